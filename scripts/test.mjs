@@ -6,6 +6,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureDeps, ensureWebBuild } from "./bootstrap.mjs";
+
+ensureDeps();
+ensureWebBuild();
 
 const dir = mkdtempSync(join(tmpdir(), "skiplane-test-"));
 const report = join(dir, "report.json");
