@@ -37,6 +37,10 @@ export interface FusionCounters {
   changes: number;
   prompts: number;
   reviews: number;
+  /** parts of accepted inputs that were dropped, by kind (absurd samples, unknown camera candidates) */
+  dropped?: Record<string, number>;
+  /** signal notes: gaps, transients that returned, not-merchandise loads, changes outside a session */
+  signal?: Record<string, number>;
 }
 
 export interface CartFusion {

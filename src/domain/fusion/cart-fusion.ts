@@ -1,0 +1,985 @@
+/**
+ * The smart-cart fusion core: one instance per cart, fed every §1 event of that cart in order.
+ *
+ * Pipeline per input:
+ *  1. hygiene — wrong cart, duplicate id, out-of-order, absurd values: a typed rejection and a
+ *     counter, never a throw; the bad part of a partly bad input is dropped and counted.
+ *  2. weight samples go through the ScaleChangeDetector (O(1) per sample). Between sessions it
+ *     still tracks the load (tare, a bag left in the cart) but nothing is emitted.
+ *  3. a settled change is associated with the sightings, scans and PLU entries around it in time
+ *     (config windows), explained by the bounded hypothesis search in explain.ts, and decided by
+ *     policy: posterior ≥ acceptThreshold → ok lines; otherwise the best guess becomes an unsure
+ *     line and the cart screen asks (scan / choose / confirm-removal / plu).
+ *  4. answers (an `answer` event, or the scan / PLU that was asked for) revise or void the lines
+ *     and close the prompt; at session.end whatever is still unresolved becomes ReviewRequested.
+ *
+ * Pure and deterministic: no clock, no randomness; ids come from the injected generator.
+ */
+import { parseBarcode } from "../barcode/barcode";
+import type {
+  BasketEvent,
+  Evidence,
+  ItemAdded,
+  ItemRemoved,
+  LineStatus,
+  Prompt,
+  PromptRaised,
+} from "../basket/basket.events";
+import type { Catalog, Product } from "../catalog/product";
+import type {
+  AnswerEvent,
+  BarcodeEvent,
+  CartEvent,
+  PluEvent,
+  SessionEndEvent,
+  SessionStartEvent,
+  VisionEvent,
+  WeightEvent,
+} from "../events/sensor-events";
+import { assertNever } from "../shared/errors";
+import type { IdGenerator } from "../shared/ids";
+import {
+  type Candidate,
+  type ChangeContext,
+  explainChange,
+  type Hypothesis,
+  hypothesisLabel,
+} from "./explain";
+import { DEFAULT_FUSION_CONFIG, type FusionConfig } from "./fusion.config";
+import type { CartFusion, FusionCounters, IngestResult, RejectReason } from "./fusion.types";
+import { type ScaleChange, ScaleChangeDetector } from "./scale-signal";
+
+export interface CartFusionOptions {
+  catalog: Catalog;
+  config?: Partial<FusionConfig>;
+  ids: IdGenerator;
+  store: string;
+  cart: string;
+}
+
+interface Sighting {
+  t: number;
+  dir: "in" | "out" | "unknown";
+  candidates: { sku: string; p: number }[];
+  used: boolean;
+}
+interface Scan {
+  t: number;
+  code: string;
+  sku: string;
+  grams?: number;
+  price?: number;
+  used: boolean;
+}
+interface Keyed {
+  t: number;
+  plu: string;
+  sku: string;
+  used: boolean;
+}
+interface Line {
+  lineId: string;
+  sku: string;
+  qty?: number;
+  grams?: number;
+  status: LineStatus;
+  removal: boolean;
+  voided: boolean;
+}
+interface OpenPrompt {
+  prompt: Prompt;
+  removal: boolean;
+  ctx: ChangeContext;
+  evidence: Evidence;
+  at: number;
+}
+interface Unresolved {
+  lineIds: string[];
+  reason: string;
+}
+
+type Item = { sku: string; qty?: number; grams?: number };
+
+const NO_CHOICES = new Set(["no", "none", "nothing", "not-merchandise", "not_merchandise", "reject"]);
+const YES_CHOICES = new Set(["yes", "confirm", "ok", "confirmed"]);
+
+/** Create the fusion core for one cart. */
+export function createCartFusion(opts: CartFusionOptions): CartFusion {
+  return new CartFusionImpl(opts);
+}
+
+class CartFusionImpl implements CartFusion {
+  readonly counters: FusionCounters = {
+    accepted: 0,
+    rejected: {},
+    changes: 0,
+    prompts: 0,
+    reviews: 0,
+    dropped: {},
+    signal: {},
+  };
+  private readonly cfg: FusionConfig;
+  private readonly catalog: Catalog;
+  private readonly ids: IdGenerator;
+  private readonly store: string;
+  private readonly cart: string;
+  private readonly detector: ScaleChangeDetector;
+  private readonly byPluNumber = new Map<number, Product>();
+
+  private lastLineT = Number.NEGATIVE_INFINITY;
+  private lastSampleT = Number.NEGATIVE_INFINITY;
+  private readonly seenIds = new Set<string>();
+  private readonly idRing: (string | undefined)[];
+  private idPos = 0;
+
+  private session: string | undefined;
+  private sightings: Sighting[] = [];
+  private scans: Scan[] = [];
+  private keyed: Keyed[] = [];
+  private readonly lines = new Map<string, Line>();
+  /** net units (unit goods) or grams (weighed goods) per sku, over lines that count */
+  private readonly net = new Map<string, number>();
+  private foreign: { key: string; grams: number; sd: number }[] = [];
+  private foreignSeq = 0;
+  private readonly prompts = new Map<string, OpenPrompt>();
+  private unresolved: Unresolved[] = [];
+  private readonly maxWindowMs: number;
+
+  constructor(opts: CartFusionOptions) {
+    this.cfg = { ...DEFAULT_FUSION_CONFIG, ...opts.config };
+    this.catalog = opts.catalog;
+    this.ids = opts.ids;
+    this.store = opts.store;
+    this.cart = opts.cart;
+    this.detector = new ScaleChangeDetector(this.cfg);
+    this.idRing = new Array(Math.max(1, this.cfg.idMemory));
+    for (const p of this.catalog.products) if (p.plu) this.byPluNumber.set(Number(p.plu), p);
+    this.maxWindowMs =
+      Math.max(this.cfg.visionBeforeMs, this.cfg.scanBeforeMs, this.cfg.pluBeforeMs) + 60_000;
+  }
+
+  ingest(e: CartEvent): IngestResult {
+    if (e.cart !== this.cart || e.store !== this.store) {
+      return this.reject("wrong-cart", `event for ${e.store}/${e.cart}, this is ${this.store}/${this.cart}`);
+    }
+    if (typeof e.t !== "number" || !Number.isFinite(e.t))
+      return this.reject("bad-value", "t is not a finite number");
+    if (e.id !== undefined && this.seenIds.has(e.id))
+      return this.reject("duplicate", `event id ${e.id} seen before`);
+    if (e.t < this.lastLineT) {
+      return this.reject("out-of-order", `t ${e.t} is before the previous event at ${this.lastLineT}`);
+    }
+    let r: IngestResult;
+    switch (e.type) {
+      case "weight":
+        r = this.onWeight(e);
+        break;
+      case "vision":
+        r = this.onVision(e);
+        break;
+      case "barcode":
+        r = this.onBarcode(e);
+        break;
+      case "plu":
+        r = this.onPlu(e);
+        break;
+      case "answer":
+        r = this.onAnswer(e);
+        break;
+      case "session.start":
+        r = this.onSessionStart(e);
+        break;
+      case "session.end":
+        r = this.onSessionEnd(e);
+        break;
+      default:
+        return assertNever(e, "cart event");
+    }
+    if (r.outcome === "accepted") {
+      this.counters.accepted++;
+      this.lastLineT = e.t;
+      if (e.id !== undefined) this.rememberId(e.id);
+    }
+    return r;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // input hygiene helpers
+
+  private reject(reason: RejectReason, detail: string): IngestResult {
+    this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
+    return { outcome: "rejected", reason, detail, events: [] };
+  }
+
+  private drop(what: string, n = 1): void {
+    const d = this.counters.dropped!;
+    d[what] = (d[what] ?? 0) + n;
+  }
+
+  private note(what: string, n = 1): void {
+    const s = this.counters.signal!;
+    s[what] = (s[what] ?? 0) + n;
+  }
+
+  private rememberId(id: string): void {
+    const old = this.idRing[this.idPos];
+    if (old !== undefined) this.seenIds.delete(old);
+    this.idRing[this.idPos] = id;
+    this.seenIds.add(id);
+    this.idPos = (this.idPos + 1) % this.idRing.length;
+  }
+
+  private badSample(g: number): boolean {
+    return (
+      typeof g !== "number" || !Number.isFinite(g) || g < -this.cfg.tareToleranceG || g >= this.cfg.maxLoadG
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // weight
+
+  private onWeight(e: WeightEvent): IngestResult {
+    const events: BasketEvent[] = [];
+    let settled = false;
+    if (Array.isArray(e.grams)) {
+      const hz = e.hz;
+      if (typeof hz !== "number" || !Number.isFinite(hz) || hz <= 0 || hz > 1_000_000) {
+        return this.reject("bad-value", "a batch of samples needs a positive finite hz");
+      }
+      const n = e.grams.length;
+      if (n === 0) return this.reject("bad-value", "empty batch of samples");
+      const step = 1000 / hz;
+      let used = 0;
+      let bad = 0;
+      let overlap = 0;
+      for (let i = 0; i < n; i++) {
+        const g = e.grams[i];
+        const t = e.t + i * step;
+        if (this.badSample(g)) {
+          bad++;
+          continue;
+        }
+        if (t <= this.lastSampleT) {
+          overlap++;
+          continue;
+        }
+        used++;
+        if (this.sample(t, g, events)) settled = true;
+      }
+      if (bad) this.drop("bad-sample", bad);
+      if (overlap) this.drop("overlapping-sample", overlap);
+      if (used === 0) {
+        return bad > 0
+          ? this.reject("bad-value", `all ${n} samples absurd (NaN, under tare, or ≥ max load)`)
+          : this.reject("duplicate", "every sample of the batch was already received");
+      }
+      const r: IngestResult = { outcome: "accepted", events };
+      if (bad || overlap) r.detail = `dropped ${bad} absurd and ${overlap} overlapping samples`;
+      if (settled) r.settled = true;
+      return r;
+    }
+    const g = e.grams;
+    if (this.badSample(g)) return this.reject("bad-value", `absurd weight sample ${String(g)}`);
+    if (e.t <= this.lastSampleT) {
+      return e.t === this.lastSampleT
+        ? this.reject("duplicate", `a sample at t ${e.t} was already received`)
+        : this.reject("out-of-order", `sample at ${e.t} is before the previous sample`);
+    }
+    settled = this.sample(e.t, g, events);
+    return settled ? { outcome: "accepted", events, settled } : { outcome: "accepted", events };
+  }
+
+  /** one clean sample; returns true when it settled a change that was decided */
+  private sample(t: number, g: number, out: BasketEvent[]): boolean {
+    if (t - this.lastSampleT > this.cfg.gapMs && this.lastSampleT > Number.NEGATIVE_INFINITY)
+      this.note("gap");
+    this.lastSampleT = t;
+    const change = this.detector.push(t, g);
+    if (!change) return false;
+    if (this.session === undefined) {
+      this.note("change-outside-session");
+      return false;
+    }
+    this.counters.changes++;
+    this.decide(change, out);
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // association and decision
+
+  private decide(change: ScaleChange, out: BasketEvent[]): void {
+    const cfg = this.cfg;
+    const removal = change.delta < 0;
+    const d = Math.abs(change.delta);
+    const from = change.startT;
+    const to = change.endT;
+    this.prune(to);
+
+    // sightings in the window whose direction fits
+    const sightings: Sighting[] = [];
+    for (const s of this.sightings) {
+      if (s.used || s.t < from - cfg.visionBeforeMs || s.t > to) continue;
+      if (s.dir === (removal ? "in" : "out")) continue;
+      sightings.push(s);
+    }
+    const scans: Scan[] = [];
+    const keyed: Keyed[] = [];
+    if (!removal) {
+      for (const s of this.scans) if (!s.used && s.t >= from - cfg.scanBeforeMs && s.t <= to) scans.push(s);
+      for (const k of this.keyed) if (!k.used && k.t >= from - cfg.pluBeforeMs && k.t <= to) keyed.push(k);
+    }
+
+    const ctx = this.contextFor(change.delta, change.sd, sightings, scans, keyed);
+    const hyps = explainChange(ctx, cfg);
+    for (const s of sightings) s.used = true;
+    const best = hyps[0];
+    const bestMerch = hyps.find((h) => h.kind === "merch");
+    if (best.kind === "merch") {
+      const skus = new Set(best.items.map((i) => i.sku));
+      for (const s of scans) if (skus.has(s.sku)) s.used = true;
+      for (const k of keyed) if (skus.has(k.sku)) k.used = true;
+    }
+
+    const evidence = this.evidence(change, sightings, scans, keyed, hyps);
+    const confident = best.posterior >= cfg.acceptThreshold;
+
+    if (best.kind === "merch" && confident) {
+      evidence.summary = this.summary(change, best, sightings, scans, keyed, "ok");
+      this.emitLines(best, "ok", removal, change.endT, evidence, out);
+      return;
+    }
+    if (best.kind === "foreign") {
+      if (removal && best.foreignKey) this.foreign = this.foreign.filter((f) => f.key !== best.foreignKey);
+      else if (!removal) this.foreign.push({ key: `f${++this.foreignSeq}`, grams: d, sd: change.sd });
+      this.note(removal ? "foreign-removed" : "foreign-added");
+      if (confident) return;
+    }
+    // not confident: the best merchandise guess (if any is worth showing) becomes an unsure line
+    const guess = bestMerch && bestMerch.posterior >= cfg.minGuessPosterior ? bestMerch : undefined;
+    if (removal && !guess) {
+      if (!confident && best.kind !== "foreign") {
+        this.unresolved.push({
+          lineIds: [],
+          reason: `weight −${Math.round(d)} g went out of the cart and nothing in the basket explains it`,
+        });
+      }
+      return;
+    }
+    evidence.summary = this.summary(change, guess ?? best, sightings, scans, keyed, "unsure");
+    const lineIds = guess ? this.emitLines(guess, "unsure", removal, change.endT, evidence, out) : [];
+    const prompt = this.makePrompt(
+      removal,
+      guess,
+      hyps,
+      keyed.length > 0 || scans.some((s) => s.grams !== undefined),
+      lineIds,
+    );
+    this.prompts.set(prompt.id, { prompt, removal, ctx, evidence, at: change.endT });
+    this.counters.prompts++;
+    out.push({ type: "PromptRaised", at: change.endT, prompt } satisfies PromptRaised);
+  }
+
+  private contextFor(
+    delta: number,
+    sd: number,
+    sightings: Sighting[],
+    scans: Scan[],
+    keyed: Keyed[],
+  ): ChangeContext {
+    const cfg = this.cfg;
+    const removal = delta < 0;
+    const d = Math.abs(delta);
+    const cands = new Map<string, Candidate>();
+    const seen = new Map<string, number>();
+    const ctxSightings: ChangeContext["sightings"] = [];
+    for (const s of sightings) {
+      if (s.candidates.length === 0) continue;
+      const skus: string[] = [];
+      const ps: number[] = [];
+      for (const c of s.candidates) {
+        skus.push(c.sku);
+        ps.push(c.p);
+        if ((seen.get(c.sku) ?? 0) < c.p) seen.set(c.sku, c.p);
+      }
+      ctxSightings.push({ skus, p: ps });
+    }
+    const scanned: string[] = [];
+    if (!removal) {
+      for (const [sku, p] of seen) cands.set(sku, { product: this.catalog.bySku.get(sku)!, id: p });
+      for (const s of scans) {
+        scanned.push(s.sku);
+        const c: Candidate = { product: this.catalog.bySku.get(s.sku)!, id: 1 };
+        if (s.grams !== undefined) c.labelGrams = s.grams;
+        else if (s.price !== undefined) {
+          const ppk = c.product.pricePerKg ?? 0;
+          if (ppk > 0) {
+            c.labelGrams = (s.price / ppk) * 1000;
+            c.labelSd = Math.max(cfg.labelSdG, c.labelGrams * cfg.priceLabelRelSd);
+          }
+        }
+        cands.set(s.sku, c);
+      }
+      for (const k of keyed) {
+        scanned.push(k.sku);
+        if (!cands.has(k.sku) || cands.get(k.sku)!.labelGrams === undefined) {
+          cands.set(k.sku, { product: this.catalog.bySku.get(k.sku)!, id: 1 });
+        }
+      }
+      return { delta, sd, candidates: [...cands.values()], sightings: ctxSightings, scanned };
+    }
+    // removal: only what is in the basket, ranked by sighting and by how well a whole number of
+    // units fits, so the bounded search sees the plausible few even in a basket of hundreds
+    const ranked: { c: Candidate; key: number }[] = [];
+    for (const [sku, amount] of this.net) {
+      if (amount <= 0) continue;
+      const product = this.catalog.bySku.get(sku);
+      if (!product) continue;
+      const id = seen.get(sku) ?? cfg.unseenRemovalP;
+      let fit = 1;
+      if (product.soldBy === "unit" && product.weight) {
+        const w = product.weight;
+        if (w.mean > d + 6 * (w.sd + sd + cfg.scaleNoiseSdG)) continue;
+        const n = Math.min(amount, Math.max(1, Math.round(d / w.mean)));
+        const s = Math.sqrt(n * w.sd * w.sd + sd * sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG);
+        const z = (d - n * w.mean) / s;
+        fit = Math.max(Math.exp(-0.5 * z * z), 1e-3);
+      } else if (product.soldBy === "weight") {
+        const s = Math.sqrt(sd * sd + cfg.labelSdG * cfg.labelSdG);
+        const z = (d - amount) / s;
+        fit = Math.max(Math.exp(-0.5 * z * z), 1e-3);
+      } else continue;
+      ranked.push({ c: { product, id, maxQty: amount }, key: id * fit });
+    }
+    ranked.sort((a, b) => b.key - a.key || (a.c.product.sku < b.c.product.sku ? -1 : 1));
+    if (ranked.length > cfg.maxCandidates) ranked.length = cfg.maxCandidates;
+    return {
+      delta,
+      sd,
+      candidates: ranked.map((r) => r.c),
+      sightings: ctxSightings,
+      scanned,
+      foreign: this.foreign,
+    };
+  }
+
+  private emitLines(
+    h: Extract<Hypothesis, { kind: "merch" }>,
+    status: LineStatus,
+    removal: boolean,
+    at: number,
+    evidence: Evidence,
+    out: BasketEvent[],
+  ): string[] {
+    const ids: string[] = [];
+    for (const it of h.items) {
+      const lineId = this.ids("line");
+      ids.push(lineId);
+      const line: Line = { lineId, sku: it.sku, status, removal, voided: false };
+      if (it.grams !== undefined) line.grams = it.grams;
+      else line.qty = it.qty;
+      this.lines.set(lineId, line);
+      this.applyNet(line, 1);
+      const ev = {
+        type: removal ? "ItemRemoved" : "ItemAdded",
+        at,
+        lineId,
+        sku: it.sku,
+        ...(it.grams !== undefined ? { grams: it.grams } : { qty: it.qty }),
+        confidence: h.posterior,
+        status,
+        evidence,
+      } as ItemAdded | ItemRemoved;
+      out.push(ev);
+    }
+    return ids;
+  }
+
+  private applyNet(line: Line, sign: 1 | -1): void {
+    const amount = (line.grams ?? line.qty ?? 0) * (line.removal ? -1 : 1) * sign;
+    this.net.set(line.sku, (this.net.get(line.sku) ?? 0) + amount);
+  }
+
+  private makePrompt(
+    removal: boolean,
+    guess: Extract<Hypothesis, { kind: "merch" }> | undefined,
+    hyps: Hypothesis[],
+    hadPluOrLabel: boolean,
+    lineIds: string[],
+  ): Prompt {
+    const id = this.ids("prompt");
+    const option = (sku: string) => ({ sku, name: this.name(sku) });
+    if (removal) {
+      const skus: string[] = [];
+      for (const h of hyps) {
+        if (h.kind !== "merch") continue;
+        const s = h.items[0].sku;
+        if (!skus.includes(s)) skus.push(s);
+        if (skus.length === 2) break;
+      }
+      const what = guess ? hypothesisLabel(guess, (s) => this.name(s)) : "an item";
+      return {
+        id,
+        kind: "confirm-removal",
+        text: `Did you take ${what} out of the cart?`,
+        options: skus.map(option),
+        lineIds,
+      };
+    }
+    if (guess) {
+      const second = hyps.find(
+        (h) =>
+          h !== guess &&
+          h.kind === "merch" &&
+          h.items.length === guess.items.length &&
+          h.items[0].sku !== guess.items[0].sku,
+      );
+      if (second && second.kind === "merch" && second.posterior >= this.cfg.minGuessPosterior) {
+        return {
+          id,
+          kind: "choose",
+          text: "Which one did you add?",
+          options: [option(guess.items[0].sku), option(second.items[0].sku)],
+          lineIds,
+        };
+      }
+      const weighed = guess.items.find((i) => i.grams !== undefined);
+      if (weighed && !hadPluOrLabel) {
+        return { id, kind: "plu", text: "Please key the produce code for what you just added.", lineIds };
+      }
+    }
+    return { id, kind: "scan", text: "Please scan the item you just added.", lineIds };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // evidence
+
+  private name(sku: string): string {
+    return this.catalog.bySku.get(sku)?.name ?? sku;
+  }
+
+  private evidence(
+    change: ScaleChange,
+    sightings: Sighting[],
+    scans: Scan[],
+    keyed: Keyed[],
+    hyps: Hypothesis[],
+  ): Evidence {
+    const r2 = (x: number) => Math.round(x * 100) / 100;
+    return {
+      change: {
+        startT: change.startT,
+        endT: change.endT,
+        before: r2(change.before),
+        after: r2(change.after),
+        delta: r2(change.delta),
+        sd: r2(change.sd),
+      },
+      vision: sightings.map((s) => ({ t: s.t, dir: s.dir, candidates: s.candidates.slice() })),
+      scans: scans.map((s) => {
+        const x: Evidence["scans"][number] = { t: s.t, code: s.code, sku: s.sku };
+        if (s.grams !== undefined) x.grams = s.grams;
+        if (s.price !== undefined) x.price = s.price;
+        return x;
+      }),
+      plu: keyed.map((k) => ({ t: k.t, plu: k.plu, sku: k.sku })),
+      answers: [],
+      hypotheses: hyps.slice(0, this.cfg.keepHypotheses).map((h) => ({
+        label: hypothesisLabel(h, (s) => this.name(s)),
+        posterior: Math.round(h.posterior * 10000) / 10000,
+      })),
+      summary: "",
+    };
+  }
+
+  private summary(
+    change: ScaleChange,
+    h: Hypothesis,
+    sightings: Sighting[],
+    scans: Scan[],
+    keyed: Keyed[],
+    status: LineStatus,
+  ): string {
+    const sign = change.delta >= 0 ? "+" : "−";
+    let s = `Weight ${sign}${Math.round(Math.abs(change.delta))} g`;
+    if (h.kind === "merch") {
+      const parts = h.items.map((i) => {
+        if (i.grams !== undefined) return `${this.name(i.sku)} ${Math.round(i.grams)} g (weighed)`;
+        const w = this.catalog.bySku.get(i.sku)?.weight;
+        const q = i.qty ?? 1;
+        return w
+          ? `${q} × ${this.name(i.sku)} (${Math.round(q * w.mean)} ± ${Math.max(1, Math.round(Math.sqrt(q) * w.sd))} g)`
+          : `${q} × ${this.name(i.sku)}`;
+      });
+      s += `${change.delta < 0 ? " matched taking out " : " matched "}${parts.join(" + ")}`;
+    } else if (h.kind === "foreign") s += " looked like something that is not merchandise";
+    else s += " matched nothing the sensors identified";
+    const seen = sightings
+      .filter((v) => v.candidates.length > 0)
+      .map((v) => `${this.name(v.candidates[0].sku)} ${v.candidates[0].p.toFixed(2)}`);
+    if (seen.length) s += `; camera saw ${seen.join(", ")}`;
+    if (scans.length) s += `; scanned ${scans.map((x) => this.name(x.sku)).join(", ")}`;
+    if (keyed.length) s += `; PLU ${keyed.map((k) => k.plu).join(", ")} keyed`;
+    if (status === "unsure") s += `; unsure (${h.posterior.toFixed(2)}), asked the shopper`;
+    return s;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // other inputs
+
+  private prune(now: number): void {
+    const horizon = now - this.maxWindowMs;
+    if (this.sightings.length > 64) this.sightings = this.sightings.filter((s) => !s.used && s.t >= horizon);
+    if (this.scans.length > 64) this.scans = this.scans.filter((s) => !s.used && s.t >= horizon);
+    if (this.keyed.length > 64) this.keyed = this.keyed.filter((s) => !s.used && s.t >= horizon);
+  }
+
+  private onVision(e: VisionEvent): IngestResult {
+    if (this.session === undefined)
+      return this.reject("no-open-session", "camera sighting outside a session");
+    if (e.dir !== "in" && e.dir !== "out" && e.dir !== "unknown")
+      return this.reject("bad-value", "dir must be in, out or unknown");
+    if (!Array.isArray(e.candidates)) return this.reject("bad-value", "candidates must be an array");
+    const candidates: { sku: string; p: number }[] = [];
+    let unknown = 0;
+    let bad = 0;
+    for (const c of e.candidates) {
+      if (!c || typeof c.p !== "number" || !Number.isFinite(c.p) || c.p < 0 || c.p > 1) {
+        bad++;
+        continue;
+      }
+      if (!this.catalog.bySku.has(c.sku)) {
+        unknown++;
+        continue;
+      }
+      candidates.push({ sku: c.sku, p: c.p });
+    }
+    if (unknown) this.drop("unknown-candidate", unknown);
+    if (bad) this.drop("bad-candidate", bad);
+    this.sightings.push({ t: e.t, dir: e.dir, candidates, used: false });
+    if (this.sightings.length > 256) this.prune(e.t);
+    const r: IngestResult = { outcome: "accepted", events: [] };
+    if (unknown || bad) r.detail = `dropped ${unknown} unknown and ${bad} malformed candidates`;
+    return r;
+  }
+
+  private onBarcode(e: BarcodeEvent): IngestResult {
+    if (this.session === undefined) return this.reject("no-open-session", "scan outside a session");
+    if (typeof e.code !== "string") return this.reject("bad-value", "code must be a string");
+    const parsed = parseBarcode(e.code, this.cfg.variableMeasure);
+    let product: Product | undefined;
+    let grams: number | undefined;
+    let price: number | undefined;
+    switch (parsed.kind) {
+      case "invalid":
+        return this.reject("bad-value", `barcode ${e.code}: ${parsed.reason}`);
+      case "gtin":
+        product = this.catalog.byGtin.get(parsed.gtin14);
+        break;
+      case "variable":
+        product = this.byPluNumber.get(Number(parsed.itemRef));
+        if (parsed.measure === "weight") grams = parsed.value;
+        else price = parsed.value;
+        break;
+      default:
+        return assertNever(parsed, "barcode");
+    }
+    if (!product) return this.reject("unknown-product", `no product for barcode ${e.code}`);
+    const events: BasketEvent[] = [];
+    if (this.answerByIdentity(product, e.t, events, ["scan", "choose", "plu"], { code: e.code })) {
+      return { outcome: "accepted", events };
+    }
+    const scan: Scan = { t: e.t, code: e.code, sku: product.sku, used: false };
+    if (grams !== undefined) scan.grams = grams;
+    if (price !== undefined) scan.price = price;
+    this.scans.push(scan);
+    if (this.scans.length > 256) this.prune(e.t);
+    return { outcome: "accepted", events };
+  }
+
+  private onPlu(e: PluEvent): IngestResult {
+    if (this.session === undefined) return this.reject("no-open-session", "PLU outside a session");
+    if (typeof e.plu !== "string" || !/^\d{4,5}$/.test(e.plu.trim())) {
+      return this.reject("bad-value", `PLU ${String(e.plu)} is not 4 or 5 digits`);
+    }
+    const product = this.catalog.byPlu.get(e.plu.trim()) ?? this.byPluNumber.get(Number(e.plu));
+    if (!product) return this.reject("unknown-product", `no product with PLU ${e.plu}`);
+    const events: BasketEvent[] = [];
+    if (this.answerByIdentity(product, e.t, events, ["plu", "scan", "choose"], { plu: e.plu })) {
+      return { outcome: "accepted", events };
+    }
+    this.keyed.push({ t: e.t, plu: e.plu, sku: product.sku, used: false });
+    if (this.keyed.length > 256) this.prune(e.t);
+    return { outcome: "accepted", events };
+  }
+
+  /**
+   * A scan or PLU while the screen asks for one: it answers the newest open add-prompt whose
+   * weight it explains. Otherwise it is ordinary evidence for the next change.
+   */
+  private answerByIdentity(
+    product: Product,
+    t: number,
+    out: BasketEvent[],
+    kinds: Prompt["kind"][],
+    raw: { code?: string; plu?: string },
+  ): boolean {
+    const open = [...this.prompts.values()].filter((p) => !p.removal && kinds.includes(p.prompt.kind));
+    for (let i = open.length - 1; i >= 0; i--) {
+      const p = open[i];
+      const res = this.forced(p, product.sku);
+      if (res && res.z <= this.cfg.answerMaxZ) {
+        if (raw.code) p.evidence.scans.push({ t, code: raw.code, sku: product.sku });
+        if (raw.plu) p.evidence.plu.push({ t, plu: raw.plu, sku: product.sku });
+        this.applyAnswer(p, res.items, "ok", t, out, product.sku, undefined, res.posterior);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** re-explain a prompt's change with `sku` known to be part of it */
+  private forced(p: OpenPrompt, sku: string): { items: Item[]; z: number; posterior: number } | undefined {
+    const product = this.catalog.bySku.get(sku);
+    if (!product) return undefined;
+    const ctx: ChangeContext = {
+      ...p.ctx,
+      candidates: p.ctx.candidates.filter((c) => c.product.sku !== sku),
+      scanned: [...p.ctx.scanned, sku],
+    };
+    const existing = p.ctx.candidates.find((c) => c.product.sku === sku);
+    const cand: Candidate = existing ? { ...existing, id: 1 } : { product, id: 1 };
+    if (p.removal) {
+      const have = this.net.get(sku) ?? 0;
+      // the prompt's own unsure removal lines are already counted against the basket
+      let mine = 0;
+      for (const id of p.prompt.lineIds) {
+        const l = this.lines.get(id);
+        if (l && !l.voided && l.sku === sku) mine += l.grams ?? l.qty ?? 0;
+      }
+      cand.maxQty = have + mine;
+      if (cand.maxQty <= 0) return undefined;
+    }
+    ctx.candidates = [cand, ...ctx.candidates];
+    const hyps = explainChange(ctx, this.cfg);
+    const h = hyps.find((x) => x.kind === "merch" && x.items.some((i) => i.sku === sku));
+    if (h && h.kind === "merch") return { items: h.items, z: h.z, posterior: h.posterior };
+    return undefined;
+  }
+
+  private onAnswer(e: AnswerEvent): IngestResult {
+    if (this.session === undefined) return this.reject("no-open-session", "answer outside a session");
+    const p = typeof e.prompt === "string" ? this.prompts.get(e.prompt) : undefined;
+    if (!p) return this.reject("unknown-prompt", `no open prompt ${String(e.prompt)}`);
+    const events: BasketEvent[] = [];
+    const answer: Evidence["answers"][number] = { t: e.t, prompt: e.prompt };
+    if (e.sku !== undefined) answer.sku = e.sku;
+    if (e.choice !== undefined) answer.choice = e.choice;
+    let sku = e.sku;
+    const choice = typeof e.choice === "string" ? e.choice.trim().toLowerCase() : undefined;
+    if (sku === undefined && choice !== undefined && !NO_CHOICES.has(choice) && !YES_CHOICES.has(choice)) {
+      // a choice may name an option by sku
+      const opt = p.prompt.options?.find((o) => o.sku.toLowerCase() === choice);
+      if (!opt) return this.reject("bad-value", `choice ${e.choice} is not an option of prompt ${e.prompt}`);
+      sku = opt.sku;
+    }
+    if (sku !== undefined) {
+      if (!this.catalog.bySku.has(sku)) return this.reject("unknown-product", `no product ${sku}`);
+      p.evidence.answers.push(answer);
+      const res = this.forced(p, sku);
+      if (res) {
+        const status: LineStatus = res.z <= this.cfg.answerMaxZ ? "ok" : "unsure";
+        this.applyAnswer(p, res.items, status, e.t, events, sku, e.choice, res.posterior);
+      } else {
+        // the answer cannot explain the weight at all: take it, but leave the line for review
+        const product = this.catalog.bySku.get(sku)!;
+        const d = Math.abs(p.ctx.delta);
+        const item: Item =
+          product.soldBy === "weight" ? { sku, grams: Math.round(d * 10) / 10 } : { sku, qty: 1 };
+        this.applyAnswer(p, [item], "unsure", e.t, events, sku, e.choice, 0);
+      }
+      return { outcome: "accepted", events };
+    }
+    if (choice === undefined) return this.reject("bad-value", "an answer needs a sku or a choice");
+    p.evidence.answers.push(answer);
+    if (NO_CHOICES.has(choice)) {
+      for (const id of p.prompt.lineIds)
+        this.voidLine(id, e.t, "shopper said it is not merchandise", "shopper", events);
+      if (!p.removal) {
+        this.foreign.push({ key: `f${++this.foreignSeq}`, grams: Math.abs(p.ctx.delta), sd: p.ctx.sd });
+      }
+    } else {
+      // confirmed as shown
+      for (const id of p.prompt.lineIds) {
+        const l = this.lines.get(id);
+        if (!l || l.voided) continue;
+        l.status = "ok";
+        events.push({
+          type: "LineRevised",
+          at: e.t,
+          lineId: id,
+          sku: l.sku,
+          ...(l.grams !== undefined ? { grams: l.grams } : { qty: l.qty }),
+          status: "ok",
+          confidence: 1,
+          by: "shopper",
+          note: "confirmed on the cart screen",
+        });
+      }
+      if (p.prompt.lineIds.length === 0) {
+        this.unresolved.push({
+          lineIds: [],
+          reason: "shopper confirmed an item the sensors could not identify",
+        });
+      }
+    }
+    this.prompts.delete(p.prompt.id);
+    events.push({
+      type: "PromptClosed",
+      at: e.t,
+      promptId: p.prompt.id,
+      outcome: "answered",
+      choice: e.choice,
+    });
+    return { outcome: "accepted", events };
+  }
+
+  private voidLine(
+    id: string,
+    at: number,
+    reason: string,
+    by: "shopper" | "fusion",
+    out: BasketEvent[],
+  ): void {
+    const l = this.lines.get(id);
+    if (!l || l.voided) return;
+    this.applyNet(l, -1);
+    l.voided = true;
+    out.push({ type: "LineVoided", at, lineId: id, by, reason });
+  }
+
+  /** map the answered explanation onto the prompt's lines: revise, void the extras, add the rest */
+  private applyAnswer(
+    p: OpenPrompt,
+    items: Item[],
+    status: LineStatus,
+    at: number,
+    out: BasketEvent[],
+    sku: string,
+    choice: string | undefined,
+    posterior: number,
+  ): void {
+    const existing = p.prompt.lineIds.filter((id) => {
+      const l = this.lines.get(id);
+      return l !== undefined && !l.voided;
+    });
+    const note = `answered on the cart screen: ${this.name(sku)}`;
+    const confidence = status === "ok" ? 1 : posterior;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (i < existing.length) {
+        const l = this.lines.get(existing[i])!;
+        this.applyNet(l, -1);
+        l.sku = it.sku;
+        l.qty = it.grams !== undefined ? undefined : it.qty;
+        l.grams = it.grams;
+        l.status = status;
+        this.applyNet(l, 1);
+        out.push({
+          type: "LineRevised",
+          at,
+          lineId: l.lineId,
+          sku: it.sku,
+          ...(it.grams !== undefined ? { grams: it.grams } : { qty: it.qty }),
+          status,
+          confidence,
+          by: "shopper",
+          note,
+        });
+      } else {
+        const h: Extract<Hypothesis, { kind: "merch" }> = {
+          kind: "merch",
+          items: [it],
+          score: 0,
+          posterior: confidence,
+          z: 0,
+        };
+        const ev = { ...p.evidence, summary: `${p.evidence.summary}; ${note}` };
+        const ids = this.emitLines(h, status, p.removal, at, ev, out);
+        p.prompt.lineIds.push(...ids);
+      }
+    }
+    for (let i = items.length; i < existing.length; i++) {
+      this.voidLine(existing[i], at, "the shopper's answer explains the weight without it", "shopper", out);
+    }
+    this.prompts.delete(p.prompt.id);
+    const closed: BasketEvent = { type: "PromptClosed", at, promptId: p.prompt.id, outcome: "answered", sku };
+    if (choice !== undefined) closed.choice = choice;
+    out.push(closed);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // session lifecycle (fusion's part of it: resetting its state, and review of leftovers)
+
+  private onSessionStart(e: SessionStartEvent): IngestResult {
+    if (this.session !== undefined)
+      return this.reject("session-already-open", `session ${this.session} is open`);
+    if (typeof e.session !== "string" || e.session.length === 0)
+      return this.reject("bad-value", "session id missing");
+    this.session = e.session;
+    this.sightings = [];
+    this.scans = [];
+    this.keyed = [];
+    this.lines.clear();
+    this.net.clear();
+    this.foreign = [];
+    this.prompts.clear();
+    this.unresolved = [];
+    return { outcome: "accepted", events: [] };
+  }
+
+  private onSessionEnd(e: SessionEndEvent): IngestResult {
+    if (this.session === undefined)
+      return this.reject("no-open-session", "session.end without an open session");
+    const events: BasketEvent[] = [];
+    const review = (lineIds: string[], reason: string) => {
+      this.counters.reviews++;
+      events.push({
+        type: "ReviewRequested",
+        at: e.t,
+        caseId: this.ids("case"),
+        kind: "uncertain",
+        lineIds,
+        reason,
+      });
+    };
+    const covered = new Set<string>();
+    for (const p of this.prompts.values()) {
+      events.push({ type: "PromptClosed", at: e.t, promptId: p.prompt.id, outcome: "expired" });
+      for (const id of p.prompt.lineIds) covered.add(id);
+      review(
+        p.prompt.lineIds.filter((id) => !this.lines.get(id)?.voided),
+        `unanswered ${p.prompt.kind} prompt: ${p.evidence.summary}`,
+      );
+    }
+    const unsure: string[] = [];
+    for (const l of this.lines.values())
+      if (!l.voided && l.status === "unsure" && !covered.has(l.lineId)) unsure.push(l.lineId);
+    if (unsure.length) review(unsure, "lines still unsure after the shopper's answer");
+    for (const u of this.unresolved) review(u.lineIds, u.reason);
+    if (this.detector.unsettled) {
+      const d = this.detector.lastGrams - this.detector.baseline;
+      review(
+        [],
+        `the load was still changing at exit (${d >= 0 ? "+" : "−"}${Math.round(Math.abs(d))} g unexplained)`,
+      );
+    }
+    this.session = undefined;
+    this.prompts.clear();
+    this.unresolved = [];
+    this.sightings = [];
+    this.scans = [];
+    this.keyed = [];
+    return { outcome: "accepted", events };
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Explanations for one settled weight change, scored into posteriors.
+ *
+ * A hypothesis is a small multiset of products (n units of one, or a few different ones at
+ * once, optionally plus one weighed product) or "not merchandise" (a bag, a coat, a hand), or
+ * "merchandise the evidence does not identify". Its unnormalised score is
+ *
+ *   prior(H) · L(delta | H) · Π identity(k ∈ H) · Π unexplained sightings · Π unused scans
+ *
+ * - L for n units of products k: Gaussian with mean Σ n·mean_k and
+ *   sd = sqrt(Σ n·sd_k² + scaleNoise² + sd(delta)²) (the unit spread adds per unit, the scale
+ *   noise once); a weighed product without a label adds a flat density over its plausible range;
+ *   a weight-embedded GS1 label is a Gaussian around the printed weight.
+ * - identity(k): 1 for a scanned or keyed product, the camera's p for a sighted one.
+ *   Removals draw candidates from the basket (only what is in it), unseen ones at `unseenRemovalP`.
+ * - A sighting none of H's products explains costs max(1 − top p, visionFloorP); a scan in the
+ *   window that H does not use costs `scanUnusedP` (which is what exposes "scanned a cheap item,
+ *   dropped an expensive one beside it": the scanned item alone misses the weight by far).
+ * - prior: Occam factors per extra unit and extra product; fixed priors for the two catch-alls.
+ *
+ * The search is bounded: at most `maxCandidates` products, `maxUnits` units and `maxDistinct`
+ * products per hypothesis, pruned as soon as the partial weight overshoots the delta by 6 sd.
+ */
+import type { Product } from "../catalog/product";
+import type { FusionConfig } from "./fusion.config";
+
+export interface Candidate {
+  product: Product;
+  /** identity score in (0, 1] */
+  id: number;
+  /** for removals: how many units (or grams) the basket holds */
+  maxQty?: number;
+  /** a weight read off a GS1 label (grams) */
+  labelGrams?: number;
+  labelSd?: number;
+}
+
+/** A not-merchandise load known to be in the cart (a bag put in earlier). */
+export interface ForeignLoad {
+  key: string;
+  grams: number;
+  sd: number;
+}
+
+export interface ChangeContext {
+  delta: number;
+  sd: number;
+  /** unit and weighed candidates */
+  candidates: Candidate[];
+  /** top p of each associated sighting that showed merchandise (for the unexplained penalty) */
+  sightings: { skus: string[]; p: number[] }[];
+  /** skus of scans/PLUs in the window (each should be explained) */
+  scanned: string[];
+  /** removal: loads in the cart that are not merchandise */
+  foreign?: ForeignLoad[];
+}
+
+export type Hypothesis =
+  | {
+      kind: "merch";
+      items: { sku: string; qty?: number; grams?: number }[];
+      score: number;
+      posterior: number;
+      z: number;
+    }
+  | { kind: "foreign"; score: number; posterior: number; foreignKey?: string; z: number }
+  | { kind: "unidentified"; score: number; posterior: number; z: number };
+
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+function gaussian(x: number, mean: number, sd: number): number {
+  const z = (x - mean) / sd;
+  return Math.exp(-0.5 * z * z - Math.log(sd) - LOG_SQRT_2PI);
+}
+
+type ExplainConfig = Pick<
+  FusionConfig,
+  | "scaleNoiseSdG"
+  | "maxUnits"
+  | "maxDistinct"
+  | "maxCandidates"
+  | "priorForeign"
+  | "priorUnidentified"
+  | "extraUnitPrior"
+  | "extraProductPrior"
+  | "visionMissP"
+  | "visionFloorP"
+  | "scanUnusedP"
+  | "foreignMaxG"
+  | "weighedMaxG"
+  | "weighedMinG"
+  | "labelSdG"
+>;
+
+/**
+ * Score every bounded explanation of `ctx.delta` (positive: added, negative: removed) and return
+ * them best first with posteriors summing to 1.
+ */
+export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesis[] {
+  const removal = ctx.delta < 0;
+  const d = Math.abs(ctx.delta);
+  const baseVar = cfg.scaleNoiseSdG * cfg.scaleNoiseSdG + ctx.sd * ctx.sd;
+  const units: Candidate[] = [];
+  const weighed: Candidate[] = [];
+  for (const c of ctx.candidates) {
+    if (c.product.soldBy === "unit" && c.product.weight) units.push(c);
+    else if (c.product.soldBy === "weight") weighed.push(c);
+  }
+  units.sort((a, b) => b.id - a.id);
+  if (units.length > cfg.maxCandidates) units.length = cfg.maxCandidates;
+  weighed.sort((a, b) => b.id - a.id);
+  if (weighed.length > cfg.maxCandidates) weighed.length = cfg.maxCandidates;
+
+  const out: Hypothesis[] = [];
+  const counts = new Int32Array(units.length);
+  const flatWeighed = 1 / Math.max(1, cfg.weighedMaxG - cfg.weighedMinG);
+  const flatForeign = 1 / cfg.foreignMaxG;
+
+  // penalty for sightings/scans a set of skus leaves unexplained
+  const evidencePenalty = (has: (sku: string) => boolean): number => {
+    let f = 1;
+    for (const s of ctx.sightings) {
+      let explained = false;
+      let top = 0;
+      for (let i = 0; i < s.skus.length; i++) {
+        if (has(s.skus[i])) explained = true;
+        if (s.p[i] > top) top = s.p[i];
+      }
+      if (!explained) f *= Math.max(1 - top, cfg.visionFloorP);
+    }
+    for (const sku of ctx.scanned) if (!has(sku)) f *= cfg.scanUnusedP;
+    return f;
+  };
+
+  const leaf = (totalUnits: number, distinct: number, mean: number, varUnits: number, idProd: number) => {
+    const hasUnit = (sku: string) => {
+      for (let i = 0; i < units.length; i++) if (counts[i] > 0 && units[i].product.sku === sku) return true;
+      return false;
+    };
+    const items = (): { sku: string; qty?: number; grams?: number }[] => {
+      const r: { sku: string; qty?: number; grams?: number }[] = [];
+      for (let i = 0; i < units.length; i++)
+        if (counts[i] > 0) r.push({ sku: units[i].product.sku, qty: counts[i] });
+      return r;
+    };
+    const prior =
+      (1 - cfg.priorForeign - cfg.priorUnidentified) *
+      cfg.extraUnitPrior ** Math.max(0, totalUnits - 1) *
+      cfg.extraProductPrior ** Math.max(0, distinct - 1);
+    if (totalUnits > 0) {
+      const sd = Math.sqrt(varUnits + baseVar);
+      const lik = gaussian(d, mean, sd);
+      const score = prior * lik * idProd * evidencePenalty(hasUnit);
+      if (score > 0)
+        out.push({ kind: "merch", items: items(), score, posterior: 0, z: Math.abs(d - mean) / sd });
+    }
+    if (removal || distinct >= cfg.maxDistinct) return;
+    // plus one weighed product (adds only: removals of weighed lines are handled below)
+    for (const w of weighed) {
+      const rest = d - mean;
+      let lik: number;
+      let grams: number;
+      let z = 0;
+      if (w.labelGrams !== undefined) {
+        const sd = Math.sqrt(varUnits + baseVar + (w.labelSd ?? cfg.labelSdG) ** 2);
+        lik = gaussian(rest, w.labelGrams, sd);
+        z = Math.abs(rest - w.labelGrams) / sd;
+        grams = rest;
+      } else {
+        if (rest < cfg.weighedMinG || rest > cfg.weighedMaxG) continue;
+        lik = flatWeighed;
+        grams = rest;
+      }
+      const sku = w.product.sku;
+      const score =
+        prior *
+        (totalUnits > 0 ? cfg.extraProductPrior : 1) *
+        lik *
+        idProd *
+        w.id *
+        evidencePenalty((s) => s === sku || hasUnit(s));
+      if (score > 0) {
+        const its = items();
+        its.push({ sku, grams: Math.round(grams * 10) / 10 });
+        out.push({ kind: "merch", items: its, score, posterior: 0, z });
+      }
+    }
+  };
+
+  // depth-first over unit counts, pruned on weight overshoot
+  const limitSd = 6;
+  const dfs = (
+    i: number,
+    totalUnits: number,
+    distinct: number,
+    mean: number,
+    varUnits: number,
+    idProd: number,
+  ) => {
+    if (i === units.length) {
+      leaf(totalUnits, distinct, mean, varUnits, idProd);
+      return;
+    }
+    dfs(i + 1, totalUnits, distinct, mean, varUnits, idProd);
+    if (distinct >= cfg.maxDistinct) return;
+    const c = units[i];
+    const w = c.product.weight!;
+    const cap = Math.min(cfg.maxUnits - totalUnits, c.maxQty ?? cfg.maxUnits);
+    for (let n = 1; n <= cap; n++) {
+      const m = mean + n * w.mean;
+      const v = varUnits + n * w.sd * w.sd;
+      if (m - limitSd * Math.sqrt(v + baseVar) > d) break;
+      counts[i] = n;
+      dfs(i + 1, totalUnits + n, distinct + 1, m, v, idProd * c.id);
+    }
+    counts[i] = 0;
+  };
+  dfs(0, 0, 0, 0, 0, 1);
+
+  // removals of whole weighed lines
+  if (removal) {
+    for (const w of weighed) {
+      const grams = w.maxQty ?? 0;
+      if (grams <= 0) continue;
+      const sku = w.product.sku;
+      const sd = Math.sqrt(baseVar + cfg.labelSdG * cfg.labelSdG);
+      const score =
+        (1 - cfg.priorForeign - cfg.priorUnidentified) *
+        gaussian(d, grams, sd) *
+        w.id *
+        evidencePenalty((s) => s === sku);
+      if (score > 0)
+        out.push({
+          kind: "merch",
+          items: [{ sku, grams }],
+          score,
+          posterior: 0,
+          z: Math.abs(d - grams) / sd,
+        });
+    }
+  }
+
+  // not merchandise
+  const none = () => false;
+  if (removal && ctx.foreign) {
+    for (const f of ctx.foreign) {
+      const sd = Math.sqrt(baseVar + f.sd * f.sd);
+      const score = cfg.priorForeign * gaussian(d, f.grams, sd) * evidencePenalty(none);
+      if (score > 0)
+        out.push({ kind: "foreign", foreignKey: f.key, score, posterior: 0, z: Math.abs(d - f.grams) / sd });
+    }
+  }
+  if (d < cfg.foreignMaxG) {
+    out.push({
+      kind: "foreign",
+      score: cfg.priorForeign * flatForeign * evidencePenalty(none),
+      posterior: 0,
+      z: 0,
+    });
+  }
+  // merchandise nobody identified: needs something seen or scanned to be likely
+  let seen = cfg.visionMissP;
+  for (const s of ctx.sightings) for (const p of s.p) if (p > seen) seen = p;
+  const scanPenalty = cfg.scanUnusedP ** ctx.scanned.length;
+  out.push({
+    kind: "unidentified",
+    score: cfg.priorUnidentified * flatForeign * seen * scanPenalty,
+    posterior: 0,
+    z: 0,
+  });
+
+  let total = 0;
+  for (const h of out) total += h.score;
+  if (total > 0 && Number.isFinite(total)) for (const h of out) h.posterior = h.score / total;
+  out.sort((a, b) => b.posterior - a.posterior);
+  return out;
+}
+
+/** A short human label for a hypothesis, e.g. "2 × cola-330 + banana 612 g". */
+export function hypothesisLabel(h: Hypothesis, name: (sku: string) => string): string {
+  if (h.kind === "foreign") return h.foreignKey ? "not merchandise (taken back out)" : "not merchandise";
+  if (h.kind === "unidentified") return "unidentified merchandise";
+  return h.items
+    .map((i) =>
+      i.grams !== undefined ? `${name(i.sku)} ${Math.round(i.grams)} g` : `${i.qty} × ${name(i.sku)}`,
+    )
+    .join(" + ");
+}

@@ -1,0 +1,139 @@
+/**
+ * Every window, threshold, prior and noise figure the fusion core uses. Nothing in the fusion
+ * files is a magic number: the evaluation sweeps these (acceptThreshold above all), and
+ * docs/fusion-model.md says where each default comes from.
+ */
+import { DEFAULT_VARIABLE_MEASURE, type VariableMeasureScheme } from "../barcode/barcode";
+
+export interface FusionConfig {
+  // --- the scale as a signal ---------------------------------------------------------------
+  /** sd of one scale sample at rest, grams (shelf recording: median 0.68 g, p90 2.8 g over 1 s) */
+  scaleNoiseSdG: number;
+  /** scale resolution, grams; adds q²/12 to the variance of every level estimate */
+  scaleQuantumG: number;
+  /** length of the moving window whose mean/variance decide "stable", ms */
+  stableWindowMs: number;
+  /** fewest samples in the window before it may count as stable */
+  minStableSamples: number;
+  /** the window is stable only while its sd stays at or under this, grams */
+  stableSdMaxG: number;
+  /** ... and while its older and newer halves differ by at most this (a load still settling), grams */
+  stableTrendMaxG: number;
+  /** a new level must stay stable this long before the change is committed, ms */
+  settleMs: number;
+  /** stable-to-stable changes smaller than this are drift and are folded into the baseline, grams */
+  minChangeG: number;
+  /** a silence longer than this between samples restarts the window (no averaging across it), ms */
+  gapMs: number;
+  /** the net load may read this far under zero (tare error) before a sample is absurd, grams */
+  tareToleranceG: number;
+  /** loads at or above this are absurd (1000 kg), grams */
+  maxLoadG: number;
+  /** floor on the sd of a measured delta (residual drift between the two levels), grams */
+  deltaSdFloorG: number;
+
+  // --- association -------------------------------------------------------------------------
+  /** camera sightings this long before the change started still belong to it, ms */
+  visionBeforeMs: number;
+  /** barcode scans this long before the change started belong to it (scan, then drop in), ms */
+  scanBeforeMs: number;
+  /** PLU entries this long before the change started belong to it, ms */
+  pluBeforeMs: number;
+
+  // --- explanation search (bounded) --------------------------------------------------------
+  /** most units in one change */
+  maxUnits: number;
+  /** most different products in one change */
+  maxDistinct: number;
+  /** most candidate products entering the combination search */
+  maxCandidates: number;
+  /** hypotheses kept in the evidence, best first */
+  keepHypotheses: number;
+
+  // --- priors and likelihoods --------------------------------------------------------------
+  /** prior that a change is not merchandise (bag, coat, hand) */
+  priorForeign: number;
+  /** prior that a change is merchandise the evidence does not identify */
+  priorUnidentified: number;
+  /** prior factor for each unit beyond the first (Occam: fewer units is likelier) */
+  extraUnitPrior: number;
+  /** prior factor for each product beyond the first in one change */
+  extraProductPrior: number;
+  /** probability the camera misses an item crossing the rim */
+  visionMissP: number;
+  /** the least weight a sighting of merchandise keeps against "not merchandise" */
+  visionFloorP: number;
+  /** identity score of a basket product taken out without a sighting */
+  unseenRemovalP: number;
+  /** factor when a scan in the window is not part of the explanation */
+  scanUnusedP: number;
+  /** flat weight density range for things with no weight model (foreign objects), grams */
+  foreignMaxG: number;
+  /** flat weight density range for a weighed product with no label weight, grams */
+  weighedMaxG: number;
+  /** least plausible weight of a weighed product, grams */
+  weighedMinG: number;
+  /** sd of the scale against a GS1 label's printed weight (tare of the tray, label rounding), grams */
+  labelSdG: number;
+  /** relative sd of a weight inferred from a price-embedded label */
+  priceLabelRelSd: number;
+
+  // --- policy ------------------------------------------------------------------------------
+  /** a decision is accepted (status ok) when its posterior is at least this */
+  acceptThreshold: number;
+  /** a merchandise guess below this posterior is not added as an unsure line */
+  minGuessPosterior: number;
+  /** a shopper's answer is taken as ok only if the weight is within this many sd of it */
+  answerMaxZ: number;
+
+  // --- input hygiene -----------------------------------------------------------------------
+  /** how many recent event ids are remembered for idempotent ingest */
+  idMemory: number;
+  /** GS1 variable-measure prefix table (store configuration) */
+  variableMeasure: VariableMeasureScheme;
+}
+
+export const DEFAULT_FUSION_CONFIG: FusionConfig = {
+  scaleNoiseSdG: 1.5,
+  scaleQuantumG: 0.5,
+  stableWindowMs: 400,
+  minStableSamples: 6,
+  stableSdMaxG: 4,
+  stableTrendMaxG: 3,
+  settleMs: 250,
+  minChangeG: 5,
+  gapMs: 2000,
+  tareToleranceG: 50,
+  maxLoadG: 1_000_000,
+  deltaSdFloorG: 0.5,
+
+  visionBeforeMs: 3000,
+  scanBeforeMs: 15000,
+  pluBeforeMs: 30000,
+
+  maxUnits: 6,
+  maxDistinct: 3,
+  maxCandidates: 8,
+  keepHypotheses: 5,
+
+  priorForeign: 0.1,
+  priorUnidentified: 0.03,
+  extraUnitPrior: 0.5,
+  extraProductPrior: 0.3,
+  visionMissP: 0.1,
+  visionFloorP: 0.05,
+  unseenRemovalP: 0.3,
+  scanUnusedP: 0.02,
+  foreignMaxG: 5000,
+  weighedMaxG: 3000,
+  weighedMinG: 20,
+  labelSdG: 3,
+  priceLabelRelSd: 0.03,
+
+  acceptThreshold: 0.9,
+  minGuessPosterior: 0.05,
+  answerMaxZ: 4,
+
+  idMemory: 4096,
+  variableMeasure: DEFAULT_VARIABLE_MEASURE,
+};
