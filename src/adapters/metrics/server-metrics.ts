@@ -1,0 +1,122 @@
+/**
+ * Prometheus metrics for the store server (prom-client), on a registry of its own so several
+ * servers in one process (tests) never share counters. Names follow Prometheus conventions:
+ * `_total` counters, `_seconds` histograms, base units.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { BasketEvent } from "../../domain/basket/basket.events";
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  /** cart events received and validated (rate() of this is events per second) */
+  readonly events: Counter<"outcome">;
+  /** MQTT messages/elements refused, by reason (bad-json, bad-event, wrong-topic, app reasons …) */
+  readonly rejected: Counter<"reason">;
+  /** a settled weight change arriving → the screen update published */
+  readonly decisionLatency: Histogram;
+  readonly screens: Counter;
+  readonly prompts: Counter;
+  readonly reviews: Counter<"kind">;
+  readonly payments: Counter<"outcome">;
+  readonly connectedCarts: Gauge;
+  readonly authFailures: Counter<"reason">;
+  readonly httpRequests: Counter<"route" | "status">;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.events = new Counter({
+      name: "skiplane_cart_events_total",
+      help: "Cart events received over MQTT, by outcome (accepted, rejected, duplicate)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.rejected = new Counter({
+      name: "skiplane_rejected_messages_total",
+      help: "Rejected cart messages or events, by reason",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.decisionLatency = new Histogram({
+      name: "skiplane_decision_latency_seconds",
+      help: "From a message that settled a weight change arriving to its screen update being published",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.screens = new Counter({
+      name: "skiplane_screen_updates_total",
+      help: "Cart screen states published",
+      registers,
+    });
+    this.prompts = new Counter({
+      name: "skiplane_prompts_total",
+      help: "Questions raised on cart screens",
+      registers,
+    });
+    this.reviews = new Counter({
+      name: "skiplane_reviews_total",
+      help: "Review cases opened, by kind (uncertain, dispute)",
+      labelNames: ["kind"],
+      registers,
+    });
+    this.payments = new Counter({
+      name: "skiplane_payments_total",
+      help: "Payment steps by outcome (authorized, captured, failed, refunded, released)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.connectedCarts = new Gauge({
+      name: "skiplane_connected_carts",
+      help: "Carts connected to the embedded broker",
+      registers,
+    });
+    this.authFailures = new Counter({
+      name: "skiplane_auth_failures_total",
+      help: "Refused MQTT connections, publishes, subscriptions and API calls, by reason",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.httpRequests = new Counter({
+      name: "skiplane_http_requests_total",
+      help: "HTTP requests by route and status",
+      labelNames: ["route", "status"],
+      registers,
+    });
+    if (options.defaultMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: "skiplane_" });
+  }
+
+  /** Counts what a batch of basket events means for the dashboard's counters. */
+  observeBasketEvents(events: readonly BasketEvent[]): void {
+    for (const e of events) {
+      switch (e.type) {
+        case "PromptRaised":
+          this.prompts.inc();
+          break;
+        case "ReviewRequested":
+          this.reviews.inc({ kind: e.kind });
+          break;
+        case "PaymentAuthorized":
+          this.payments.inc({ outcome: "authorized" });
+          break;
+        case "PaymentCaptured":
+          this.payments.inc({ outcome: "captured" });
+          break;
+        case "PaymentFailed":
+          this.payments.inc({ outcome: "failed" });
+          break;
+        case "PaymentRefunded":
+          this.payments.inc({ outcome: "refunded" });
+          break;
+        case "HoldReleased":
+          this.payments.inc({ outcome: "released" });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

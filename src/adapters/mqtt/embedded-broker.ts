@@ -1,0 +1,260 @@
+/**
+ * The embedded MQTT broker (aedes, in-process) with the cart protocol's security (§5):
+ *
+ * - authenticate: username = cart id, password = the cart's secret (scrypt-hashed at rest);
+ *   unknown carts and wrong secrets get "bad username or password", revoked carts "not
+ *   authorized". An optional service account (config) is privileged, as is the server itself
+ *   (it publishes through `broker.publish`, which no hook sees).
+ * - authorizePublish: a cart may publish only to its own events topic. The message is handed to
+ *   the cart gateway right here and the hook returns only once the events are recorded: aedes
+ *   sends the QoS 1 PUBACK after this hook, so an acknowledged event is already durable.
+ *   (aedes acknowledges QoS 1 *before* delivering to subscribers, so a subscriber-based
+ *   consumer could lose acknowledged events in a crash.)
+ * - authorizeSubscribe: a cart may subscribe only to its own screen and errors topics; other
+ *   filters are refused in the SUBACK (0x80).
+ */
+import { createServer, type Server } from "node:net";
+import type { Duplex } from "node:stream";
+import { Aedes, type AuthenticateError, type Client } from "aedes";
+import type { ServerMetrics } from "../metrics/server-metrics";
+import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
+import { type SecretHasher, scryptHasher, VerifiedSecretCache } from "./cart-credentials";
+import type { CartDirectory } from "./cart-directory";
+import type { CartGateway, CartOutbound } from "./cart-gateway";
+import { errorsTopic, eventsTopic, parseCartTopic, screenTopic } from "./topics";
+
+type Identity =
+  | { kind: "service"; username: string }
+  | { kind: "cart"; store: string; cart: string; revoked: boolean };
+
+export interface EmbeddedBrokerOptions {
+  gateway: CartGateway;
+  directory: CartDirectory;
+  hasher?: SecretHasher;
+  /** TCP port; 0 picks a free one */
+  port: number;
+  host?: string;
+  /** a privileged account (monitoring, tools); none when absent */
+  service?: { username: string; password: string };
+  metrics?: ServerMetrics;
+  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+  const err = new Error(message) as AuthenticateError;
+  err.returnCode = returnCode;
+  return err;
+}
+
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+export class EmbeddedBroker implements CartOutbound {
+  readonly broker: Aedes;
+  private server: Server | undefined;
+  private readonly identities = new WeakMap<Client, Identity>();
+  private readonly byCart = new Map<string, Set<Client>>();
+  private readonly cache = new VerifiedSecretCache();
+  private readonly hasher: SecretHasher;
+  port = 0;
+
+  private constructor(
+    private readonly options: EmbeddedBrokerOptions,
+    broker: Aedes,
+  ) {
+    this.broker = broker;
+    this.hasher = options.hasher ?? scryptHasher;
+  }
+
+  static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    let self: EmbeddedBroker;
+    const broker = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => self.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, done) => self.authorizePublish(client, packet, done),
+      authorizeSubscribe: (client, sub, done) => self.authorizeSubscribe(client, sub, done),
+    });
+    self = new EmbeddedBroker(options, broker);
+    broker.on("clientReady", (client) => self.onReady(client));
+    broker.on("clientDisconnect", (client) => self.onGone(client));
+    self.options.gateway.attach(self);
+    const server = createServer(broker.handle);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host ?? "0.0.0.0", () => resolve());
+    });
+    self.server = server;
+    const addr = server.address();
+    self.port = typeof addr === "object" && addr ? addr.port : options.port;
+    return self;
+  }
+
+  /** Serves one MQTT-over-WebSocket connection (the HTTP server hands it over). */
+  handleStream(stream: Duplex): void {
+    this.broker.handle(stream);
+  }
+
+  /** Carts connected right now (cart ids). */
+  onlineCarts(): Set<string> {
+    return new Set([...this.byCart.entries()].filter(([, s]) => s.size > 0).map(([c]) => c));
+  }
+
+  /** Disconnects a revoked (or re-keyed) cart and forgets its verified secret. */
+  kick(cart: string): number {
+    this.cache.forget(cart);
+    const clients = [...(this.byCart.get(cart) ?? [])];
+    for (const c of clients) {
+      const id = this.identities.get(c);
+      if (id?.kind === "cart") id.revoked = true;
+      c.close();
+    }
+    return clients.length;
+  }
+
+  async publishScreen(store: string, cart: string, screen: ScreenState): Promise<void> {
+    await this.publish(screenTopic(store, cart), JSON.stringify(screen), true);
+  }
+
+  async publishError(store: string, cart: string, error: CartError): Promise<void> {
+    await this.publish(errorsTopic(store, cart), JSON.stringify(error), false);
+  }
+
+  private publish(topic: string, payload: string, retain: boolean): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.broker.publish(
+        { cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, retain, dup: false },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private refuse(reason: string): void {
+    this.options.metrics?.authFailures.inc({ reason });
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const secret = password?.toString("utf8") ?? "";
+    if (!username || !secret) {
+      this.refuse("no-credentials");
+      return void done(authError("username and password required", 4), false);
+    }
+    const service = this.options.service;
+    if (service && sameString(username, service.username)) {
+      if (!sameString(secret, service.password)) {
+        this.refuse("bad-secret");
+        return void done(authError("bad username or password", 4), false);
+      }
+      this.identities.set(client, { kind: "service", username });
+      return void done(null, true);
+    }
+    this.options.directory.lookup(username).then(
+      async (record) => {
+        if (!record) {
+          this.refuse("unknown-cart");
+          return void done(authError("bad username or password", 4), false);
+        }
+        if (record.revoked) {
+          this.refuse("revoked");
+          return void done(authError("cart revoked", 5), false);
+        }
+        let ok = this.cache.has(username, secret, record.secretHash);
+        if (!ok) {
+          ok = await this.hasher.verify(secret, record.secretHash);
+          if (ok) this.cache.remember(username, secret, record.secretHash);
+        }
+        if (!ok) {
+          this.refuse("bad-secret");
+          return void done(authError("bad username or password", 4), false);
+        }
+        this.identities.set(client, { kind: "cart", store: record.store, cart: record.cart, revoked: false });
+        done(null, true);
+      },
+      (err) => {
+        this.options.log?.warn({ err }, "cart lookup failed");
+        done(authError("server unavailable", 5), false);
+      },
+    );
+  }
+
+  private authorizePublish(
+    client: Client | null,
+    packet: { topic: string; payload: Buffer | string; retain?: boolean },
+    done: (error?: Error | null) => void,
+  ): void {
+    if (!client) return void done(null);
+    const id = this.identities.get(client);
+    if (!id) return void done(new Error("not authenticated"));
+    const target = parseCartTopic(packet.topic);
+    if (id.kind === "cart") {
+      if (id.revoked || packet.topic !== eventsTopic(id.store, id.cart)) {
+        this.refuse(id.revoked ? "revoked" : "forbidden-publish");
+        this.options.log?.warn({ cart: id.cart, topic: packet.topic }, "cart publish refused");
+        return void done(new Error("not authorized"));
+      }
+    } else if (target?.kind !== "events") {
+      return void done(null);
+    }
+    if (target?.kind !== "events") return void done(null);
+    // events are input, not state: never keep one as a retained message
+    packet.retain = false;
+    const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    this.options.gateway.handleMessage(packet.topic, payload).then(
+      () => done(null),
+      (err: Error) => done(err),
+    );
+  }
+
+  private authorizeSubscribe(
+    client: Client,
+    sub: { topic: string; qos: number },
+    done: (error: Error | null, subscription?: { topic: string; qos: 0 | 1 | 2 } | null) => void,
+  ): void {
+    const id = this.identities.get(client);
+    if (id?.kind === "service") return void done(null, sub as { topic: string; qos: 0 | 1 | 2 });
+    if (
+      id?.kind === "cart" &&
+      !id.revoked &&
+      (sub.topic === screenTopic(id.store, id.cart) || sub.topic === errorsTopic(id.store, id.cart))
+    ) {
+      return void done(null, sub as { topic: string; qos: 0 | 1 | 2 });
+    }
+    this.refuse("forbidden-subscribe");
+    done(null, null);
+  }
+
+  private onReady(client: Client): void {
+    const id = this.identities.get(client);
+    if (id?.kind !== "cart") return;
+    let set = this.byCart.get(id.cart);
+    if (!set) {
+      set = new Set();
+      this.byCart.set(id.cart, set);
+    }
+    set.add(client);
+    this.options.metrics?.connectedCarts.set(this.onlineCarts().size);
+  }
+
+  private onGone(client: Client): void {
+    const id = this.identities.get(client);
+    if (id?.kind !== "cart") return;
+    const set = this.byCart.get(id.cart);
+    set?.delete(client);
+    if (set && set.size === 0) this.byCart.delete(id.cart);
+    this.options.metrics?.connectedCarts.set(this.onlineCarts().size);
+  }
+}
