@@ -75,6 +75,10 @@ export function testCatalog(): Catalog {
   return indexCatalog("USD", TEST_PRODUCTS);
 }
 
+type Body<E> = E extends CartEvent ? Omit<E, "v" | "store" | "cart" | "t"> & { t?: number } : never;
+/** a cart event without the envelope fields the timeline fills in */
+export type EventBody = Body<CartEvent>;
+
 export const STORE = "st-1";
 export const CART = "c-1";
 
@@ -149,7 +153,7 @@ export class Timeline {
     for (let i = 0; i < n; i++) this.sampleAt(amp * Math.sin(i * 0.7) + gauss(this.u) * amp * 0.3);
     return this;
   }
-  push(e: Omit<CartEvent, "v" | "store" | "cart" | "t"> & { t?: number }): this {
+  push(e: EventBody): this {
     this.events.push({ v: 1, store: STORE, cart: CART, t: this.t, ...e } as CartEvent);
     return this;
   }
