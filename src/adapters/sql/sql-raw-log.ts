@@ -1,0 +1,106 @@
+/**
+ * The raw sensor log over kysely. Rows are keyed (store, cart, key, day) where key is the event
+ * id (or a content hash when the cart sent none) and day = floor(device t / 1 day): a QoS 1
+ * redelivery carries the same id and t, so it hits the same key and is ignored. `day` is the
+ * partition key in PostgreSQL (one partition per day, created on first use, dropped by
+ * retention); SQLite keeps one table with a day index and deletes by range.
+ */
+import { createHash } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { RawAppend, RawEntry, RawSensorLog } from "../../app/ports/raw-sensor-log";
+import type { CartEvent } from "../../domain/events/sensor-events";
+import { type Database, fromJson, toJson } from "./schema";
+
+export const DAY_MS = 86_400_000;
+
+/** The idempotency key of a raw event: its id, or a hash of its content. */
+export function rawEventKey(event: CartEvent): string {
+  if (typeof event.id === "string" && event.id.length > 0) return `id:${event.id}`;
+  return `h:${createHash("sha256").update(JSON.stringify(event)).digest("hex").slice(0, 32)}`;
+}
+
+export interface RawLogDialect {
+  /** Makes sure rows of `day` can be inserted (PostgreSQL: the day's partition exists). */
+  ensureDay(day: number): Promise<void>;
+  /** Deletes whole days before `cutoffDay`; returns the number of rows deleted. */
+  deleteDaysBefore(cutoffDay: number): Promise<number>;
+}
+
+export class SqlRawSensorLog implements RawSensorLog {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: RawLogDialect,
+  ) {}
+
+  async append(entry: RawAppend): Promise<{ isNew: boolean; key: string; seq: number }> {
+    const key = rawEventKey(entry.event);
+    const t = Number.isFinite(entry.event.t) ? entry.event.t : entry.receivedAt;
+    const day = Math.floor(t / DAY_MS);
+    await this.dialect.ensureDay(day);
+    const inserted = await this.db
+      .insertInto("raw_events")
+      .values({
+        store: entry.store,
+        cart: entry.cart,
+        key,
+        session: entry.session ?? null,
+        day,
+        t,
+        received_at: entry.receivedAt,
+        event: toJson(entry.event),
+      })
+      .onConflict((oc) => oc.columns(["store", "cart", "key", "day"]).doNothing())
+      .returning("seq")
+      .executeTakeFirst();
+    if (inserted) return { isNew: true, key, seq: Number(inserted.seq) };
+    const existing = await this.db
+      .selectFrom("raw_events")
+      .select("seq")
+      .where("store", "=", entry.store)
+      .where("cart", "=", entry.cart)
+      .where("key", "=", key)
+      .where("day", "=", day)
+      .executeTakeFirstOrThrow();
+    return { isNew: false, key, seq: Number(existing.seq) };
+  }
+
+  async readCart(
+    store: string,
+    cart: string,
+    options: { session?: string; afterSeq?: number; limit?: number } = {},
+  ): Promise<RawEntry[]> {
+    let q = this.db
+      .selectFrom("raw_events")
+      .selectAll()
+      .where("store", "=", store)
+      .where("cart", "=", cart)
+      .where("seq", ">", options.afterSeq ?? 0);
+    if (options.session !== undefined) q = q.where("session", "=", options.session);
+    const rows = await q
+      .orderBy("seq")
+      .limit(options.limit ?? 1_000_000)
+      .execute();
+    return rows.map((r) => ({
+      store: r.store,
+      cart: r.cart,
+      session: r.session ?? undefined,
+      key: r.key,
+      seq: Number(r.seq),
+      receivedAt: Number(r.received_at),
+      event: fromJson<CartEvent>(r.event),
+    }));
+  }
+
+  async deleteBefore(cutoff: number): Promise<{ deleted: number }> {
+    return { deleted: await this.dialect.deleteDaysBefore(Math.floor(cutoff / DAY_MS)) };
+  }
+
+  async count(store: string): Promise<number> {
+    const r = await this.db
+      .selectFrom("raw_events")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("store", "=", store)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}

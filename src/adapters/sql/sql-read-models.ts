@@ -1,0 +1,420 @@
+/**
+ * Read models and registries over kysely, shared by SQLite and PostgreSQL. Projection rows are
+ * written with a version guard (`ON CONFLICT … DO UPDATE … WHERE row.version < new.version`),
+ * so concurrent or replayed projections converge on the newest stream version.
+ */
+import { type Kysely, sql } from "kysely";
+import type {
+  AccountDirectory,
+  AccountRecord,
+  ApiKeyRecord,
+  ApiKeyRepository,
+  ApiRole,
+  CartRecord,
+  CartRegistry,
+  CartScreen,
+  ReceiptView,
+  ReviewCaseRepository,
+  ReviewCaseView,
+  ReviewLabel,
+  ReviewLabelRepository,
+  SessionReadModel,
+  SessionView,
+} from "../../app/ports/read-models";
+import type { Database, ReviewCasesTable, SessionsTable } from "./schema";
+import { fromJson, toJson } from "./schema";
+
+export class SqlSessionReadModel implements SessionReadModel {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async put(v: SessionView): Promise<void> {
+    const row: SessionsTable = {
+      store: v.store,
+      session: v.session,
+      cart: v.cart ?? null,
+      account: v.account ?? null,
+      state: v.state,
+      open: v.open ? 1 : 0,
+      total: v.total,
+      currency: v.currency,
+      opened_at: v.openedAt,
+      updated_at: v.updatedAt,
+      version: v.version,
+      screen: toJson(v.screen),
+      receipt: v.receipt ? toJson(v.receipt) : null,
+    };
+    const { store: _s, session: _n, ...rest } = row;
+    await this.db
+      .insertInto("sessions")
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .columns(["store", "session"])
+          .doUpdateSet(rest)
+          .where("sessions.version", "<", sql<number>`excluded.version`),
+      )
+      .execute();
+  }
+
+  async get(store: string, session: string): Promise<SessionView | undefined> {
+    const r = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("store", "=", store)
+      .where("session", "=", session)
+      .executeTakeFirst();
+    return r && toSessionView(r);
+  }
+
+  async list(
+    store: string,
+    filter: { state?: string; open?: boolean; limit?: number } = {},
+  ): Promise<SessionView[]> {
+    let q = this.db.selectFrom("sessions").selectAll().where("store", "=", store);
+    if (filter.state !== undefined) q = q.where("state", "=", filter.state);
+    if (filter.open !== undefined) q = q.where("open", "=", filter.open ? 1 : 0);
+    const rows = await q
+      .orderBy("updated_at", "desc")
+      .orderBy("session", "desc")
+      .limit(filter.limit ?? 100)
+      .execute();
+    return rows.map(toSessionView);
+  }
+
+  async latestForCart(store: string, cart: string): Promise<SessionView | undefined> {
+    const r = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("store", "=", store)
+      .where("cart", "=", cart)
+      .orderBy("opened_at", "desc")
+      .orderBy("session", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return r && toSessionView(r);
+  }
+}
+
+function toSessionView(r: SessionsTable): SessionView {
+  return {
+    store: r.store,
+    session: r.session,
+    cart: r.cart ?? undefined,
+    account: r.account ?? undefined,
+    state: r.state,
+    open: Number(r.open) === 1,
+    total: Number(r.total),
+    currency: r.currency,
+    openedAt: Number(r.opened_at),
+    updatedAt: Number(r.updated_at),
+    version: Number(r.version),
+    screen: fromJson<CartScreen>(r.screen),
+    receipt: r.receipt == null ? undefined : fromJson<ReceiptView>(r.receipt),
+  };
+}
+
+export class SqlReviewCases implements ReviewCaseRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async put(c: ReviewCaseView): Promise<void> {
+    const row: ReviewCasesTable = {
+      store: c.store,
+      case_id: c.caseId,
+      session: c.session,
+      kind: c.kind,
+      status: c.status,
+      reason: c.reason,
+      line_ids: toJson(c.lineIds),
+      lines: toJson(c.lines),
+      opened_at: c.openedAt,
+      resolved_at: c.resolvedAt ?? null,
+      decision: c.decision ?? null,
+      decided_by: c.by ?? null,
+      version: c.version,
+    };
+    const { store: _s, case_id: _c, ...rest } = row;
+    await this.db
+      .insertInto("review_cases")
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .columns(["store", "case_id"])
+          .doUpdateSet(rest)
+          .where("review_cases.version", "<", sql<number>`excluded.version`),
+      )
+      .execute();
+  }
+
+  async get(store: string, caseId: string): Promise<ReviewCaseView | undefined> {
+    const r = await this.db
+      .selectFrom("review_cases")
+      .selectAll()
+      .where("store", "=", store)
+      .where("case_id", "=", caseId)
+      .executeTakeFirst();
+    return r && toCase(r);
+  }
+
+  async queue(
+    store: string,
+    filter: { kind?: "uncertain" | "dispute"; limit?: number } = {},
+  ): Promise<ReviewCaseView[]> {
+    let q = this.db
+      .selectFrom("review_cases")
+      .selectAll()
+      .where("store", "=", store)
+      .where("status", "=", "open");
+    if (filter.kind) q = q.where("kind", "=", filter.kind);
+    const rows = await q
+      .orderBy("opened_at")
+      .orderBy("case_id")
+      .limit(filter.limit ?? 100)
+      .execute();
+    return rows.map(toCase);
+  }
+
+  async forSession(store: string, session: string): Promise<ReviewCaseView[]> {
+    const rows = await this.db
+      .selectFrom("review_cases")
+      .selectAll()
+      .where("store", "=", store)
+      .where("session", "=", session)
+      .orderBy("opened_at")
+      .orderBy("case_id")
+      .execute();
+    return rows.map(toCase);
+  }
+
+  async disputes(store: string, limit = 100): Promise<ReviewCaseView[]> {
+    const rows = await this.db
+      .selectFrom("review_cases")
+      .selectAll()
+      .where("store", "=", store)
+      .where("kind", "=", "dispute")
+      .orderBy("opened_at", "desc")
+      .orderBy("case_id", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map(toCase);
+  }
+}
+
+function toCase(r: ReviewCasesTable): ReviewCaseView {
+  return {
+    store: r.store,
+    caseId: r.case_id,
+    session: r.session,
+    kind: r.kind as ReviewCaseView["kind"],
+    status: r.status as ReviewCaseView["status"],
+    reason: r.reason,
+    lineIds: fromJson<string[]>(r.line_ids),
+    lines: fromJson<ReviewCaseView["lines"]>(r.lines),
+    openedAt: Number(r.opened_at),
+    resolvedAt: r.resolved_at == null ? undefined : Number(r.resolved_at),
+    decision: (r.decision ?? undefined) as ReviewCaseView["decision"],
+    by: r.decided_by ?? undefined,
+    version: Number(r.version),
+  };
+}
+
+export class SqlReviewLabels implements ReviewLabelRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async record(label: ReviewLabel): Promise<void> {
+    await this.db
+      .insertInto("review_labels")
+      .values({
+        store: label.store,
+        case_id: label.caseId,
+        session: label.session,
+        at: label.at,
+        body: toJson(label),
+      })
+      .onConflict((oc) => oc.columns(["store", "case_id"]).doNothing())
+      .execute();
+  }
+
+  async export(store: string, options: { since?: number; limit?: number } = {}): Promise<ReviewLabel[]> {
+    const rows = await this.db
+      .selectFrom("review_labels")
+      .select("body")
+      .where("store", "=", store)
+      .where("at", ">=", options.since ?? 0)
+      .orderBy("at")
+      .orderBy("case_id")
+      .limit(options.limit ?? 10_000)
+      .execute();
+    return rows.map((r) => fromJson<ReviewLabel>(r.body));
+  }
+}
+
+export class SqlCartRegistry implements CartRegistry {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async put(r: {
+    store: string;
+    cart: string;
+    secretHash: string;
+    createdAt: number;
+    label?: string;
+  }): Promise<void> {
+    await this.db
+      .insertInto("carts")
+      .values({
+        store: r.store,
+        cart: r.cart,
+        secret_hash: r.secretHash,
+        revoked: 0,
+        created_at: r.createdAt,
+        label: r.label ?? null,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(["store", "cart"])
+          .doUpdateSet({ secret_hash: r.secretHash, revoked: 0, label: r.label ?? null }),
+      )
+      .execute();
+  }
+
+  async get(store: string, cart: string): Promise<CartRecord | undefined> {
+    const r = await this.db
+      .selectFrom("carts")
+      .selectAll()
+      .where("store", "=", store)
+      .where("cart", "=", cart)
+      .executeTakeFirst();
+    return r && toCart(r);
+  }
+
+  async revoke(store: string, cart: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable("carts")
+      .set({ revoked: 1 })
+      .where("store", "=", store)
+      .where("cart", "=", cart)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async list(store: string): Promise<CartRecord[]> {
+    const rows = await this.db
+      .selectFrom("carts")
+      .selectAll()
+      .where("store", "=", store)
+      .orderBy("cart")
+      .execute();
+    return rows.map(toCart);
+  }
+}
+
+function toCart(r: Database["carts"]): CartRecord {
+  return {
+    store: r.store,
+    cart: r.cart,
+    secretHash: r.secret_hash,
+    revoked: Number(r.revoked) === 1,
+    createdAt: Number(r.created_at),
+    label: r.label ?? undefined,
+  };
+}
+
+export class SqlApiKeys implements ApiKeyRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(r: Omit<ApiKeyRecord, "revoked">): Promise<void> {
+    await this.db
+      .insertInto("api_keys")
+      .values({
+        id: r.id,
+        store: r.store,
+        role: r.role,
+        key_hash: r.keyHash,
+        label: r.label ?? null,
+        created_at: r.createdAt,
+        revoked: 0,
+      })
+      .execute();
+  }
+
+  async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    const r = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("key_hash", "=", keyHash)
+      .where("revoked", "=", 0)
+      .executeTakeFirst();
+    return r && toKey(r);
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable("api_keys")
+      .set({ revoked: 1 })
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async list(store: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("store", "=", store)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    return rows.map(toKey);
+  }
+}
+
+function toKey(r: Database["api_keys"]): ApiKeyRecord {
+  return {
+    id: r.id,
+    store: r.store,
+    role: r.role as ApiRole,
+    keyHash: r.key_hash,
+    label: r.label ?? undefined,
+    createdAt: Number(r.created_at),
+    revoked: Number(r.revoked) === 1,
+  };
+}
+
+export class SqlAccounts implements AccountDirectory {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async put(r: AccountRecord): Promise<void> {
+    await this.db
+      .insertInto("accounts")
+      .values({
+        store: r.store,
+        account: r.account,
+        payment_method: r.paymentMethod,
+        name: r.name ?? null,
+        created_at: r.createdAt,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(["store", "account"])
+          .doUpdateSet({ payment_method: r.paymentMethod, name: r.name ?? null }),
+      )
+      .execute();
+  }
+
+  async get(store: string, account: string): Promise<AccountRecord | undefined> {
+    const r = await this.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("store", "=", store)
+      .where("account", "=", account)
+      .executeTakeFirst();
+    return (
+      r && {
+        store: r.store,
+        account: r.account,
+        paymentMethod: r.payment_method,
+        name: r.name ?? undefined,
+        createdAt: Number(r.created_at),
+      }
+    );
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The embedded storage: one SQLite file (default `.data/skiplane.sqlite`) in WAL mode, for a
+ * single store server process. Same tables and queries as PostgreSQL (see ../sql).
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import type { Storage } from "../../app/ports/read-models";
+import { loadMigrations, type Migration } from "../sql/migrate";
+import type { Database } from "../sql/schema";
+import { SqlEventStore } from "../sql/sql-event-store";
+import { SqlRawSensorLog } from "../sql/sql-raw-log";
+import {
+  SqlAccounts,
+  SqlApiKeys,
+  SqlCartRegistry,
+  SqlReviewCases,
+  SqlReviewLabels,
+  SqlSessionReadModel,
+} from "../sql/sql-read-models";
+
+export const DEFAULT_SQLITE_FILE = ".data/skiplane.sqlite";
+
+export interface SqliteStorageOptions {
+  /** database file; `:memory:` for a throwaway database */
+  file?: string;
+}
+
+/** Opens (creating if needed) the SQLite database, applies pending migrations, returns the ports. */
+export function openSqliteStorage(
+  options: SqliteStorageOptions = {},
+): Storage & { raw: BetterSqlite3.Database } {
+  const file = options.file ?? DEFAULT_SQLITE_FILE;
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const raw = new BetterSqlite3(file);
+  raw.pragma("journal_mode = WAL");
+  raw.pragma("synchronous = NORMAL");
+  raw.pragma("busy_timeout = 5000");
+  raw.pragma("foreign_keys = ON");
+  migrateSqlite(raw, loadMigrations(new URL("./migrations/", import.meta.url)));
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return {
+    kind: "sqlite",
+    raw,
+    events: new SqlEventStore(db),
+    rawLog: new SqlRawSensorLog(db, {
+      ensureDay: async () => {},
+      deleteDaysBefore: async (cutoffDay) =>
+        Number(raw.prepare("DELETE FROM raw_events WHERE day < ?").run(cutoffDay).changes),
+    }),
+    sessions: new SqlSessionReadModel(db),
+    reviews: new SqlReviewCases(db),
+    labels: new SqlReviewLabels(db),
+    carts: new SqlCartRegistry(db),
+    apiKeys: new SqlApiKeys(db),
+    accounts: new SqlAccounts(db),
+    close: () => db.destroy(),
+  };
+}
+
+/** Applies migrations not yet recorded, each in its own immediate transaction. */
+export function migrateSqlite(raw: BetterSqlite3.Database, migrations: Migration[]): number[] {
+  raw.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+  );
+  const applied: number[] = [];
+  for (const m of migrations) {
+    const run = raw.transaction(() => {
+      if (raw.prepare("SELECT 1 FROM schema_migrations WHERE id = ?").get(m.id)) return false;
+      raw.exec(m.sql);
+      raw
+        .prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)")
+        .run(m.id, m.name, new Date().toISOString());
+      return true;
+    });
+    if (run.immediate()) applied.push(m.id);
+  }
+  return applied;
+}

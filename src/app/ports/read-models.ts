@@ -1,0 +1,236 @@
+/**
+ * Read models and registries: the tables the HTTP API, the dashboard, the review console and
+ * cart authentication query. Every method takes the store id first; nothing reads across
+ * stores (API keys are the one lookup by hash, and carry their store scope).
+ *
+ * Read-model rows are projections of a session stream: each write carries the stream version
+ * it reflects and is ignored when the row already reflects a later one, so several server
+ * processes can project the same stream in any order.
+ */
+import type { EventStore } from "./event-store";
+import type { RawSensorLog } from "./raw-sensor-log";
+
+/** Cart screen state, exchange-v1 §5 (published retained on `…/carts/{cart}/screen`). */
+export interface CartScreen {
+  session: string;
+  state: ScreenState;
+  currency: string;
+  total: number;
+  lines: CartScreenLine[];
+  prompt?: {
+    id: string;
+    kind: "scan" | "choose" | "confirm-removal" | "plu";
+    text: string;
+    options?: { sku: string; name: string }[];
+  };
+  seq: number;
+}
+export type ScreenState = "idle" | "shopping" | "charging" | "paid" | "review" | "problem";
+export interface CartScreenLine {
+  sku: string;
+  name: string;
+  qty?: number;
+  grams?: number;
+  amount: number;
+  status: "ok" | "unsure";
+}
+
+/** A receipt as the shopper and the review console see it. `total = Σ line totals + Σ adjustments`. */
+export interface ReceiptView {
+  store: string;
+  session: string;
+  currency: string;
+  lines: ReceiptViewLine[];
+  /** order-level adjustments (promotions, taxes not included in line prices) */
+  adjustments: { kind: string; label: string; amount: number }[];
+  taxes: { taxClass: string; rateBp?: number; amount: number }[];
+  subtotal: number;
+  total: number;
+  captured: number;
+  refunded: number;
+  /** the session was sent to human review before the charge became final */
+  review: boolean;
+  prompts: number;
+  issuedAt: number;
+}
+export interface ReceiptViewLine {
+  lineId: string;
+  sku: string;
+  name: string;
+  unitPrice?: number;
+  pricePerKg?: number;
+  qty?: number;
+  grams?: number;
+  /** before adjustments */
+  amount: number;
+  adjustments: { kind: string; label: string; amount: number }[];
+  total: number;
+  status: "ok" | "unsure" | "voided" | "disputed" | "refunded";
+  /** one sentence: why the platform believes this line */
+  evidence: string;
+}
+
+/** Lifecycle of a session row as the API lists it. */
+export interface SessionView {
+  store: string;
+  session: string;
+  cart?: string;
+  account?: string;
+  /** the session state machine's state (domain names) */
+  state: string;
+  screen: CartScreen;
+  total: number;
+  currency: string;
+  openedAt: number;
+  updatedAt: number;
+  /** the stream version this row reflects */
+  version: number;
+  /** `open` while the basket can still change (shopping); `settled` after exit */
+  open: boolean;
+  receipt?: ReceiptView;
+}
+
+export interface SessionReadModel {
+  /** Writes the row unless the stored row reflects a version ≥ `view.version`. */
+  put(view: SessionView): Promise<void>;
+  get(store: string, session: string): Promise<SessionView | undefined>;
+  /** Newest first. */
+  list(store: string, filter?: { state?: string; open?: boolean; limit?: number }): Promise<SessionView[]>;
+  /** The cart's most recent session, if any. */
+  latestForCart(store: string, cart: string): Promise<SessionView | undefined>;
+}
+
+export interface ReviewCaseView {
+  store: string;
+  caseId: string;
+  session: string;
+  kind: "uncertain" | "dispute";
+  lineIds: string[];
+  reason: string;
+  status: "open" | "resolved";
+  openedAt: number;
+  resolvedAt?: number;
+  decision?: "confirm" | "correct" | "void" | "uphold" | "reject";
+  by?: string;
+  /** what the reviewer needs: the lines involved with their evidence */
+  lines: { lineId: string; sku: string; qty?: number; grams?: number; status: string; evidence: unknown }[];
+  version: number;
+}
+
+export interface ReviewCaseRepository {
+  /** Upsert guarded by (caseId, version) like {@link SessionReadModel.put}. */
+  put(c: ReviewCaseView): Promise<void>;
+  get(store: string, caseId: string): Promise<ReviewCaseView | undefined>;
+  /** Open cases, oldest first (the review queue). */
+  queue(
+    store: string,
+    filter?: { kind?: "uncertain" | "dispute"; limit?: number },
+  ): Promise<ReviewCaseView[]>;
+  /** All cases of a session. */
+  forSession(store: string, session: string): Promise<ReviewCaseView[]>;
+  /** Dispute cases, open and resolved, newest first. */
+  disputes(store: string, limit?: number): Promise<ReviewCaseView[]>;
+}
+
+/** One human decision with what the machine saw: training and evaluation data. */
+export interface ReviewLabel {
+  store: string;
+  caseId: string;
+  session: string;
+  kind: "uncertain" | "dispute";
+  decision: "confirm" | "correct" | "void" | "uphold" | "reject";
+  by: string;
+  at: number;
+  /** the lines as the machine decided them, with evidence */
+  before: unknown[];
+  /** what the reviewer said is true (corrected sku and qty/grams), when they corrected */
+  after?: { lineId: string; sku: string; qty?: number; grams?: number }[];
+  note?: string;
+}
+
+export interface ReviewLabelRepository {
+  /** Idempotent on (store, caseId). */
+  record(label: ReviewLabel): Promise<void>;
+  /** Oldest first, from `since` (ms, inclusive). One JSON object per label: write as JSONL. */
+  export(store: string, options?: { since?: number; limit?: number }): Promise<ReviewLabel[]>;
+}
+
+export interface CartRecord {
+  store: string;
+  cart: string;
+  /** hash of the cart's MQTT password (see adapters/ids/secrets) */
+  secretHash: string;
+  revoked: boolean;
+  createdAt: number;
+  label?: string;
+}
+
+export interface CartRegistry {
+  /** Registers or re-keys a cart (un-revokes it). */
+  put(record: {
+    store: string;
+    cart: string;
+    secretHash: string;
+    createdAt: number;
+    label?: string;
+  }): Promise<void>;
+  get(store: string, cart: string): Promise<CartRecord | undefined>;
+  /** Returns false when the cart does not exist. */
+  revoke(store: string, cart: string): Promise<boolean>;
+  list(store: string): Promise<CartRecord[]>;
+}
+
+export type ApiRole = "operator" | "reviewer" | "admin";
+
+export interface ApiKeyRecord {
+  /** public key id, e.g. `key_01J…` (shown in lists; never the secret) */
+  id: string;
+  /** the store the key may act on, or `*` for every store (chain admin) */
+  store: string;
+  role: ApiRole;
+  /** hash of the secret (see adapters/ids/secrets) */
+  keyHash: string;
+  label?: string;
+  createdAt: number;
+  revoked: boolean;
+}
+
+export interface ApiKeyRepository {
+  create(record: Omit<ApiKeyRecord, "revoked">): Promise<void>;
+  /** The (not revoked) key with this hash. */
+  findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  /** Returns false when the key does not exist. */
+  revoke(id: string): Promise<boolean>;
+  /** Keys scoped to this store (and chain-wide `*` keys when `store` is `*`). */
+  list(store: string): Promise<ApiKeyRecord[]>;
+}
+
+/** A shopper account: what a check-in code or card token at the cart resolves to. */
+export interface AccountRecord {
+  store: string;
+  /** the `account` of `session.start`: an app check-in code or a card token */
+  account: string;
+  /** the payment method token handed to the payment gateway */
+  paymentMethod: string;
+  name?: string;
+  createdAt: number;
+}
+
+export interface AccountDirectory {
+  put(record: AccountRecord): Promise<void>;
+  get(store: string, account: string): Promise<AccountRecord | undefined>;
+}
+
+/** Everything a storage adapter (SQLite, PostgreSQL) provides. */
+export interface Storage {
+  readonly kind: "sqlite" | "postgres";
+  readonly events: EventStore;
+  readonly rawLog: RawSensorLog;
+  readonly sessions: SessionReadModel;
+  readonly reviews: ReviewCaseRepository;
+  readonly labels: ReviewLabelRepository;
+  readonly carts: CartRegistry;
+  readonly apiKeys: ApiKeyRepository;
+  readonly accounts: AccountDirectory;
+  close(): Promise<void>;
+}
