@@ -1,0 +1,22 @@
+/**
+ * The app's four entry points, parsed from the path. No router library: there are four
+ * routes, each a deep link the server answers with index.html.
+ */
+export type Route =
+  | { screen: "cart"; store: string; cart: string }
+  | { screen: "ops"; store: string }
+  | { screen: "review"; store: string; caseId?: string }
+  | { screen: "receipt"; token: string }
+  | { screen: "home" }
+  | { screen: "unknown"; path: string };
+
+export function parseRoute(pathname: string): Route {
+  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const [head, a, b] = parts;
+  if (head === "cart" && a && b && parts.length === 3) return { screen: "cart", store: a, cart: b };
+  if (head === "ops" && a && parts.length === 2) return { screen: "ops", store: a };
+  if (head === "review" && a && parts.length <= 3) return { screen: "review", store: a, caseId: b };
+  if (head === "r" && a && parts.length === 2) return { screen: "receipt", token: a };
+  if (parts.length === 0) return { screen: "home" };
+  return { screen: "unknown", path: pathname };
+}

@@ -1,0 +1,320 @@
+/**
+ * The screen on the cart: what the cart recognised, the running total, a big sign for each
+ * item accepted or not, the prompts, the produce keypad and the exit. Fed by the §5 screen
+ * state (live over the WebSocket, polled as a fallback); replies go back as §1 events.
+ * Laid out for a small landscape touch display (1024×600): basket left, actions right.
+ */
+import { useCallback, useEffect, useRef, useState } from "react";
+import {
+  type CartCredentials,
+  type CartReply,
+  fetchScreen,
+  forgetCartSecret,
+  loadCartCredentials,
+  saveCartSecret,
+  sendCartEvent,
+} from "../../api/cart";
+import { ApiError, describeError } from "../../api/http";
+import { useLive, usePoll } from "../../api/live";
+import type { ScreenLine, ScreenState } from "../../api/types";
+import { ProductPicture } from "../../components/ProductPicture";
+import { grams, money } from "../../format";
+import { basketChange, type Feedback, freshSkus } from "./cart-feedback";
+import { ExitPanel } from "./ExitPanel";
+import { Keypad } from "./Keypad";
+import { PromptPanel } from "./PromptPanel";
+
+const EXIT_STATES = new Set(["charging", "paid", "review", "problem"]);
+
+export function CartScreen({ store, cart }: { store: string; cart: string }) {
+  const [creds, setCreds] = useState<CartCredentials | null>(() => loadCartCredentials(store, cart));
+  if (!creds) {
+    return (
+      <PairCart
+        store={store}
+        cart={cart}
+        onPaired={(secret) => {
+          saveCartSecret(store, cart, secret);
+          setCreds({ store, cart, secret });
+        }}
+      />
+    );
+  }
+  return (
+    <CartLive
+      creds={creds}
+      onUnauthorized={() => {
+        forgetCartSecret(store, cart);
+        setCreds(null);
+      }}
+    />
+  );
+}
+
+function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnauthorized: () => void }) {
+  const [screen, setScreen] = useState<ScreenState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [feedback, setFeedback] = useState<Feedback | null>(null);
+  const [fresh, setFresh] = useState<Set<string>>(new Set());
+  const [keypadOpen, setKeypadOpen] = useState(false);
+  const [sending, setSending] = useState(false);
+  const last = useRef<ScreenState | null>(null);
+
+  const apply = useCallback((next: ScreenState) => {
+    const prev = last.current;
+    // frames can arrive out of order (socket and poll race): keep the newest
+    if (prev && prev.session === next.session && next.seq < prev.seq) return;
+    if (prev && prev.session === next.session && next.seq === prev.seq) return;
+    last.current = next;
+    setScreen(next);
+    setError(null);
+    const prevLines = prev && prev.session === next.session ? prev.lines : [];
+    const change = basketChange(prevLines, next.lines);
+    if (change) {
+      setFeedback(change);
+      setFresh(freshSkus(prevLines, next.lines));
+    }
+  }, []);
+
+  const connected = useLive({
+    subscribe: [
+      { type: "subscribe", topic: "cart", store: creds.store, cart: creds.cart, secret: creds.secret },
+    ],
+    onMessage: (msg) => {
+      const m = msg as { type?: string; store?: string; cart?: string; screen?: ScreenState };
+      if (m.type === "screen" && m.screen && m.cart === creds.cart && m.store === creds.store)
+        apply(m.screen);
+    },
+  });
+
+  usePoll(
+    () => {
+      fetchScreen(creds)
+        .then(apply)
+        .catch((e) => {
+          if (e instanceof ApiError && e.status === 401) onUnauthorized();
+          else setError(describeError(e));
+        });
+    },
+    connected ? 15_000 : 2_000,
+    [connected, creds.cart],
+  );
+
+  // the "added" sign fades after a few seconds unless it asks the shopper to look
+  useEffect(() => {
+    if (!feedback || (feedback.kind === "added" && feedback.status === "unsure")) return;
+    const t = setTimeout(() => setFeedback(null), 4000);
+    return () => clearTimeout(t);
+  }, [feedback]);
+
+  const reply = async (r: CartReply) => {
+    setSending(true);
+    try {
+      await sendCartEvent(creds, r);
+      setError(null);
+      // the new state arrives over the socket; poll once in case the socket is down
+      fetchScreen(creds)
+        .then(apply)
+        .catch(() => {});
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const state = screen?.state ?? "idle";
+  const currency = screen?.currency ?? "USD";
+  const inExit = EXIT_STATES.has(state);
+  const showKeypad = !inExit && (screen?.prompt?.kind === "plu" || keypadOpen);
+
+  return (
+    <div className="cart">
+      <header className="cart-head">
+        <strong>Skiplane</strong>
+        <span className="muted-inverse">Cart {creds.cart}</span>
+        <span className="spacer" />
+        {screen?.scale && (
+          <span className="scale" aria-label="Weight in the basket">
+            ⚖ {grams(screen.scale.grams)}
+          </span>
+        )}
+        <StateBadge state={state} />
+        <span title={connected ? "Live" : "Reconnecting"}>
+          <span className={`live-dot${connected ? " on" : ""}`} aria-hidden="true" />
+          <span className="sr-only">{connected ? "Live" : "Reconnecting"}</span>
+        </span>
+      </header>
+      <main className="cart-body">
+        <section className="basket" aria-label="Your basket">
+          {screen && screen.lines.length > 0 ? (
+            <ul aria-live="polite">
+              {screen.lines.map((l, i) => (
+                <BasketRow
+                  key={`${l.sku}-${l.status}-${l.grams ?? ""}-${i.toString(36)}`}
+                  line={l}
+                  store={creds.store}
+                  currency={currency}
+                  fresh={fresh.has(l.sku)}
+                />
+              ))}
+            </ul>
+          ) : (
+            <div className="exit" style={{ border: 0 }}>
+              <p className="big-icon" aria-hidden="true">
+                🛒
+              </p>
+              <p>
+                {state === "idle"
+                  ? "Unlock the cart with the store app to start."
+                  : "Put items in the cart — no scanning needed."}
+              </p>
+            </div>
+          )}
+          <div className="total" aria-live="polite">
+            <span>Total</span>
+            <span data-testid="cart-total">{money(screen?.total ?? 0, currency)}</span>
+          </div>
+        </section>
+        <section className="panel" aria-label="Messages and actions">
+          {error && (
+            <p className="alert" role="alert">
+              {error}
+            </p>
+          )}
+          {inExit && screen ? (
+            <ExitPanel screen={screen} />
+          ) : (
+            <>
+              {feedback && <FeedbackSign feedback={feedback} />}
+              {screen?.prompt && screen.prompt.kind !== "plu" && (
+                <PromptPanel prompt={screen.prompt} store={creds.store} busy={sending} onReply={reply} />
+              )}
+              {showKeypad ? (
+                <Keypad
+                  title={screen?.prompt?.kind === "plu" ? screen.prompt.text : "Enter the produce code"}
+                  scale={screen?.scale}
+                  busy={sending}
+                  onSubmit={async (plu) => {
+                    await reply({ type: "plu", plu });
+                    setKeypadOpen(false);
+                  }}
+                  onCancel={screen?.prompt?.kind === "plu" ? undefined : () => setKeypadOpen(false)}
+                />
+              ) : (
+                !screen?.prompt &&
+                state === "shopping" && (
+                  <button type="button" className="big" onClick={() => setKeypadOpen(true)}>
+                    🍎 Fruit &amp; veg: enter a produce code
+                  </button>
+                )
+              )}
+            </>
+          )}
+        </section>
+      </main>
+    </div>
+  );
+}
+
+function BasketRow(props: { line: ScreenLine; store: string; currency: string; fresh: boolean }) {
+  const { line, store, currency } = props;
+  const unsure = line.status === "unsure";
+  return (
+    <li className={`${unsure ? "unsure" : ""}${props.fresh ? " fresh" : ""}`} data-sku={line.sku}>
+      <ProductPicture store={store} sku={line.sku} />
+      <div>
+        <div className="name">{line.name}</div>
+        <div className="sub">
+          {line.grams !== undefined ? grams(line.grams) : `× ${line.qty ?? 1}`}{" "}
+          {unsure ? (
+            <span className="badge unsure">? Checking</span>
+          ) : (
+            <span className="badge ok">✓ Added</span>
+          )}
+        </div>
+      </div>
+      <div className="num">
+        <strong>{money(line.amount, currency)}</strong>
+      </div>
+    </li>
+  );
+}
+
+function FeedbackSign({ feedback }: { feedback: Feedback }) {
+  if (feedback.kind === "added" && feedback.status === "unsure") {
+    return (
+      <div className="toast unsure" role="status" data-testid="feedback">
+        <span className="icon" aria-hidden="true">
+          ?
+        </span>
+        <span>Not sure what you added ({feedback.name}). Please answer below.</span>
+      </div>
+    );
+  }
+  const text =
+    feedback.kind === "added"
+      ? `Added ${feedback.name}`
+      : feedback.kind === "confirmed"
+        ? `Thanks — ${feedback.name} confirmed`
+        : `Removed ${feedback.name}`;
+  return (
+    <div className="toast ok" role="status" data-testid="feedback">
+      <span className="icon" aria-hidden="true">
+        {feedback.kind === "removed" ? "−" : "✓"}
+      </span>
+      <span>{text}</span>
+    </div>
+  );
+}
+
+const STATE_LABEL: Record<string, [string, string]> = {
+  idle: ["Locked", "neutral"],
+  shopping: ["Shopping", "ok"],
+  charging: ["Paying…", "neutral"],
+  paid: ["Paid", "ok"],
+  review: ["Being checked", "unsure"],
+  problem: ["Payment problem", "bad"],
+};
+
+function StateBadge({ state }: { state: string }) {
+  const [label, tone] = STATE_LABEL[state] ?? [state, "neutral"];
+  return (
+    <span className={`badge ${tone}`} data-testid="cart-state">
+      {label}
+    </span>
+  );
+}
+
+/** First use of a cart's screen: staff pair it with the cart's secret (or open the link with #secret=…). */
+function PairCart(props: { store: string; cart: string; onPaired: (secret: string) => void }) {
+  const [secret, setSecret] = useState("");
+  return (
+    <main className="signin card">
+      <h1>Pair this screen with cart {props.cart}</h1>
+      <p className="muted">Staff only: enter the cart's secret (from `skiplane carts add`).</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (secret.trim()) props.onPaired(secret.trim());
+        }}
+      >
+        <label htmlFor="cart-secret">Cart secret</label>
+        <div className="row">
+          <input
+            id="cart-secret"
+            type="password"
+            autoComplete="off"
+            value={secret}
+            onChange={(e) => setSecret(e.target.value)}
+          />
+        </div>
+        <p>
+          <button type="submit" className="primary big">
+            Pair
+          </button>
+        </p>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,55 @@
+/** The exit lane: charging, paid (with the receipt link), being checked, or a payment problem. */
+import type { ScreenState } from "../../api/types";
+import { money } from "../../format";
+
+export function ExitPanel({ screen }: { screen: ScreenState }) {
+  const total = money(screen.total, screen.currency);
+  switch (screen.state) {
+    case "charging":
+      return (
+        <section className="exit" role="status" data-testid="exit">
+          <div className="spinner" aria-hidden="true" />
+          <h2>Paying {total}…</h2>
+          <p>Keep walking — no need to wait.</p>
+        </section>
+      );
+    case "paid":
+      return (
+        <section className="exit paid" role="status" data-testid="exit">
+          <p className="big-icon" aria-hidden="true">
+            ✓
+          </p>
+          <h2>Paid {total}. Thank you!</h2>
+          {screen.receipt ? (
+            <p>
+              Your receipt: <a href={screen.receipt}>open receipt</a>
+            </p>
+          ) : (
+            <p>Your receipt is in the store app.</p>
+          )}
+        </section>
+      );
+    case "review":
+      return (
+        <section className="exit review" role="status" data-testid="exit">
+          <p className="big-icon" aria-hidden="true">
+            ⏳
+          </p>
+          <h2>A colleague is checking one item</h2>
+          <p>You can leave. We charge {total} or less once it is checked, and send your receipt.</p>
+        </section>
+      );
+    case "problem":
+      return (
+        <section className="exit problem" role="alert" data-testid="exit">
+          <p className="big-icon" aria-hidden="true">
+            !
+          </p>
+          <h2>The payment did not go through</h2>
+          <p>Please see a member of staff at the exit.</p>
+        </section>
+      );
+    default:
+      return null;
+  }
+}

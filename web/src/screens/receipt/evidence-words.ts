@@ -1,0 +1,49 @@
+/**
+ * A receipt line's evidence in plain words, for the shopper: what the scale, the camera, the
+ * scanner and their own answers said. One short sentence per observation, no jargon, no
+ * probabilities beyond "fairly sure"/"sure".
+ */
+import type { Evidence } from "../../api/types";
+
+function certainty(p: number): string {
+  if (p >= 0.9) return "was sure it was";
+  if (p >= 0.6) return "thought it was";
+  return "could not tell; its best guess was";
+}
+
+export function evidenceInWords(e: Evidence, nameOf: (sku: string) => string): string[] {
+  const out: string[] = [];
+  if (e.change) {
+    const d = Math.round(e.change.delta);
+    out.push(
+      d >= 0
+        ? `The cart's scale went up by ${d} g.`
+        : `The cart's scale went down by ${-d} g (something was taken out).`,
+    );
+  }
+  for (const v of e.vision) {
+    const where =
+      v.dir === "in" ? "go into the cart" : v.dir === "out" ? "come out of the cart" : "cross the rim";
+    const best = v.candidates[0];
+    out.push(
+      best
+        ? `The camera saw an item ${where} and ${certainty(best.p)} ${nameOf(best.sku)}.`
+        : `The camera saw something ${where} but did not recognise it.`,
+    );
+  }
+  for (const s of e.scans) {
+    out.push(
+      s.sku
+        ? `You scanned the barcode ${s.code}: ${nameOf(s.sku)}${s.grams ? `, ${Math.round(s.grams)} g` : ""}.`
+        : `You scanned the barcode ${s.code}, which the store does not know.`,
+    );
+  }
+  for (const p of e.plu) out.push(`You keyed produce code ${p.plu}${p.sku ? ` (${nameOf(p.sku)})` : ""}.`);
+  for (const a of e.answers) {
+    if (a.sku) out.push(`You told the cart it was ${nameOf(a.sku)}.`);
+    else if (a.choice === "yes") out.push("You confirmed it.");
+    else if (a.choice === "no") out.push("You said no.");
+    else if (a.choice === "none") out.push("You said it was none of the suggestions.");
+  }
+  return out;
+}

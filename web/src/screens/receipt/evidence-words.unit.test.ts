@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import type { Evidence } from "../../api/types";
+import { evidenceInWords } from "./evidence-words";
+
+const names: Record<string, string> = {
+  "cola-330": "Cola 330 ml can",
+  "cola-zero-330": "Cola Zero 330 ml can",
+};
+const nameOf = (s: string) => names[s] ?? s;
+const base: Evidence = { vision: [], scans: [], plu: [], answers: [], hypotheses: [], summary: "" };
+
+describe("evidenceInWords", () => {
+  it("says what the scale and the camera saw", () => {
+    const e: Evidence = {
+      ...base,
+      change: { startT: 0, endT: 1, before: 0, after: 349.4, delta: 349.4, sd: 1.2 },
+      vision: [{ t: 0, dir: "in", candidates: [{ sku: "cola-330", p: 0.95 }] }],
+    };
+    expect(evidenceInWords(e, nameOf)).toEqual([
+      "The cart's scale went up by 349 g.",
+      "The camera saw an item go into the cart and was sure it was Cola 330 ml can.",
+    ]);
+  });
+  it("says a removal and an unsure sighting", () => {
+    const e: Evidence = {
+      ...base,
+      change: { startT: 0, endT: 1, before: 700, after: 350, delta: -350, sd: 1 },
+      vision: [{ t: 0, dir: "out", candidates: [{ sku: "cola-zero-330", p: 0.5 }] }],
+    };
+    expect(evidenceInWords(e, nameOf)).toEqual([
+      "The cart's scale went down by 350 g (something was taken out).",
+      "The camera saw an item come out of the cart and could not tell; its best guess was Cola Zero 330 ml can.",
+    ]);
+  });
+  it("says the shopper's own scans, codes and answers", () => {
+    const e: Evidence = {
+      ...base,
+      scans: [
+        { t: 0, code: "05449000000996", sku: "cola-330" },
+        { t: 1, code: "123" },
+      ],
+      plu: [{ t: 2, plu: "4011", sku: "banana" }],
+      answers: [
+        { t: 3, prompt: "p-1", sku: "cola-330" },
+        { t: 4, prompt: "p-2", choice: "none" },
+      ],
+    };
+    expect(evidenceInWords(e, nameOf)).toEqual([
+      "You scanned the barcode 05449000000996: Cola 330 ml can.",
+      "You scanned the barcode 123, which the store does not know.",
+      "You keyed produce code 4011 (banana).",
+      "You told the cart it was Cola 330 ml can.",
+      "You said it was none of the suggestions.",
+    ]);
+  });
+});

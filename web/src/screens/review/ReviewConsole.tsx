@@ -1,0 +1,586 @@
+/**
+ * The review console: the queue of uncertain events and disputes, oldest first with the time
+ * left before each is late, and for the selected case all the evidence a person needs — the
+ * weight trace, the camera's candidates with pictures, scans and answers, the basket before and
+ * after — and ONE decision: confirm (c), correct (x; digits pick a candidate) or void (v).
+ * The server applies the decision to basket, receipt and payment (refunds included).
+ */
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { ApiError, describeError } from "../../api/http";
+import { useLive, usePoll } from "../../api/live";
+import { staffApi } from "../../api/staff";
+import type { Evidence, ProductInfo, ReviewCase } from "../../api/types";
+import { WeightTrace } from "../../components/Charts";
+import { ProductPicture } from "../../components/ProductPicture";
+import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
+import { clock, duration, grams, percent } from "../../format";
+
+/** Time targets when the server gives none: an uncertain event holds a shopper's charge. */
+export const DEFAULT_SLA_MS = { uncertain: 5 * 60_000, dispute: 4 * 60 * 60_000 } as const;
+
+export function dueAt(c: ReviewCase): number {
+  return c.dueAt ?? c.openedAt + DEFAULT_SLA_MS[c.kind];
+}
+
+export function ReviewConsole({ store, initialCase }: { store: string; initialCase?: string }) {
+  const [key, setKey] = useStaffKey(store);
+  const [authError, setAuthError] = useState<string | null>(null);
+  if (!key) return <SignIn title="Review console" store={store} onKey={setKey} error={authError} />;
+  return (
+    <Console
+      store={store}
+      apiKey={key}
+      initialCase={initialCase}
+      onSignOut={(reason) => {
+        setAuthError(reason ?? null);
+        setKey(null);
+      }}
+    />
+  );
+}
+
+function Console(props: {
+  store: string;
+  apiKey: string;
+  initialCase?: string;
+  onSignOut: (r?: string) => void;
+}) {
+  const api = useMemo(() => staffApi(props.store, props.apiKey), [props.store, props.apiKey]);
+  const [queue, setQueue] = useState<ReviewCase[] | null>(null);
+  const [selectedId, setSelectedId] = useState<string | undefined>(props.initialCase);
+  const [detail, setDetail] = useState<ReviewCase | null>(null);
+  const [products, setProducts] = useState<ProductInfo[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [now, setNow] = useState(Date.now());
+  const [tick, setTick] = useState(0);
+
+  const fail = useCallback(
+    (e: unknown) => {
+      if (e instanceof ApiError && e.status === 401) props.onSignOut(describeError(e));
+      else setError(describeError(e));
+    },
+    [props.onSignOut],
+  );
+
+  const loadQueue = () =>
+    api
+      .queue()
+      .then((q) => {
+        const sorted = [...q].sort((a, b) => a.openedAt - b.openedAt);
+        setQueue(sorted);
+        setError(null);
+        setSelectedId((cur) => (cur && sorted.some((c) => c.caseId === cur) ? cur : sorted[0]?.caseId));
+      })
+      .catch(fail);
+
+  const connected = useLive({
+    subscribe: [{ type: "subscribe", topic: "store", store: props.store, key: props.apiKey }],
+    onMessage: () => setTick((t) => t + 1),
+  });
+  usePoll(loadQueue, 10_000, [api, tick]);
+
+  useEffect(() => {
+    api
+      .products()
+      .then(setProducts)
+      .catch(() => setProducts([]));
+  }, [api]);
+
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, []);
+
+  useEffect(() => {
+    if (!selectedId) {
+      setDetail(null);
+      return;
+    }
+    let stale = false;
+    api
+      .reviewCase(selectedId)
+      .then((c) => !stale && setDetail(c))
+      .catch((e) => !stale && fail(e));
+    return () => {
+      stale = true;
+    };
+  }, [api, selectedId, fail]);
+
+  // j / k move through the queue
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || !queue?.length) return;
+      const i = queue.findIndex((c) => c.caseId === selectedId);
+      if (e.key === "j") setSelectedId(queue[Math.min(queue.length - 1, i + 1)]?.caseId);
+      else if (e.key === "k") setSelectedId(queue[Math.max(0, i - 1)]?.caseId);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [queue, selectedId]);
+
+  const decided = (caseId: string, text: string) => {
+    setNotice(text);
+    setQueue((q) => q?.filter((c) => c.caseId !== caseId) ?? null);
+    setSelectedId((cur) => {
+      if (cur !== caseId) return cur;
+      const rest = queue?.filter((c) => c.caseId !== caseId) ?? [];
+      return rest[0]?.caseId;
+    });
+    void loadQueue();
+  };
+
+  return (
+    <div className="staff">
+      <TopBar
+        title="Review console"
+        store={props.store}
+        connected={connected}
+        onSignOut={() => props.onSignOut()}
+      >
+        <a
+          href={api.exportUrl()}
+          download
+          onClick={(e) => downloadWithKey(e, api.exportUrl(), props.apiKey, fail)}
+        >
+          Export decisions (JSONL)
+        </a>
+      </TopBar>
+      <div className="review">
+        <nav aria-labelledby="queue-h" className="card">
+          <h2 id="queue-h">
+            Queue <span className="muted">({queue?.length ?? "…"})</span>
+          </h2>
+          <p className="muted" style={{ fontSize: "0.85rem" }}>
+            Oldest first. <kbd>j</kbd>/<kbd>k</kbd> next/previous.
+          </p>
+          {queue && queue.length === 0 && <p data-testid="queue-empty">Nothing to review. 🎉</p>}
+          <ul className="queue" data-testid="queue">
+            {queue?.map((c) => {
+              const left = dueAt(c) - now;
+              return (
+                <li key={c.caseId}>
+                  <button
+                    type="button"
+                    aria-current={c.caseId === selectedId ? "true" : undefined}
+                    onClick={() => setSelectedId(c.caseId)}
+                    data-case={c.caseId}
+                  >
+                    <span>
+                      <span className={`badge ${c.kind === "dispute" ? "bad" : "unsure"}`}>{c.kind}</span>{" "}
+                      <strong>{c.cart ?? c.session}</strong>
+                      <br />
+                      <span className="muted" style={{ fontSize: "0.85rem" }}>
+                        {c.reason}
+                      </span>
+                    </span>
+                    <span
+                      className={`sla${left < 0 ? " late" : ""}`}
+                      title="Time left before this case is late"
+                    >
+                      {left < 0 ? `late ${duration(-left)}` : duration(left)}
+                    </span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <main>
+          {error && (
+            <p className="alert" role="alert">
+              {error}
+            </p>
+          )}
+          {notice && (
+            <p className="toast ok" role="status" data-testid="notice">
+              {notice}
+            </p>
+          )}
+          {detail && detail.caseId === selectedId ? (
+            <CaseView
+              key={detail.caseId}
+              store={props.store}
+              c={detail}
+              now={now}
+              products={products}
+              onDecide={async (d) => {
+                try {
+                  await api.decide(detail.caseId, d);
+                  setError(null);
+                  decided(detail.caseId, `Case ${detail.caseId}: ${d.decision} recorded.`);
+                } catch (e) {
+                  fail(e);
+                }
+              }}
+            />
+          ) : (
+            queue && queue.length > 0 && <p className="muted">Loading the case…</p>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  return (
+    !!t &&
+    (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)
+  );
+}
+
+/** The export needs the API key, which a plain link cannot send: fetch it and save the blob. */
+async function downloadWithKey(
+  e: React.MouseEvent<HTMLAnchorElement>,
+  url: string,
+  key: string,
+  fail: (e: unknown) => void,
+) {
+  e.preventDefault();
+  try {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+    if (!res.ok) throw new ApiError(res.status, `Export failed (${res.status})`);
+    const blob = await res.blob();
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = "review-decisions.jsonl";
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+export type Decision = {
+  decision: "confirm" | "correct" | "void" | "uphold" | "reject";
+  lines?: { lineId: string; sku: string; qty?: number; grams?: number }[];
+  note?: string;
+};
+
+function asEvidence(x: unknown): Evidence | null {
+  if (!x || typeof x !== "object") return null;
+  const e = x as Partial<Evidence>;
+  return {
+    change: e.change,
+    vision: Array.isArray(e.vision) ? e.vision : [],
+    scans: Array.isArray(e.scans) ? e.scans : [],
+    plu: Array.isArray(e.plu) ? e.plu : [],
+    answers: Array.isArray(e.answers) ? e.answers : [],
+    hypotheses: Array.isArray(e.hypotheses) ? e.hypotheses : [],
+    shelf: e.shelf,
+    shoppers: e.shoppers,
+    summary: typeof e.summary === "string" ? e.summary : "",
+  };
+}
+
+function CaseView(props: {
+  store: string;
+  c: ReviewCase;
+  now: number;
+  products: ProductInfo[];
+  onDecide: (d: Decision) => Promise<void>;
+}) {
+  const { c, store, products } = props;
+  const line = c.lines[0];
+  const evidence = asEvidence(line?.evidence);
+  const productBySku = useMemo(() => new Map(products.map((p) => [p.sku, p])), [products]);
+  const nameOf = (sku: string) => productBySku.get(sku)?.name ?? sku;
+
+  // the camera's candidates, merged over sightings, best first
+  const candidates = useMemo(() => {
+    const best = new Map<string, number>();
+    for (const v of evidence?.vision ?? [])
+      for (const k of v.candidates) best.set(k.sku, Math.max(best.get(k.sku) ?? 0, k.p));
+    if (line && !best.has(line.sku)) best.set(line.sku, 0);
+    return [...best.entries()].sort((a, b) => b[1] - a[1]).slice(0, 9);
+  }, [evidence, line]);
+
+  const weighed = line?.grams !== undefined;
+  const [mode, setMode] = useState<"view" | "correct">("view");
+  const [sku, setSku] = useState(line?.sku ?? "");
+  const [qty, setQty] = useState(String(weighed ? Math.round(line?.grams ?? 0) : (line?.qty ?? 1)));
+  const [busy, setBusy] = useState(false);
+  const isDispute = c.kind === "dispute";
+
+  const decide = async (d: Decision) => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await props.onDecide(d);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const confirm = () => decide({ decision: isDispute ? "reject" : "confirm" });
+  const voidIt = () => decide({ decision: isDispute ? "uphold" : "void" });
+  const correct = () => {
+    const n = Number(qty);
+    if (!line || !sku || !Number.isFinite(n) || n < 0) return;
+    const corrected = weighed
+      ? { lineId: line.lineId, sku, grams: n }
+      : { lineId: line.lineId, sku, qty: Math.round(n) };
+    return decide({ decision: "correct", lines: [corrected] });
+  };
+
+  // c / x / v, digits pick a candidate, Enter submits a correction, Escape cancels it
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "Escape") {
+        setMode("view");
+        return;
+      }
+      if (e.key === "Enter" && mode === "correct" && !(e.target instanceof HTMLButtonElement)) {
+        e.preventDefault();
+        void correct();
+        return;
+      }
+      if (isTyping(e)) return;
+      if (e.key === "c") void confirm();
+      else if (e.key === "v") void voidIt();
+      else if (e.key === "x") setMode("correct");
+      else if (/^[1-9]$/.test(e.key)) {
+        const cand = candidates[Number(e.key) - 1];
+        if (cand) {
+          setSku(cand[0]);
+          setMode("correct");
+        }
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  const left = dueAt(c) - props.now;
+  const marks = (evidence?.vision ?? []).map((v) => ({ t: v.t, label: `camera ${v.dir}` }));
+
+  return (
+    <article
+      className="card"
+      aria-labelledby="case-h"
+      data-testid="case"
+      style={{ display: "grid", gap: "1rem" }}
+    >
+      <header>
+        <h2 id="case-h">
+          <span className={`badge ${isDispute ? "bad" : "unsure"}`}>{c.kind}</span> {c.reason}
+        </h2>
+        <p className="muted" style={{ margin: 0 }}>
+          Case {c.caseId} · session {c.session}
+          {c.cart ? ` · cart ${c.cart}` : ""} · opened {clock(c.openedAt)} ·{" "}
+          <span className={`sla${left < 0 ? " late" : ""}`}>
+            {left < 0 ? `late by ${duration(-left)}` : `${duration(left)} left`}
+          </span>
+        </p>
+      </header>
+
+      {line && (
+        <section aria-label="The line in question">
+          <div style={{ display: "flex", gap: "0.8rem", alignItems: "center" }}>
+            <ProductPicture store={store} sku={line.sku} name={nameOf(line.sku)} size="large" />
+            <div>
+              <strong style={{ fontSize: "1.1rem" }}>{nameOf(line.sku)}</strong>
+              <div>
+                {weighed ? grams(line.grams ?? 0) : `× ${line.qty ?? 1}`} ·{" "}
+                <span className={`badge ${line.status === "ok" ? "ok" : "unsure"}`}>{line.status}</span>
+              </div>
+              {evidence?.summary && <p style={{ margin: "0.3rem 0 0" }}>{evidence.summary}</p>}
+            </div>
+          </div>
+        </section>
+      )}
+
+      <div className="case-grid">
+        <section aria-labelledby="trace-h">
+          <h3 id="trace-h">Weight</h3>
+          <WeightTrace samples={c.trace} change={evidence?.change} marks={marks} />
+        </section>
+        <section aria-labelledby="cand-h">
+          <h3 id="cand-h">Camera candidates</h3>
+          {candidates.length === 0 ? (
+            <p className="muted">The camera saw nothing.</p>
+          ) : (
+            <div className="candidates" role="group" aria-label="Pick the product (digit keys)">
+              {candidates.map(([s, p], i) => (
+                <button
+                  key={s}
+                  type="button"
+                  className="candidate"
+                  aria-pressed={mode === "correct" && sku === s}
+                  onClick={() => {
+                    setSku(s);
+                    setMode("correct");
+                  }}
+                >
+                  <kbd>{i + 1}</kbd>
+                  <ProductPicture store={store} sku={s} name="" size="small" />
+                  <span style={{ flex: 1 }}>
+                    {nameOf(s)}
+                    {s === line?.sku && <span className="muted"> (charged now)</span>}
+                  </span>
+                  <span className="pbar" aria-hidden="true">
+                    <span style={{ width: `${Math.round(p * 100)}%` }} />
+                  </span>
+                  <span className="num" style={{ width: "3rem" }}>
+                    {percent(p)}
+                  </span>
+                </button>
+              ))}
+            </div>
+          )}
+        </section>
+      </div>
+
+      <div className="case-grid">
+        <section aria-labelledby="ev-h">
+          <h3 id="ev-h">What else the cart saw</h3>
+          <EvidenceList evidence={evidence} nameOf={nameOf} />
+        </section>
+        <section aria-labelledby="basket-h">
+          <h3 id="basket-h">Basket</h3>
+          <BasketCompare c={c} nameOf={nameOf} />
+        </section>
+      </div>
+
+      <section aria-labelledby="decide-h" className="card" style={{ background: "#f3f5f7" }}>
+        <h3 id="decide-h">Decision</h3>
+        {mode === "correct" && (
+          <div className="actions" style={{ marginBottom: "0.8rem" }}>
+            <div style={{ display: "grid", gap: "0.2rem", flex: 2 }}>
+              <label htmlFor="correct-sku">Product</label>
+              <select id="correct-sku" value={sku} onChange={(e) => setSku(e.target.value)}>
+                {[...new Set([...candidates.map(([s]) => s), ...products.map((p) => p.sku)])].map((s) => (
+                  <option key={s} value={s}>
+                    {nameOf(s)} ({s})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div style={{ display: "grid", gap: "0.2rem", flex: 1 }}>
+              <label htmlFor="correct-qty">{weighed ? "Grams" : "Quantity"}</label>
+              <input
+                id="correct-qty"
+                type="number"
+                inputMode="numeric"
+                min={0}
+                step={weighed ? 1 : 1}
+                value={qty}
+                onChange={(e) => setQty(e.target.value)}
+              />
+            </div>
+            <button type="button" className="primary" disabled={busy} onClick={() => void correct()}>
+              Save correction <kbd>Enter</kbd>
+            </button>
+            <button type="button" onClick={() => setMode("view")}>
+              Cancel <kbd>Esc</kbd>
+            </button>
+          </div>
+        )}
+        <div className="actions">
+          <button type="button" className="primary" disabled={busy} onClick={() => void confirm()}>
+            {isDispute ? "Charge stands" : "Confirm"} <kbd>c</kbd>
+          </button>
+          <button type="button" disabled={busy} onClick={() => setMode("correct")}>
+            Correct… <kbd>x</kbd>
+          </button>
+          <button type="button" className="danger" disabled={busy} onClick={() => void voidIt()}>
+            {isDispute ? "Refund line" : "Void line"} <kbd>v</kbd>
+          </button>
+        </div>
+        <p className="muted" style={{ marginBottom: 0 }}>
+          {isDispute
+            ? "“Charge stands” keeps the line; “Refund line” refunds it in full; a correction refunds the difference."
+            : "Your decision updates the basket, the receipt and the payment (refunds included)."}
+        </p>
+      </section>
+    </article>
+  );
+}
+
+function EvidenceList({ evidence, nameOf }: { evidence: Evidence | null; nameOf: (s: string) => string }) {
+  if (!evidence) return <p className="muted">No evidence recorded.</p>;
+  const items: string[] = [];
+  for (const s of evidence.scans)
+    items.push(
+      `${clock(s.t)} scanned ${s.code}${s.sku ? ` → ${nameOf(s.sku)}` : " (unknown code)"}${s.grams ? `, ${grams(s.grams)}` : ""}`,
+    );
+  for (const p of evidence.plu)
+    items.push(`${clock(p.t)} keyed produce code ${p.plu}${p.sku ? ` → ${nameOf(p.sku)}` : ""}`);
+  for (const a of evidence.answers)
+    items.push(
+      `${clock(a.t)} shopper answered ${a.sku ? nameOf(a.sku) : (a.choice ?? "—")} (prompt ${a.prompt})`,
+    );
+  for (const v of evidence.vision)
+    items.push(
+      `${clock(v.t)} camera: item ${v.dir === "in" ? "going in" : v.dir === "out" ? "coming out" : "crossing"}${v.candidates.length === 0 ? ", not recognised" : ""}`,
+    );
+  return (
+    <>
+      {items.length === 0 ? (
+        <p className="muted">No scans, produce codes or answers.</p>
+      ) : (
+        <ul className="evidence-list">
+          {items.map((t, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a static list
+            <li key={i}>{t}</li>
+          ))}
+        </ul>
+      )}
+      {evidence.hypotheses.length > 0 && (
+        <>
+          <h4 style={{ margin: "0.6rem 0 0.2rem" }}>Explanations considered</h4>
+          <table>
+            <tbody>
+              {evidence.hypotheses.slice(0, 5).map((h) => (
+                <tr key={h.label}>
+                  <td>{h.label}</td>
+                  <td className="num">{percent(h.posterior)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}
+
+function BasketCompare({ c, nameOf }: { c: ReviewCase; nameOf: (s: string) => string }) {
+  if (!c.basketBefore && !c.basketAfter) {
+    return <p className="muted">The basket around this event is not available.</p>;
+  }
+  const fmt = (l: { sku: string; qty?: number; grams?: number; name?: string }) =>
+    `${l.name ?? nameOf(l.sku)} ${l.grams !== undefined ? grams(l.grams) : `× ${l.qty ?? 1}`}`;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Before</th>
+          <th scope="col">After</th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          <td>
+            <ul className="evidence-list">
+              {(c.basketBefore ?? []).map((l, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a static list
+                <li key={i}>{fmt(l)}</li>
+              ))}
+            </ul>
+          </td>
+          <td>
+            <ul className="evidence-list">
+              {(c.basketAfter ?? []).map((l, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a static list
+                <li key={i}>{fmt(l)}</li>
+              ))}
+            </ul>
+          </td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
