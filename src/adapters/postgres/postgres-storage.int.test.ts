@@ -21,7 +21,10 @@ describe("postgres storage", () => {
   it("applies migrations once when several processes start together", async () => {
     const others = await Promise.all([db.open(), db.open(), db.open()]);
     const { rows } = await others[0].pool.query("SELECT id, name FROM schema_migrations ORDER BY id");
-    expect(rows).toEqual([{ id: 1, name: "init" }]);
+    expect(rows).toEqual([
+      { id: 1, name: "init" },
+      { id: 2, name: "raw-events-cart-seq" },
+    ]);
   });
 
   it("keeps one stream consistent across two server processes (two pools)", async () => {

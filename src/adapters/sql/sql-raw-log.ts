@@ -6,10 +6,12 @@
  * retention); SQLite keeps one table with a day index and deletes by range.
  */
 import { createHash } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { RawAppend, RawEntry, RawSensorLog } from "../../app/ports/raw-sensor-log";
 import type { CartEvent } from "../../domain/events/sensor-events";
-import { type Database, fromJson, toJson } from "./schema";
+import { type Database, fromJson, type RawEventsTable, toJson } from "./schema";
+
+type RawEventsRow = Selectable<RawEventsTable>;
 
 export const DAY_MS = 86_400_000;
 
@@ -80,15 +82,46 @@ export class SqlRawSensorLog implements RawSensorLog {
       .orderBy("seq")
       .limit(options.limit ?? 1_000_000)
       .execute();
-    return rows.map((r) => ({
-      store: r.store,
-      cart: r.cart,
-      session: r.session ?? undefined,
-      key: r.key,
-      seq: Number(r.seq),
-      receivedAt: Number(r.received_at),
-      event: fromJson<CartEvent>(r.event),
-    }));
+    return rows.map(toEntry);
+  }
+
+  async readForReplay(store: string, cart: string, session: string, leadMs: number): Promise<RawEntry[]> {
+    const own = await this.readCart(store, cart, { session });
+    if (own.length === 0) return own;
+    const first = own[0];
+    const prev = await this.db
+      .selectFrom("raw_events")
+      .select((eb) => eb.fn.max("seq").as("seq"))
+      .where("store", "=", store)
+      .where("cart", "=", cart)
+      .where("seq", "<", first.seq)
+      .where("session", "is not", null)
+      .executeTakeFirst();
+    const lead = await this.db
+      .selectFrom("raw_events")
+      .selectAll()
+      .where("store", "=", store)
+      .where("cart", "=", cart)
+      .where("seq", ">", Number(prev?.seq ?? 0))
+      .where("seq", "<", first.seq)
+      .where("session", "is", null)
+      .where("t", ">=", first.event.t - leadMs)
+      .orderBy("seq")
+      .execute();
+    return [...lead.map(toEntry), ...own];
+  }
+
+  async latestSession(store: string, cart: string): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom("raw_events")
+      .select("session")
+      .where("store", "=", store)
+      .where("cart", "=", cart)
+      .where("session", "is not", null)
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return r?.session ?? undefined;
   }
 
   async deleteBefore(cutoff: number): Promise<{ deleted: number }> {
@@ -103,4 +136,16 @@ export class SqlRawSensorLog implements RawSensorLog {
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
+}
+
+function toEntry(r: RawEventsRow): RawEntry {
+  return {
+    store: r.store,
+    cart: r.cart,
+    session: r.session ?? undefined,
+    key: r.key,
+    seq: Number(r.seq),
+    receivedAt: Number(r.received_at),
+    event: fromJson<CartEvent>(r.event),
+  };
 }

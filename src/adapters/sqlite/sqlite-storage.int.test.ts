@@ -23,7 +23,10 @@ describe("sqlite storage", () => {
     expect(storage.raw.pragma("journal_mode", { simple: true })).toBe("wal");
     const again = openSqliteStorage({ file: join(dir, "skiplane.sqlite") });
     const rows = again.raw.prepare("SELECT id, name FROM schema_migrations ORDER BY id").all();
-    expect(rows).toEqual([{ id: 1, name: "init" }]);
+    expect(rows).toEqual([
+      { id: 1, name: "init" },
+      { id: 2, name: "raw-events-cart-seq" },
+    ]);
     await again.close();
   });
 });

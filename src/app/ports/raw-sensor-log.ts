@@ -44,6 +44,14 @@ export interface RawSensorLog {
     options?: { session?: string; afterSeq?: number; limit?: number },
   ): Promise<RawEntry[]>;
   /**
+   * What to replay to rebuild `session` exactly: its events, preceded by the cart's idle events
+   * (no session) since the previous session and at most `leadMs` before this one started — the
+   * scale history fusion had when the session opened. Empty when the session has no events.
+   */
+  readForReplay(store: string, cart: string, session: string, leadMs: number): Promise<RawEntry[]>;
+  /** The session of the cart's most recent event that had one. */
+  latestSession(store: string, cart: string): Promise<string | undefined>;
+  /**
    * Retention: deletes the raw events of every whole day (UTC, by device time) before the day
    * of `cutoff` (ms since epoch), dropping whole partitions where the adapter has them.
    * Returns how many events went.

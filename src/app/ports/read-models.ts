@@ -54,7 +54,10 @@ export interface ReceiptView {
   issuedAt: number;
 }
 export interface ReceiptViewLine {
+  /** the basket line to dispute (the first of `lineIds`) */
   lineId: string;
+  /** every basket line this receipt line sums up */
+  lineIds: string[];
   sku: string;
   name: string;
   unitPrice?: number;

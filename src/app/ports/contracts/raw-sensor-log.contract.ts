@@ -113,6 +113,35 @@ export function runRawSensorLogContract({ newLog }: RawSensorLogContractOptions)
       expect(await log.count(store)).toBe(10);
     });
 
+    it("gives a session's events for replay with the idle lead-in since the previous session", async () => {
+      const log = await newLog();
+      const store = uniqueStore();
+      const add = (t: number, id: string, session?: string) =>
+        log.append({ store, cart: "c", session, receivedAt: T0, event: weight(store, "c", t, 0, id) });
+      await add(T0 - 100_000, "old-idle");
+      await add(T0 - 90_000, "s1-a", "s1");
+      await add(T0 - 80_000, "s1-b", "s1");
+      await add(T0 - 70_000, "idle-far");
+      await add(T0 - 20_000, "idle-1");
+      await add(T0 - 10_000, "idle-2");
+      await add(T0, "s2-a", "s2");
+      await add(T0 + 5, "s2-b", "s2");
+      expect((await log.readForReplay(store, "c", "s2", 30_000)).map((e) => e.event.id)).toEqual([
+        "idle-1",
+        "idle-2",
+        "s2-a",
+        "s2-b",
+      ]);
+      expect((await log.readForReplay(store, "c", "s1", 60_000)).map((e) => e.event.id)).toEqual([
+        "old-idle",
+        "s1-a",
+        "s1-b",
+      ]);
+      expect(await log.readForReplay(store, "c", "nope", 60_000)).toEqual([]);
+      expect(await log.latestSession(store, "c")).toBe("s2");
+      expect(await log.latestSession(store, "other")).toBeUndefined();
+    });
+
     it("keeps fractional times and array samples exactly", async () => {
       const log = await newLog();
       const store = uniqueStore();
