@@ -1,0 +1,97 @@
+/**
+ * Commands on a shopping session: lifecycle (from the cart, the exit lane, the payment
+ * workflow) and human ones (a shopper or reviewer correcting a line, a dispute, a refund).
+ * Every command carries its time `at`; ids are made by the injected IdGenerator.
+ */
+import type { Actor } from "../basket/basket.events";
+
+interface At {
+  at: number;
+}
+
+export interface OpenSession extends At {
+  type: "OpenSession";
+  /** given by the cart (exchange-v1 `session.start`), or generated ("sess_…") */
+  session?: string;
+  store: string;
+  cart?: string;
+  shopper?: string;
+  account?: string;
+}
+export interface StartCheckout extends At {
+  type: "StartCheckout";
+}
+export interface RecordAuthorization extends At {
+  type: "RecordAuthorization";
+  amount: number;
+  currency: string;
+  authorizationId: string;
+}
+export interface RecordCapture extends At {
+  type: "RecordCapture";
+  amount: number;
+  currency: string;
+  captureId: string;
+}
+export interface RecordPaymentFailure extends At {
+  type: "RecordPaymentFailure";
+  reason: string;
+}
+export interface CorrectLine extends At {
+  type: "CorrectLine";
+  lineId: string;
+  sku: string;
+  qty?: number;
+  grams?: number;
+  by: "shopper" | "reviewer";
+  note?: string;
+}
+export interface VoidLine extends At {
+  type: "VoidLine";
+  lineId: string;
+  by: Actor;
+  reason: string;
+}
+export interface DisputeLine extends At {
+  type: "DisputeLine";
+  lineId: string;
+  reason: string;
+}
+export interface ResolveReview extends At {
+  type: "ResolveReview";
+  caseId: string;
+  decision: "confirm" | "correct" | "void" | "uphold" | "reject";
+  /** reviewer id */
+  by: string;
+  note?: string;
+  /** for "correct" (required) and "uphold" (optional): what the line really was */
+  correction?: { lineId?: string; sku: string; qty?: number; grams?: number };
+}
+export interface Refund extends At {
+  type: "Refund";
+  amount: number;
+  currency: string;
+  reason: string;
+  lineId?: string;
+}
+export interface Close extends At {
+  type: "Close";
+}
+export interface Cancel extends At {
+  type: "Cancel";
+  reason: string;
+}
+
+export type SessionCommand =
+  | OpenSession
+  | StartCheckout
+  | RecordAuthorization
+  | RecordCapture
+  | RecordPaymentFailure
+  | CorrectLine
+  | VoidLine
+  | DisputeLine
+  | ResolveReview
+  | Refund
+  | Close
+  | Cancel;

@@ -1,0 +1,300 @@
+/**
+ * decideSession(command, state) → events: the rules of a session's lifecycle and of human
+ * changes to its lines. Pure; ids come from the injected generator. A command the current
+ * phase does not allow throws ILLEGAL_TRANSITION; other broken rules throw their own stable
+ * codes (UNKNOWN_LINE, UNKNOWN_CASE, INVALID_QUANTITY, REVIEW_PENDING, REFUND_EXCEEDS_CAPTURE,
+ * CURRENCY_MISMATCH, ALREADY_DISPUTED). The events are folded once through evolveBasket before
+ * they are returned, so a decision can never produce a stream the session table refuses.
+ */
+import type { BasketEvent, LineRevised } from "../basket/basket.events";
+import { type BasketState, foldBasket } from "../basket/basket.state";
+import { assertNever, DomainError } from "../shared/errors";
+import type { IdGenerator } from "../shared/ids";
+import type { SessionCommand } from "./session.commands";
+import type { SessionPhase } from "./session.transitions";
+
+export interface SessionDeps {
+  ids: IdGenerator;
+}
+
+function requirePhase(state: BasketState, allowed: readonly SessionPhase[], what: string): void {
+  if (!allowed.includes(state.phase)) {
+    throw new DomainError(
+      "ILLEGAL_TRANSITION",
+      `${what} is not allowed while the session is ${state.phase}`,
+      {
+        from: state.phase,
+        command: what,
+      },
+    );
+  }
+}
+
+function requireLine(state: BasketState, lineId: string) {
+  const line = state.lines.get(lineId);
+  if (!line) throw new DomainError("UNKNOWN_LINE", `no line "${lineId}" in this basket`, { lineId });
+  return line;
+}
+
+function checkAmount(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new DomainError("INVALID_AMOUNT", `${what} must be an integer ≥ 0 in minor units, got ${n}`);
+  }
+}
+
+function quantity(q: { qty?: number; grams?: number }): { qty?: number; grams?: number } {
+  if ((q.qty === undefined) === (q.grams === undefined)) {
+    throw new DomainError("INVALID_QUANTITY", "give exactly one of qty or grams");
+  }
+  if (q.qty !== undefined && (!Number.isInteger(q.qty) || q.qty < 1)) {
+    throw new DomainError("INVALID_QUANTITY", `qty must be an integer ≥ 1, got ${q.qty}`);
+  }
+  if (q.grams !== undefined && (!Number.isFinite(q.grams) || q.grams <= 0)) {
+    throw new DomainError("INVALID_QUANTITY", `grams must be > 0, got ${q.grams}`);
+  }
+  return q.qty !== undefined ? { qty: q.qty } : { grams: q.grams };
+}
+
+const EDITABLE: readonly SessionPhase[] = ["shopping", "exiting", "charging", "review", "problem"];
+const LIVE: readonly SessionPhase[] = [
+  "shopping",
+  "exiting",
+  "charging",
+  "review",
+  "problem",
+  "paid",
+  "partially-refunded",
+  "refunded",
+];
+
+function decide(command: SessionCommand, state: BasketState, { ids }: SessionDeps): BasketEvent[] {
+  const at = command.at;
+  switch (command.type) {
+    case "OpenSession":
+      requirePhase(state, ["idle"], command.type);
+      return [
+        {
+          type: "SessionOpened",
+          at,
+          session: command.session ?? ids("sess"),
+          store: command.store,
+          cart: command.cart,
+          shopper: command.shopper,
+          account: command.account,
+        },
+      ];
+    case "StartCheckout": {
+      requirePhase(state, ["shopping"], command.type);
+      const events: BasketEvent[] = [{ type: "CheckoutStarted", at }];
+      for (const p of state.prompts.values()) {
+        events.push({ type: "PromptClosed", at, promptId: p.id, outcome: "expired" });
+      }
+      const unsure = state.lineOrder.filter((id) => {
+        const l = state.lines.get(id)!;
+        return !l.voided && l.status === "unsure";
+      });
+      if (unsure.length > 0) {
+        const caseId = ids("case");
+        events.push(
+          {
+            type: "ReviewRequested",
+            at,
+            caseId,
+            kind: "uncertain",
+            lineIds: unsure,
+            reason: `${unsure.length} line(s) still unsure at exit`,
+          },
+          { type: "SessionHeldForReview", at, caseIds: [caseId] },
+        );
+      }
+      return events;
+    }
+    case "RecordAuthorization":
+      requirePhase(state, ["exiting", "review", "problem"], command.type);
+      checkAmount(command.amount, "amount");
+      return [
+        {
+          type: "PaymentAuthorized",
+          at,
+          amount: command.amount,
+          currency: command.currency,
+          authorizationId: command.authorizationId,
+        },
+      ];
+    case "RecordCapture":
+      requirePhase(state, ["exiting", "charging", "review", "problem"], command.type);
+      checkAmount(command.amount, "amount");
+      if ([...state.cases.values()].some((c) => c.kind === "uncertain")) {
+        throw new DomainError(
+          "REVIEW_PENDING",
+          "the basket is still under review; capture after it is resolved",
+        );
+      }
+      return [
+        {
+          type: "PaymentCaptured",
+          at,
+          amount: command.amount,
+          currency: command.currency,
+          captureId: command.captureId,
+        },
+      ];
+    case "RecordPaymentFailure":
+      requirePhase(state, ["exiting", "charging", "review"], command.type);
+      return [{ type: "PaymentFailed", at, reason: command.reason }];
+    case "CorrectLine": {
+      requirePhase(
+        state,
+        command.by === "shopper" ? ["shopping"] : EDITABLE,
+        `${command.type} by ${command.by}`,
+      );
+      const line = requireLine(state, command.lineId);
+      if (line.voided) throw new DomainError("UNKNOWN_LINE", `line "${command.lineId}" is voided`);
+      return [
+        {
+          type: "LineRevised",
+          at,
+          lineId: command.lineId,
+          sku: command.sku,
+          ...quantity(command),
+          status: "ok",
+          confidence: 1,
+          by: command.by,
+          note: command.note,
+        },
+      ];
+    }
+    case "VoidLine": {
+      requirePhase(
+        state,
+        command.by === "shopper" ? ["shopping"] : EDITABLE,
+        `${command.type} by ${command.by}`,
+      );
+      const line = requireLine(state, command.lineId);
+      if (line.voided) return [];
+      return [{ type: "LineVoided", at, lineId: command.lineId, by: command.by, reason: command.reason }];
+    }
+    case "DisputeLine": {
+      requirePhase(state, ["paid", "partially-refunded"], command.type);
+      const line = requireLine(state, command.lineId);
+      if (line.disputeCaseId) {
+        throw new DomainError("ALREADY_DISPUTED", `line "${command.lineId}" is already disputed`, {
+          caseId: line.disputeCaseId,
+        });
+      }
+      const caseId = ids("case");
+      return [
+        { type: "LineDisputed", at, lineId: command.lineId, caseId, reason: command.reason },
+        {
+          type: "ReviewRequested",
+          at,
+          caseId,
+          kind: "dispute",
+          lineIds: [command.lineId],
+          reason: command.reason,
+        },
+      ];
+    }
+    case "ResolveReview": {
+      requirePhase(state, LIVE, command.type);
+      const open = state.cases.get(command.caseId);
+      if (!open) throw new DomainError("UNKNOWN_CASE", `no open review case "${command.caseId}"`);
+      const events: BasketEvent[] = [
+        {
+          type: "ReviewResolved",
+          at,
+          caseId: command.caseId,
+          decision: command.decision,
+          by: command.by,
+          note: command.note,
+        },
+      ];
+      const revise = (lineId: string, sku: string, q: { qty?: number; grams?: number }): LineRevised => ({
+        type: "LineRevised",
+        at,
+        lineId,
+        sku,
+        ...q,
+        status: "ok",
+        confidence: 1,
+        by: "reviewer",
+        note: command.note,
+      });
+      const d = command.decision;
+      if (command.correction && (d === "correct" || d === "uphold")) {
+        const lineId = command.correction.lineId ?? open.lineIds[0];
+        if (!open.lineIds.includes(lineId)) {
+          throw new DomainError("UNKNOWN_LINE", `line "${lineId}" is not part of case ${command.caseId}`);
+        }
+        events.push(revise(lineId, command.correction.sku, quantity(command.correction)));
+      } else if (d === "correct") {
+        throw new DomainError("INVALID_COMMAND", "a correct decision needs a correction {sku, qty | grams}");
+      } else if (d === "void" || d === "uphold") {
+        for (const id of open.lineIds) {
+          if (!state.lines.get(id)?.voided) {
+            events.push({ type: "LineVoided", at, lineId: id, by: "reviewer", reason: command.note ?? d });
+          }
+        }
+      } else if (d === "confirm") {
+        for (const id of open.lineIds) {
+          const l = state.lines.get(id);
+          if (l && !l.voided && l.status === "unsure") {
+            events.push(revise(id, l.sku, l.grams !== undefined ? { grams: l.grams } : { qty: l.qty }));
+          }
+        }
+      }
+      return events;
+    }
+    case "Refund": {
+      requirePhase(state, ["paid", "partially-refunded"], command.type);
+      checkAmount(command.amount, "amount");
+      if (command.amount === 0) throw new DomainError("INVALID_AMOUNT", "a refund must be more than 0");
+      const left = state.payment.captured - state.payment.refunded;
+      if (command.amount > left) {
+        throw new DomainError(
+          "REFUND_EXCEEDS_CAPTURE",
+          `refund ${command.amount} is more than the ${left} left`,
+        );
+      }
+      if (state.payment.currency && command.currency !== state.payment.currency) {
+        throw new DomainError(
+          "CURRENCY_MISMATCH",
+          `paid in ${state.payment.currency}, refund in ${command.currency}`,
+        );
+      }
+      if (command.lineId) requireLine(state, command.lineId);
+      return [
+        {
+          type: "PaymentRefunded",
+          at,
+          amount: command.amount,
+          currency: command.currency,
+          refundId: ids("rfnd"),
+          lineId: command.lineId,
+          reason: command.reason,
+        },
+      ];
+    }
+    case "Close":
+      requirePhase(state, ["paid", "partially-refunded", "refunded"], command.type);
+      if (state.cases.size > 0) throw new DomainError("REVIEW_PENDING", "close the open review cases first");
+      return [{ type: "SessionClosed", at }];
+    case "Cancel": {
+      requirePhase(state, ["shopping", "exiting", "charging", "review", "problem"], command.type);
+      const events: BasketEvent[] = [];
+      if (state.payment.authorizationId && state.payment.authorized > 0 && state.payment.captured === 0) {
+        events.push({ type: "HoldReleased", at, authorizationId: state.payment.authorizationId });
+      }
+      events.push({ type: "SessionCancelled", at, reason: command.reason });
+      return events;
+    }
+    default:
+      return assertNever(command, "session command");
+  }
+}
+
+export function decideSession(command: SessionCommand, state: BasketState, deps: SessionDeps): BasketEvent[] {
+  const events = decide(command, state, deps);
+  foldBasket(events, state);
+  return events;
+}

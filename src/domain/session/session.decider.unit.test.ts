@@ -1,0 +1,279 @@
+import { describe, expect, it } from "vitest";
+import type { BasketEvent } from "../basket/basket.events";
+import { added } from "../basket/basket.fixtures";
+import { foldBasket } from "../basket/basket.state";
+import { sequentialIds } from "../shared/ids";
+import type { SessionCommand } from "./session.commands";
+import { decideSession } from "./session.decider";
+
+/** given events, when a command, then events (or an error code) */
+function when(given: BasketEvent[], command: SessionCommand) {
+  const ids = sequentialIds();
+  return decideSession(command, foldBasket(given), { ids });
+}
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
+}
+
+const opened: BasketEvent = { type: "SessionOpened", at: 1, session: "s-1", store: "st-1", cart: "c-1" };
+const shopping: BasketEvent[] = [
+  opened,
+  added("line_1", "cola", { qty: 2 }, 10),
+  added("line_2", "chips", { qty: 1 }, 20, "unsure"),
+];
+const paid: BasketEvent[] = [
+  opened,
+  added("line_1", "cola", { qty: 2 }, 10),
+  { type: "CheckoutStarted", at: 100 },
+  { type: "PaymentAuthorized", at: 101, amount: 258, currency: "USD", authorizationId: "auth-1" },
+  { type: "PaymentCaptured", at: 102, amount: 258, currency: "USD", captureId: "cap-1" },
+];
+
+describe("session decider", () => {
+  it("opens a session with a generated id when the cart gives none", () => {
+    expect(when([], { type: "OpenSession", at: 5, store: "st-1", cart: "c-9" })).toEqual([
+      { type: "SessionOpened", at: 5, session: "sess_0001", store: "st-1", cart: "c-9" },
+    ]);
+  });
+
+  it("at exit, closes open prompts and sends unsure lines to review", () => {
+    const given: BasketEvent[] = [
+      ...shopping,
+      {
+        type: "PromptRaised",
+        at: 21,
+        prompt: { id: "p-1", kind: "choose", text: "Which?", lineIds: ["line_2"] },
+      },
+    ];
+    expect(when(given, { type: "StartCheckout", at: 100 })).toEqual([
+      { type: "CheckoutStarted", at: 100 },
+      { type: "PromptClosed", at: 100, promptId: "p-1", outcome: "expired" },
+      {
+        type: "ReviewRequested",
+        at: 100,
+        caseId: "case_0001",
+        kind: "uncertain",
+        lineIds: ["line_2"],
+        reason: "1 line(s) still unsure at exit",
+      },
+      { type: "SessionHeldForReview", at: 100, caseIds: ["case_0001"] },
+    ]);
+  });
+
+  it("a sure basket goes straight to exiting, then authorization and capture", () => {
+    const events = [opened, added("line_1", "cola", { qty: 1 })];
+    expect(when(events, { type: "StartCheckout", at: 100 })).toEqual([{ type: "CheckoutStarted", at: 100 }]);
+    const s = foldBasket(paid);
+    expect(s.phase).toBe("paid");
+    expect(s.payment).toMatchObject({ authorized: 258, captured: 258, refunded: 0 });
+  });
+
+  it("a shopper correction while shopping becomes a LineRevised by the shopper", () => {
+    expect(
+      when(shopping, {
+        type: "CorrectLine",
+        at: 30,
+        lineId: "line_2",
+        sku: "pretzels",
+        qty: 1,
+        by: "shopper",
+      }),
+    ).toEqual([
+      {
+        type: "LineRevised",
+        at: 30,
+        lineId: "line_2",
+        sku: "pretzels",
+        qty: 1,
+        status: "ok",
+        confidence: 1,
+        by: "shopper",
+      },
+    ]);
+  });
+
+  it("a shopper cannot correct lines after leaving; a reviewer can during review", () => {
+    const review = [...shopping, ...when(shopping, { type: "StartCheckout", at: 100 })];
+    expect(
+      codeOf(() =>
+        when(review, { type: "CorrectLine", at: 110, lineId: "line_2", sku: "x", qty: 1, by: "shopper" }),
+      ),
+    ).toBe("ILLEGAL_TRANSITION");
+    expect(
+      when(review, {
+        type: "ResolveReview",
+        at: 120,
+        caseId: "case_0001",
+        decision: "correct",
+        by: "rev-1",
+        correction: { sku: "pretzels", qty: 1 },
+      }),
+    ).toEqual([
+      { type: "ReviewResolved", at: 120, caseId: "case_0001", decision: "correct", by: "rev-1" },
+      {
+        type: "LineRevised",
+        at: 120,
+        lineId: "line_2",
+        sku: "pretzels",
+        qty: 1,
+        status: "ok",
+        confidence: 1,
+        by: "reviewer",
+      },
+    ]);
+  });
+
+  it("capture waits for the review; confirm marks the lines sure", () => {
+    const review = [...shopping, ...when(shopping, { type: "StartCheckout", at: 100 })];
+    expect(
+      codeOf(() =>
+        when(review, { type: "RecordCapture", at: 110, amount: 1, currency: "USD", captureId: "c" }),
+      ),
+    ).toBe("REVIEW_PENDING");
+    const resolved = [
+      ...review,
+      ...when(review, {
+        type: "ResolveReview",
+        at: 120,
+        caseId: "case_0001",
+        decision: "confirm",
+        by: "rev-1",
+      }),
+    ];
+    expect(resolved.at(-1)).toMatchObject({
+      type: "LineRevised",
+      lineId: "line_2",
+      sku: "chips",
+      qty: 1,
+      status: "ok",
+    });
+    expect(
+      when(resolved, { type: "RecordCapture", at: 130, amount: 557, currency: "USD", captureId: "cap-1" }),
+    ).toEqual([{ type: "PaymentCaptured", at: 130, amount: 557, currency: "USD", captureId: "cap-1" }]);
+  });
+
+  it("a dispute after payment opens a dispute case; upholding it voids the line; then a partial refund", () => {
+    const disputed = [
+      ...paid,
+      ...when(paid, { type: "DisputeLine", at: 200, lineId: "line_1", reason: "I only took one" }),
+    ];
+    expect(disputed.slice(-2)).toEqual([
+      { type: "LineDisputed", at: 200, lineId: "line_1", caseId: "case_0001", reason: "I only took one" },
+      {
+        type: "ReviewRequested",
+        at: 200,
+        caseId: "case_0001",
+        kind: "dispute",
+        lineIds: ["line_1"],
+        reason: "I only took one",
+      },
+    ]);
+    expect(
+      codeOf(() => when(disputed, { type: "DisputeLine", at: 201, lineId: "line_1", reason: "again" })),
+    ).toBe("ALREADY_DISPUTED");
+    const upheld = [
+      ...disputed,
+      ...when(disputed, {
+        type: "ResolveReview",
+        at: 300,
+        caseId: "case_0001",
+        decision: "uphold",
+        by: "rev-2",
+        correction: { sku: "cola", qty: 1 },
+      }),
+    ];
+    expect(upheld.at(-1)).toMatchObject({ type: "LineRevised", lineId: "line_1", qty: 1, by: "reviewer" });
+    const refund = when(upheld, {
+      type: "Refund",
+      at: 310,
+      amount: 129,
+      currency: "USD",
+      reason: "dispute upheld",
+      lineId: "line_1",
+    });
+    expect(refund).toEqual([
+      {
+        type: "PaymentRefunded",
+        at: 310,
+        amount: 129,
+        currency: "USD",
+        refundId: "rfnd_0001",
+        lineId: "line_1",
+        reason: "dispute upheld",
+      },
+    ]);
+    const s = foldBasket([...upheld, ...refund]);
+    expect(s.phase).toBe("partially-refunded");
+    expect(
+      codeOf(() =>
+        decideSession({ type: "Refund", at: 320, amount: 200, currency: "USD", reason: "x" }, s, {
+          ids: sequentialIds(),
+        }),
+      ),
+    ).toBe("REFUND_EXCEEDS_CAPTURE");
+    const closed = decideSession({ type: "Close", at: 400 }, s, { ids: sequentialIds() });
+    expect(closed).toEqual([{ type: "SessionClosed", at: 400 }]);
+  });
+
+  it("a failed payment is a problem; a retry can authorize again", () => {
+    const exiting = [
+      opened,
+      added("line_1", "cola", { qty: 1 }),
+      { type: "CheckoutStarted", at: 100 } as BasketEvent,
+    ];
+    const failed = [
+      ...exiting,
+      ...when(exiting, { type: "RecordPaymentFailure", at: 101, reason: "card declined" }),
+    ];
+    const s = foldBasket(failed);
+    expect(s.phase).toBe("problem");
+    expect(s.payment.lastFailure).toBe("card declined");
+    expect(
+      when(failed, {
+        type: "RecordAuthorization",
+        at: 150,
+        amount: 129,
+        currency: "USD",
+        authorizationId: "a2",
+      })[0].type,
+    ).toBe("PaymentAuthorized");
+  });
+
+  it("cancelling an authorized session releases the hold first", () => {
+    const charging: BasketEvent[] = [
+      opened,
+      { type: "CheckoutStarted", at: 100 },
+      { type: "PaymentAuthorized", at: 101, amount: 0, currency: "USD", authorizationId: "auth-1" },
+    ];
+    // a zero authorization holds nothing: nothing to release
+    expect(when(charging, { type: "Cancel", at: 102, reason: "shopper left" })).toEqual([
+      { type: "SessionCancelled", at: 102, reason: "shopper left" },
+    ]);
+    const held = [...charging.slice(0, 2), { ...charging[2], amount: 500 } as BasketEvent];
+    expect(when(held, { type: "Cancel", at: 102, reason: "store closed" })).toEqual([
+      { type: "HoldReleased", at: 102, authorizationId: "auth-1" },
+      { type: "SessionCancelled", at: 102, reason: "store closed" },
+    ]);
+  });
+
+  it("illegal lifecycle commands are typed errors, never silent", () => {
+    expect(codeOf(() => when([], { type: "StartCheckout", at: 1 }))).toBe("ILLEGAL_TRANSITION");
+    expect(codeOf(() => when(paid, { type: "Cancel", at: 1, reason: "x" }))).toBe("ILLEGAL_TRANSITION");
+    expect(codeOf(() => when(paid, { type: "OpenSession", at: 1, store: "s" }))).toBe("ILLEGAL_TRANSITION");
+    expect(
+      codeOf(() =>
+        when(shopping, { type: "CorrectLine", at: 1, lineId: "nope", sku: "x", qty: 1, by: "shopper" }),
+      ),
+    ).toBe("UNKNOWN_LINE");
+    expect(
+      codeOf(() =>
+        when(shopping, { type: "CorrectLine", at: 1, lineId: "line_1", sku: "x", qty: 0, by: "shopper" }),
+      ),
+    ).toBe("INVALID_QUANTITY");
+  });
+});
