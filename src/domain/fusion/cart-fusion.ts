@@ -90,6 +90,8 @@ interface OpenPrompt {
   prompt: Prompt;
   removal: boolean;
   ctx: ChangeContext;
+  /** items of the same change already accepted as ok: an answer explains the rest */
+  fixed: Item[];
   evidence: Evidence;
   at: number;
 }
@@ -266,13 +268,13 @@ class CartFusionImpl implements CartFusion {
         used++;
         if (this.sample(t, g, events)) settled = true;
       }
-      if (bad) this.drop("bad-sample", bad);
-      if (overlap) this.drop("overlapping-sample", overlap);
       if (used === 0) {
         return bad > 0
           ? this.reject("bad-value", `all ${n} samples absurd (NaN, under tare, or ≥ max load)`)
           : this.reject("duplicate", "every sample of the batch was already received");
       }
+      if (bad) this.drop("bad-sample", bad);
+      if (overlap) this.drop("overlapping-sample", overlap);
       const r: IngestResult = { outcome: "accepted", events };
       if (bad || overlap) r.detail = `dropped ${bad} absurd and ${overlap} overlapping samples`;
       if (settled) r.settled = true;
@@ -294,7 +296,9 @@ class CartFusionImpl implements CartFusion {
     if (t - this.lastSampleT > this.cfg.gapMs && this.lastSampleT > Number.NEGATIVE_INFINITY)
       this.note("gap");
     this.lastSampleT = t;
+    const transients = this.detector.transients;
     const change = this.detector.push(t, g);
+    if (this.detector.transients !== transients) this.note("transients");
     if (!change) return false;
     if (this.session === undefined) {
       this.note("change-outside-session");
@@ -343,41 +347,99 @@ class CartFusionImpl implements CartFusion {
 
     const evidence = this.evidence(change, sightings, scans, keyed, hyps);
     const confident = best.posterior >= cfg.acceptThreshold;
+    const hadPluOrLabel = keyed.length > 0 || scans.some((s) => s.grams !== undefined);
 
-    if (best.kind === "merch" && confident) {
-      evidence.summary = this.summary(change, best, sightings, scans, keyed, "ok");
-      this.emitLines(best, "ok", removal, change.endT, evidence, out);
-      return;
-    }
     if (best.kind === "foreign") {
       if (removal && best.foreignKey) this.foreign = this.foreign.filter((f) => f.key !== best.foreignKey);
       else if (!removal) this.foreign.push({ key: `f${++this.foreignSeq}`, grams: d, sd: change.sd });
       this.note(removal ? "foreign-removed" : "foreign-added");
       if (confident) return;
     }
-    // not confident: the best merchandise guess (if any is worth showing) becomes an unsure line
-    const guess = bestMerch && bestMerch.posterior >= cfg.minGuessPosterior ? bestMerch : undefined;
-    if (removal && !guess) {
-      if (!confident && best.kind !== "foreign") {
-        this.unresolved.push({
-          lineIds: [],
-          reason: `weight −${Math.round(d)} g went out of the cart and nothing in the basket explains it`,
-        });
+    // the best merchandise explanation (if one is worth showing) becomes lines; each line is ok
+    // when its own marginal posterior clears the threshold, unsure otherwise
+    const guess =
+      best.kind === "merch"
+        ? best
+        : bestMerch && bestMerch.posterior >= cfg.minGuessPosterior
+          ? bestMerch
+          : undefined;
+    if (!guess) {
+      if (removal) {
+        if (best.kind !== "foreign") {
+          this.unresolved.push({
+            lineIds: [],
+            reason: `weight −${Math.round(d)} g went out of the cart and nothing in the basket explains it`,
+          });
+        }
+        return;
       }
+      evidence.summary = this.summary(change, best, sightings, scans, keyed, "unsure");
+      const prompt = this.makePrompt(false, undefined, hyps, hadPluOrLabel, []);
+      this.raise(prompt, false, ctx, [], evidence, change.endT, out);
       return;
     }
-    evidence.summary = this.summary(change, guess ?? best, sightings, scans, keyed, "unsure");
-    const lineIds = guess ? this.emitLines(guess, "unsure", removal, change.endT, evidence, out) : [];
-    const prompt = this.makePrompt(
-      removal,
-      guess,
-      hyps,
-      keyed.length > 0 || scans.some((s) => s.grams !== undefined),
-      lineIds,
-    );
-    this.prompts.set(prompt.id, { prompt, removal, ctx, evidence, at: change.endT });
+    const marginals = guess.items.map((it) => marginal(hyps, it));
+    const allOk = marginals.every((m) => m >= cfg.acceptThreshold);
+    evidence.summary = this.summary(change, guess, sightings, scans, keyed, allOk ? "ok" : "unsure");
+    const statuses: LineStatus[] = marginals.map((m) => (m >= cfg.acceptThreshold ? "ok" : "unsure"));
+    const lineIds = this.emitLines(guess.items, statuses, marginals, removal, change.endT, evidence, out);
+    if (!allOk) {
+      const unsureIds = lineIds.filter((_, i) => statuses[i] === "unsure");
+      const fixed = guess.items.filter((_, i) => statuses[i] === "ok");
+      const prompt = this.makePrompt(removal, guess, hyps, hadPluOrLabel, unsureIds);
+      this.raise(prompt, removal, ctx, fixed, evidence, change.endT, out);
+    }
+    if (guess.remainder) this.raiseRemainder(guess, ctx, change.endT, evidence, out);
+  }
+
+  private raise(
+    prompt: Prompt,
+    removal: boolean,
+    ctx: ChangeContext,
+    fixed: Item[],
+    evidence: Evidence,
+    at: number,
+    out: BasketEvent[],
+  ): void {
+    this.prompts.set(prompt.id, { prompt, removal, ctx, fixed, evidence: copyEvidence(evidence), at });
     this.counters.prompts++;
-    out.push({ type: "PromptRaised", at: change.endT, prompt } satisfies PromptRaised);
+    out.push({
+      type: "PromptRaised",
+      at,
+      prompt: { ...prompt, lineIds: [...prompt.lineIds] },
+    } satisfies PromptRaised);
+  }
+
+  /**
+   * The identified items leave part of the weight unexplained: never accept that silently. The
+   * screen asks for a scan of the rest; its context is the remainder alone, so the answer adds
+   * lines for it without touching the identified ones.
+   */
+  private raiseRemainder(
+    h: Extract<Hypothesis, { kind: "merch" }>,
+    ctx: ChangeContext,
+    at: number,
+    evidence: Evidence,
+    out: BasketEvent[],
+  ): void {
+    const used = new Set(h.items.map((i) => i.sku));
+    const grams = Math.round(h.remainder ?? 0);
+    const rest: ChangeContext = {
+      delta: h.remainder ?? 0,
+      sd: ctx.sd,
+      candidates: ctx.candidates.filter((c) => !used.has(c.product.sku)),
+      sightings: [],
+      scanned: [],
+    };
+    const names = h.items.map((i) => this.name(i.sku)).join(", ");
+    const prompt: Prompt = {
+      id: this.ids("prompt"),
+      kind: "scan",
+      text: `Something else (about ${grams} g) went in with ${names}. Please scan it.`,
+      lineIds: [],
+    };
+    const ev = { ...evidence, summary: `${evidence.summary}; ${grams} g left unexplained` };
+    this.raise(prompt, false, rest, [], ev, at, out);
   }
 
   private contextFor(
@@ -464,15 +526,18 @@ class CartFusionImpl implements CartFusion {
   }
 
   private emitLines(
-    h: Extract<Hypothesis, { kind: "merch" }>,
-    status: LineStatus,
+    items: Item[],
+    statuses: LineStatus[],
+    confidences: number[],
     removal: boolean,
     at: number,
     evidence: Evidence,
     out: BasketEvent[],
   ): string[] {
     const ids: string[] = [];
-    for (const it of h.items) {
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      const status = statuses[i];
       const lineId = this.ids("line");
       ids.push(lineId);
       const line: Line = { lineId, sku: it.sku, status, removal, voided: false };
@@ -486,7 +551,7 @@ class CartFusionImpl implements CartFusion {
         lineId,
         sku: it.sku,
         ...(it.grams !== undefined ? { grams: it.grams } : { qty: it.qty }),
-        confidence: h.posterior,
+        confidence: confidences[i],
         status,
         evidence,
       } as ItemAdded | ItemRemoved;
@@ -612,6 +677,7 @@ class CartFusionImpl implements CartFusion {
           : `${q} × ${this.name(i.sku)}`;
       });
       s += `${change.delta < 0 ? " matched taking out " : " matched "}${parts.join(" + ")}`;
+      if (h.remainder) s += ` + ${Math.round(h.remainder)} g nothing identified`;
     } else if (h.kind === "foreign") s += " looked like something that is not merchandise";
     else s += " matched nothing the sensors identified";
     const seen = sightings
@@ -869,6 +935,7 @@ class CartFusionImpl implements CartFusion {
     choice: string | undefined,
     posterior: number,
   ): void {
+    items = withoutFixed(items, p.fixed);
     const existing = p.prompt.lineIds.filter((id) => {
       const l = this.lines.get(id);
       return l !== undefined && !l.voided;
@@ -897,16 +964,8 @@ class CartFusionImpl implements CartFusion {
           note,
         });
       } else {
-        const h: Extract<Hypothesis, { kind: "merch" }> = {
-          kind: "merch",
-          items: [it],
-          score: 0,
-          posterior: confidence,
-          z: 0,
-        };
-        const ev = { ...p.evidence, summary: `${p.evidence.summary}; ${note}` };
-        const ids = this.emitLines(h, status, p.removal, at, ev, out);
-        p.prompt.lineIds.push(...ids);
+        const ev = { ...copyEvidence(p.evidence), summary: `${p.evidence.summary}; ${note}` };
+        this.emitLines([it], [status], [confidence], p.removal, at, ev, out);
       }
     }
     for (let i = items.length; i < existing.length; i++) {
@@ -982,4 +1041,43 @@ class CartFusionImpl implements CartFusion {
     this.keyed = [];
     return { outcome: "accepted", events };
   }
+}
+
+/** posterior mass of the hypotheses that contain this item (same sku; same qty for unit goods) */
+function marginal(hyps: Hypothesis[], item: Item): number {
+  let m = 0;
+  for (const h of hyps) {
+    if (h.kind !== "merch") continue;
+    for (const i of h.items) {
+      if (i.sku !== item.sku) continue;
+      if (item.grams !== undefined ? i.grams !== undefined : i.qty === item.qty) m += h.posterior;
+      break;
+    }
+  }
+  return Math.min(1, m);
+}
+
+/** evidence objects go out inside events; whatever is kept to extend later is a copy */
+function copyEvidence(e: Evidence): Evidence {
+  return {
+    ...e,
+    vision: e.vision.slice(),
+    scans: e.scans.slice(),
+    plu: e.plu.slice(),
+    answers: e.answers.slice(),
+    hypotheses: e.hypotheses.slice(),
+  };
+}
+
+/** the answered explanation minus the items of the same change that were already accepted */
+function withoutFixed(items: Item[], fixed: Item[]): Item[] {
+  if (fixed.length === 0) return items;
+  const out: Item[] = [];
+  for (const it of items) {
+    const f = fixed.find((x) => x.sku === it.sku);
+    if (!f) out.push(it);
+    else if (it.qty !== undefined && f.qty !== undefined && it.qty > f.qty)
+      out.push({ ...it, qty: it.qty - f.qty });
+  }
+  return out;
 }

@@ -13,6 +13,8 @@
  *   a weight-embedded GS1 label is a Gaussian around the printed weight.
  * - identity(k): 1 for a scanned or keyed product, the camera's p for a sighted one.
  *   Removals draw candidates from the basket (only what is in it), unseen ones at `unseenRemovalP`.
+ * - "items + remainder": the identified items plus something else, either not merchandise (prior
+ *   priorForeign) or merchandise the camera missed (priorUnidentified · visionMissP), flat density.
  * - A sighting none of H's products explains costs max(1 − top p, visionFloorP); a scan in the
  *   window that H does not use costs `scanUnusedP` (which is what exposes "scanned a cheap item,
  *   dropped an expensive one beside it": the scanned item alone misses the weight by far).
@@ -59,6 +61,8 @@ export type Hypothesis =
   | {
       kind: "merch";
       items: { sku: string; qty?: number; grams?: number }[];
+      /** grams the items leave unexplained (something else went in with them) */
+      remainder?: number;
       score: number;
       posterior: number;
       z: number;
@@ -90,6 +94,7 @@ type ExplainConfig = Pick<
   | "weighedMaxG"
   | "weighedMinG"
   | "labelSdG"
+  | "minChangeG"
 >;
 
 /**
@@ -153,6 +158,27 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       const score = prior * lik * idProd * evidencePenalty(hasUnit);
       if (score > 0)
         out.push({ kind: "merch", items: items(), score, posterior: 0, z: Math.abs(d - mean) / sd });
+      // ... plus something nobody identified (a cheap item scanned, an expensive one dropped beside it)
+      const rest = d - mean;
+      if (!removal && totalUnits === distinct && rest >= cfg.minChangeG + 3 * sd && rest < cfg.foreignMaxG) {
+        const s2 =
+          prior *
+          cfg.extraProductPrior *
+          (cfg.priorForeign + cfg.priorUnidentified * cfg.visionMissP) *
+          flatForeign *
+          idProd *
+          evidencePenalty(hasUnit);
+        if (s2 > 0) {
+          out.push({
+            kind: "merch",
+            items: items(),
+            remainder: Math.round(rest * 10) / 10,
+            score: s2,
+            posterior: 0,
+            z: 0,
+          });
+        }
+      }
     }
     if (removal || distinct >= cfg.maxDistinct) return;
     // plus one weighed product (adds only: removals of weighed lines are handled below)
@@ -280,9 +306,10 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
 export function hypothesisLabel(h: Hypothesis, name: (sku: string) => string): string {
   if (h.kind === "foreign") return h.foreignKey ? "not merchandise (taken back out)" : "not merchandise";
   if (h.kind === "unidentified") return "unidentified merchandise";
-  return h.items
+  const label = h.items
     .map((i) =>
       i.grams !== undefined ? `${name(i.sku)} ${Math.round(i.grams)} g` : `${i.qty} × ${name(i.sku)}`,
     )
     .join(" + ");
+  return h.remainder ? `${label} + ${Math.round(h.remainder)} g unidentified` : label;
 }

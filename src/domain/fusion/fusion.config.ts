@@ -131,7 +131,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   priceLabelRelSd: 0.03,
 
   acceptThreshold: 0.9,
-  minGuessPosterior: 0.05,
+  minGuessPosterior: 0.15,
   answerMaxZ: 4,
 
   idMemory: 4096,

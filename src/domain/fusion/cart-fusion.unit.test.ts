@@ -1,0 +1,477 @@
+import { describe, expect, it } from "vitest";
+import { makeVariableMeasureCode } from "../barcode/barcode";
+import type { BasketEvent } from "../basket/basket.events";
+import { basketOf, CART, newFusion, run, STORE, Timeline } from "./synthetic.test-support";
+
+const COLA_GTIN = "05449000000996";
+const WHISKY_GTIN = "00000000000031";
+
+const of = <T extends BasketEvent["type"]>(events: BasketEvent[], type: T) =>
+  events.filter((e): e is Extract<BasketEvent, { type: T }> => e.type === type);
+
+/** given an open session on a settled, empty cart */
+const shopping = (seed = 1, opts = {}) => new Timeline(seed, opts).hold(1000).start().hold(600);
+
+describe("cart fusion: explanations of a weight change", () => {
+  it("adds one unit seen by the camera, with evidence and a plain summary", () => {
+    const tl = shopping().see("in", ["cola-330", 0.93]).step(349.2).hold(800).end();
+    const { events, fusion } = run(tl.events);
+    const added = of(events, "ItemAdded");
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ sku: "cola-330", qty: 1, status: "ok", lineId: "line_0001" });
+    expect(added[0].confidence).toBeGreaterThanOrEqual(0.9);
+    const ev = added[0].evidence;
+    expect(ev.change!.delta).toBeGreaterThan(345);
+    expect(ev.change!.delta).toBeLessThan(353);
+    expect(ev.change!.sd).toBeGreaterThan(0);
+    expect(ev.vision).toHaveLength(1);
+    expect(ev.hypotheses[0].label).toBe("1 × Cola 330 ml");
+    expect(ev.summary).toMatch(
+      /^Weight \+349 g matched 1 × Cola 330 ml \(349 ± 2 g\); camera saw Cola 330 ml 0\.93$/,
+    );
+    expect(fusion.counters.changes).toBe(1);
+    expect(of(events, "PromptRaised")).toHaveLength(0);
+  });
+
+  it("marks the input that settled the change", () => {
+    const tl = shopping().see("in", ["cola-330", 0.93]).step(349.2).hold(800);
+    const { results } = run(tl.events);
+    const settled = results.filter((r) => r.settled);
+    expect(settled).toHaveLength(1);
+    expect(settled[0].events[0].type).toBe("ItemAdded");
+  });
+
+  it("counts several units of one product from one sighting", () => {
+    const tl = shopping()
+      .see("in", ["cola-330", 0.9])
+      .step(3 * 349.2)
+      .hold(800);
+    const added = of(run(tl.events).events, "ItemAdded");
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ sku: "cola-330", qty: 3, status: "ok" });
+  });
+
+  it("explains two different products dropped in at once", () => {
+    const tl = shopping()
+      .see("in", ["cola-330", 0.9])
+      .hold(100)
+      .see("in", ["soap", 0.85])
+      .step(349.2 + 412)
+      .hold(800);
+    const { events } = run(tl.events);
+    expect(basketOf(events)).toEqual({ net: { "cola-330": 1, soap: 1 }, unsure: [] });
+  });
+
+  it("takes out what is in the basket", () => {
+    const tl = shopping()
+      .see("in", ["cola-330", 0.9])
+      .step(2 * 349.2)
+      .hold(800)
+      .see("out", ["cola-330", 0.8])
+      .step(-349.2)
+      .hold(800);
+    const { events } = run(tl.events);
+    const removed = of(events, "ItemRemoved");
+    expect(removed).toHaveLength(1);
+    expect(removed[0]).toMatchObject({ sku: "cola-330", qty: 1, status: "ok" });
+    expect(removed[0].evidence.summary).toContain("taking out 1 × Cola 330 ml");
+    expect(basketOf(events).net).toEqual({ "cola-330": 1 });
+  });
+
+  it("finds the removed product by weight when the camera missed it", () => {
+    const tl = shopping()
+      .see("in", ["cola-330", 0.9])
+      .step(349.2)
+      .hold(800)
+      .see("in", ["soap", 0.9])
+      .step(412)
+      .hold(800)
+      .step(-412)
+      .hold(800);
+    const { events } = run(tl.events);
+    expect(of(events, "ItemRemoved")).toMatchObject([{ sku: "soap", qty: 1 }]);
+    expect(basketOf(events).net).toEqual({ "cola-330": 1 });
+  });
+
+  it("does not remove a product that is not in the basket", () => {
+    const tl = shopping()
+      .see("in", ["cola-330", 0.9])
+      .step(349.2)
+      .hold(800)
+      .see("in", ["soap", 0.9])
+      .step(412)
+      .hold(800)
+      .see("out", ["water-500", 0.9])
+      .step(-538)
+      .hold(800)
+      .end();
+    const { events } = run(tl.events);
+    expect(of(events, "ItemRemoved")).toHaveLength(0);
+    expect(basketOf(events).net).toEqual({ "cola-330": 1, soap: 1 });
+    // something left the cart that nothing explains: a person looks at it
+    expect(of(events, "ReviewRequested").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("weighs produce keyed by PLU", () => {
+    const tl = shopping().plu("4011").hold(2000).see("in", ["banana", 0.7]).step(612).hold(800);
+    const added = of(run(tl.events).events, "ItemAdded");
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ sku: "banana", status: "ok" });
+    expect(added[0].grams!).toBeGreaterThan(607);
+    expect(added[0].grams!).toBeLessThan(617);
+    expect(added[0].evidence.plu).toMatchObject([{ plu: "4011", sku: "banana" }]);
+  });
+
+  it("weighs a deli pack by its weight-embedded GS1 label", () => {
+    const label = makeVariableMeasureCode("23", "04555", 250);
+    const tl = shopping().scan(label).hold(1000).step(252).hold(800);
+    const added = of(run(tl.events).events, "ItemAdded");
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ sku: "ham", status: "ok" });
+    expect(added[0].grams!).toBeCloseTo(252, -1);
+    expect(added[0].evidence.scans[0]).toMatchObject({ sku: "ham", grams: 250 });
+  });
+
+  it("treats a bag with no sighting of merchandise as not merchandise, in and out", () => {
+    const tl = shopping().see("in").step(46).hold(800).step(-46).hold(800).end();
+    const { events, fusion } = run(tl.events);
+    expect(events.filter((e) => e.type !== "ReviewRequested")).toEqual([]);
+    expect(of(events, "ReviewRequested")).toEqual([]);
+    expect(fusion.counters.signal).toMatchObject({ "foreign-added": 1, "foreign-removed": 1 });
+  });
+
+  it("ignores a coat whose sighting matches no product weight", () => {
+    const tl = shopping().see("in", ["cola-330", 0.3]).step(900).hold(800);
+    const { events } = run(tl.events);
+    expect(of(events, "ItemAdded")).toEqual([]);
+  });
+
+  it("ignores a lean or a bump that comes back", () => {
+    const tl = shopping()
+      .transient(3000, 700)
+      .hold(600)
+      .transient(-30, 150)
+      .hold(600)
+      .move(2000)
+      .hold(800)
+      .end();
+    const { events, fusion } = run(tl.events);
+    expect(events).toEqual([]);
+    expect(fusion.counters.changes).toBe(0);
+    expect(fusion.counters.signal!.transients).toBeGreaterThanOrEqual(2);
+  });
+
+  it("does not turn slow drift into phantom items", () => {
+    const tl = shopping().setDrift(0.4).hold(60_000).see("in", ["cola-330", 0.9]).step(349.2).hold(800).end();
+    const { events, fusion } = run(tl.events);
+    expect(fusion.counters.changes).toBe(1);
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "cola-330", qty: 1, status: "ok" }]);
+  });
+
+  it("separates an item still swinging when the next lands, or explains both together", () => {
+    const tl = shopping()
+      .see("in", ["cola-330", 0.9])
+      .step(349.2, 120, 0.5)
+      .see("in", ["yogurt", 0.85])
+      .step(163, 500, 0.5)
+      .hold(800);
+    const { events } = run(tl.events);
+    expect(basketOf(events)).toEqual({ net: { "cola-330": 1, yogurt: 1 }, unsure: [] });
+  });
+});
+
+describe("cart fusion: scans", () => {
+  it("a scan is identity, the weight confirms it", () => {
+    const tl = shopping().scan(COLA_GTIN).hold(3000).step(349.2).hold(800);
+    const added = of(run(tl.events).events, "ItemAdded");
+    expect(added).toMatchObject([{ sku: "cola-330", qty: 1, status: "ok" }]);
+    expect(added[0].evidence.scans).toMatchObject([{ code: COLA_GTIN, sku: "cola-330" }]);
+  });
+
+  it("a scanned cheap item with an expensive one beside it is not silently accepted", () => {
+    const tl = shopping()
+      .scan(COLA_GTIN)
+      .hold(2000)
+      .step(349.2 + 1180)
+      .hold(800)
+      .end();
+    const { events } = run(tl.events);
+    const raised = of(events, "PromptRaised");
+    expect(raised.length).toBeGreaterThanOrEqual(1);
+    expect(raised[0].prompt.kind).toBe("scan");
+    // the cola is charged; the rest goes to a person unless the shopper scans it
+    expect(basketOf(events).net).toEqual({ "cola-330": 1 });
+    expect(of(events, "ReviewRequested").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("the rest, once scanned, is added", () => {
+    const tl = shopping()
+      .scan(COLA_GTIN)
+      .hold(2000)
+      .step(349.2 + 1180)
+      .hold(800)
+      .scan(WHISKY_GTIN)
+      .hold(200)
+      .end();
+    const { events } = run(tl.events);
+    expect(basketOf(events)).toEqual({ net: { "cola-330": 1, "whisky-700": 1 }, unsure: [] });
+    expect(of(events, "PromptClosed")).toMatchObject([{ outcome: "answered", sku: "whisky-700" }]);
+    expect(of(events, "ReviewRequested")).toEqual([]);
+  });
+});
+
+describe("cart fusion: prompts and review", () => {
+  const chips = () =>
+    shopping(7).see("in", ["chips-salt", 0.5], ["chips-vinegar", 0.46]).step(160.5).hold(800);
+
+  it("look-alikes raise a choose prompt with the best guess as an unsure line", () => {
+    const { events, fusion } = run(chips().events);
+    const added = of(events, "ItemAdded");
+    expect(added).toHaveLength(1);
+    expect(added[0].status).toBe("unsure");
+    const raised = of(events, "PromptRaised");
+    expect(raised).toHaveLength(1);
+    expect(raised[0].prompt).toMatchObject({ kind: "choose", lineIds: [added[0].lineId] });
+    expect(raised[0].prompt.options!.map((o) => o.sku).sort()).toEqual(["chips-salt", "chips-vinegar"]);
+    expect(fusion.counters.prompts).toBe(1);
+  });
+
+  it("the shopper's answer revises the line and closes the prompt", () => {
+    const tl = chips();
+    const first = run(tl.events);
+    const prompt = of(first.events, "PromptRaised")[0].prompt;
+    tl.answer(prompt.id, { sku: "chips-vinegar" }).hold(200).end();
+    const { events } = run(tl.events);
+    const revised = of(events, "LineRevised");
+    expect(revised).toMatchObject([
+      { lineId: prompt.lineIds[0], sku: "chips-vinegar", qty: 1, status: "ok", by: "shopper" },
+    ]);
+    expect(of(events, "PromptClosed")).toMatchObject([{ promptId: prompt.id, outcome: "answered" }]);
+    expect(of(events, "ReviewRequested")).toEqual([]);
+    expect(basketOf(events)).toEqual({ net: { "chips-vinegar": 1 }, unsure: [] });
+  });
+
+  it("an unanswered prompt becomes a review case at session end, in the session.end result", () => {
+    const tl = chips().end();
+    const { results, fusion } = run(tl.events);
+    const last = results[results.length - 1];
+    expect(last.outcome).toBe("accepted");
+    const review = of(last.events, "ReviewRequested");
+    expect(review).toHaveLength(1);
+    expect(review[0]).toMatchObject({ kind: "uncertain", lineIds: ["line_0001"], caseId: "case_0001" });
+    expect(review[0].reason).toContain("choose");
+    expect(of(last.events, "PromptClosed")).toMatchObject([{ outcome: "expired" }]);
+    expect(fusion.counters.reviews).toBe(1);
+  });
+
+  it("an uncertain removal asks to confirm it; 'no' voids the removal line", () => {
+    const tl = shopping(3)
+      .see("in", ["chips-salt", 0.95])
+      .step(160)
+      .hold(800)
+      .see("in", ["chips-vinegar", 0.95])
+      .step(161)
+      .hold(800)
+      .step(-160.5)
+      .hold(800);
+    const first = run(tl.events);
+    const removed = of(first.events, "ItemRemoved");
+    expect(removed).toHaveLength(1);
+    expect(removed[0].status).toBe("unsure");
+    const prompt = of(first.events, "PromptRaised")[0].prompt;
+    expect(prompt.kind).toBe("confirm-removal");
+    tl.answer(prompt.id, { choice: "no" }).hold(100);
+    const { events } = run(tl.events);
+    expect(of(events, "LineVoided")).toMatchObject([{ lineId: removed[0].lineId, by: "shopper" }]);
+    expect(basketOf(events).net).toEqual({ "chips-salt": 1, "chips-vinegar": 1 });
+  });
+
+  it("an uncertain removal is settled by naming what was taken out", () => {
+    const tl = shopping(3)
+      .see("in", ["chips-salt", 0.95])
+      .step(160)
+      .hold(800)
+      .see("in", ["chips-vinegar", 0.95])
+      .step(161)
+      .hold(800)
+      .step(-160.5)
+      .hold(800);
+    const first = run(tl.events);
+    const prompt = of(first.events, "PromptRaised")[0].prompt;
+    tl.answer(prompt.id, { sku: "chips-salt" }).hold(100).end();
+    const { events } = run(tl.events);
+    expect(basketOf(events)).toEqual({ net: { "chips-vinegar": 1 }, unsure: [] });
+  });
+
+  it("produce seen but with no PLU among look-alike produce asks for the PLU, and the PLU answers", () => {
+    const tl = shopping().see("in", ["banana", 0.4], ["cola-330", 0.3]).step(480).hold(800);
+    const first = run(tl.events, { acceptThreshold: 0.99 });
+    const raised = of(first.events, "PromptRaised");
+    expect(raised).toHaveLength(1);
+    expect(raised[0].prompt.kind).toBe("plu");
+    tl.plu("4011").hold(100).end();
+    const { events } = run(tl.events, { acceptThreshold: 0.99 });
+    const b = basketOf(events);
+    expect(Object.keys(b.net)).toEqual(["banana"]);
+    expect(b.unsure).toEqual([]);
+    expect(of(events, "ReviewRequested")).toEqual([]);
+  });
+
+  it("the accept threshold is config: 0 accepts every best guess, 1 asks about everything", () => {
+    const lax = run(
+      shopping(7).see("in", ["chips-salt", 0.5], ["chips-vinegar", 0.46]).step(160.5).hold(800).events,
+      {
+        acceptThreshold: 0,
+      },
+    );
+    expect(of(lax.events, "ItemAdded")[0].status).toBe("ok");
+    expect(of(lax.events, "PromptRaised")).toEqual([]);
+    const strict = run(shopping().see("in", ["cola-330", 0.99]).step(349.2).hold(800).events, {
+      acceptThreshold: 1,
+    });
+    expect(of(strict.events, "ItemAdded")[0].status).toBe("unsure");
+    expect(of(strict.events, "PromptRaised")).toHaveLength(1);
+  });
+});
+
+describe("cart fusion: bad input is a typed outcome and a counter, never a throw", () => {
+  const base = { v: 1 as const, store: STORE, cart: CART };
+  const open = () => {
+    const f = newFusion();
+    f.ingest({ ...base, t: 1000, type: "session.start", session: "s-1" });
+    return f;
+  };
+
+  it("rejects another cart's events", () => {
+    const f = newFusion();
+    const r = f.ingest({ ...base, cart: "c-2", t: 1, type: "weight", grams: 1 });
+    expect(r).toMatchObject({ outcome: "rejected", reason: "wrong-cart", events: [] });
+    expect(f.counters.rejected["wrong-cart"]).toBe(1);
+  });
+
+  it("rejects a duplicate id, a duplicate sample time and an out-of-order event", () => {
+    const f = open();
+    expect(f.ingest({ ...base, id: "a", t: 2000, type: "weight", grams: 5 }).outcome).toBe("accepted");
+    expect(f.ingest({ ...base, id: "a", t: 2001, type: "weight", grams: 5 })).toMatchObject({
+      reason: "duplicate",
+    });
+    expect(f.ingest({ ...base, t: 2000, type: "weight", grams: 5 })).toMatchObject({ reason: "duplicate" });
+    expect(f.ingest({ ...base, t: 1500, type: "weight", grams: 5 })).toMatchObject({
+      reason: "out-of-order",
+    });
+    expect(f.counters.rejected).toEqual({ duplicate: 2, "out-of-order": 1 });
+  });
+
+  it("rejects absurd samples: NaN, negative beyond tare tolerance, 1000 kg and more", () => {
+    const f = open();
+    for (const [i, g] of [Number.NaN, -51, 1_000_000, 5e9, Number.POSITIVE_INFINITY].entries()) {
+      expect(f.ingest({ ...base, t: 2000 + i, type: "weight", grams: g })).toMatchObject({
+        outcome: "rejected",
+        reason: "bad-value",
+      });
+    }
+    expect(f.ingest({ ...base, t: 3000, type: "weight", grams: -49 }).outcome).toBe("accepted");
+    expect(f.counters.rejected["bad-value"]).toBe(5);
+  });
+
+  it("accepts a batch with its bad samples dropped and counted", () => {
+    const f = open();
+    const r = f.ingest({ ...base, t: 2000, type: "weight", grams: [1, Number.NaN, 2, -500, 3], hz: 50 });
+    expect(r.outcome).toBe("accepted");
+    expect(r.detail).toContain("dropped 2");
+    expect(f.counters.dropped!["bad-sample"]).toBe(2);
+    expect(f.ingest({ ...base, t: 2001, type: "weight", grams: [1, 2], hz: 0 })).toMatchObject({
+      reason: "bad-value",
+    });
+    expect(f.ingest({ ...base, t: 2002, type: "weight", grams: [], hz: 50 })).toMatchObject({
+      reason: "bad-value",
+    });
+  });
+
+  it("drops overlapping samples of a re-sent batch", () => {
+    const f = open();
+    f.ingest({ ...base, t: 2000, type: "weight", grams: [1, 2, 3, 4], hz: 50 });
+    const again = f.ingest({ ...base, t: 2000, type: "weight", grams: [1, 2, 3, 4], hz: 50 });
+    expect(again).toMatchObject({ outcome: "rejected", reason: "duplicate" });
+    const partly = f.ingest({ ...base, t: 2040, type: "weight", grams: [3, 4, 5, 6], hz: 50 });
+    expect(partly.outcome).toBe("accepted");
+    expect(f.counters.dropped!["overlapping-sample"]).toBe(2);
+  });
+
+  it("drops unknown products among camera candidates and counts them", () => {
+    const f = open();
+    const r = f.ingest({
+      ...base,
+      t: 2000,
+      type: "vision",
+      dir: "in",
+      candidates: [
+        { sku: "nope", p: 0.9 },
+        { sku: "cola-330", p: 0.5 },
+        { sku: "cola-330", p: Number.NaN },
+      ],
+    });
+    expect(r.outcome).toBe("accepted");
+    expect(f.counters.dropped).toMatchObject({ "unknown-candidate": 1, "bad-candidate": 1 });
+  });
+
+  it("rejects sensor events for a session that is not open, and a second session.start", () => {
+    const f = newFusion();
+    expect(f.ingest({ ...base, t: 1, type: "vision", dir: "in", candidates: [] })).toMatchObject({
+      reason: "no-open-session",
+    });
+    expect(f.ingest({ ...base, t: 2, type: "barcode", code: COLA_GTIN })).toMatchObject({
+      reason: "no-open-session",
+    });
+    expect(f.ingest({ ...base, t: 3, type: "session.end" })).toMatchObject({ reason: "no-open-session" });
+    expect(f.ingest({ ...base, t: 4, type: "weight", grams: 10 }).outcome).toBe("accepted");
+    f.ingest({ ...base, t: 5, type: "session.start", session: "s-1" });
+    expect(f.ingest({ ...base, t: 6, type: "session.start", session: "s-2" })).toMatchObject({
+      reason: "session-already-open",
+    });
+  });
+
+  it("rejects answers to unknown prompts, unknown products, bad barcodes and PLUs", () => {
+    const f = open();
+    expect(
+      f.ingest({ ...base, t: 2000, type: "answer", prompt: "prompt_9999", sku: "cola-330" }),
+    ).toMatchObject({
+      reason: "unknown-prompt",
+    });
+    expect(f.ingest({ ...base, t: 2001, type: "barcode", code: "5449000000997" })).toMatchObject({
+      reason: "bad-value",
+    });
+    expect(f.ingest({ ...base, t: 2002, type: "barcode", code: "00000000000048" })).toMatchObject({
+      reason: "unknown-product",
+    });
+    expect(f.ingest({ ...base, t: 2003, type: "plu", plu: "9999" })).toMatchObject({
+      reason: "unknown-product",
+    });
+    expect(f.ingest({ ...base, t: 2004, type: "plu", plu: "banana" })).toMatchObject({ reason: "bad-value" });
+    expect(f.counters.rejected).toEqual({ "unknown-prompt": 1, "bad-value": 2, "unknown-product": 2 });
+  });
+
+  it("restarts the window after a gap in the samples, without a phantom change", () => {
+    const tl = shopping().hold(500);
+    tl.t += 10_000;
+    tl.hold(1000).end();
+    const { events, fusion } = run(tl.events);
+    expect(events).toEqual([]);
+    expect(fusion.counters.signal!.gap).toBe(1);
+  });
+
+  it("tracks the load between sessions but emits nothing for it", () => {
+    const tl = new Timeline(5)
+      .hold(800)
+      .step(349.2)
+      .hold(800)
+      .start()
+      .hold(600)
+      .see("in", ["cola-330", 0.9])
+      .step(349.2)
+      .hold(800);
+    const { events, fusion } = run(tl.events);
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "cola-330", qty: 1 }]);
+    expect(fusion.counters.signal!["change-outside-session"]).toBe(1);
+  });
+});
