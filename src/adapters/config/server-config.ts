@@ -1,0 +1,189 @@
+/**
+ * Store server configuration: defaults < JSON config file (`--config` / `SKIPLANE_CONFIG`) <
+ * environment (`SKIPLANE_*`) < command-line flags. Validated with zod; a bad value stops the
+ * server at start with every problem listed, never later. See docs/config.md.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { idSchema } from "../schemas/sensor-event.schema";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z
+  .union([z.boolean(), z.enum(["1", "0", "true", "false", "yes", "no", "on", "off"])])
+  .transform((v) => (typeof v === "boolean" ? v : ["1", "true", "yes", "on"].includes(v)));
+
+export const serverConfigSchema = z
+  .object({
+    http: z
+      .object({
+        host: z.string().min(1).default("0.0.0.0"),
+        port: port.default(8080),
+        /** allowed browser origin for the API (CORS is off when absent) */
+        publicUrl: z.string().url().optional(),
+      })
+      .strict()
+      .default({}),
+    database: z
+      .object({
+        /** PostgreSQL connection URL; when set, PostgreSQL is used instead of SQLite */
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+          .optional(),
+        /** PostgreSQL schema holding the tables */
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/)
+          .default("public"),
+        sqliteFile: z.string().min(1).default(".data/skiplane.sqlite"),
+      })
+      .strict()
+      .default({}),
+    mqtt: z
+      .object({
+        /** external broker URL (mqtt://, mqtts://, ws://, wss://); the embedded broker when absent */
+        url: z
+          .string()
+          .regex(/^(mqtts?|wss?):\/\//, "must be an mqtt://, mqtts://, ws:// or wss:// URL")
+          .optional(),
+        host: z.string().min(1).default("0.0.0.0"),
+        /** embedded broker TCP port */
+        port: port.default(1883),
+        /** embedded broker: also serve MQTT over WebSocket at /mqtt on the HTTP port */
+        websocket: bool.default(true),
+        /** the server's own account (external broker), or a privileged service account (embedded) */
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        /** external broker: how cart credentials reach the broker */
+        auth: z.enum(["dynsec", "none"]).default("none"),
+        /** external broker: use an MQTT 5 shared subscription so several servers split the carts */
+        shared: bool.default(true),
+        clientId: z.string().min(1).max(64).optional(),
+      })
+      .strict()
+      .default({}),
+    demo: z
+      .object({
+        /** seed a demo store with the demo catalog and print demo API keys */
+        enabled: bool.default(true),
+        store: idSchema.default("demo"),
+        /** demo carts provisioned at first start (their secrets go to the keys file) */
+        carts: z.coerce.number().int().min(0).max(10_000).default(4),
+        /** where demo credentials are kept so a restart prints the same ones (mode 0600) */
+        keysFile: z.string().min(1).default(".data/demo-credentials.json"),
+      })
+      .strict()
+      .default({}),
+    log: z
+      .object({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+        pretty: bool.default(false),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+
+/** env variable → config path. The one table; docs/config.md lists the same. */
+export const ENV_VARS: Record<string, string> = {
+  SKIPLANE_HOST: "http.host",
+  SKIPLANE_PORT: "http.port",
+  SKIPLANE_PUBLIC_URL: "http.publicUrl",
+  SKIPLANE_DATABASE_URL: "database.url",
+  SKIPLANE_DATABASE_SCHEMA: "database.schema",
+  SKIPLANE_SQLITE_FILE: "database.sqliteFile",
+  SKIPLANE_MQTT_URL: "mqtt.url",
+  SKIPLANE_MQTT_HOST: "mqtt.host",
+  SKIPLANE_MQTT_PORT: "mqtt.port",
+  SKIPLANE_MQTT_WS: "mqtt.websocket",
+  SKIPLANE_MQTT_USERNAME: "mqtt.username",
+  SKIPLANE_MQTT_PASSWORD: "mqtt.password",
+  SKIPLANE_MQTT_AUTH: "mqtt.auth",
+  SKIPLANE_MQTT_SHARED: "mqtt.shared",
+  SKIPLANE_MQTT_CLIENT_ID: "mqtt.clientId",
+  SKIPLANE_DEMO: "demo.enabled",
+  SKIPLANE_DEMO_STORE: "demo.store",
+  SKIPLANE_DEMO_CARTS: "demo.carts",
+  SKIPLANE_DEMO_KEYS_FILE: "demo.keysFile",
+  SKIPLANE_LOG_LEVEL: "log.level",
+  SKIPLANE_LOG_PRETTY: "log.pretty",
+};
+
+type Tree = Record<string, unknown>;
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let node = tree;
+  for (const k of keys.slice(0, -1)) {
+    const next = node[k];
+    if (!next || typeof next !== "object") node[k] = {};
+    node = node[k] as Tree;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function merge(a: Tree, b: Tree): Tree {
+  const out: Tree = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v && typeof v === "object" && !Array.isArray(v) && out[k] && typeof out[k] === "object") {
+      out[k] = merge(out[k] as Tree, v as Tree);
+    } else if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** path of a JSON config file (else `SKIPLANE_CONFIG` from env) */
+  file?: string;
+  /** highest precedence: values from command-line flags, as dotted paths */
+  overrides?: Record<string, unknown>;
+}
+
+/** Reads and validates the configuration. Throws {@link ConfigError} listing every problem. */
+export function loadServerConfig(options: LoadConfigOptions = {}): ServerConfig {
+  const env = options.env ?? process.env;
+  let tree: Tree = {};
+  const file = options.file ?? env.SKIPLANE_CONFIG;
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      throw new ConfigError([`config file ${file}: ${(err as Error).message}`]);
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+        throw new Error("not a JSON object");
+      tree = parsed as Tree;
+    } catch (err) {
+      throw new ConfigError([`config file ${file}: ${(err as Error).message}`]);
+    }
+  }
+  const fromEnv: Tree = {};
+  for (const [name, path] of Object.entries(ENV_VARS)) {
+    const v = env[name];
+    if (v !== undefined && v !== "") setPath(fromEnv, path, v);
+  }
+  tree = merge(tree, fromEnv);
+  const flags: Tree = {};
+  for (const [path, v] of Object.entries(options.overrides ?? {}))
+    if (v !== undefined) setPath(flags, path, v);
+  tree = merge(tree, flags);
+  const r = serverConfigSchema.safeParse(tree);
+  if (!r.success) {
+    throw new ConfigError(r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
+  }
+  return r.data;
+}

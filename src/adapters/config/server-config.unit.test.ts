@@ -1,0 +1,51 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadServerConfig } from "./server-config";
+
+describe("server config", () => {
+  it("has working defaults with an empty environment", () => {
+    const c = loadServerConfig({ env: {} });
+    expect(c.http.port).toBe(8080);
+    expect(c.mqtt.port).toBe(1883);
+    expect(c.mqtt.url).toBeUndefined();
+    expect(c.database.url).toBeUndefined();
+    expect(c.demo.enabled).toBe(true);
+  });
+
+  it("layers file < env < flags", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const file = join(dir, "c.json");
+    writeFileSync(file, JSON.stringify({ http: { port: 9000 }, mqtt: { port: 1999, websocket: false } }));
+    const c = loadServerConfig({
+      env: { SKIPLANE_CONFIG: file, SKIPLANE_MQTT_PORT: "2000", SKIPLANE_DEMO: "0" },
+      overrides: { "http.port": 0 },
+    });
+    expect(c.http.port).toBe(0);
+    expect(c.mqtt.port).toBe(2000);
+    expect(c.mqtt.websocket).toBe(false);
+    expect(c.demo.enabled).toBe(false);
+  });
+
+  it("lists every problem and refuses unknown keys", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const file = join(dir, "c.json");
+    writeFileSync(file, JSON.stringify({ http: { port: 70000 }, mqtt: { typo: 1 } }));
+    let err: unknown;
+    try {
+      loadServerConfig({ env: { SKIPLANE_DATABASE_URL: "mysql://x" }, file });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join("\n");
+    expect(problems).toMatch(/http\.port/);
+    expect(problems).toMatch(/typo/);
+    expect(problems).toMatch(/database\.url/);
+  });
+
+  it("reports a missing or broken config file clearly", () => {
+    expect(() => loadServerConfig({ env: {}, file: "/nonexistent/skiplane.json" })).toThrow(/config file/);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * What the HTTP API needs from the rest of the server: reads from the read models and the
+ * commands behind the admin, review and dispute endpoints. The composition root (src/main.ts)
+ * builds it from the storage adapter, the store service and the broker; tests build it the
+ * same way on a real SQLite database. Every method takes the store first: the API layer has
+ * already checked that the caller's key may act on that store.
+ */
+import type {
+  ApiKeyRecord,
+  ApiRole,
+  CartRecord,
+  ReceiptView,
+  ReviewCaseView,
+  ReviewLabel,
+  SessionView,
+} from "../../app/ports/read-models";
+
+export interface ProvisionedCart {
+  store: string;
+  cart: string;
+  /** shown once; only its hash is stored */
+  secret: string;
+}
+
+export interface StoreStats {
+  store: string;
+  activeSessions: number;
+  sessionsByState: Record<string, number>;
+  openReviews: number;
+  openDisputes: number;
+  cartsProvisioned: number;
+  cartsOnline: number;
+  /** captured today (server time, UTC day), minor units */
+  revenueToday: number;
+  sessionsClosedToday: number;
+  currency: string;
+}
+
+export interface ReviewCorrection {
+  lineId: string;
+  sku: string;
+  qty?: number;
+  grams?: number;
+}
+
+export interface ApiBackend {
+  /** Known stores (head-office admin lists them). */
+  stores(): Promise<string[]>;
+  storeExists(store: string): Promise<boolean>;
+
+  // API keys
+  findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  createApiKey(scope: string, role: ApiRole, label?: string): Promise<{ record: ApiKeyRecord; key: string }>;
+
+  // carts
+  provisionCart(store: string, cart: string, label?: string): Promise<ProvisionedCart>;
+  revokeCart(store: string, cart: string): Promise<boolean>;
+  listCarts(store: string): Promise<(CartRecord & { online: boolean })[]>;
+
+  // sessions and receipts
+  listSessions(
+    store: string,
+    filter: { state?: string; open?: boolean; limit?: number },
+  ): Promise<SessionView[]>;
+  getSession(store: string, session: string): Promise<SessionView | undefined>;
+  receiptToken(store: string, session: string): string;
+  resolveReceiptToken(token: string): { store: string; session: string } | undefined;
+
+  // disputes (shopper) and review (staff)
+  disputeLine(store: string, session: string, lineId: string, reason: string): Promise<{ caseId: string }>;
+  reviewQueue(
+    store: string,
+    filter: { kind?: "uncertain" | "dispute"; limit?: number },
+  ): Promise<ReviewCaseView[]>;
+  getReview(store: string, caseId: string): Promise<ReviewCaseView | undefined>;
+  decideReview(
+    store: string,
+    caseId: string,
+    decision: {
+      decision: "confirm" | "correct" | "void";
+      by: string;
+      note?: string;
+      corrections?: ReviewCorrection[];
+    },
+  ): Promise<ReviewCaseView>;
+  exportLabels(store: string, options: { since?: number; limit?: number }): Promise<ReviewLabel[]>;
+
+  stats(store: string): Promise<StoreStats>;
+  /** Readiness: database reachable, broker up. */
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+}
+
+export type { ReceiptView };

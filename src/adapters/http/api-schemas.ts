@@ -1,0 +1,181 @@
+/**
+ * zod schemas of the HTTP API: requests are validated with them and the OpenAPI document is
+ * generated from the very same objects (fastify-type-provider-zod + @fastify/swagger), so the
+ * document cannot drift from what the server accepts.
+ */
+import { z } from "zod";
+import { screenStateSchema } from "../schemas/cart-protocol.schema";
+import { idSchema } from "../schemas/sensor-event.schema";
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .describe("RFC 7807 problem document");
+
+export const storeParams = z.object({ store: idSchema });
+export const cartParams = storeParams.extend({ cart: idSchema });
+export const sessionParams = storeParams.extend({ session: idSchema });
+export const caseParams = storeParams.extend({ caseId: z.string().min(1).max(200) });
+export const tokenParams = z.object({ token: z.string().min(10).max(600) });
+
+export const provisionCartBody = z.object({
+  cart: idSchema.describe("cart id: also its MQTT username; unique across the stores of this server"),
+  label: z.string().max(200).optional(),
+});
+export const provisionedCartSchema = z.object({
+  store: z.string(),
+  cart: z.string(),
+  secret: z.string().describe("the cart's MQTT password: shown once, only its hash is kept"),
+  mqtt: z.object({ username: z.string(), events: z.string(), screen: z.string(), errors: z.string() }),
+});
+export const cartSchema = z.object({
+  store: z.string(),
+  cart: z.string(),
+  label: z.string().optional(),
+  revoked: z.boolean(),
+  online: z.boolean(),
+  createdAt: z.number(),
+});
+
+const adjustment = z.object({ kind: z.string(), label: z.string(), amount: z.number().int() });
+export const receiptLineSchema = z.object({
+  lineId: z.string(),
+  lineIds: z.array(z.string()).optional(),
+  sku: z.string(),
+  name: z.string(),
+  unitPrice: z.number().int().optional(),
+  pricePerKg: z.number().int().optional(),
+  qty: z.number().optional(),
+  grams: z.number().optional(),
+  amount: z.number().int(),
+  adjustments: z.array(adjustment),
+  total: z.number().int(),
+  status: z.enum(["ok", "unsure", "voided", "disputed", "refunded"]),
+  evidence: z.string(),
+});
+export const receiptSchema = z.object({
+  store: z.string(),
+  session: z.string(),
+  currency: z.string(),
+  lines: z.array(receiptLineSchema),
+  adjustments: z.array(adjustment),
+  taxes: z.array(z.object({ taxClass: z.string(), rateBp: z.number().optional(), amount: z.number().int() })),
+  subtotal: z.number().int(),
+  total: z.number().int(),
+  captured: z.number().int(),
+  refunded: z.number().int(),
+  review: z.boolean(),
+  prompts: z.number().int(),
+  issuedAt: z.number(),
+  /** the shopper's link (token instead of an API key) */
+  link: z.string().optional(),
+});
+
+export const sessionSchema = z.object({
+  store: z.string(),
+  session: z.string(),
+  cart: z.string().optional(),
+  account: z.string().optional(),
+  state: z.string(),
+  screen: screenStateSchema,
+  total: z.number().int(),
+  currency: z.string(),
+  openedAt: z.number(),
+  updatedAt: z.number(),
+  version: z.number().int(),
+  open: z.boolean(),
+  receipt: receiptSchema.optional(),
+});
+export const sessionsQuery = z.object({
+  state: z.string().max(40).optional(),
+  open: z.enum(["true", "false"]).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const reviewCaseSchema = z.object({
+  store: z.string(),
+  caseId: z.string(),
+  session: z.string(),
+  kind: z.enum(["uncertain", "dispute"]),
+  lineIds: z.array(z.string()),
+  reason: z.string(),
+  status: z.enum(["open", "resolved"]),
+  openedAt: z.number(),
+  resolvedAt: z.number().optional(),
+  decision: z.enum(["confirm", "correct", "void", "uphold", "reject"]).optional(),
+  by: z.string().optional(),
+  lines: z.array(
+    z.object({
+      lineId: z.string(),
+      sku: z.string(),
+      qty: z.number().optional(),
+      grams: z.number().optional(),
+      status: z.string(),
+      evidence: z.unknown(),
+    }),
+  ),
+  version: z.number().int(),
+});
+export const reviewQueueQuery = z.object({
+  kind: z.enum(["uncertain", "dispute"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export const decisionBody = z
+  .object({
+    decision: z.enum(["confirm", "correct", "void"]),
+    note: z.string().max(2000).optional(),
+    corrections: z
+      .array(
+        z.object({
+          lineId: z.string().min(1),
+          sku: z.string().min(1),
+          qty: z.number().int().positive().optional(),
+          grams: z.number().positive().optional(),
+        }),
+      )
+      .max(200)
+      .optional(),
+  })
+  .refine((b) => b.decision !== "correct" || (b.corrections?.length ?? 0) > 0, {
+    message: "a correction needs at least one corrected line",
+    path: ["corrections"],
+  });
+export const disputeBody = z.object({
+  lineId: z.string().min(1).max(200),
+  reason: z.string().min(1).max(2000),
+});
+export const labelsQuery = z.object({
+  since: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
+});
+export const statsSchema = z.object({
+  store: z.string(),
+  activeSessions: z.number().int(),
+  sessionsByState: z.record(z.number().int()),
+  openReviews: z.number().int(),
+  openDisputes: z.number().int(),
+  cartsProvisioned: z.number().int(),
+  cartsOnline: z.number().int(),
+  revenueToday: z.number().int(),
+  sessionsClosedToday: z.number().int(),
+  currency: z.string(),
+});
+export const apiKeyBody = z.object({
+  role: z.enum(["operator", "reviewer", "admin"]),
+  label: z.string().max(200).optional(),
+});
+export const apiKeyCreatedSchema = z.object({
+  id: z.string(),
+  store: z.string(),
+  role: z.enum(["operator", "reviewer", "admin"]),
+  label: z.string().optional(),
+  key: z.string().describe("shown once; only its hash is kept"),
+});
+export const formatQuery = z.object({ format: z.enum(["json", "html"]).optional() });

@@ -1,0 +1,212 @@
+/**
+ * The ApiBackend over a storage adapter (SQLite or PostgreSQL): reads come straight from the
+ * read models; cart provisioning hashes the secret and tells the broker (embedded: disconnect
+ * a re-keyed or revoked cart; Mosquitto: dynamic-security commands); review decisions and
+ * disputes go to the application's workflows, injected as functions.
+ */
+import { randomBytes } from "node:crypto";
+import type { ApiKeyRecord, ApiRole, ReviewCaseView, Storage } from "../../app/ports/read-models";
+import type { SecretHasher } from "../mqtt/cart-credentials";
+import { newSecret } from "../mqtt/cart-credentials";
+import type { ApiBackend, ProvisionedCart, ReviewCorrection, StoreStats } from "./api-backend";
+import { ApiError } from "./problem";
+import { apiKeyHash, newApiKey, type ReceiptTokens } from "./tokens";
+
+/** How cart credentials reach the broker that enforces them. */
+export interface BrokerCredentialSink {
+  /** a cart was provisioned or re-keyed (the plaintext secret is available only now) */
+  cartProvisioned(store: string, cart: string, secret: string): Promise<void>;
+  cartRevoked(store: string, cart: string): Promise<void>;
+  /** cart ids connected right now (empty when the broker cannot tell) */
+  online(): Set<string>;
+  ready(): boolean;
+}
+
+export interface ReviewCommands {
+  decide(
+    store: string,
+    caseId: string,
+    decision: {
+      decision: "confirm" | "correct" | "void";
+      by: string;
+      note?: string;
+      corrections?: ReviewCorrection[];
+    },
+  ): Promise<void>;
+  dispute(store: string, session: string, lineId: string, reason: string): Promise<{ caseId: string }>;
+}
+
+export interface StorageApiBackendOptions {
+  storage: Storage;
+  stores: () => readonly string[];
+  hasher: SecretHasher;
+  broker: BrokerCredentialSink;
+  receiptTokens: ReceiptTokens;
+  review: ReviewCommands;
+  now?: () => number;
+  newId?: (prefix: string) => string;
+}
+
+export class StorageApiBackend implements ApiBackend {
+  private readonly now: () => number;
+  private readonly newId: (prefix: string) => string;
+
+  constructor(private readonly o: StorageApiBackendOptions) {
+    this.now = o.now ?? Date.now;
+    this.newId = o.newId ?? ((p) => `${p}_${randomBytes(10).toString("hex")}`);
+  }
+
+  async stores(): Promise<string[]> {
+    return [...this.o.stores()];
+  }
+  async storeExists(store: string): Promise<boolean> {
+    return this.o.stores().includes(store);
+  }
+
+  findApiKey(keyHash: string) {
+    return this.o.storage.apiKeys.findByHash(keyHash);
+  }
+
+  async createApiKey(
+    scope: string,
+    role: ApiRole,
+    label?: string,
+  ): Promise<{ record: ApiKeyRecord; key: string }> {
+    const id = this.newId("key");
+    const key = newApiKey(id);
+    const record = { id, store: scope, role, keyHash: apiKeyHash(key), label, createdAt: this.now() };
+    await this.o.storage.apiKeys.create(record);
+    return { record: { ...record, revoked: false }, key };
+  }
+
+  async provisionCart(store: string, cart: string, label?: string): Promise<ProvisionedCart> {
+    for (const other of this.o.stores()) {
+      if (other !== store && (await this.o.storage.carts.get(other, cart))) {
+        throw new ApiError(
+          "CART_EXISTS",
+          `cart id ${cart} is taken by another store (cart ids are MQTT usernames)`,
+        );
+      }
+    }
+    const secret = newSecret();
+    const secretHash = await this.o.hasher.hash(secret);
+    await this.o.storage.carts.put({ store, cart, secretHash, createdAt: this.now(), label });
+    await this.o.broker.cartProvisioned(store, cart, secret);
+    return { store, cart, secret };
+  }
+
+  async revokeCart(store: string, cart: string): Promise<boolean> {
+    const ok = await this.o.storage.carts.revoke(store, cart);
+    if (ok) await this.o.broker.cartRevoked(store, cart);
+    return ok;
+  }
+
+  async listCarts(store: string) {
+    const online = this.o.broker.online();
+    return (await this.o.storage.carts.list(store)).map((c) => ({
+      ...c,
+      online: !c.revoked && online.has(c.cart),
+    }));
+  }
+
+  listSessions(store: string, filter: { state?: string; open?: boolean; limit?: number }) {
+    return this.o.storage.sessions.list(store, filter);
+  }
+  getSession(store: string, session: string) {
+    return this.o.storage.sessions.get(store, session);
+  }
+  receiptToken(store: string, session: string): string {
+    return this.o.receiptTokens.issue(store, session);
+  }
+  resolveReceiptToken(token: string) {
+    const t = this.o.receiptTokens.resolve(token);
+    return t && this.o.stores().includes(t.store) ? t : undefined;
+  }
+
+  async disputeLine(store: string, session: string, lineId: string, reason: string) {
+    const s = await this.o.storage.sessions.get(store, session);
+    if (!s?.receipt) throw new ApiError("UNKNOWN_SESSION", `no receipt for session ${session}`);
+    if (!s.receipt.lines.some((l) => l.lineId === lineId || l.lineIds?.includes(lineId)))
+      throw new ApiError("UNKNOWN_LINE", `no line ${lineId}`);
+    return this.o.review.dispute(store, session, lineId, reason);
+  }
+
+  reviewQueue(store: string, filter: { kind?: "uncertain" | "dispute"; limit?: number }) {
+    return this.o.storage.reviews.queue(store, filter);
+  }
+  getReview(store: string, caseId: string) {
+    return this.o.storage.reviews.get(store, caseId);
+  }
+
+  async decideReview(
+    store: string,
+    caseId: string,
+    decision: {
+      decision: "confirm" | "correct" | "void";
+      by: string;
+      note?: string;
+      corrections?: ReviewCorrection[];
+    },
+  ): Promise<ReviewCaseView> {
+    const c = await this.o.storage.reviews.get(store, caseId);
+    if (!c) throw new ApiError("UNKNOWN_CASE", `no case ${caseId}`);
+    if (c.status !== "open") throw new ApiError("CASE_CLOSED", `case ${caseId} was already decided`);
+    for (const k of decision.corrections ?? []) {
+      if (!c.lineIds.includes(k.lineId))
+        throw new ApiError("UNKNOWN_LINE", `line ${k.lineId} is not in case ${caseId}`);
+    }
+    await this.o.review.decide(store, caseId, decision);
+    const after = await this.o.storage.reviews.get(store, caseId);
+    if (!after) throw new ApiError("UNKNOWN_CASE", `case ${caseId} vanished`);
+    return after;
+  }
+
+  exportLabels(store: string, options: { since?: number; limit?: number }) {
+    return this.o.storage.labels.export(store, options);
+  }
+
+  async stats(store: string): Promise<StoreStats> {
+    const sessions = await this.o.storage.sessions.list(store, { limit: 10_000 });
+    const queue = await this.o.storage.reviews.queue(store, { limit: 10_000 });
+    const carts = await this.o.storage.carts.list(store);
+    const online = this.o.broker.online();
+    const dayStart = Math.floor(this.now() / 86_400_000) * 86_400_000;
+    const byState: Record<string, number> = {};
+    let revenue = 0;
+    let closedToday = 0;
+    let currency = sessions[0]?.currency ?? "USD";
+    for (const s of sessions) {
+      byState[s.state] = (byState[s.state] ?? 0) + 1;
+      if (s.receipt && s.receipt.issuedAt >= dayStart) {
+        revenue += s.receipt.captured - s.receipt.refunded;
+        closedToday++;
+        currency = s.receipt.currency;
+      }
+    }
+    return {
+      store,
+      activeSessions: sessions.filter((s) => s.open).length,
+      sessionsByState: byState,
+      openReviews: queue.length,
+      openDisputes: queue.filter((c) => c.kind === "dispute").length,
+      cartsProvisioned: carts.filter((c) => !c.revoked).length,
+      cartsOnline: carts.filter((c) => !c.revoked && online.has(c.cart)).length,
+      revenueToday: revenue,
+      sessionsClosedToday: closedToday,
+      currency,
+    };
+  }
+
+  async ready() {
+    let database = false;
+    try {
+      const first = this.o.stores()[0];
+      if (first) await this.o.storage.sessions.list(first, { limit: 1 });
+      database = true;
+    } catch {
+      database = false;
+    }
+    const broker = this.o.broker.ready();
+    return { ok: database && broker, checks: { database, broker } };
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Live updates over WebSocket (`/ws`): a cart screen view follows its cart, the dashboard and
+ * the review console follow their store.
+ *
+ * Frames are JSON, validated with zod. The first frame authenticates — browsers cannot set an
+ * Authorization header on a WebSocket, and a key in the URL would end up in access logs:
+ *   → {"type":"auth","key":"skl_…"}                       staff: API key, store-scoped
+ *   → {"type":"auth","cart":"cart-01","secret":"…"}        a cart's own screen
+ *   ← {"type":"ready","as":"operator"|…}
+ *   → {"type":"subscribe","store":"demo"}                 every cart screen + store events
+ *   → {"type":"subscribe","store":"demo","cart":"cart-01"} one cart's screen
+ *   ← {"type":"screen","store","cart","screen":{…§5…}}    (the last known one right away)
+ *   ← {"type":"store","store","event":{"kind":…}}          session/review/payment changes
+ *   ← {"type":"error","reason","detail"}                   then, for auth failures, close 4401/4403
+ */
+import type { FastifyInstance } from "fastify";
+import type { WebSocket } from "ws";
+import { z } from "zod";
+import type { ScreenState } from "../schemas/cart-protocol.schema";
+import { idSchema } from "../schemas/sensor-event.schema";
+
+export type LivePrincipal =
+  | { kind: "staff"; scope: string; role: string }
+  | { kind: "cart"; store: string; cart: string };
+
+export interface LiveAuthenticator {
+  byKey(key: string): Promise<LivePrincipal | undefined>;
+  byCart(cart: string, secret: string): Promise<LivePrincipal | undefined>;
+}
+
+const frameSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("auth"), key: z.string().min(1).max(500) }).strict(),
+  z.object({ type: z.literal("auth-cart"), cart: idSchema, secret: z.string().min(1).max(500) }).strict(),
+  z.object({ type: z.literal("subscribe"), store: idSchema, cart: idSchema.optional() }).strict(),
+  z.object({ type: z.literal("unsubscribe"), store: idSchema, cart: idSchema.optional() }).strict(),
+  z.object({ type: z.literal("ping") }).strict(),
+]);
+
+/** `{"type":"auth","cart","secret"}` is accepted too (normalised to auth-cart). */
+function normalise(raw: unknown): unknown {
+  if (raw && typeof raw === "object" && (raw as { type?: unknown }).type === "auth" && "cart" in raw) {
+    return { ...(raw as object), type: "auth-cart" };
+  }
+  return raw;
+}
+
+interface Conn {
+  socket: WebSocket;
+  principal?: LivePrincipal;
+  topics: Set<string>;
+}
+
+const storeTopic = (store: string) => `s:${store}`;
+const cartTopicKey = (store: string, cart: string) => `c:${store}/${cart}`;
+
+export class LiveHub {
+  private readonly subs = new Map<string, Set<Conn>>();
+  private readonly lastScreen = new Map<string, ScreenState>();
+  private readonly conns = new Set<Conn>();
+
+  constructor(
+    private readonly auth: LiveAuthenticator,
+    private readonly options: { maxFrameBytes?: number; onRejected?: (reason: string) => void } = {},
+  ) {}
+
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  publishScreen(store: string, cart: string, screen: ScreenState): void {
+    this.lastScreen.set(cartTopicKey(store, cart), screen);
+    const frame = JSON.stringify({ type: "screen", store, cart, screen });
+    this.send(cartTopicKey(store, cart), frame);
+    this.send(storeTopic(store), frame);
+  }
+
+  publishStore(store: string, event: { kind: string } & Record<string, unknown>): void {
+    this.send(storeTopic(store), JSON.stringify({ type: "store", store, event }));
+  }
+
+  /** Registers `GET /ws` on a fastify instance that has @fastify/websocket. */
+  register(app: FastifyInstance, path = "/ws"): void {
+    app.get(path, { websocket: true, schema: { hide: true } }, (socket) => this.accept(socket));
+  }
+
+  closeAll(): void {
+    for (const c of this.conns) c.socket.close(1001, "server shutting down");
+  }
+
+  accept(socket: WebSocket): void {
+    const conn: Conn = { socket, topics: new Set() };
+    this.conns.add(conn);
+    const authTimer = setTimeout(() => {
+      if (!conn.principal) this.fail(conn, "auth-timeout", "authenticate within 10 s", 4401);
+    }, 10_000);
+    socket.on("message", (data, isBinary) => {
+      void this.onFrame(conn, data as Buffer, isBinary);
+    });
+    socket.on("close", () => {
+      clearTimeout(authTimer);
+      this.conns.delete(conn);
+      for (const t of conn.topics) this.subs.get(t)?.delete(conn);
+    });
+  }
+
+  private async onFrame(conn: Conn, data: Buffer, isBinary: boolean): Promise<void> {
+    const max = this.options.maxFrameBytes ?? 4096;
+    if (isBinary || data.byteLength > max)
+      return this.reject(conn, "bad-frame", "text frames up to 4 KiB only");
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString("utf8"));
+    } catch {
+      return this.reject(conn, "bad-json", "frames are JSON objects");
+    }
+    const r = frameSchema.safeParse(normalise(raw));
+    if (!r.success) return this.reject(conn, "bad-frame", r.error.issues[0]?.message ?? "invalid frame");
+    const f = r.data;
+    switch (f.type) {
+      case "ping":
+        conn.socket.send(JSON.stringify({ type: "pong" }));
+        return;
+      case "auth":
+      case "auth-cart": {
+        if (conn.principal)
+          return this.reject(conn, "already-authenticated", "one auth frame per connection");
+        const p = f.type === "auth" ? await this.auth.byKey(f.key) : await this.auth.byCart(f.cart, f.secret);
+        if (!p) return this.fail(conn, "unauthorized", "bad credentials", 4401);
+        conn.principal = p;
+        conn.socket.send(JSON.stringify({ type: "ready", as: p.kind === "staff" ? p.role : "cart" }));
+        return;
+      }
+      case "subscribe":
+      case "unsubscribe": {
+        const p = conn.principal;
+        if (!p) return this.fail(conn, "unauthorized", "authenticate first", 4401);
+        const allowed =
+          p.kind === "staff"
+            ? p.scope === "*" || p.scope === f.store
+            : p.store === f.store && f.cart === p.cart;
+        if (!allowed)
+          return this.fail(conn, "forbidden", `not allowed to follow ${f.store}/${f.cart ?? "*"}`, 4403);
+        const topic = f.cart ? cartTopicKey(f.store, f.cart) : storeTopic(f.store);
+        if (f.type === "unsubscribe") {
+          conn.topics.delete(topic);
+          this.subs.get(topic)?.delete(conn);
+          return;
+        }
+        conn.topics.add(topic);
+        let set = this.subs.get(topic);
+        if (!set) {
+          set = new Set();
+          this.subs.set(topic, set);
+        }
+        set.add(conn);
+        conn.socket.send(JSON.stringify({ type: "subscribed", store: f.store, cart: f.cart }));
+        if (f.cart) {
+          const screen = this.lastScreen.get(topic);
+          if (screen)
+            conn.socket.send(JSON.stringify({ type: "screen", store: f.store, cart: f.cart, screen }));
+        }
+        return;
+      }
+    }
+  }
+
+  private send(topic: string, frame: string): void {
+    const set = this.subs.get(topic);
+    if (!set) return;
+    for (const c of set) if (c.socket.readyState === 1) c.socket.send(frame);
+  }
+
+  private reject(conn: Conn, reason: string, detail: string): void {
+    this.options.onRejected?.(reason);
+    if (conn.socket.readyState === 1) conn.socket.send(JSON.stringify({ type: "error", reason, detail }));
+  }
+
+  private fail(conn: Conn, reason: string, detail: string, code: number): void {
+    this.reject(conn, reason, detail);
+    conn.socket.close(code, reason);
+  }
+}
