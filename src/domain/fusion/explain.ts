@@ -137,27 +137,31 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
     return f;
   };
 
+  const hasUnit = (sku: string) => {
+    for (let i = 0; i < units.length; i++) if (counts[i] > 0 && units[i].product.sku === sku) return true;
+    return false;
+  };
+  const items = (): { sku: string; qty?: number; grams?: number }[] => {
+    const r: { sku: string; qty?: number; grams?: number }[] = [];
+    for (let i = 0; i < units.length; i++)
+      if (counts[i] > 0) r.push({ sku: units[i].product.sku, qty: counts[i] });
+    return r;
+  };
+  // a Gaussian explanation further out than this many sd is negligible next to the flat
+  // catch-alls (e^-32 against ~1e-5): skip it before allocating anything
+  const MAX_Z = 8;
+
   const leaf = (totalUnits: number, distinct: number, mean: number, varUnits: number, idProd: number) => {
-    const hasUnit = (sku: string) => {
-      for (let i = 0; i < units.length; i++) if (counts[i] > 0 && units[i].product.sku === sku) return true;
-      return false;
-    };
-    const items = (): { sku: string; qty?: number; grams?: number }[] => {
-      const r: { sku: string; qty?: number; grams?: number }[] = [];
-      for (let i = 0; i < units.length; i++)
-        if (counts[i] > 0) r.push({ sku: units[i].product.sku, qty: counts[i] });
-      return r;
-    };
     const prior =
       (1 - cfg.priorForeign - cfg.priorUnidentified) *
       cfg.extraUnitPrior ** Math.max(0, totalUnits - 1) *
       cfg.extraProductPrior ** Math.max(0, distinct - 1);
     if (totalUnits > 0) {
       const sd = Math.sqrt(varUnits + baseVar);
-      const lik = gaussian(d, mean, sd);
-      const score = prior * lik * idProd * evidencePenalty(hasUnit);
-      if (score > 0)
-        out.push({ kind: "merch", items: items(), score, posterior: 0, z: Math.abs(d - mean) / sd });
+      const zz = Math.abs(d - mean) / sd;
+      const lik = zz > MAX_Z ? 0 : gaussian(d, mean, sd);
+      const score = lik > 0 ? prior * lik * idProd * evidencePenalty(hasUnit) : 0;
+      if (score > 0) out.push({ kind: "merch", items: items(), score, posterior: 0, z: zz });
       // ... plus something nobody identified (a cheap item scanned, an expensive one dropped beside it)
       const rest = d - mean;
       if (!removal && totalUnits === distinct && rest >= cfg.minChangeG + 3 * sd && rest < cfg.foreignMaxG) {
@@ -189,8 +193,9 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       let z = 0;
       if (w.labelGrams !== undefined) {
         const sd = Math.sqrt(varUnits + baseVar + (w.labelSd ?? cfg.labelSdG) ** 2);
-        lik = gaussian(rest, w.labelGrams, sd);
         z = Math.abs(rest - w.labelGrams) / sd;
+        if (z > MAX_Z) continue;
+        lik = gaussian(rest, w.labelGrams, sd);
         grams = rest;
       } else {
         if (rest < cfg.weighedMinG || rest > cfg.weighedMaxG) continue;
