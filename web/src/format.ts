@@ -32,11 +32,17 @@ export function clock(ms: number): string {
   return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
-/** "4 min 05 s", "12 s", "-1 min 10 s" (late) */
+/** "2 h 05 min", "4 min 05 s", "12 s", "−1 min 10 s" (late) */
 export function duration(ms: number): string {
   const neg = ms < 0;
   const s = Math.round(Math.abs(ms) / 1000);
   const m = Math.floor(s / 60);
-  const text = m > 0 ? `${m} min ${String(s % 60).padStart(2, "0")} s` : `${s} s`;
+  const h = Math.floor(m / 60);
+  const text =
+    h > 0
+      ? `${h} h ${String(m % 60).padStart(2, "0")} min`
+      : m > 0
+        ? `${m} min ${String(s % 60).padStart(2, "0")} s`
+        : `${s} s`;
   return neg ? `−${text}` : text;
 }

@@ -1,13 +1,18 @@
 /**
  * The cart screen's link to the server. The screen runs ON the cart, so it acts with the cart's
- * own credentials (cart id + secret, the same pair the cart's MQTT client uses): it reads the
- * §5 screen state and sends §1 events (answers, produce codes) as the cart.
+ * own credentials (cart id + secret, the pair the cart's MQTT client uses):
+ *
+ * - it follows the §5 screen state over the server's WebSocket (`/ws`, cart auth frame), and
+ * - it speaks the cart protocol itself over MQTT-over-WebSocket (`/mqtt`): it publishes the
+ *   shopper's replies as §1 events on its own `events` topic and also reads the retained
+ *   `screen` topic (so a fresh screen has the state even before the next change) and `errors`.
+ *   The broker's ACL lets the cart publish only to its own topics, as for the cart itself.
  *
  * The secret reaches the screen once, in the URL fragment (`/cart/s1/c7#secret=…`, never sent to
  * a server or written to a log), and is kept in the browser's localStorage for that cart.
  */
-
-import { request } from "./http";
+import type { MqttClient } from "mqtt";
+import { wsUrl } from "./live";
 import type { ScreenState } from "./types";
 
 export interface CartCredentials {
@@ -38,32 +43,92 @@ export function forgetCartSecret(store: string, cart: string): void {
   localStorage.removeItem(storageKey(store, cart));
 }
 
-function authHeader(c: CartCredentials): Record<string, string> {
-  return { authorization: `Basic ${btoa(`${c.cart}:${c.secret}`)}` };
-}
-
-const cartPath = (c: CartCredentials) =>
-  `/api/v1/stores/${encodeURIComponent(c.store)}/carts/${encodeURIComponent(c.cart)}`;
-
-export function fetchScreen(c: CartCredentials, signal?: AbortSignal): Promise<ScreenState> {
-  return request<ScreenState>(`${cartPath(c)}/screen`, { headers: authHeader(c), signal });
-}
-
 export type CartReply =
   | { type: "answer"; prompt: string; sku?: string; choice?: string }
   | { type: "plu"; plu: string }
   | { type: "barcode"; code: string };
 
 let counter = 0;
-/** A unique event id: ingest is idempotent on it, so a retried POST is harmless. */
+/** A unique event id: ingest is idempotent on it, so a redelivered publish is harmless. */
 function eventId(): string {
   counter += 1;
-  const rnd = typeof crypto.randomUUID === "function" ? crypto.randomUUID() : `${Math.random()}`.slice(2);
+  const rnd =
+    typeof crypto.randomUUID === "function"
+      ? crypto.randomUUID().slice(0, 8)
+      : `${Math.random()}`.slice(2, 10);
   return `scr-${Date.now().toString(36)}-${counter}-${rnd}`;
 }
 
-/** Sends one §1 event as the cart; returns when the server accepted it. */
-export async function sendCartEvent(c: CartCredentials, reply: CartReply): Promise<void> {
-  const event = { v: 1, t: Date.now(), store: c.store, cart: c.cart, id: eventId(), ...reply };
-  await request(`${cartPath(c)}/events`, { method: "POST", body: event, headers: authHeader(c) });
+const topics = (c: CartCredentials) => {
+  const base = `skiplane/v1/${c.store}/carts/${c.cart}`;
+  return { events: `${base}/events`, screen: `${base}/screen`, errors: `${base}/errors` };
+};
+
+export interface CartLink {
+  send(reply: CartReply): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Connects the cart's MQTT session. `onScreen` gets the retained and later screen states,
+ * `onError` the server's rejections of this cart's messages, `onStatus` the connection state.
+ */
+export async function connectCart(
+  c: CartCredentials,
+  handlers: {
+    onScreen: (s: ScreenState) => void;
+    onError: (e: { id?: string; reason: string; detail?: string }) => void;
+    onStatus: (s: "connected" | "offline" | "unauthorized") => void;
+  },
+): Promise<CartLink> {
+  // loaded on demand: only the cart screen needs an MQTT client
+  const { default: mqtt } = await import("mqtt");
+  const t = topics(c);
+  const client: MqttClient = mqtt.connect(wsUrl("/mqtt"), {
+    username: c.cart,
+    password: c.secret,
+    clientId: `${c.cart}-screen-${Math.random().toString(36).slice(2, 10)}`,
+    protocolVersion: 4,
+    reconnectPeriod: 2000,
+    connectTimeout: 10_000,
+    clean: true,
+  });
+  client.on("connect", () => {
+    handlers.onStatus("connected");
+    client.subscribe([t.screen, t.errors], { qos: 1 });
+  });
+  client.on("close", () => handlers.onStatus("offline"));
+  client.on("error", (err) => {
+    const code = (err as { code?: number }).code;
+    if (code === 4 || code === 5 || code === 134 || code === 135) {
+      handlers.onStatus("unauthorized");
+      client.end(true);
+    }
+  });
+  client.on("message", (topic, payload) => {
+    let data: unknown;
+    try {
+      data = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      return;
+    }
+    if (topic === t.screen && data && typeof data === "object") handlers.onScreen(data as ScreenState);
+    else if (topic === t.errors && data && typeof data === "object")
+      handlers.onError(data as { reason: string });
+  });
+  return {
+    send(reply) {
+      const event = { v: 1, t: Date.now(), store: c.store, cart: c.cart, id: eventId(), ...reply };
+      return new Promise((resolve, reject) => {
+        if (!client.connected) {
+          reject(new Error("The cart is offline — try again in a moment."));
+          return;
+        }
+        client.publish(t.events, JSON.stringify(event), { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+      });
+    },
+    close() {
+      client.end(true);
+    },
+  };
 }

@@ -1,26 +1,27 @@
 /**
- * The live feed: one WebSocket to the server's `/ws`, reconnecting with backoff, that sends a
- * subscription on open and hands every JSON frame to the screen. Screens also poll the same
- * data over HTTP now and then, so a dropped socket costs freshness, never correctness.
+ * The live feed: one WebSocket to the server's `/ws`, reconnecting with backoff. The first
+ * frame authenticates (an API key, or a cart's id and secret: a browser cannot put a header on a
+ * WebSocket, and a secret in the URL would land in access logs); once the server answers
+ * `ready`, the subscriptions go out; every later JSON frame goes to the screen. Screens also
+ * poll over HTTP now and then, so a dropped socket costs freshness, never correctness.
  */
 import { useEffect, useRef, useState } from "react";
 
 export interface LiveOptions {
-  /** query string appended to /ws (e.g. the topics to follow) */
-  query?: Record<string, string>;
-  /** frames sent after every (re)connect */
-  subscribe?: unknown[];
+  /** the first frame of every connection: `{type:"auth", key}` or `{type:"auth", cart, secret}` */
+  auth: unknown;
+  /** frames sent once the server said `ready` */
+  subscribe: unknown[];
   /** called with each parsed frame */
   onMessage: (msg: unknown) => void;
-  /** Sec-WebSocket-Protocol values (used to pass a credential without a header) */
-  protocols?: string[];
+  /** the server refused the credentials (close code 4401) */
+  onUnauthorized?: () => void;
   enabled?: boolean;
 }
 
-export function wsUrl(query?: Record<string, string>): string {
+export function wsUrl(path = "/ws"): string {
   const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
-  const qs = query && Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : "";
-  return `${proto}//${window.location.host}/ws${qs}`;
+  return `${proto}//${window.location.host}${path}`;
 }
 
 /** Keeps a socket open while mounted; returns whether it is connected now. */
@@ -28,7 +29,9 @@ export function useLive(opts: LiveOptions): boolean {
   const [connected, setConnected] = useState(false);
   const handler = useRef(opts.onMessage);
   handler.current = opts.onMessage;
-  const key = JSON.stringify([opts.query, opts.subscribe, opts.protocols, opts.enabled]);
+  const unauthorized = useRef(opts.onUnauthorized);
+  unauthorized.current = opts.onUnauthorized;
+  const key = JSON.stringify([opts.auth, opts.subscribe, opts.enabled]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` captures the options by value
   useEffect(() => {
@@ -39,24 +42,31 @@ export function useLive(opts: LiveOptions): boolean {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const open = () => {
       if (closed) return;
-      ws = opts.protocols?.length
-        ? new WebSocket(wsUrl(opts.query), opts.protocols)
-        : new WebSocket(wsUrl(opts.query));
-      ws.onopen = () => {
-        retry = 0;
-        setConnected(true);
-        for (const m of opts.subscribe ?? []) ws?.send(JSON.stringify(m));
-      };
-      ws.onmessage = (ev) => {
+      const socket = new WebSocket(wsUrl());
+      ws = socket;
+      socket.onopen = () => socket.send(JSON.stringify(opts.auth));
+      socket.onmessage = (ev) => {
+        let msg: { type?: string };
         try {
-          handler.current(JSON.parse(String(ev.data)));
+          msg = JSON.parse(String(ev.data));
         } catch {
-          // a frame that is not JSON is not for us
+          return; // a frame that is not JSON is not for us
         }
+        if (msg.type === "ready") {
+          retry = 0;
+          setConnected(true);
+          for (const m of opts.subscribe) socket.send(JSON.stringify(m));
+          return;
+        }
+        handler.current(msg);
       };
-      ws.onclose = () => {
+      socket.onclose = (ev) => {
         setConnected(false);
         if (closed) return;
+        if (ev.code === 4401) {
+          unauthorized.current?.();
+          return;
+        }
         retry = Math.min(retry + 1, 6);
         timer = setTimeout(open, 250 * 2 ** retry);
       };

@@ -1,52 +1,52 @@
 /**
  * The staff API: the operator dashboard and the review console, acting with an API key.
- * Every path is under /api/v1/stores/{store}.
+ * Every path is under /api/v1/stores/{store}: the core API (http-server.ts) plus the screens'
+ * own reads (routes/web-routes.ts: products, the day's figures, a review case's context).
  */
 import { request } from "./http";
-import type { ProductInfo, ReviewCase, Session, StoreStats } from "./types";
+import type { DayFigures, ProductInfo, ReviewCase, ReviewContext, Session, StoreStats } from "./types";
 
 export const storePath = (store: string) => `/api/v1/stores/${encodeURIComponent(store)}`;
 
 export interface CartInfo {
+  store: string;
   cart: string;
   label?: string;
-  revoked?: boolean;
-  online?: boolean;
-  lastSeen?: number;
+  revoked: boolean;
+  online: boolean;
+  createdAt: number;
+}
+
+export interface DecisionBody {
+  decision: "confirm" | "correct" | "void";
+  corrections?: { lineId: string; sku: string; qty?: number; grams?: number }[];
+  note?: string;
 }
 
 export const staffApi = (store: string, key: string) => {
   const base = storePath(store);
-  const get = <T>(path: string, signal?: AbortSignal) => request<T>(`${base}${path}`, { key, signal });
-  const post = <T>(path: string, body: unknown) =>
-    request<T>(`${base}${path}`, { key, method: "POST", body });
+  const get = <T>(path: string) => request<T>(`${base}${path}`, { key });
   return {
     sessions: (q: { open?: boolean; limit?: number } = {}) => {
       const qs = new URLSearchParams();
       if (q.open !== undefined) qs.set("open", String(q.open));
       if (q.limit) qs.set("limit", String(q.limit));
-      return get<{ sessions: Session[] } | Session[]>(`/sessions?${qs}`).then(unwrap<Session>("sessions"));
+      return get<Session[]>(`/sessions?${qs}`);
     },
-    carts: () => get<{ carts: CartInfo[] } | CartInfo[]>("/carts").then(unwrap<CartInfo>("carts")),
+    carts: () => get<CartInfo[]>("/carts"),
     stats: () => get<StoreStats>("/stats"),
-    queue: () => get<{ cases: ReviewCase[] } | ReviewCase[]>("/reviews").then(unwrap<ReviewCase>("cases")),
+    day: () => get<DayFigures>(`/day?tz=${-new Date().getTimezoneOffset()}`),
+    queue: () => get<ReviewCase[]>("/reviews?limit=200"),
     reviewCase: (caseId: string) => get<ReviewCase>(`/reviews/${encodeURIComponent(caseId)}`),
-    decide: (
-      caseId: string,
-      d: {
-        decision: "confirm" | "correct" | "void" | "uphold" | "reject";
-        lines?: { lineId: string; sku: string; qty?: number; grams?: number }[];
-        note?: string;
-      },
-    ) => post<unknown>(`/reviews/${encodeURIComponent(caseId)}/decision`, d),
-    products: () =>
-      get<{ products: ProductInfo[] } | ProductInfo[]>("/products").then(unwrap<ProductInfo>("products")),
-    exportUrl: () => `${base}/reviews/export.jsonl`,
+    reviewContext: (caseId: string) => get<ReviewContext>(`/reviews/${encodeURIComponent(caseId)}/context`),
+    decide: (caseId: string, d: DecisionBody) =>
+      request<ReviewCase>(`${base}/reviews/${encodeURIComponent(caseId)}/decision`, {
+        key,
+        method: "POST",
+        body: d,
+      }),
+    products: () => get<ProductInfo[]>("/products"),
+    exportUrl: () => `${base}/labels.jsonl`,
   };
 };
 export type StaffApi = ReturnType<typeof staffApi>;
-
-function unwrap<T>(field: string) {
-  return (r: unknown): T[] =>
-    Array.isArray(r) ? (r as T[]) : (((r as Record<string, unknown>)[field] as T[]) ?? []);
-}

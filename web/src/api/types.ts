@@ -24,38 +24,28 @@ export interface ScreenState extends CartScreen {
 export type ScreenLine = CartScreen["lines"][number];
 export type ScreenPrompt = NonNullable<CartScreen["prompt"]>;
 
-export interface ReceiptLine extends ReceiptViewLine {
-  /** the full evidence, when the server includes it */
-  details?: Evidence;
-  /** an open or closed dispute on this line */
-  dispute?: { caseId: string; status: "open" | "resolved"; decision?: string };
-}
-export interface Receipt extends Omit<ReceiptView, "lines"> {
-  lines: ReceiptLine[];
-  token?: string;
-  cart?: string;
-  refunds?: { amount: number; reason: string; lineId?: string; at?: number }[];
-  disputes?: { caseId: string; lineIds: string[]; status: "open" | "resolved"; decision?: string }[];
+export type ReceiptLine = ReceiptViewLine;
+export interface Receipt extends ReceiptView {
+  /** the shopper's link, when the server includes it */
+  link?: string;
 }
 
-export type ReviewCase = ReviewCaseView & {
-  /** seconds the store allows before a case counts as late (SLA) */
-  dueAt?: number;
+export type ReviewCase = ReviewCaseView;
+
+/** routes/web-routes.ts: what a reviewer sees besides the line's evidence. */
+export interface ReviewContext {
+  caseId: string;
+  session: string;
   cart?: string;
-  /** basket before and after the event, when the server provides it */
-  basketBefore?: BasketLine[];
-  basketAfter?: BasketLine[];
-  /** the scale samples around the event */
-  trace?: { t: number; grams: number }[];
-};
+  /** the cart's scale samples around the event */
+  trace: { t: number; grams: number }[];
+  basketBefore: BasketLine[];
+  basketAfter: BasketLine[];
+}
 export interface BasketLine {
-  lineId?: string;
   sku: string;
-  name?: string;
   qty?: number;
   grams?: number;
-  amount?: number;
-  status?: string;
 }
 
 export type Session = SessionView;
@@ -71,23 +61,41 @@ export interface ProductInfo {
   lookalikes?: string[];
 }
 
+/** GET /stats (core API): the store now. */
 export interface StoreStats {
-  /** figures of the day so far */
+  store: string;
+  activeSessions: number;
+  sessionsByState: Record<string, number>;
+  openReviews: number;
+  openDisputes: number;
+  cartsProvisioned: number;
+  cartsOnline: number;
+  revenueToday: number;
+  sessionsClosedToday: number;
+  currency: string;
+}
+
+/** GET /day (routes/web-routes.ts): today by local hour. */
+export interface DayFigures {
+  dayStart: number;
+  currency: string;
   sessions: number;
+  settled: number;
   prompts: number;
   reviews: number;
   averageBasket: number;
-  currency: string;
-  decisionLatencyMs?: { p50: number; p95: number };
-  /** per hour of the day: [{hour, sessions, prompts, reviews, basketTotal, latencyP50}] */
   hourly: {
     hour: number;
     sessions: number;
+    settled: number;
     prompts: number;
     reviews: number;
-    revenue?: number;
     averageBasket?: number;
-    latencyP50?: number;
-    latencyP95?: number;
   }[];
+  decisionLatency?: {
+    count: number;
+    p50?: number;
+    p95?: number;
+    buckets: { leMs: number | null; count: number }[];
+  };
 }

@@ -7,15 +7,15 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import {
   type CartCredentials,
+  type CartLink,
   type CartReply,
-  fetchScreen,
+  connectCart,
   forgetCartSecret,
   loadCartCredentials,
   saveCartSecret,
-  sendCartEvent,
 } from "../../api/cart";
-import { ApiError, describeError } from "../../api/http";
-import { useLive, usePoll } from "../../api/live";
+import { describeError } from "../../api/http";
+import { useLive } from "../../api/live";
 import type { ScreenLine, ScreenState } from "../../api/types";
 import { ProductPicture } from "../../components/ProductPicture";
 import { grams, money } from "../../format";
@@ -77,28 +77,45 @@ function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnautho
   }, []);
 
   const connected = useLive({
-    subscribe: [
-      { type: "subscribe", topic: "cart", store: creds.store, cart: creds.cart, secret: creds.secret },
-    ],
+    auth: { type: "auth", cart: creds.cart, secret: creds.secret },
+    subscribe: [{ type: "subscribe", store: creds.store, cart: creds.cart }],
     onMessage: (msg) => {
       const m = msg as { type?: string; store?: string; cart?: string; screen?: ScreenState };
       if (m.type === "screen" && m.screen && m.cart === creds.cart && m.store === creds.store)
         apply(m.screen);
     },
+    onUnauthorized,
   });
 
-  usePoll(
-    () => {
-      fetchScreen(creds)
-        .then(apply)
-        .catch((e) => {
-          if (e instanceof ApiError && e.status === 401) onUnauthorized();
-          else setError(describeError(e));
-        });
-    },
-    connected ? 15_000 : 2_000,
-    [connected, creds.cart],
-  );
+  // the cart's own MQTT session: replies go out on it, and the retained screen comes in
+  const link = useRef<CartLink | null>(null);
+  const [mqttUp, setMqttUp] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one session per set of credentials
+  useEffect(() => {
+    let live = true;
+    let l: CartLink | null = null;
+    connectCart(creds, {
+      onScreen: (s) => live && apply(s),
+      onError: (e) => live && setError(`The cart's message was refused: ${e.detail ?? e.reason}`),
+      onStatus: (st) => {
+        if (!live) return;
+        setMqttUp(st === "connected");
+        if (st === "unauthorized") onUnauthorized();
+      },
+    }).then(
+      (x) => {
+        l = x;
+        if (live) link.current = x;
+        else x.close();
+      },
+      (e) => live && setError(describeError(e)),
+    );
+    return () => {
+      live = false;
+      l?.close();
+      link.current = null;
+    };
+  }, [creds.store, creds.cart, creds.secret]);
 
   // the "added" sign fades after a few seconds unless it asks the shopper to look
   useEffect(() => {
@@ -110,12 +127,9 @@ function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnautho
   const reply = async (r: CartReply) => {
     setSending(true);
     try {
-      await sendCartEvent(creds, r);
+      if (!link.current) throw new Error("The cart is still connecting — try again in a moment.");
+      await link.current.send(r);
       setError(null);
-      // the new state arrives over the socket; poll once in case the socket is down
-      fetchScreen(creds)
-        .then(apply)
-        .catch(() => {});
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -140,9 +154,9 @@ function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnautho
           </span>
         )}
         <StateBadge state={state} />
-        <span title={connected ? "Live" : "Reconnecting"}>
-          <span className={`live-dot${connected ? " on" : ""}`} aria-hidden="true" />
-          <span className="sr-only">{connected ? "Live" : "Reconnecting"}</span>
+        <span title={connected || mqttUp ? "Live" : "Reconnecting"} data-testid="cart-live">
+          <span className={`live-dot${connected || mqttUp ? " on" : ""}`} aria-hidden="true" />
+          <span className="sr-only">{connected || mqttUp ? "Live" : "Reconnecting"}</span>
         </span>
       </header>
       <main className="cart-body">

@@ -3,11 +3,11 @@
  * what needs a person (payment problems, open reviews, carts offline) and the day's figures
  * by hour. Refreshed on every live update and every 10 s.
  */
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { ApiError, describeError } from "../../api/http";
 import { useLive, usePoll } from "../../api/live";
 import { type CartInfo, staffApi } from "../../api/staff";
-import type { ReviewCase, Session, StoreStats } from "../../api/types";
+import type { DayFigures, ReviewCase, Session, StoreStats } from "../../api/types";
 import { HourlyChart } from "../../components/Charts";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
 import { clock, duration, money } from "../../format";
@@ -32,7 +32,9 @@ interface Data {
   sessions: Session[];
   carts: CartInfo[] | null;
   stats: StoreStats | null;
-  queue: ReviewCase[];
+  day: DayFigures | null;
+  /** null when this key may not read the review queue (operators) */
+  queue: ReviewCase[] | null;
   loadedAt: number;
 }
 
@@ -41,6 +43,7 @@ function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: 
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  const lastTick = useRef(0);
 
   const load = async () => {
     try {
@@ -49,13 +52,19 @@ function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: 
           if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw e;
           return null;
         });
-      const [sessions, carts, stats, queue] = await Promise.all([
+      const forbiddenOk = <T,>(p: Promise<T>) =>
+        p.catch((e) => {
+          if (e instanceof ApiError && e.status === 403) return null;
+          throw e;
+        });
+      const [sessions, carts, stats, day, queue] = await Promise.all([
         api.sessions({ limit: 200 }),
         optional(api.carts()),
         optional(api.stats()),
-        optional(api.queue()),
+        optional(api.day()),
+        optional(forbiddenOk(api.queue())),
       ]);
-      setData({ sessions, carts, stats, queue: queue ?? [], loadedAt: Date.now() });
+      setData({ sessions, carts, stats, day, queue, loadedAt: Date.now() });
       setError(null);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) props.onSignOut(describeError(e));
@@ -64,8 +73,17 @@ function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: 
   };
 
   const connected = useLive({
-    subscribe: [{ type: "subscribe", topic: "store", store: props.store, key: props.apiKey }],
-    onMessage: () => setTick((t) => t + 1),
+    auth: { type: "auth", key: props.apiKey },
+    subscribe: [{ type: "subscribe", store: props.store }],
+    // every screen change of every cart arrives here: refresh at most once a second
+    onMessage: () => {
+      const now = Date.now();
+      if (now - lastTick.current > 1000) {
+        lastTick.current = now;
+        setTick((t) => t + 1);
+      }
+    },
+    onUnauthorized: () => props.onSignOut("Your key was not accepted. Sign in again."),
   });
   usePoll(load, 10_000, [props.store, props.apiKey, tick]);
 
@@ -75,11 +93,15 @@ function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: 
     (s) => !s.open && ["charging", "review", "problem"].includes(s.screen?.state),
   );
   const problems = sessions.filter((s) => s.screen?.state === "problem");
-  const offline = (data?.carts ?? []).filter((c) => !c.revoked && c.online === false);
-  const currency = data?.stats?.currency ?? sessions[0]?.currency ?? "USD";
+  const offline = (data?.carts ?? []).filter((c) => !c.revoked && !c.online);
+  const currency = data?.stats?.currency ?? data?.day?.currency ?? sessions[0]?.currency ?? "USD";
   const stats = data?.stats;
-  const hourly = stats?.hourly ?? [];
-  const oldestReview = data?.queue.reduce((m, c) => Math.min(m, c.openedAt), Number.POSITIVE_INFINITY);
+  const day = data?.day;
+  const hourly = day?.hourly ?? [];
+  const openReviews = stats ? stats.openReviews + stats.openDisputes : (data?.queue?.length ?? 0);
+  const oldestReview = data?.queue?.reduce((m, c) => Math.min(m, c.openedAt), Number.POSITIVE_INFINITY);
+  const perThousand = (n: number, d: number) => (d > 0 ? String(Math.round((n / d) * 1000)) : "—");
+  const latency = day?.decisionLatency;
 
   return (
     <div className="staff">
@@ -98,14 +120,12 @@ function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: 
         <section className="kpis" aria-label="Now">
           <Kpi label="Carts shopping" value={String(active.length)} testid="kpi-active" />
           <Kpi label="At the exit" value={String(atExit.length)} />
-          <Kpi label="Open reviews" value={String(data?.queue.length ?? 0)} testid="kpi-reviews" />
-          <Kpi label="Sessions today" value={stats ? String(stats.sessions) : "—"} />
-          <Kpi label="Average basket" value={stats ? money(stats.averageBasket, currency) : "—"} />
+          <Kpi label="Open reviews" value={String(openReviews)} testid="kpi-reviews" />
+          <Kpi label="Sessions today" value={day ? String(day.sessions) : "—"} />
+          <Kpi label="Taken today" value={stats ? money(stats.revenueToday, currency) : "—"} />
           <Kpi
-            label="Reviews per 1,000"
-            value={
-              stats && stats.sessions > 0 ? String(Math.round((stats.reviews / stats.sessions) * 1000)) : "—"
-            }
+            label="Carts online"
+            value={stats ? `${stats.cartsOnline} / ${stats.cartsProvisioned}` : "—"}
           />
         </section>
 
@@ -198,13 +218,15 @@ function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: 
                   </span>
                 </li>
               ))}
-              {(data?.queue.length ?? 0) > 0 && (
+              {openReviews > 0 && (
                 <li>
                   <span className="badge unsure">Review</span>
                   <span>
-                    {data?.queue.length} open case{data?.queue.length === 1 ? "" : "s"}, oldest waiting{" "}
-                    {duration(Date.now() - (oldestReview ?? Date.now()))} —{" "}
-                    <a href={`/review/${encodeURIComponent(props.store)}`}>open the review console</a>
+                    {openReviews} open case{openReviews === 1 ? "" : "s"}
+                    {oldestReview !== undefined && Number.isFinite(oldestReview)
+                      ? `, oldest waiting ${duration(Date.now() - oldestReview)}`
+                      : ""}{" "}
+                    — <a href={`/review/${encodeURIComponent(props.store)}`}>open the review console</a>
                   </span>
                 </li>
               )}
@@ -214,11 +236,10 @@ function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: 
                   <span>
                     Cart {c.cart}
                     {c.label ? ` (${c.label})` : ""} is offline
-                    {c.lastSeen ? `, last seen ${clock(c.lastSeen)}` : ""}
                   </span>
                 </li>
               ))}
-              {problems.length === 0 && (data?.queue.length ?? 0) === 0 && offline.length === 0 && (
+              {problems.length === 0 && openReviews === 0 && offline.length === 0 && (
                 <li className="muted">Nothing needs attention.</li>
               )}
             </ul>
@@ -238,54 +259,87 @@ function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: 
               kind="bar"
               points={hourly.map((h) => ({ x: h.hour, y: h.sessions }))}
               format={(y) => String(Math.round(y))}
-              headline={stats?.sessions}
+              headline={day?.sessions ?? "—"}
             />
             <HourlyChart
               title="Prompts per session"
               kind="line"
               points={hourly
-                .filter((h) => h.sessions > 0)
-                .map((h) => ({ x: h.hour, y: h.prompts / h.sessions }))}
+                .filter((h) => h.settled > 0)
+                .map((h) => ({ x: h.hour, y: h.prompts / h.settled }))}
               format={(y) => y.toFixed(1)}
-              headline={stats && stats.sessions > 0 ? (stats.prompts / stats.sessions).toFixed(2) : "—"}
+              headline={day && day.settled > 0 ? (day.prompts / day.settled).toFixed(2) : "—"}
             />
             <HourlyChart
               title="Reviews per 1,000 sessions"
               kind="line"
               points={hourly
-                .filter((h) => h.sessions > 0)
-                .map((h) => ({ x: h.hour, y: (h.reviews / h.sessions) * 1000 }))}
+                .filter((h) => h.settled > 0)
+                .map((h) => ({ x: h.hour, y: (h.reviews / h.settled) * 1000 }))}
               format={(y) => String(Math.round(y))}
-              headline={
-                stats && stats.sessions > 0 ? Math.round((stats.reviews / stats.sessions) * 1000) : "—"
-              }
+              headline={day ? perThousand(day.reviews, day.settled) : "—"}
             />
             <HourlyChart
               title="Average basket"
               kind="line"
               points={hourly
-                .filter((h) => h.averageBasket !== undefined && h.sessions > 0)
+                .filter((h) => h.averageBasket !== undefined)
                 .map((h) => ({ x: h.hour, y: h.averageBasket ?? 0 }))}
               format={(y) => money(Math.round(y), currency)}
-              headline={stats ? money(stats.averageBasket, currency) : "—"}
+              headline={day && day.settled > 0 ? money(day.averageBasket, currency) : "—"}
             />
-            <HourlyChart
-              title="Decision latency p50 (ms)"
-              kind="line"
-              points={hourly
-                .filter((h) => h.latencyP50 !== undefined)
-                .map((h) => ({ x: h.hour, y: h.latencyP50 ?? 0 }))}
-              format={(y) => y.toFixed(y < 10 ? 1 : 0)}
-              headline={
-                stats?.decisionLatencyMs
-                  ? `p50 ${stats.decisionLatencyMs.p50.toFixed(1)} · p95 ${stats.decisionLatencyMs.p95.toFixed(1)} ms`
-                  : "—"
-              }
-            />
+            <LatencyChart latency={latency} />
           </div>
         </section>
       </main>
     </div>
+  );
+}
+
+/** Decision latency since the server started: how many decisions fell in each bucket. */
+function LatencyChart({ latency }: { latency?: DayFigures["decisionLatency"] }) {
+  const buckets = (latency?.buckets ?? []).filter((b) => b.leMs !== null);
+  const max = Math.max(1, ...buckets.map((b) => b.count));
+  const W = 320;
+  const H = 130;
+  const bw = (W - 20) / Math.max(1, buckets.length);
+  const headline =
+    latency?.p50 !== undefined
+      ? `p50 ${latency.p50.toFixed(1)} · p95 ${(latency.p95 ?? 0).toFixed(1)} ms`
+      : "—";
+  return (
+    <figure className="card chart" style={{ margin: 0 }}>
+      <figcaption style={{ display: "flex", justifyContent: "space-between", alignItems: "baseline" }}>
+        <h3 id="lat-h">Decision latency</h3>
+        <strong className="num">{headline}</strong>
+      </figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="lat-h" aria-describedby="lat-d">
+        <desc id="lat-d">
+          {latency?.count
+            ? `${latency.count} decisions: ${buckets.map((b) => `${b.count} within ${b.leMs} ms`).join(", ")}`
+            : "no decisions yet"}
+        </desc>
+        {buckets.map((b, i) => {
+          const h = ((H - 30) * b.count) / max;
+          return (
+            <g key={b.leMs}>
+              <rect x={10 + i * bw + 2} y={H - 18 - h} width={bw - 4} height={h} fill="#0b57d0" />
+              <text x={10 + i * bw + bw / 2} y={H - 5} fontSize={9} textAnchor="middle" fill="#49515a">
+                {(b.leMs ?? 0) < 1 ? (b.leMs ?? 0).toFixed(1) : Math.round(b.leMs ?? 0)}
+              </text>
+            </g>
+          );
+        })}
+        {!latency?.count && (
+          <text x={W / 2} y={H / 2} textAnchor="middle" fontSize={12} fill="#49515a">
+            no decisions yet
+          </text>
+        )}
+      </svg>
+      <p className="muted" style={{ margin: 0, fontSize: "0.8rem" }}>
+        ms from the settling sensor message to the screen update, since the server started
+      </p>
+    </figure>
   );
 }
 

@@ -5,22 +5,24 @@
  */
 import { useEffect, useRef, useState } from "react";
 import { describeError } from "../../api/http";
-import { disputeLine, fetchReceipt } from "../../api/receipt";
-import type { Receipt, ReceiptLine } from "../../api/types";
+import { disputeLine, fetchReceipt, fetchReceiptEvidence } from "../../api/receipt";
+import type { Evidence, Receipt, ReceiptLine } from "../../api/types";
 import { ProductPicture } from "../../components/ProductPicture";
 import { grams, money } from "../../format";
 import { evidenceInWords } from "./evidence-words";
 
 export function ReceiptPage({ token }: { token: string }) {
   const [receipt, setReceipt] = useState<Receipt | null>(null);
+  const [evidence, setEvidence] = useState<Record<string, Evidence>>({});
   const [error, setError] = useState<string | null>(null);
   const [disputing, setDisputing] = useState<ReceiptLine | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const load = () =>
-    fetchReceipt(token)
-      .then((r) => {
+    Promise.all([fetchReceipt(token), fetchReceiptEvidence(token).catch(() => ({ lines: {} }))])
+      .then(([r, ev]) => {
         setReceipt(r);
+        setEvidence(ev.lines);
         setError(null);
       })
       .catch((e) => setError(describeError(e)));
@@ -50,7 +52,7 @@ export function ReceiptPage({ token }: { token: string }) {
   const cur = receipt.currency;
   const nameBySku = new Map(receipt.lines.map((l) => [l.sku, l.name]));
   const nameOf = (sku: string) => nameBySku.get(sku) ?? sku;
-  const openDisputes = receipt.lines.filter((l) => l.status === "disputed" || l.dispute?.status === "open");
+  const openDisputes = receipt.lines.filter((l) => l.status === "disputed");
 
   return (
     <main className="receipt">
@@ -87,6 +89,7 @@ export function ReceiptPage({ token }: { token: string }) {
             <ReceiptRow
               key={l.lineId}
               line={l}
+              details={evidence[l.lineId]}
               store={receipt.store}
               currency={cur}
               nameOf={nameOf}
@@ -179,13 +182,14 @@ const STATUS: Record<string, [string, string] | undefined> = {
 
 function ReceiptRow(props: {
   line: ReceiptLine;
+  details?: Evidence;
   store: string;
   currency: string;
   nameOf: (sku: string) => string;
   onDispute: () => void;
 }) {
   const { line: l, currency } = props;
-  const words = l.details ? evidenceInWords(l.details, props.nameOf) : [];
+  const words = props.details ? evidenceInWords(props.details, props.nameOf) : [];
   const status = STATUS[l.status];
   const canDispute = l.status === "ok" || l.status === "unsure";
   const qty =
@@ -220,7 +224,7 @@ function ReceiptRow(props: {
       </div>
       <div className="why">
         <span className="muted">Why: </span>
-        {l.evidence || l.details?.summary || "No details recorded."}
+        {l.evidence || props.details?.summary || "No details recorded."}
         {words.length > 0 && (
           <details>
             <summary>What the cart saw</summary>

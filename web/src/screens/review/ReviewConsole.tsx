@@ -8,8 +8,8 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, describeError } from "../../api/http";
 import { useLive, usePoll } from "../../api/live";
-import { staffApi } from "../../api/staff";
-import type { Evidence, ProductInfo, ReviewCase } from "../../api/types";
+import { type DecisionBody, staffApi } from "../../api/staff";
+import type { Evidence, ProductInfo, ReviewCase, ReviewContext } from "../../api/types";
 import { WeightTrace } from "../../components/Charts";
 import { ProductPicture } from "../../components/ProductPicture";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
@@ -19,7 +19,7 @@ import { clock, duration, grams, percent } from "../../format";
 export const DEFAULT_SLA_MS = { uncertain: 5 * 60_000, dispute: 4 * 60 * 60_000 } as const;
 
 export function dueAt(c: ReviewCase): number {
-  return c.dueAt ?? c.openedAt + DEFAULT_SLA_MS[c.kind];
+  return c.openedAt + DEFAULT_SLA_MS[c.kind];
 }
 
 export function ReviewConsole({ store, initialCase }: { store: string; initialCase?: string }) {
@@ -48,7 +48,7 @@ function Console(props: {
   const api = useMemo(() => staffApi(props.store, props.apiKey), [props.store, props.apiKey]);
   const [queue, setQueue] = useState<ReviewCase[] | null>(null);
   const [selectedId, setSelectedId] = useState<string | undefined>(props.initialCase);
-  const [detail, setDetail] = useState<ReviewCase | null>(null);
+  const [detail, setDetail] = useState<{ c: ReviewCase; ctx: ReviewContext | null } | null>(null);
   const [products, setProducts] = useState<ProductInfo[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -75,8 +75,13 @@ function Console(props: {
       .catch(fail);
 
   const connected = useLive({
-    subscribe: [{ type: "subscribe", topic: "store", store: props.store, key: props.apiKey }],
-    onMessage: () => setTick((t) => t + 1),
+    auth: { type: "auth", key: props.apiKey },
+    subscribe: [{ type: "subscribe", store: props.store }],
+    // only review and session changes matter here, not every screen update of every cart
+    onMessage: (m) => {
+      if ((m as { type?: string }).type === "store") setTick((t) => t + 1);
+    },
+    onUnauthorized: () => props.onSignOut("Your key was not accepted. Sign in again."),
   });
   usePoll(loadQueue, 10_000, [api, tick]);
 
@@ -98,9 +103,8 @@ function Console(props: {
       return;
     }
     let stale = false;
-    api
-      .reviewCase(selectedId)
-      .then((c) => !stale && setDetail(c))
+    Promise.all([api.reviewCase(selectedId), api.reviewContext(selectedId).catch(() => null)])
+      .then(([c, ctx]) => !stale && setDetail({ c, ctx }))
       .catch((e) => !stale && fail(e));
     return () => {
       stale = true;
@@ -168,7 +172,7 @@ function Console(props: {
                   >
                     <span>
                       <span className={`badge ${c.kind === "dispute" ? "bad" : "unsure"}`}>{c.kind}</span>{" "}
-                      <strong>{c.cart ?? c.session}</strong>
+                      <strong>{c.session}</strong>
                       <br />
                       <span className="muted" style={{ fontSize: "0.85rem" }}>
                         {c.reason}
@@ -197,18 +201,19 @@ function Console(props: {
               {notice}
             </p>
           )}
-          {detail && detail.caseId === selectedId ? (
+          {detail && detail.c.caseId === selectedId ? (
             <CaseView
-              key={detail.caseId}
+              key={detail.c.caseId}
               store={props.store}
-              c={detail}
+              c={detail.c}
+              ctx={detail.ctx}
               now={now}
               products={products}
               onDecide={async (d) => {
                 try {
-                  await api.decide(detail.caseId, d);
+                  await api.decide(detail.c.caseId, d);
                   setError(null);
-                  decided(detail.caseId, `Case ${detail.caseId}: ${d.decision} recorded.`);
+                  decided(detail.c.caseId, `Case ${detail.c.caseId}: ${d.decision} recorded.`);
                 } catch (e) {
                   fail(e);
                 }
@@ -253,11 +258,7 @@ async function downloadWithKey(
   }
 }
 
-export type Decision = {
-  decision: "confirm" | "correct" | "void" | "uphold" | "reject";
-  lines?: { lineId: string; sku: string; qty?: number; grams?: number }[];
-  note?: string;
-};
+export type Decision = DecisionBody;
 
 function asEvidence(x: unknown): Evidence | null {
   if (!x || typeof x !== "object") return null;
@@ -278,6 +279,7 @@ function asEvidence(x: unknown): Evidence | null {
 function CaseView(props: {
   store: string;
   c: ReviewCase;
+  ctx: ReviewContext | null;
   now: number;
   products: ProductInfo[];
   onDecide: (d: Decision) => Promise<void>;
@@ -313,15 +315,16 @@ function CaseView(props: {
       setBusy(false);
     }
   };
-  const confirm = () => decide({ decision: isDispute ? "reject" : "confirm" });
-  const voidIt = () => decide({ decision: isDispute ? "uphold" : "void" });
+  // for a dispute: confirm = the charge stands, void = refund the line in full
+  const confirm = () => decide({ decision: "confirm" });
+  const voidIt = () => decide({ decision: "void" });
   const correct = () => {
     const n = Number(qty);
-    if (!line || !sku || !Number.isFinite(n) || n < 0) return;
+    if (!line || !sku || !Number.isFinite(n) || n <= 0) return;
     const corrected = weighed
       ? { lineId: line.lineId, sku, grams: n }
       : { lineId: line.lineId, sku, qty: Math.round(n) };
-    return decide({ decision: "correct", lines: [corrected] });
+    return decide({ decision: "correct", corrections: [corrected] });
   };
 
   // c / x / v, digits pick a candidate, Enter submits a correction, Escape cancels it
@@ -369,7 +372,7 @@ function CaseView(props: {
         </h2>
         <p className="muted" style={{ margin: 0 }}>
           Case {c.caseId} · session {c.session}
-          {c.cart ? ` · cart ${c.cart}` : ""} · opened {clock(c.openedAt)} ·{" "}
+          {props.ctx?.cart ? ` · cart ${props.ctx.cart}` : ""} · opened {clock(c.openedAt)} ·{" "}
           <span className={`sla${left < 0 ? " late" : ""}`}>
             {left < 0 ? `late by ${duration(-left)}` : `${duration(left)} left`}
           </span>
@@ -395,7 +398,7 @@ function CaseView(props: {
       <div className="case-grid">
         <section aria-labelledby="trace-h">
           <h3 id="trace-h">Weight</h3>
-          <WeightTrace samples={c.trace} change={evidence?.change} marks={marks} />
+          <WeightTrace samples={props.ctx?.trace} change={evidence?.change} marks={marks} />
         </section>
         <section aria-labelledby="cand-h">
           <h3 id="cand-h">Camera candidates</h3>
@@ -440,7 +443,7 @@ function CaseView(props: {
         </section>
         <section aria-labelledby="basket-h">
           <h3 id="basket-h">Basket</h3>
-          <BasketCompare c={c} nameOf={nameOf} />
+          <BasketCompare ctx={props.ctx} nameOf={nameOf} />
         </section>
       </div>
 
@@ -547,12 +550,12 @@ function EvidenceList({ evidence, nameOf }: { evidence: Evidence | null; nameOf:
   );
 }
 
-function BasketCompare({ c, nameOf }: { c: ReviewCase; nameOf: (s: string) => string }) {
-  if (!c.basketBefore && !c.basketAfter) {
+function BasketCompare({ ctx, nameOf }: { ctx: ReviewContext | null; nameOf: (s: string) => string }) {
+  if (!ctx) {
     return <p className="muted">The basket around this event is not available.</p>;
   }
-  const fmt = (l: { sku: string; qty?: number; grams?: number; name?: string }) =>
-    `${l.name ?? nameOf(l.sku)} ${l.grams !== undefined ? grams(l.grams) : `× ${l.qty ?? 1}`}`;
+  const fmt = (l: { sku: string; qty?: number; grams?: number }) =>
+    `${nameOf(l.sku)} ${l.grams !== undefined ? grams(l.grams) : `× ${l.qty ?? 1}`}`;
   return (
     <table>
       <thead>
@@ -565,7 +568,8 @@ function BasketCompare({ c, nameOf }: { c: ReviewCase; nameOf: (s: string) => st
         <tr>
           <td>
             <ul className="evidence-list">
-              {(c.basketBefore ?? []).map((l, i) => (
+              {ctx.basketBefore.length === 0 && <li className="muted">empty</li>}
+              {ctx.basketBefore.map((l, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: a static list
                 <li key={i}>{fmt(l)}</li>
               ))}
@@ -573,7 +577,8 @@ function BasketCompare({ c, nameOf }: { c: ReviewCase; nameOf: (s: string) => st
           </td>
           <td>
             <ul className="evidence-list">
-              {(c.basketAfter ?? []).map((l, i) => (
+              {ctx.basketAfter.length === 0 && <li className="muted">empty</li>}
+              {ctx.basketAfter.map((l, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: a static list
                 <li key={i}>{fmt(l)}</li>
               ))}
