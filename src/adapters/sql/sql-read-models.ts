@@ -51,7 +51,7 @@ export class SqlSessionReadModel implements SessionReadModel {
         oc
           .columns(["store", "session"])
           .doUpdateSet(rest)
-          .where("sessions.version", "<", sql<number>`excluded.version`),
+          .where("sessions.version", "<=", sql<number>`excluded.version`),
       )
       .execute();
   }

@@ -12,7 +12,8 @@ import type { RawSensorLog } from "./raw-sensor-log";
 
 /** Cart screen state, exchange-v1 §5 (published retained on `…/carts/{cart}/screen`). */
 export interface CartScreen {
-  session: string;
+  /** absent when the cart has no session (`idle`) */
+  session?: string;
   state: ScreenState;
   currency: string;
   total: number;
@@ -94,7 +95,7 @@ export interface SessionView {
 }
 
 export interface SessionReadModel {
-  /** Writes the row unless the stored row reflects a version ≥ `view.version`. */
+  /** Writes the row unless the stored row reflects a later version than `view.version`. */
   put(view: SessionView): Promise<void>;
   get(store: string, session: string): Promise<SessionView | undefined>;
   /** Newest first. */

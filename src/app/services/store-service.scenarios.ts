@@ -1,0 +1,343 @@
+/**
+ * End-to-end workflow scenarios for StoreService, run against every storage adapter (SQLite and
+ * PostgreSQL *.int.test.ts files call `runStoreServiceScenarios`). Real fusion, real pricing,
+ * the sandbox payment gateway; a fixed clock and deterministic logs. Test support only.
+ */
+import { describe, expect, it } from "vitest";
+import { basketContents } from "../../domain/basket/basket.state";
+import { indexCatalog, type Product } from "../../domain/catalog/product";
+import type { CartEvent } from "../../domain/events/sensor-events";
+import { sequentialIds } from "../../domain/shared/ids";
+import { DEFAULT_STORE_SETTINGS } from "../../domain/store/store-settings";
+import type { PaymentGateway } from "../ports/payment-gateway";
+import type { Storage } from "../ports/read-models";
+import { StoreService } from "./store-service";
+
+const unit = (
+  sku: string,
+  name: string,
+  mean: number,
+  price: number,
+  lookalikes: string[] = [],
+): Product => ({
+  sku,
+  name,
+  soldBy: "unit",
+  price,
+  weight: { mean, sd: 1.5 },
+  taxClass: "grocery",
+  ageRestricted: false,
+  lookalikes,
+});
+export const scenarioCatalog = indexCatalog("USD", [
+  unit("cola-330", "Cola 330 ml", 349, 129),
+  unit("water-500", "Water 0.5 l", 538, 99),
+  unit("chips-salt", "Sea Salt Chips", 160, 249, ["chips-vinegar"]),
+  unit("chips-vinegar", "Salt & Vinegar Chips", 161, 279, ["chips-salt"]),
+]);
+
+export interface ItemStep {
+  sku?: string;
+  /** grams the item adds to the scale */
+  grams: number;
+  candidates: { sku: string; p: number }[];
+}
+
+/** A deterministic cart log: start, a quiet scale, items going in (camera + scale), end. */
+export function cartLog(
+  store: string,
+  cart: string,
+  session: string,
+  t0: number,
+  items: ItemStep[],
+  options: { account?: string; end?: boolean } = {},
+): CartEvent[] {
+  const base = { v: 1 as const, store, cart };
+  let n = 0;
+  const id = () => `${session}-e${++n}`;
+  const samples = (t: number, g: number, count: number): CartEvent => ({
+    ...base,
+    t,
+    id: id(),
+    type: "weight",
+    grams: Array.from({ length: count }, (_, i) => g + (i % 2 ? 0.4 : -0.4)),
+    hz: 20,
+  });
+  const out: CartEvent[] = [
+    {
+      ...base,
+      t: t0,
+      id: id(),
+      type: "session.start",
+      session,
+      ...(options.account ? { account: options.account } : {}),
+    },
+    samples(t0 + 100, 0, 20),
+  ];
+  let load = 0;
+  let t = t0 + 1100;
+  for (const item of items) {
+    out.push({ ...base, t, id: id(), type: "vision", dir: "in", candidates: item.candidates });
+    load += item.grams;
+    out.push(samples(t + 100, load, 40));
+    t += 2100;
+  }
+  if (options.end !== false) out.push({ ...base, t: t + 500, id: id(), type: "session.end" });
+  return out;
+}
+
+const cola: ItemStep = { grams: 349, candidates: [{ sku: "cola-330", p: 0.96 }] };
+const water: ItemStep = { grams: 538, candidates: [{ sku: "water-500", p: 0.95 }] };
+/** a look-alike the camera cannot tell apart and the scale cannot either */
+const chips: ItemStep = {
+  grams: 160.5,
+  candidates: [
+    { sku: "chips-salt", p: 0.5 },
+    { sku: "chips-vinegar", p: 0.49 },
+  ],
+};
+
+export interface ScenarioEnv {
+  storage: Storage;
+  /** a second StoreService on the same storage: a restarted (or another) server process */
+  restart(): StoreService;
+  service: StoreService;
+  payments: PaymentGateway & {
+    netCharged(method: string): number;
+    ledger(): { captures: unknown[]; refunds: unknown[] };
+  };
+}
+
+export interface ScenarioOptions {
+  newStorage: () => Promise<Storage>;
+  newPayments: () => ScenarioEnv["payments"];
+}
+
+let storeSeq = 0;
+
+export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOptions): void {
+  const T0 = Date.UTC(2026, 10, 21, 9);
+
+  async function env(): Promise<ScenarioEnv & { store: string }> {
+    const storage = await newStorage();
+    const payments = newPayments();
+    const store = `st${++storeSeq}-${process.pid}-${Date.now().toString(36)}`;
+    let now = T0 + 3_600_000;
+    const make = () =>
+      new StoreService({
+        storage,
+        payments,
+        clock: { now: () => ++now },
+        ids: sequentialIds(),
+        stores: [{ store, catalog: scenarioCatalog, settings: DEFAULT_STORE_SETTINGS, holdAmount: 5000 }],
+      });
+    await storage.accounts.put({ store, account: "app-ana", paymentMethod: "tok_visa", createdAt: T0 });
+    return { storage, payments, store, service: make(), restart: make };
+  }
+
+  describe("store service scenarios", () => {
+    it("runs a full session from check-in to capture", async () => {
+      const { service, store, payments, storage } = await env();
+      const log = cartLog(store, "cart-1", "s-full", T0, [cola, water, cola], { account: "app-ana" });
+      const shopping = await service.ingest(store, "cart-1", log.slice(0, -1));
+      expect(shopping.rejected).toEqual([]);
+      expect(shopping.screen).toMatchObject({ session: "s-full", state: "shopping", currency: "USD" });
+      expect(shopping.screen.lines.map((l) => [l.sku, l.qty, l.status])).toEqual([
+        ["cola-330", 2, "ok"],
+        ["water-500", 1, "ok"],
+      ]);
+      const exit = await service.ingest(store, "cart-1", log.slice(-1));
+      expect(exit.exit).toMatchObject({ status: "paid" });
+      expect(exit.screen.state).toBe("paid");
+      expect(exit.screen.seq).toBeGreaterThan(shopping.screen.seq);
+      const receipt = (await service.receipt(store, "s-full"))!;
+      // 2 × 129 + 99 = 357, grocery sales tax 1% added.
+      expect(receipt.subtotal).toBe(357);
+      expect(receipt.total).toBe(receipt.lines.reduce((s, l) => s + l.total, 0));
+      expect(receipt.captured).toBe(receipt.total);
+      expect(receipt.lines.every((l) => l.evidence.length > 0)).toBe(true);
+      expect(payments.netCharged("tok_visa")).toBe(receipt.total);
+      const row = await storage.sessions.get(store, "s-full");
+      expect(row).toMatchObject({ state: "paid", open: false, total: receipt.total, cart: "cart-1" });
+      expect(row?.receipt?.total).toBe(receipt.total);
+      expect((await service.listSessions(store, { state: "paid" })).map((s) => s.session)).toEqual([
+        "s-full",
+      ]);
+    });
+
+    it("ends in problem when the card is declined at exit, and charges nothing", async () => {
+      const { service, store, payments } = await env();
+      const log = cartLog(store, "cart-2", "s-decl", T0, [water], { account: "tok-decline-capture" });
+      const r = await service.ingest(store, "cart-2", log);
+      expect(r.exit).toMatchObject({ status: "problem" });
+      expect(r.screen.state).toBe("problem");
+      expect(payments.netCharged("tok-decline-capture")).toBe(0);
+      expect((await service.session(store, "s-decl"))?.state).toBe("problem");
+      // A retry uses the same keys: still declined, still nothing charged.
+      expect((await service.retryPayment(store, "s-decl")).status).toBe("problem");
+      expect(payments.netCharged("tok-decline-capture")).toBe(0);
+    });
+
+    it("shows problem while shopping when the check-in hold is refused", async () => {
+      const { service, store } = await env();
+      const log = cartLog(store, "cart-3", "s-nsf", T0, [cola], { account: "tok-nsf" });
+      const r = await service.ingest(store, "cart-3", log.slice(0, 2));
+      expect(r.screen).toMatchObject({ session: "s-nsf", state: "problem" });
+      const end = await service.ingest(store, "cart-3", log.slice(2));
+      expect(end.exit).toMatchObject({ status: "problem" });
+    });
+
+    it("holds an uncertain basket for review, charges after the reviewer's correction", async () => {
+      const { service, store, payments } = await env();
+      const log = cartLog(store, "cart-4", "s-rev", T0, [cola, chips], { account: "app-ana" });
+      const r = await service.ingest(store, "cart-4", log);
+      expect(r.exit).toMatchObject({ status: "review" });
+      expect(r.screen.state).toBe("review");
+      expect(payments.netCharged("tok_visa")).toBe(0);
+      const queue = await service.reviewQueue(store);
+      expect(queue).toHaveLength(1);
+      const c = queue[0];
+      expect(c).toMatchObject({ session: "s-rev", kind: "uncertain", status: "open" });
+      expect(c.lines.length).toBeGreaterThan(0);
+      const lineId = c.lineIds[0];
+      const out = await service.resolveReview(store, c.caseId, {
+        decision: "correct",
+        by: "rev-1",
+        correction: { lineId, sku: "chips-vinegar", qty: 1 },
+      });
+      expect(out.settle).toMatchObject({ status: "paid" });
+      const receipt = (await service.receipt(store, "s-rev"))!;
+      expect(receipt.lines.map((l) => [l.sku, l.qty])).toEqual([
+        ["chips-vinegar", 1],
+        ["cola-330", 1],
+      ]);
+      expect(receipt.review).toBe(true);
+      expect(payments.netCharged("tok_visa")).toBe(receipt.total);
+      expect(await service.reviewQueue(store)).toEqual([]);
+      expect((await service.reviewCase(store, c.caseId))?.decision).toBe("correct");
+      const labels = await service.exportLabels(store);
+      expect(labels).toHaveLength(1);
+      expect(labels[0]).toMatchObject({ caseId: c.caseId, decision: "correct", by: "rev-1" });
+      expect(labels[0].after).toEqual([{ lineId, sku: "chips-vinegar", qty: 1 }]);
+      expect(JSON.parse(JSON.stringify(labels[0]))).toEqual(labels[0]);
+    });
+
+    it("refunds an upheld dispute, once", async () => {
+      const { service, store, payments } = await env();
+      const log = cartLog(store, "cart-5", "s-disp", T0, [cola, water], { account: "app-ana" });
+      await service.ingest(store, "cart-5", log);
+      const before = (await service.receipt(store, "s-disp"))!;
+      const waterLine = before.lines.find((l) => l.sku === "water-500")!;
+      const { caseId } = await service.disputeLine(store, "s-disp", {
+        lineId: waterLine.lineId,
+        reason: "not mine",
+      });
+      expect((await service.disputes(store)).map((d) => d.caseId)).toEqual([caseId]);
+      expect((await service.receipt(store, "s-disp"))!.lines.find((l) => l.sku === "water-500")?.status).toBe(
+        "disputed",
+      );
+      const out = await service.resolveReview(store, caseId, { decision: "uphold", by: "rev-2" });
+      expect(out.refund).toMatchObject({ status: "refunded" });
+      const after = (await service.receipt(store, "s-disp"))!;
+      const refunded = before.total - after.total;
+      expect(refunded).toBeGreaterThanOrEqual(waterLine.total - 1);
+      expect(after.refunded).toBe(refunded);
+      expect(payments.netCharged("tok_visa")).toBe(after.total);
+      expect((await service.session(store, "s-disp"))?.state).toBe("partially-refunded");
+      // Deciding the same case again is refused and refunds nothing more.
+      await expect(service.resolveReview(store, caseId, { decision: "uphold", by: "rev-2" })).rejects.toThrow(
+        /not open/,
+      );
+      expect(payments.netCharged("tok_visa")).toBe(after.total);
+    });
+
+    it("ignores a redelivered batch: nothing written, same screen", async () => {
+      const { service, store, storage, restart } = await env();
+      const log = cartLog(store, "cart-6", "s-dup", T0, [cola, water], { account: "app-ana", end: false });
+      const first = await service.ingest(store, "cart-6", log);
+      const version = await storage.events.streamVersion(`${store}/session/s-dup`);
+      const raw = await storage.rawLog.count(store);
+      const again = await service.ingest(store, "cart-6", log);
+      expect(again.duplicates).toBe(log.length);
+      expect(again.rejected).toEqual([]);
+      expect(again.produced).toEqual([]);
+      expect(again.screen).toEqual(first.screen);
+      expect(await storage.events.streamVersion(`${store}/session/s-dup`)).toBe(version);
+      expect(await storage.rawLog.count(store)).toBe(raw);
+      // Also after a restart: the dedupe is the raw log, not memory.
+      const restarted = restart();
+      const third = await restarted.ingest(store, "cart-6", log);
+      expect(third.duplicates).toBe(log.length);
+      expect({ ...third.screen, seq: 0 }).toEqual({ ...first.screen, seq: 0 });
+      expect(await storage.events.streamVersion(`${store}/session/s-dup`)).toBe(version);
+    });
+
+    it("refuses a session id another cart already used", async () => {
+      const { service, store } = await env();
+      await service.ingest(
+        store,
+        "cart-7",
+        cartLog(store, "cart-7", "s-same", T0, [cola], { account: "app-ana" }),
+      );
+      const thief = cartLog(store, "cart-8", "s-same", T0 + 60_000, [cola], { account: "app-ana" });
+      const r = await service.ingest(store, "cart-8", thief.slice(0, 1));
+      expect(r.rejected).toEqual([expect.objectContaining({ index: 0, reason: "session-id-reused" })]);
+      expect(r.screen.state).toBe("idle");
+    });
+
+    it("rebuilds identical baskets after a restart, including events lost in a crash", async () => {
+      const { service, store, storage, restart } = await env();
+      const log = cartLog(store, "cart-9", "s-crash", T0, [cola, chips, water, cola], {
+        account: "app-ana",
+        end: false,
+      });
+      // Reference: the whole log through one process.
+      const ref = await env();
+      const refLog = cartLog(ref.store, "cart-9", "s-crash", T0, [cola, chips, water, cola], {
+        account: "app-ana",
+        end: false,
+      });
+      const refOut = await ref.service.ingest(ref.store, "cart-9", refLog);
+      const refEvents = (await ref.storage.events.readStream(`${ref.store}/session/s-crash`)).events.map(
+        (e) => e.data,
+      );
+
+      // Process A ingests the first half, then "crashes" after writing raw events it never fused.
+      const half = Math.floor(log.length / 2);
+      await service.ingest(store, "cart-9", log.slice(0, half));
+      await storage.carts.put({ store, cart: "cart-9", secretHash: "x", createdAt: T0 });
+      for (const e of log.slice(half, half + 2)) {
+        await storage.rawLog.append({ store, cart: "cart-9", session: "s-crash", receivedAt: T0, event: e });
+      }
+      // Process B starts, rebuilds, and receives the rest (the two raw-only events come again: QoS 1).
+      const b = restart();
+      const rebuilt = await b.rebuild();
+      expect(rebuilt.appended).toBeGreaterThan(0);
+      const rest = await b.ingest(store, "cart-9", log.slice(half));
+      expect(rest.duplicates).toBe(2);
+      expect(rest.rejected).toEqual([]);
+      const events = (await storage.events.readStream(`${store}/session/s-crash`)).events.map((e) => e.data);
+      const norm = (xs: unknown[], st: string) => JSON.parse(JSON.stringify(xs).replaceAll(st, "STORE"));
+      expect(norm(events, store)).toEqual(norm(refEvents, ref.store));
+      const snap = await b.sessions.load(store, "s-crash");
+      const refSnap = await ref.service.sessions.load(ref.store, "s-crash");
+      expect(basketContents(snap.state).items).toEqual(basketContents(refSnap.state).items);
+      expect({ ...rest.screen, seq: 0 }).toEqual({ ...refOut.screen, seq: 0 });
+    });
+
+    it("keeps stores apart", async () => {
+      const a = await env();
+      await a.service.ingest(
+        a.store,
+        "cart-10",
+        cartLog(a.store, "cart-10", "s-a", T0, [cola], { account: "app-ana" }),
+      );
+      expect(await a.service.session(a.store, "s-a")).toBeDefined();
+      await expect(a.service.receipt("elsewhere", "s-a")).rejects.toThrow(/does not host/);
+      const r = await a.service.ingest(a.store, "cart-10", [
+        { v: 1, t: T0, type: "session.start", store: "elsewhere", cart: "cart-10", session: "x" },
+      ]);
+      expect(r.rejected[0]).toMatchObject({ reason: "wrong-cart" });
+    });
+  });
+}

@@ -1,0 +1,512 @@
+/**
+ * StoreService: the application layer of a store server — what the MQTT gateway and the HTTP
+ * API call. One instance serves every store the process hosts; every call names its store.
+ *
+ * Cart events (exchange-v1 §1) go: ownership checks → raw sensor log (idempotent: a QoS 1
+ * redelivery stops here) → CartStreams (fusion; deterministic) → the session's stream (append
+ * with the expected version) → read models → the cart screen (§5) returned for the gateway to
+ * publish. `session.start` places the check-in hold; `session.end` runs the exit workflow.
+ *
+ * Recovery: the first time a process meets a cart (at startup via `rebuild()`, or when a cart
+ * reconnects to another process) it replays the raw events of the cart's latest session
+ * through a fresh CartStreams. Fusion ids are session-scoped (SessionScopedIds), so the replay
+ * re-creates exactly the events already stored; the ones that never made it to the stream (a
+ * crash between the raw write and the append) are appended, and an interrupted exit resumes.
+ */
+import type { BasketEvent } from "../../domain/basket/basket.events";
+import type { Catalog } from "../../domain/catalog/product";
+import type { CartEvent } from "../../domain/events/sensor-events";
+import type { FusionConfig } from "../../domain/fusion/fusion.config";
+import { DomainError } from "../../domain/shared/errors";
+import type { StoreSettings } from "../../domain/store/store-settings";
+import { CartStreams } from "../cart-stream/cart-stream";
+import type { Clock } from "../ports/clock";
+import { sessionStreamId } from "../ports/event-store";
+import type { IdGenerator } from "../ports/id-generator";
+import type { PaymentGateway } from "../ports/payment-gateway";
+import type {
+  CartScreen,
+  ReceiptView,
+  ReviewCaseView,
+  ReviewLabel,
+  SessionView,
+  Storage,
+} from "../ports/read-models";
+import { type CheckInOutcome, checkIn } from "../workflows/check-in.workflow";
+import { type SettleOutcome, settleSession } from "../workflows/exit.workflow";
+import type { PaymentWorkflowDeps } from "../workflows/payment-context";
+import {
+  cancelSession,
+  type DisputeInput,
+  disputeLine,
+  type ResolveOutcome,
+  type ReviewDecisionInput,
+  resolveReview,
+} from "../workflows/review.workflow";
+import { SessionScopedIds } from "./session-scoped-ids";
+import { type SessionSnapshot, SessionStreams } from "./session-streams";
+import { buildCases, buildReceipt, buildScreen, buildSessionView } from "./views";
+
+export interface StoreConfig {
+  store: string;
+  catalog: Catalog;
+  settings: StoreSettings;
+  fusionConfig?: Partial<FusionConfig>;
+  /** the hold placed at check-in, minor units; default 10,000 (100.00) */
+  holdAmount?: number;
+  /**
+   * the payment method of sessions opened without an account (demo and simulator carts);
+   * without it such a session cannot be charged and ends in `problem`
+   */
+  defaultPaymentMethod?: string;
+}
+
+export interface StoreServiceDeps {
+  storage: Storage;
+  payments: PaymentGateway;
+  clock: Clock;
+  /** ids for what the server creates (dispute cases, refunds): `ulidIds()` in production */
+  ids: IdGenerator;
+  stores: StoreConfig[];
+  /** idle scale history replayed before a session when rebuilding it; default 60 s */
+  replayLeadMs?: number;
+  log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+/** What ingesting a batch of one cart's events did (the gateway's CartIngestOutcome shape). */
+export interface CartIngestResult {
+  /** events refused, by index in the batch (redeliveries are not refusals: see `duplicates`) */
+  rejected: { index: number; reason: string; detail?: string }[];
+  duplicates: number;
+  /** the cart's screen after the batch */
+  screen: CartScreen;
+  /** basket events written */
+  produced: BasketEvent[];
+  /** an event settled a weight change and fusion decided on it */
+  settled?: boolean;
+  /** set when the batch ended a session: what the exit workflow did */
+  exit?: SettleOutcome;
+}
+
+export interface StoreServiceCounters {
+  events: number;
+  duplicates: number;
+  rejected: Record<string, number>;
+  sessionsOpened: number;
+  exits: Record<string, number>;
+  recoveredCarts: number;
+  recoveredEvents: number;
+}
+
+interface CartRuntime {
+  store: string;
+  cart: string;
+  streams: CartStreams;
+  scoped: SessionScopedIds;
+  /** the cart's most recent session (what its screen shows) */
+  lastSession?: string;
+  queue: Promise<unknown>;
+}
+
+export class StoreService {
+  readonly counters: StoreServiceCounters = {
+    events: 0,
+    duplicates: 0,
+    rejected: {},
+    sessionsOpened: 0,
+    exits: {},
+    recoveredCarts: 0,
+    recoveredEvents: 0,
+  };
+  private readonly configs = new Map<string, StoreConfig>();
+  private readonly carts = new Map<string, Promise<CartRuntime>>();
+  /** sessions whose check-in hold was refused: the screen shows `problem` while shopping */
+  private readonly holdProblems = new Set<string>();
+  private readonly checkIns = new Map<string, CheckInOutcome>();
+  readonly sessions: SessionStreams;
+  private readonly workflow: PaymentWorkflowDeps;
+
+  constructor(private readonly deps: StoreServiceDeps) {
+    for (const c of deps.stores) {
+      if (c.catalog.currency !== c.settings.currency) {
+        throw new DomainError(
+          "CURRENCY_MISMATCH",
+          `store ${c.store}: catalog and settings currencies differ`,
+        );
+      }
+      this.configs.set(c.store, c);
+    }
+    this.sessions = new SessionStreams({
+      events: deps.storage.events,
+      clock: deps.clock,
+      onAppended: (snap, events) => this.project(snap, events),
+    });
+    this.workflow = {
+      streams: this.sessions,
+      payments: deps.payments,
+      clock: deps.clock,
+      ids: deps.ids,
+      pricing: (store) => this.config(store),
+      paymentMethod: (store, account) => this.paymentMethod(store, account),
+      holdAmount: (store) => this.config(store).holdAmount ?? 10_000,
+      reviews: deps.storage.reviews,
+      labels: deps.storage.labels,
+    };
+  }
+
+  /** The stores this service hosts. */
+  stores(): string[] {
+    return [...this.configs.keys()];
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // cart events
+
+  /**
+   * Ingests one cart's events in order (one MQTT message). Resolves once everything is durably
+   * written; rejects only on infrastructure failure (the gateway then does not acknowledge, and
+   * the redelivery is safe).
+   */
+  async ingest(store: string, cart: string, events: readonly CartEvent[]): Promise<CartIngestResult> {
+    const rt = await this.runtime(store, cart);
+    const run = rt.queue.then(() => this.ingestBatch(rt, events));
+    rt.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** One event: `ingest(store, cart, [event])`. */
+  ingestCartEvent(store: string, cart: string, event: CartEvent): Promise<CartIngestResult> {
+    return this.ingest(store, cart, [event]);
+  }
+
+  private async ingestBatch(rt: CartRuntime, events: readonly CartEvent[]): Promise<CartIngestResult> {
+    const out: Omit<CartIngestResult, "screen"> = { rejected: [], duplicates: 0, produced: [] };
+    for (let i = 0; i < events.length; i++) await this.ingestOne(rt, events[i], i, out);
+    return { ...out, screen: await this.screenOf(rt) };
+  }
+
+  private async ingestOne(
+    rt: CartRuntime,
+    event: CartEvent,
+    index: number,
+    out: Omit<CartIngestResult, "screen">,
+  ): Promise<void> {
+    const { store, cart } = rt;
+    const reject = (reason: string, detail?: string) => {
+      this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
+      out.rejected.push({ index, reason, ...(detail !== undefined ? { detail } : {}) });
+    };
+    this.counters.events++;
+    if (event.store !== store || event.cart !== cart) {
+      return reject("wrong-cart", `event of ${event.store}/${event.cart} on ${store}/${cart}`);
+    }
+    const open = rt.streams.sessionOf(cart);
+    let session = open;
+    if (event.type === "session.start" && open === undefined) {
+      // Session ids come from carts: one already used anywhere in the store is refused.
+      const used = await this.sessions.load(store, event.session);
+      if (used.version > 0) {
+        // This cart's own earlier start sent again is a redelivery; another cart's is refused.
+        // Neither reaches the raw log: replay must see exactly what fusion saw.
+        if (used.state.cart === cart) {
+          this.counters.duplicates++;
+          out.duplicates++;
+          return;
+        }
+        return reject("session-id-reused", `session ${event.session} was used before`);
+      }
+      session = event.session;
+    }
+    const raw = await this.deps.storage.rawLog.append({
+      store,
+      cart,
+      session,
+      receivedAt: this.deps.clock.now(),
+      event,
+    });
+    if (!raw.isNew) {
+      this.counters.duplicates++;
+      out.duplicates++;
+      return;
+    }
+    rt.scoped.enter(session);
+    const r = rt.streams.ingest(event);
+    if (r.outcome === "rejected") {
+      if (r.reason === "duplicate") {
+        this.counters.duplicates++;
+        out.duplicates++;
+        return;
+      }
+      return reject(r.reason ?? "bad-value", r.detail);
+    }
+    if (r.settled) out.settled = true;
+    if (r.session) rt.lastSession = r.session;
+    if (r.session && r.events.length > 0) {
+      try {
+        await this.appendCartEvents(store, r.session, r.events, raw.key);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        // The session moved on without the cart (cancelled by an operator): refuse, keep going.
+        return reject("no-open-session", err.message);
+      }
+      out.produced.push(...r.events);
+    }
+    if (event.type === "session.start" && r.session === event.session) {
+      this.counters.sessionsOpened++;
+      await this.runCheckIn(store, event.session, event.account);
+    }
+    if (r.ended) out.exit = await this.settle(store, r.ended.session);
+  }
+
+  private async appendCartEvents(store: string, session: string, events: BasketEvent[], causation: string) {
+    return this.sessions.update(store, session, () => events, { source: "cart", causation });
+  }
+
+  private async runCheckIn(
+    store: string,
+    session: string,
+    account: string | undefined,
+  ): Promise<CheckInOutcome> {
+    const streamId = sessionStreamId(store, session);
+    const outcome = await checkIn(this.workflow, store, session, account);
+    this.checkIns.set(streamId, outcome);
+    const problem = outcome.status !== "held" && outcome.status !== "no-account";
+    if (problem !== this.holdProblems.has(streamId)) {
+      if (problem) this.holdProblems.add(streamId);
+      else this.holdProblems.delete(streamId);
+      await this.project(await this.sessions.load(store, session), []);
+    }
+    return outcome;
+  }
+
+  private async settle(store: string, session: string): Promise<SettleOutcome> {
+    const r = await settleSession(this.workflow, store, session);
+    this.counters.exits[r.status] = (this.counters.exits[r.status] ?? 0) + 1;
+    this.holdProblems.delete(sessionStreamId(store, session));
+    return r;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // recovery
+
+  /**
+   * At startup: recovers every registered cart and every cart with an open session (replaying
+   * raw events into fresh fusion state, appending what was lost), and resumes interrupted exits.
+   */
+  async rebuild(): Promise<{ carts: number; appended: number; resumed: number }> {
+    const before = this.counters.recoveredEvents;
+    let carts = 0;
+    let resumed = 0;
+    for (const store of this.configs.keys()) {
+      const ids = new Set((await this.deps.storage.carts.list(store)).map((c) => c.cart));
+      for (const s of await this.deps.storage.sessions.list(store, { open: true, limit: 100_000 })) {
+        if (s.cart) ids.add(s.cart);
+      }
+      for (const cart of ids) {
+        await this.runtime(store, cart);
+        carts++;
+      }
+      for (const state of ["exiting", "charging"]) {
+        for (const s of await this.deps.storage.sessions.list(store, { state, limit: 100_000 })) {
+          await this.settle(store, s.session);
+          resumed++;
+        }
+      }
+    }
+    return { carts, appended: this.counters.recoveredEvents - before, resumed };
+  }
+
+  private runtime(store: string, cart: string): Promise<CartRuntime> {
+    const cfg = this.config(store);
+    const key = `${store}\u0000${cart}`;
+    let p = this.carts.get(key);
+    if (!p) {
+      const scoped = new SessionScopedIds();
+      const rt: CartRuntime = {
+        store,
+        cart,
+        scoped,
+        streams: new CartStreams({
+          catalog: cfg.catalog,
+          fusionConfig: cfg.fusionConfig,
+          ids: scoped.ids,
+          store,
+          retainEnded: 4,
+        }),
+        queue: Promise.resolve(),
+      };
+      p = this.recover(rt).then(() => rt);
+      this.carts.set(key, p);
+      p.catch(() => this.carts.delete(key));
+    }
+    return p;
+  }
+
+  private async recover(rt: CartRuntime): Promise<void> {
+    const { store, cart } = rt;
+    const latest = await this.deps.storage.rawLog.latestSession(store, cart);
+    if (!latest) return;
+    rt.lastSession = latest;
+    let snap = await this.sessions.load(store, latest, true);
+    if (snap.version === 0 || snap.state.phase === "shopping") {
+      const raws = await this.deps.storage.rawLog.readForReplay(
+        store,
+        cart,
+        latest,
+        this.deps.replayLeadMs ?? 60_000,
+      );
+      const produced: BasketEvent[] = [];
+      let account: string | undefined;
+      let opened = false;
+      for (const e of raws) {
+        rt.scoped.enter(e.session);
+        const r = rt.streams.ingest(e.event);
+        if (r.outcome !== "accepted" || r.session !== latest) continue;
+        produced.push(...r.events);
+        if (e.event.type === "session.start") {
+          opened = true;
+          account = e.event.account;
+        }
+      }
+      const missing = produced.slice(snap.cartEvents);
+      if (missing.length > 0) {
+        snap = (await this.appendCartEvents(store, latest, missing, "recovery")).snap;
+        this.counters.recoveredEvents += missing.length;
+      }
+      this.counters.recoveredCarts++;
+      if (opened && snap.state.phase === "shopping") await this.runCheckIn(store, latest, account);
+    }
+    if (snap.state.phase === "exiting" || snap.state.phase === "charging") await this.settle(store, latest);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // screens, receipts, queries
+
+  /** The cart's current screen (its latest session, or idle). */
+  async screen(store: string, cart: string): Promise<CartScreen> {
+    return this.screenOf(await this.runtime(store, cart));
+  }
+
+  private async screenOf(rt: CartRuntime): Promise<CartScreen> {
+    const cfg = this.config(rt.store);
+    if (!rt.lastSession) return buildScreen(undefined, cfg);
+    const snap = await this.sessions.load(rt.store, rt.lastSession);
+    return buildScreen(snap, cfg, this.holdProblems.has(snap.streamId));
+  }
+
+  /** The receipt of a session, live from its stream (undefined when the session is unknown). */
+  async receipt(store: string, session: string): Promise<ReceiptView | undefined> {
+    this.config(store);
+    const snap = await this.sessions.load(store, session);
+    if (snap.version === 0) return undefined;
+    return buildReceipt(snap, this.config(store), snap.state.updatedAt ?? this.deps.clock.now());
+  }
+
+  /** A session's row (read model). */
+  async session(store: string, session: string): Promise<SessionView | undefined> {
+    this.config(store);
+    return this.deps.storage.sessions.get(store, session);
+  }
+
+  /** Sessions of a store, newest first. */
+  async listSessions(
+    store: string,
+    filter?: { state?: string; open?: boolean; limit?: number },
+  ): Promise<SessionView[]> {
+    this.config(store);
+    return this.deps.storage.sessions.list(store, filter);
+  }
+
+  /** Open review cases, oldest first. */
+  async reviewQueue(
+    store: string,
+    filter?: { kind?: "uncertain" | "dispute"; limit?: number },
+  ): Promise<ReviewCaseView[]> {
+    this.config(store);
+    return this.deps.storage.reviews.queue(store, filter);
+  }
+
+  async reviewCase(store: string, caseId: string): Promise<ReviewCaseView | undefined> {
+    this.config(store);
+    return this.deps.storage.reviews.get(store, caseId);
+  }
+
+  async disputes(store: string, limit?: number): Promise<ReviewCaseView[]> {
+    this.config(store);
+    return this.deps.storage.reviews.disputes(store, limit);
+  }
+
+  /** Labelled review decisions, oldest first: one JSON object per line makes the JSONL export. */
+  async exportLabels(store: string, options?: { since?: number; limit?: number }): Promise<ReviewLabel[]> {
+    this.config(store);
+    return this.deps.storage.labels.export(store, options);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // human commands
+
+  /** A shopper disputes a line of a paid session: opens a dispute case. */
+  async disputeLine(store: string, session: string, input: DisputeInput): Promise<{ caseId: string }> {
+    this.config(store);
+    return disputeLine(this.workflow, store, session, input);
+  }
+
+  /** A reviewer decides a case; the money follows (capture if held, refund if over-charged). */
+  async resolveReview(store: string, caseId: string, input: ReviewDecisionInput): Promise<ResolveOutcome> {
+    this.config(store);
+    return resolveReview(this.workflow, store, caseId, input);
+  }
+
+  /** Retries a failed payment (`problem`) with the same keys: never charges twice. */
+  async retryPayment(store: string, session: string): Promise<SettleOutcome> {
+    this.config(store);
+    return this.settle(store, session);
+  }
+
+  /** An operator cancels a session; its hold is released. */
+  async cancelSession(store: string, session: string, reason: string): Promise<void> {
+    this.config(store);
+    const held = this.checkIns.get(sessionStreamId(store, session));
+    await cancelSession(
+      this.workflow,
+      store,
+      session,
+      reason,
+      held?.status === "held" ? held.authorizationId : undefined,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private config(store: string): StoreConfig {
+    const c = this.configs.get(store);
+    if (!c) throw new DomainError("UNKNOWN_STORE", `this server does not host store ${store}`, { store });
+    return c;
+  }
+
+  private async paymentMethod(store: string, account: string | undefined): Promise<string | undefined> {
+    if (account === undefined || account === "") return this.config(store).defaultPaymentMethod;
+    const known = await this.deps.storage.accounts.get(store, account);
+    // An account not in the directory is a card token presented at the cart.
+    return known?.paymentMethod ?? account;
+  }
+
+  private async project(snap: SessionSnapshot, events: readonly BasketEvent[]): Promise<void> {
+    const cfg = this.config(snap.store);
+    const now = this.deps.clock.now();
+    await this.deps.storage.sessions.put(
+      buildSessionView(snap, cfg, now, this.holdProblems.has(snap.streamId)),
+    );
+    if (events.some((e) => CASE_EVENTS.has(e.type))) {
+      for (const c of buildCases(snap)) await this.deps.storage.reviews.put(c);
+    }
+  }
+}
+
+const CASE_EVENTS = new Set<BasketEvent["type"]>([
+  "ReviewRequested",
+  "ReviewResolved",
+  "LineRevised",
+  "LineVoided",
+  "LineDisputed",
+]);

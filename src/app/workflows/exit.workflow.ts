@@ -1,0 +1,212 @@
+/**
+ * Exit: the cart entered the exit lane (session.end → CheckoutStarted). Settle and charge.
+ *
+ *   1. anything unresolved?  → SessionHeldForReview (state `review`); nothing is charged until a
+ *      person decides (review.workflow resumes here)
+ *   2. price the basket (priceBasket)
+ *   3. authorization: the check-in hold if it covers the total, else a hold for the exact
+ *      total — compensation: release the hold (the check-in hold is released when another one
+ *      is used)
+ *   4. capture the exact total, key `capture:{authorizationId}`, retried on timeout with the
+ *      same key — compensation: refund; a captured payment is never undone
+ *   → PaymentCaptured (`paid`) or PaymentFailed (`problem`).
+ *
+ * Every decision is re-checked against the stream state when it is written, so a second run
+ * (a retry, a restart, another process) continues where the first stopped and charges once.
+ */
+import type { BasketEvent } from "../../domain/basket/basket.events";
+import { decideSession } from "../../domain/session/session.decider";
+import type { PaymentFailure, PaymentResult } from "../ports/payment-gateway";
+import type { SessionSnapshot } from "../services/session-streams";
+import { priceState } from "../services/views";
+import { checkInHoldRequest, keys, type PaymentWorkflowDeps } from "./payment-context";
+
+export type SettleOutcome =
+  | { status: "paid"; amount: number; captureId: string }
+  | { status: "review"; caseIds: string[] }
+  | { status: "problem"; reason: string }
+  | { status: "skipped"; phase: string };
+
+const SETTLING = new Set(["exiting", "charging", "review", "problem"]);
+const CAPTURE_TRIES = 3;
+
+export async function settleSession(
+  deps: PaymentWorkflowDeps,
+  store: string,
+  session: string,
+): Promise<SettleOutcome> {
+  const meta = { source: "workflow" as const, causation: "exit" };
+  let snap = await deps.streams.load(store, session);
+  const phase = snap.state.phase;
+  if (!SETTLING.has(phase)) return { status: "skipped", phase };
+  const ctx = deps.pricing(store);
+
+  // 1. Review first: nothing is charged while a case is open.
+  if ([...snap.state.cases.values()].some((c) => c.kind === "uncertain") || uncovered(snap).length > 0) {
+    const r = await deps.streams.update(
+      store,
+      session,
+      (s) => {
+        const events: BasketEvent[] = [];
+        const loose = uncovered(s);
+        const at = deps.clock.now();
+        if (loose.length > 0 && s.state.phase !== "review") {
+          events.push({
+            type: "ReviewRequested",
+            at,
+            caseId: deps.ids("case"),
+            kind: "uncertain",
+            lineIds: loose,
+            reason: `${loose.length} line(s) still unsure at exit`,
+          });
+        }
+        if (s.state.phase === "exiting" || s.state.phase === "charging") {
+          const caseIds = [
+            ...[...s.state.cases.values()].filter((c) => c.kind === "uncertain").map((c) => c.caseId),
+            ...events.map((e) => (e as { caseId: string }).caseId),
+          ];
+          events.push({ type: "SessionHeldForReview", at, caseIds });
+        }
+        return events;
+      },
+      meta,
+    );
+    return { status: "review", caseIds: [...r.snap.state.cases.keys()] };
+  }
+
+  // 2. Price.
+  const priced = priceState(snap.state, ctx);
+  if (!priced.receipt)
+    return fail(deps, store, session, `pricing: ${priced.error.code} ${priced.error.message}`);
+  const total = priced.receipt.total;
+  const currency = priced.receipt.currency;
+
+  // 3. Authorization.
+  // Reuse the recorded authorization, except after a refused capture on it. After a capture
+  // timeout it must be reused: the capture may have happened, and only its key can tell.
+  const pay = snap.state.payment;
+  const refused = phase === "problem" && !pay.lastFailure?.startsWith("capture timeout");
+  if (!(pay.authorizationId && pay.authorized >= total && !refused)) {
+    const method = await deps.paymentMethod(store, snap.state.account);
+    if (!method) return fail(deps, store, session, "no payment method for this account");
+    const hold = await obtainHold(deps, store, snap, method, total, currency);
+    if (hold.status !== "approved")
+      return fail(deps, store, session, `authorization ${hold.status}: ${hold.message}`);
+    const r = await deps.streams.update(
+      store,
+      session,
+      (s) =>
+        s.state.payment.authorizationId === hold.authorizationId || s.state.phase === "paid"
+          ? []
+          : decideSession(
+              {
+                type: "RecordAuthorization",
+                at: deps.clock.now(),
+                amount: hold.amount,
+                currency,
+                authorizationId: hold.authorizationId,
+              },
+              s.state,
+              deps,
+            ),
+      meta,
+    );
+    snap = r.snap;
+  }
+  const authorizationId = snap.state.payment.authorizationId!;
+  if (snap.state.phase === "paid") {
+    return { status: "paid", amount: snap.state.payment.captured, captureId: snap.captureId ?? "" };
+  }
+
+  // 4. Capture the exact total.
+  let cap: PaymentResult<{ captureId: string; amount: number }> = { status: "timeout", message: "not tried" };
+  for (let i = 0; i < CAPTURE_TRIES; i++) {
+    cap = await deps.payments.capture({
+      idempotencyKey: keys.capture(authorizationId),
+      authorizationId,
+      amount: total,
+    });
+    if (cap.status !== "timeout") break;
+  }
+  if (cap.status !== "approved") return fail(deps, store, session, `capture ${cap.status}: ${cap.message}`);
+  const captured = cap;
+  await deps.streams.update(
+    store,
+    session,
+    (s) =>
+      s.state.phase === "paid" || s.captureId === captured.captureId
+        ? []
+        : decideSession(
+            {
+              type: "RecordCapture",
+              at: deps.clock.now(),
+              amount: captured.amount,
+              currency,
+              captureId: captured.captureId,
+            },
+            s.state,
+            deps,
+          ),
+    meta,
+  );
+  return { status: "paid", amount: captured.amount, captureId: captured.captureId };
+}
+
+/** Counting lines still unsure and not part of any open case. */
+function uncovered(snap: SessionSnapshot): string[] {
+  const inCase = new Set([...snap.state.cases.values()].flatMap((c) => c.lineIds));
+  const out: string[] = [];
+  for (const id of snap.state.lineOrder) {
+    const l = snap.state.lines.get(id)!;
+    if (!l.voided && l.status === "unsure" && !inCase.has(id)) out.push(id);
+  }
+  return out;
+}
+
+async function obtainHold(
+  deps: PaymentWorkflowDeps,
+  store: string,
+  snap: SessionSnapshot,
+  method: string,
+  total: number,
+  currency: string,
+): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
+  const checkIn = await deps.payments.authorize(checkInHoldRequest(deps, store, snap.streamId, method));
+  if (checkIn.status === "approved" && checkIn.amount >= total && snap.state.phase !== "problem")
+    return checkIn;
+  const exact = await deps.payments.authorize({
+    idempotencyKey: keys.exitHold(snap.streamId, snap.version),
+    paymentMethod: method,
+    amount: Math.max(total, 1),
+    currency,
+    reference: snap.streamId,
+  });
+  if (exact.status === "approved" && checkIn.status === "approved") {
+    // Compensation of the check-in hold: it will not be captured.
+    await deps.payments.release({
+      idempotencyKey: keys.release(checkIn.authorizationId),
+      authorizationId: checkIn.authorizationId,
+    });
+  }
+  return exact;
+}
+
+async function fail(
+  deps: PaymentWorkflowDeps,
+  store: string,
+  session: string,
+  reason: string,
+): Promise<{ status: "problem"; reason: string }> {
+  await deps.streams.update(
+    store,
+    session,
+    (s) =>
+      s.state.phase === "problem" || s.state.phase === "paid"
+        ? []
+        : decideSession({ type: "RecordPaymentFailure", at: deps.clock.now(), reason }, s.state, deps),
+    { source: "workflow", causation: "exit" },
+  );
+  return { status: "problem", reason };
+}
+
+export type { PaymentFailure };
