@@ -1,6 +1,9 @@
 /** The demo catalog from the real data files (../shared/data). */
+
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseCatalog } from "../files/catalog-file";
+import { parseStoreConfig } from "../files/store-config-file";
 import { demoCatalogJson, loadDemoCatalog } from "./demo-catalog";
 
 describe("demo catalog from the real data", () => {
@@ -23,5 +26,10 @@ describe("demo catalog from the real data", () => {
 
   it("is the same on every run", () => {
     expect(JSON.stringify(demoCatalogJson(loadDemoCatalog()))).toBe(JSON.stringify(demoCatalogJson(catalog)));
+  });
+
+  it("fits the example store configuration demo/store.json (currency, tax classes, promotion skus and categories)", () => {
+    const r = parseStoreConfig(JSON.parse(readFileSync("demo/store.json", "utf8")), catalog);
+    expect(r.ok ? [] : r.issues).toEqual([]);
   });
 });
