@@ -851,8 +851,11 @@ class CartFusionImpl implements CartFusion {
     }
     if (sku !== undefined) {
       if (!this.catalog.bySku.has(sku)) return this.reject("unknown-product", `no product ${sku}`);
-      p.evidence.answers.push(answer);
       const res = this.forced(p, sku);
+      if (!res && p.removal) {
+        return this.reject("bad-value", `${sku} is not in the basket, so it cannot have been taken out`);
+      }
+      p.evidence.answers.push(answer);
       if (res) {
         const status: LineStatus = res.z <= this.cfg.answerMaxZ ? "ok" : "unsure";
         this.applyAnswer(p, res.items, status, e.t, events, sku, e.choice, res.posterior);
