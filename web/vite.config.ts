@@ -15,6 +15,7 @@ export default defineConfig({
       "/api": api,
       "/pictures": api,
       "/ws": { target: api.replace(/^http/, "ws"), ws: true },
+      "/mqtt": { target: api.replace(/^http/, "ws"), ws: true },
     },
   },
 });

@@ -55,7 +55,7 @@ export function PromptPanel(props: {
               type="button"
               className="big primary"
               disabled={busy}
-              onClick={() => answer({ choice: "yes", sku: options[0]?.sku })}
+              onClick={() => answer({ choice: "yes" })}
             >
               Yes, I took it out
             </button>
@@ -82,11 +82,15 @@ export function PromptPanel(props: {
               ))}
             </div>
           )}
-          {prompt.kind === "choose" && (
-            <button type="button" className="big" disabled={busy} onClick={() => answer({ choice: "none" })}>
-              None of these
-            </button>
-          )}
+          {prompt.kind === "choose" && <p className="muted">Not one of these? Scan its barcode instead.</p>}
+          <button
+            type="button"
+            className="big"
+            disabled={busy}
+            onClick={() => answer({ choice: "not-merchandise" })}
+          >
+            It's my own item, not from the store
+          </button>
         </>
       )}
     </section>

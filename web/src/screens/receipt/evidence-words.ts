@@ -44,6 +44,7 @@ export function evidenceInWords(e: Evidence, nameOf: (sku: string) => string): s
     else if (a.choice === "yes") out.push("You confirmed it.");
     else if (a.choice === "no") out.push("You said no.");
     else if (a.choice === "none") out.push("You said it was none of the suggestions.");
+    else if (a.choice === "not-merchandise") out.push("You said it was your own item, not from the store.");
   }
   return out;
 }
