@@ -325,6 +325,50 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect({ ...rest.screen, seq: 0 }).toEqual({ ...refOut.screen, seq: 0 });
     });
 
+    it("charges once when the capture answer is lost and retried with the same key", async () => {
+      const { service, store, payments } = await env();
+      const log = cartLog(store, "cart-11", "s-lost", T0, [cola], { account: "tok-timeout-once" });
+      const r = await service.ingest(store, "cart-11", log);
+      expect(r.exit).toMatchObject({ status: "paid" });
+      const receipt = (await service.receipt(store, "s-lost"))!;
+      expect(payments.netCharged("tok-timeout-once")).toBe(receipt.total);
+      expect(payments.ledger().captures).toHaveLength(1);
+    });
+
+    it("cancels a session, releases its hold, and frees the cart", async () => {
+      const { service, store, payments, storage } = await env();
+      const log = cartLog(store, "cart-12", "s-cancel", T0, [cola], { account: "app-ana" });
+      await service.ingest(store, "cart-12", log.slice(0, -1));
+      await service.cancelSession(store, "s-cancel", "cart abandoned");
+      expect((await storage.sessions.get(store, "s-cancel"))?.state).toBe("cancelled");
+      const ledger = payments.ledger() as unknown as { holds: { status: string }[]; captures: unknown[] };
+      expect(ledger.holds.map((h) => h.status)).toEqual(["released"]);
+      const end = await service.ingest(store, "cart-12", log.slice(-1));
+      expect(end.rejected).toEqual([expect.objectContaining({ reason: "no-open-session" })]);
+      expect(end.screen.state).toBe("idle");
+      const next = await service.ingest(
+        store,
+        "cart-12",
+        cartLog(store, "cart-12", "s-after", T0 + 600_000, [water], { account: "app-ana" }),
+      );
+      expect(next.rejected).toEqual([]);
+      expect(next.exit).toMatchObject({ status: "paid" });
+      // Only the second session was charged.
+      expect(payments.ledger().captures).toHaveLength(1);
+    });
+
+    it("deletes old raw events by retention and keeps business events", async () => {
+      const { service, store, storage } = await env();
+      const old = cartLog(store, "cart-13", "s-old", T0 - 40 * 86_400_000, [cola], { account: "app-ana" });
+      await service.ingest(store, "cart-13", old);
+      const before = await storage.rawLog.count(store);
+      expect(before).toBe(old.length);
+      const { deleted } = await service.applyRetention(30);
+      expect(deleted).toBeGreaterThanOrEqual(old.length);
+      expect(await storage.rawLog.count(store)).toBe(0);
+      expect((await service.session(store, "s-old"))?.state).toBe("paid");
+    });
+
     it("keeps stores apart", async () => {
       const a = await env();
       await a.service.ingest(

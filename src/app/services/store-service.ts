@@ -476,6 +476,19 @@ export class StoreService {
     );
   }
 
+  /**
+   * Retention of raw sensor events: deletes whole days older than `days` (business events and
+   * receipts are kept). Run daily. Raw events of an open session are never that old in practice;
+   * a session open for longer than the retention loses its crash-recovery history.
+   */
+  async applyRetention(days: number): Promise<{ deleted: number; cutoff: number }> {
+    if (!Number.isFinite(days) || days < 1)
+      throw new DomainError("INVALID_RETENTION", "retention must be ≥ 1 day");
+    const cutoff = this.deps.clock.now() - days * 86_400_000;
+    const { deleted } = await this.deps.storage.rawLog.deleteBefore(cutoff);
+    return { deleted, cutoff };
+  }
+
   // ---------------------------------------------------------------------------------------
 
   private config(store: string): StoreConfig {
