@@ -78,7 +78,9 @@ describe("CartStreams", () => {
     for (const l of lines.slice(1)) cs.ingest(l);
     const again = colaSession("c2", "sess-1", 2_000_000);
     expect(cs.ingest(again[0])).toMatchObject({ outcome: "rejected", reason: "session-id-reused" });
-    expect(cs.ingest({ ...again[0], store: "other", session: "x" })).toMatchObject({ reason: "wrong-cart" });
+    expect(cs.ingest({ ...again[0], store: "other", session: "x" } as CartEvent)).toMatchObject({
+      reason: "wrong-cart",
+    });
     expect(cs.counters.rejected).toEqual({ duplicate: 1, "session-id-reused": 1, "wrong-cart": 1 });
   });
 

@@ -1,7 +1,13 @@
 import type { Command } from "commander";
+import { register as catalogCmd } from "./catalog";
+import { register as evalCmd } from "./eval";
+import { register as importCmd } from "./import";
+import { register as priceCmd } from "./price";
+import { register as replayCmd } from "./replay";
+import { register as simCmd } from "./sim";
 
 /** Every command module exports `register(program)`; add one line per command here. */
-const modules: ((program: Command) => void)[] = [];
+const modules: ((program: Command) => void)[] = [importCmd, simCmd, replayCmd, evalCmd, catalogCmd, priceCmd];
 
 export function registerCommands(program: Command): void {
   for (const register of modules) register(program);

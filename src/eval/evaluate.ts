@@ -1,0 +1,332 @@
+/**
+ * `skiplane eval DIR`: replay DIR/log.jsonl (nobody answers prompts unless the log holds
+ * `answer` lines), score the receipts against DIR/truth.jsonl, and — with `answering` — run the
+ * simulator's shoppers again (from DIR/sim.json) with fusion in the loop so they answer the
+ * prompts they see. Optionally sweep the accept threshold for the trade-off chart.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { formatIssue, readCatalogFile } from "../adapters/files/catalog-file";
+import type { Catalog } from "../domain/catalog/product";
+import type { StoreSettings } from "../domain/store/store-settings";
+import { mixByName } from "../sim/profile";
+import { simulate, type TruthWithDecidable } from "../sim/simulator";
+import { IssueLog, type LineIssue } from "./log-reader";
+import { type ReplayCounters, Replayer, replayFile } from "./replay";
+import { type EvalFigures, score, type WrongExample } from "./score";
+import type { TradeoffPoint } from "./tradeoff-chart";
+import { type EvalReceipt, readTruthFile } from "./truth-file";
+
+export type EvalMode = "replay" | "answering";
+
+export interface ModeResult {
+  mode: EvalMode;
+  threshold: number;
+  figures: EvalFigures;
+  counters: ReplayCounters;
+  fusion: Record<string, number>;
+  silentExamples: WrongExample[];
+  needlessExamples: WrongExample[];
+  wrongExamples: WrongExample[];
+  /** wall-clock seconds of the run */
+  seconds: number;
+}
+
+export interface EvalReport {
+  dir: string;
+  mix?: string;
+  sessions: number;
+  threshold: number;
+  modes: ModeResult[];
+  sweep: Record<string, TradeoffPoint[]>;
+  issues: {
+    log: { counts: Record<string, number>; examples: LineIssue[] };
+    truth: { counts: Record<string, number>; examples: LineIssue[] };
+  };
+  /** sessions in the truth with no session in the log, and sessions in the log with no truth */
+  unmatched: { truthWithoutLog: string[]; logWithoutTruth: string[] };
+}
+
+const manifestSchema = z.object({
+  seed: z.number().int(),
+  sessions: z.number().int().positive(),
+  carts: z.number().int().positive(),
+  mix: z.string(),
+  store: z.string().min(1),
+  answering: z.boolean().optional(),
+});
+export type SimManifestIn = z.infer<typeof manifestSchema>;
+
+export function readManifest(dir: string): SimManifestIn | undefined {
+  const p = join(dir, "sim.json");
+  if (!existsSync(p)) return undefined;
+  const r = manifestSchema.safeParse(JSON.parse(readFileSync(p, "utf8")));
+  if (!r.success)
+    throw new Error(`${p}: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return r.data;
+}
+
+export function loadDirCatalog(dir: string): Catalog {
+  const r = readCatalogFile(join(dir, "catalog.json"));
+  if (!r.ok)
+    throw new Error(`invalid catalog ${join(dir, "catalog.json")}:\n${r.issues.map(formatIssue).join("\n")}`);
+  return r.catalog;
+}
+
+export async function runReplayMode(
+  dir: string,
+  catalog: Catalog,
+  settings: StoreSettings,
+  truths: TruthWithDecidable[] | ReturnType<typeof readTruthFile>,
+  threshold: number,
+  timing = true,
+): Promise<{ result: ModeResult; issues: IssueLog; receipts: EvalReceipt[] }> {
+  const t0 = Date.now();
+  const r = await replayFile(join(dir, "log.jsonl"), {
+    catalog,
+    settings,
+    fusionConfig: { acceptThreshold: threshold },
+    timing,
+  });
+  const s = score(truths, r.receipts, { catalog, settings }, r.latencies);
+  return {
+    result: {
+      mode: "replay",
+      threshold,
+      figures: s.figures,
+      counters: r.counters,
+      fusion: r.fusion,
+      silentExamples: s.silentExamples,
+      needlessExamples: s.needlessExamples,
+      wrongExamples: s.wrongExamples,
+      seconds: (Date.now() - t0) / 1000,
+    },
+    issues: r.issues,
+    receipts: r.receipts,
+  };
+}
+
+export function runAnsweringMode(
+  m: SimManifestIn,
+  catalog: Catalog,
+  settings: StoreSettings,
+  threshold: number,
+  timing = true,
+): ModeResult {
+  const mix = mixByName(m.mix);
+  if (!mix) throw new Error(`sim.json: unknown mix ${m.mix}`);
+  const t0 = Date.now();
+  const rp = new Replayer({ catalog, settings, fusionConfig: { acceptThreshold: threshold }, timing });
+  const truths: TruthWithDecidable[] = [];
+  simulate(
+    {
+      catalog,
+      mix,
+      sessions: m.sessions,
+      seed: m.seed,
+      carts: m.carts,
+      store: m.store,
+      answering: true,
+      sink: (e) => rp.ingest(e),
+    },
+    () => {},
+    (t) => truths.push(t),
+  );
+  const receipts = rp.finish();
+  const s = score(truths, receipts, { catalog, settings }, rp.latencies);
+  return {
+    mode: "answering",
+    threshold,
+    figures: s.figures,
+    counters: rp.counters,
+    fusion: rp.fusionCounters(),
+    silentExamples: s.silentExamples,
+    needlessExamples: s.needlessExamples,
+    wrongExamples: s.wrongExamples,
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+export interface EvaluateOptions {
+  dir: string;
+  settings: StoreSettings;
+  threshold: number;
+  answering: boolean;
+  /** also replay without answering (default true) */
+  replay?: boolean;
+  sweep: number[];
+  progress?: (msg: string) => void;
+}
+
+export async function evaluateDir(o: EvaluateOptions): Promise<EvalReport> {
+  const catalog = loadDirCatalog(o.dir);
+  const truthIssues = new IssueLog();
+  const truths = readTruthFile(join(o.dir, "truth.jsonl"), truthIssues);
+  const manifest = readManifest(o.dir);
+  const say = o.progress ?? (() => {});
+  const modes: ModeResult[] = [];
+  const sweep: Record<string, TradeoffPoint[]> = {};
+  const addPoint = (mode: EvalMode, p: TradeoffPoint) => {
+    sweep[mode] = [...(sweep[mode] ?? []), p];
+  };
+  let logIssues = new IssueLog();
+  let unmatched: EvalReport["unmatched"] = { truthWithoutLog: [], logWithoutTruth: [] };
+
+  if (o.replay !== false) {
+    say(`replaying ${join(o.dir, "log.jsonl")} at threshold ${o.threshold}`);
+    const r = await runReplayMode(o.dir, catalog, o.settings, truths, o.threshold);
+    modes.push(r.result);
+    logIssues = r.issues;
+    const inLog = new Set(r.receipts.map((x) => x.session));
+    const inTruth = new Set(truths.map((t) => t.session));
+    unmatched = {
+      truthWithoutLog: truths.filter((t) => !inLog.has(t.session)).map((t) => t.session),
+      logWithoutTruth: r.receipts.filter((x) => !inTruth.has(x.session)).map((x) => x.session),
+    };
+    for (const th of o.sweep) {
+      say(`sweep (replay): threshold ${th}`);
+      const s =
+        th === o.threshold
+          ? r.result
+          : (await runReplayMode(o.dir, catalog, o.settings, truths, th, false)).result;
+      addPoint("replay", point(th, s.figures));
+    }
+  }
+  if (o.answering) {
+    if (!manifest)
+      throw new Error(`${join(o.dir, "sim.json")} is missing: answering shoppers are re-simulated from it`);
+    say(`simulating answering shoppers (${manifest.sessions} sessions) at threshold ${o.threshold}`);
+    const a = runAnsweringMode(manifest, catalog, o.settings, o.threshold);
+    modes.push(a);
+    for (const th of o.sweep) {
+      say(`sweep (answering): threshold ${th}`);
+      const s = th === o.threshold ? a : runAnsweringMode(manifest, catalog, o.settings, th, false);
+      addPoint("answering", point(th, s.figures));
+    }
+  }
+  return {
+    dir: o.dir,
+    mix: manifest?.mix,
+    sessions: truths.length,
+    threshold: o.threshold,
+    modes,
+    sweep,
+    issues: {
+      log: { counts: logIssues.counts, examples: logIssues.examples },
+      truth: { counts: truthIssues.counts, examples: truthIssues.examples },
+    },
+    unmatched,
+  };
+}
+
+function point(threshold: number, f: EvalFigures): TradeoffPoint {
+  return {
+    threshold,
+    reviewsPer1000: f.reviewsPer1000,
+    silentPer1000: f.silentPer1000,
+    promptsPerSession: f.promptsPerSession,
+    pctRightNoHuman: f.pctRightNoHuman,
+  };
+}
+
+/** the targets a run is held to (docs/evaluation.md) */
+export function targetsFor(
+  mix: string | undefined,
+  mode: EvalMode,
+): Partial<Record<keyof EvalFigures, { op: "≥" | "≤"; v: number }>> {
+  const hard = mix === "hard";
+  if (mode === "replay") {
+    return {
+      silentPer1000: { op: "≤", v: hard ? 5 : 1 },
+      needlessReviewsPer1000: { op: "≤", v: 20 },
+    };
+  }
+  return hard
+    ? { silentPer1000: { op: "≤", v: 5 }, reviewsPer1000: { op: "≤", v: 50 } }
+    : {
+        pctRightNoHuman: { op: "≥", v: 99.5 },
+        silentPer1000: { op: "≤", v: 1 },
+        reviewsPer1000: { op: "≤", v: 10 },
+        promptsPerSession: { op: "≤", v: 0.2 },
+      };
+}
+
+function fmt(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined) return "–";
+  return Number.isInteger(v) ? String(v) : v.toFixed(digits);
+}
+
+/** the table printed by `skiplane eval` */
+export function formatReport(r: EvalReport): string {
+  const cols = r.modes.map(
+    (m) => `${m.mode === "replay" ? "replayed (nobody answers)" : "answering shoppers"}`,
+  );
+  const rows: [string, (m: ModeResult) => string, keyof EvalFigures | undefined][] = [
+    ["sessions", (m) => fmt(m.figures.sessions), undefined],
+    ["receipts right, no human (%)", (m) => fmt(m.figures.pctRightNoHuman, 2), "pctRightNoHuman"],
+    ["receipts right (%)", (m) => fmt(m.figures.pctRight, 2), undefined],
+    ["silent errors / 1,000", (m) => fmt(m.figures.silentPer1000, 2), "silentPer1000"],
+    ["reviews / 1,000", (m) => fmt(m.figures.reviewsPer1000, 1), "reviewsPer1000"],
+    ["prompts / session", (m) => fmt(m.figures.promptsPerSession, 3), "promptsPerSession"],
+    ["needless reviews / 1,000", (m) => fmt(m.figures.needlessReviewsPer1000, 1), "needlessReviewsPer1000"],
+    ["undecidable, not reviewed / 1,000", (m) => fmt(m.figures.undecidableNotReviewedPer1000, 1), undefined],
+    ["item precision", (m) => fmt(m.figures.items.precision, 4), undefined],
+    ["item recall", (m) => fmt(m.figures.items.recall, 4), undefined],
+    ["item F1", (m) => fmt(m.figures.items.f1, 4), undefined],
+    [
+      "overcharged (minor units, % of sales)",
+      (m) =>
+        `${m.figures.money.overcharged} (${((100 * m.figures.money.overcharged) / Math.max(1, m.figures.money.trueSales)).toFixed(3)} %)`,
+      undefined,
+    ],
+    [
+      "undercharged (minor units, % of sales)",
+      (m) =>
+        `${m.figures.money.undercharged} (${((100 * m.figures.money.undercharged) / Math.max(1, m.figures.money.trueSales)).toFixed(3)} %)`,
+      undefined,
+    ],
+    [
+      "decision latency p50 / p99 (ms)",
+      (m) =>
+        m.figures.latencyMs
+          ? `${m.figures.latencyMs.p50.toFixed(3)} / ${m.figures.latencyMs.p99.toFixed(3)}`
+          : "–",
+      undefined,
+    ],
+    ["missing receipts", (m) => fmt(m.figures.missingReceipts), undefined],
+    ["run time (s)", (m) => fmt(m.seconds, 1), undefined],
+  ];
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const ws = cols.map((c, i) => Math.max(c.length, ...rows.map((row) => cellWithTarget(r, row, i).length)));
+  const line = (a: string, cs: string[]) =>
+    `${a.padEnd(w0)}  ${cs.map((c, i) => c.padStart(ws[i])).join("  ")}`;
+  const out = [
+    `evaluation of ${r.dir} (${r.mix ?? "unknown"} mix, threshold ${r.threshold})`,
+    line("", cols),
+    ...rows.map((row) =>
+      line(
+        row[0],
+        r.modes.map((_, i) => cellWithTarget(r, row, i)),
+      ),
+    ),
+  ];
+  return out.join("\n");
+}
+
+function cellWithTarget(
+  r: EvalReport,
+  row: [string, (m: ModeResult) => string, keyof EvalFigures | undefined],
+  i: number,
+): string {
+  const m = r.modes[i];
+  const v = row[1](m);
+  const key = row[2];
+  if (!key) return v;
+  const t = targetsFor(r.mix, m.mode)[key];
+  if (!t) return v;
+  const x = m.figures[key] as number | null;
+  if (x === null) return v;
+  const ok = t.op === "≥" ? x >= t.v : x <= t.v;
+  return `${v} ${ok ? "ok" : "MISS"} (${t.op}${t.v})`;
+}

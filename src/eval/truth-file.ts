@@ -1,0 +1,88 @@
+/**
+ * Reading truth.jsonl (exchange-v1 §2, with the simulator's optional `decidable`) and
+ * receipts.jsonl (§4) at the edge: zod per line; a bad line is reported with its line number and
+ * skipped; a session given twice keeps the first and reports the second.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { ReceiptLine, TruthLine } from "../domain/events/sensor-events";
+import type { IssueLog } from "./log-reader";
+
+export type EvalTruth = TruthLine & { decidable?: boolean };
+/** a receipt as evaluation sees it: §4 plus how many prompts were answered (optional field) */
+export type EvalReceipt = ReceiptLine & { answered?: number };
+
+const sku = z.string().min(1).max(200);
+const truthSchema = z.object({
+  session: z.string().min(1).max(200),
+  items: z.array(z.object({ sku, qty: z.number().int().positive() })),
+  weighed: z.array(z.object({ sku, grams: z.number().finite().nonnegative() })).default([]),
+  decidable: z.boolean().optional(),
+});
+const receiptSchema = z.object({
+  session: z.string().min(1).max(200),
+  items: z.array(z.object({ sku, qty: z.number().int().positive() })),
+  weighed: z.array(z.object({ sku, grams: z.number().finite().nonnegative() })).default([]),
+  total: z.number().int(),
+  currency: z.string().min(3).max(3),
+  review: z.boolean(),
+  prompts: z.number().int().nonnegative(),
+  answered: z.number().int().nonnegative().optional(),
+});
+
+function readJsonl<T>(
+  text: string,
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  issues: IssueLog,
+  what: string,
+): T[] {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const s = lines[i].trim();
+    if (!s) continue;
+    let data: unknown;
+    try {
+      data = JSON.parse(s);
+    } catch (err) {
+      issues.add({
+        line: i + 1,
+        reason: "bad-json",
+        detail: `${what}: not JSON (truncated line?): ${(err as Error).message}`,
+      });
+      continue;
+    }
+    const r = schema.safeParse(data);
+    if (!r.success) {
+      const detail = r.error.issues
+        .slice(0, 3)
+        .map((x) => `${x.path.join(".") || "(line)"}: ${x.message}`)
+        .join("; ");
+      issues.add({ line: i + 1, reason: "bad-event", detail: `${what}: ${detail}` });
+      continue;
+    }
+    const session = (r.data as { session: string }).session;
+    if (seen.has(session)) {
+      issues.add({
+        line: i + 1,
+        reason: "bad-event",
+        detail: `${what}: session ${session} given twice; the first is kept`,
+      });
+      continue;
+    }
+    seen.add(session);
+    out.push(r.data);
+  }
+  return out;
+}
+
+export function parseTruthJsonl(text: string, issues: IssueLog): EvalTruth[] {
+  return readJsonl(text, truthSchema as z.ZodType<EvalTruth, z.ZodTypeDef, unknown>, issues, "truth");
+}
+export function parseReceiptsJsonl(text: string, issues: IssueLog): EvalReceipt[] {
+  return readJsonl(text, receiptSchema as z.ZodType<EvalReceipt, z.ZodTypeDef, unknown>, issues, "receipt");
+}
+export function readTruthFile(path: string, issues: IssueLog): EvalTruth[] {
+  return parseTruthJsonl(readFileSync(path, "utf8"), issues);
+}

@@ -1,0 +1,67 @@
+/**
+ * "Could the evidence decide this without a human?" — the simulator's judgement per action,
+ * written to truth.jsonl as `decidable`. Evaluation uses it to tell needless reviews (the evidence
+ * was enough) from necessary ones.
+ *
+ * A weight identifies a product only when no other explanation lies within 3 sd of it. The sd of
+ * a measured change combines the unit-to-unit spread the catalog states (floored at 0.5 g: two
+ * weighings often give sd 0) and two level estimates of the scale (a 400 ms window of samples at
+ * rest: noise²/n + quantum²/12 each). Alternatives considered: up to one unit more than the truth
+ * of any product (six sponges weigh like a chocolate bar, but nobody would call that a tie).
+ * Answers to prompts are a human's help, so they never count.
+ */
+import type { Product } from "../domain/catalog/product";
+import type { SensorProfile } from "./profile";
+
+export const DECIDABLE_Z = 3;
+export const MAX_UNITS_CONSIDERED = 6;
+
+export class WeightAmbiguity {
+  private readonly levelVar: number;
+  constructor(
+    private readonly units: Product[],
+    sensors: SensorProfile,
+  ) {
+    const n = Math.max(1, Math.round(sensors.hz * 0.4));
+    this.levelVar = (sensors.noiseSdG * sensors.noiseSdG) / n + (sensors.quantumG * sensors.quantumG) / 12;
+  }
+
+  private unitVar(p: Product): number {
+    const sd = Math.max(p.weight!.sd, 0.5);
+    return sd * sd;
+  }
+
+  /** the tolerance for telling m units of p from a measured change, grams */
+  tolerance(p: Product, m: number, extraVar = 0): number {
+    return DECIDABLE_Z * Math.sqrt(m * this.unitVar(p) + 2 * this.levelVar + extraVar);
+  }
+
+  /**
+   * Is `qty` units of `sku` the only product explanation (up to qty+1 units of one product) of a change
+   * of its expected size, among `pool` (all unit products, or what is in the basket for a removal)?
+   */
+  uniqueFor(sku: string, qty: number, pool: Product[] = this.units): boolean {
+    const self = pool.find((p) => p.sku === sku) ?? this.units.find((p) => p.sku === sku);
+    if (!self?.weight) return false;
+    const g = qty * self.weight.mean;
+    const selfVar = qty * this.unitVar(self);
+    for (const p of pool) {
+      if (!p.weight) continue;
+      for (let m = 1; m <= Math.min(MAX_UNITS_CONSIDERED, qty + 1); m++) {
+        if (p.sku === sku && m === qty) continue;
+        if (Math.abs(g - m * p.weight.mean) <= this.tolerance(p, m, selfVar)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** does some unit product (up to three units) weigh `grams` within noise? */
+  matchesAnyProduct(grams: number): boolean {
+    for (const p of this.units) {
+      for (let m = 1; m <= 3; m++) {
+        if (Math.abs(grams - m * p.weight!.mean) <= this.tolerance(p, m)) return true;
+      }
+    }
+    return false;
+  }
+}
