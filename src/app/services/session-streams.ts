@@ -6,6 +6,9 @@
  * calls carry idempotency keys derived from the stream). Every event is folded through
  * evolveBasket before it is written, so an illegal transition never reaches the store.
  *
+ * Cart events decide on the cached state (their process owns the cart; a stale cache shows up
+ * as a conflict because they always write); workflow decisions first read the stream's tail.
+ *
  * Within one process, calls on one stream are serialized (a promise chain per stream) so the
  * process does not race itself.
  */
@@ -98,7 +101,9 @@ export class SessionStreams {
     attempts = 4,
   ): Promise<{ snap: SessionSnapshot; events: BasketEvent[] }> {
     return this.exclusive(store, session, async () => {
-      let snap = await this.load(store, session);
+      // Workflow decisions read the stream's tail first: another process may have moved it, and
+      // a decision that writes nothing would never find out by a conflict.
+      let snap = await this.load(store, session, meta.source === "workflow");
       for (let i = 0; i < attempts; i++) {
         const events = await decide(snap);
         if (events.length === 0) return { snap, events };

@@ -382,6 +382,10 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
         { v: 1, t: T0, type: "session.start", store: "elsewhere", cart: "cart-10", session: "x" },
       ]);
       expect(r.rejected[0]).toMatchObject({ reason: "wrong-cart" });
+      const foreign = await a.service.ingest("elsewhere", "cart-10", [
+        { v: 1, t: T0, type: "session.start", store: "elsewhere", cart: "cart-10", session: "y" },
+      ]);
+      expect(foreign.rejected).toEqual([expect.objectContaining({ index: 0, reason: "unknown-store" })]);
     });
   });
 }

@@ -168,6 +168,22 @@ export class StoreService {
    * the redelivery is safe).
    */
   async ingest(store: string, cart: string, events: readonly CartEvent[]): Promise<CartIngestResult> {
+    const cfg = this.configs.get(store);
+    if (!cfg) {
+      // Not an infrastructure failure: refuse every event (a redelivery would change nothing).
+      this.counters.rejected["unknown-store"] =
+        (this.counters.rejected["unknown-store"] ?? 0) + events.length;
+      return {
+        rejected: events.map((_, index) => ({
+          index,
+          reason: "unknown-store",
+          detail: `store ${store} is not hosted here`,
+        })),
+        duplicates: 0,
+        produced: [],
+        screen: { state: "idle", currency: "", total: 0, lines: [], seq: 0 },
+      };
+    }
     const rt = await this.runtime(store, cart);
     const run = rt.queue.then(() => this.ingestBatch(rt, events));
     rt.queue = run.catch(() => {});
@@ -397,7 +413,7 @@ export class StoreService {
   /** The receipt of a session, live from its stream (undefined when the session is unknown). */
   async receipt(store: string, session: string): Promise<ReceiptView | undefined> {
     this.config(store);
-    const snap = await this.sessions.load(store, session);
+    const snap = await this.sessions.load(store, session, true);
     if (snap.version === 0) return undefined;
     return buildReceipt(snap, this.config(store), snap.state.updatedAt ?? this.deps.clock.now());
   }

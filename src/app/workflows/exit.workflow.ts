@@ -36,7 +36,7 @@ export async function settleSession(
   session: string,
 ): Promise<SettleOutcome> {
   const meta = { source: "workflow" as const, causation: "exit" };
-  let snap = await deps.streams.load(store, session);
+  let snap = await deps.streams.load(store, session, true);
   const phase = snap.state.phase;
   if (!SETTLING.has(phase)) return { status: "skipped", phase };
   const ctx = deps.pricing(store);

@@ -145,7 +145,7 @@ export async function refundDifference(
 ): Promise<
   { status: "refunded"; amount: number; refundId: string } | { status: "failed"; reason: string } | undefined
 > {
-  const snap = await deps.streams.load(store, session);
+  const snap = await deps.streams.load(store, session, true);
   const priced = priceState(snap.state, deps.pricing(store));
   if (!priced.receipt) return { status: "failed", reason: `pricing: ${priced.error.code}` };
   const pay = snap.state.payment;
