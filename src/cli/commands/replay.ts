@@ -11,6 +11,7 @@ import { DEFAULT_STORE_SETTINGS, type StoreSettings } from "../../domain/store/s
 import { replayFile } from "../../eval/replay";
 import { BufferedWriter } from "../../sim/sim-files";
 import { numArg } from "./sim-eval-args";
+import { walkoutHandlerFromLayout, walkoutSummary } from "./walkout-handler";
 
 export function loadCatalogOrThrow(path: string): Catalog {
   const r = readCatalogFile(path);
@@ -38,10 +39,15 @@ export function register(program: Command): void {
       "store configuration JSON (currency, tax, promotions); default: the demo store",
     )
     .option("--threshold <x>", "fusion accept threshold", numArg("--threshold", 0, 1))
+    .option("--layout <file>", "walk-out store layout.json: handle gate/track/plate events (walk-out fusion)")
     .action(
-      async (log: string, opts: { catalog: string; out: string; store?: string; threshold?: number }) => {
+      async (
+        log: string,
+        opts: { catalog: string; out: string; store?: string; threshold?: number; layout?: string },
+      ) => {
         const catalog = loadCatalogOrThrow(opts.catalog);
         const settings = loadSettings(opts.store, catalog);
+        const walkout = opts.layout ? walkoutHandlerFromLayout(opts.layout, catalog, settings) : undefined;
         const out = new BufferedWriter(opts.out);
         const t0 = Date.now();
         let r: Awaited<ReturnType<typeof replayFile>>;
@@ -51,6 +57,7 @@ export function register(program: Command): void {
             settings,
             fusionConfig: opts.threshold !== undefined ? { acceptThreshold: opts.threshold } : undefined,
             onReceipt: (x) => out.line(JSON.stringify(x)),
+            storeHandler: walkout,
           });
         } finally {
           out.close();
@@ -61,6 +68,7 @@ export function register(program: Command): void {
             `${Object.values(c.rejected).reduce((a, b) => a + b, 0)} rejected ${JSON.stringify(c.rejected)}; ` +
             `${r.receipts.length} receipts → ${opts.out}`,
         ];
+        if (walkout) lines.push(walkoutSummary(walkout));
         if (c.unfinished) lines.push(`${c.unfinished} session(s) never reached session.end: no receipt`);
         const ignored = Object.entries(c.ignoredStoreEvents);
         if (ignored.length)

@@ -1,0 +1,90 @@
+/**
+ * What we believe is on each plate: the planogram's skus, plus items we saw put back on a plate
+ * that is not their home ("foreign" items, with a count). A wrong-plate put-back adds one here,
+ * so the next pick-up from that plate can be identified as that item; a pick-up identified as a
+ * foreign item takes it away again. Pure data, no I/O.
+ */
+import type { StoreLayout } from "../events/sensor-events";
+
+export const shelfKey = (gondola: number, shelf: number) => `${gondola}/${shelf}`;
+export const plateKey = (gondola: number, shelf: number, plate: number) => `${gondola}/${shelf}/${plate}`;
+
+export interface PlatePosition {
+  x: number;
+  y: number;
+  z: number;
+}
+
+export class PlateBelief {
+  private readonly home = new Map<string, string[]>();
+  private readonly foreign = new Map<string, Map<string, number>>();
+  private readonly positions = new Map<string, PlatePosition>();
+  private readonly shelves = new Map<string, number[]>();
+
+  constructor(layout: StoreLayout) {
+    for (const p of layout.plates) {
+      const k = plateKey(p.gondola, p.shelf, p.plate);
+      this.home.set(k, [...p.skus]);
+      this.positions.set(k, { x: p.x, y: p.y, z: p.z });
+      const s = shelfKey(p.gondola, p.shelf);
+      const list = this.shelves.get(s) ?? [];
+      if (!list.includes(p.plate)) list.push(p.plate);
+      list.sort((a, b) => a - b);
+      this.shelves.set(s, list);
+    }
+  }
+
+  platesOf(gondola: number, shelf: number): number[] {
+    return this.shelves.get(shelfKey(gondola, shelf)) ?? [];
+  }
+
+  hasPlate(gondola: number, shelf: number, plate: number): boolean {
+    return this.home.has(plateKey(gondola, shelf, plate));
+  }
+
+  position(gondola: number, shelf: number, plate: number): PlatePosition | undefined {
+    return this.positions.get(plateKey(gondola, shelf, plate));
+  }
+
+  homeSkus(gondola: number, shelf: number, plate: number): readonly string[] {
+    return this.home.get(plateKey(gondola, shelf, plate)) ?? [];
+  }
+
+  /** skus believed on a plate: home skus and foreign items still there */
+  skusOn(gondola: number, shelf: number, plate: number): string[] {
+    const k = plateKey(gondola, shelf, plate);
+    const out = [...(this.home.get(k) ?? [])];
+    for (const [sku, n] of this.foreign.get(k) ?? []) if (n > 0 && !out.includes(sku)) out.push(sku);
+    return out;
+  }
+
+  foreignCount(gondola: number, shelf: number, plate: number, sku: string): number {
+    return this.foreign.get(plateKey(gondola, shelf, plate))?.get(sku) ?? 0;
+  }
+
+  isHome(gondola: number, shelf: number, plate: number, sku: string): boolean {
+    return (this.home.get(plateKey(gondola, shelf, plate)) ?? []).includes(sku);
+  }
+
+  /** a put-back of `qty` × sku on a plate that is not its home */
+  addForeign(gondola: number, shelf: number, plate: number, sku: string, qty: number): void {
+    const k = plateKey(gondola, shelf, plate);
+    const m = this.foreign.get(k) ?? new Map<string, number>();
+    m.set(sku, (m.get(sku) ?? 0) + qty);
+    this.foreign.set(k, m);
+  }
+
+  /** a pick-up of a foreign item: it is no longer there */
+  takeForeign(gondola: number, shelf: number, plates: number[], sku: string, qty: number): void {
+    let left = qty;
+    for (const p of plates) {
+      const m = this.foreign.get(plateKey(gondola, shelf, p));
+      const n = m?.get(sku) ?? 0;
+      if (!m || n <= 0) continue;
+      const take = Math.min(n, left);
+      m.set(sku, n - take);
+      left -= take;
+      if (left <= 0) return;
+    }
+  }
+}

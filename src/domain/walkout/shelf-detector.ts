@@ -1,0 +1,375 @@
+/**
+ * Shelf change detector: turns the raw load of every weight plate of ONE shelf into
+ * stable-to-stable changes ("the shelf settled 105 g lighter, mostly on plates 3–5").
+ *
+ * Why per shelf and not per plate: an item resting across two plates, or a shelf that flexes when
+ * touched, spreads one pick-up over several neighbouring plates (on the AutoCheckout recording a
+ * 538 g bottle shows as -561 g on its plate and -4…-9 g on three neighbours); summing the plates
+ * that changed conserves the weight, while per-plate decisions would see several small events.
+ *
+ * How:
+ * 1. Samples are averaged into 100 ms bins per plate; a shelf bin is processed once every plate
+ *    is past it (the watermark is the start time of the newest plate batch: batches arrive in
+ *    time order, so everything before it is in).
+ * 2. Each plate's noise is measured continuously from the variance of samples inside a bin (a
+ *    step lands in one bin only, so events barely disturb it; outlier bins are skipped), floored
+ *    at `noiseFloor`. `sigmaWin` = that sd over √(samples in a window) × `inflate` (the real
+ *    recording's window means wander a little more than white noise would) — so every
+ *    threshold below scales with each plate's own noise: a gondola with 6–7 g sample noise gets
+ *    thresholds ~10× those of a 0.5 g gondola, and produces no phantom events.
+ * 3. Steady: a plate "moves" when the mean of its last `trigBins` bins departs from its
+ *    baseline by more than `kTrigger` σ; otherwise the baseline follows slow drift.
+ * 4. Active: wait until every plate of the shelf has `settleBins` consecutive bins within
+ *    `kStable` σ of their mean; then Δp = after − before per plate.
+ * 5. Plates whose |Δp| exceeds `kPlate` σΔ are significant; significant plates at most `gap`
+ *    plates apart form one cluster (two shoppers at the two ends of a shelf give two clusters),
+ *    widened by one plate on each side for the spread. A cluster is reported when its summed Δ
+ *    exceeds max(`minGrams`, `kEvent` σ of the sum).
+ * Pure: no clock, no I/O. Constants are documented in docs/walkout.md.
+ */
+
+export interface DetectorConfig {
+  binMs: number;
+  trigBins: number;
+  settleBins: number;
+  kTrigger: number;
+  kStable: number;
+  kPlate: number;
+  kEvent: number;
+  /** grams: no change smaller than this is ever reported */
+  minGrams: number;
+  /** grams: lowest per-sample noise sd assumed for a plate (quantised or frozen sensors) */
+  noiseFloor: number;
+  /** factor on √n-scaled noise of window means (measured wander) */
+  inflate: number;
+  /** plates between significant plates that still join them into one cluster */
+  gap: number;
+  /** a segment that never settles is closed after this long */
+  maxActiveMs: number;
+  /** drift tracking of the baseline while steady */
+  driftAlpha: number;
+}
+
+export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
+  binMs: 100,
+  trigBins: 3,
+  settleBins: 6,
+  kTrigger: 6,
+  kStable: 5,
+  kPlate: 6,
+  kEvent: 8,
+  minGrams: 8,
+  noiseFloor: 0.5,
+  inflate: 2,
+  gap: 2,
+  maxActiveMs: 20_000,
+  driftAlpha: 0.02,
+};
+
+export interface PlateDelta {
+  plate: number;
+  before: number;
+  after: number;
+  delta: number;
+  /** sd of this plate's delta, grams */
+  sd: number;
+}
+
+export interface ShelfChange {
+  gondola: number;
+  shelf: number;
+  /** first bin that moved / first bin of the settled window, ms */
+  startT: number;
+  endT: number;
+  before: number;
+  after: number;
+  delta: number;
+  sd: number;
+  /** the plates of the cluster (significant plates plus their spread), with their deltas */
+  plates: PlateDelta[];
+  /** the segment hit maxActiveMs without settling */
+  forced: boolean;
+}
+
+interface Bin {
+  n: number;
+  sum: number;
+  sumSq: number;
+}
+
+interface PlateState {
+  plate: number;
+  /** bin index → accumulating bin */
+  open: Map<number, Bin>;
+  /** latest sample time seen, ms */
+  lastT: number;
+  /** closed bin means by index (recent only) */
+  last: number | undefined;
+  history: number[];
+  /** samples per bin, running estimate */
+  perBin: number;
+  noiseVar: number | undefined;
+  baseline: number | undefined;
+  before: number;
+}
+
+export class ShelfDetector {
+  readonly gondola: number;
+  readonly shelf: number;
+  private readonly cfg: DetectorConfig;
+  private readonly plates = new Map<number, PlateState>();
+  private nextBin: number | undefined;
+  private state: "warm" | "steady" | "active" = "warm";
+  private activeStart = 0;
+  private warmBins = 0;
+  private lastActivity = -Infinity;
+  private maxSeenBin = -Infinity;
+
+  constructor(gondola: number, shelf: number, plates: number[], config: Partial<DetectorConfig> = {}) {
+    this.gondola = gondola;
+    this.shelf = shelf;
+    this.cfg = { ...DEFAULT_DETECTOR_CONFIG, ...config };
+    for (const p of plates) this.ensure(p);
+  }
+
+  get busy(): boolean {
+    return this.state === "active";
+  }
+
+  /** last time (ms) any plate of this shelf moved */
+  get lastMovedT(): number {
+    return this.lastActivity;
+  }
+
+  private ensure(plate: number): PlateState {
+    let s = this.plates.get(plate);
+    if (!s) {
+      s = {
+        plate,
+        open: new Map(),
+        lastT: -Infinity,
+        last: undefined,
+        history: [],
+        perBin: 1,
+        noiseVar: undefined,
+        baseline: undefined,
+        before: 0,
+      };
+      this.plates.set(plate, s);
+    }
+    return s;
+  }
+
+  /** Latest sample time of a plate (for out-of-order checks by the caller). */
+  lastSampleT(plate: number): number {
+    return this.plates.get(plate)?.lastT ?? -Infinity;
+  }
+
+  /** Add samples of one plate: `grams[i]` at `t + i·1000/hz`. */
+  addSamples(plate: number, t: number, grams: readonly number[], hz: number): void {
+    const s = this.ensure(plate);
+    const step = 1000 / hz;
+    for (let i = 0; i < grams.length; i++) {
+      const ti = t + i * step;
+      const k = Math.floor(ti / this.cfg.binMs);
+      if (this.nextBin !== undefined && k < this.nextBin) continue; // too late for its bin
+      let b = s.open.get(k);
+      if (!b) {
+        b = { n: 0, sum: 0, sumSq: 0 };
+        s.open.set(k, b);
+      }
+      const g = grams[i];
+      b.n++;
+      b.sum += g;
+      b.sumSq += g * g;
+      if (ti > s.lastT) s.lastT = ti;
+      if (k > this.maxSeenBin) this.maxSeenBin = k;
+    }
+  }
+
+  /** Process every bin that ends at or before `watermark` (ms); returns settled changes. */
+  advance(watermark: number): ShelfChange[] {
+    const out: ShelfChange[] = [];
+    let minOpen = Infinity;
+    for (const s of this.plates.values()) for (const k of s.open.keys()) if (k < minOpen) minOpen = k;
+    // never run past the newest sample: bins after it hold nothing yet
+    const lastBin = Math.min(Math.floor(watermark / this.cfg.binMs) - 1, this.maxSeenBin);
+    if (this.nextBin === undefined) {
+      if (!Number.isFinite(minOpen)) return out;
+      this.nextBin = minOpen;
+    }
+    // a gap with no data at all: carry the last values for a few seconds, then jump
+    if (Number.isFinite(minOpen) && minOpen - this.nextBin > GAP_BINS) this.nextBin = minOpen - GAP_BINS;
+    while (this.nextBin <= lastBin) {
+      const change = this.processBin(this.nextBin);
+      if (change) out.push(...change);
+      this.nextBin++;
+    }
+    return out;
+  }
+
+  private sigmaBin(s: PlateState): number {
+    const sd = Math.max(Math.sqrt(s.noiseVar ?? 0), this.cfg.noiseFloor);
+    return sd / Math.sqrt(Math.max(1, s.perBin));
+  }
+
+  /** sd of a mean over `bins` bins, inflated for wander */
+  private sigmaWin(s: PlateState, bins: number): number {
+    return (this.sigmaBin(s) / Math.sqrt(bins)) * this.cfg.inflate;
+  }
+
+  private processBin(k: number): ShelfChange[] | undefined {
+    const cfg = this.cfg;
+    for (const s of this.plates.values()) {
+      const b = s.open.get(k);
+      if (b) {
+        s.open.delete(k);
+        const mean = b.sum / b.n;
+        if (b.n >= 2) {
+          const v = Math.max(0, (b.sumSq - b.n * mean * mean) / (b.n - 1));
+          s.perBin = s.perBin === 1 && s.noiseVar === undefined ? b.n : 0.95 * s.perBin + 0.05 * b.n;
+          if (s.noiseVar === undefined) s.noiseVar = v;
+          else if (v < 16 * Math.max(s.noiseVar, cfg.noiseFloor ** 2))
+            s.noiseVar = 0.98 * s.noiseVar + 0.02 * v;
+        }
+        s.last = mean;
+      }
+      if (s.last === undefined) continue;
+      s.history.push(s.last);
+      if (s.history.length > 64) s.history.splice(0, s.history.length - 64);
+    }
+    const tBin = k * cfg.binMs;
+
+    if (this.state === "warm") {
+      this.warmBins++;
+      if (this.warmBins >= cfg.settleBins) {
+        for (const s of this.plates.values()) {
+          if (s.history.length) s.baseline = mean(s.history.slice(-cfg.settleBins));
+        }
+        this.state = "steady";
+      }
+      return undefined;
+    }
+
+    if (this.state === "steady") {
+      let moved = false;
+      for (const s of this.plates.values()) {
+        if (s.last === undefined) continue;
+        if (s.baseline === undefined) {
+          s.baseline = s.last;
+          continue;
+        }
+        const w = s.history.slice(-cfg.trigBins);
+        const dev = Math.abs(mean(w) - s.baseline);
+        if (dev > cfg.kTrigger * this.sigmaWin(s, w.length)) moved = true;
+      }
+      if (!moved) {
+        for (const s of this.plates.values()) {
+          if (s.last !== undefined && s.baseline !== undefined) {
+            s.baseline += cfg.driftAlpha * (s.last - s.baseline);
+          }
+        }
+        return undefined;
+      }
+      // find the first bin that left the baseline (within the trigger window)
+      let first = k;
+      for (let back = cfg.trigBins - 1; back >= 0; back--) {
+        let any = false;
+        for (const s of this.plates.values()) {
+          if (s.baseline === undefined || s.history.length <= back) continue;
+          const v = s.history[s.history.length - 1 - back];
+          if (Math.abs(v - s.baseline) > cfg.kTrigger * this.sigmaBin(s) * cfg.inflate) any = true;
+        }
+        if (any) {
+          first = k - back;
+          break;
+        }
+      }
+      for (const s of this.plates.values()) s.before = s.baseline ?? s.last ?? 0;
+      this.state = "active";
+      this.activeStart = first * cfg.binMs;
+      this.lastActivity = tBin;
+      return undefined;
+    }
+
+    // active: wait for every plate to settle
+    this.lastActivity = tBin;
+    const sinceStart = tBin - this.activeStart;
+    let settled = sinceStart >= cfg.settleBins * cfg.binMs;
+    if (settled) {
+      for (const s of this.plates.values()) {
+        if (s.history.length < cfg.settleBins) continue;
+        const w = s.history.slice(-cfg.settleBins);
+        const m = mean(w);
+        const lim = cfg.kStable * this.sigmaBin(s) * cfg.inflate;
+        if (w.some((v) => Math.abs(v - m) > lim)) {
+          settled = false;
+          break;
+        }
+      }
+    }
+    const forced = !settled && sinceStart >= cfg.maxActiveMs;
+    if (!settled && !forced) return undefined;
+
+    const endT = (k - cfg.settleBins + 1) * cfg.binMs;
+    const deltas: PlateDelta[] = [];
+    for (const s of [...this.plates.values()].sort((a, b) => a.plate - b.plate)) {
+      if (s.history.length === 0) continue;
+      const after = mean(s.history.slice(-cfg.settleBins));
+      const sd = Math.SQRT2 * this.sigmaWin(s, cfg.settleBins);
+      deltas.push({ plate: s.plate, before: s.before, after, delta: after - s.before, sd });
+      s.baseline = after;
+    }
+    this.state = "steady";
+    return this.clusters(deltas, endT, forced);
+  }
+
+  private clusters(deltas: PlateDelta[], endT: number, forced: boolean): ShelfChange[] {
+    const cfg = this.cfg;
+    const sig = deltas.map((d) => Math.abs(d.delta) > cfg.kPlate * d.sd);
+    const groups: [number, number][] = [];
+    for (let i = 0; i < deltas.length; i++) {
+      if (!sig[i]) continue;
+      const last = groups[groups.length - 1];
+      if (last && deltas[i].plate - deltas[last[1]].plate <= cfg.gap + 1) last[1] = i;
+      else groups.push([i, i]);
+    }
+    // widen by one plate each side; merge groups that touch
+    const spans: [number, number][] = [];
+    for (const [a, b] of groups) {
+      const lo = Math.max(0, a - 1);
+      const hi = Math.min(deltas.length - 1, b + 1);
+      const prev = spans[spans.length - 1];
+      if (prev && lo <= prev[1]) prev[1] = hi;
+      else spans.push([lo, hi]);
+    }
+    const out: ShelfChange[] = [];
+    for (const [lo, hi] of spans) {
+      const plates = deltas.slice(lo, hi + 1);
+      const delta = plates.reduce((a, d) => a + d.delta, 0);
+      const sd = Math.sqrt(plates.reduce((a, d) => a + d.sd * d.sd, 0));
+      if (Math.abs(delta) < Math.max(cfg.minGrams, cfg.kEvent * sd)) continue;
+      out.push({
+        gondola: this.gondola,
+        shelf: this.shelf,
+        startT: this.activeStart,
+        endT,
+        before: plates.reduce((a, d) => a + d.before, 0),
+        after: plates.reduce((a, d) => a + d.after, 0),
+        delta,
+        sd,
+        plates,
+        forced,
+      });
+    }
+    return out;
+  }
+}
+
+const GAP_BINS = 50;
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return xs.length ? s / xs.length : 0;
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { type ShelfChange, ShelfDetector } from "./shelf-detector";
+
+/** deterministic pseudo-normal noise (sum of uniforms from an LCG) */
+function noise(seed: number): () => number {
+  let s = seed >>> 0;
+  const u = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  return () => {
+    let x = 0;
+    for (let i = 0; i < 12; i++) x += u();
+    return x - 6;
+  };
+}
+
+/** run a shelf of `plates` plates for `seconds`; `load(plate, t)` gives the true grams */
+function run(plates: number, seconds: number, sd: number, load: (p: number, t: number) => number, seed = 1) {
+  const det = new ShelfDetector(
+    1,
+    1,
+    [...Array(plates).keys()].map((i) => i + 1),
+  );
+  const n = noise(seed);
+  const out: ShelfChange[] = [];
+  const hz = 60;
+  for (let sec = 0; sec < seconds; sec++) {
+    const t0 = 1_000_000 + sec * 1000;
+    for (let p = 1; p <= plates; p++) {
+      const g = Array.from({ length: hz }, (_, i) => load(p, t0 + (i * 1000) / hz) + sd * n());
+      det.addSamples(p, t0, g, hz);
+    }
+    out.push(...det.advance(t0 + 1000));
+  }
+  out.push(...det.advance(Number.POSITIVE_INFINITY));
+  return out;
+}
+
+describe("ShelfDetector", () => {
+  it("reports nothing on a quiet shelf, nor on a noisy one (7 g sd per sample)", () => {
+    expect(run(12, 60, 0.5, () => 1000)).toEqual([]);
+    expect(run(12, 60, 7, () => 3000, 7)).toEqual([]);
+  });
+
+  it("finds a pick-up spread over two plates and sums it", () => {
+    const at = 1_000_000 + 10_000;
+    const ch = run(9, 20, 0.5, (p, t) => 1000 - (t >= at ? (p === 4 ? 70 : p === 5 ? 35 : 0) : 0));
+    expect(ch).toHaveLength(1);
+    expect(ch[0].delta).toBeCloseTo(-105, 0);
+    expect(Math.abs(ch[0].startT - at)).toBeLessThanOrEqual(200);
+    expect(ch[0].plates.map((p) => p.plate)).toEqual([3, 4, 5, 6]);
+  });
+
+  it("finds an 80 g item even on a 7 g-noise shelf, and a put-back as a positive change", () => {
+    const a = 1_000_000 + 10_000;
+    const b = 1_000_000 + 20_000;
+    const ch = run(12, 30, 7, (p, t) => 2000 - (p === 6 && t >= a && t < b ? 80 : 0), 3);
+    expect(ch).toHaveLength(2);
+    expect(Math.abs(ch[0].delta + 80)).toBeLessThan(8);
+    expect(Math.abs(ch[1].delta - 80)).toBeLessThan(8);
+  });
+
+  it("splits changes at the two ends of one shelf into two clusters", () => {
+    const at = 1_000_000 + 10_000;
+    const ch = run(12, 20, 0.5, (p, t) => 1000 - (t >= at && (p === 2 || p === 11) ? 100 : 0));
+    expect(ch.map((c) => Math.round(c.delta))).toEqual([-100, -100]);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Recent positions of the anonymous shopper tracks (body x, y on the floor and, when the cameras
+ * see it, the nearest hand in 3-D), kept for `keepMs` so a shelf change can ask "who was within
+ * reach between its start and its end". A hand within `handReach` of the changed plates, or a
+ * body within `bodyReach` of them (arm's length from where one stands), counts as within reach.
+ */
+import type { PlatePosition } from "./plate-belief";
+
+export interface ReachConfig {
+  /** metres from the standing point (floor distance) to the plate centre */
+  bodyReach: number;
+  /** metres from the hand to the plate centre (3-D) */
+  handReach: number;
+  /** how long a track point stays relevant before and after a change, ms */
+  slackMs: number;
+  keepMs: number;
+}
+
+export const DEFAULT_REACH: ReachConfig = { bodyReach: 0.95, handReach: 0.35, slackMs: 1500, keepMs: 60_000 };
+
+interface Point {
+  t: number;
+  x: number;
+  y: number;
+  hand?: [number, number, number];
+}
+
+export interface NearShopper {
+  shopper: string;
+  /** floor distance from the body, m */
+  body: number;
+  /** 3-D distance from the nearest hand, m (Infinity when no hand was seen) */
+  hand: number;
+  /** the distance used for ranking: hand when seen, else body */
+  distance: number;
+}
+
+export class ShopperTracks {
+  private readonly points = new Map<string, Point[]>();
+  constructor(private readonly cfg: ReachConfig = DEFAULT_REACH) {}
+
+  add(shopper: string, t: number, x: number, y: number, hand?: [number, number, number]): void {
+    const list = this.points.get(shopper) ?? [];
+    list.push({ t, x, y, hand });
+    const cutoff = t - this.cfg.keepMs;
+    let drop = 0;
+    while (drop < list.length && list[drop].t < cutoff) drop++;
+    if (drop) list.splice(0, drop);
+    this.points.set(shopper, list);
+  }
+
+  remove(shopper: string): void {
+    this.points.delete(shopper);
+  }
+
+  get anyTracks(): boolean {
+    return this.points.size > 0;
+  }
+
+  hasTrack(shopper: string): boolean {
+    return (this.points.get(shopper)?.length ?? 0) > 0;
+  }
+
+  /** every tracked shopper with their closest approach to `at` during [t0 - slack, t1 + slack] */
+  near(at: PlatePosition, t0: number, t1: number): NearShopper[] {
+    const out: NearShopper[] = [];
+    for (const [shopper, pts] of this.points) {
+      let body = Infinity;
+      let hand = Infinity;
+      let lastBefore: Point | undefined;
+      for (const p of pts) {
+        if (p.t < t0 - this.cfg.slackMs) {
+          lastBefore = p;
+          continue;
+        }
+        if (p.t > t1 + this.cfg.slackMs) break;
+        body = Math.min(body, Math.hypot(p.x - at.x, p.y - at.y));
+        if (p.hand) hand = Math.min(hand, Math.hypot(p.hand[0] - at.x, p.hand[1] - at.y, p.hand[2] - at.z));
+      }
+      // no point inside the window: the shopper stood still since the last one
+      if (!Number.isFinite(body) && lastBefore) {
+        body = Math.hypot(lastBefore.x - at.x, lastBefore.y - at.y);
+      }
+      if (!Number.isFinite(body)) continue;
+      out.push({ shopper, body, hand, distance: Number.isFinite(hand) ? hand : body });
+    }
+    return out.sort((a, b) => a.distance - b.distance);
+  }
+
+  inReach(n: NearShopper): boolean {
+    return n.hand <= this.cfg.handReach || n.body <= this.cfg.bodyReach;
+  }
+}

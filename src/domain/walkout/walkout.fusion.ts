@@ -1,0 +1,639 @@
+/**
+ * Walk-out fusion for one store: gate, track and plate events in, basket events per shopper
+ * session out. Plates feed one ShelfDetector per shelf; each settled shelf change is identified
+ * (identify.ts: product and quantity from weight, location and the per-plate belief) and
+ * attributed to the shopper within reach (shopper-tracks.ts). What the sensors cannot settle
+ * becomes an `unsure` line and, at `gate.out`, a ReviewRequested naming every candidate.
+ *
+ * Attribution rules (see docs/walkout.md):
+ * - one shopper within reach → theirs; several → theirs if their hand was clearly nearest
+ *   (`handMargin` closer than the next); otherwise the nearest holds the line as `unsure`, an
+ *   ambiguity is kept with all candidates, and later evidence may resolve it: when one candidate
+ *   puts the same product back, it was theirs (the line moves if needed).
+ * - no track data at all (the AutoCheckout recording): the only shopper in the store; with
+ *   several shoppers and no tracks, every one of them is a candidate.
+ * Pure and deterministic: ids come from the injected generator, time from the events.
+ */
+import type { BasketEvent, Evidence } from "../basket/basket.events";
+import type { Catalog } from "../catalog/product";
+import type { StoreEvent, StoreLayout } from "../events/sensor-events";
+import type { RejectReason } from "../fusion/fusion.types";
+import { assertNever } from "../shared/errors";
+import type { IdGenerator } from "../shared/ids";
+import { DEFAULT_IDENTIFY_CONFIG, type Hypothesis, type IdentifyConfig, identifyChange } from "./identify";
+import { PlateBelief, type PlatePosition, shelfKey } from "./plate-belief";
+import { type DetectorConfig, type ShelfChange, ShelfDetector } from "./shelf-detector";
+import { DEFAULT_REACH, type NearShopper, type ReachConfig, ShopperTracks } from "./shopper-tracks";
+
+export interface WalkoutConfig {
+  detector: Partial<DetectorConfig>;
+  identify: IdentifyConfig;
+  reach: ReachConfig;
+  /** posterior of the best hypothesis needed for an `ok` line */
+  okPosterior: number;
+  /** metres: the nearest candidate wins outright when the next is at least this much farther */
+  handMargin: number;
+  /** a change lighter than this share of the lightest candidate is not an item (touch, lean) */
+  minItemShare: number;
+  /** a plate batch older than the plate's newest sample by more than this is out of order, ms */
+  latenessMs: number;
+}
+
+export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
+  detector: {},
+  identify: DEFAULT_IDENTIFY_CONFIG,
+  reach: DEFAULT_REACH,
+  okPosterior: 0.85,
+  handMargin: 0.25,
+  minItemShare: 0.5,
+  latenessMs: 200,
+};
+
+export interface ShelfDecision {
+  change: ShelfChange;
+  kind: "pick" | "putback" | "ignored";
+  reason?: string;
+  hypotheses: Hypothesis[];
+  shoppers: NearShopper[];
+  /** sessions whose baskets changed */
+  sessions: string[];
+  ambiguous: boolean;
+}
+
+export interface SessionEvents {
+  session: string;
+  events: BasketEvent[];
+}
+
+export interface WalkoutIngestResult {
+  outcome: "accepted" | "rejected";
+  reason?: RejectReason;
+  detail?: string;
+  events: SessionEvents[];
+  /** sessions that left through the gate with this event: settle and charge them */
+  ended?: { session: string; shopper: string; at: number }[];
+  /** shelf changes decided while handling this event */
+  decisions?: ShelfDecision[];
+}
+
+export interface WalkoutCounters {
+  accepted: number;
+  rejected: Record<string, number>;
+  changes: number;
+  picks: number;
+  putbacks: number;
+  ignored: Record<string, number>;
+  ambiguous: number;
+  reviews: number;
+}
+
+interface Line {
+  lineId: string;
+  sku: string;
+  remaining: number;
+  status: "ok" | "unsure";
+}
+
+interface Session {
+  session: string;
+  shopper: string;
+  lines: Line[];
+  /** unsure put-backs and other lines to show a reviewer */
+  reviewLines: string[];
+  notes: string[];
+}
+
+interface Ambiguity {
+  lineId: string;
+  holder: string;
+  sku: string;
+  candidates: string[];
+  resolved: boolean;
+}
+
+export interface WalkoutDeps {
+  catalog: Catalog;
+  layout: StoreLayout;
+  ids: IdGenerator;
+  store: string;
+  config?: Partial<WalkoutConfig>;
+}
+
+export class WalkoutFusion {
+  readonly store: string;
+  readonly counters: WalkoutCounters = {
+    accepted: 0,
+    rejected: {},
+    changes: 0,
+    picks: 0,
+    putbacks: 0,
+    ignored: {},
+    ambiguous: 0,
+    reviews: 0,
+  };
+  private readonly cfg: WalkoutConfig;
+  private readonly catalog: Catalog;
+  private readonly ids: IdGenerator;
+  private readonly belief: PlateBelief;
+  private readonly tracks: ShopperTracks;
+  private readonly detectors = new Map<string, ShelfDetector>();
+  /** shopper → open session */
+  private readonly sessions = new Map<string, Session>();
+  private readonly ambiguities: Ambiguity[] = [];
+  private readonly seenIds = new Set<string>();
+  private watermark = -Infinity;
+
+  constructor(deps: WalkoutDeps) {
+    this.store = deps.store;
+    this.catalog = deps.catalog;
+    this.ids = deps.ids;
+    this.cfg = { ...DEFAULT_WALKOUT_CONFIG, ...deps.config };
+    this.belief = new PlateBelief(deps.layout);
+    this.tracks = new ShopperTracks(this.cfg.reach);
+    const shelves = new Map<string, { g: number; s: number; plates: number[] }>();
+    for (const p of deps.layout.plates) {
+      const k = shelfKey(p.gondola, p.shelf);
+      const e = shelves.get(k) ?? { g: p.gondola, s: p.shelf, plates: [] };
+      e.plates.push(p.plate);
+      shelves.set(k, e);
+    }
+    for (const [k, e] of shelves)
+      this.detectors.set(k, new ShelfDetector(e.g, e.s, e.plates, this.cfg.detector));
+  }
+
+  /** open sessions: shopper → session id */
+  openSessions(): { shopper: string; session: string }[] {
+    return [...this.sessions.values()].map((s) => ({ shopper: s.shopper, session: s.session }));
+  }
+
+  ingest(e: StoreEvent): WalkoutIngestResult {
+    const reject = (reason: RejectReason, detail: string): WalkoutIngestResult => {
+      this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
+      return { outcome: "rejected", reason, detail, events: [] };
+    };
+    if (e.store !== this.store) return reject("bad-value", `event for store ${e.store}, not ${this.store}`);
+    if (!Number.isFinite(e.t)) return reject("bad-value", "t is not a number");
+    if (e.id !== undefined) {
+      if (this.seenIds.has(e.id)) return reject("duplicate", `event ${e.id} seen before`);
+    }
+    const out = new Collector();
+    switch (e.type) {
+      case "gate.in": {
+        if (this.sessions.has(e.shopper))
+          return reject("session-already-open", `shopper ${e.shopper} is inside`);
+        this.advance(e.t, out);
+        this.sessions.set(e.shopper, {
+          session: e.session,
+          shopper: e.shopper,
+          lines: [],
+          reviewLines: [],
+          notes: [],
+        });
+        out.push(e.session, {
+          type: "SessionOpened",
+          at: e.t,
+          session: e.session,
+          store: e.store,
+          shopper: e.shopper,
+          ...(e.account ? { account: e.account } : {}),
+        });
+        break;
+      }
+      case "gate.out": {
+        const s = this.sessions.get(e.shopper);
+        if (!s) return reject("no-open-session", `shopper ${e.shopper} is not inside`);
+        this.advance(e.t, out);
+        this.settle(s, e.t, out);
+        this.sessions.delete(e.shopper);
+        this.tracks.remove(e.shopper);
+        out.ended.push({ session: s.session, shopper: s.shopper, at: e.t });
+        break;
+      }
+      case "track": {
+        if (!this.sessions.has(e.shopper))
+          return reject("no-open-session", `track of ${e.shopper}, not inside`);
+        if (![e.x, e.y, ...(e.hand ?? [])].every(Number.isFinite))
+          return reject("bad-value", "bad coordinates");
+        this.tracks.add(e.shopper, e.t, e.x, e.y, e.hand);
+        this.advance(e.t, out);
+        break;
+      }
+      case "plate": {
+        const grams = Array.isArray(e.grams) ? e.grams : [e.grams];
+        const hz = e.hz ?? 1;
+        if (!grams.every(Number.isFinite) || !(hz > 0) || grams.length === 0) {
+          return reject("bad-value", "plate samples must be finite numbers with hz > 0");
+        }
+        const k = shelfKey(e.gondola, e.shelf);
+        let d = this.detectors.get(k);
+        if (!d) {
+          d = new ShelfDetector(e.gondola, e.shelf, [], this.cfg.detector);
+          this.detectors.set(k, d);
+        }
+        if (e.t < d.lastSampleT(e.plate) - this.cfg.latenessMs) {
+          return reject(
+            "out-of-order",
+            `plate ${k}/${e.plate} batch at ${e.t} is older than its last sample`,
+          );
+        }
+        d.addSamples(e.plate, e.t, grams, hz);
+        this.advance(e.t, out);
+        break;
+      }
+      default:
+        assertNever(e, "store event");
+    }
+    if (e.id !== undefined) this.seenIds.add(e.id);
+    this.counters.accepted++;
+    return out.result();
+  }
+
+  /** End of input: process every bin received (a replay calls this once at the end). */
+  flush(): WalkoutIngestResult {
+    const out = new Collector();
+    this.advance(Number.POSITIVE_INFINITY, out);
+    return out.result();
+  }
+
+  private advance(t: number, out: Collector): void {
+    if (t > this.watermark) this.watermark = t;
+    const wm = this.watermark - this.cfg.latenessMs;
+    const changes: ShelfChange[] = [];
+    for (const d of this.detectors.values()) changes.push(...d.advance(wm));
+    changes.sort((a, b) => a.endT - b.endT || a.gondola - b.gondola || a.shelf - b.shelf);
+    for (const c of changes) this.decide(c, out);
+  }
+
+  private centroid(c: ShelfChange): PlatePosition {
+    const sign = c.delta < 0 ? -1 : 1;
+    let wsum = 0;
+    const acc = { x: 0, y: 0, z: 0 };
+    for (const p of c.plates) {
+      const pos = this.belief.position(c.gondola, c.shelf, p.plate);
+      const w = Math.max(0, sign * p.delta);
+      if (!pos || w <= 0) continue;
+      acc.x += pos.x * w;
+      acc.y += pos.y * w;
+      acc.z += pos.z * w;
+      wsum += w;
+    }
+    if (wsum === 0) {
+      const pos = this.belief.position(c.gondola, c.shelf, c.plates[0]?.plate ?? 1);
+      return pos ?? { x: 0, y: 0, z: 0 };
+    }
+    return { x: acc.x / wsum, y: acc.y / wsum, z: acc.z / wsum };
+  }
+
+  /** Who could have done it: in-reach shoppers, or everyone inside when there are no tracks. */
+  private candidates(c: ShelfChange): { near: NearShopper[]; inReach: NearShopper[]; noTracks: boolean } {
+    const near = this.tracks
+      .near(this.centroid(c), c.startT, c.endT)
+      .filter((n) => this.sessions.has(n.shopper));
+    const inReach = near.filter((n) => this.tracks.inReach(n));
+    const untracked = [...this.sessions.keys()].filter((s) => !this.tracks.hasTrack(s));
+    if (inReach.length === 0 && untracked.length > 0 && untracked.length === this.sessions.size) {
+      const all = untracked.map((shopper) => ({
+        shopper,
+        body: Infinity,
+        hand: Infinity,
+        distance: Infinity,
+      }));
+      return { near: all, inReach: all, noTracks: true };
+    }
+    return { near, inReach, noTracks: false };
+  }
+
+  private clearWinner(inReach: NearShopper[]): boolean {
+    if (inReach.length === 1) return true;
+    if (inReach.length === 0) return false;
+    const [a, b] = inReach;
+    return Number.isFinite(a.distance) && b.distance - a.distance >= this.cfg.handMargin;
+  }
+
+  private held(shoppers: string[]): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const sh of shoppers) {
+      for (const l of this.sessions.get(sh)?.lines ?? []) {
+        if (l.remaining > 0) m.set(l.sku, (m.get(l.sku) ?? 0) + l.remaining);
+      }
+    }
+    return m;
+  }
+
+  private ignore(c: ShelfChange, reason: string, hyps: Hypothesis[], near: NearShopper[]): ShelfDecision {
+    this.counters.ignored[reason] = (this.counters.ignored[reason] ?? 0) + 1;
+    return {
+      change: c,
+      kind: "ignored",
+      reason,
+      hypotheses: hyps,
+      shoppers: near,
+      sessions: [],
+      ambiguous: false,
+    };
+  }
+
+  private decide(c: ShelfChange, out: Collector): void {
+    this.counters.changes++;
+    const { near, inReach, noTracks } = this.candidates(c);
+    const isPick = c.delta < 0;
+    const held = this.held(inReach.map((n) => n.shopper));
+    const hyps = identifyChange(
+      { change: c, belief: this.belief, catalog: this.catalog, held },
+      this.cfg.identify,
+    );
+    const best = hyps.find((h) => h.items.length > 0);
+    let decision: ShelfDecision;
+    if (!best) {
+      decision = this.ignore(c, "no-candidate-product", hyps, near);
+    } else if (Math.abs(c.delta) < this.cfg.minItemShare * this.lightest(hyps)) {
+      decision = this.ignore(c, "too-light-for-an-item", hyps, near);
+    } else if (inReach.length === 0) {
+      decision = this.ignore(c, "nobody-within-reach", hyps, near);
+    } else if (isPick) {
+      decision = this.pick(c, hyps, best, near, inReach, noTracks, out);
+    } else {
+      decision = this.putBack(c, hyps, best, near, inReach, noTracks, out);
+    }
+    out.decisions.push(decision);
+  }
+
+  private lightest(hyps: Hypothesis[]): number {
+    let m = Infinity;
+    for (const h of hyps) {
+      for (const it of h.items) m = Math.min(m, this.catalog.bySku.get(it.sku)?.weight?.mean ?? Infinity);
+    }
+    return Number.isFinite(m) ? m : 0;
+  }
+
+  private evidence(c: ShelfChange, hyps: Hypothesis[], near: NearShopper[], summary: string): Evidence {
+    return {
+      change: { startT: c.startT, endT: c.endT, before: c.before, after: c.after, delta: c.delta, sd: c.sd },
+      vision: [],
+      scans: [],
+      plu: [],
+      answers: [],
+      hypotheses: hyps.slice(0, 5).map((h) => ({ label: h.label, posterior: round3(h.posterior) })),
+      shelf: { gondola: c.gondola, shelf: c.shelf, plates: c.plates.map((p) => p.plate) },
+      shoppers: near
+        .slice(0, 4)
+        .map((n) => ({
+          shopper: n.shopper,
+          distance: Number.isFinite(n.distance) ? round3(n.distance) : -1,
+        })),
+      summary,
+    };
+  }
+
+  private name(sku: string): string {
+    return this.catalog.bySku.get(sku)?.name ?? sku;
+  }
+
+  private pick(
+    c: ShelfChange,
+    hyps: Hypothesis[],
+    best: Hypothesis,
+    near: NearShopper[],
+    inReach: NearShopper[],
+    noTracks: boolean,
+    out: Collector,
+  ): ShelfDecision {
+    this.counters.picks++;
+    const clear = this.clearWinner(inReach);
+    const holder = inReach[0].shopper;
+    const s = this.sessions.get(holder)!;
+    const sureId = best.posterior >= this.cfg.okPosterior && !c.forced;
+    const status = sureId && clear ? "ok" : "unsure";
+    const where = `gondola ${c.gondola} shelf ${c.shelf}`;
+    const who = noTracks
+      ? inReach.length === 1
+        ? "the only shopper in the store (no track data)"
+        : `one of ${inReach.length} shoppers in the store (no track data)`
+      : clear
+        ? `shopper ${holder} (within reach)`
+        : `shopper ${holder} or ${inReach
+            .slice(1)
+            .map((n) => n.shopper)
+            .join(" or ")} (both within reach)`;
+    const sessions: string[] = [];
+    for (const it of best.items) {
+      const lineId = this.ids("line");
+      const summary =
+        `${it.qty} × ${this.name(it.sku)} taken from ${where} by ${who}: the shelf lost ` +
+        `${Math.abs(c.delta).toFixed(0)} g (expected ${best.expected.toFixed(0)} g)` +
+        (sureId ? "." : `; product uncertain (${(best.posterior * 100).toFixed(0)} %).`);
+      out.push(s.session, {
+        type: "ItemAdded",
+        at: c.endT,
+        lineId,
+        sku: it.sku,
+        qty: it.qty,
+        confidence: round3(best.posterior * (clear ? 1 : 1 / inReach.length)),
+        status,
+        evidence: this.evidence(c, hyps, near, summary),
+      });
+      s.lines.push({ lineId, sku: it.sku, remaining: it.qty, status });
+      if (!clear) {
+        this.counters.ambiguous++;
+        this.ambiguities.push({
+          lineId,
+          holder,
+          sku: it.sku,
+          candidates: inReach.map((n) => n.shopper),
+          resolved: false,
+        });
+      }
+      this.belief.takeForeign(
+        c.gondola,
+        c.shelf,
+        c.plates.map((p) => p.plate),
+        it.sku,
+        it.qty,
+      );
+    }
+    sessions.push(s.session);
+    return { change: c, kind: "pick", hypotheses: hyps, shoppers: near, sessions, ambiguous: !clear };
+  }
+
+  private putBack(
+    c: ShelfChange,
+    hyps: Hypothesis[],
+    best: Hypothesis,
+    near: NearShopper[],
+    inReach: NearShopper[],
+    noTracks: boolean,
+    out: Collector,
+  ): ShelfDecision {
+    this.counters.putbacks++;
+    const sureId = best.posterior >= this.cfg.okPosterior && !c.forced;
+    const clear = this.clearWinner(inReach);
+    const sessions: string[] = [];
+    const where = `gondola ${c.gondola} shelf ${c.shelf}`;
+    // the plate that gained most: where a wrong-plate item now lies
+    const top = [...c.plates].sort((a, b) => b.delta - a.delta)[0];
+    let ambiguous = false;
+    for (const it of best.items) {
+      // who returned it: the nearest within reach who holds it; an open ambiguity may decide
+      const holders = inReach.filter((n) => this.held([n.shopper]).has(it.sku));
+      let who = holders[0]?.shopper;
+      if (!who) {
+        this.counters.ignored["putback-not-held"] = (this.counters.ignored["putback-not-held"] ?? 0) + 1;
+      } else {
+        if (!(holders.length === 1 || clear)) ambiguous = true;
+        who = this.resolveByPutBack(who, it.sku, inReach, c, out) ?? who;
+        const s = this.sessions.get(who)!;
+        const status = sureId && (holders.length === 1 || clear) ? "ok" : "unsure";
+        const lineId = this.ids("line");
+        const summary =
+          `${it.qty} × ${this.name(it.sku)} put back on ${where} by ` +
+          (noTracks ? "a shopper in the store (no track data)" : `shopper ${who}`) +
+          `: the shelf gained ${c.delta.toFixed(0)} g (expected ${best.expected.toFixed(0)} g)` +
+          (this.belief.isHome(c.gondola, c.shelf, top.plate, it.sku) ? "." : ", away from its home plate.");
+        out.push(s.session, {
+          type: "ItemRemoved",
+          at: c.endT,
+          lineId,
+          sku: it.sku,
+          qty: it.qty,
+          confidence: round3(best.posterior),
+          status,
+          evidence: this.evidence(c, hyps, near, summary),
+        });
+        let left = it.qty;
+        for (const l of s.lines) {
+          if (l.sku !== it.sku || l.remaining <= 0) continue;
+          const take = Math.min(l.remaining, left);
+          l.remaining -= take;
+          left -= take;
+          if (left === 0) break;
+        }
+        if (status === "unsure") s.reviewLines.push(lineId);
+        sessions.push(s.session);
+      }
+      if (!this.belief.isHome(c.gondola, c.shelf, top.plate, it.sku)) {
+        this.belief.addForeign(c.gondola, c.shelf, top.plate, it.sku, it.qty);
+      }
+    }
+    return { change: c, kind: "putback", hypotheses: hyps, shoppers: near, sessions, ambiguous };
+  }
+
+  /**
+   * A put-back by `who` of `sku` settles an open ambiguity about that sku: if `who` was a
+   * candidate but the line sits in another candidate's basket, the line moves to `who`.
+   */
+  private resolveByPutBack(
+    who: string,
+    sku: string,
+    inReach: NearShopper[],
+    c: ShelfChange,
+    out: Collector,
+  ): string | undefined {
+    const reachers = new Set(inReach.map((n) => n.shopper));
+    const amb = this.ambiguities.find(
+      (a) => !a.resolved && a.sku === sku && a.candidates.some((x) => reachers.has(x)),
+    );
+    if (!amb) return undefined;
+    const returner = amb.candidates.find((x) => reachers.has(x) && x === who) ?? who;
+    amb.resolved = true;
+    const holder = this.sessions.get(amb.holder);
+    const line = holder?.lines.find((l) => l.lineId === amb.lineId);
+    if (!holder || !line) return undefined;
+    if (returner === amb.holder) {
+      line.status = "ok";
+      return returner;
+    }
+    const target = this.sessions.get(returner);
+    if (!target) return undefined;
+    // move the line: void it in the holder's basket, add it to the returner's
+    out.push(holder.session, {
+      type: "LineVoided",
+      at: c.endT,
+      lineId: line.lineId,
+      by: "fusion",
+      reason: `put back by shopper ${returner}: the item was theirs`,
+    });
+    const moved = line.remaining;
+    line.remaining = 0;
+    const lineId = this.ids("line");
+    out.push(target.session, {
+      type: "ItemAdded",
+      at: c.endT,
+      lineId,
+      sku,
+      qty: moved,
+      confidence: 0.9,
+      status: "ok",
+      evidence: {
+        vision: [],
+        scans: [],
+        plu: [],
+        answers: [],
+        hypotheses: [],
+        summary: `${this.name(sku)} reattributed from shopper ${amb.holder}: shopper ${returner} put it back later.`,
+      },
+    });
+    target.lines.push({ lineId, sku, remaining: moved, status: "ok" });
+    return returner;
+  }
+
+  private settle(s: Session, t: number, out: Collector): void {
+    const lineIds = [
+      ...s.lines.filter((l) => l.status === "unsure" && l.remaining > 0).map((l) => l.lineId),
+      ...s.reviewLines,
+    ];
+    const related = this.ambiguities.filter(
+      (a) => !a.resolved && a.holder !== s.shopper && a.candidates.includes(s.shopper),
+    );
+    const reasons: string[] = [];
+    const own = this.ambiguities.filter((a) => !a.resolved && a.holder === s.shopper);
+    if (own.length) {
+      reasons.push(
+        own
+          .map((a) => `${this.name(a.sku)}: taken by one of ${a.candidates.join(", ")} (both within reach)`)
+          .join("; "),
+      );
+    }
+    if (lineIds.length > own.length) reasons.push("uncertain product or put-back on the lines listed");
+    if (related.length) {
+      reasons.push(
+        related
+          .map((a) => `may have taken ${this.name(a.sku)} charged to shopper ${a.holder} (line ${a.lineId})`)
+          .join("; "),
+      );
+    }
+    if (lineIds.length === 0 && related.length === 0) return;
+    this.counters.reviews++;
+    out.push(s.session, {
+      type: "ReviewRequested",
+      at: t,
+      caseId: this.ids("case"),
+      kind: "uncertain",
+      lineIds: [...new Set(lineIds)],
+      reason: reasons.join("; "),
+    });
+  }
+}
+
+class Collector {
+  readonly bySession = new Map<string, BasketEvent[]>();
+  readonly ended: { session: string; shopper: string; at: number }[] = [];
+  readonly decisions: ShelfDecision[] = [];
+  push(session: string, e: BasketEvent): void {
+    const list = this.bySession.get(session) ?? [];
+    list.push(e);
+    this.bySession.set(session, list);
+  }
+  result(): WalkoutIngestResult {
+    const r: WalkoutIngestResult = {
+      outcome: "accepted",
+      events: [...this.bySession].map(([session, events]) => ({ session, events })),
+    };
+    if (this.ended.length) r.ended = this.ended;
+    if (this.decisions.length) r.decisions = this.decisions;
+    return r;
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
