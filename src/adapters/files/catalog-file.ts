@@ -66,7 +66,7 @@ const productSchema = z
 const catalogSchema = z.object(
   {
     currency: str("an ISO 4217 code").regex(/^[A-Z]{3}$/, "expected an ISO 4217 code like USD"),
-    products: z.array(productSchema, {
+    products: z.array(z.unknown(), {
       invalid_type_error: "expected an array of products",
       required_error: "required",
     }),
@@ -87,16 +87,33 @@ export function formatIssue(i: CatalogIssue): string {
   return `${i.path}: ${i.message}`;
 }
 
+/**
+ * Checks the whole file and reports every problem: shape errors of each product, then the
+ * catalog's rules over the products that could be read.
+ */
 export function parseCatalog(data: unknown): CatalogParseResult {
-  const parsed = catalogSchema.safeParse(data);
-  if (!parsed.success) {
+  const top = catalogSchema.safeParse(data);
+  if (!top.success) {
     return {
       ok: false,
-      issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+      issues: top.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
     };
   }
   const issues: CatalogIssue[] = [];
-  const products: Product[] = parsed.data.products.map((raw, i) => {
+  const products: Product[] = [];
+  const fileIndex: number[] = [];
+  const unreadableSkus = new Set<string>();
+  top.data.products.forEach((rawProduct, i) => {
+    const parsed = productSchema.safeParse(rawProduct);
+    if (!parsed.success) {
+      for (const x of parsed.error.issues) {
+        issues.push({ path: formatPath(["products", i, ...x.path]), message: x.message });
+      }
+      const sku = (rawProduct as { sku?: unknown } | null)?.sku;
+      if (typeof sku === "string") unreadableSkus.add(sku);
+      return;
+    }
+    const raw = parsed.data;
     let gtin: string | undefined;
     if (raw.gtin !== undefined) {
       gtin = toGtin14(raw.gtin);
@@ -123,11 +140,17 @@ export function parseCatalog(data: unknown): CatalogParseResult {
     if (raw.category !== undefined) p.category = raw.category;
     if (raw.image !== undefined) p.image = raw.image;
     if (raw.pack !== undefined) p.pack = { ...raw.pack };
-    return p;
+    products.push(p);
+    fileIndex.push(i);
   });
-  issues.push(...validateProducts(products).filter((x) => !issues.some((y) => y.path === x.path)));
-  if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, catalog: indexCatalog(parsed.data.currency, products) };
+  const rules = validateProducts(products, (k) => fileIndex[k], unreadableSkus);
+  issues.push(...rules.filter((x) => !issues.some((y) => y.path === x.path)));
+  if (issues.length > 0) {
+    const order = (path: string) => Number(/^products\[(\d+)\]/.exec(path)?.[1] ?? -1);
+    issues.sort((a, b) => order(a.path) - order(b.path));
+    return { ok: false, issues };
+  }
+  return { ok: true, catalog: indexCatalog(top.data.currency, products) };
 }
 
 export function parseCatalogJson(text: string): CatalogParseResult {

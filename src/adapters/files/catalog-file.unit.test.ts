@@ -78,11 +78,21 @@ describe("catalog file", () => {
     expect(issues(bad)).toEqual([
       'products[0].gtin: expected a GTIN-8/12/13/14 with a valid check digit, got "5449000000997"',
       "products[1].weight: a product sold by unit needs a weight model {mean, sd} (the cart's scale checks it)",
+      'products[1].lookalikes[0]: unknown sku "nope"',
       "products[2].pricePerKg: a product sold by weight needs pricePerKg",
       'products[3].sku: duplicate sku "banana" (also products[2])',
       'products[3].plu: duplicate plu "4011" (also products[2])',
       "products[3].price: a product sold by unit needs a price",
-      'products[1].lookalikes[0]: unknown sku "nope"',
+    ]);
+  });
+
+  it("reports shape errors and rule errors of the other products together", () => {
+    const bad = structuredClone(good) as { products: Record<string, unknown>[] };
+    (bad.products[0].weight as { sd: number }).sd = -1;
+    bad.products[2].gtin = "123";
+    expect(issues(bad)).toEqual([
+      "products[0].weight.sd: expected a number ≥ 0",
+      'products[2].gtin: expected a GTIN-8/12/13/14 with a valid check digit, got "123"',
     ]);
   });
 

@@ -11,7 +11,16 @@ export interface CatalogIssue {
   message: string;
 }
 
-export function validateProducts(products: readonly Product[]): CatalogIssue[] {
+/**
+ * `indexOf` maps a product's position here to its position in the file (when some products of the
+ * file could not be read); `otherSkus` are skus of those unreadable products, so look-alikes that
+ * name them are not reported as unknown.
+ */
+export function validateProducts(
+  products: readonly Product[],
+  indexOf: (i: number) => number = (i) => i,
+  otherSkus: ReadonlySet<string> = new Set(),
+): CatalogIssue[] {
   const issues: CatalogIssue[] = [];
   const seen = {
     sku: new Map<string, number>(),
@@ -23,13 +32,13 @@ export function validateProducts(products: readonly Product[]): CatalogIssue[] {
     const first = seen[kind].get(value);
     if (first !== undefined) {
       issues.push({
-        path: `products[${i}].${kind}`,
-        message: `duplicate ${kind} "${value}" (also products[${first}])`,
+        path: `products[${indexOf(i)}].${kind}`,
+        message: `duplicate ${kind} "${value}" (also products[${indexOf(first)}])`,
       });
     } else seen[kind].set(value, i);
   };
   products.forEach((p, i) => {
-    const at = `products[${i}]`;
+    const at = `products[${indexOf(i)}]`;
     dup("sku", p.sku, i);
     dup("gtin", p.gtin, i);
     dup("plu", p.plu, i);
@@ -51,8 +60,8 @@ export function validateProducts(products: readonly Product[]): CatalogIssue[] {
   });
   products.forEach((p, i) => {
     p.lookalikes.forEach((sku, k) => {
-      const path = `products[${i}].lookalikes[${k}]`;
-      if (!seen.sku.has(sku)) issues.push({ path, message: `unknown sku "${sku}"` });
+      const path = `products[${indexOf(i)}].lookalikes[${k}]`;
+      if (!seen.sku.has(sku) && !otherSkus.has(sku)) issues.push({ path, message: `unknown sku "${sku}"` });
       else if (sku === p.sku) issues.push({ path, message: "a product cannot be its own look-alike" });
     });
   });

@@ -1,0 +1,92 @@
+/** `skiplane catalog …` and `skiplane price …` as a process, on the demo catalog from real data. */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const CLI = join(process.cwd(), "src/cli/index.ts");
+const TSX = join(process.cwd(), "node_modules/.bin/tsx");
+
+function run(...args: string[]) {
+  const r = spawnSync(TSX, [CLI, ...args], { encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("skiplane catalog / price", () => {
+  const dir = mkdtempSync(join(tmpdir(), "skiplane-cli-"));
+  const catalog = join(dir, "catalog.json");
+
+  it("writes the demo catalog and checks it", () => {
+    const demo = run("catalog", "demo", "--out", catalog);
+    expect(demo.code).toBe(0);
+    expect(demo.out).toMatch(/^wrote .*: \d+ products .*demo prices/);
+    const check = run("catalog", "check", catalog);
+    expect(check.code).toBe(0);
+    expect(check.out).toMatch(/^OK .*: \d+ products \(\d+ by unit, 8 by weight\)/);
+  });
+
+  it("lists every problem with its path and exits 1", () => {
+    const json = JSON.parse(readFileSync(catalog, "utf8"));
+    json.products[3].weight.sd = -1;
+    json.products[5].gtin = "123";
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify(json));
+    const check = run("catalog", "check", bad);
+    expect(check.code).toBe(1);
+    expect(check.out).toContain("products[3].weight.sd: expected a number ≥ 0");
+    expect(check.out).toContain(
+      'products[5].gtin: expected a GTIN-8/12/13/14 with a valid check digit, got "123"',
+    );
+    expect(check.out).toContain("2 problems");
+  });
+
+  it("prices a ground-truth line as text and as JSON with the same total", () => {
+    const basket = join(dir, "basket.json");
+    writeFileSync(
+      basket,
+      JSON.stringify({
+        session: "s-0001",
+        items: [
+          { sku: "kit-kat-king-size", qty: 2 },
+          { sku: "sprite", qty: 1 },
+          { sku: "pringles", qty: 1 },
+        ],
+        weighed: [{ sku: "bananas", grams: 612 }],
+      }),
+    );
+    const text = run("price", "--catalog", catalog, "--basket", basket, "--store", "demo/store.json");
+    expect(text.code).toBe(0);
+    expect(text.out).toContain("Kit Kat King Size 2 for $5");
+    const json = run(
+      "price",
+      "--catalog",
+      catalog,
+      "--basket",
+      basket,
+      "--store",
+      "demo/store.json",
+      "--json",
+    );
+    const receipt = JSON.parse(json.out);
+    expect(receipt.session).toBe("s-0001");
+    const total = `$${(receipt.total / 100).toFixed(2)}`;
+    expect(text.out).toMatch(new RegExp(`TOTAL\\s+\\${total}`));
+  });
+
+  it("names an unknown sku and exits 1", () => {
+    const basket = join(dir, "unknown.json");
+    writeFileSync(basket, JSON.stringify({ items: [{ sku: "nope", qty: 1 }], weighed: [] }));
+    const r = run("price", "--catalog", catalog, "--basket", basket);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('unknown sku "nope" [UNKNOWN_SKU]');
+  });
+
+  it("has --help for every command", () => {
+    for (const cmd of [["catalog", "check"], ["catalog", "demo"], ["price"]]) {
+      const r = run(...cmd, "--help");
+      expect(r.code).toBe(0);
+      expect(r.out).toContain("Usage: skiplane");
+    }
+  });
+});
