@@ -1,0 +1,146 @@
+/**
+ * Evaluation end to end on a small hand-written store: four sessions whose answers are known,
+ * two carts interleaved, damaged lines in the log and a truth line for a session the log never
+ * had. The figures must come out exactly.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_STORE_SETTINGS } from "../domain/store/store-settings";
+import { evaluateDir } from "./evaluate";
+
+const dir = mkdtempSync(join(tmpdir(), "skiplane-eval-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const catalog = {
+  currency: "USD",
+  products: [
+    {
+      sku: "cola-330",
+      name: "Cola",
+      gtin: "05449000000996",
+      price: 129,
+      soldBy: "unit",
+      weight: { mean: 349.2, sd: 1.6 },
+      taxClass: "exempt",
+    },
+    {
+      sku: "chips-salt",
+      name: "Sea Salt",
+      price: 249,
+      soldBy: "unit",
+      weight: { mean: 160, sd: 1 },
+      taxClass: "exempt",
+      lookalikes: ["chips-vinegar"],
+    },
+    {
+      sku: "chips-vinegar",
+      name: "Salt & Vinegar",
+      price: 249,
+      soldBy: "unit",
+      weight: { mean: 160, sd: 1 },
+      taxClass: "exempt",
+      lookalikes: ["chips-salt"],
+    },
+  ],
+};
+
+type Line = Record<string, unknown>;
+const T0 = 1_767_600_000_000;
+/** one cart's session: rest, a sighting, the item lands, rest, exit */
+function session(
+  cart: string,
+  session: string,
+  t0: number,
+  grams: number,
+  candidates: { sku: string; p: number }[],
+): Line[] {
+  const base = { v: 1, store: "st", cart };
+  const batch = (t: number, g: number) => ({
+    ...base,
+    t,
+    type: "weight",
+    grams: Array.from({ length: 20 }, (_, i) => g + (i % 2 ? 0.5 : -0.5)),
+    hz: 20,
+  });
+  return [
+    { ...base, t: t0, type: "session.start", session },
+    batch(t0 + 50, 0),
+    batch(t0 + 1050, 0),
+    { ...base, t: t0 + 1900, type: "vision", dir: "in", candidates },
+    batch(t0 + 2050, grams),
+    batch(t0 + 3050, grams),
+    batch(t0 + 4050, grams),
+    { ...base, t: t0 + 6000, type: "session.end" },
+    // the shopper unloads at the car: samples that belong to no session
+    batch(t0 + 7050, grams),
+    batch(t0 + 8050, 0),
+    batch(t0 + 9050, 0),
+  ];
+}
+
+describe("skiplane eval on a hand-written store", () => {
+  it("gives the known figures, reports damaged lines by number and truth for other sessions", async () => {
+    const lines: Line[] = [
+      ...session("c1", "s1", T0, 349, [{ sku: "cola-330", p: 0.97 }]),
+      ...session("c2", "s2", T0 + 500, 160, [{ sku: "chips-salt", p: 0.96 }]),
+      ...session("c1", "s3", T0 + 20_000, 160, [
+        { sku: "chips-salt", p: 0.55 },
+        { sku: "chips-vinegar", p: 0.45 },
+      ]),
+    ].sort((a, b) => (a.t as number) - (b.t as number));
+    const text = lines.map((l) => JSON.stringify(l));
+    // damage: a truncated line, an unknown version, a wrong type — each its own line
+    text.splice(3, 0, '{"v":1,"t":1767600000100,"type":"weight","store":"st","car');
+    text.splice(6, 0, '{"v":2,"t":1767600000200,"type":"weight","store":"st","cart":"c1","grams":1}');
+    text.splice(9, 0, '{"v":1,"t":1767600000300,"type":"weight","store":"st","cart":"c2","grams":"heavy"}');
+    writeFileSync(join(dir, "log.jsonl"), `${text.join("\n")}\n`);
+    writeFileSync(join(dir, "catalog.json"), JSON.stringify(catalog));
+    writeFileSync(
+      join(dir, "truth.jsonl"),
+      [
+        { session: "s1", items: [{ sku: "cola-330", qty: 1 }], weighed: [], decidable: true },
+        { session: "s2", items: [{ sku: "chips-salt", qty: 2 }], weighed: [], decidable: true },
+        { session: "s3", items: [{ sku: "chips-salt", qty: 1 }], weighed: [], decidable: false },
+        { session: "s9", items: [{ sku: "cola-330", qty: 1 }], weighed: [], decidable: true },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join("\n"),
+    );
+
+    const r = await evaluateDir({
+      dir,
+      settings: DEFAULT_STORE_SETTINGS,
+      threshold: 0.9,
+      answering: false,
+      sweep: [],
+    });
+    expect(r.issues.log.examples.map((i) => [i.line, i.reason])).toEqual([
+      [4, "bad-json"],
+      [7, "unknown-version"],
+      [10, "bad-event"],
+    ]);
+    expect(r.unmatched).toEqual({ truthWithoutLog: ["s9"], logWithoutTruth: [] });
+    const m = r.modes[0];
+    expect(m.mode).toBe("replay");
+    expect(m.counters.sessions).toBe(3);
+    expect(m.counters.reviewReasons).toEqual({ "unanswered choose prompt": 1 });
+    const f = m.figures;
+    expect(f.sessions).toBe(4);
+    expect(f.receipts).toBe(3);
+    expect(f.missingReceipts).toBe(1);
+    // s1 right untouched; s2 charged one bag of chips for two: silent; s3 the look-alikes tie: asked, unanswered → review
+    expect(f.rightNoHuman).toBe(1);
+    expect(f.silentErrors).toBe(1);
+    expect(m.silentExamples.map((e) => [e.session, e.diff])).toEqual([["s2", ["−chips-salt×1"]]]);
+    expect(f.reviews).toBe(1);
+    expect(f.prompts).toBe(1);
+    expect(f.needlessReviews).toBe(0);
+    expect(f.undecidableNotReviewed).toBe(0);
+    expect(f.silentPer1000).toBe(250);
+    expect(f.reviewsPer1000).toBe(250);
+    expect(f.money.trueSales).toBe(129 + 498 + 249 + 129);
+    expect(f.latencyMs?.n).toBe(3);
+  });
+});
