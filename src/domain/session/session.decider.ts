@@ -110,7 +110,7 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
       return events;
     }
     case "RecordAuthorization":
-      requirePhase(state, ["exiting", "review", "problem"], command.type);
+      requirePhase(state, ["exiting", "charging", "review", "problem"], command.type);
       checkAmount(command.amount, "amount");
       return [
         {

@@ -5,6 +5,7 @@
  *
  *   idle ─SessionOpened→ shopping ─CheckoutStarted→ exiting ─PaymentAuthorized→ charging
  *   charging ─PaymentCaptured→ paid ─PaymentRefunded→ partially-refunded | refunded
+ *   charging ─PaymentAuthorized→ charging (a new hold when the total grew)
  *   exiting/charging ─SessionHeldForReview→ review (a person checks before the charge is final)
  *   exiting/charging/review ─PaymentFailed→ problem ─PaymentAuthorized→ charging (retry)
  *   shopping/exiting/review/problem/charging ─SessionCancelled→ cancelled (hold released first)
@@ -46,6 +47,7 @@ export const SESSION_TRANSITIONS: readonly Transition[] = [
   { from: "exiting", on: "PaymentCaptured", to: "paid" },
   { from: "exiting", on: "SessionHeldForReview", to: "review" },
   { from: "exiting", on: "PaymentFailed", to: "problem" },
+  { from: "charging", on: "PaymentAuthorized", to: "charging" },
   { from: "charging", on: "PaymentCaptured", to: "paid" },
   { from: "charging", on: "SessionHeldForReview", to: "review" },
   { from: "charging", on: "PaymentFailed", to: "problem" },
