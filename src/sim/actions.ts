@@ -36,6 +36,8 @@ export type Action =
       grams: number;
       /** how the product is identified: PLU keyed before/after placing, a weight label scanned, nothing */
       entry: "plu-before" | "plu-after" | "label" | "none";
+      /** the code the shopper keys, when not the product's own PLU (a mistyped code) */
+      pluCode?: string;
       sensors?: SensorOverrides;
     }
   | { kind: "bag"; grams: number; tag: string; sensors?: SensorOverrides }

@@ -364,7 +364,7 @@ export class CartSimulator {
             }
             c += r.uniform(300, 1200);
           }
-          const missP = action.child ? 0.5 : s.visionMissP;
+          const missP = action.child ? s.childMissP : s.visionMissP;
           const drop = action.child ? 2 : 1;
           if (action.together) {
             // one hand (or two) over the rim: one sighting per product, one weight step
@@ -451,10 +451,11 @@ export class CartSimulator {
         case "produce": {
           const p = this.product(action.sku);
           let identified = false;
-          if (action.entry === "plu-before" && p.plu) {
-            pending.push({ t: Math.round(c), ord: 1, e: { type: "plu", plu: p.plu } });
+          const keyed = action.pluCode ?? p.plu;
+          if (action.entry === "plu-before" && keyed) {
+            pending.push({ t: Math.round(c), ord: 1, e: { type: "plu", plu: keyed } });
             c += r.uniform(2000, 6000);
-            identified = true;
+            identified = keyed === p.plu;
           } else if (action.entry === "label" && p.plu) {
             // the deli scale printed the label: its own ±1 g error, rounded to the gram
             const labelGrams = Math.round(action.grams + r.normal(0, 1));
@@ -473,10 +474,10 @@ export class CartSimulator {
             if (v.top === action.sku) identified = true;
           }
           this.step(c, action.grams);
-          if (action.entry === "plu-after" && p.plu) {
+          if (action.entry === "plu-after" && keyed) {
             c += r.uniform(2000, 5000);
-            pending.push({ t: Math.round(c), ord: 1, e: { type: "plu", plu: p.plu } });
-            identified = true;
+            pending.push({ t: Math.round(c), ord: 1, e: { type: "plu", plu: keyed } });
+            if (keyed === p.plu) identified = true;
           }
           c += 200;
           weighed.push({ sku: action.sku, grams: action.grams });

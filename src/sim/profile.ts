@@ -32,6 +32,8 @@ export interface SensorProfile {
   unitSdFactor: number;
   /** camera: probability an item crossing the rim is not seen */
   visionMissP: number;
+  /** camera: probability an item a child drops in (from low down, fast) is not seen */
+  childMissP: number;
   /** camera: probability the best candidate is a look-alike when the product has one */
   lookalikeConfusionP: number;
   /** camera: probability the best candidate is some other product (no look-alike needed) */
@@ -100,6 +102,7 @@ export const STANDARD_MIX: SimMix = {
     unitSdFloorG: 0.5,
     unitSdFactor: 1,
     visionMissP: 0.03,
+    childMissP: 0.5,
     lookalikeConfusionP: 0.05,
     randomConfusionP: 0.005,
     wrongDirP: 0.01,
@@ -139,6 +142,7 @@ export const HARD_MIX: SimMix = {
     unitSdFloorG: 1,
     unitSdFactor: 1.5,
     visionMissP: 0.1,
+    childMissP: 0.6,
     lookalikeConfusionP: 0.2,
     randomConfusionP: 0.02,
     wrongDirP: 0.03,
@@ -163,6 +167,25 @@ export const HARD_MIX: SimMix = {
     answerDelayMaxS: 10,
   },
 };
+
+/** the same mix with a camera and scanner that never err (scripted scenarios say where they do) */
+export function withPerfectCamera(mix: SimMix): SimMix {
+  return {
+    ...mix,
+    sensors: {
+      ...mix.sensors,
+      visionMissP: 0,
+      childMissP: 0,
+      lookalikeConfusionP: 0,
+      randomConfusionP: 0,
+      wrongDirP: 0,
+      unknownDirP: 0,
+      phantomPerStop: 0,
+      scanGarbleP: 0,
+      scanDoubleP: 0,
+    },
+  };
+}
 
 export function mixByName(name: string): SimMix | undefined {
   return name === "standard" ? STANDARD_MIX : name === "hard" ? HARD_MIX : undefined;

@@ -1,0 +1,468 @@
+/**
+ * Walk-out store simulator: several anonymous shoppers at once in a store with shelf weight
+ * plates (by default the AutoCheckout store: its real planogram, 348 plates). Seeded and
+ * deterministic (src/sim/rng.ts); writes §1 gate/track/plate events and §2 truth.
+ *
+ * Models and where their numbers come from:
+ * - plate noise: per-sample sd per gondola from the real recording (median of 1-s windows:
+ *   gondola 1 2.4 g, 2 0.45 g, 3 0.7 g, 4 0.5 g, 5 0.65 g), each plate × lognormal(0, 0.5), capped
+ *   at 11 g (the worst real plate). Plates are sampled at `plateHz` (10 Hz by default, to keep logs
+ *   small) as a scale that averages internally: sd / √(60 / plateHz), so a 100 ms mean is as noisy
+ *   as at 60 Hz.
+ * - plate gain error: 1 + N(0, 3 %) per plate (the two labelled real pick-ups read 7–9 % off the
+ *   catalogue weight, part of which is the product's own spread).
+ * - units: each unit's weight ~ N(mean, sd) of the catalogue; it rests 80–100 % on its plate and
+ *   the rest on a neighbour (a pick-up spreads over neighbouring plates, as in the recording).
+ * - touches: a hand pressing on a plate for 0.2–0.6 s before an item leaves or lands
+ *   (+10…40 % of the item's weight, varying sample to sample between 0 and twice that), and
+ *   pure browsing touches that change nothing.
+ * - action mix from the 46 labelled cases of ground-truth-v14.json (≈ 22 % of labelled events
+ *   are put-backs; a few events move two products): pick one 64 %, pick two of a kind 5 %,
+ *   put back on the home plate 17 %, put back on a wrong plate 4 %, browse-touch 8 %,
+ *   hand an item to another shopper 2 % (invisible to shelves: scored honestly as errors).
+ * - crowding: 35 % of targets are chosen within 1.2 m of another shopper, so two shoppers are
+ *   often within reach of one shelf.
+ * - tracks at `trackHz`: body position with 8 cm noise; the nearest hand with 5 cm noise, seen in
+ *   85 % of samples (occlusion).
+ */
+import type { Catalog } from "../../domain/catalog/product";
+import type { StoreEvent, StoreLayout, TruthLine } from "../../domain/events/sensor-events";
+import { createRng } from "../rng";
+
+export interface WalkoutSimOptions {
+  catalog: Catalog;
+  layout: StoreLayout;
+  visits: number;
+  seed: number;
+  store: string;
+  minShoppers?: number;
+  maxShoppers?: number;
+  plateHz?: number;
+  trackHz?: number;
+  /** ms since epoch of the first event */
+  start?: number;
+  /** every shelf action as it happens (tests and debugging) */
+  trace?: (a: {
+    t: number;
+    shopper: string;
+    kind: string;
+    skus: string[];
+    gondola: number;
+    shelf: number;
+    plate: number;
+  }) => void;
+}
+
+export interface WalkoutSimSummary {
+  visits: number;
+  lines: number;
+  storeSeconds: number;
+  actions: Record<string, number>;
+  maxInside: number;
+}
+
+const GONDOLA_SD: Record<number, number> = { 1: 2.4, 2: 0.45, 3: 0.7, 4: 0.5, 5: 0.65 };
+const ACTIONS = [
+  ["pick", 0.64],
+  ["pick2", 0.05],
+  ["putback", 0.17],
+  ["putback-wrong", 0.04],
+  ["touch", 0.08],
+  ["handoff", 0.02],
+] as const;
+type ActionKind = (typeof ACTIONS)[number][0];
+
+interface Unit {
+  sku: string;
+  w: number;
+  parts: { plate: number; frac: number }[];
+}
+
+interface SimPlate {
+  g: number;
+  s: number;
+  p: number;
+  x: number;
+  y: number;
+  z: number;
+  tare: number;
+  gain: number;
+  sd: number;
+  /** true load from units, grams */
+  load: number;
+  /** transient hand pressure, grams, until `pressUntil` */
+  press: number;
+  pressFrom: number;
+  pressUntil: number;
+  homeSkus: string[];
+}
+
+interface Shopper {
+  id: string;
+  session: string;
+  held: Unit[];
+  actionsLeft: number;
+  x: number;
+  y: number;
+  state: "walk" | "reach" | "dwell" | "leave";
+  target?: { plate: number; x: number; y: number };
+  action?: ActionKind;
+  /** ms: when the current state ends */
+  until: number;
+  /** ms: contact time during a reach */
+  contact: number;
+  done: boolean;
+  hand?: [number, number, number];
+}
+
+const GATE = { x: -1.5, y: -2 };
+
+export function simulateWalkout(
+  o: WalkoutSimOptions,
+  emit: (e: StoreEvent) => void,
+  truthOut: (t: TruthLine) => void,
+): WalkoutSimSummary {
+  const rng = createRng(o.seed);
+  const plateHz = o.plateHz ?? 10;
+  const trackHz = o.trackHz ?? 5;
+  const minS = o.minShoppers ?? 2;
+  const maxS = o.maxShoppers ?? 4;
+  const dt = 1000 / plateHz;
+  const t0 = o.start ?? Date.UTC(2026, 0, 5, 9, 0, 0);
+  const store = o.store;
+  const noiseScale = 1 / Math.sqrt(60 / plateHz);
+
+  // plates and stock
+  const plates: SimPlate[] = o.layout.plates.map((p) => ({
+    g: p.gondola,
+    s: p.shelf,
+    p: p.plate,
+    x: p.x,
+    y: p.y,
+    z: p.z,
+    tare: rng.uniform(400, 2500),
+    gain: 1 + rng.normal(0, 0.03),
+    sd:
+      Math.min(11, Math.max(0.2, (GONDOLA_SD[p.gondola] ?? 0.7) * Math.exp(rng.normal(0, 0.5)))) * noiseScale,
+    load: 0,
+    press: 0,
+    pressFrom: 0,
+    pressUntil: 0,
+    homeSkus: p.skus.filter((s) => o.catalog.bySku.get(s)?.weight),
+  }));
+  const index = new Map(plates.map((p, i) => [`${p.g}/${p.s}/${p.p}`, i]));
+  const neighbour = (i: number, side: number): number | undefined => {
+    const p = plates[i];
+    return index.get(`${p.g}/${p.s}/${p.p + side}`);
+  };
+  const stock: Unit[][] = plates.map(() => []);
+  const place = (u: Unit, i: number) => {
+    const main = rng.uniform(0.8, 1);
+    const nb = neighbour(i, rng.chance(0.5) ? -1 : 1);
+    u.parts =
+      nb === undefined
+        ? [{ plate: i, frac: 1 }]
+        : [
+            { plate: i, frac: main },
+            { plate: nb, frac: 1 - main },
+          ];
+    for (const part of u.parts) plates[part.plate].load += u.w * part.frac;
+    stock[i].push(u);
+  };
+  const unitOf = (sku: string): Unit => {
+    const w = o.catalog.bySku.get(sku)!.weight!;
+    return { sku, w: Math.max(1, rng.normal(w.mean, w.sd)), parts: [] };
+  };
+  plates.forEach((p, i) => {
+    for (const sku of p.homeSkus) {
+      const n = rng.int(2, 5);
+      for (let k = 0; k < n; k++) place(unitOf(sku), i);
+    }
+  });
+  const take = (u: Unit, i: number) => {
+    for (const part of u.parts) plates[part.plate].load -= u.w * part.frac;
+    stock[i].splice(stock[i].indexOf(u), 1);
+  };
+
+  const actions: Record<string, number> = {};
+  const truths = new Map<string, Unit[]>();
+  const inside: Shopper[] = [];
+  let started = 0;
+  let finished = 0;
+  let maxInside = 0;
+  let lines = 0;
+  let t = t0;
+  let nextArrival = t0;
+  const pending: StoreEvent[] = [];
+  let batchStart = t0;
+  const batch: number[][] = plates.map(() => []);
+  const out = (e: StoreEvent) => {
+    pending.push(e);
+  };
+
+  const chooseTarget = (sh: Shopper, kind: ActionKind): number | undefined => {
+    const others = inside.filter((x) => x !== sh && x.target);
+    const crowd = others.length > 0 && rng.chance(0.35);
+    const near = (i: number) =>
+      others.some((x) => Math.abs(plates[i].x - x.target!.x) < 1.2 && Math.abs(plates[i].z - 1) < 2);
+    const eligible = (i: number) => {
+      if (kind === "pick" || kind === "pick2" || kind === "touch")
+        return stock[i].length >= (kind === "pick2" ? 2 : 1);
+      return true;
+    };
+    if (kind === "putback") {
+      const u = sh.held[sh.held.length - 1];
+      const homes = plates.map((_, i) => i).filter((i) => plates[i].homeSkus.includes(u.sku));
+      return homes.length ? rng.pick(homes) : undefined;
+    }
+    for (let tries = 0; tries < 40; tries++) {
+      const i = rng.int(0, plates.length - 1);
+      if (!eligible(i)) continue;
+      if (crowd && !near(i) && tries < 30) continue;
+      if (kind === "putback-wrong" && plates[i].homeSkus.includes(sh.held[sh.held.length - 1].sku)) continue;
+      return i;
+    }
+    return undefined;
+  };
+
+  const startAction = (sh: Shopper) => {
+    if (sh.actionsLeft <= 0) {
+      sh.state = "leave";
+      sh.target = undefined;
+      sh.until = t + (Math.hypot(sh.x - GATE.x, sh.y - GATE.y) / 1.0) * 1000;
+      return;
+    }
+    let kind = rng.weighted(ACTIONS.map(([k, w]) => [k, w] as const));
+    if ((kind === "putback" || kind === "putback-wrong" || kind === "handoff") && sh.held.length === 0)
+      kind = "pick";
+    if (kind === "handoff") {
+      const other = inside.find((x) => x !== sh && !x.done && Math.hypot(x.x - sh.x, x.y - sh.y) < 2.5);
+      sh.actionsLeft--;
+      if (other) {
+        const u = sh.held.pop()!;
+        other.held.push(u);
+        actions.handoff = (actions.handoff ?? 0) + 1;
+      }
+      sh.state = "dwell";
+      sh.until = t + rng.uniform(500, 1500);
+      return;
+    }
+    const i = chooseTarget(sh, kind);
+    if (i === undefined) {
+      sh.actionsLeft--;
+      sh.state = "dwell";
+      sh.until = t + 500;
+      return;
+    }
+    const p = plates[i];
+    sh.target = { plate: i, x: p.x + rng.normal(0, 0.12), y: -0.45 + rng.normal(0, 0.05) };
+    sh.action = kind;
+    sh.state = "walk";
+    sh.until = t + (Math.hypot(sh.target.x - sh.x, sh.target.y - sh.y) / 1.0) * 1000 + 200;
+  };
+
+  const doContact = (sh: Shopper) => {
+    const i = sh.target!.plate;
+    const p = plates[i];
+    const kind = sh.action!;
+    actions[kind] = (actions[kind] ?? 0) + 1;
+    const before = sh.held.length;
+    const heldSku = sh.held[sh.held.length - 1]?.sku;
+    switch (kind) {
+      case "pick":
+      case "pick2": {
+        const n = kind === "pick2" ? 2 : 1;
+        for (let k = 0; k < n && stock[i].length; k++) {
+          const u = stock[i][stock[i].length - 1];
+          take(u, i);
+          sh.held.push(u);
+        }
+        break;
+      }
+      case "putback":
+      case "putback-wrong": {
+        const u = sh.held.pop();
+        if (u) place(u, i);
+        break;
+      }
+      case "touch":
+        break;
+      case "handoff":
+        break;
+    }
+    p.press = 0;
+    if (o.trace) {
+      const skus =
+        kind === "pick" || kind === "pick2"
+          ? sh.held.slice(before).map((u) => u.sku)
+          : heldSku && kind !== "touch"
+            ? [heldSku]
+            : [];
+      o.trace({ t, shopper: sh.id, kind, skus, gondola: p.g, shelf: p.s, plate: p.p });
+    }
+  };
+
+  while (finished < o.visits) {
+    // arrivals: keep between minS and maxS shoppers inside
+    if (started < o.visits && t >= nextArrival) {
+      const want = rng.int(minS, maxS);
+      if (inside.length < want) {
+        started++;
+        const id = `shp-${String(started).padStart(6, "0")}`;
+        const sh: Shopper = {
+          id,
+          session: `s-${String(started).padStart(6, "0")}`,
+          held: [],
+          actionsLeft: rng.int(2, 7),
+          x: GATE.x,
+          y: GATE.y,
+          state: "dwell",
+          until: t + 500,
+          contact: 0,
+          done: false,
+        };
+        inside.push(sh);
+        maxInside = Math.max(maxInside, inside.length);
+        out({ v: 1, t, type: "gate.in", store, session: sh.session, shopper: id });
+      }
+      nextArrival = t + rng.uniform(1000, 8000);
+    }
+
+    // shoppers
+    for (const sh of [...inside]) {
+      switch (sh.state) {
+        case "walk": {
+          const tg = sh.target!;
+          const left = Math.max(0, sh.until - t);
+          const f = left <= dt ? 1 : dt / left;
+          sh.x += (tg.x - sh.x) * f;
+          sh.y += (tg.y - sh.y) * f;
+          sh.hand = undefined;
+          if (t >= sh.until) {
+            sh.state = "reach";
+            sh.contact = t + rng.uniform(300, 700);
+            sh.until = sh.contact + rng.uniform(400, 800);
+            const p = plates[tg.plate];
+            const w =
+              sh.action === "putback" || sh.action === "putback-wrong"
+                ? (sh.held[sh.held.length - 1]?.w ?? 100)
+                : (stock[tg.plate][stock[tg.plate].length - 1]?.w ?? 100);
+            // a hand rests on the shelf just before the item leaves or lands (0.2–0.6 s)
+            p.press = w * rng.uniform(0.1, 0.4);
+            p.pressFrom = sh.contact - rng.uniform(200, 600);
+            p.pressUntil = sh.contact;
+          }
+          break;
+        }
+        case "reach": {
+          const p = plates[sh.target!.plate];
+          sh.hand = [p.x, p.y, p.z];
+          if (sh.contact > 0 && t >= sh.contact) {
+            doContact(sh);
+            sh.contact = 0;
+          }
+          if (t >= sh.until) {
+            sh.state = "dwell";
+            sh.hand = undefined;
+            sh.actionsLeft--;
+            sh.until = t + rng.uniform(1000, 3000);
+          }
+          break;
+        }
+        case "dwell":
+          if (t >= sh.until) startAction(sh);
+          break;
+        case "leave": {
+          const left = Math.max(0, sh.until - t);
+          const f = left <= dt ? 1 : dt / left;
+          sh.x += (GATE.x - sh.x) * f;
+          sh.y += (GATE.y - sh.y) * f;
+          if (t >= sh.until) {
+            out({ v: 1, t, type: "gate.out", store, shopper: sh.id });
+            truths.set(sh.session, sh.held);
+            const counts = new Map<string, number>();
+            for (const u of sh.held) counts.set(u.sku, (counts.get(u.sku) ?? 0) + 1);
+            truthOut({
+              session: sh.session,
+              items: [...counts]
+                .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+                .map(([sku, qty]) => ({ sku, qty })),
+              weighed: [],
+            });
+            sh.done = true;
+            inside.splice(inside.indexOf(sh), 1);
+            finished++;
+          }
+          break;
+        }
+      }
+    }
+
+    // tracks
+    const trackEvery = Math.max(1, Math.round(plateHz / trackHz));
+    if (Math.round((t - t0) / dt) % trackEvery === 0) {
+      for (const sh of inside) {
+        const e: StoreEvent = {
+          v: 1,
+          t,
+          type: "track",
+          store,
+          shopper: sh.id,
+          x: round(sh.x + rng.normal(0, 0.08), 3),
+          y: round(sh.y + rng.normal(0, 0.08), 3),
+        };
+        if (sh.hand && rng.chance(0.85)) {
+          e.hand = [
+            round(sh.hand[0] + rng.normal(0, 0.05), 3),
+            round(sh.hand[1] + rng.normal(0, 0.05), 3),
+            round(sh.hand[2] + rng.normal(0, 0.05), 3),
+          ];
+        }
+        out(e);
+      }
+    }
+
+    // plate samples for this tick, emitted per second
+    const tickInSecond = Math.round((t - t0) / dt) % plateHz;
+    if (tickInSecond === 0) batchStart = t;
+    plates.forEach((p, i) => {
+      // hand pressure is never steady: it wanders between 0 and 2× its level
+      const press = t >= p.pressFrom && t < p.pressUntil ? p.press * rng.uniform(0, 2) : 0;
+      const v = p.gain * (p.tare + p.load + press) + rng.normal(0, p.sd);
+      batch[i].push(round(v, 1));
+    });
+    if (tickInSecond === plateHz - 1) {
+      plates.forEach((p, i) => {
+        emit({
+          v: 1,
+          t: batchStart,
+          type: "plate",
+          store,
+          gondola: p.g,
+          shelf: p.s,
+          plate: p.p,
+          grams: batch[i],
+          hz: plateHz,
+        });
+        lines++;
+        batch[i] = [];
+      });
+      for (const e of pending) {
+        emit(e);
+        lines++;
+      }
+      pending.length = 0;
+    }
+    t += dt;
+  }
+  for (const e of pending) {
+    emit(e);
+    lines++;
+  }
+  return { visits: finished, lines, storeSeconds: (t - t0) / 1000, actions, maxInside };
+}
+
+function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
