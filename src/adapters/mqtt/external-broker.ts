@@ -1,0 +1,274 @@
+/**
+ * The server as a client of an external broker (Mosquitto, EMQX, HiveMQ …; mqtt@5).
+ *
+ * It subscribes to every cart's events topic with QoS 1 — through an MQTT 5 shared subscription
+ * (`$share/skiplane/…`) so several server processes split the carts — and acknowledges each
+ * message only after the cart gateway has recorded it (mqtt.js sends the PUBACK when
+ * `handleMessage` calls back). With a persistent session (clean=false, session expiry 1 h) the
+ * broker keeps and redelivers what was not acknowledged when the server was down. Screens are
+ * published retained with QoS 1, errors with QoS 1.
+ *
+ * The broker enforces cart security. With Mosquitto's dynamic-security plugin
+ * (`auth: "dynsec"`) the server keeps it in step: provisioning creates a dynsec client (username
+ * = cart id, the secret as password) with a role allowing exactly its own three topics;
+ * revoking disables the client, which also disconnects it. The server's own account needs the
+ * dynsec admin rights for that (see docs/server.md).
+ */
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
+import type { CartGateway, CartOutbound } from "./cart-gateway";
+import {
+  ALL_CART_EVENTS,
+  errorsTopic,
+  eventsTopic,
+  parseCartTopic,
+  SHARED_GROUP,
+  screenTopic,
+  sharedSubscription,
+} from "./topics";
+
+export interface ExternalBrokerOptions {
+  url: string;
+  gateway: CartGateway;
+  username?: string;
+  password?: string;
+  clientId?: string;
+  /** subscribe through `$share/skiplane/…` (MQTT 5); default true */
+  shared?: boolean;
+  log?: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
+}
+
+const DYNSEC = "$CONTROL/dynamic-security/v1";
+
+export class ExternalBroker implements CartOutbound {
+  private connected = false;
+  private dynsecClient: Dynsec | undefined;
+
+  private constructor(
+    readonly client: MqttClient,
+    private readonly options: ExternalBrokerOptions,
+  ) {}
+
+  static async connect(options: ExternalBrokerOptions): Promise<ExternalBroker> {
+    const opts: IClientOptions = {
+      protocolVersion: 5,
+      clean: false,
+      clientId: options.clientId ?? `skiplane-server-${process.pid}`,
+      properties: { sessionExpiryInterval: 3600 },
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      ...(options.username ? { username: options.username } : {}),
+      ...(options.password ? { password: options.password } : {}),
+    };
+    const client = await mqtt.connectAsync(options.url, opts);
+    const self = new ExternalBroker(client, options);
+    self.connected = true;
+    client.on("connect", () => {
+      self.connected = true;
+    });
+    client.on("close", () => {
+      self.connected = false;
+    });
+    client.on("error", (err) => options.log?.warn({ err }, "external broker error"));
+    client.handleMessage = (packet, done) => {
+      const topic = packet.topic;
+      if (parseCartTopic(topic)?.kind !== "events") return done();
+      const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+      options.gateway.handleMessage(topic, payload).then(
+        () => done(),
+        (err: Error) => {
+          // not acknowledged: the broker redelivers it on the next session
+          options.log?.error({ err, topic }, "cart message not recorded; left unacknowledged");
+          done(err);
+        },
+      );
+    };
+    options.gateway.attach(self);
+    const filter = options.shared === false ? ALL_CART_EVENTS : sharedSubscription(ALL_CART_EVENTS);
+    await client.subscribeAsync(filter, { qos: 1 });
+    return self;
+  }
+
+  ready(): boolean {
+    return this.connected;
+  }
+
+  // Not awaiting the PUBACK on purpose: mqtt.js handles incoming packets one at a time and is
+  // waiting for the gateway (which called this) — awaiting our own PUBACK here would deadlock.
+  // mqtt.js keeps the QoS 1 message in its outgoing store and resends it after a reconnect.
+  async publishScreen(store: string, cart: string, screen: ScreenState): Promise<void> {
+    this.client.publish(screenTopic(store, cart), JSON.stringify(screen), { qos: 1, retain: true }, (err) => {
+      if (err) this.options.log?.warn({ err, store, cart }, "screen publish failed");
+    });
+  }
+
+  async publishError(store: string, cart: string, error: CartError): Promise<void> {
+    this.client.publish(errorsTopic(store, cart), JSON.stringify(error), { qos: 1 }, (err) => {
+      if (err) this.options.log?.warn({ err, store, cart }, "error publish failed");
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+
+  // ---- Mosquitto dynamic security ---------------------------------------------------------------
+
+  /** Listens for dynsec responses; the server's account must hold the `skiplane-server` role. */
+  async enableDynsec(): Promise<Dynsec> {
+    this.dynsecClient = new Dynsec(this.client);
+    await this.dynsecClient.start();
+    return this.dynsecClient;
+  }
+
+  /** Creates (or re-keys and re-enables) the cart's dynsec client and its role. */
+  async provisionCart(store: string, cart: string, secret: string): Promise<void> {
+    const d = this.requireDynsec();
+    const rolename = `skiplane-cart-${cart}`;
+    await d.run({ command: "deleteRole", rolename }, ["Role not found"]);
+    await d.run({
+      command: "createRole",
+      rolename,
+      acls: [
+        { acltype: "publishClientSend", topic: eventsTopic(store, cart), allow: true },
+        { acltype: "subscribePattern", topic: screenTopic(store, cart), allow: true },
+        { acltype: "subscribePattern", topic: errorsTopic(store, cart), allow: true },
+      ],
+    });
+    const created = await d.run(
+      { command: "createClient", username: cart, password: secret, roles: [{ rolename }] },
+      ["Client already exists"],
+    );
+    if (created.error) {
+      await d.run({ command: "setClientPassword", username: cart, password: secret });
+      await d.run({ command: "addClientRole", username: cart, rolename }, ["Client already has role"]);
+      await d.run({ command: "enableClient", username: cart });
+    }
+  }
+
+  /** Disables the cart's dynsec client: refused from now on, and disconnected now. */
+  async revokeCart(cart: string): Promise<void> {
+    await this.requireDynsec().run({ command: "disableClient", username: cart }, ["Client not found"]);
+  }
+
+  private requireDynsec(): Dynsec {
+    if (!this.dynsecClient) throw new Error("dynamic security is not enabled for this broker (mqtt.auth)");
+    return this.dynsecClient;
+  }
+
+  /**
+   * One-time setup with the dynsec admin account: the `skiplane-server` role (its topics and the
+   * dynsec control topic, so it can provision carts) and the server's own client with it.
+   */
+  static async bootstrapDynsec(options: {
+    url: string;
+    admin: { username: string; password: string };
+    server: { username: string; password: string };
+  }): Promise<void> {
+    const client = await mqtt.connectAsync(options.url, {
+      protocolVersion: 5,
+      username: options.admin.username,
+      password: options.admin.password,
+      reconnectPeriod: 0,
+    });
+    try {
+      const d = new Dynsec(client);
+      await d.start();
+      await d.run(
+        {
+          command: "createRole",
+          rolename: "skiplane-server",
+          acls: [
+            { acltype: "publishClientSend", topic: `${DYNSEC}/#`, allow: true },
+            { acltype: "publishClientReceive", topic: `${DYNSEC}/#`, allow: true },
+            { acltype: "subscribePattern", topic: `${DYNSEC}/#`, allow: true },
+            { acltype: "publishClientSend", topic: "skiplane/#", allow: true },
+            { acltype: "publishClientReceive", topic: "skiplane/#", allow: true },
+            { acltype: "subscribePattern", topic: "skiplane/#", allow: true },
+            // Mosquitto 2.0 checks a shared subscription's filter with its `$share/{group}/` prefix
+            { acltype: "subscribePattern", topic: `$share/${SHARED_GROUP}/skiplane/#`, allow: true },
+          ],
+        },
+        ["Role already exists"],
+      );
+      const r = await d.run(
+        {
+          command: "createClient",
+          username: options.server.username,
+          password: options.server.password,
+          roles: [{ rolename: "skiplane-server" }],
+        },
+        ["Client already exists"],
+      );
+      if (r.error) {
+        await d.run({
+          command: "setClientPassword",
+          username: options.server.username,
+          password: options.server.password,
+        });
+      }
+    } finally {
+      await client.endAsync();
+    }
+  }
+}
+
+/** Request/response over Mosquitto's `$CONTROL/dynamic-security/v1` topics. */
+export class Dynsec {
+  private seq = 0;
+  private readonly pending = new Map<string, (r: { command: string; error?: string }) => void>();
+
+  constructor(private readonly client: MqttClient) {}
+
+  async start(): Promise<void> {
+    this.client.on("message", (topic, payload) => {
+      if (topic === `${DYNSEC}/response`) this.onResponse(payload);
+    });
+    await this.client.subscribeAsync(`${DYNSEC}/response`, { qos: 1 });
+  }
+
+  async run(
+    command: Record<string, unknown> & { command: string },
+    tolerated: string[] = [],
+  ): Promise<{ command: string; error?: string }> {
+    const correlationData = `skl-${process.pid}-${++this.seq}`;
+    const response = new Promise<{ command: string; error?: string }>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationData);
+        reject(new Error(`dynsec ${command.command}: no response (does the account hold dynsec rights?)`));
+      }, 5000);
+      this.pending.set(correlationData, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+    await this.client.publishAsync(DYNSEC, JSON.stringify({ commands: [{ ...command, correlationData }] }), {
+      qos: 1,
+    });
+    const r = await response;
+    if (r.error && !tolerated.some((t) => r.error?.includes(t))) {
+      throw new Error(`dynsec ${command.command}: ${r.error}`);
+    }
+    return r;
+  }
+
+  private onResponse(payload: Buffer): void {
+    let body: { responses?: { command: string; error?: string; correlationData?: string }[] };
+    try {
+      body = JSON.parse(payload.toString());
+    } catch {
+      return;
+    }
+    for (const r of body.responses ?? []) {
+      const cb = r.correlationData ? this.pending.get(r.correlationData) : undefined;
+      if (cb && r.correlationData) {
+        this.pending.delete(r.correlationData);
+        cb(r);
+      }
+    }
+  }
+}
