@@ -8,6 +8,7 @@ import {
   SELECTOR_ARGS,
   type Selector,
   selectorErrors,
+  selects,
 } from "./promotion.types";
 
 export interface AmountOffArgs extends Selector {
@@ -20,6 +21,7 @@ export const amountOffPromotion: ItemPromotionDefinition<AmountOffArgs> = {
   description: "Amount off",
   args: { ...SELECTOR_ARGS, amount: { type: "money", doc: "minor units off each unit" } },
   validate: (a) => selectorErrors(a),
+  eligible: (u, a) => selects(a, u),
   check: (ctx, a) => a.amount > 0 && eligibleUnits(ctx.units, a, true).length > 0,
   apply: (ctx, a) =>
     byLine(eligibleUnits(ctx.units, a, true))

@@ -4,7 +4,13 @@
  * set price is below what the units cost on their own.
  */
 import { eligibleUnits, total } from "./promotion.helpers";
-import type { ItemPromotionDefinition, PromoApplication, PromoUnit, Selector } from "./promotion.types";
+import {
+  type ItemPromotionDefinition,
+  type PromoApplication,
+  type PromoUnit,
+  type Selector,
+  selects,
+} from "./promotion.types";
 
 export interface BundleArgs {
   slots: Selector[];
@@ -19,6 +25,7 @@ export const bundlePromotion: ItemPromotionDefinition<BundleArgs> = {
     slots: { type: "slots", doc: "one {skus?, categories?} per part of the deal" },
     price: { type: "money", doc: "price of the whole deal" },
   },
+  eligible: (u, a) => !u.weighed && a.slots.some((s) => selects(s, u)),
   check: (ctx, a) => a.slots.every((s) => eligibleUnits(ctx.units, s).length > 0),
   apply: (ctx, a) => {
     const taken = new Set<number>();

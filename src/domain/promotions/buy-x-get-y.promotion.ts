@@ -11,6 +11,7 @@ import {
   SELECTOR_ARGS,
   type Selector,
   selectorErrors,
+  selects,
 } from "./promotion.types";
 
 export interface BuyXGetYArgs extends Selector {
@@ -35,6 +36,7 @@ export const buyXGetYPromotion: ItemPromotionDefinition<BuyXGetYArgs> = {
     },
   },
   validate: (a) => selectorErrors(a),
+  eligible: (u, a) => !u.weighed && selects(a, u),
   check: (ctx, a) => eligibleUnits(ctx.units, a).length >= a.buy + a.get,
   apply: (ctx, a) => {
     const units = eligibleUnits(ctx.units, a);

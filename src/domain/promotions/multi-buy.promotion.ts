@@ -10,6 +10,7 @@ import {
   SELECTOR_ARGS,
   type Selector,
   selectorErrors,
+  selects,
 } from "./promotion.types";
 
 export interface MultiBuyArgs extends Selector {
@@ -35,6 +36,7 @@ export const multiBuyPromotion: ItemPromotionDefinition<MultiBuyArgs> = {
       : []),
     ...(a.pay !== undefined && a.pay >= a.buy ? ["pay: must be less than buy"] : []),
   ],
+  eligible: (u, a) => !u.weighed && selects(a, u),
   check: (ctx, a) => eligibleUnits(ctx.units, a).length >= a.buy,
   apply: (ctx, a) => {
     const units = eligibleUnits(ctx.units, a);

@@ -9,6 +9,7 @@ import {
   SELECTOR_ARGS,
   type Selector,
   selectorErrors,
+  selects,
 } from "./promotion.types";
 
 export interface PercentOffArgs extends Selector {
@@ -21,6 +22,7 @@ export const percentOffPromotion: ItemPromotionDefinition<PercentOffArgs> = {
   description: "Percent off",
   args: { ...SELECTOR_ARGS, bps: { type: "bps", doc: "discount in basis points (2500 = 25%)" } },
   validate: (a) => selectorErrors(a),
+  eligible: (u, a) => selects(a, u),
   check: (ctx, a) => a.bps > 0 && eligibleUnits(ctx.units, a, true).length > 0,
   apply: (ctx, a) =>
     byLine(eligibleUnits(ctx.units, a, true))

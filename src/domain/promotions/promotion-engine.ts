@@ -4,9 +4,11 @@
  * Rule (docs/decisions/0002-promotion-combination.md): a unit can be discounted by at most one
  * item promotion (no stacking). The engine expands the basket into units in a canonical order
  * (sku, then price), asks every item promotion for its best applications on the units still
- * free, and tries the promotions in every order (up to MAX_EXHAUSTIVE applicable promotions; a
+ * free, and tries the promotions in every order (up to MAX_EXHAUSTIVE competing promotions; a
  * greedy order by stand-alone saving beyond that), keeping the order with the largest total
- * saving (ties: the first order tried, which is the store's listing order). Then at most one
+ * saving (ties: the first order tried, which is the store's listing order). Only promotions
+ * whose eligible units overlap compete, so the orders are searched per group of competing
+ * promotions: 6 unrelated promotions cost 6 runs, not 720 orders. Then at most one
  * order-level promotion (the best) applies to the subtotal left, spread over lines by largest
  * remainder. Because units are built from the sorted basket, the result does not depend on the
  * order items were added in.
@@ -154,6 +156,55 @@ function* permutations<T>(items: readonly T[]): Generator<T[]> {
   }
 }
 
+/** Groups promotions whose eligible units overlap (connected components), in listing order. */
+function competingGroups(promos: readonly ItemPromo[], units: readonly PromoUnit[]): ItemPromo[][] {
+  const parent = promos.map((_p, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  };
+  const owner = new Map<number, number>();
+  promos.forEach((p, i) => {
+    for (const u of units) {
+      if (!p.def.eligible(u, p.stored.args as never)) continue;
+      const o = owner.get(u.id);
+      if (o === undefined) owner.set(u.id, i);
+      else parent[find(i)] = find(o);
+    }
+  });
+  const groups = new Map<number, ItemPromo[]>();
+  promos.forEach((p, i) => {
+    const root = find(i);
+    const g = groups.get(root);
+    if (g) g.push(p);
+    else groups.set(root, [p]);
+  });
+  return [...groups.values()];
+}
+
+/** The order of the group's promotions that saves the most (ties: the first order tried). */
+function bestItemOrder(group: readonly ItemPromo[], units: readonly PromoUnit[]) {
+  let best = runOrder(group, units);
+  if (group.length <= 1) return best;
+  if (group.length <= MAX_EXHAUSTIVE) {
+    for (const order of permutations(group)) {
+      const r = runOrder(order, units);
+      if (r.total > best.total) best = r;
+    }
+    return best;
+  }
+  const alone = group.map((p) => ({ p, saving: runOrder([p], units).total }));
+  alone.sort((a, b) => b.saving - a.saving);
+  const greedy = runOrder(
+    alone.map((a) => a.p),
+    units,
+  );
+  return greedy.total > best.total ? greedy : best;
+}
+
 export function applyPromotions(
   lines: readonly PromoLine[],
   promotions: readonly StoredPromotion[],
@@ -164,24 +215,16 @@ export function applyPromotions(
   const resolved = resolvePromotions(promotions);
   const units = buildUnits(lines);
 
-  // 1. item promotions: best order
+  // 1. item promotions: best order, searched separately within each group of promotions that
+  //    compete for units (promotions with disjoint eligible units cannot affect each other)
   const itemPromos = resolved.filter(
     (r): r is ItemPromo => r.def.scope === "items" && r.def.check({ units }, r.stored.args as never),
   );
-  let best = runOrder(itemPromos, units);
-  if (itemPromos.length <= MAX_EXHAUSTIVE) {
-    for (const order of permutations(itemPromos)) {
-      const r = runOrder(order, units);
-      if (r.total > best.total) best = r;
-    }
-  } else {
-    const alone = itemPromos.map((p) => ({ p, saving: runOrder([p], units).total }));
-    alone.sort((a, b) => b.saving - a.saving);
-    const greedy = runOrder(
-      alone.map((a) => a.p),
-      units,
-    );
-    if (greedy.total > best.total) best = greedy;
+  const best = { total: 0, result: [] as { promo: ItemPromo; apps: PromoApplication[] }[] };
+  for (const group of competingGroups(itemPromos, units)) {
+    const r = bestItemOrder(group, units);
+    best.total += r.total;
+    best.result.push(...r.result);
   }
 
   const lineNet = lines.map((l) => l.amount);

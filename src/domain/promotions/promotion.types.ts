@@ -67,6 +67,11 @@ interface DefinitionBase<A> {
 
 export interface ItemPromotionDefinition<A = Record<string, unknown>> extends DefinitionBase<A> {
   scope: "items";
+  /**
+   * Could this unit ever be part of an application? Promotions whose eligible units do not
+   * overlap cannot compete, so the engine searches their orders separately.
+   */
+  eligible: (unit: PromoUnit, args: A) => boolean;
   /** cheap test: could this promotion apply to these units at all? */
   check: (ctx: ItemContext, args: A) => boolean;
   /** the applications this promotion makes on the free units, best for the shopper alone */
