@@ -5,97 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { basketContents } from "../../domain/basket/basket.state";
-import { indexCatalog, type Product } from "../../domain/catalog/product";
-import type { CartEvent } from "../../domain/events/sensor-events";
 import { sequentialIds } from "../../domain/shared/ids";
 import { DEFAULT_STORE_SETTINGS } from "../../domain/store/store-settings";
 import type { PaymentGateway } from "../ports/payment-gateway";
 import type { Storage } from "../ports/read-models";
 import { StoreService } from "./store-service";
+import { cartLog, chips, cola, scenarioCatalog, water } from "./store-service.fixtures";
 
-const unit = (
-  sku: string,
-  name: string,
-  mean: number,
-  price: number,
-  lookalikes: string[] = [],
-): Product => ({
-  sku,
-  name,
-  soldBy: "unit",
-  price,
-  weight: { mean, sd: 1.5 },
-  taxClass: "grocery",
-  ageRestricted: false,
-  lookalikes,
-});
-export const scenarioCatalog = indexCatalog("USD", [
-  unit("cola-330", "Cola 330 ml", 349, 129),
-  unit("water-500", "Water 0.5 l", 538, 99),
-  unit("chips-salt", "Sea Salt Chips", 160, 249, ["chips-vinegar"]),
-  unit("chips-vinegar", "Salt & Vinegar Chips", 161, 279, ["chips-salt"]),
-]);
-
-export interface ItemStep {
-  sku?: string;
-  /** grams the item adds to the scale */
-  grams: number;
-  candidates: { sku: string; p: number }[];
-}
-
-/** A deterministic cart log: start, a quiet scale, items going in (camera + scale), end. */
-export function cartLog(
-  store: string,
-  cart: string,
-  session: string,
-  t0: number,
-  items: ItemStep[],
-  options: { account?: string; end?: boolean } = {},
-): CartEvent[] {
-  const base = { v: 1 as const, store, cart };
-  let n = 0;
-  const id = () => `${session}-e${++n}`;
-  const samples = (t: number, g: number, count: number): CartEvent => ({
-    ...base,
-    t,
-    id: id(),
-    type: "weight",
-    grams: Array.from({ length: count }, (_, i) => g + (i % 2 ? 0.4 : -0.4)),
-    hz: 20,
-  });
-  const out: CartEvent[] = [
-    {
-      ...base,
-      t: t0,
-      id: id(),
-      type: "session.start",
-      session,
-      ...(options.account ? { account: options.account } : {}),
-    },
-    samples(t0 + 100, 0, 20),
-  ];
-  let load = 0;
-  let t = t0 + 1100;
-  for (const item of items) {
-    out.push({ ...base, t, id: id(), type: "vision", dir: "in", candidates: item.candidates });
-    load += item.grams;
-    out.push(samples(t + 100, load, 40));
-    t += 2100;
-  }
-  if (options.end !== false) out.push({ ...base, t: t + 500, id: id(), type: "session.end" });
-  return out;
-}
-
-const cola: ItemStep = { grams: 349, candidates: [{ sku: "cola-330", p: 0.96 }] };
-const water: ItemStep = { grams: 538, candidates: [{ sku: "water-500", p: 0.95 }] };
-/** a look-alike the camera cannot tell apart and the scale cannot either */
-const chips: ItemStep = {
-  grams: 160.5,
-  candidates: [
-    { sku: "chips-salt", p: 0.5 },
-    { sku: "chips-vinegar", p: 0.49 },
-  ],
-};
+export { cartLog, scenarioCatalog };
 
 export interface ScenarioEnv {
   storage: Storage;

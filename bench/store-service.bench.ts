@@ -1,0 +1,112 @@
+/**
+ * Store server benchmark (not a test): many carts shopping at once through StoreService — raw
+ * log, fusion, session stream, read models, check-in hold and exit capture (sandbox gateway) —
+ * on SQLite (a temp file) and PostgreSQL (a fresh schema on 127.0.0.1, dropped after). Prints,
+ * per backend: cart messages per second, p50/p99/max time of one `ingest` call (one message,
+ * one event), sessions completed (paid) per second, and this process's CPU time per message
+ * (the figure to compare on a busy machine: wall-clock figures depend on the load).
+ *
+ * Run: npx tsx bench/store-service.bench.ts [--carts 50] [--sessions 4] [--items 6] [--backend sqlite|postgres|both]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { SandboxPaymentGateway } from "../src/adapters/payments/sandbox-gateway";
+import { openTestPostgres } from "../src/adapters/postgres/test-schema";
+import { openSqliteStorage } from "../src/adapters/sqlite/sqlite-storage";
+import type { Storage } from "../src/app/ports/read-models";
+import { StoreService } from "../src/app/services/store-service";
+import { cartLog, cola, scenarioCatalog, water } from "../src/app/services/store-service.fixtures";
+import { sequentialIds } from "../src/domain/shared/ids";
+import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+}
+const CARTS = Number(arg("carts", "50"));
+const SESSIONS = Number(arg("sessions", "4"));
+const ITEMS = Number(arg("items", "6"));
+const BACKEND = arg("backend", "both");
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function run(name: string, storage: Storage): Promise<void> {
+  const store = "bench";
+  const T0 = Date.UTC(2026, 10, 21, 9);
+  const service = new StoreService({
+    storage,
+    payments: new SandboxPaymentGateway({ ids: sequentialIds() }),
+    clock: { now: () => Date.now() },
+    ids: sequentialIds(),
+    stores: [
+      {
+        store,
+        catalog: scenarioCatalog,
+        settings: DEFAULT_STORE_SETTINGS,
+        defaultPaymentMethod: "tok_house",
+      },
+    ],
+  });
+  const logs = Array.from({ length: CARTS }, (_, c) =>
+    Array.from({ length: SESSIONS }, (_, s) =>
+      cartLog(
+        store,
+        `cart-${c}`,
+        `s-${c}-${s}`,
+        T0 + s * 600_000,
+        Array.from({ length: ITEMS }, (_, i) => ((i + c) % 2 ? cola : water)),
+      ),
+    ).flat(),
+  );
+  const latencies: number[] = [];
+  let paid = 0;
+  let messages = 0;
+  const cpu0 = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    logs.map(async (log, c) => {
+      for (const e of log) {
+        const t = performance.now();
+        const r = await service.ingest(store, `cart-${c}`, [e]);
+        latencies.push(performance.now() - t);
+        messages++;
+        if (r.exit?.status === "paid") paid++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerMessage = (cpu.user + cpu.system) / 1000 / messages;
+  latencies.sort((a, b) => a - b);
+  console.log(
+    `${name.padEnd(10)} ${CARTS} carts × ${SESSIONS} sessions × ${ITEMS} items: ${messages} messages in ${seconds.toFixed(2)} s = ` +
+      `${Math.round(messages / seconds)} msg/s; ingest p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms, ` +
+      `max ${latencies[latencies.length - 1].toFixed(1)} ms; ${paid} sessions paid (${(paid / seconds).toFixed(1)}/s); ` +
+      `this process's CPU ${cpuMsPerMessage.toFixed(2)} ms per message (load average ${loadavg()[0].toFixed(1)})`,
+  );
+  if (paid !== CARTS * SESSIONS)
+    console.log(`  warning: expected ${CARTS * SESSIONS} paid sessions, got ${paid}`);
+}
+
+console.log(`node ${process.version}, ${cpus()[0]?.model ?? "cpu"} × ${cpus().length}`);
+if (BACKEND === "sqlite" || BACKEND === "both") {
+  const dir = mkdtempSync(join(tmpdir(), "skiplane-bench-"));
+  const storage = openSqliteStorage({ file: join(dir, "bench.sqlite") });
+  try {
+    await run("sqlite", storage);
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (BACKEND === "postgres" || BACKEND === "both") {
+  const db = await openTestPostgres("bench");
+  try {
+    await run("postgres", db.storage);
+  } finally {
+    await db.dispose();
+  }
+}
