@@ -148,4 +148,20 @@ describe("receipt invariants (property)", () => {
       { numRuns: 200 },
     );
   });
+
+  it("the saving is the best over all orders: listing the promotions differently saves the same", () => {
+    fc.assert(
+      fc.property(arbBasket, arbSettings, fc.nat(), (basket, settings, seed) => {
+        const a = priceBasket(basket, TEST_CATALOG, settings);
+        const shuffled = reshuffle(
+          settings.promotions.map((p, i) => ({ ...p, id: `promo-${i + 1}`, sku: "" })),
+          seed,
+        ).map(({ sku: _s, ...p }) => p);
+        const b = priceBasket(basket, TEST_CATALOG, { ...settings, promotions: shuffled });
+        // the same saving; which of two equally good deals wins may follow the listing order
+        expect(b.discountTotal).toBe(a.discountTotal);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

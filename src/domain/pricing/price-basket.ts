@@ -9,7 +9,7 @@ import { priceByWeight } from "../money/money";
 import { applyPromotions, type PromoLine } from "../promotions/promotion-engine";
 import { DomainError } from "../shared/errors";
 import type { StoreSettings } from "../store/store-settings";
-import { computeTax } from "../tax/compute-tax";
+import { computeTax, taxRateFor } from "../tax/compute-tax";
 import type { BasketQuantities, PricedLine, PricedReceipt, ReceiptAdjustment } from "./receipt.types";
 
 export type { BasketQuantities, PricedLine, PricedReceipt, ReceiptAdjustment } from "./receipt.types";
@@ -105,6 +105,10 @@ export function priceBasket(
     qty: d.qty ?? 1,
     amount: d.amount,
     weighed: d.grams !== undefined,
+    discountWeight:
+      settings.tax.mode === "exclusive"
+        ? 1 + taxRateFor(settings.tax, d.p.taxClass).rate.rateBps / 10_000
+        : 1,
   }));
   const promos = applyPromotions(promoLines, settings.promotions);
   const nets = drafts.map((d, i) => d.amount - promos.perLine[i].reduce((a, x) => a + x.amount, 0));

@@ -6,7 +6,9 @@
  * (sku, then price), asks every item promotion for its best applications on the units still
  * free, and tries the promotions in every order (up to MAX_EXHAUSTIVE competing promotions; a
  * greedy order by stand-alone saving beyond that), keeping the order with the largest total
- * saving (ties: the first order tried, which is the store's listing order). Only promotions
+ * saving (ties: the larger saving weighted by each line's discountWeight — with sales tax on top,
+ * the saving on the more heavily taxed goods, which lowers the tax too — then the first order
+ * tried, which is the store's listing order). Only promotions
  * whose eligible units overlap compete, so the orders are searched per group of competing
  * promotions: 6 unrelated promotions cost 6 runs, not 720 orders. Then at most one
  * order-level promotion (the best) applies to the subtotal left, spread over lines by largest
@@ -37,6 +39,11 @@ export interface PromoLine {
   /** price of the whole line before promotions */
   amount: number;
   weighed: boolean;
+  /**
+   * What a unit of discount on this line is worth to the shopper, relative to other lines: with
+   * sales tax on top it is 1 + the line's rate. Breaks ties between equal savings (default 1).
+   */
+  discountWeight?: number;
 }
 
 export interface LineDiscount {
@@ -125,10 +132,26 @@ function buildUnits(lines: readonly PromoLine[]): PromoUnit[] {
 type ItemPromo = Resolved & { def: ItemPromotionDefinition<never> };
 type OrderPromo = Resolved & { def: OrderPromotionDefinition<never> };
 
-function runOrder(order: readonly ItemPromo[], units: readonly PromoUnit[]) {
+interface OrderRun {
+  total: number;
+  /** the saving weighted by each line's discountWeight: the tie-breaker */
+  weighted: number;
+  result: { promo: ItemPromo; apps: PromoApplication[] }[];
+}
+
+function better(a: OrderRun, b: OrderRun): boolean {
+  return a.total > b.total || (a.total === b.total && a.weighted > b.weighted + 1e-9);
+}
+
+function runOrder(
+  order: readonly ItemPromo[],
+  units: readonly PromoUnit[],
+  weight: readonly number[],
+): OrderRun {
   const taken = new Set<number>();
   const result: { promo: ItemPromo; apps: PromoApplication[] }[] = [];
   let total = 0;
+  let weighted = 0;
   for (const promo of order) {
     const free = units.filter((u) => !taken.has(u.id));
     if (free.length === 0) break;
@@ -139,10 +162,17 @@ function runOrder(order: readonly ItemPromo[], units: readonly PromoUnit[]) {
         taken.add(id);
       }
       total += a.discount;
+      let price = 0;
+      let w = 0;
+      for (const id of a.unitIds) {
+        price += units[id].price;
+        w += units[id].price * weight[units[id].line];
+      }
+      weighted += price > 0 ? (a.discount * w) / price : a.discount;
     }
     if (apps.length > 0) result.push({ promo, apps });
   }
-  return { total, result };
+  return { total, weighted, result };
 }
 
 function* permutations<T>(items: readonly T[]): Generator<T[]> {
@@ -186,23 +216,24 @@ function competingGroups(promos: readonly ItemPromo[], units: readonly PromoUnit
 }
 
 /** The order of the group's promotions that saves the most (ties: the first order tried). */
-function bestItemOrder(group: readonly ItemPromo[], units: readonly PromoUnit[]) {
-  let best = runOrder(group, units);
+function bestItemOrder(group: readonly ItemPromo[], units: readonly PromoUnit[], weight: readonly number[]) {
+  let best = runOrder(group, units, weight);
   if (group.length <= 1) return best;
   if (group.length <= MAX_EXHAUSTIVE) {
     for (const order of permutations(group)) {
-      const r = runOrder(order, units);
-      if (r.total > best.total) best = r;
+      const r = runOrder(order, units, weight);
+      if (better(r, best)) best = r;
     }
     return best;
   }
-  const alone = group.map((p) => ({ p, saving: runOrder([p], units).total }));
+  const alone = group.map((p) => ({ p, saving: runOrder([p], units, weight).total }));
   alone.sort((a, b) => b.saving - a.saving);
   const greedy = runOrder(
     alone.map((a) => a.p),
     units,
+    weight,
   );
-  return greedy.total > best.total ? greedy : best;
+  return better(greedy, best) ? greedy : best;
 }
 
 export function applyPromotions(
@@ -220,9 +251,10 @@ export function applyPromotions(
   const itemPromos = resolved.filter(
     (r): r is ItemPromo => r.def.scope === "items" && r.def.check({ units }, r.stored.args as never),
   );
+  const weight = lines.map((l) => l.discountWeight ?? 1);
   const best = { total: 0, result: [] as { promo: ItemPromo; apps: PromoApplication[] }[] };
   for (const group of competingGroups(itemPromos, units)) {
-    const r = bestItemOrder(group, units);
+    const r = bestItemOrder(group, units, weight);
     best.total += r.total;
     best.result.push(...r.result);
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { priceBasket } from "../pricing/price-basket";
 import { storeWith, TEST_CATALOG } from "../pricing/pricing.fixtures";
+import { DEFAULT_STORE_SETTINGS } from "../store/store-settings";
 import type { StoredPromotion } from "./promotion.types";
 
 function price(items: [string, number][], promotions: StoredPromotion[], weighed: [string, number][] = []) {
@@ -160,6 +161,43 @@ describe("combining: best price for the shopper, a unit in one deal at most", ()
     // meal deal saves 350 + 299 + 129 − 500 = 278; 3 for 2 saves 129
     expect(price([...base, ["cola", 3]], [threeForTwo, mealDeal]).discountTotal).toBe(278);
     expect(price([...base, ["cola", 4]], [threeForTwo, mealDeal]).discountTotal).toBe(407);
+  });
+});
+
+describe("ties between equal savings", () => {
+  it("with sales tax on top, the saving goes where it also saves the most tax, whatever the listing order", () => {
+    const snacks: StoredPromotion = {
+      code: "multi-buy",
+      id: "snacks",
+      args: { categories: ["snacks"], buy: 2, price: 500 },
+    };
+    const deal: StoredPromotion = {
+      code: "bundle",
+      id: "deal",
+      args: {
+        slots: [{ categories: ["mains"] }, { categories: ["snacks"] }, { categories: ["drinks"] }],
+        price: 500,
+      },
+    };
+    const basket = {
+      items: [
+        { sku: "chips", qty: 2 },
+        { sku: "wrap", qty: 1 },
+        { sku: "pretzels", qty: 1 },
+        { sku: "cola", qty: 1 },
+      ],
+      weighed: [],
+    };
+    // both orders save 376 (98 + 278, or 328 + 48); with 8.25% on mains and drinks and 1% on
+    // snacks, putting more of it on the wrap and the cola lowers the tax
+    const a = priceBasket(basket, TEST_CATALOG, { ...DEFAULT_STORE_SETTINGS, promotions: [snacks, deal] });
+    const b = priceBasket(basket, TEST_CATALOG, { ...DEFAULT_STORE_SETTINGS, promotions: [deal, snacks] });
+    expect(a.discountTotal).toBe(376);
+    expect(b.total).toBe(a.total);
+    expect(a.promotions.map((p) => [p.id, p.amount])).toEqual([
+      ["snacks", 48],
+      ["deal", 328],
+    ]);
   });
 });
 
