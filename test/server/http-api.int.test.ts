@@ -300,7 +300,7 @@ describe("HTTP API: documents, health, metrics", () => {
       doc.paths["/api/v1/stores/{store}/reviews/{caseId}/decision"].post.requestBody.content[
         "application/json"
       ].schema;
-    expect(body.properties.decision.enum).toEqual(["confirm", "correct", "void"]);
+    expect(body.properties.decision.enum).toEqual(["confirm", "correct", "void", "uphold", "reject"]);
   });
 
   it("health, readiness and metrics", async () => {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { CLUSTER_ENV_VARS, clusterConfigSchema } from "../cluster/cluster-config";
 import { idSchema } from "../schemas/sensor-event.schema";
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -74,6 +75,34 @@ export const serverConfigSchema = z
       })
       .strict()
       .default({}),
+    /** stores hosted besides the demo store: a catalog (exchange-v1 §3) and a store config file */
+    stores: z
+      .array(
+        z
+          .object({
+            id: idSchema,
+            catalog: z.string().min(1),
+            settings: z.string().min(1).optional(),
+            /** payment method token for sessions opened without an account */
+            defaultPaymentMethod: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    secrets: z
+      .object({
+        /** key for receipt link tokens, base64 (≥ 32 bytes); shared by every server process */
+        receiptKey: z
+          .string()
+          .refine((k) => Buffer.from(k, "base64").length >= 32, "must be at least 32 bytes, base64")
+          .optional(),
+        /** where a generated receipt key is kept when none is configured (mode 0600) */
+        keyFile: z.string().min(1).default(".data/receipt-key"),
+      })
+      .strict()
+      .default({}),
+    /** several processes on one PostgreSQL and one external broker (docs/scale.md) */
+    cluster: clusterConfigSchema.default({}),
     log: z
       .object({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -108,8 +137,11 @@ export const ENV_VARS: Record<string, string> = {
   SKIPLANE_DEMO_STORE: "demo.store",
   SKIPLANE_DEMO_CARTS: "demo.carts",
   SKIPLANE_DEMO_KEYS_FILE: "demo.keysFile",
+  SKIPLANE_RECEIPT_KEY: "secrets.receiptKey",
+  SKIPLANE_KEY_FILE: "secrets.keyFile",
   SKIPLANE_LOG_LEVEL: "log.level",
   SKIPLANE_LOG_PRETTY: "log.pretty",
+  ...CLUSTER_ENV_VARS,
 };
 
 type Tree = Record<string, unknown>;

@@ -37,11 +37,13 @@ export interface StoreStats {
 }
 
 export interface ReviewCorrection {
-  lineId: string;
+  lineId?: string;
   sku: string;
   qty?: number;
   grams?: number;
 }
+
+export type ReviewDecision = "confirm" | "correct" | "void" | "uphold" | "reject";
 
 export interface ApiBackend {
   /** Known stores (head-office admin lists them). */
@@ -76,12 +78,7 @@ export interface ApiBackend {
   decideReview(
     store: string,
     caseId: string,
-    decision: {
-      decision: "confirm" | "correct" | "void";
-      by: string;
-      note?: string;
-      corrections?: ReviewCorrection[];
-    },
+    decision: { decision: ReviewDecision; by: string; note?: string; correction?: ReviewCorrection },
   ): Promise<ReviewCaseView>;
   exportLabels(store: string, options: { since?: number; limit?: number }): Promise<ReviewLabel[]>;
 

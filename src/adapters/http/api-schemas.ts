@@ -129,23 +129,23 @@ export const reviewQueueQuery = z.object({
 });
 export const decisionBody = z
   .object({
-    decision: z.enum(["confirm", "correct", "void"]),
+    decision: z
+      .enum(["confirm", "correct", "void", "uphold", "reject"])
+      .describe("uncertain cases: confirm | correct | void; disputes: uphold | reject | correct"),
     note: z.string().max(2000).optional(),
-    corrections: z
-      .array(
-        z.object({
-          lineId: z.string().min(1),
-          sku: z.string().min(1),
-          qty: z.number().int().positive().optional(),
-          grams: z.number().positive().optional(),
-        }),
-      )
-      .max(200)
-      .optional(),
+    correction: z
+      .object({
+        lineId: z.string().min(1).optional(),
+        sku: z.string().min(1),
+        qty: z.number().int().positive().optional(),
+        grams: z.number().positive().optional(),
+      })
+      .optional()
+      .describe("what the line really was (required for correct)"),
   })
-  .refine((b) => b.decision !== "correct" || (b.corrections?.length ?? 0) > 0, {
-    message: "a correction needs at least one corrected line",
-    path: ["corrections"],
+  .refine((b) => b.decision !== "correct" || b.correction !== undefined, {
+    message: "a correction needs the corrected line",
+    path: ["correction"],
   });
 export const disputeBody = z.object({
   lineId: z.string().min(1).max(200),

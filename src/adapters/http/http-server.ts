@@ -475,7 +475,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       ...secured("review"),
       schema: {
         tags: ["review"],
-        summary: "Decide a case: confirm, correct (with the corrected lines) or void",
+        summary:
+          "Decide a case: confirm, correct (with the corrected line) or void; disputes: uphold or reject",
         params: S.caseParams,
         body: S.decisionBody,
         response: { 200: S.reviewCaseSchema, ...problemResponses },

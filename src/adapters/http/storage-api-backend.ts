@@ -8,7 +8,13 @@ import { randomBytes } from "node:crypto";
 import type { ApiKeyRecord, ApiRole, ReviewCaseView, Storage } from "../../app/ports/read-models";
 import type { SecretHasher } from "../mqtt/cart-credentials";
 import { newSecret } from "../mqtt/cart-credentials";
-import type { ApiBackend, ProvisionedCart, ReviewCorrection, StoreStats } from "./api-backend";
+import type {
+  ApiBackend,
+  ProvisionedCart,
+  ReviewCorrection,
+  ReviewDecision,
+  StoreStats,
+} from "./api-backend";
 import { ApiError } from "./problem";
 import { apiKeyHash, newApiKey, type ReceiptTokens } from "./tokens";
 
@@ -26,12 +32,7 @@ export interface ReviewCommands {
   decide(
     store: string,
     caseId: string,
-    decision: {
-      decision: "confirm" | "correct" | "void";
-      by: string;
-      note?: string;
-      corrections?: ReviewCorrection[];
-    },
+    decision: { decision: ReviewDecision; by: string; note?: string; correction?: ReviewCorrection },
   ): Promise<void>;
   dispute(store: string, session: string, lineId: string, reason: string): Promise<{ caseId: string }>;
 }
@@ -141,19 +142,14 @@ export class StorageApiBackend implements ApiBackend {
   async decideReview(
     store: string,
     caseId: string,
-    decision: {
-      decision: "confirm" | "correct" | "void";
-      by: string;
-      note?: string;
-      corrections?: ReviewCorrection[];
-    },
+    decision: { decision: ReviewDecision; by: string; note?: string; correction?: ReviewCorrection },
   ): Promise<ReviewCaseView> {
     const c = await this.o.storage.reviews.get(store, caseId);
     if (!c) throw new ApiError("UNKNOWN_CASE", `no case ${caseId}`);
     if (c.status !== "open") throw new ApiError("CASE_CLOSED", `case ${caseId} was already decided`);
-    for (const k of decision.corrections ?? []) {
-      if (!c.lineIds.includes(k.lineId))
-        throw new ApiError("UNKNOWN_LINE", `line ${k.lineId} is not in case ${caseId}`);
+    const k = decision.correction;
+    if (k?.lineId !== undefined && !c.lineIds.includes(k.lineId)) {
+      throw new ApiError("UNKNOWN_LINE", `line ${k.lineId} is not in case ${caseId}`);
     }
     await this.o.review.decide(store, caseId, decision);
     const after = await this.o.storage.reviews.get(store, caseId);

@@ -44,7 +44,7 @@ export async function apiFixture(stores = ["st-a", "st-b"]) {
     async decide(
       store: string,
       caseId: string,
-      d: { decision: "confirm" | "correct" | "void"; by: string; note?: string },
+      d: { decision: "confirm" | "correct" | "void" | "uphold" | "reject"; by: string; note?: string },
     ) {
       const c = (await storage.reviews.get(store, caseId)) as ReviewCaseView;
       await storage.reviews.put({
