@@ -4,10 +4,11 @@ import { register as evalCmd } from "./eval";
 import { register as importCmd } from "./import";
 import { register as priceCmd } from "./price";
 import { register as replayCmd } from "./replay";
+import { register as serveCmd } from "./serve";
 import { register as simCmd } from "./sim";
 
 /** Every command module exports `register(program)`; add one line per command here. */
-const modules: ((program: Command) => void)[] = [importCmd, simCmd, replayCmd, evalCmd, catalogCmd, priceCmd];
+const modules: ((program: Command) => void)[] = [importCmd, simCmd, replayCmd, evalCmd, catalogCmd, priceCmd, serveCmd];
 
 export function registerCommands(program: Command): void {
   for (const register of modules) register(program);
