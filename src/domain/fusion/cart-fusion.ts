@@ -146,6 +146,10 @@ class CartFusionImpl implements CartFusion {
   private readonly prompts = new Map<string, OpenPrompt>();
   private unresolved: Unresolved[] = [];
   private readonly maxWindowMs: number;
+  /** unit products sorted by mean unit weight, for the unseen-merchandise candidates */
+  private readonly byWeight: Product[];
+  private readonly byWeightMean: Float64Array;
+  private readonly maxUnitSd: number;
 
   constructor(opts: CartFusionOptions) {
     this.cfg = { ...DEFAULT_FUSION_CONFIG, ...opts.config };
@@ -156,6 +160,11 @@ class CartFusionImpl implements CartFusion {
     this.detector = new ScaleChangeDetector(this.cfg);
     this.idRing = new Array(Math.max(1, this.cfg.idMemory));
     for (const p of this.catalog.products) if (p.plu) this.byPluNumber.set(Number(p.plu), p);
+    this.byWeight = this.catalog.products
+      .filter((p) => p.soldBy === "unit" && p.weight && p.weight.mean > 0)
+      .sort((a, b) => a.weight!.mean - b.weight!.mean || (a.sku < b.sku ? -1 : 1));
+    this.byWeightMean = Float64Array.from(this.byWeight, (p) => p.weight!.mean);
+    this.maxUnitSd = this.byWeight.reduce((m, p) => Math.max(m, p.weight!.sd), 0);
     this.maxWindowMs =
       Math.max(this.cfg.visionBeforeMs, this.cfg.scanBeforeMs, this.cfg.pluBeforeMs) + 60_000;
   }
@@ -323,8 +332,8 @@ class CartFusionImpl implements CartFusion {
     // sightings in the window whose direction fits
     const sightings: Sighting[] = [];
     for (const s of this.sightings) {
+      // a sighting the other way still counts, weakly: the camera gets the direction wrong at times
       if (s.used || s.t < from - cfg.visionBeforeMs || s.t > to) continue;
-      if (s.dir === (removal ? "in" : "out")) continue;
       sightings.push(s);
     }
     const scans: Scan[] = [];
@@ -379,9 +388,14 @@ class CartFusionImpl implements CartFusion {
       return;
     }
     const marginals = guess.items.map((it) => marginal(hyps, it));
-    const allOk = marginals.every((m) => m >= cfg.acceptThreshold);
+
+    // a product only the weight speaks for (nobody saw or scanned it) is never accepted unasked
+    const weightOnly = new Set(ctx.candidates.filter((c) => c.weightOnly).map((c) => c.product.sku));
+    const statuses: LineStatus[] = guess.items.map((it, i) =>
+      marginals[i] >= cfg.acceptThreshold && !weightOnly.has(it.sku) ? "ok" : "unsure",
+    );
+    const allOk = statuses.every((x) => x === "ok");
     evidence.summary = this.summary(change, guess, sightings, scans, keyed, allOk ? "ok" : "unsure");
-    const statuses: LineStatus[] = marginals.map((m) => (m >= cfg.acceptThreshold ? "ok" : "unsure"));
     const lineIds = this.emitLines(guess.items, statuses, marginals, removal, change.endT, evidence, out);
     if (!allOk) {
       const unsureIds = lineIds.filter((_, i) => statuses[i] === "unsure");
@@ -442,6 +456,46 @@ class CartFusionImpl implements CartFusion {
     this.raise(prompt, false, rest, [], ev, at, out);
   }
 
+  /**
+   * Products whose weight (n units) fits the change although nobody saw or scanned them: the
+   * camera misses items. Each enters with identity visionMissP / (unit products in the catalog),
+   * so they matter only when the sightings do not explain the weight. Bounded: the closest few.
+   */
+  private unseenCandidates(d: number, sd: number, into: Map<string, Candidate>): void {
+    const cfg = this.cfg;
+    const k = cfg.unseenCandidates;
+    if (k <= 0 || this.byWeight.length === 0) return;
+    const id = cfg.visionMissP / this.byWeight.length;
+    const best: { z: number; p: Product }[] = [];
+    const noise2 = sd * sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
+    for (let n = 1; n <= cfg.maxUnits; n++) {
+      const target = d / n;
+      const halfWidth = 6 * (this.maxUnitSd + Math.sqrt(noise2) / n);
+      let lo = 0;
+      let hi = this.byWeight.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.byWeightMean[mid] < target - halfWidth) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < this.byWeight.length && this.byWeightMean[i] <= target + halfWidth; i++) {
+        const p = this.byWeight[i];
+        const w = p.weight!;
+        const z = Math.abs(d - n * w.mean) / Math.sqrt(n * w.sd * w.sd + noise2);
+        if (z > 5) continue;
+        best.push({ z, p });
+      }
+    }
+    best.sort((a, b) => a.z - b.z || (a.p.sku < b.p.sku ? -1 : 1));
+    let added = 0;
+    for (const b of best) {
+      if (added >= k) break;
+      if (into.has(b.p.sku)) continue;
+      into.set(b.p.sku, { product: b.p, id, weightOnly: true });
+      added++;
+    }
+  }
+
   private contextFor(
     delta: number,
     sd: number,
@@ -455,14 +509,32 @@ class CartFusionImpl implements CartFusion {
     const cands = new Map<string, Candidate>();
     const seen = new Map<string, number>();
     const ctxSightings: ChangeContext["sightings"] = [];
+    const against = removal ? "in" : "out";
+    let blank = 0;
     for (const s of sightings) {
-      if (s.candidates.length === 0) continue;
+      if (s.candidates.length === 0) {
+        if (s.dir !== against) blank++;
+        continue;
+      }
       const skus: string[] = [];
       const ps: number[] = [];
+      const f = s.dir === against ? cfg.wrongDirP : 1;
       for (const c of s.candidates) {
+        const p = c.p * f;
         skus.push(c.sku);
-        ps.push(c.p);
-        if ((seen.get(c.sku) ?? 0) < c.p) seen.set(c.sku, c.p);
+        ps.push(p);
+        if ((seen.get(c.sku) ?? 0) < p) seen.set(c.sku, p);
+      }
+      // look-alikes the camera did not list are weak candidates (the weight may tell them apart)
+      const n = skus.length;
+      for (let i = 0; i < n; i++) {
+        for (const l of this.catalog.bySku.get(skus[i])?.lookalikes ?? []) {
+          if (skus.includes(l) || !this.catalog.bySku.has(l)) continue;
+          const p = ps[i] * cfg.lookalikeP;
+          skus.push(l);
+          ps.push(p);
+          if ((seen.get(l) ?? 0) < p) seen.set(l, p);
+        }
       }
       ctxSightings.push({ skus, p: ps });
     }
@@ -482,13 +554,14 @@ class CartFusionImpl implements CartFusion {
         }
         cands.set(s.sku, c);
       }
+      this.unseenCandidates(d, sd, cands);
       for (const k of keyed) {
         scanned.push(k.sku);
         if (!cands.has(k.sku) || cands.get(k.sku)!.labelGrams === undefined) {
           cands.set(k.sku, { product: this.catalog.bySku.get(k.sku)!, id: 1 });
         }
       }
-      return { delta, sd, candidates: [...cands.values()], sightings: ctxSightings, scanned };
+      return { delta, sd, candidates: [...cands.values()], sightings: ctxSightings, scanned, blank };
     }
     // removal: only what is in the basket, ranked by sighting and by how well a whole number of
     // units fits, so the bounded search sees the plausible few even in a basket of hundreds
@@ -521,6 +594,7 @@ class CartFusionImpl implements CartFusion {
       candidates: ranked.map((r) => r.c),
       sightings: ctxSightings,
       scanned,
+      blank,
       foreign: this.foreign,
     };
   }
@@ -752,7 +826,7 @@ class CartFusionImpl implements CartFusion {
     }
     if (!product) return this.reject("unknown-product", `no product for barcode ${e.code}`);
     const events: BasketEvent[] = [];
-    if (this.answerByIdentity(product, e.t, events, ["scan", "choose", "plu"], { code: e.code })) {
+    if (this.answerByIdentity(product, e.t, events, ["scan", "choose", "plu"], { code: e.code, grams })) {
       return { outcome: "accepted", events };
     }
     const scan: Scan = { t: e.t, code: e.code, sku: product.sku, used: false };
@@ -788,12 +862,19 @@ class CartFusionImpl implements CartFusion {
     t: number,
     out: BasketEvent[],
     kinds: Prompt["kind"][],
-    raw: { code?: string; plu?: string },
+    raw: { code?: string; plu?: string; grams?: number },
   ): boolean {
     const open = [...this.prompts.values()].filter((p) => !p.removal && kinds.includes(p.prompt.kind));
+    const weighed = product.soldBy === "weight";
     for (let i = open.length - 1; i >= 0; i--) {
       const p = open[i];
-      const res = this.forced(p, product.sku);
+      // which identities can answer which question: a choice only among its options; a PLU
+      // prompt only with produce; a scan prompt with a unit product (or a weight label) that fits
+      const kind = p.prompt.kind;
+      if (kind === "choose" && !p.prompt.options?.some((o) => o.sku === product.sku)) continue;
+      if (kind === "plu" && !weighed) continue;
+      if (kind === "scan" && weighed && raw.grams === undefined) continue;
+      const res = this.forced(p, product.sku, raw.grams);
       if (res && res.z <= this.cfg.answerMaxZ) {
         if (raw.code) p.evidence.scans.push({ t, code: raw.code, sku: product.sku });
         if (raw.plu) p.evidence.plu.push({ t, plu: raw.plu, sku: product.sku });
@@ -805,7 +886,11 @@ class CartFusionImpl implements CartFusion {
   }
 
   /** re-explain a prompt's change with `sku` known to be part of it */
-  private forced(p: OpenPrompt, sku: string): { items: Item[]; z: number; posterior: number } | undefined {
+  private forced(
+    p: OpenPrompt,
+    sku: string,
+    labelGrams?: number,
+  ): { items: Item[]; z: number; posterior: number } | undefined {
     const product = this.catalog.bySku.get(sku);
     if (!product) return undefined;
     const ctx: ChangeContext = {
@@ -815,6 +900,7 @@ class CartFusionImpl implements CartFusion {
     };
     const existing = p.ctx.candidates.find((c) => c.product.sku === sku);
     const cand: Candidate = existing ? { ...existing, id: 1 } : { product, id: 1 };
+    if (labelGrams !== undefined) cand.labelGrams = labelGrams;
     if (p.removal) {
       const have = this.net.get(sku) ?? 0;
       // the prompt's own unsure removal lines are already counted against the basket
@@ -1029,11 +1115,11 @@ class CartFusionImpl implements CartFusion {
       if (!l.voided && l.status === "unsure" && !covered.has(l.lineId)) unsure.push(l.lineId);
     if (unsure.length) review(unsure, "lines still unsure after the shopper's answer");
     for (const u of this.unresolved) review(u.lineIds, u.reason);
-    if (this.detector.unsettled) {
-      const d = this.detector.lastGrams - this.detector.baseline;
+    const pending = this.detector.pendingDelta();
+    if (pending !== 0) {
       review(
         [],
-        `the load was still changing at exit (${d >= 0 ? "+" : "−"}${Math.round(Math.abs(d))} g unexplained)`,
+        `the load was still changing at exit (${pending >= 0 ? "+" : "−"}${Math.round(Math.abs(pending))} g unexplained)`,
       );
     }
     this.session = undefined;

@@ -304,7 +304,7 @@ describe("cart fusion: prompts and review", () => {
   });
 
   it("produce seen but with no PLU among look-alike produce asks for the PLU, and the PLU answers", () => {
-    const tl = shopping().see("in", ["banana", 0.4], ["cola-330", 0.3]).step(480).hold(800);
+    const tl = shopping().see("in", ["banana", 0.4], ["cola-330", 0.3]).step(612).hold(800);
     const first = run(tl.events, { acceptThreshold: 0.99 });
     const raised = of(first.events, "PromptRaised");
     expect(raised).toHaveLength(1);
@@ -315,6 +315,45 @@ describe("cart fusion: prompts and review", () => {
     expect(Object.keys(b.net)).toEqual(["banana"]);
     expect(b.unsure).toEqual([]);
     expect(of(events, "ReviewRequested")).toEqual([]);
+  });
+
+  it("a PLU keyed for the next produce does not answer an open question about a unit item", () => {
+    const tl = chips().hold(2000).plu("4011").hold(1000).see("in", ["banana", 0.8]).step(700).hold(800).end();
+    const { events } = run(tl.events);
+    // the chips prompt stays open (and goes to review); the bananas get their own line
+    expect(of(events, "LineRevised")).toEqual([]);
+    const bananas = of(events, "ItemAdded").filter((e) => e.sku === "banana");
+    expect(bananas).toHaveLength(1);
+    expect(bananas[0].grams!).toBeGreaterThan(690);
+    expect(of(events, "ReviewRequested")).toHaveLength(1);
+  });
+
+  it("a scan of a product that is not one of the options does not answer a choose prompt", () => {
+    const tl = chips().scan(COLA_GTIN).hold(1000).step(349.2).hold(800);
+    const { events } = run(tl.events);
+    expect(of(events, "PromptClosed")).toEqual([]);
+    expect(basketOf(events).net).toMatchObject({ "cola-330": 1 });
+  });
+
+  it("an item the camera missed whose weight fits a product is asked about, not ignored", () => {
+    const tl = shopping().step(412).hold(800).end();
+    const { events } = run(tl.events);
+    const added = of(events, "ItemAdded");
+    expect(added).toMatchObject([{ sku: "soap", qty: 1, status: "unsure" }]);
+    expect(of(events, "PromptRaised")[0].prompt.kind).toBe("scan");
+    expect(of(events, "ReviewRequested")).toHaveLength(1);
+  });
+
+  it("a sighting that shows no product makes 'not merchandise' likelier", () => {
+    const foreignP = (tl: Timeline) => {
+      const added = of(run(tl.events).events, "ItemAdded");
+      const h = added[0]?.evidence.hypotheses.find((x) => x.label === "not merchandise");
+      return { added, p: h?.posterior ?? 1 };
+    };
+    const unseen = foreignP(shopping().step(412).hold(800));
+    const blank = foreignP(shopping().see("in").step(412).hold(800));
+    expect(blank.p).toBeGreaterThan(unseen.p * 3);
+    expect(blank.added.filter((e) => e.status === "ok")).toEqual([]);
   });
 
   it("the accept threshold is config: 0 accepts every best guess, 1 asks about everything", () => {

@@ -15,6 +15,8 @@
  *   Removals draw candidates from the basket (only what is in it), unseen ones at `unseenRemovalP`.
  * - "items + remainder": the identified items plus something else, either not merchandise (prior
  *   priorForeign) or merchandise the camera missed (priorUnidentified · visionMissP), flat density.
+ * - A sighting that showed no product at all (a hand with a bag) costs every merchandise
+ *   hypothesis blankSightingMerchP.
  * - A sighting none of H's products explains costs max(1 − top p, visionFloorP); a scan in the
  *   window that H does not use costs `scanUnusedP` (which is what exposes "scanned a cheap item,
  *   dropped an expensive one beside it": the scanned item alone misses the weight by far).
@@ -35,6 +37,8 @@ export interface Candidate {
   /** a weight read off a GS1 label (grams) */
   labelGrams?: number;
   labelSd?: number;
+  /** nobody saw or scanned it: only its weight fits (policy never accepts these unasked) */
+  weightOnly?: boolean;
 }
 
 /** A not-merchandise load known to be in the cart (a bag put in earlier). */
@@ -53,6 +57,8 @@ export interface ChangeContext {
   sightings: { skus: string[]; p: number[] }[];
   /** skus of scans/PLUs in the window (each should be explained) */
   scanned: string[];
+  /** sightings in the window that showed no product (a hand, a bag, a coat) */
+  blank?: number;
   /** removal: loads in the cart that are not merchandise */
   foreign?: ForeignLoad[];
 }
@@ -95,6 +101,7 @@ type ExplainConfig = Pick<
   | "weighedMinG"
   | "labelSdG"
   | "minChangeG"
+  | "blankSightingMerchP"
 >;
 
 /**
@@ -122,8 +129,10 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   const flatForeign = 1 / cfg.foreignMaxG;
 
   // penalty for sightings/scans a set of skus leaves unexplained
-  const evidencePenalty = (has: (sku: string) => boolean): number => {
-    let f = 1;
+  // sightings that showed no product at all: likely for a bag or a coat, unlikely for merchandise
+  const blankMerch = cfg.blankSightingMerchP ** (ctx.blank ?? 0);
+  const evidencePenalty = (has: (sku: string) => boolean, merch = true): number => {
+    let f = merch ? blankMerch : 1;
     for (const s of ctx.sightings) {
       let explained = false;
       let top = 0;
@@ -276,7 +285,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   if (removal && ctx.foreign) {
     for (const f of ctx.foreign) {
       const sd = Math.sqrt(baseVar + f.sd * f.sd);
-      const score = cfg.priorForeign * gaussian(d, f.grams, sd) * evidencePenalty(none);
+      const score = cfg.priorForeign * gaussian(d, f.grams, sd) * evidencePenalty(none, false);
       if (score > 0)
         out.push({ kind: "foreign", foreignKey: f.key, score, posterior: 0, z: Math.abs(d - f.grams) / sd });
     }
@@ -284,7 +293,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   if (d < cfg.foreignMaxG) {
     out.push({
       kind: "foreign",
-      score: cfg.priorForeign * flatForeign * evidencePenalty(none),
+      score: cfg.priorForeign * flatForeign * evidencePenalty(none, false),
       posterior: 0,
       z: 0,
     });
@@ -295,7 +304,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   const scanPenalty = cfg.scanUnusedP ** ctx.scanned.length;
   out.push({
     kind: "unidentified",
-    score: cfg.priorUnidentified * flatForeign * seen * scanPenalty,
+    score: cfg.priorUnidentified * flatForeign * seen * scanPenalty * blankMerch,
     posterior: 0,
     z: 0,
   });

@@ -63,6 +63,14 @@ export interface FusionConfig {
   visionMissP: number;
   /** the least weight a sighting of merchandise keeps against "not merchandise" */
   visionFloorP: number;
+  /** probability the camera reports no product at all for merchandise crossing the rim */
+  blankSightingMerchP: number;
+  /** factor on a sighting's p when it went the other way (the camera got the direction wrong) */
+  wrongDirP: number;
+  /** factor on a sighting's p for a look-alike of a listed product that the camera did not list */
+  lookalikeP: number;
+  /** how many catalog products matching the weight enter as unseen candidates (camera missed them) */
+  unseenCandidates: number;
   /** identity score of a basket product taken out without a sighting */
   unseenRemovalP: number;
   /** factor when a scan in the window is not part of the explanation */
@@ -122,6 +130,10 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   extraProductPrior: 0.3,
   visionMissP: 0.1,
   visionFloorP: 0.05,
+  blankSightingMerchP: 0.1,
+  wrongDirP: 0.05,
+  lookalikeP: 0.02,
+  unseenCandidates: 4,
   unseenRemovalP: 0.3,
   scanUnusedP: 0.02,
   foreignMaxG: 5000,

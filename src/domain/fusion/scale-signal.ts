@@ -92,9 +92,19 @@ export class ScaleChangeDetector {
     return this.hasBaseline;
   }
 
-  /** true while the load is away from its baseline (something is moving or not yet settled) */
-  get unsettled(): boolean {
-    return this.disturbed || Math.abs(this.lastGrams - this.baseline) >= this.cfg.minChangeG;
+  /**
+   * The load change still pending (not yet settled): the current window's mean against the
+   * baseline, when it is larger than both minChangeG and 4 standard errors of that mean (so a
+   * cart rolling to the exit, noisy but level, pends nothing). 0 when nothing is pending.
+   */
+  pendingDelta(): number {
+    const n = this.head - this.tail;
+    if (!this.hasBaseline || n === 0) return 0;
+    const mean = (this.sumOld + this.sumNew) / n;
+    const variance = Math.max(0, (this.sqOld + this.sqNew) / n - mean * mean);
+    const delta = mean + this.ref - this.baseline;
+    const bar = Math.max(this.cfg.minChangeG, 4 * Math.sqrt(variance / n));
+    return Math.abs(delta) >= bar ? delta : 0;
   }
 
   /**

@@ -1,0 +1,115 @@
+/**
+ * Diagnose fusion on a simulated store: replays DIR/log.jsonl cart by cart through the fusion
+ * core alone (no pricing, nobody answers) and tallies what it decided, by kind and by the
+ * hypothesis that won, against DIR/truth.jsonl. A development aid for tuning FusionConfig.
+ *
+ * Run: npx tsx scripts/fusion-diagnose.ts DIR [--threshold 0.9] [--show N]
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadCatalogFile } from "../src/adapters/files/catalog-file";
+import { perCartIds } from "../src/app/cart-stream/cart-stream";
+import type { BasketEvent } from "../src/domain/basket/basket.events";
+import type { CartEvent } from "../src/domain/events/sensor-events";
+import { createCartFusion } from "../src/domain/fusion/cart-fusion";
+import type { CartFusion } from "../src/domain/fusion/fusion.types";
+import { sequentialIds } from "../src/domain/shared/ids";
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error("usage: fusion-diagnose DIR [--threshold x] [--show n]");
+  process.exit(2);
+}
+const opt = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const threshold = Number(opt("threshold") ?? 0.9);
+const show = Number(opt("show") ?? 10);
+const only = opt("session");
+const catalog = loadCatalogFile(join(dir, "catalog.json"));
+const ids = perCartIds(sequentialIds());
+const fusions = new Map<string, CartFusion>();
+const bySession = new Map<string, BasketEvent[]>();
+const current = new Map<string, string>();
+for (const line of readFileSync(join(dir, "log.jsonl"), "utf8").split("\n")) {
+  if (!line) continue;
+  const e = JSON.parse(line) as CartEvent;
+  if (!("cart" in e)) continue;
+  let f = fusions.get(e.cart);
+  if (!f) {
+    f = createCartFusion({
+      catalog,
+      ids: ids(e.cart),
+      store: e.store,
+      cart: e.cart,
+      config: { acceptThreshold: threshold },
+    });
+    fusions.set(e.cart, f);
+  }
+  if (e.type === "session.start") current.set(e.cart, e.session);
+  const r = f.ingest(e);
+  const s = current.get(e.cart);
+  if (s && r.events.length) {
+    if (!bySession.has(s)) bySession.set(s, []);
+    bySession.get(s)!.push(...r.events);
+  }
+}
+const tally = new Map<string, number>();
+const examples = new Map<string, string[]>();
+const bump = (k: string, ex?: string) => {
+  tally.set(k, (tally.get(k) ?? 0) + 1);
+  if (ex) {
+    if (!examples.has(k)) examples.set(k, []);
+    const xs = examples.get(k)!;
+    if (xs.length < show) xs.push(ex);
+  }
+};
+for (const [session, evs] of bySession) {
+  for (const e of evs) {
+    if (e.type === "PromptRaised") bump(`prompt ${e.prompt.kind}`);
+    if (e.type === "ItemAdded" || e.type === "ItemRemoved") {
+      const top = e.evidence.hypotheses
+        .slice(0, 3)
+        .map((h) => `${h.label} ${h.posterior}`)
+        .join(" | ");
+      bump(
+        `${e.type} ${e.status}`,
+        e.status === "unsure" ? `${session}: ${e.evidence.summary}  [${top}]` : undefined,
+      );
+    }
+    if (e.type === "ReviewRequested")
+      bump(`review: ${e.reason.replace(/[−+]?\d+(\.\d+)? g/g, "# g").slice(0, 60)}`);
+  }
+}
+if (only) {
+  for (const e of bySession.get(only) ?? []) {
+    const ev = "evidence" in e ? e.evidence : undefined;
+    const rest = { ...e } as Record<string, unknown>;
+    delete rest.evidence;
+    console.log(JSON.stringify(rest));
+    if (ev)
+      console.log(
+        `    ${ev.summary}  [${ev.hypotheses.map((h) => `${h.label} ${h.posterior}`).join(" | ")}]`,
+      );
+  }
+  const truth = readFileSync(join(dir, "truth.jsonl"), "utf8")
+    .split("\n")
+    .find((l) => l.includes(`"${only}"`));
+  console.log(`truth: ${truth}`);
+  process.exit(0);
+}
+console.log(`sessions ${bySession.size}, threshold ${threshold}`);
+for (const [k, n] of [...tally].sort()) console.log(`${String(n).padStart(6)}  ${k}`);
+for (const [k, xs] of examples) {
+  console.log(`\n${k}:`);
+  for (const x of xs) console.log(`  ${x}`);
+}
+const totals = [...fusions.values()].reduce(
+  (a, f) => {
+    for (const [k, v] of Object.entries(f.counters.signal ?? {})) a[k] = (a[k] ?? 0) + v;
+    return a;
+  },
+  {} as Record<string, number>,
+);
+console.log("\nsignal counters:", JSON.stringify(totals));
