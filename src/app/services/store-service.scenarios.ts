@@ -286,6 +286,34 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect((await service.session(store, "s-old"))?.state).toBe("paid");
     });
 
+    it("re-projects read-model rows that lag their stream (a crash after the append)", async () => {
+      const { service, store, storage, restart } = await env();
+      await service.ingest(
+        store,
+        "cart-14",
+        cartLog(store, "cart-14", "s-lag", T0, [cola], { account: "app-ana" }),
+      );
+      const good = (await storage.sessions.get(store, "s-lag"))!;
+      // An append committed, then the process died before projecting it.
+      const appended = await storage.events.append(
+        `${store}/session/s-lag`,
+        [{ type: "SessionClosed", at: T0 + 9 }],
+        {
+          expectedVersion: good.version,
+          meta: { source: "workflow" },
+          recordedAt: T0 + 9,
+        },
+      );
+      expect(appended.status).toBe("appended");
+      expect((await storage.sessions.get(store, "s-lag"))?.state).toBe("paid");
+      const r = await restart().rebuild();
+      expect(r.reprojected).toBeGreaterThanOrEqual(1);
+      expect(await storage.sessions.get(store, "s-lag")).toMatchObject({
+        state: "closed",
+        version: good.version + 1,
+      });
+    });
+
     it("keeps stores apart", async () => {
       const a = await env();
       await a.service.ingest(

@@ -309,11 +309,13 @@ export class StoreService {
    * At startup: recovers every registered cart and every cart with an open session (replaying
    * raw events into fresh fusion state, appending what was lost), and resumes interrupted exits.
    */
-  async rebuild(): Promise<{ carts: number; appended: number; resumed: number }> {
+  async rebuild(): Promise<{ carts: number; appended: number; resumed: number; reprojected: number }> {
     const before = this.counters.recoveredEvents;
     let carts = 0;
     let resumed = 0;
+    let reprojected = 0;
     for (const store of this.configs.keys()) {
+      reprojected += (await this.reproject(store)).reprojected;
       const ids = new Set((await this.deps.storage.carts.list(store)).map((c) => c.cart));
       for (const s of await this.deps.storage.sessions.list(store, { open: true, limit: 100_000 })) {
         if (s.cart) ids.add(s.cart);
@@ -329,7 +331,39 @@ export class StoreService {
         }
       }
     }
-    return { carts, appended: this.counters.recoveredEvents - before, resumed };
+    return { carts, appended: this.counters.recoveredEvents - before, resumed, reprojected };
+  }
+
+  /**
+   * Re-projects read-model rows that lag their stream. Projections are written after the append
+   * commits, so a crash in between leaves a row one append behind; `rebuild()` runs this over the
+   * store's most recent events (`recent`), `reproject(store, Infinity)` over all of them.
+   */
+  async reproject(store: string, recent = 5_000): Promise<{ checked: number; reprojected: number }> {
+    this.config(store);
+    const end = await this.deps.storage.events.storePosition(store);
+    let after = Number.isFinite(recent) ? Math.max(0, end - recent) : 0;
+    const latest = new Map<string, number>();
+    for (;;) {
+      const page = await this.deps.storage.events.readStore(store, after, 1_000);
+      if (page.length === 0) break;
+      for (const e of page) {
+        const session = e.streamId.slice(`${store}/session/`.length);
+        if (e.streamId.startsWith(`${store}/session/`)) latest.set(session, e.version);
+      }
+      after = page[page.length - 1].position;
+    }
+    let reprojected = 0;
+    for (const [session, version] of latest) {
+      const row = await this.deps.storage.sessions.get(store, session);
+      if (row && row.version >= version) continue;
+      const snap = await this.sessions.load(store, session, true);
+      await this.project(snap, [
+        { type: "ReviewRequested", at: 0, caseId: "", kind: "uncertain", lineIds: [], reason: "" },
+      ]);
+      reprojected++;
+    }
+    return { checked: latest.size, reprojected };
   }
 
   private runtime(store: string, cart: string): Promise<CartRuntime> {
