@@ -49,7 +49,7 @@ export const serverConfigSchema = z
           .optional(),
         host: z.string().min(1).default("0.0.0.0"),
         /** embedded broker TCP port */
-        port: port.default(1883),
+        port: port.default(1884),
         /** embedded broker: also serve MQTT over WebSocket at /mqtt on the HTTP port */
         websocket: bool.default(true),
         /** the server's own account (external broker), or a privileged service account (embedded) */

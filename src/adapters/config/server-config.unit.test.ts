@@ -8,7 +8,7 @@ describe("server config", () => {
   it("has working defaults with an empty environment", () => {
     const c = loadServerConfig({ env: {} });
     expect(c.http.port).toBe(8080);
-    expect(c.mqtt.port).toBe(1883);
+    expect(c.mqtt.port).toBe(1884);
     expect(c.mqtt.url).toBeUndefined();
     expect(c.database.url).toBeUndefined();
     expect(c.demo.enabled).toBe(true);
