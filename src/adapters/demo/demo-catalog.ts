@@ -18,7 +18,7 @@
  * (the product is then found by camera and weight only). See docs/demo-catalog.md.
  */
 import { writeFileSync } from "node:fs";
-import { gs1CheckDigit, toGtin14 } from "../../domain/barcode/barcode";
+import { gs1CheckDigit, toGtin14, upcEToUpcA } from "../../domain/barcode/barcode";
 import { validateProducts } from "../../domain/catalog/catalog.validation";
 import { type Catalog, indexCatalog, type Product } from "../../domain/catalog/product";
 import { catalogToJson } from "../files/catalog-file";
@@ -29,19 +29,7 @@ export const MIN_SD_G = 0.5;
 export const DEMO_PRICE_NOTICE =
   "Prices in this catalog are DEMO prices, made up for demonstrations; names, barcodes and weights are real measurements (AIM3S, Intel RTSF).";
 
-/** UPC-E (8 digits, number system 0/1) → UPC-A (12 digits), per the GS1 zero-suppression rules. */
-export function upcEToUpcA(code: string): string | undefined {
-  if (!/^[01]\d{7}$/.test(code)) return undefined;
-  const ns = code[0];
-  const d = code.slice(1, 7);
-  const last = d[5];
-  let body: string;
-  if (last <= "2") body = `${d[0]}${d[1]}${last}0000${d[2]}${d[3]}${d[4]}`;
-  else if (last === "3") body = `${d[0]}${d[1]}${d[2]}00000${d[3]}${d[4]}`;
-  else if (last === "4") body = `${d[0]}${d[1]}${d[2]}${d[3]}00000${d[4]}`;
-  else body = `${d.slice(0, 5)}0000${last}`;
-  return `${ns}${body}${code[7]}`;
-}
+export { upcEToUpcA };
 
 /** The GTIN-14 of a barcode as written in the source data, or undefined if it cannot be trusted. */
 export function sourceGtin(raw: string): string | undefined {

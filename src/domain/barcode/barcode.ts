@@ -96,3 +96,22 @@ export function withCheckDigit(body: string): string {
 export function isPlu(code: string): boolean {
   return /^(?:[3-4]\d{3}|9[3-4]\d{3})$/.test(code.trim());
 }
+
+/**
+ * UPC-E (8 digits, number system 0 or 1, as printed on small US packs such as candy bars) →
+ * UPC-A (12 digits) by the GS1 zero-suppression rules; undefined when `code` is not shaped like
+ * UPC-E. An 8-digit scan can be EAN-8 or UPC-E; a scanner knows the symbology, a log may not, so
+ * a lookup should try `toGtin14(upcEToUpcA(code))` when the EAN-8 reading finds nothing.
+ */
+export function upcEToUpcA(code: string): string | undefined {
+  if (!/^[01]\d{7}$/.test(code)) return undefined;
+  const ns = code[0];
+  const d = code.slice(1, 7);
+  const last = d[5];
+  let body: string;
+  if (last <= "2") body = `${d[0]}${d[1]}${last}0000${d[2]}${d[3]}${d[4]}`;
+  else if (last === "3") body = `${d[0]}${d[1]}${d[2]}00000${d[3]}${d[4]}`;
+  else if (last === "4") body = `${d[0]}${d[1]}${d[2]}${d[3]}00000${d[4]}`;
+  else body = `${d.slice(0, 5)}0000${last}`;
+  return `${ns}${body}${code[7]}`;
+}

@@ -6,6 +6,7 @@ import {
   makeVariableMeasureCode,
   parseBarcode,
   toGtin14,
+  upcEToUpcA,
 } from "./barcode";
 
 describe("GTIN", () => {
@@ -49,5 +50,18 @@ describe("GS1 variable-measure codes", () => {
     expect(isPlu("4011")).toBe(true);
     expect(isPlu("94011")).toBe(true);
     expect(isPlu("12")).toBe(false);
+  });
+});
+
+describe("UPC-E", () => {
+  it("expands zero-suppressed codes by the four GS1 rules", () => {
+    expect(upcEToUpcA("03422900")).toBe("034000002290"); // Kit Kat: 6th digit 0–2
+    expect(upcEToUpcA("01234531")).toBe("012300000451"); // 6th digit 3
+    expect(upcEToUpcA("01234543")).toBe("012340000053"); // 6th digit 4
+    expect(upcEToUpcA("01234572")).toBe("012345000072"); // 6th digit 5–9
+    for (const c of ["03422900", "01234531", "01234543", "01234572"])
+      expect(isValidGtin(upcEToUpcA(c)!)).toBe(true);
+    expect(upcEToUpcA("21234572")).toBeUndefined();
+    expect(upcEToUpcA("0123457")).toBeUndefined();
   });
 });
