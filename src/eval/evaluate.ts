@@ -8,7 +8,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { formatIssue, readCatalogFile } from "../adapters/files/catalog-file";
+import { loadLayoutFile } from "../adapters/files/layout-file";
+import { walkoutReceiptHandler } from "../app/walkout-stream/walkout-receipts";
+import { WalkoutStreams } from "../app/walkout-stream/walkout-stream";
 import type { Catalog } from "../domain/catalog/product";
+import { sequentialIds } from "../domain/shared/ids";
 import type { StoreSettings } from "../domain/store/store-settings";
 import { mixByName } from "../sim/profile";
 import { simulate, type TruthWithDecidable } from "../sim/simulator";
@@ -83,11 +87,23 @@ export async function runReplayMode(
   timing = true,
 ): Promise<{ result: ModeResult; issues: IssueLog; receipts: EvalReceipt[] }> {
   const t0 = Date.now();
+  // a walk-out store (DIR/layout.json): its gate/track/plate events go to the walk-out streams
+  const layoutPath = join(dir, "layout.json");
+  const layout = existsSync(layoutPath) ? loadLayoutFile(layoutPath) : undefined;
+  const storeHandler = layout
+    ? walkoutReceiptHandler(
+        (store) => new WalkoutStreams({ catalog, layout, ids: sequentialIds(), store }),
+        catalog,
+        settings,
+        { keepDecisions: false },
+      )
+    : undefined;
   const r = await replayFile(join(dir, "log.jsonl"), {
     catalog,
     settings,
     fusionConfig: { acceptThreshold: threshold },
     timing,
+    storeHandler,
   });
   const s = score(truths, r.receipts, { catalog, settings }, r.latencies);
   return {

@@ -360,6 +360,18 @@ export function labelledActions(
   return { actions, unknown };
 }
 
+/** The store alone (catalogue and layout, no recording): what the walk-out simulator stocks. */
+export function readAutocheckoutStore(dir: string): { catalog: CatalogFile; layout: StoreLayout } {
+  const products = parseProductsCsv(readFileSync(join(dir, "products.csv"), "utf8"));
+  const { catalog, skuByName } = buildCatalog(products.rows);
+  const recorded: PlateKey[] = [];
+  for (const f of readdirSync(join(dir, "plates")).sort()) {
+    const m = PLATE_FILE.exec(f);
+    if (m) recorded.push({ gondola: Number(m[1]), shelf: Number(m[2]), plate: Number(m[3]) });
+  }
+  return { catalog, layout: buildLayout(products.rows, skuByName, recorded) };
+}
+
 export interface ImportOptions {
   dir: string;
   outDir: string;

@@ -6,9 +6,19 @@ import { register as priceCmd } from "./price";
 import { register as replayCmd } from "./replay";
 import { register as serveCmd } from "./serve";
 import { register as simCmd } from "./sim";
+import { register as simWalkoutCmd } from "./sim-walkout";
 
 /** Every command module exports `register(program)`; add one line per command here. */
-const modules: ((program: Command) => void)[] = [importCmd, simCmd, replayCmd, evalCmd, catalogCmd, priceCmd, serveCmd];
+const modules: ((program: Command) => void)[] = [
+  importCmd,
+  simCmd,
+  simWalkoutCmd,
+  replayCmd,
+  evalCmd,
+  catalogCmd,
+  priceCmd,
+  serveCmd,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of modules) register(program);

@@ -2,7 +2,7 @@
  * Which product, and how many, explain a shelf change: a small Bayesian comparison.
  *
  * Hypotheses: n × one sku (n = 1…maxQty) and, for "several hands at once", one each of two
- * different skus. Likelihood of the measured |Δ| under expected weight E:
+ * different skus (two shoppers taking from neighbouring plates at the same moment). Likelihood of the measured |Δ| under expected weight E:
  *   N(|Δ|; E, V),  V = Σ n·sd_unit² + sd_change² + (gainRel·E)² .
  * `gainRel` is the plate calibration error: on the real AutoCheckout recording the two labelled
  * pick-ups read 7 % and 9 % off their catalogue weights, so weight alone cannot separate two
@@ -87,17 +87,24 @@ export function identifyChange(
     for (const sku of belief.skusOn(change.gondola, change.shelf, p)) if (!loc.has(sku)) loc.set(sku, 0);
   }
 
+  // per-sku factor beyond location: put-backs favour what the shoppers within reach hold
   const prior = new Map<string, number>();
   if (sign < 0) {
-    for (const [sku, share] of loc) prior.set(sku, (share + cfg.eps) ** cfg.kappa);
+    for (const sku of loc.keys()) prior.set(sku, 1);
   } else {
     const held = input.held ?? new Map<string, number>();
-    for (const [sku, share] of loc) {
-      prior.set(sku, (share + cfg.eps) ** cfg.kappa * (held.has(sku) ? 1 : cfg.notHeldPrior));
-    }
-    for (const sku of held.keys()) if (!prior.has(sku)) prior.set(sku, cfg.wrongPlatePrior * cfg.eps);
+    for (const sku of loc.keys()) prior.set(sku, held.has(sku) ? 1 : cfg.notHeldPrior);
+    for (const sku of held.keys()) if (!loc.has(sku)) prior.set(sku, cfg.wrongPlatePrior);
   }
-
+  // location: the share of the change's mass on plates believed to hold the hypothesis' skus;
+  // each sku explains at most its expected part of the weight (a pair whose second product sits
+  // on a plate that barely moved is unlikely); a held item away from its home plates may be
+  // anywhere (its share counts as its whole part)
+  const share = (items: { sku: string; part: number }[]) => {
+    let x = 0;
+    for (const it of items) x += Math.min(loc.has(it.sku) ? loc.get(it.sku)! : 1, it.part);
+    return (Math.min(1, x) + cfg.eps) ** cfg.kappa;
+  };
   const cands = [...prior.entries()]
     .map(([sku, pr]) => ({ sku, pr, w: catalog.bySku.get(sku)?.weight }))
     .filter((c): c is { sku: string; pr: number; w: { mean: number; sd: number } } => !!c.w && c.w.mean > 0);
@@ -116,7 +123,8 @@ export function identifyChange(
     scored.push({ items, expected: e, logp: Math.log(pr) - 0.5 * z2 - 0.5 * Math.log(v) });
   };
   for (const c of cands) {
-    for (let n = 1; n <= cfg.maxQty; n++) score([{ sku: c.sku, qty: n }], c.pr * QTY_PRIOR[n]);
+    const sh = share([{ sku: c.sku, part: 1 }]);
+    for (let n = 1; n <= cfg.maxQty; n++) score([{ sku: c.sku, qty: n }], c.pr * sh * QTY_PRIOR[n]);
   }
   for (let i = 0; i < cands.length; i++) {
     for (let j = i + 1; j < cands.length; j++) {
@@ -125,7 +133,13 @@ export function identifyChange(
           { sku: cands[i].sku, qty: 1 },
           { sku: cands[j].sku, qty: 1 },
         ],
-        Math.sqrt(cands[i].pr * cands[j].pr) * cfg.pairPrior,
+        cands[i].pr *
+          cands[j].pr *
+          share([
+            { sku: cands[i].sku, part: cands[i].w.mean / (cands[i].w.mean + cands[j].w.mean) },
+            { sku: cands[j].sku, part: cands[j].w.mean / (cands[i].w.mean + cands[j].w.mean) },
+          ]) *
+          cfg.pairPrior,
       );
     }
   }

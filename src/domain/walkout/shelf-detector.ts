@@ -61,7 +61,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   minGrams: 8,
   noiseFloor: 0.5,
   inflate: 2,
-  gap: 2,
+  gap: 1,
   maxActiveMs: 20_000,
   driftAlpha: 0.02,
 };
@@ -105,6 +105,7 @@ interface PlateState {
   lastT: number;
   /** closed bin means by index (recent only) */
   last: number | undefined;
+  lastBin: number;
   history: number[];
   /** samples per bin, running estimate */
   perBin: number;
@@ -149,6 +150,7 @@ export class ShelfDetector {
         open: new Map(),
         lastT: -Infinity,
         last: undefined,
+        lastBin: Number.NEGATIVE_INFINITY,
         history: [],
         perBin: 1,
         noiseVar: undefined,
@@ -225,14 +227,19 @@ export class ShelfDetector {
       if (b) {
         s.open.delete(k);
         const mean = b.sum / b.n;
-        if (b.n >= 2) {
-          const v = Math.max(0, (b.sumSq - b.n * mean * mean) / (b.n - 1));
-          s.perBin = s.perBin === 1 && s.noiseVar === undefined ? b.n : 0.95 * s.perBin + 0.05 * b.n;
-          if (s.noiseVar === undefined) s.noiseVar = v;
+        s.perBin = s.noiseVar === undefined ? b.n : 0.95 * s.perBin + 0.05 * b.n;
+        // per-sample variance: within the bin when it holds several samples; from the change
+        // between consecutive bins (white noise: Var(m_k − m_k−1) = 2σ²/n) when it holds one
+        let v: number | undefined;
+        if (b.n >= 2) v = Math.max(0, (b.sumSq - b.n * mean * mean) / (b.n - 1));
+        else if (s.last !== undefined && s.lastBin === k - 1) v = ((mean - s.last) ** 2 / 2) * b.n;
+        if (v !== undefined) {
+          if (s.noiseVar === undefined) s.noiseVar = Math.max(v, cfg.noiseFloor ** 2);
           else if (v < 16 * Math.max(s.noiseVar, cfg.noiseFloor ** 2))
             s.noiseVar = 0.98 * s.noiseVar + 0.02 * v;
         }
         s.last = mean;
+        s.lastBin = k;
       }
       if (s.last === undefined) continue;
       s.history.push(s.last);
@@ -327,21 +334,27 @@ export class ShelfDetector {
   private clusters(deltas: PlateDelta[], endT: number, forced: boolean): ShelfChange[] {
     const cfg = this.cfg;
     const sig = deltas.map((d) => Math.abs(d.delta) > cfg.kPlate * d.sd);
-    const groups: [number, number][] = [];
+    // groups of significant plates of the same sign, at most `gap` plates apart: a pick-up and a
+    // put-back by two shoppers at once on one shelf stay two changes
+    const groups: [number, number, number][] = [];
     for (let i = 0; i < deltas.length; i++) {
       if (!sig[i]) continue;
+      const sign = Math.sign(deltas[i].delta);
       const last = groups[groups.length - 1];
-      if (last && deltas[i].plate - deltas[last[1]].plate <= cfg.gap + 1) last[1] = i;
-      else groups.push([i, i]);
+      if (last && last[2] === sign && deltas[i].plate - deltas[last[1]].plate <= cfg.gap + 1) last[1] = i;
+      else groups.push([i, i, sign]);
     }
-    // widen by one plate each side; merge groups that touch
-    const spans: [number, number][] = [];
-    for (const [a, b] of groups) {
-      const lo = Math.max(0, a - 1);
-      const hi = Math.min(deltas.length - 1, b + 1);
+    // widen by one plate each side (the spread); merge same-sign groups that touch
+    const spans: [number, number, number][] = [];
+    for (const [a, b, sign] of groups) {
       const prev = spans[spans.length - 1];
-      if (prev && lo <= prev[1]) prev[1] = hi;
-      else spans.push([lo, hi]);
+      const lo = Math.max(0, a - 1, prev && prev[2] !== sign ? prev[1] + 1 : 0);
+      const hi = Math.min(deltas.length - 1, b + 1);
+      if (prev && prev[2] === sign && lo <= prev[1]) prev[1] = hi;
+      else {
+        if (prev && prev[2] !== sign && prev[1] >= a) prev[1] = a - 1;
+        spans.push([lo, hi, sign]);
+      }
     }
     const out: ShelfChange[] = [];
     for (const [lo, hi] of spans) {

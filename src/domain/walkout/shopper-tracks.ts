@@ -13,10 +13,18 @@ export interface ReachConfig {
   handReach: number;
   /** how long a track point stays relevant before and after a change, ms */
   slackMs: number;
+  /** the same for hands: only hands seen this close in time to the change count */
+  handSlackMs: number;
   keepMs: number;
 }
 
-export const DEFAULT_REACH: ReachConfig = { bodyReach: 0.95, handReach: 0.35, slackMs: 1500, keepMs: 60_000 };
+export const DEFAULT_REACH: ReachConfig = {
+  bodyReach: 0.95,
+  handReach: 0.35,
+  slackMs: 1500,
+  handSlackMs: 600,
+  keepMs: 60_000,
+};
 
 interface Point {
   t: number;
@@ -75,7 +83,10 @@ export class ShopperTracks {
         }
         if (p.t > t1 + this.cfg.slackMs) break;
         body = Math.min(body, Math.hypot(p.x - at.x, p.y - at.y));
-        if (p.hand) hand = Math.min(hand, Math.hypot(p.hand[0] - at.x, p.hand[1] - at.y, p.hand[2] - at.z));
+        // the hand that mattered was there while the load changed, not a second before
+        if (p.hand && p.t >= t0 - this.cfg.handSlackMs && p.t <= t1 + this.cfg.handSlackMs) {
+          hand = Math.min(hand, Math.hypot(p.hand[0] - at.x, p.hand[1] - at.y, p.hand[2] - at.z));
+        }
       }
       // no point inside the window: the shopper stood still since the last one
       if (!Number.isFinite(body) && lastBefore) {

@@ -31,8 +31,10 @@ export interface WalkoutConfig {
   reach: ReachConfig;
   /** posterior of the best hypothesis needed for an `ok` line */
   okPosterior: number;
-  /** metres: the nearest candidate wins outright when the next is at least this much farther */
+  /** metres: the nearest hand wins outright when the next hand is at least this much farther */
   handMargin: number;
+  /** metres: the same when a body position (no hand seen) is involved */
+  bodyMargin: number;
   /** a change lighter than this share of the lightest candidate is not an item (touch, lean) */
   minItemShare: number;
   /** a plate batch older than the plate's newest sample by more than this is out of order, ms */
@@ -44,7 +46,8 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   identify: DEFAULT_IDENTIFY_CONFIG,
   reach: DEFAULT_REACH,
   okPosterior: 0.85,
-  handMargin: 0.25,
+  handMargin: 0.12,
+  bodyMargin: 0.25,
   minItemShare: 0.5,
   latenessMs: 200,
 };
@@ -307,7 +310,22 @@ export class WalkoutFusion {
     if (inReach.length === 1) return true;
     if (inReach.length === 0) return false;
     const [a, b] = inReach;
-    return Number.isFinite(a.distance) && b.distance - a.distance >= this.cfg.handMargin;
+    if (!Number.isFinite(a.distance)) return false;
+    // two hands seen: ~8 cm of 3-D hand noise each, so `handMargin` apart is decisive; a hand
+    // against a body (or two bodies): `bodyMargin`
+    const bothHands = Number.isFinite(a.hand) && Number.isFinite(b.hand);
+    return b.distance - a.distance >= (bothHands ? this.cfg.handMargin : this.cfg.bodyMargin);
+  }
+
+  /** in-reach shoppers ranked by distance to where one sku of a change lies */
+  private rankFor(c: ShelfChange, sku: string, inReach: NearShopper[]): NearShopper[] {
+    if (inReach.length <= 1 || !Number.isFinite(inReach[0].distance)) return inReach;
+    const plates = c.plates.filter((p) => this.belief.skusOn(c.gondola, c.shelf, p.plate).includes(sku));
+    if (plates.length === 0) return inReach;
+    const pos = this.centroid({ ...c, plates });
+    const who = new Set(inReach.map((n) => n.shopper));
+    const ranked = this.tracks.near(pos, c.startT, c.endT).filter((n) => who.has(n.shopper));
+    return ranked.length ? ranked : inReach;
   }
 
   private held(shoppers: string[]): Map<string, number> {
@@ -375,12 +393,10 @@ export class WalkoutFusion {
       answers: [],
       hypotheses: hyps.slice(0, 5).map((h) => ({ label: h.label, posterior: round3(h.posterior) })),
       shelf: { gondola: c.gondola, shelf: c.shelf, plates: c.plates.map((p) => p.plate) },
-      shoppers: near
-        .slice(0, 4)
-        .map((n) => ({
-          shopper: n.shopper,
-          distance: Number.isFinite(n.distance) ? round3(n.distance) : -1,
-        })),
+      shoppers: near.slice(0, 4).map((n) => ({
+        shopper: n.shopper,
+        distance: Number.isFinite(n.distance) ? round3(n.distance) : -1,
+      })),
       summary,
     };
   }
@@ -399,24 +415,28 @@ export class WalkoutFusion {
     out: Collector,
   ): ShelfDecision {
     this.counters.picks++;
-    const clear = this.clearWinner(inReach);
-    const holder = inReach[0].shopper;
-    const s = this.sessions.get(holder)!;
     const sureId = best.posterior >= this.cfg.okPosterior && !c.forced;
-    const status = sureId && clear ? "ok" : "unsure";
     const where = `gondola ${c.gondola} shelf ${c.shelf}`;
-    const who = noTracks
-      ? inReach.length === 1
-        ? "the only shopper in the store (no track data)"
-        : `one of ${inReach.length} shoppers in the store (no track data)`
-      : clear
-        ? `shopper ${holder} (within reach)`
-        : `shopper ${holder} or ${inReach
-            .slice(1)
-            .map((n) => n.shopper)
-            .join(" or ")} (both within reach)`;
     const sessions: string[] = [];
+    let ambiguous = false;
     for (const it of best.items) {
+      // several items (two hands at once): each goes to whoever was nearest to its plates
+      const ranked = best.items.length > 1 ? this.rankFor(c, it.sku, inReach) : inReach;
+      const clear = this.clearWinner(ranked);
+      if (!clear) ambiguous = true;
+      const holder = ranked[0].shopper;
+      const s = this.sessions.get(holder)!;
+      const status = sureId && clear ? "ok" : "unsure";
+      const who = noTracks
+        ? ranked.length === 1
+          ? "the only shopper in the store (no track data)"
+          : `one of ${ranked.length} shoppers in the store (no track data)`
+        : clear
+          ? `shopper ${holder} (within reach)`
+          : `shopper ${holder} or ${ranked
+              .slice(1)
+              .map((n) => n.shopper)
+              .join(" or ")} (all within reach)`;
       const lineId = this.ids("line");
       const summary =
         `${it.qty} × ${this.name(it.sku)} taken from ${where} by ${who}: the shelf lost ` +
@@ -428,9 +448,9 @@ export class WalkoutFusion {
         lineId,
         sku: it.sku,
         qty: it.qty,
-        confidence: round3(best.posterior * (clear ? 1 : 1 / inReach.length)),
+        confidence: round3(best.posterior * (clear ? 1 : 1 / ranked.length)),
         status,
-        evidence: this.evidence(c, hyps, near, summary),
+        evidence: this.evidence(c, hyps, ranked, summary),
       });
       s.lines.push({ lineId, sku: it.sku, remaining: it.qty, status });
       if (!clear) {
@@ -439,7 +459,7 @@ export class WalkoutFusion {
           lineId,
           holder,
           sku: it.sku,
-          candidates: inReach.map((n) => n.shopper),
+          candidates: ranked.map((n) => n.shopper),
           resolved: false,
         });
       }
@@ -450,9 +470,9 @@ export class WalkoutFusion {
         it.sku,
         it.qty,
       );
+      if (!sessions.includes(s.session)) sessions.push(s.session);
     }
-    sessions.push(s.session);
-    return { change: c, kind: "pick", hypotheses: hyps, shoppers: near, sessions, ambiguous: !clear };
+    return { change: c, kind: "pick", hypotheses: hyps, shoppers: near, sessions, ambiguous };
   }
 
   private putBack(
