@@ -314,6 +314,39 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       });
     });
 
+    it("keeps one basket when a cart moves between server processes and back", async () => {
+      const { service: a, store, storage, restart } = await env();
+      const items = [cola, water, cola, water];
+      const log = cartLog(store, "cart-15", "s-move", T0, items, { account: "app-ana" });
+      const ref = await env();
+      await ref.service.ingest(
+        ref.store,
+        "cart-15",
+        cartLog(ref.store, "cart-15", "s-move", T0, items, { account: "app-ana" }),
+      );
+      const b = restart();
+      await a.ingest(store, "cart-15", log.slice(0, 4));
+      await b.ingest(store, "cart-15", log.slice(4, 7)); // B rebuilds the cart from the raw log
+      const back = await a.ingest(store, "cart-15", log.slice(7)); // A is stale: it must notice
+      expect(a.counters.staleCarts).toBe(1);
+      expect(a.counters.replayDiverged + b.counters.replayDiverged).toBe(0);
+      expect(back.rejected).toEqual([]);
+      // Workflow events carry the server clock's time, which differs between the two runs.
+      const norm = (xs: { type: string; at: number }[], st: string) =>
+        JSON.parse(
+          JSON.stringify(xs.map((e) => (e.type.startsWith("Payment") ? { ...e, at: 0 } : e))).replaceAll(
+            st,
+            "STORE",
+          ),
+        );
+      const events = (await storage.events.readStream(`${store}/session/s-move`)).events.map((e) => e.data);
+      const refEvents = (await ref.storage.events.readStream(`${ref.store}/session/s-move`)).events.map(
+        (e) => e.data,
+      );
+      expect(norm(events, store)).toEqual(norm(refEvents, ref.store));
+      expect((await storage.sessions.get(store, "s-move"))?.state).toBe("paid");
+    });
+
     it("keeps stores apart", async () => {
       const a = await env();
       await a.service.ingest(

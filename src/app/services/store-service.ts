@@ -96,6 +96,10 @@ export interface StoreServiceCounters {
   exits: Record<string, number>;
   recoveredCarts: number;
   recoveredEvents: number;
+  /** carts whose fusion state was found stale (fed by another process) and rebuilt */
+  staleCarts: number;
+  /** recoveries whose replay produced fewer events than the stream holds (should stay 0) */
+  replayDiverged: number;
 }
 
 interface CartRuntime {
@@ -105,8 +109,16 @@ interface CartRuntime {
   scoped: SessionScopedIds;
   /** the cart's most recent session (what its screen shows) */
   lastSession?: string;
+  /**
+   * cart events this runtime's fusion produced for `lastSession`: the stream must hold exactly
+   * as many, or another process has fed this cart meanwhile and this fusion state is stale
+   */
+  produced: number;
   queue: Promise<unknown>;
 }
+
+/** Another process wrote this cart's events: rebuild its fusion state from the raw log. */
+class StaleCart extends Error {}
 
 export class StoreService {
   readonly counters: StoreServiceCounters = {
@@ -117,6 +129,8 @@ export class StoreService {
     exits: {},
     recoveredCarts: 0,
     recoveredEvents: 0,
+    staleCarts: 0,
+    replayDiverged: 0,
   };
   private readonly configs = new Map<string, StoreConfig>();
   private readonly carts = new Map<string, Promise<CartRuntime>>();
@@ -256,11 +270,19 @@ export class StoreService {
       return reject(r.reason ?? "bad-value", r.detail);
     }
     if (r.settled) out.settled = true;
+    if (event.type === "session.start" && r.session === event.session) rt.produced = 0;
     if (r.session) rt.lastSession = r.session;
     if (r.session && r.events.length > 0) {
       try {
-        await this.appendCartEvents(store, r.session, r.events, raw.key);
+        await this.appendCartEvents(store, r.session, r.events, raw.key, rt.produced);
+        rt.produced += r.events.length;
       } catch (err) {
+        if (err instanceof StaleCart) {
+          // The raw event is stored: replaying the raw log appends what this event produced.
+          this.counters.staleCarts++;
+          await this.recover(rt);
+          return;
+        }
         if (!(err instanceof DomainError)) throw err;
         // The session moved on without the cart (cancelled by an operator): refuse, keep going.
         return reject("no-open-session", err.message);
@@ -274,8 +296,27 @@ export class StoreService {
     if (r.ended) out.exit = await this.settle(store, r.ended.session);
   }
 
-  private async appendCartEvents(store: string, session: string, events: BasketEvent[], causation: string) {
-    return this.sessions.update(store, session, () => events, { source: "cart", causation });
+  /**
+   * Appends fusion's events. `expected` is how many cart events the stream must already hold
+   * for them to follow on (workflow events in between are fine; cart events written by another
+   * process are not: StaleCart).
+   */
+  private async appendCartEvents(
+    store: string,
+    session: string,
+    events: BasketEvent[],
+    causation: string,
+    expected: number,
+  ) {
+    return this.sessions.update(
+      store,
+      session,
+      (s) => {
+        if (s.cartEvents !== expected) throw new StaleCart(`${store}/${session}`);
+        return events;
+      },
+      { source: "cart", causation },
+    );
   }
 
   private async runCheckIn(
@@ -376,13 +417,8 @@ export class StoreService {
         store,
         cart,
         scoped,
-        streams: new CartStreams({
-          catalog: cfg.catalog,
-          fusionConfig: cfg.fusionConfig,
-          ids: scoped.ids,
-          store,
-          retainEnded: 4,
-        }),
+        streams: this.newCartStreams(cfg, scoped),
+        produced: 0,
         queue: Promise.resolve(),
       };
       p = this.recover(rt).then(() => rt);
@@ -392,8 +428,25 @@ export class StoreService {
     return p;
   }
 
-  private async recover(rt: CartRuntime): Promise<void> {
+  private newCartStreams(cfg: StoreConfig, scoped: SessionScopedIds): CartStreams {
+    return new CartStreams({
+      catalog: cfg.catalog,
+      fusionConfig: cfg.fusionConfig,
+      ids: scoped.ids,
+      store: cfg.store,
+      retainEnded: 4,
+    });
+  }
+
+  /**
+   * Rebuilds the cart's fusion state from the raw log (fresh CartStreams) and appends what the
+   * stream is missing. Retries when another process appends cart events meanwhile.
+   */
+  private async recover(rt: CartRuntime, attempt = 0): Promise<void> {
     const { store, cart } = rt;
+    rt.scoped = new SessionScopedIds();
+    rt.streams = this.newCartStreams(this.config(store), rt.scoped);
+    rt.produced = 0;
     const latest = await this.deps.storage.rawLog.latestSession(store, cart);
     if (!latest) return;
     rt.lastSession = latest;
@@ -420,9 +473,24 @@ export class StoreService {
       }
       const missing = produced.slice(snap.cartEvents);
       if (missing.length > 0) {
-        snap = (await this.appendCartEvents(store, latest, missing, "recovery")).snap;
+        try {
+          snap = (await this.appendCartEvents(store, latest, missing, "recovery", snap.cartEvents)).snap;
+        } catch (err) {
+          if (err instanceof StaleCart && attempt < 3) return this.recover(rt, attempt + 1);
+          throw err;
+        }
         this.counters.recoveredEvents += missing.length;
       }
+      if (produced.length < snap.cartEvents) {
+        // Replay made fewer events than the stream holds: fusion was not deterministic over
+        // this history (or the idle lead-in was too short). Keep going from the stream's count.
+        this.deps.log?.warn(
+          { store, cart, session: latest, replayed: produced.length, stored: snap.cartEvents },
+          "replay diverged",
+        );
+        this.counters.replayDiverged++;
+      }
+      rt.produced = Math.max(produced.length, snap.cartEvents);
       this.counters.recoveredCarts++;
       if (opened && snap.state.phase === "shopping") await this.runCheckIn(store, latest, account);
     }
