@@ -52,8 +52,11 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
       title?: string;
       detail?: string;
       message?: string;
+      errors?: { path: string; message: string }[];
     };
-    throw new ApiError(res.status, p.title ?? res.statusText ?? "Request failed", p.detail ?? p.message);
+    const fields = p.errors?.map((e) => `${e.path}: ${e.message}`).join("; ");
+    const detail = [p.detail ?? p.message, fields].filter(Boolean).join(" — ");
+    throw new ApiError(res.status, p.title ?? res.statusText ?? "Request failed", detail || undefined);
   }
   return data as T;
 }

@@ -17,9 +17,11 @@ export interface CartInfo {
   createdAt: number;
 }
 
+/** Uncertain cases: confirm | correct | void. Disputes: reject (the charge stands) | uphold | correct. */
 export interface DecisionBody {
-  decision: "confirm" | "correct" | "void";
-  corrections?: { lineId: string; sku: string; qty?: number; grams?: number }[];
+  decision: "confirm" | "correct" | "void" | "uphold" | "reject";
+  /** what the line really was (required for correct) */
+  correction?: { lineId?: string; sku: string; qty?: number; grams?: number };
   note?: string;
 }
 

@@ -59,6 +59,8 @@ export interface ProductInfo {
   plu?: string;
   gtin?: string;
   lookalikes?: string[];
+  /** packed weight of one unit, grams */
+  weight?: { mean: number; sd: number };
 }
 
 /** GET /stats (core API): the store now. */

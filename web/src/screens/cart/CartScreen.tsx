@@ -154,7 +154,12 @@ function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnautho
           </span>
         )}
         <StateBadge state={state} />
-        <span title={connected || mqttUp ? "Live" : "Reconnecting"} data-testid="cart-live">
+        <span
+          title={connected || mqttUp ? "Live" : "Reconnecting"}
+          data-testid="cart-live"
+          data-ws={connected}
+          data-mqtt={mqttUp}
+        >
           <span className={`live-dot${connected || mqttUp ? " on" : ""}`} aria-hidden="true" />
           <span className="sr-only">{connected || mqttUp ? "Live" : "Reconnecting"}</span>
         </span>

@@ -315,16 +315,16 @@ function CaseView(props: {
       setBusy(false);
     }
   };
-  // for a dispute: confirm = the charge stands, void = refund the line in full
-  const confirm = () => decide({ decision: "confirm" });
-  const voidIt = () => decide({ decision: "void" });
+  // a dispute is rejected (the charge stands) or upheld (the line is refunded)
+  const confirm = () => decide({ decision: isDispute ? "reject" : "confirm" });
+  const voidIt = () => decide({ decision: isDispute ? "uphold" : "void" });
   const correct = () => {
     const n = Number(qty);
     if (!line || !sku || !Number.isFinite(n) || n <= 0) return;
     const corrected = weighed
       ? { lineId: line.lineId, sku, grams: n }
       : { lineId: line.lineId, sku, qty: Math.round(n) };
-    return decide({ decision: "correct", corrections: [corrected] });
+    return decide({ decision: "correct", correction: corrected });
   };
 
   // c / x / v, digits pick a candidate, Enter submits a correction, Escape cancels it
@@ -422,6 +422,12 @@ function CaseView(props: {
                   <span style={{ flex: 1 }}>
                     {nameOf(s)}
                     {s === line?.sku && <span className="muted"> (charged now)</span>}
+                    {productBySku.get(s)?.weight && (
+                      <span className="muted">
+                        {" "}
+                        · {Math.round(productBySku.get(s)?.weight?.mean ?? 0)} g each
+                      </span>
+                    )}
                   </span>
                   <span className="pbar" aria-hidden="true">
                     <span style={{ width: `${Math.round(p * 100)}%` }} />

@@ -1,0 +1,373 @@
+/**
+ * The four screens in a real browser (Debian's Chromium via playwright-core) against a real
+ * store server process (temp SQLite file, embedded MQTT broker and HTTP on ephemeral ports, the
+ * demo store). A simulated cart publishes §1 events over MQTT; the browser shows, answers,
+ * reviews and disputes; the assertions read what the server then says over its API.
+ * Screenshots of every screen go to artifacts/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
+import { launchBrowser, type Page, screenshot, type TestBrowser } from "./browser";
+import { type RunningServer, startServer } from "./support/server";
+import { SimCart } from "./support/sim-cart";
+
+interface Product {
+  sku: string;
+  name: string;
+  soldBy: "unit" | "weight";
+  price?: number;
+  lookalikes?: string[];
+  weight?: { mean: number; sd: number };
+}
+
+let server: RunningServer;
+let browser: TestBrowser;
+let products: Product[];
+/** a product the camera and the scale agree on */
+let clear: Product;
+/** two look-alikes the scale cannot tell apart */
+let pairA: Product;
+let pairB: Product;
+
+async function api<T>(path: string, key: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    method: init.method ?? "GET",
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+async function newCart(): Promise<{ cart: string; secret: string }> {
+  const cart = `web-${Math.random().toString(36).slice(2, 8)}`;
+  const r = await api<{ cart: string; secret: string }>(
+    `/api/v1/stores/${server.store}/carts`,
+    server.keys.admin,
+    {
+      method: "POST",
+      body: { cart, label: "browser test" },
+    },
+  );
+  return { cart: r.cart, secret: r.secret };
+}
+
+async function openCartScreen(cart: { cart: string; secret: string }): Promise<Page> {
+  const page = await browser.newPage({ width: 1024, height: 600 });
+  watchConsole(page, `cart ${cart.cart}`);
+  await page.goto(
+    `${server.url}/cart/${server.store}/${cart.cart}#secret=${encodeURIComponent(cart.secret)}`,
+  );
+  await page.getByTestId("cart-live").locator(".live-dot.on").waitFor({ timeout: 15_000 });
+  return page;
+}
+
+async function signIn(page: Page, key: string): Promise<void> {
+  await page.getByLabel("API key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+const pageErrors: string[] = [];
+function watchConsole(page: Page, name: string): void {
+  page.on("pageerror", (e) => pageErrors.push(`${name}: ${e.message}`));
+}
+
+async function session(store: string, id: string) {
+  return api<{
+    state: string;
+    total: number;
+    open: boolean;
+    receipt?: { total: number; captured: number; refunded: number };
+  }>(`/api/v1/stores/${store}/sessions/${id}`, server.keys.admin);
+}
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+beforeAll(async () => {
+  ensureWebBuild({ quiet: true });
+  server = await startServer();
+  browser = await launchBrowser();
+  products = await api<Product[]>(`/api/v1/stores/${server.store}/products`, server.keys.admin);
+  const units = products.filter((p) => p.soldBy === "unit" && p.weight && p.price);
+  const bySku = new Map(units.map((p) => [p.sku, p]));
+  // a pair of look-alikes within 3 g of each other: only the shopper or a person can tell them apart
+  for (const a of units) {
+    const b = (a.lookalikes ?? [])
+      .map((s) => bySku.get(s))
+      .find((x) => x && Math.abs(x.weight!.mean - a.weight!.mean) < 3);
+    if (b) {
+      pairA = a;
+      pairB = b;
+      break;
+    }
+  }
+  // a product far (> 40 g) from every other product's weight
+  clear = units.find(
+    (p) =>
+      !(p.lookalikes ?? []).length &&
+      p.weight!.mean > 150 &&
+      units.every((q) => q === p || Math.abs(q.weight!.mean - p.weight!.mean) > 40),
+  )!;
+  expect(pairA, "the demo catalog has a look-alike pair with close weights").toBeTruthy();
+  expect(clear, "the demo catalog has a product with a distinct weight").toBeTruthy();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("cart screen", () => {
+  it("shows items and the total live, prompts on an ambiguous item, and the answer resolves it", async () => {
+    const c = await newCart();
+    const page = await openCartScreen(c);
+    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-web-${c.cart}`);
+    await sim.start();
+    await sim.item({ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] });
+    await sim.idle();
+
+    const basket = page.getByRole("region", { name: "Your basket" });
+    await basket.getByText(clear.name).waitFor();
+    await expect.poll(() => page.getByTestId("cart-total").textContent()).not.toBe("$0.00");
+    await expect.poll(() => page.getByTestId("feedback").textContent()).toContain(`Added ${clear.name}`);
+    await screenshot(page, "cart-shopping");
+
+    // the camera cannot tell the look-alikes apart and neither can the scale: the cart asks
+    await sim.item({
+      grams: pairB.weight!.mean,
+      candidates: [
+        { sku: pairA.sku, p: 0.5 },
+        { sku: pairB.sku, p: 0.49 },
+      ],
+    });
+    await sim.idle();
+    const prompt = page.locator("[data-prompt=choose]");
+    await prompt.waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId("feedback").textContent()).toContain("Not sure");
+    const option = prompt.getByRole("button", { name: pairB.name, exact: true });
+    const box = await option.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(48);
+    expect(box!.width).toBeGreaterThanOrEqual(48);
+    await screenshot(page, "cart-prompt");
+
+    await option.click();
+    await prompt.waitFor({ state: "detached", timeout: 15_000 });
+    sim.sync();
+    const line = basket.locator("li", { hasText: pairB.name });
+    await line.getByText("✓ Added").waitFor();
+    await expect(basket.getByText("? Checking").count()).resolves.toBe(0);
+    // the server's basket says the same: B accepted, nothing unsure, the same total as the screen
+    const after = await until("the answer to reach the basket", async () => {
+      const s = await session(server.store, sim.session);
+      const lines = (s as unknown as { screen: { lines: { sku: string; status: string }[] } }).screen.lines;
+      return lines.some((l) => l.sku === pairB.sku && l.status === "ok") ? s : undefined;
+    });
+    expect(
+      (after as unknown as { screen: { lines: { status: string }[] } }).screen.lines.every(
+        (l) => l.status === "ok",
+      ),
+    ).toBe(true);
+    await expect
+      .poll(() => page.getByTestId("cart-total").textContent())
+      .toBe(`$${(after.total / 100).toFixed(2)}`);
+
+    await sim.end();
+    await page.getByTestId("exit").waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.getByTestId("cart-state").textContent(), { timeout: 20_000 }).toBe("Paid");
+    await screenshot(page, "cart-paid");
+    await sim.close();
+    await page.close();
+  });
+});
+
+describe("review console and receipt", () => {
+  it("an unresolved event reaches the review console; a keyboard correction fixes basket, receipt and charge", async () => {
+    const c = await newCart();
+    const page = await openCartScreen(c);
+    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-rev-${c.cart}`);
+    await sim.start();
+    await sim.item({ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] });
+    await sim.idle();
+    // the shopper took B, the camera leans to A, nobody answers the cart's question
+    await sim.item({
+      grams: pairB.weight!.mean,
+      candidates: [
+        { sku: pairA.sku, p: 0.5 },
+        { sku: pairB.sku, p: 0.49 },
+      ],
+    });
+    await sim.idle();
+    await page.locator("[data-prompt]").waitFor({ timeout: 15_000 });
+    await sim.end();
+    await expect
+      .poll(() => page.getByTestId("cart-state").textContent(), { timeout: 20_000 })
+      .toBe("Being checked");
+    await screenshot(page, "cart-review");
+
+    const review = await browser.newPage({ width: 1280, height: 900 });
+    watchConsole(review, "review");
+    await review.goto(`${server.url}/review/${server.store}`);
+    await signIn(review, server.keys.reviewer);
+    const queueItem = review.getByTestId("queue").getByRole("button", { name: new RegExp(sim.session) });
+    await queueItem.waitFor({ timeout: 15_000 });
+    await queueItem.click();
+    const caseView = review.getByTestId("case");
+    await caseView.getByText("Camera candidates").waitFor();
+    await caseView.locator("figure svg").first().waitFor();
+    await screenshot(review, "review-console", true);
+
+    // keyboard only: the digit of B's candidate opens the correction with B, Enter saves it
+    const candidates = caseView.getByRole("group", { name: /Pick the product/ }).getByRole("button");
+    const names = await candidates.allTextContents();
+    const digit = names.findIndex((t) => t.includes(pairB.name)) + 1;
+    expect(digit).toBeGreaterThan(0);
+    await review.locator("body").click({ position: { x: 5, y: 5 } });
+    await review.keyboard.press(String(digit));
+    await expect.poll(() => review.getByLabel("Product", { exact: true }).inputValue()).toBe(pairB.sku);
+    await review.getByLabel("Quantity").waitFor();
+    await review.keyboard.press("Enter");
+    await review.getByTestId("notice").waitFor();
+    await expect
+      .poll(() =>
+        review
+          .getByTestId("queue")
+          .getByRole("button", { name: new RegExp(sim.session) })
+          .count(),
+      )
+      .toBe(0);
+
+    // the decision flows into the session: captured for the corrected basket
+    const settled = await until("the reviewed session to be charged", async () => {
+      const s = await session(server.store, sim.session);
+      return s.receipt && s.receipt.captured > 0 ? s : undefined;
+    });
+    expect(settled.receipt!.captured).toBe(settled.receipt!.total);
+    await expect.poll(() => page.getByTestId("cart-state").textContent(), { timeout: 20_000 }).toBe("Paid");
+
+    const r = await api<{ link: string; lines: { sku: string; status: string }[] }>(
+      `/api/v1/stores/${server.store}/receipts/${sim.session}`,
+      server.keys.admin,
+    );
+    expect(r.lines.filter((l) => l.status !== "voided").map((l) => l.sku)).toContain(pairB.sku);
+    expect(r.lines.filter((l) => l.status !== "voided").map((l) => l.sku)).not.toContain(pairA.sku);
+    const receipt = await browser.newPage({ width: 420, height: 900 });
+    watchConsole(receipt, "receipt");
+    await receipt.goto(new URL(new URL(r.link).pathname, server.url).toString());
+    await receipt.getByText(pairB.name).first().waitFor();
+    await screenshot(receipt, "receipt", true);
+    await Promise.all([sim.close(), page.close(), review.close(), receipt.close()]);
+  });
+
+  it("a dispute from the receipt page goes to the review console and a refund follows", async () => {
+    const c = await newCart();
+    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-disp-${c.cart}`);
+    await sim.start();
+    await sim.item({ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] });
+    await sim.idle();
+    await sim.end();
+    const paid = await until("the session to be paid", async () => {
+      const s = await session(server.store, sim.session);
+      return s.receipt && s.receipt.captured > 0 ? s : undefined;
+    });
+    const r = await api<{ link: string }>(
+      `/api/v1/stores/${server.store}/receipts/${sim.session}`,
+      server.keys.admin,
+    );
+
+    const receipt = await browser.newPage({ width: 420, height: 900 });
+    watchConsole(receipt, "receipt");
+    await receipt.goto(new URL(new URL(r.link).pathname, server.url).toString());
+    await receipt.getByRole("button", { name: `Dispute ${clear.name}` }).click();
+    const dialog = receipt.getByRole("dialog");
+    await dialog.getByLabel("I did not take this item").check();
+    await dialog.getByLabel(/Anything else/).fill("I put it back on the shelf");
+    await screenshot(receipt, "receipt-dispute");
+    await dialog.getByRole("button", { name: "Send dispute" }).click();
+    await receipt.getByTestId("receipt-notice").waitFor();
+    await receipt.getByText("Disputed — being checked").waitFor();
+
+    const review = await browser.newPage({ width: 1280, height: 900 });
+    watchConsole(review, "review");
+    await review.goto(`${server.url}/review/${server.store}`);
+    await signIn(review, server.keys.reviewer);
+    const item = review
+      .getByTestId("queue")
+      .getByRole("button", { name: new RegExp(`dispute.*${sim.session}`) });
+    await item.waitFor({ timeout: 15_000 });
+    await item.click();
+    await review
+      .getByTestId("case")
+      .getByText("I did not take this item", { exact: false })
+      .first()
+      .waitFor();
+    await screenshot(review, "review-dispute", true);
+    await review.locator("body").click({ position: { x: 5, y: 5 } });
+    await review.keyboard.press("v");
+    await review.getByTestId("notice").waitFor();
+
+    const refunded = await until("the refund", async () => {
+      const s = await session(server.store, sim.session);
+      return s.receipt && s.receipt.refunded > 0 ? s : undefined;
+    });
+    expect(refunded.receipt!.refunded).toBeLessThanOrEqual(paid.receipt!.captured);
+    const after = await api<{ lines: { sku: string; status: string }[] }>(
+      `/api/v1/stores/${server.store}/receipts/${sim.session}`,
+      server.keys.admin,
+    );
+    // the disputed line is no longer charged (refunded or gone from the receipt)
+    expect(
+      after.lines.filter((l) => l.sku === clear.sku && l.status !== "refunded" && l.status !== "voided"),
+    ).toEqual([]);
+    await receipt.reload();
+    await receipt.getByTestId("receipt-refunded").waitFor();
+    await screenshot(receipt, "receipt-refunded", true);
+    await Promise.all([sim.close(), receipt.close(), review.close()]);
+  });
+});
+
+describe("operator dashboard", () => {
+  it("shows carts, alerts and the day's charts", async () => {
+    const c = await newCart();
+    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-ops-${c.cart}`);
+    await sim.start();
+    await sim.item({ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] });
+    await sim.idle();
+    const page = await browser.newPage({ width: 1280, height: 900 });
+    watchConsole(page, "ops");
+    await page.goto(`${server.url}/ops/${server.store}`);
+    await signIn(page, server.keys.operator);
+    const table = page.getByTestId("active-carts");
+    await table.getByText(c.cart, { exact: true }).waitFor({ timeout: 15_000 });
+    await page.getByRole("heading", { name: "Today" }).waitFor();
+    await expect.poll(() => page.getByTestId("kpi-active").textContent()).not.toBe("0");
+    await page.getByRole("img", { name: "Sessions", exact: true }).waitFor();
+    await screenshot(page, "ops-dashboard", true);
+    await sim.close();
+    await page.close();
+  });
+
+  it("raised no script errors on any page", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
