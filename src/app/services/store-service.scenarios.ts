@@ -347,6 +347,37 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect((await storage.sessions.get(store, "s-move"))?.state).toBe("paid");
     });
 
+    it("asks the shopper on the cart screen and takes the answer: no review needed", async () => {
+      const { service, store, payments } = await env();
+      const log = cartLog(store, "cart-16", "s-ask", T0, [cola, chips], { account: "app-ana" });
+      const shopping = await service.ingest(store, "cart-16", log.slice(0, -1));
+      const prompt = shopping.screen.prompt;
+      expect(prompt?.kind).toBe("choose");
+      expect(prompt?.options?.map((o) => o.sku).sort()).toEqual(["chips-salt", "chips-vinegar"]);
+      const last = log[log.length - 1];
+      const answered = await service.ingest(store, "cart-16", [
+        {
+          v: 1,
+          t: last.t - 100,
+          type: "answer",
+          store,
+          cart: "cart-16",
+          prompt: prompt!.id,
+          sku: "chips-vinegar",
+          id: "ans-1",
+        },
+      ]);
+      expect(answered.rejected).toEqual([]);
+      expect(answered.screen.prompt).toBeUndefined();
+      expect(answered.screen.lines.find((l) => l.sku === "chips-vinegar")?.status).toBe("ok");
+      const end = await service.ingest(store, "cart-16", [last]);
+      expect(end.exit).toMatchObject({ status: "paid" });
+      const receipt = (await service.receipt(store, "s-ask"))!;
+      expect(receipt.review).toBe(false);
+      expect(receipt.prompts).toBe(1);
+      expect(payments.netCharged("tok_visa")).toBe(receipt.total);
+    });
+
     it("keeps stores apart", async () => {
       const a = await env();
       await a.service.ingest(
