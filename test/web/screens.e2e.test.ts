@@ -237,14 +237,23 @@ describe("review console and receipt", () => {
     await caseView.locator("figure svg").first().waitFor();
     await screenshot(review, "review-console", true);
 
-    // keyboard only: the digit of B's candidate opens the correction with B, Enter saves it
+    // the machine charged one of the look-alikes; the reviewer sees it was the other one
+    const queue = await api<{ session: string; lines: { sku: string }[] }[]>(
+      `/api/v1/stores/${server.store}/reviews`,
+      server.keys.reviewer,
+    );
+    const charged = queue.find((q) => q.session === sim.session)!.lines[0].sku;
+    expect([pairA.sku, pairB.sku]).toContain(charged);
+    const truth = charged === pairA.sku ? pairB : pairA;
+
+    // keyboard only: the digit of the right candidate opens the correction with it, Enter saves it
     const candidates = caseView.getByRole("group", { name: /Pick the product/ }).getByRole("button");
     const names = await candidates.allTextContents();
-    const digit = names.findIndex((t) => t.includes(pairB.name)) + 1;
+    const digit = names.findIndex((t) => t.includes(truth.name)) + 1;
     expect(digit).toBeGreaterThan(0);
     await review.locator("body").click({ position: { x: 5, y: 5 } });
     await review.keyboard.press(String(digit));
-    await expect.poll(() => review.getByLabel("Product", { exact: true }).inputValue()).toBe(pairB.sku);
+    await expect.poll(() => review.getByLabel("Product", { exact: true }).inputValue()).toBe(truth.sku);
     await review.getByLabel("Quantity").waitFor();
     await review.keyboard.press("Enter");
     await review.getByTestId("notice").waitFor();
@@ -269,12 +278,12 @@ describe("review console and receipt", () => {
       `/api/v1/stores/${server.store}/receipts/${sim.session}`,
       server.keys.admin,
     );
-    expect(r.lines.filter((l) => l.status !== "voided").map((l) => l.sku)).toContain(pairB.sku);
-    expect(r.lines.filter((l) => l.status !== "voided").map((l) => l.sku)).not.toContain(pairA.sku);
+    expect(r.lines.filter((l) => l.status !== "voided").map((l) => l.sku)).toContain(truth.sku);
+    expect(r.lines.filter((l) => l.status !== "voided").map((l) => l.sku)).not.toContain(charged);
     const receipt = await browser.newPage({ width: 420, height: 900 });
     watchConsole(receipt, "receipt");
     await receipt.goto(new URL(new URL(r.link).pathname, server.url).toString());
-    await receipt.getByText(pairB.name).first().waitFor();
+    await receipt.getByText(truth.name).first().waitFor();
     await screenshot(receipt, "receipt", true);
     await Promise.all([sim.close(), page.close(), review.close(), receipt.close()]);
   });

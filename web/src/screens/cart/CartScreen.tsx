@@ -17,6 +17,7 @@ import {
 import { describeError } from "../../api/http";
 import { useLive } from "../../api/live";
 import type { ScreenLine, ScreenState } from "../../api/types";
+import { Icon } from "../../components/Icon";
 import { ProductPicture } from "../../components/ProductPicture";
 import { grams, money } from "../../format";
 import { basketChange, type Feedback, freshSkus } from "./cart-feedback";
@@ -150,7 +151,7 @@ function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnautho
         <span className="spacer" />
         {screen?.scale && (
           <span className="scale" aria-label="Weight in the basket">
-            ⚖ {grams(screen.scale.grams)}
+            <Icon name="scale" size={20} className="inline-icon" /> {grams(screen.scale.grams)}
           </span>
         )}
         <StateBadge state={state} />
@@ -181,7 +182,7 @@ function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnautho
           ) : (
             <div className="exit" style={{ border: 0 }}>
               <p className="big-icon" aria-hidden="true">
-                🛒
+                <Icon name="cart" size={56} />
               </p>
               <p>
                 {state === "idle"
@@ -224,7 +225,7 @@ function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnautho
                 !screen?.prompt &&
                 state === "shopping" && (
                   <button type="button" className="big" onClick={() => setKeypadOpen(true)}>
-                    🍎 Fruit &amp; veg: enter a produce code
+                    <Icon name="produce" /> Fruit &amp; veg: enter a produce code
                   </button>
                 )
               )}

@@ -1,5 +1,6 @@
 /** The exit lane: charging, paid (with the receipt link), being checked, or a payment problem. */
 import type { ScreenState } from "../../api/types";
+import { Icon } from "../../components/Icon";
 import { money } from "../../format";
 
 export function ExitPanel({ screen }: { screen: ScreenState }) {
@@ -33,7 +34,7 @@ export function ExitPanel({ screen }: { screen: ScreenState }) {
       return (
         <section className="exit review" role="status" data-testid="exit">
           <p className="big-icon" aria-hidden="true">
-            ⏳
+            <Icon name="hourglass" size={48} />
           </p>
           <h2>A colleague is checking one item</h2>
           <p>You can leave. We charge {total} or less once it is checked, and send your receipt.</p>

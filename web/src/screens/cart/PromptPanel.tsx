@@ -6,6 +6,7 @@
 import { useEffect, useRef } from "react";
 import type { CartReply } from "../../api/cart";
 import type { ScreenPrompt } from "../../api/types";
+import { Icon } from "../../components/Icon";
 import { ProductPicture } from "../../components/ProductPicture";
 
 export function PromptPanel(props: {
@@ -32,7 +33,7 @@ export function PromptPanel(props: {
       data-prompt={prompt.kind}
     >
       <h2 id={`prompt-${prompt.id}`} tabIndex={-1} ref={ref}>
-        {prompt.kind === "scan" && <span aria-hidden="true">▮▯▮▮▯ </span>}
+        {prompt.kind === "scan" && <Icon name="barcode" size={28} className="inline-icon" />}
         {prompt.text}
       </h2>
       {prompt.kind === "scan" && (

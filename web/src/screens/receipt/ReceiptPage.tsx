@@ -223,16 +223,21 @@ function ReceiptRow(props: {
         </div>
       </div>
       <div className="why">
-        <span className="muted">Why: </span>
-        {l.evidence || props.details?.summary || "No details recorded."}
-        {words.length > 0 && (
+        {words.length > 0 ? (
+          <ul className="evidence-list" aria-label={`Why ${l.name} is on your receipt`}>
+            {words.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        ) : (
+          <p style={{ margin: 0 }}>{l.evidence || "No details recorded."}</p>
+        )}
+        {words.length > 0 && l.evidence && (
           <details>
-            <summary>What the cart saw</summary>
-            <ul className="evidence-list">
-              {words.map((w) => (
-                <li key={w}>{w}</li>
-              ))}
-            </ul>
+            <summary>How the cart decided</summary>
+            <p className="muted" style={{ margin: "0.3rem 0 0" }}>
+              {l.evidence}
+            </p>
           </details>
         )}
       </div>

@@ -150,7 +150,7 @@ function Console(props: {
           Export decisions (JSONL)
         </a>
       </TopBar>
-      <div className="review">
+      <div className="review-layout">
         <nav aria-labelledby="queue-h" className="card">
           <h2 id="queue-h">
             Queue <span className="muted">({queue?.length ?? "…"})</span>
@@ -158,7 +158,7 @@ function Console(props: {
           <p className="muted" style={{ fontSize: "0.85rem" }}>
             Oldest first. <kbd>j</kbd>/<kbd>k</kbd> next/previous.
           </p>
-          {queue && queue.length === 0 && <p data-testid="queue-empty">Nothing to review. 🎉</p>}
+          {queue && queue.length === 0 && <p data-testid="queue-empty">Nothing to review.</p>}
           <ul className="queue" data-testid="queue">
             {queue?.map((c) => {
               const left = dueAt(c) - now;
