@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { register as catalogCmd } from "./catalog";
+import { register as dbCmd } from "./db";
 import { register as evalCmd } from "./eval";
 import { register as importCmd } from "./import";
 import { register as priceCmd } from "./price";
@@ -18,6 +19,7 @@ const modules: ((program: Command) => void)[] = [
   catalogCmd,
   priceCmd,
   serveCmd,
+  dbCmd,
 ];
 
 export function registerCommands(program: Command): void {
