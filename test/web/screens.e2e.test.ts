@@ -350,6 +350,7 @@ describe("review console and receipt", () => {
     ).toEqual([]);
     await receipt.reload();
     await receipt.getByTestId("receipt-refunded").waitFor();
+    await receipt.getByTestId("receipt-removed").getByText(clear.name).waitFor();
     await screenshot(receipt, "receipt-refunded", true);
     await Promise.all([sim.close(), receipt.close(), review.close()]);
   });

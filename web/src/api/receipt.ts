@@ -8,8 +8,24 @@ export function fetchReceipt(token: string): Promise<Receipt> {
   return request<Receipt>(path(token));
 }
 
+export interface ReceiptEvidence {
+  lines: Record<string, Evidence>;
+  /** people who changed a line after the sensors: the shopper on the cart screen, a reviewer */
+  checked?: Record<string, { by: string; change: string; at: number }[]>;
+  /** lines that no longer count (left out of the receipt): voided by a reviewer or the shopper */
+  removed?: {
+    lineId: string;
+    sku: string;
+    name: string;
+    qty?: number;
+    grams?: number;
+    by: string;
+    reason?: string;
+  }[];
+}
+
 /** Each line's full evidence (routes/web-routes.ts), for "what the cart saw". */
-export function fetchReceiptEvidence(token: string): Promise<{ lines: Record<string, Evidence> }> {
+export function fetchReceiptEvidence(token: string): Promise<ReceiptEvidence> {
   return request(`${path(token)}/evidence`);
 }
 

@@ -132,6 +132,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
       gtin: p.gtin,
       lookalikes: p.lookalikes,
       category: p.category,
+      weight: p.weight,
     }));
   });
 
@@ -189,9 +190,37 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
     if (events.length === 0) throw new ApiError("NOT_FOUND", "no such receipt");
     let s = initialBasketState();
     for (const e of events) s = evolveBasket(s, e.data);
+    const products = (await opts.catalogOf(t.store))?.bySku;
     const lines: Record<string, Evidence> = {};
-    for (const [id, l] of s.lines) lines[id] = l.evidence;
-    return { lines };
+    /** who changed each line after the sensors (the shopper on the screen, a reviewer) */
+    const checked: Record<string, { by: string; change: string; at: number }[]> = {};
+    /** lines that no longer count (the receipt leaves them out): a refunded dispute, a void */
+    const removed: {
+      lineId: string;
+      sku: string;
+      name: string;
+      qty?: number;
+      grams?: number;
+      by: string;
+      reason?: string;
+    }[] = [];
+    for (const [id, l] of s.lines) {
+      lines[id] = l.evidence;
+      const people = l.history.filter((h) => h.by === "shopper" || h.by === "reviewer");
+      if (people.length) checked[id] = people.map((h) => ({ by: h.by, change: h.change, at: h.at }));
+      if (l.voided && l.kind === "add") {
+        const v = [...l.history].reverse().find((h) => h.change === "voided");
+        removed.push({
+          lineId: id,
+          sku: l.sku,
+          name: products?.get(l.sku)?.name ?? l.sku,
+          ...(l.grams !== undefined ? { grams: l.grams } : { qty: l.qty ?? 1 }),
+          by: v?.by ?? "system",
+          ...(v?.note ? { reason: v.note } : {}),
+        });
+      }
+    }
+    return { lines, checked, removed };
   });
 };
 

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from "react";
 import { describeError } from "../../api/http";
-import { disputeLine, fetchReceipt, fetchReceiptEvidence } from "../../api/receipt";
+import { disputeLine, fetchReceipt, fetchReceiptEvidence, type ReceiptEvidence } from "../../api/receipt";
 import type { Evidence, Receipt, ReceiptLine } from "../../api/types";
 import { ProductPicture } from "../../components/ProductPicture";
 import { grams, money } from "../../format";
@@ -13,16 +13,19 @@ import { evidenceInWords } from "./evidence-words";
 
 export function ReceiptPage({ token }: { token: string }) {
   const [receipt, setReceipt] = useState<Receipt | null>(null);
-  const [evidence, setEvidence] = useState<Record<string, Evidence>>({});
+  const [evidence, setEvidence] = useState<ReceiptEvidence>({ lines: {} });
   const [error, setError] = useState<string | null>(null);
   const [disputing, setDisputing] = useState<ReceiptLine | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const load = () =>
-    Promise.all([fetchReceipt(token), fetchReceiptEvidence(token).catch(() => ({ lines: {} }))])
+    Promise.all([
+      fetchReceipt(token),
+      fetchReceiptEvidence(token).catch((): ReceiptEvidence => ({ lines: {} })),
+    ])
       .then(([r, ev]) => {
         setReceipt(r);
-        setEvidence(ev.lines);
+        setEvidence(ev);
         setError(null);
       })
       .catch((e) => setError(describeError(e)));
@@ -53,6 +56,7 @@ export function ReceiptPage({ token }: { token: string }) {
   const nameBySku = new Map(receipt.lines.map((l) => [l.sku, l.name]));
   const nameOf = (sku: string) => nameBySku.get(sku) ?? sku;
   const openDisputes = receipt.lines.filter((l) => l.status === "disputed");
+  const removed = (evidence.removed ?? []).filter((r) => r.by === "reviewer" || r.by === "shopper");
 
   return (
     <main className="receipt">
@@ -84,12 +88,14 @@ export function ReceiptPage({ token }: { token: string }) {
 
       <section className="card" aria-labelledby="lines-h">
         <h2 id="lines-h">What you bought</h2>
+        {receipt.lines.length === 0 && <p className="muted">Nothing is charged on this receipt.</p>}
         <ul className="receipt-lines">
           {receipt.lines.map((l) => (
             <ReceiptRow
               key={l.lineId}
               line={l}
-              details={evidence[l.lineId]}
+              details={evidence.lines[l.lineId]}
+              checked={evidence.checked?.[l.lineId]}
               store={receipt.store}
               currency={cur}
               nameOf={nameOf}
@@ -98,6 +104,33 @@ export function ReceiptPage({ token }: { token: string }) {
           ))}
         </ul>
       </section>
+
+      {removed.length > 0 && (
+        <section className="card" aria-labelledby="removed-h" data-testid="receipt-removed">
+          <h2 id="removed-h">Taken off your bill</h2>
+          <ul className="receipt-lines">
+            {removed.map((r) => (
+              <li key={r.lineId}>
+                <div className="receipt-line-head">
+                  <ProductPicture store={receipt.store} sku={r.sku} />
+                  <div>
+                    <strong style={{ textDecoration: "line-through" }}>{r.name}</strong>
+                    <div className="muted">{r.grams !== undefined ? grams(r.grams) : `× ${r.qty ?? 1}`}</div>
+                  </div>
+                  <span className={`badge ${r.by === "reviewer" ? "ok" : "neutral"}`}>
+                    {r.by === "reviewer" ? (receipt.refunded > 0 ? "Refunded" : "Removed") : "Removed"}
+                  </span>
+                </div>
+                <p className="why" style={{ margin: 0 }}>
+                  {r.by === "reviewer"
+                    ? "A colleague checked it and took it off your bill."
+                    : "You told the cart it was not from the store."}
+                </p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       <section className="card" aria-labelledby="totals-h">
         <h2 id="totals-h" className="sr-only">
@@ -183,6 +216,7 @@ const STATUS: Record<string, [string, string] | undefined> = {
 function ReceiptRow(props: {
   line: ReceiptLine;
   details?: Evidence;
+  checked?: { by: string; change: string }[];
   store: string;
   currency: string;
   nameOf: (sku: string) => string;
@@ -190,6 +224,7 @@ function ReceiptRow(props: {
 }) {
   const { line: l, currency } = props;
   const words = props.details ? evidenceInWords(props.details, props.nameOf) : [];
+  if (props.checked?.some((c) => c.by === "reviewer")) words.push("A colleague checked this item.");
   const status = STATUS[l.status];
   const canDispute = l.status === "ok" || l.status === "unsure";
   const qty =
