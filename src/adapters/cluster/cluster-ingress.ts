@@ -1,0 +1,153 @@
+/**
+ * Clustered MQTT ingress: the ownership listener that serves exactly the stores this process
+ * holds a lease on (decision 0201).
+ *
+ * Acquiring store S (tenure epoch e) builds a fresh serving unit — a StoreService for S alone,
+ * a CartGateway and a StoreLane (S's persistent MQTT session) — and, beside connecting, runs
+ * `rebuild()`: carts with open sessions are recovered by deterministic replay of their raw events
+ * and interrupted exits resume (their payment keys make a second run charge nothing). Nothing of
+ * an earlier tenure is reused: in-memory fusion state from before a gap could be stale.
+ *
+ * Losing S drops the lane (unacknowledged messages stay with the broker for the next owner) and
+ * forgets the unit. A write refused by the database fence (SQLSTATE SK001: another node owns S)
+ * makes this process step down from S at once.
+ */
+import type { LossReason, Ownership, OwnershipListener } from "../../app/cluster/ownership";
+import type { StoreService } from "../../app/services/store-service";
+import type { ServerMetrics } from "../metrics/server-metrics";
+import { CartGateway } from "../mqtt/cart-gateway";
+import type { ScreenState } from "../schemas/cart-protocol.schema";
+import { type LaneStatus, StoreLane } from "./store-lane";
+
+export interface ClusterIngressOptions {
+  node: string;
+  mqtt: {
+    url: string;
+    username?: string;
+    password?: string;
+    clientIdPrefix?: string;
+    sessionExpirySec?: number;
+  };
+  /** a fresh StoreService serving only `store` */
+  newService: (store: string) => StoreService;
+  /** set after construction (the ownership needs this listener first) */
+  ownership?: Ownership;
+  metrics?: ServerMetrics;
+  onScreen?: (store: string, cart: string, screen: ScreenState) => void;
+  /** how long losing a store waits for messages in progress; default 2,000 ms */
+  drainMs?: number;
+  log?: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
+}
+
+interface Unit {
+  store: string;
+  epoch: number;
+  service: StoreService;
+  gateway: CartGateway;
+  lane: StoreLane;
+  rebuilt: Promise<unknown>;
+}
+
+/** The database refused a cart write because another node owns the store (migration 0201). */
+export function isFenced(err: unknown): boolean {
+  for (let e = err as { code?: string; cause?: unknown } | undefined, i = 0; e && i < 5; i++) {
+    if (e.code === "SK001") return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+export class ClusterIngress implements OwnershipListener {
+  private readonly units = new Map<string, Unit>();
+  /** fenced writes seen (each made this process step down from a store) */
+  fenced = 0;
+
+  constructor(private readonly o: ClusterIngressOptions) {}
+
+  set ownership(o: Ownership) {
+    this.o.ownership = o;
+  }
+
+  /** The serving unit of `store` while this process owns it. */
+  serviceOf(store: string): StoreService | undefined {
+    return this.units.get(store)?.service;
+  }
+
+  lanes(): LaneStatus[] {
+    return [...this.units.values()]
+      .map((u) => u.lane.status())
+      .sort((a, b) => a.store.localeCompare(b.store));
+  }
+
+  async acquired(store: string, epoch: number): Promise<void> {
+    const old = this.units.get(store);
+    if (old) await this.stopUnit(old);
+    const service = this.o.newService(store);
+    const gateway = new CartGateway({
+      ingest: service,
+      metrics: this.o.metrics,
+      log: this.o.log,
+      onScreen: this.o.onScreen,
+    });
+    const owns = () => this.o.ownership?.epochOf(store) === epoch;
+    const lane = new StoreLane({
+      store,
+      epoch,
+      url: this.o.mqtt.url,
+      username: this.o.mqtt.username,
+      password: this.o.mqtt.password,
+      clientIdPrefix: this.o.mqtt.clientIdPrefix ?? "skiplane-store",
+      sessionExpirySec: this.o.mqtt.sessionExpirySec,
+      gateway,
+      stillOwner: owns,
+      onFailure: (err) => this.onFailure(store, epoch, err),
+      log: this.o.log,
+    });
+    const rebuilt = service.rebuild().then(
+      (r) => this.o.log?.info({ store, epoch, ...r }, "store recovered"),
+      (err: unknown) => this.onFailure(store, epoch, err),
+    );
+    const unit: Unit = { store, epoch, service, gateway, lane, rebuilt };
+    this.units.set(store, unit);
+    await lane.start();
+  }
+
+  async lost(store: string, epoch: number, reason: LossReason): Promise<void> {
+    const u = this.units.get(store);
+    if (!u || u.epoch !== epoch) return;
+    this.o.log?.info({ store, epoch, reason }, "stepping down from store");
+    await this.stopUnit(u);
+  }
+
+  async close(): Promise<void> {
+    for (const u of [...this.units.values()]) await this.stopUnit(u);
+  }
+
+  private async stopUnit(u: Unit): Promise<void> {
+    if (this.units.get(u.store) === u) this.units.delete(u.store);
+    await u.lane.close();
+    // Let messages in progress finish or fail (their writes are fenced); never wait forever.
+    const wait = this.o.drainMs ?? 2000;
+    await Promise.race([
+      Promise.allSettled([u.gateway.drain(), u.rebuilt]),
+      new Promise((r) => setTimeout(r, wait).unref()),
+    ]);
+  }
+
+  private onFailure(store: string, epoch: number, err: unknown): void {
+    if (isFenced(err)) {
+      this.fenced++;
+      this.o.log?.warn(
+        { store, epoch, err: (err as Error).message },
+        "write fenced: another node owns this store",
+      );
+      void this.o.ownership?.stepDown(store, "stepped-down");
+      return;
+    }
+    this.o.log?.warn({ store, epoch, err }, "store message not recorded; will be redelivered");
+  }
+}

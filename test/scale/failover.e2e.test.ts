@@ -1,0 +1,87 @@
+/**
+ * Two and three clustered server processes share a chain's carts on one PostgreSQL and one
+ * Mosquitto; one process is SIGKILLed mid-stream. The others take its stores over (lease expiry
+ * → the store's persistent MQTT session resumes at the new owner with everything unacknowledged)
+ * and every session still ends with the reference basket, one capture, and no acknowledged event
+ * missing. Real servers: a private Mosquitto and a private PostgreSQL of this machine.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_PG_URL } from "../../src/adapters/postgres/test-schema";
+import { referenceRun, startChain, startFleet, verify, waitAllPaid, waitUntil } from "./support/harness";
+import {
+  mosquittoInstalled,
+  startBroker,
+  startPostgres,
+  type TestBroker,
+  type TestPostgres,
+} from "./support/servers";
+
+const available = mosquittoInstalled();
+let broker: TestBroker;
+let db: TestPostgres;
+
+describe.skipIf(!available)("failover: SIGKILL one of N processes mid-stream", () => {
+  beforeAll(async () => {
+    [broker, db] = await Promise.all([startBroker(), startPostgres(TEST_PG_URL)]);
+  });
+  afterAll(async () => {
+    await broker?.dispose();
+    await db?.dispose();
+  });
+
+  for (const n of [2, 3]) {
+    it(`${n} processes: the killed one's stores move, every basket and payment is right`, async () => {
+      const chain = await startChain({
+        tag: `k${n}`,
+        databaseUrl: db.url,
+        mqttUrl: broker.url,
+        nodes: n,
+        stores: n + 1,
+        cartsPerStore: 2,
+        items: 4,
+      });
+      try {
+        const before = await chain.waitAllOwned();
+        // every process serves something
+        expect(new Set([...before.values()].map((o) => o.owner)).size).toBe(n);
+        const trips = chain.trips(Date.UTC(2026, 10, 22, 9));
+        const reference = referenceRun(trips);
+        const fleet = await startFleet({ url: broker.url, carts: trips });
+        // mid-stream: kill the owner of the first store
+        await new Promise((r) => setTimeout(r, 2500));
+        const victimName = before.get(chain.stores[0])?.owner;
+        const victim = chain.nodes.find((x) => x.name === victimName);
+        expect(victim).toBeDefined();
+        victim?.kill();
+        const movedStores = [...before.entries()].filter(([, o]) => o.owner === victimName).map(([s]) => s);
+        await fleet.finished;
+        await waitUntil(
+          async () => {
+            const now = await chain.owners();
+            return movedStores.every((s) => (now.get(s)?.owner ?? victimName) !== victimName);
+          },
+          20_000,
+          "the killed process's stores to have new owners",
+        );
+        const after = await chain.owners();
+        for (const s of movedStores)
+          expect(after.get(s)?.epoch ?? 0).toBeGreaterThan(before.get(s)?.epoch ?? 0);
+        await waitAllPaid(
+          chain,
+          trips.map((t) => `${t.store}/session/${t.session}`),
+          30_000,
+        );
+        await fleet.stop();
+        const verdict = await verify(chain, fleet.runs, await reference);
+        expect(verdict.ackedEvents).toBe(trips.reduce((s, t) => s + t.events.length, 0));
+        expect(verdict.missingAcked).toEqual([]);
+        expect(verdict.basketMismatches).toEqual([]);
+        expect(verdict.captureProblems).toEqual([]);
+        // the screens the carts saw last are paid
+        for (const r of fleet.runs) expect(r.screen?.state).toBe("paid");
+      } finally {
+        await chain.dispose();
+      }
+    }, 120_000);
+  }
+});

@@ -1,0 +1,280 @@
+/**
+ * A chain for one scale scenario: a schema on the (private) PostgreSQL, a config file naming the
+ * stores and their catalog, N clustered server processes, carts on the broker — and the checks
+ * every scenario ends with:
+ *   - every event the broker acknowledged to a cart is in the raw log;
+ *   - every session's cart-made basket events equal a reference run of the same events through
+ *     one in-process StoreService (deterministic replay: a basket rebuilt elsewhere is identical);
+ *   - every session is paid, with exactly one PaymentCaptured and exactly one capture at the
+ *     (shared) payment provider, of the reference amount.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { writeCatalogFile } from "../../../src/adapters/files/catalog-file";
+import { SandboxPaymentGateway } from "../../../src/adapters/payments/sandbox-gateway";
+import { openSqliteStorage } from "../../../src/adapters/sqlite/sqlite-storage";
+import { StoreService } from "../../../src/app/services/store-service";
+import type { BasketEvent } from "../../../src/domain/basket/basket.events";
+import { sequentialIds } from "../../../src/domain/shared/ids";
+import { DEFAULT_STORE_SETTINGS } from "../../../src/domain/store/store-settings";
+import { type CartRun, fleetCatalog, startFleet, tripEvents, waitUntil } from "./fleet";
+import { type NodeProcess, startNode } from "./servers";
+
+export const PAYMENT_METHOD = "tok_house";
+
+export interface ChainOptions {
+  tag: string;
+  databaseUrl: string;
+  mqttUrl: string;
+  nodes: number;
+  stores: number;
+  cartsPerStore: number;
+  items: number;
+  leaseTtlMs?: number;
+  renewMs?: number;
+}
+
+export interface Chain {
+  schema: string;
+  stores: string[];
+  nodes: NodeProcess[];
+  pool: pg.Pool;
+  configFile: string;
+  startNode(name: string): Promise<NodeProcess>;
+  /** owner of each store per the leases table (only unexpired leases) */
+  owners(): Promise<Map<string, { owner: string; epoch: number }>>;
+  waitAllOwned(ms?: number): Promise<Map<string, { owner: string; epoch: number }>>;
+  trips(
+    t0: number,
+  ): { store: string; cart: string; session: string; events: ReturnType<typeof tripEvents> }[];
+  dispose(): Promise<void>;
+}
+
+export async function startChain(o: ChainOptions): Promise<Chain> {
+  const schema = `scale_${o.tag}_${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
+  const dir = mkdtempSync(join(tmpdir(), "skiplane-scale-"));
+  const catalog = join(dir, "catalog.json");
+  writeCatalogFile(catalog, fleetCatalog);
+  const stores = Array.from({ length: o.stores }, (_, i) => `${o.tag}-s${i + 1}`);
+  const configFile = join(dir, "config.json");
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      demo: { enabled: false },
+      cluster: {
+        stores: stores.map((id) => ({ id, catalog, defaultPaymentMethod: PAYMENT_METHOD })),
+        leaseTtlMs: o.leaseTtlMs ?? 3000,
+        renewMs: o.renewMs ?? 500,
+        sessionPrefix: `skl-${o.tag}-${process.pid}`,
+      },
+    }),
+  );
+  const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 2, options: `-c search_path=${schema}` });
+  pool.on("error", () => undefined);
+  const nodes: NodeProcess[] = [];
+  const chain: Chain = {
+    schema,
+    stores,
+    nodes,
+    pool,
+    configFile,
+    async startNode(name) {
+      const n = await startNode({ name, databaseUrl: o.databaseUrl, schema, mqttUrl: o.mqttUrl, configFile });
+      nodes.push(n);
+      return n;
+    },
+    async owners() {
+      const { rows } = await pool.query<{ partition: string; owner: string; epoch: string }>(
+        "SELECT partition, owner, epoch FROM leases WHERE owner <> '' AND expires_at > clock_timestamp()",
+      );
+      return new Map(rows.map((r) => [r.partition, { owner: r.owner, epoch: Number(r.epoch) }]));
+    },
+    async waitAllOwned(ms = 20_000) {
+      let last = "";
+      let stableSince = Date.now();
+      let result = new Map<string, { owner: string; epoch: number }>();
+      await waitUntil(
+        async () => {
+          result = await chain.owners().catch(() => new Map());
+          const key = JSON.stringify([...result.entries()].sort());
+          if (key !== last) {
+            last = key;
+            stableSince = Date.now();
+          }
+          // every store owned, and no move for 1.5 s (rebalancing after a node joined is over)
+          return stores.every((s) => result.has(s)) && Date.now() - stableSince > 1500;
+        },
+        ms,
+        "every store to have a stable owner",
+      );
+      // the owner's session subscribes right after taking the lease
+      await new Promise((r) => setTimeout(r, 500));
+      return result;
+    },
+    trips(t0) {
+      const out = [];
+      for (const store of stores) {
+        for (let c = 1; c <= o.cartsPerStore; c++) {
+          const cart = `c${c}`;
+          const session = `${store}-${cart}-trip`;
+          out.push({
+            store,
+            cart,
+            session,
+            events: tripEvents(store, cart, session, t0 + c * 7, o.items, c),
+          });
+        }
+      }
+      return out;
+    },
+    async dispose() {
+      await Promise.all(nodes.map((n) => n.stop()));
+      const c = new pg.Client({ connectionString: o.databaseUrl });
+      await pool.end().catch(() => undefined);
+      try {
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } catch {
+        // the database may be gone already
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    },
+  };
+  for (let i = 1; i <= o.nodes; i++) await chain.startNode(`${o.tag}-n${i}`);
+  return chain;
+}
+
+/** The same trips through one in-process StoreService: what every basket must be. */
+export async function referenceRun(trips: ReturnType<Chain["trips"]>) {
+  const storage = await openSqliteStorage({ file: ":memory:" });
+  const payments = new SandboxPaymentGateway({ ids: sequentialIds() });
+  const stores = [...new Set(trips.map((t) => t.store))];
+  let now = Date.UTC(2026, 10, 22, 9);
+  const svc = new StoreService({
+    storage,
+    payments,
+    clock: { now: () => ++now },
+    ids: sequentialIds(),
+    stores: stores.map((store) => ({
+      store,
+      catalog: fleetCatalog,
+      settings: { ...DEFAULT_STORE_SETTINGS, currency: "USD" },
+      defaultPaymentMethod: PAYMENT_METHOD,
+    })),
+  });
+  const out = new Map<string, { cartEvents: BasketEvent[]; captured: number }>();
+  for (const t of trips) {
+    for (const e of t.events) await svc.ingest(t.store, t.cart, [e]);
+    const { events } = await storage.events.readStream(`${t.store}/session/${t.session}`);
+    const captured = events
+      .filter((e) => e.data.type === "PaymentCaptured")
+      .map((e) => (e.data as { amount: number }).amount);
+    out.set(t.session, {
+      cartEvents: events.filter((e) => e.meta.source === "cart").map((e) => e.data),
+      captured: captured[0] ?? -1,
+    });
+  }
+  await storage.close();
+  return out;
+}
+
+/** Waits until every session has a PaymentCaptured (or `ms` passes). */
+export async function waitAllPaid(chain: Chain, sessions: string[], ms: number): Promise<void> {
+  await waitUntil(
+    async () => {
+      const { rows } = await chain.pool
+        .query<{ n: number }>(
+          "SELECT count(DISTINCT stream)::int AS n FROM events WHERE type = 'PaymentCaptured' AND stream = ANY($1::text[])",
+          [sessions],
+        )
+        .catch(() => ({ rows: [{ n: -1 }] }));
+      return rows[0].n === sessions.length;
+    },
+    ms,
+    "every session to be paid",
+  );
+}
+
+export interface Verdict {
+  missingAcked: string[];
+  basketMismatches: string[];
+  captureProblems: string[];
+  sessions: number;
+  ackedEvents: number;
+}
+
+export async function verify(
+  chain: Chain,
+  runs: CartRun[],
+  reference: Awaited<ReturnType<typeof referenceRun>>,
+): Promise<Verdict> {
+  const v: Verdict = {
+    missingAcked: [],
+    basketMismatches: [],
+    captureProblems: [],
+    sessions: runs.length,
+    ackedEvents: 0,
+  };
+  const captures = (
+    await chain.pool.query<{ reference: string; amount: string }>(
+      "SELECT h.reference, c.amount FROM sandbox_captures c JOIN sandbox_holds h USING (authorization_id)",
+    )
+  ).rows;
+  for (const r of runs) {
+    const keys = new Set(
+      (
+        await chain.pool.query<{ key: string }>("SELECT key FROM raw_events WHERE store = $1 AND cart = $2", [
+          r.store,
+          r.cart,
+        ])
+      ).rows.map((x) => x.key),
+    );
+    v.ackedEvents += r.acked.size;
+    for (const id of r.acked) if (!keys.has(`id:${id}`)) v.missingAcked.push(`${r.store}/${r.cart}/${id}`);
+    const stream = `${r.store}/session/${r.session}`;
+    const { rows } = await chain.pool.query<{ type: string; data: BasketEvent; meta: { source: string } }>(
+      "SELECT type, data, meta FROM events WHERE store = $1 AND stream = $2 ORDER BY version",
+      [r.store, stream],
+    );
+    const ref = reference.get(r.session);
+    const cartEvents = rows.filter((x) => x.meta.source === "cart").map((x) => x.data);
+    if (!ref || canonical(cartEvents) !== canonical(ref.cartEvents)) {
+      v.basketMismatches.push(
+        `${stream}: ${cartEvents.length} cart events vs ${ref?.cartEvents.length ?? "?"} in the reference`,
+      );
+    }
+    const captured = rows
+      .filter((x) => x.type === "PaymentCaptured")
+      .map((x) => (x.data as { amount: number }).amount);
+    const atProvider = captures.filter((c) => c.reference === stream).map((c) => Number(c.amount));
+    if (
+      captured.length !== 1 ||
+      atProvider.length !== 1 ||
+      captured[0] !== ref?.captured ||
+      atProvider[0] !== ref?.captured
+    ) {
+      v.captureProblems.push(
+        `${stream}: PaymentCaptured ${JSON.stringify(captured)}, provider ${JSON.stringify(atProvider)}, reference ${ref?.captured}`,
+      );
+    }
+  }
+  return v;
+}
+
+/** JSON with object keys sorted (JSONB does not keep key order). */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export { startFleet, waitUntil };

@@ -1,0 +1,257 @@
+/**
+ * Real servers for the scale tests, each private to the test run so restarting one disturbs
+ * nobody else's tests:
+ * - a Mosquitto (the installed binary) on an ephemeral loopback port, anonymous, with
+ *   persistence in a temp dir (store sessions and their queued messages survive a restart) and
+ *   no limit on queued messages per session (an ownerless store's session queues during a move);
+ * - a PostgreSQL cluster of this machine's installation (`initdb` as the postgres user) on an
+ *   ephemeral port, trust auth — restartable under load. When it cannot be created (no initdb)
+ *   the shared server's URL is returned with `restartable: false`.
+ * - clustered server processes (test/scale/support/cluster-process.ts) started with the
+ *   environment a deployment would use.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitPort(port: number, ms: number, alive: () => boolean): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, "127.0.0.1");
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (!alive() || Date.now() > deadline) throw new Error(`nothing listening on ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function mosquittoInstalled(): boolean {
+  try {
+    execFileSync("mosquitto", ["-h"], { stdio: "ignore" });
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code !== "ENOENT";
+  }
+}
+
+export interface TestBroker {
+  url: string;
+  port: number;
+  start(): Promise<void>;
+  /** SIGTERM: Mosquitto saves its persistence file on the way out */
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export async function startBroker(): Promise<TestBroker> {
+  const dir = mkdtempSync(join(tmpdir(), "skiplane-scale-mosq-"));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, "mosquitto.conf"),
+    [
+      "per_listener_settings false",
+      "allow_anonymous true",
+      "persistence true",
+      `persistence_location ${dir}/`,
+      "autosave_interval 1",
+      "max_queued_messages 0",
+      "max_inflight_messages 100",
+      `user ${userInfo().username}`,
+      `listener ${port} 127.0.0.1`,
+      "log_dest stderr",
+      "log_type error",
+      "",
+    ].join("\n"),
+  );
+  let child: ChildProcess | undefined;
+  const b: TestBroker = {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    async start() {
+      const c = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], {
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      child = c;
+      await waitPort(port, 10_000, () => c.exitCode === null);
+    },
+    async stop() {
+      const c = child;
+      child = undefined;
+      if (!c || c.exitCode !== null) return;
+      const exited = new Promise((r) => c.once("exit", r));
+      c.kill("SIGTERM");
+      await exited;
+    },
+    async restart() {
+      await b.stop();
+      await b.start();
+    },
+    async dispose() {
+      await b.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await b.start();
+  return b;
+}
+
+export interface TestPostgres {
+  url: string;
+  restartable: boolean;
+  restart(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const PG_BIN = [
+  "/usr/lib/postgresql/17/bin",
+  "/usr/lib/postgresql/16/bin",
+  "/usr/lib/postgresql/15/bin",
+].find((d) => existsSync(join(d, "initdb")));
+
+/** A private PostgreSQL on an ephemeral port (see the header); falls back to the shared one. */
+export async function startPostgres(sharedUrl: string): Promise<TestPostgres> {
+  if (!PG_BIN)
+    return {
+      url: sharedUrl,
+      restartable: false,
+      restart: async () => undefined,
+      dispose: async () => undefined,
+    };
+  const dir = mkdtempSync(join(tmpdir(), "skiplane-scale-pg-"));
+  chmodSync(dir, 0o777);
+  const data = join(dir, "data");
+  const port = await freePort();
+  const asPostgres = (cmd: string, args: string[]) => {
+    const root = userInfo().uid === 0;
+    execFileSync(root ? "runuser" : cmd, root ? ["-u", "postgres", "--", cmd, ...args] : args, {
+      stdio: "ignore",
+    });
+  };
+  asPostgres(join(PG_BIN, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  const ctl = (action: string) =>
+    asPostgres(join(PG_BIN, "pg_ctl"), [
+      "-D",
+      data,
+      "-l",
+      join(dir, "log"),
+      "-w",
+      "-t",
+      "30",
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      ...(action === "restart" || action === "stop" ? ["-m", "fast"] : []),
+      action,
+    ]);
+  ctl("start");
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    restartable: true,
+    async restart() {
+      ctl("restart");
+    },
+    async dispose() {
+      try {
+        ctl("stop");
+      } catch {
+        // already down
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface NodeProcess {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  log: string[];
+  /** SIGKILL */
+  kill(): void;
+  pause(): void;
+  resume(): void;
+  /** SIGTERM and wait */
+  stop(): Promise<void>;
+}
+
+const ENTRY = new URL("./cluster-process.ts", import.meta.url).pathname;
+
+export async function startNode(options: {
+  name: string;
+  databaseUrl: string;
+  schema: string;
+  mqttUrl: string;
+  /** the shared JSON config file (cluster.stores with their catalogs) */
+  configFile: string;
+  env?: Record<string, string>;
+}): Promise<NodeProcess> {
+  const port = await freePort();
+  const log: string[] = [];
+  const child = spawn(process.execPath, ["--import", "tsx", ENTRY], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      SKIPLANE_CLUSTER: "1",
+      SKIPLANE_NODE_ID: options.name,
+      SKIPLANE_DATABASE_URL: options.databaseUrl,
+      SKIPLANE_DATABASE_SCHEMA: options.schema,
+      SKIPLANE_MQTT_URL: options.mqttUrl,
+      SKIPLANE_HOST: "127.0.0.1",
+      SKIPLANE_PORT: String(port),
+      SKIPLANE_LOG_LEVEL: "info",
+      SKIPLANE_CONFIG: options.configFile,
+      ...options.env,
+    },
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (d) => {
+      out += String(d);
+      if (out.includes('"ready":true')) resolve();
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`node ${options.name} exited (${code}) at start:\n${log.slice(-20).join("\n")}`)),
+    );
+  });
+  child.stderr?.on("data", (d) => {
+    for (const line of String(d).split("\n")) if (line) log.push(line);
+    if (log.length > 5000) log.splice(0, log.length - 5000);
+  });
+  await ready;
+  return {
+    name: options.name,
+    child,
+    port,
+    log,
+    kill: () => child.kill("SIGKILL"),
+    pause: () => child.kill("SIGSTOP"),
+    resume: () => child.kill("SIGCONT"),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+  };
+}
