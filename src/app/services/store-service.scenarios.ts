@@ -35,7 +35,7 @@ let storeSeq = 0;
 export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOptions): void {
   const T0 = Date.UTC(2026, 10, 21, 9);
 
-  async function env(): Promise<ScenarioEnv & { store: string }> {
+  async function env(holdAmount = 5000): Promise<ScenarioEnv & { store: string }> {
     const storage = await newStorage();
     const payments = newPayments();
     const store = `st${++storeSeq}-${process.pid}-${Date.now().toString(36)}`;
@@ -46,7 +46,7 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
         payments,
         clock: { now: () => ++now },
         ids: sequentialIds(),
-        stores: [{ store, catalog: scenarioCatalog, settings: DEFAULT_STORE_SETTINGS, holdAmount: 5000 }],
+        stores: [{ store, catalog: scenarioCatalog, settings: DEFAULT_STORE_SETTINGS, holdAmount }],
       });
     await storage.accounts.put({ store, account: "app-ana", paymentMethod: "tok_visa", createdAt: T0 });
     return { storage, payments, store, service: make(), restart: make };
@@ -376,6 +376,53 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect(receipt.review).toBe(false);
       expect(receipt.prompts).toBe(1);
       expect(payments.netCharged("tok_visa")).toBe(receipt.total);
+    });
+
+    it("takes a new hold for the exact total when the basket outgrows the check-in hold", async () => {
+      const { service, store, payments } = await env(300);
+      const log = cartLog(store, "cart-17", "s-big", T0, [cola, water, cola], { account: "app-ana" });
+      const r = await service.ingest(store, "cart-17", log);
+      expect(r.exit).toMatchObject({ status: "paid" });
+      const receipt = (await service.receipt(store, "s-big"))!;
+      expect(receipt.total).toBeGreaterThan(300);
+      const ledger = payments.ledger() as unknown as {
+        holds: { amount: number; status: string }[];
+        captures: { amount: number }[];
+      };
+      // The 3.00 check-in hold is released; the exact hold is captured in full.
+      expect(ledger.holds.map((h) => [h.amount, h.status])).toEqual([
+        [300, "released"],
+        [receipt.total, "captured"],
+      ]);
+      expect(ledger.captures.map((c) => c.amount)).toEqual([receipt.total]);
+      expect(receipt.lines.map((l) => [l.sku, l.qty])).toEqual([
+        ["cola-330", 2],
+        ["water-500", 1],
+      ]);
+    });
+
+    it("writes the exchange-v1 §4 receipt line", async () => {
+      const { service, store } = await env();
+      await service.ingest(
+        store,
+        "cart-18",
+        cartLog(store, "cart-18", "s-line", T0, [cola, water], { account: "app-ana" }),
+      );
+      const line = await service.receiptLine(store, "s-line");
+      const receipt = (await service.receipt(store, "s-line"))!;
+      expect(line).toEqual({
+        session: "s-line",
+        items: [
+          { sku: "cola-330", qty: 1 },
+          { sku: "water-500", qty: 1 },
+        ],
+        weighed: [],
+        total: receipt.total,
+        currency: "USD",
+        review: false,
+        prompts: 0,
+      });
+      expect(await service.receiptLine(store, "nope")).toBeUndefined();
     });
 
     it("keeps stores apart", async () => {

@@ -15,7 +15,7 @@
  */
 import type { BasketEvent } from "../../domain/basket/basket.events";
 import type { Catalog } from "../../domain/catalog/product";
-import type { CartEvent } from "../../domain/events/sensor-events";
+import type { CartEvent, ReceiptLine } from "../../domain/events/sensor-events";
 import type { FusionConfig } from "../../domain/fusion/fusion.config";
 import { DomainError } from "../../domain/shared/errors";
 import type { StoreSettings } from "../../domain/store/store-settings";
@@ -45,7 +45,7 @@ import {
 } from "../workflows/review.workflow";
 import { SessionScopedIds } from "./session-scoped-ids";
 import { type SessionSnapshot, SessionStreams } from "./session-streams";
-import { buildCases, buildReceipt, buildScreen, buildSessionView } from "./views";
+import { buildCases, buildReceipt, buildReceiptLine, buildScreen, buildSessionView } from "./views";
 
 export interface StoreConfig {
   store: string;
@@ -518,6 +518,14 @@ export class StoreService {
     const snap = await this.sessions.load(store, session, true);
     if (snap.version === 0) return undefined;
     return buildReceipt(snap, this.config(store), snap.state.updatedAt ?? this.deps.clock.now());
+  }
+
+  /** The session's exchange-v1 §4 receipt line (undefined when the session is unknown). */
+  async receiptLine(store: string, session: string): Promise<ReceiptLine | undefined> {
+    this.config(store);
+    const snap = await this.sessions.load(store, session, true);
+    if (snap.version === 0) return undefined;
+    return buildReceiptLine(snap, this.config(store));
   }
 
   /** A session's row (read model). */

@@ -5,6 +5,7 @@
 import type { BasketLine, BasketState } from "../../domain/basket/basket.state";
 import { basketContents } from "../../domain/basket/basket.state";
 import type { Catalog } from "../../domain/catalog/product";
+import type { ReceiptLine } from "../../domain/events/sensor-events";
 import { priceBasket } from "../../domain/pricing/price-basket";
 import type { PricedReceipt } from "../../domain/pricing/receipt.types";
 import { type ScreenState, screenState } from "../../domain/session/session.transitions";
@@ -181,6 +182,28 @@ export function buildCases(snap: SessionSnapshot): ReviewCaseView[] {
       lines: lines(c.lineIds),
     })),
   ];
+}
+
+/**
+ * The session's line of `receipts.jsonl` (exchange-v1 §4): what the shopper is charged for and
+ * the amount. `review` is true when the session went to human review before the charge.
+ */
+export function buildReceiptLine(snap: SessionSnapshot, ctx: PricingContext): ReceiptLine | undefined {
+  const priced = priceState(snap.state, ctx);
+  if (!priced.receipt) return undefined;
+  const c = basketContents(snap.state);
+  const { state } = snap;
+  return {
+    session: snap.session,
+    items: c.items,
+    weighed: c.weighed,
+    total: priced.receipt.total,
+    currency: priced.receipt.currency,
+    review:
+      state.resolvedCases.some((k) => k.kind === "uncertain") ||
+      [...state.cases.values()].some((k) => k.kind === "uncertain"),
+    prompts: state.promptsRaised,
+  };
 }
 
 /** The session row for listings. */
