@@ -1,0 +1,302 @@
+/**
+ * Store server benchmark (`npm run bench:server -- --carts 100,1000 --seconds 20 --db both`;
+ * `--per-message 5` sends 5 samples per message as a `grams` array with `hz`, exchange-v1 §1).
+ *
+ * Starts the server as a child process (as deployed: its own process, embedded broker), on a
+ * temp SQLite file and/or a fresh PostgreSQL database, provisions N carts through the HTTP API,
+ * connects them over real MQTT on loopback and streams a scripted trip per cart: one scale
+ * sample per message at 20 Hz, a camera sighting with each item, an item every ~2.3 s.
+ *
+ * Latency = a settled weight change arriving → its screen update published, measured at the
+ * cart: from sending the message that settled the change to receiving the screen. Which message
+ * settled it is exact, not guessed: the server handles one cart's messages in order and sends
+ * a QoS 1 PUBACK only after a message is processed (screen included), so the cause of a screen
+ * update is the oldest message of that cart still waiting for its PUBACK when the screen
+ * arrives. The bench process itself shares the machine's cores with the server; the figures
+ * include that.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import mqtt, { type MqttClient } from "mqtt";
+import pg from "pg";
+import { loadDemoCatalog } from "../src/adapters/demo/demo-catalog";
+import { eventsTopic, screenTopic } from "../src/adapters/mqtt/topics";
+import { cartScript, type ScriptItem } from "../test/server/support/cart-script";
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
+const STORE = "bench";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const CART_COUNTS = arg("carts", "1000").split(",").map(Number);
+const PER_MESSAGE = Number(arg("per-message", "1"));
+const SECONDS = Number(arg("seconds", "20"));
+const HZ = Number(arg("hz", "20"));
+const DB = arg("db", "both");
+const PG_URL = arg("pg", "postgres://postgres@127.0.0.1:5432");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function metricValue(http: string, name: string, labels = ""): Promise<number> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name}${labels}`));
+  return line ? Number(line.split(" ").pop()) : 0;
+}
+
+async function serverHistogramQuantiles(http: string): Promise<{ p50: string; p99: string }> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  const buckets = text
+    .split("\n")
+    .filter((l) => l.startsWith("skiplane_decision_latency_seconds_bucket"))
+    .map((l) => ({ le: l.match(/le="([^"]+)"/)?.[1] ?? "+Inf", n: Number(l.split(" ").pop()) }));
+  const total = buckets.find((b) => b.le === "+Inf")?.n ?? 0;
+  const q = (p: number) => {
+    const b = buckets.find((x) => x.n >= p * total);
+    return b ? (b.le === "+Inf" ? "> 2.5 s" : `≤ ${Number(b.le) * 1000} ms`) : "n/a";
+  };
+  return { p50: q(0.5), p99: q(0.99) };
+}
+
+interface RunResult {
+  db: string;
+  carts: number;
+  connected: number;
+  seconds: number;
+  sent: number;
+  accepted: number;
+  screens: number;
+  latencies: number[];
+  unattributed: number;
+  server: { p50: string; p99: string };
+  rssMb: number;
+}
+
+async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), "skiplane-bench-"));
+  const httpPort = await freePort();
+  const mqttPort = await freePort();
+  const env: Record<string, string> = {
+    SKIPLANE_SQLITE_FILE: join(dir, "db.sqlite"),
+    SKIPLANE_DEMO_STORE: STORE,
+    SKIPLANE_DEMO_CARTS: "0",
+    SKIPLANE_DEMO_KEYS_FILE: join(dir, "demo.json"),
+    SKIPLANE_KEY_FILE: join(dir, "receipt-key"),
+    SKIPLANE_PORT: String(httpPort),
+    SKIPLANE_HOST: "127.0.0.1",
+    SKIPLANE_MQTT_PORT: String(mqttPort),
+    SKIPLANE_MQTT_HOST: "127.0.0.1",
+    SKIPLANE_MQTT_WS: "false",
+    SKIPLANE_LOG_LEVEL: "warn",
+  };
+  let pgDb: string | undefined;
+  if (db === "postgres") {
+    pgDb = `skiplane_bench_${process.pid}_${Date.now()}`;
+    const c = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${pgDb}`);
+    await c.end();
+    env.SKIPLANE_DATABASE_URL = `${PG_URL}/${pgDb}`;
+  }
+  const http = `http://127.0.0.1:${httpPort}`;
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${http}/readyz`)).ok) break;
+      } catch {
+        // starting
+      }
+      if (child.exitCode !== null || i > 600) throw new Error("server did not start");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const admin = JSON.parse(readFileSync(env.SKIPLANE_DEMO_KEYS_FILE, "utf8")).apiKeys.admin as string;
+
+    // provision carts through the API, a few at a time (scrypt runs on the server's thread pool)
+    const t0 = performance.now();
+    const carts: { cart: string; secret: string }[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < carts_) {
+          const cart = `b-${String(next++).padStart(5, "0")}`;
+          const r = await fetch(`${http}/api/v1/stores/${STORE}/carts`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+            body: JSON.stringify({ cart }),
+          });
+          if (r.status !== 201) throw new Error(`provision ${cart}: ${r.status} ${await r.text()}`);
+          carts.push({ cart, secret: (await r.json()).secret });
+        }
+      }),
+    );
+    process.stderr.write(
+      `[${db}] provisioned ${carts.length} carts in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
+
+    // connect them
+    const t1 = performance.now();
+    const clients: MqttClient[] = [];
+    const clientCart: string[] = [];
+    let connecting = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (connecting < carts.length) {
+          const { cart, secret } = carts[connecting++];
+          const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+            username: cart,
+            password: secret,
+            clientId: cart,
+            reconnectPeriod: 0,
+            connectTimeout: 60_000,
+            keepalive: 120,
+          });
+          clients.push(c);
+          clientCart.push(cart);
+        }
+      }),
+    );
+    process.stderr.write(
+      `[${db}] connected ${clients.length} carts in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`,
+    );
+
+    // scripts: unit products with a weight model, a few items per cart
+    const catalog = loadDemoCatalog();
+    const products = catalog.products.filter(
+      (p) => p.soldBy === "unit" && p.weight && p.lookalikes.length === 0,
+    );
+    const latencies: number[] = [];
+    let unattributed = 0;
+    let screens = 0;
+    let sent = 0;
+    const interval = (1000 / HZ) * PER_MESSAGE;
+    const accepted0 = await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}');
+    const tStart = performance.now();
+    const tEnd = tStart + SECONDS * 1000;
+    await Promise.all(
+      clients.map(async (client, i) => {
+        const cart = clientCart[i];
+        const items: ScriptItem[] = [];
+        for (let k = 0; k < 12; k++) {
+          const p = products[(i * 7 + k * 13) % products.length];
+          items.push({ sku: p.sku, grams: p.weight!.mean });
+        }
+        const messages = cartScript({
+          store: STORE,
+          cart,
+          session: `${cart}-s`,
+          items,
+          seed: i + 1,
+          t0: 1_763_700_000_000,
+          hz: HZ,
+          perMessage: PER_MESSAGE,
+          end: false,
+        });
+        const inflight: number[] = [];
+        let lastSeq = -1;
+        await client.subscribeAsync(screenTopic(STORE, cart), { qos: 1 });
+        client.on("message", (_t, payload) => {
+          const now = performance.now();
+          const s = JSON.parse(payload.toString()) as { seq: number; lines: unknown[] };
+          if (s.seq <= lastSeq) return;
+          lastSeq = s.seq;
+          if (now < tStart) return;
+          screens++;
+          if (inflight.length > 0) latencies.push(now - inflight[0]);
+          else unattributed++;
+        });
+        // stagger the carts over one sample period so the load is even
+        const phase = (i / clients.length) * interval;
+        let due = tStart + phase;
+        for (const m of messages) {
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (performance.now() > tEnd) break;
+          inflight.push(performance.now());
+          sent++;
+          client.publish(eventsTopic(STORE, cart), JSON.stringify(m), { qos: 1 }, () => {
+            inflight.shift();
+          });
+          due += interval;
+        }
+      }),
+    );
+    const elapsed = (performance.now() - tStart) / 1000;
+    await new Promise((r) => setTimeout(r, 1000));
+    const accepted =
+      (await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}')) - accepted0;
+    const server = await serverHistogramQuantiles(http);
+    const rss = await metricValue(http, "skiplane_process_resident_memory_bytes");
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    latencies.sort((a, b) => a - b);
+    return {
+      db,
+      carts: carts.length,
+      connected: clients.length,
+      seconds: elapsed,
+      sent,
+      accepted,
+      screens,
+      latencies,
+      unattributed,
+      server,
+      rssMb: rss / 1e6,
+    };
+  } finally {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    if (pgDb) {
+      const c = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${pgDb} WITH (FORCE)`);
+      await c.end();
+    }
+  }
+}
+
+function report(r: RunResult): string {
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const l = r.latencies;
+  return [
+    `${r.db}: ${r.connected}/${r.carts} carts, ${HZ} Hz samples, ${PER_MESSAGE} per message, ${r.seconds.toFixed(1)} s`,
+    `  messages sent        ${r.sent} (${(r.sent / r.seconds).toFixed(0)}/s)`,
+    `  events accepted      ${r.accepted} (${(r.accepted / r.seconds).toFixed(0)}/s)`,
+    `  screen updates       ${r.screens} (${r.unattributed} not attributable)`,
+    `  settle → screen      p50 ${ms(quantile(l, 0.5))}  p99 ${ms(quantile(l, 0.99))}  max ${ms(l[l.length - 1] ?? Number.NaN)}  (n=${l.length}, at the cart)`,
+    `  server-side          p50 ${r.server.p50}  p99 ${r.server.p99}  (histogram buckets, arrival → published)`,
+    `  server RSS           ${r.rssMb.toFixed(0)} MB`,
+  ].join("\n");
+}
+
+const which: ("sqlite" | "postgres")[] =
+  DB === "both" ? ["sqlite", "postgres"] : [DB as "sqlite" | "postgres"];
+process.stdout.write(`skiplane server benchmark (${process.platform}, node ${process.version})\n`);
+for (const n of CART_COUNTS) {
+  for (const db of which) process.stdout.write(`${report(await run(db, n))}\n`);
+}
