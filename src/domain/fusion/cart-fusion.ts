@@ -458,14 +458,16 @@ class CartFusionImpl implements CartFusion {
 
   /**
    * Products whose weight (n units) fits the change although nobody saw or scanned them: the
-   * camera misses items. Each enters with identity visionMissP / (unit products in the catalog),
-   * so they matter only when the sightings do not explain the weight. Bounded: the closest few.
+   * camera misses items. Each enters with identity prior 1 / (unit products in the catalog) and,
+   * being unseen, costs visionMissP, so they matter only when the sightings do not explain the
+   * weight. Bounded: the closest few.
    */
   private unseenCandidates(d: number, sd: number, into: Map<string, Candidate>): void {
     const cfg = this.cfg;
     const k = cfg.unseenCandidates;
     if (k <= 0 || this.byWeight.length === 0) return;
-    const id = cfg.visionMissP / this.byWeight.length;
+    const prior = 1 / this.byWeight.length;
+    const id = cfg.visionMissP * prior;
     const best: { z: number; p: Product }[] = [];
     const noise2 = sd * sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
     for (let n = 1; n <= cfg.maxUnits; n++) {
@@ -491,7 +493,7 @@ class CartFusionImpl implements CartFusion {
     for (const b of best) {
       if (added >= k) break;
       if (into.has(b.p.sku)) continue;
-      into.set(b.p.sku, { product: b.p, id, weightOnly: true });
+      into.set(b.p.sku, { product: b.p, id, prior, uncovered: cfg.visionMissP, weightOnly: true });
       added++;
     }
   }
@@ -520,7 +522,7 @@ class CartFusionImpl implements CartFusion {
       const ps: number[] = [];
       const f = s.dir === against ? cfg.wrongDirP : 1;
       for (const c of s.candidates) {
-        const p = c.p * f;
+        const p = c.p ** cfg.visionSharpness * f;
         skus.push(c.sku);
         ps.push(p);
         if ((seen.get(c.sku) ?? 0) < p) seen.set(c.sku, p);
@@ -540,10 +542,17 @@ class CartFusionImpl implements CartFusion {
     }
     const scanned: string[] = [];
     if (!removal) {
-      for (const [sku, p] of seen) cands.set(sku, { product: this.catalog.bySku.get(sku)!, id: p });
+      for (const [sku, p] of seen) {
+        cands.set(sku, {
+          product: this.catalog.bySku.get(sku)!,
+          id: p,
+          prior: 1,
+          uncovered: cfg.visionMissP,
+        });
+      }
       for (const s of scans) {
         scanned.push(s.sku);
-        const c: Candidate = { product: this.catalog.bySku.get(s.sku)!, id: 1 };
+        const c: Candidate = { product: this.catalog.bySku.get(s.sku)!, id: 1, prior: 1, uncovered: 1 };
         if (s.grams !== undefined) c.labelGrams = s.grams;
         else if (s.price !== undefined) {
           const ppk = c.product.pricePerKg ?? 0;
@@ -558,7 +567,7 @@ class CartFusionImpl implements CartFusion {
       for (const k of keyed) {
         scanned.push(k.sku);
         if (!cands.has(k.sku) || cands.get(k.sku)!.labelGrams === undefined) {
-          cands.set(k.sku, { product: this.catalog.bySku.get(k.sku)!, id: 1 });
+          cands.set(k.sku, { product: this.catalog.bySku.get(k.sku)!, id: 1, prior: 1, uncovered: 1 });
         }
       }
       return { delta, sd, candidates: [...cands.values()], sightings: ctxSightings, scanned, blank };
@@ -584,7 +593,10 @@ class CartFusionImpl implements CartFusion {
         const z = (d - amount) / s;
         fit = Math.max(Math.exp(-0.5 * z * z), 1e-3);
       } else continue;
-      ranked.push({ c: { product, id, maxQty: amount }, key: id * fit });
+      ranked.push({
+        c: { product, id, prior: 1, uncovered: cfg.unseenRemovalP, maxQty: amount },
+        key: id * fit,
+      });
     }
     ranked.sort((a, b) => b.key - a.key || (a.c.product.sku < b.c.product.sku ? -1 : 1));
     if (ranked.length > cfg.maxCandidates) ranked.length = cfg.maxCandidates;
@@ -899,7 +911,10 @@ class CartFusionImpl implements CartFusion {
       scanned: [...p.ctx.scanned, sku],
     };
     const existing = p.ctx.candidates.find((c) => c.product.sku === sku);
-    const cand: Candidate = existing ? { ...existing, id: 1 } : { product, id: 1 };
+    // the shopper named it: identity is settled, the weight still has to fit
+    const cand: Candidate = existing
+      ? { ...existing, id: 1, prior: 1, uncovered: 1, weightOnly: false }
+      : { product, id: 1, prior: 1, uncovered: 1 };
     if (labelGrams !== undefined) cand.labelGrams = labelGrams;
     if (p.removal) {
       const have = this.net.get(sku) ?? 0;
@@ -1075,6 +1090,11 @@ class CartFusionImpl implements CartFusion {
     if (typeof e.session !== "string" || e.session.length === 0)
       return this.reject("bad-value", "session id missing");
     this.session = e.session;
+    // the cart's load at the start is the tare, whatever happened to it between sessions
+    if (this.detector.pendingDelta() !== 0) {
+      this.detector.rebase();
+      this.note("rebased-at-start");
+    }
     this.sightings = [];
     this.scans = [];
     this.keyed = [];

@@ -30,8 +30,12 @@ import type { FusionConfig } from "./fusion.config";
 
 export interface Candidate {
   product: Product;
-  /** identity score in (0, 1] */
+  /** ranking score in (0, 1] (the best sighting p, 1 for a scan): which few enter the search */
   id: number;
+  /** identity prior independent of the camera: 1 for a scan, a keyed PLU or a basket line; 1/N for a catalog product only the weight suggests */
+  prior: number;
+  /** factor when no sighting in the window shows it: visionMissP for an add, unseenRemovalP for a removal, 1 when scanned or keyed */
+  uncovered: number;
   /** for removals: how many units (or grams) the basket holds */
   maxQty?: number;
   /** a weight read off a GS1 label (grams) */
@@ -128,28 +132,51 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   const flatWeighed = 1 / Math.max(1, cfg.weighedMaxG - cfg.weighedMinG);
   const flatForeign = 1 / cfg.foreignMaxG;
 
-  // penalty for sightings/scans a set of skus leaves unexplained
-  // sightings that showed no product at all: likely for a bag or a coat, unlikely for merchandise
+  // The camera and scanner evidence for a set of products: each sighting is explained by the
+  // member it rates highest (factor p) or by none (max(1 − top p, visionFloorP)); a member no
+  // sighting explains costs its `uncovered` factor; a scan no member uses costs scanUnusedP; a
+  // sighting of no product at all costs merchandise blankSightingMerchP.
   const blankMerch = cfg.blankSightingMerchP ** (ctx.blank ?? 0);
-  const evidencePenalty = (has: (sku: string) => boolean, merch = true): number => {
+  const covered = new Uint8Array(units.length + weighed.length + 1);
+  const visionFactor = (members: Candidate[], merch = true): number => {
     let f = merch ? blankMerch : 1;
+    covered.fill(0, 0, members.length);
     for (const s of ctx.sightings) {
-      let explained = false;
       let top = 0;
+      let best = 0;
+      let who = -1;
       for (let i = 0; i < s.skus.length; i++) {
-        if (has(s.skus[i])) explained = true;
-        if (s.p[i] > top) top = s.p[i];
+        const p = s.p[i];
+        if (p > top) top = p;
+        if (p <= best) continue;
+        for (let m = 0; m < members.length; m++) {
+          if (members[m].product.sku === s.skus[i]) {
+            best = p;
+            who = m;
+            break;
+          }
+        }
       }
-      if (!explained) f *= Math.max(1 - top, cfg.visionFloorP);
+      if (who >= 0) {
+        f *= best;
+        covered[who] = 1;
+      } else f *= Math.max(1 - top, cfg.visionFloorP);
     }
-    for (const sku of ctx.scanned) if (!has(sku)) f *= cfg.scanUnusedP;
+    for (let m = 0; m < members.length; m++) if (!covered[m]) f *= members[m].uncovered;
+    for (const sku of ctx.scanned) {
+      let used = false;
+      for (const c of members) if (c.product.sku === sku) used = true;
+      if (!used) f *= cfg.scanUnusedP;
+    }
     return f;
   };
-
-  const hasUnit = (sku: string) => {
-    for (let i = 0; i < units.length; i++) if (counts[i] > 0 && units[i].product.sku === sku) return true;
-    return false;
+  const members = (extra?: Candidate): Candidate[] => {
+    const r: Candidate[] = [];
+    for (let i = 0; i < units.length; i++) if (counts[i] > 0) r.push(units[i]);
+    if (extra) r.push(extra);
+    return r;
   };
+
   const items = (): { sku: string; qty?: number; grams?: number }[] => {
     const r: { sku: string; qty?: number; grams?: number }[] = [];
     for (let i = 0; i < units.length; i++)
@@ -169,7 +196,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       const sd = Math.sqrt(varUnits + baseVar);
       const zz = Math.abs(d - mean) / sd;
       const lik = zz > MAX_Z ? 0 : gaussian(d, mean, sd);
-      const score = lik > 0 ? prior * lik * idProd * evidencePenalty(hasUnit) : 0;
+      const score = lik > 0 ? prior * lik * idProd * visionFactor(members()) : 0;
       if (score > 0) out.push({ kind: "merch", items: items(), score, posterior: 0, z: zz });
       // ... plus something nobody identified (a cheap item scanned, an expensive one dropped beside it)
       const rest = d - mean;
@@ -180,7 +207,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
           (cfg.priorForeign + cfg.priorUnidentified * cfg.visionMissP) *
           flatForeign *
           idProd *
-          evidencePenalty(hasUnit);
+          visionFactor(members());
         if (s2 > 0) {
           out.push({
             kind: "merch",
@@ -217,8 +244,8 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
         (totalUnits > 0 ? cfg.extraProductPrior : 1) *
         lik *
         idProd *
-        w.id *
-        evidencePenalty((s) => s === sku || hasUnit(s));
+        w.prior *
+        visionFactor(members(w));
       if (score > 0) {
         const its = items();
         its.push({ sku, grams: Math.round(grams * 10) / 10 });
@@ -251,7 +278,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       const v = varUnits + n * w.sd * w.sd;
       if (m - limitSd * Math.sqrt(v + baseVar) > d) break;
       counts[i] = n;
-      dfs(i + 1, totalUnits + n, distinct + 1, m, v, idProd * c.id);
+      dfs(i + 1, totalUnits + n, distinct + 1, m, v, idProd * c.prior);
     }
     counts[i] = 0;
   };
@@ -265,10 +292,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       const sku = w.product.sku;
       const sd = Math.sqrt(baseVar + cfg.labelSdG * cfg.labelSdG);
       const score =
-        (1 - cfg.priorForeign - cfg.priorUnidentified) *
-        gaussian(d, grams, sd) *
-        w.id *
-        evidencePenalty((s) => s === sku);
+        (1 - cfg.priorForeign - cfg.priorUnidentified) * gaussian(d, grams, sd) * w.prior * visionFactor([w]);
       if (score > 0)
         out.push({
           kind: "merch",
@@ -285,7 +309,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   if (removal && ctx.foreign) {
     for (const f of ctx.foreign) {
       const sd = Math.sqrt(baseVar + f.sd * f.sd);
-      const score = cfg.priorForeign * gaussian(d, f.grams, sd) * evidencePenalty(none, false);
+      const score = cfg.priorForeign * gaussian(d, f.grams, sd) * visionFactor([], false);
       if (score > 0)
         out.push({ kind: "foreign", foreignKey: f.key, score, posterior: 0, z: Math.abs(d - f.grams) / sd });
     }
@@ -293,7 +317,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   if (d < cfg.foreignMaxG) {
     out.push({
       kind: "foreign",
-      score: cfg.priorForeign * flatForeign * evidencePenalty(none, false),
+      score: cfg.priorForeign * flatForeign * visionFactor([], false),
       posterior: 0,
       z: 0,
     });

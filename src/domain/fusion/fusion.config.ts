@@ -63,6 +63,12 @@ export interface FusionConfig {
   visionMissP: number;
   /** the least weight a sighting of merchandise keeps against "not merchandise" */
   visionFloorP: number;
+  /**
+   * Camera calibration: each candidate's p is used as p^visionSharpness. 1 takes the camera's
+   * scores as calibrated probabilities; above 1 trusts a camera whose top candidate is right more
+   * often than its p says. Fit it on a labelled replay (the evaluation's sweep), never guess it.
+   */
+  visionSharpness: number;
   /** probability the camera reports no product at all for merchandise crossing the rim */
   blankSightingMerchP: number;
   /** factor on a sighting's p when it went the other way (the camera got the direction wrong) */
@@ -130,6 +136,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   extraProductPrior: 0.3,
   visionMissP: 0.1,
   visionFloorP: 0.05,
+  visionSharpness: 1,
   blankSightingMerchP: 0.1,
   wrongDirP: 0.05,
   lookalikeP: 0.02,

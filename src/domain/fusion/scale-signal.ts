@@ -93,17 +93,29 @@ export class ScaleChangeDetector {
   }
 
   /**
+   * Forget the baseline: the next stable level becomes it, silently. For a session that starts
+   * while the load is still away from the last settled level (the previous shopper's goods were
+   * unloaded while the cart rolled, so the scale never settled at the empty level).
+   */
+  rebase(): void {
+    this.hasBaseline = false;
+    this.disturbed = false;
+    this.stableSince = Number.NaN;
+  }
+
+  /**
    * The load change still pending (not yet settled): the current window's mean against the
-   * baseline, when it is larger than both minChangeG and 4 standard errors of that mean (so a
-   * cart rolling to the exit, noisy but level, pends nothing). 0 when nothing is pending.
+   * baseline, when the window holds at least minStableSamples and the difference is larger than
+   * both 2 × minChangeG and 5 standard errors of that mean (so a cart rolling to the exit, noisy
+   * but level, pends nothing). 0 when nothing is pending.
    */
   pendingDelta(): number {
     const n = this.head - this.tail;
-    if (!this.hasBaseline || n === 0) return 0;
+    if (!this.hasBaseline || n < this.cfg.minStableSamples) return 0;
     const mean = (this.sumOld + this.sumNew) / n;
-    const variance = Math.max(0, (this.sqOld + this.sqNew) / n - mean * mean);
+    const variance = Math.max(this.noiseVar, (this.sqOld + this.sqNew) / n - mean * mean);
     const delta = mean + this.ref - this.baseline;
-    const bar = Math.max(this.cfg.minChangeG, 4 * Math.sqrt(variance / n));
+    const bar = Math.max(2 * this.cfg.minChangeG, 5 * Math.sqrt(variance / n));
     return Math.abs(delta) >= bar ? delta : 0;
   }
 
