@@ -260,9 +260,25 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect((await storage.sessions.get(store, "s-cancel"))?.state).toBe("cancelled");
       const ledger = payments.ledger() as unknown as { holds: { status: string }[]; captures: unknown[] };
       expect(ledger.holds.map((h) => h.status)).toEqual(["released"]);
-      const end = await service.ingest(store, "cart-12", log.slice(-1));
+      // The cart does not know yet: what it sends still goes nowhere near the cancelled basket.
+      const more = cartLog(store, "cart-12", "s-cancel", T0, [cola, water], {
+        account: "app-ana",
+        end: false,
+      });
+      const late = await service.ingest(
+        store,
+        "cart-12",
+        more.slice(4).map((e) => ({ ...e, id: `late-${e.id}`, t: e.t + 5000 })),
+      );
+      expect(late.produced).toEqual([]);
+      expect(late.rejected.map((r) => r.reason)).toContain("no-open-session");
+      expect((await storage.sessions.get(store, "s-cancel"))?.state).toBe("cancelled");
+      const end = await service.ingest(store, "cart-12", [
+        { ...log[log.length - 1], t: log[log.length - 1].t + 10_000 },
+      ]);
       expect(end.rejected).toEqual([expect.objectContaining({ reason: "no-open-session" })]);
-      expect(end.screen.state).toBe("idle");
+      expect(end.screen).toMatchObject({ state: "idle", lines: [], total: 0 });
+      expect(end.screen.session).toBeUndefined();
       const next = await service.ingest(
         store,
         "cart-12",

@@ -313,6 +313,10 @@ export class StoreService {
       session,
       (s) => {
         if (s.cartEvents !== expected) throw new StaleCart(`${store}/${session}`);
+        if (s.state.phase !== "idle" && s.state.phase !== "shopping") {
+          // Cancelled (or settled) while the cart kept sending: its basket is closed.
+          throw new DomainError("SESSION_CLOSED", `session ${session} is ${s.state.phase}`);
+        }
         return events;
       },
       { source: "cart", causation },
@@ -340,6 +344,7 @@ export class StoreService {
     const r = await settleSession(this.workflow, store, session);
     this.counters.exits[r.status] = (this.counters.exits[r.status] ?? 0) + 1;
     this.holdProblems.delete(sessionStreamId(store, session));
+    if (r.status === "paid") this.checkIns.delete(sessionStreamId(store, session));
     return r;
   }
 
@@ -600,6 +605,8 @@ export class StoreService {
       reason,
       held?.status === "held" ? held.authorizationId : undefined,
     );
+    this.checkIns.delete(sessionStreamId(store, session));
+    this.holdProblems.delete(sessionStreamId(store, session));
   }
 
   /**

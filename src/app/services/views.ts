@@ -52,8 +52,18 @@ export function buildScreen(
     return { state: "idle", currency: ctx.settings.currency, total: 0, lines: [], seq: 0 };
   }
   const { state } = snap;
-  const priced = priceState(state, ctx);
   let shown: ScreenState = screenState(state.phase);
+  if (shown === "idle") {
+    // A cancelled session: the cart is free again. Keep the seq growing.
+    return {
+      state: "idle",
+      currency: ctx.settings.currency,
+      total: 0,
+      lines: [],
+      seq: snap.lastPosition * 2,
+    };
+  }
+  const priced = priceState(state, ctx);
   if (paymentProblem && shown === "shopping") shown = "problem";
   const lines: CartScreen["lines"] = [];
   if (priced.receipt) {
