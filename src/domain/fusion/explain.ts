@@ -2,28 +2,32 @@
  * Explanations for one settled weight change, scored into posteriors.
  *
  * A hypothesis is a small multiset of products (n units of one, or a few different ones at
- * once, optionally plus one weighed product) or "not merchandise" (a bag, a coat, a hand), or
- * "merchandise the evidence does not identify". Its unnormalised score is
+ * once, optionally plus one weighed product, optionally plus an unidentified remainder), or "not
+ * merchandise" (a bag, a coat, a hand), or "merchandise nothing identifies". Its unnormalised
+ * score is
  *
- *   prior(H) · L(delta | H) · Π identity(k ∈ H) · Π unexplained sightings · Π unused scans
+ *   prior(H) · L(delta | H) · Π identity prior(k ∈ H) · V(H)
  *
  * - L for n units of products k: Gaussian with mean Σ n·mean_k and
  *   sd = sqrt(Σ n·sd_k² + scaleNoise² + sd(delta)²) (the unit spread adds per unit, the scale
  *   noise once); a weighed product without a label adds a flat density over its plausible range;
- *   a weight-embedded GS1 label is a Gaussian around the printed weight.
- * - identity(k): 1 for a scanned or keyed product, the camera's p for a sighted one.
- *   Removals draw candidates from the basket (only what is in it), unseen ones at `unseenRemovalP`.
- * - "items + remainder": the identified items plus something else, either not merchandise (prior
- *   priorForeign) or merchandise the camera missed (priorUnidentified · visionMissP), flat density.
- * - A sighting that showed no product at all (a hand with a bag) costs every merchandise
- *   hypothesis blankSightingMerchP.
- * - A sighting none of H's products explains costs max(1 − top p, visionFloorP); a scan in the
- *   window that H does not use costs `scanUnusedP` (which is what exposes "scanned a cheap item,
- *   dropped an expensive one beside it": the scanned item alone misses the weight by far).
- * - prior: Occam factors per extra unit and extra product; fixed priors for the two catch-alls.
+ *   a weight-embedded GS1 label is a Gaussian around the printed weight; the catch-alls and the
+ *   remainder are flat over [0, foreignMaxG].
+ * - identity prior: 1 for a seen, scanned or keyed product and for a basket line (removals draw
+ *   only from the basket); 1/N for a catalog product only the weight suggests (camera missed it).
+ * - V, the camera and scanner: each sighting is explained by the member it rates highest (factor
+ *   p) or by none (max(1 − top p, visionFloorP)); a member no sighting explains costs its
+ *   `uncovered` factor (visionMissP; unseenRemovalP for removals; 1 if scanned or keyed); a scan no
+ *   member uses costs scanUnusedP (which is what exposes "scanned a cheap item, dropped an
+ *   expensive one beside it"); a sighting that showed no product costs merchandise
+ *   blankSightingMerchP.
+ * - prior: extraUnitPrior per unit beyond the first, extraProductPrior per product beyond the
+ *   first; priorForeign and priorUnidentified for the catch-alls; a remainder is either not
+ *   merchandise (priorForeign) or missed merchandise (priorUnidentified · visionMissP).
  *
  * The search is bounded: at most `maxCandidates` products, `maxUnits` units and `maxDistinct`
- * products per hypothesis, pruned as soon as the partial weight overshoots the delta by 6 sd.
+ * products per hypothesis, pruned as soon as the partial weight overshoots the delta by 6 sd, and
+ * explanations further than 8 sd out are dropped before anything is allocated.
  */
 import type { Product } from "../catalog/product";
 import type { FusionConfig } from "./fusion.config";
@@ -305,7 +309,6 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   }
 
   // not merchandise
-  const none = () => false;
   if (removal && ctx.foreign) {
     for (const f of ctx.foreign) {
       const sd = Math.sqrt(baseVar + f.sd * f.sd);
