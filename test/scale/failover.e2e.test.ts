@@ -7,7 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_PG_URL } from "../../src/adapters/postgres/test-schema";
-import { referenceRun, startChain, startFleet, verify, waitAllPaid, waitUntil } from "./support/harness";
+import {
+  chainRollup,
+  expectedRollup,
+  referenceRun,
+  startChain,
+  startFleet,
+  verify,
+  waitAllPaid,
+  waitUntil,
+} from "./support/harness";
 import {
   mosquittoInstalled,
   startBroker,
@@ -79,6 +88,18 @@ describe.skipIf(!available)("failover: SIGKILL one of N processes mid-stream", (
         expect(verdict.captureProblems).toEqual([]);
         // the screens the carts saw last are paid
         for (const r of fleet.runs) expect(r.screen?.state).toBe("paid");
+        // head office counts every session once, through a surviving node's API
+        const survivor = chain.nodes.find((x) => x !== victim);
+        const rollup = await chainRollup(chain, survivor?.port ?? 0);
+        expect(rollup.unauthorizedStatus).toBe(401);
+        expect(
+          rollup.body.stores.map((s) => ({
+            store: s.store,
+            sessionsOpened: s.sessionsOpened,
+            sessionsPaid: s.sessionsPaid,
+            captured: s.captured,
+          })),
+        ).toEqual(expectedRollup(trips, await reference));
       } finally {
         await chain.dispose();
       }

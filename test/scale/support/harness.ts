@@ -278,3 +278,43 @@ export function canonical(v: unknown): string {
 }
 
 export { startFleet, waitUntil };
+
+/**
+ * The head-office rollup through a node's HTTP API (a chain-wide admin key is created for it):
+ * it must count every session once — no double counting after moves and restarts.
+ */
+export async function chainRollup(chain: Chain, port: number) {
+  const secret = `skl_test_${Math.random().toString(36).slice(2)}`;
+  const { apiKeyHash } = await import("../../../src/adapters/http/tokens");
+  await chain.pool.query(
+    "INSERT INTO api_keys (id, store, role, key_hash, label, created_at, revoked) VALUES ($1, '*', 'admin', $2, 'scale test', $3, 0)",
+    [`key_${secret}`, apiKeyHash(secret), Date.now()],
+  );
+  const day = new Date().toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/chain/rollup?from=${yesterday}&to=${day}`, {
+    headers: { authorization: `Bearer ${secret}` },
+  });
+  if (res.status !== 200) throw new Error(`rollup: HTTP ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as {
+    stores: { store: string; sessionsOpened: number; sessionsPaid: number; captured: number }[];
+  };
+  const unauth = await fetch(`http://127.0.0.1:${port}/api/v1/chain/rollup`);
+  return { body, unauthorizedStatus: unauth.status };
+}
+
+/** What the rollup must say per store, from the reference run. */
+export function expectedRollup(
+  trips: ReturnType<Chain["trips"]>,
+  reference: Awaited<ReturnType<typeof referenceRun>>,
+) {
+  const m = new Map<string, { sessionsOpened: number; sessionsPaid: number; captured: number }>();
+  for (const t of trips) {
+    const e = m.get(t.store) ?? { sessionsOpened: 0, sessionsPaid: 0, captured: 0 };
+    e.sessionsOpened++;
+    e.sessionsPaid++;
+    e.captured += reference.get(t.session)?.captured ?? 0;
+    m.set(t.store, e);
+  }
+  return [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([store, e]) => ({ store, ...e }));
+}

@@ -129,6 +129,10 @@ const PG_BIN = [
   "/usr/lib/postgresql/15/bin",
 ].find((d) => existsSync(join(d, "initdb")));
 
+export function privatePostgresAvailable(): boolean {
+  return PG_BIN !== undefined;
+}
+
 /** A private PostgreSQL on an ephemeral port (see the header); falls back to the shared one. */
 export async function startPostgres(sharedUrl: string): Promise<TestPostgres> {
   if (!PG_BIN)
