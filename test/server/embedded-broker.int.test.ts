@@ -179,3 +179,43 @@ describe("embedded broker: the cart protocol (§5)", () => {
     expect((await connectError("cart-k", "secret-k")).code).toBe(5);
   });
 });
+
+describe("MQTT over WebSocket (/mqtt on the HTTP server)", () => {
+  it("carries the same protocol and the same auth", async () => {
+    const { buildHttpServer } = await import("../../src/adapters/http/http-server");
+    const { apiFixture } = await import("./support/api-fixture");
+    const f = await apiFixture();
+    const app = await buildHttpServer({
+      backend: f.backend,
+      metrics,
+      logger: false,
+      mqttOverWebSocket: (stream) => broker.handleStream(stream),
+    });
+    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const url = `${address.replace("http", "ws")}/mqtt`;
+      const c = await mqtt.connectAsync(url, {
+        username: "cart-2",
+        password: "secret-2",
+        reconnectPeriod: 0,
+      });
+      clients.push(c);
+      await c.publishAsync(
+        eventsTopic(STORE, "cart-2"),
+        JSON.stringify(ev("cart-2", { type: "plu", plu: "4011", id: "over-ws" })),
+        { qos: 1 },
+      );
+      expect(ingest.of(STORE, "cart-2").some((e) => e.id === "over-ws")).toBe(true);
+      const refused = await mqtt
+        .connectAsync(url, { username: "cart-2", password: "wrong", reconnectPeriod: 0 })
+        .then(
+          () => undefined,
+          (err: Error & { code?: number }) => err.code,
+        );
+      expect(refused).toBe(4);
+    } finally {
+      await app.close();
+      await f.close();
+    }
+  });
+});
