@@ -76,6 +76,8 @@ type Body = { type: CartEvent["type"] } & Record<string, unknown>;
 type Pending = { t: number; ord: number; e: Body };
 
 const BATCH_S = 1;
+/** a prompt raised this long after the shopper's last action is about nothing they did */
+const PROMPT_RECALL_MS = 15_000;
 
 export function printedCode(gtin14: string): string {
   return gtin14.startsWith("0") ? gtin14.slice(1) : gtin14;
@@ -93,7 +95,10 @@ export class CartSimulator {
   private out: CartEvent[] = [];
   private readonly amb: WeightAmbiguity;
   private readonly byLine = new Map<string, { stop: number; sku: string }>();
-  private readonly openPrompts = new Map<string, Prompt>();
+  private readonly openPrompts = new Map<string, { prompt: Prompt; at: number }>();
+  /** when each stop of the session last moved the load (its last step or transient), ms */
+  private stopTimes: number[] = [];
+  private lastActionT = 0;
   private promptsSeen = 0;
   private answered = 0;
 
@@ -190,6 +195,7 @@ export class CartSimulator {
 
   private step(t: number, delta: number, dropFactor = 1): void {
     const s = this.o.mix.sensors;
+    this.lastActionT = t;
     this.steps.push({
       t,
       delta,
@@ -227,7 +233,7 @@ export class CartSimulator {
         const l = this.byLine.get(be.lineId);
         if (l) l.sku = be.sku;
       } else if (be.type === "PromptRaised") {
-        this.openPrompts.set(be.prompt.id, be.prompt);
+        this.openPrompts.set(be.prompt.id, { prompt: be.prompt, at: be.at });
         this.promptsSeen++;
       } else if (be.type === "PromptClosed") {
         this.openPrompts.delete(be.promptId);
@@ -308,6 +314,7 @@ export class CartSimulator {
     const bags = new Map<string, number>();
     this.byLine.clear();
     this.openPrompts.clear();
+    this.stopTimes = [];
     this.promptsSeen = 0;
     this.answered = 0;
 
@@ -536,6 +543,7 @@ export class CartSimulator {
         }
         case "bump": {
           this.transients.push({ kind: "bump", t0: c, t1: c, grams: action.grams, phase: 0 });
+          this.lastActionT = c;
           c += 300;
           break;
         }
@@ -543,6 +551,7 @@ export class CartSimulator {
       // post-roll: the basket settles while the shopper looks at the shelf (long enough for 8 τ)
       const post = Math.max(2000, 8 * s.settleTauS * 1300 + 1000);
       const stopEnd = c + post;
+      this.stopTimes[index] = this.lastActionT;
       this.samples(stopStart, stopEnd, false, pending);
       this.emit(pending, index);
       this.t = Math.round(stopEnd);
@@ -605,7 +614,7 @@ export class CartSimulator {
       const open = [...this.openPrompts.values()];
       const pending: Pending[] = [];
       let c = this.t;
-      for (const prompt of open) {
+      for (const { prompt, at } of open) {
         const pick =
           style === "mixed"
             ? r.weighted<"right" | "wrong" | "none">([
@@ -623,9 +632,18 @@ export class CartSimulator {
               .filter((x): x is number => x !== undefined && x >= 0),
           ),
         ].sort((a, b) => a - b);
+        if (stops.length === 0) {
+          // no line to go by: the shopper thinks of what they last did, if it was just now
+          for (let i = Math.min(stopIndex, this.stopTimes.length - 1); i >= 0; i--) {
+            const st = this.stopTimes[i];
+            if (st === undefined || st > at) continue;
+            if (at - st <= PROMPT_RECALL_MS) stops.push(i);
+            break;
+          }
+        }
         const replies = this.o.responder({
           prompt,
-          actions: (stops.length ? stops : [stopIndex]).map((i) => actions[i]).filter((a) => a !== undefined),
+          actions: stops.map((i) => actions[i]).filter((a) => a !== undefined),
           inCart: [...inCart],
           lineSkus: prompt.lineIds
             .map((l) => this.byLine.get(l)?.sku)

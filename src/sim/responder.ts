@@ -2,8 +2,9 @@
  * How a simulated shopper answers the cart screen. A right answer tells the truth the way the
  * prompt asks for it (scan the item, key the PLU, pick the option, confirm the removal, or say
  * "not merchandise" for their own bag); a wrong answer picks another option or another product.
- * Whether an answer is right, wrong or never given is drawn by the cart simulator from the
- * shopper profile.
+ * A prompt about nothing the shopper did (no line of theirs, nothing done in the last 15 s) is
+ * answered "nothing". Whether an answer is right, wrong or never given is drawn by the cart
+ * simulator from the shopper profile.
  */
 import type { Action } from "./actions";
 import { type PromptContext, type PromptReply, printedCode } from "./cart-sim";
@@ -46,6 +47,12 @@ export function answerPrompt(ctx: PromptContext): PromptReply[] {
   const options = prompt.options ?? [];
   const cat = ctx.catalog.catalog;
 
+  if (ctx.actions.length === 0) {
+    // the screen asks about something the shopper did not do
+    if (ctx.style === "wrong" && options.length > 0)
+      return [{ type: "answer", prompt: id, choice: rng.pick(options).sku }];
+    return [{ type: "answer", prompt: id, choice: prompt.kind === "confirm-removal" ? "no" : "nothing" }];
+  }
   if (ctx.style === "wrong") {
     if (prompt.kind === "confirm-removal")
       return [{ type: "answer", prompt: id, choice: truth.removal ? "no" : "yes" }];

@@ -105,7 +105,8 @@ interface Shopper {
   actionsLeft: number;
   x: number;
   y: number;
-  state: "walk" | "reach" | "dwell" | "leave";
+  state: "walk" | "reach" | "dwell" | "hand" | "leave";
+  partner?: Shopper;
   target?: { plate: number; x: number; y: number };
   action?: ActionKind;
   /** ms: when the current state ends */
@@ -237,15 +238,24 @@ export function simulateWalkout(
     if ((kind === "putback" || kind === "putback-wrong" || kind === "handoff") && sh.held.length === 0)
       kind = "pick";
     if (kind === "handoff") {
-      const other = inside.find((x) => x !== sh && !x.done && Math.hypot(x.x - sh.x, x.y - sh.y) < 2.5);
-      sh.actionsLeft--;
-      if (other) {
-        const u = sh.held.pop()!;
-        other.held.push(u);
-        actions.handoff = (actions.handoff ?? 0) + 1;
+      // walk up to another shopper and hand them the last item taken (hands meet mid-air)
+      const other = inside.find(
+        (x) => x !== sh && !x.done && x.state !== "leave" && Math.hypot(x.x - sh.x, x.y - sh.y) < 2.5,
+      );
+      if (!other) {
+        sh.actionsLeft--;
+        sh.state = "dwell";
+        sh.until = t + 500;
+        return;
       }
-      sh.state = "dwell";
-      sh.until = t + rng.uniform(500, 1500);
+      const dx = sh.x - other.x;
+      const dy = sh.y - other.y;
+      const d = Math.max(0.01, Math.hypot(dx, dy));
+      sh.target = { plate: -1, x: other.x + (dx / d) * 0.6, y: other.y + (dy / d) * 0.6 };
+      sh.partner = other;
+      sh.action = kind;
+      sh.state = "walk";
+      sh.until = t + (Math.hypot(sh.target.x - sh.x, sh.target.y - sh.y) / 1.0) * 1000 + 200;
       return;
     }
     const i = chooseTarget(sh, kind);
@@ -339,6 +349,11 @@ export function simulateWalkout(
           sh.x += (tg.x - sh.x) * f;
           sh.y += (tg.y - sh.y) * f;
           sh.hand = undefined;
+          if (t >= sh.until && tg.plate < 0) {
+            sh.state = "hand";
+            sh.until = t + rng.uniform(800, 1500);
+            break;
+          }
           if (t >= sh.until) {
             sh.state = "reach";
             sh.contact = t + rng.uniform(300, 700);
@@ -370,6 +385,35 @@ export function simulateWalkout(
           }
           break;
         }
+        case "hand": {
+          const o2 = sh.partner!;
+          const mid: [number, number, number] = [(sh.x + o2.x) / 2, (sh.y + o2.y) / 2, 1.05];
+          sh.hand = mid;
+          if (!o2.done) o2.hand = [mid[0] + 0.05, mid[1], mid[2]];
+          if (t >= sh.until) {
+            const u = sh.held.pop();
+            if (u && !o2.done) {
+              o2.held.push(u);
+              actions.handoff = (actions.handoff ?? 0) + 1;
+              o.trace?.({
+                t,
+                shopper: sh.id,
+                kind: `handoff→${o2.id}`,
+                skus: [u.sku],
+                gondola: 0,
+                shelf: 0,
+                plate: 0,
+              });
+            } else if (u) sh.held.push(u);
+            sh.hand = undefined;
+            if (o2.state !== "reach" && o2.state !== "hand") o2.hand = undefined;
+            sh.partner = undefined;
+            sh.state = "dwell";
+            sh.actionsLeft--;
+            sh.until = t + rng.uniform(500, 1500);
+          }
+          break;
+        }
         case "dwell":
           if (t >= sh.until) startAction(sh);
           break;
@@ -396,6 +440,13 @@ export function simulateWalkout(
           }
           break;
         }
+      }
+    }
+
+    // the receiver of a hand-over holds out a hand while it happens
+    for (const sh of inside) {
+      if (sh.state === "hand" && sh.partner && !sh.partner.done && sh.hand) {
+        sh.partner.hand = [sh.hand[0] + 0.05, sh.hand[1], sh.hand[2]];
       }
     }
 
