@@ -18,6 +18,7 @@ interface Product {
   price?: number;
   lookalikes?: string[];
   weight?: { mean: number; sd: number };
+  plu?: string;
 }
 
 let server: RunningServer;
@@ -196,6 +197,54 @@ describe("cart screen", () => {
     await page.getByTestId("exit").waitFor({ timeout: 20_000 });
     await expect.poll(() => page.getByTestId("cart-state").textContent(), { timeout: 20_000 }).toBe("Paid");
     await screenshot(page, "cart-paid");
+    await sim.close();
+    await page.close();
+  });
+});
+
+describe("cart screen: produce", () => {
+  it("takes a produce code on the keypad for an item on the scale", async () => {
+    const produce = products.find((p) => p.soldBy === "weight" && p.plu) as Product & { plu: string };
+    expect(produce, "the demo catalog has produce with a PLU").toBeTruthy();
+    const c = await newCart();
+    const page = await openCartScreen(c);
+    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-plu-${c.cart}`);
+    await sim.start();
+    await sim.item({ grams: 612, candidates: [{ sku: produce.sku, p: 0.55 }] });
+    await sim.idle();
+    // the cart asks for the code, or the shopper opens the keypad themselves
+    const keypad = page.getByTestId("keypad");
+    const opener = page.getByRole("button", { name: /enter a produce code/ });
+    await expect
+      .poll(async () => (await keypad.count()) + (await opener.count()), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    if ((await keypad.count()) === 0) await opener.click();
+    for (const d of produce.plu) await keypad.getByRole("button", { name: `Digit ${d}` }).click();
+    await expect.poll(() => page.getByTestId("plu-code").textContent()).toBe(produce.plu);
+    if ((await page.locator("[data-prompt], [data-testid=keypad]").count()) > 0 && !(await opener.count())) {
+      // asked by the cart: the keypad shows the weight being charged
+      await expect.poll(() => page.getByTestId("keypad-weight").textContent()).toMatch(/6\d\d g/);
+    }
+    await screenshot(page, "cart-keypad");
+    const ok = keypad.getByRole("button", { name: "OK" });
+    expect((await ok.boundingBox())!.height).toBeGreaterThanOrEqual(48);
+    await ok.click();
+    sim.sync();
+    await sim.idle();
+    const line = page.getByRole("region", { name: "Your basket" }).locator("li", { hasText: produce.name });
+    await line
+      .getByText("✓ Added")
+      .waitFor({ timeout: 15_000 })
+      .catch(async (e) => {
+        await screenshot(page, "cart-keypad-failed");
+        console.log(
+          "DEBUGPLU",
+          JSON.stringify(await session(server.store, sim.session)),
+          await page.locator(".alert").allTextContents(),
+        );
+        throw e;
+      });
+    await expect(line.textContent()).resolves.toMatch(/6\d\d g/);
     await sim.close();
     await page.close();
   });

@@ -133,11 +133,21 @@ export function WeightTrace(props: {
   const gs = samples.map((s) => s.grams);
   const tMin = Math.min(...ts);
   const tMax = Math.max(...ts, tMin + 1);
-  const pad = Math.max(20, (Math.max(...gs) - Math.min(...gs)) * 0.15);
-  const gMin = Math.min(...gs) - pad;
-  const gMax = Math.max(...gs) + pad;
+  // zoom on the change when there is one (an earlier item's step would flatten it), else fit all
+  let gMin: number;
+  let gMax: number;
+  if (c) {
+    const span = Math.max(30, Math.abs(c.delta) * 0.6, c.sd * 6);
+    gMin = Math.min(c.before, c.after) - span;
+    gMax = Math.max(c.before, c.after) + span;
+  } else {
+    const pad = Math.max(20, (Math.max(...gs) - Math.min(...gs)) * 0.15);
+    gMin = Math.min(...gs) - pad;
+    gMax = Math.max(...gs) + pad;
+  }
   const sx = (t: number) => L + ((t - tMin) / (tMax - tMin)) * (W - L - R);
-  const sy = (g: number) => H - B - ((g - gMin) / (gMax - gMin)) * (H - B - T);
+  const sy = (g: number) =>
+    H - B - ((Math.min(gMax, Math.max(gMin, g)) - gMin) / (gMax - gMin)) * (H - B - T);
   const path = samples.map((s) => `${sx(s.t).toFixed(1)},${sy(s.grams).toFixed(1)}`).join(" ");
   const label = c
     ? `Weight went from ${Math.round(c.before)} g to ${Math.round(c.after)} g: a change of ${c.delta >= 0 ? "+" : ""}${Math.round(c.delta)} g (± ${Math.round(c.sd * 2)} g)`
@@ -173,7 +183,13 @@ export function WeightTrace(props: {
                 strokeDasharray="4 4"
                 strokeWidth={1}
               />
-              <text x={L - 4} y={sy(g) + 4} fontSize={11} textAnchor="end" fill="#1b1f24">
+              <text
+                x={L - 4}
+                y={sy(g) + (c.after >= c.before === (i === 0) ? 12 : -2)}
+                fontSize={11}
+                textAnchor="end"
+                fill="#1b1f24"
+              >
                 {Math.round(g)} g
               </text>
             </g>

@@ -214,6 +214,11 @@ function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnautho
                 <Keypad
                   title={screen?.prompt?.kind === "plu" ? screen.prompt.text : "Enter the produce code"}
                   scale={screen?.scale}
+                  weighed={
+                    [...(screen?.lines ?? [])]
+                      .reverse()
+                      .find((l) => l.status === "unsure" && l.grams !== undefined)?.grams
+                  }
                   busy={sending}
                   onSubmit={async (plu) => {
                     await reply({ type: "plu", plu });

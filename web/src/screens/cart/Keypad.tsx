@@ -1,6 +1,7 @@
 /**
  * The produce keypad: the shopper keys the code on the sticker (PLU, 4–5 digits) while the
- * item lies on the scale; the screen shows the live net weight so they see what will be
+ * item lies on the scale; the screen shows the weight — the live net load when the screen state
+ * carries it (optional `scale`), else the weight of the item being asked about — so they see what will be
  * charged. Digit keys are 56 px; the physical keyboard works too (digits, Backspace, Enter).
  */
 import { useEffect, useState } from "react";
@@ -9,6 +10,8 @@ import { grams } from "../../format";
 export function Keypad(props: {
   title: string;
   scale?: { grams: number; stable?: boolean };
+  /** the weighed line the cart is asking about, when there is no live scale reading */
+  weighed?: number;
   busy: boolean;
   onSubmit: (plu: string) => void | Promise<void>;
   onCancel?: () => void;
@@ -34,14 +37,21 @@ export function Keypad(props: {
   }, []);
 
   return (
-    <section className="prompt" aria-labelledby="keypad-title">
+    <section className="prompt" aria-labelledby="keypad-title" data-testid="keypad">
       <h2 id="keypad-title">{props.title}</h2>
       <div className="keypad-display">
         <output aria-label="Produce code" data-testid="plu-code">
           {code || <span className="muted">code</span>}
         </output>
-        <span aria-label="Weight on the scale">
-          {props.scale ? `${grams(props.scale.grams)}${props.scale.stable === false ? " …" : ""}` : "— g"}
+        <span
+          aria-label={props.scale ? "Weight on the scale" : "Weight of the item"}
+          data-testid="keypad-weight"
+        >
+          {props.scale
+            ? `${grams(props.scale.grams)}${props.scale.stable === false ? " …" : ""}`
+            : props.weighed !== undefined
+              ? grams(props.weighed)
+              : "— g"}
         </span>
       </div>
       <div className="keypad" role="group" aria-label="Keypad">

@@ -174,9 +174,7 @@ function Console(props: {
                       <span className={`badge ${c.kind === "dispute" ? "bad" : "unsure"}`}>{c.kind}</span>{" "}
                       <strong>{c.session}</strong>
                       <br />
-                      <span className="muted" style={{ fontSize: "0.85rem" }}>
-                        {c.reason}
-                      </span>
+                      <span className="muted reason">{c.reason}</span>
                     </span>
                     <span
                       className={`sla${left < 0 ? " late" : ""}`}
@@ -368,8 +366,15 @@ function CaseView(props: {
     >
       <header>
         <h2 id="case-h">
-          <span className={`badge ${isDispute ? "bad" : "unsure"}`}>{c.kind}</span> {c.reason}
+          <span className={`badge ${isDispute ? "bad" : "unsure"}`}>{c.kind}</span>{" "}
+          {line
+            ? `${nameOf(line.sku)} ${line.grams !== undefined ? grams(line.grams) : `× ${line.qty ?? 1}`}`
+            : c.reason}
         </h2>
+        <p style={{ margin: "0 0 0.3rem" }}>
+          <strong>{isDispute ? "The shopper says: " : "Why it is here: "}</strong>
+          {c.reason}
+        </p>
         <p className="muted" style={{ margin: 0 }}>
           Case {c.caseId} · session {c.session}
           {props.ctx?.cart ? ` · cart ${props.ctx.cart}` : ""} · opened {clock(c.openedAt)} ·{" "}
@@ -389,7 +394,9 @@ function CaseView(props: {
                 {weighed ? grams(line.grams ?? 0) : `× ${line.qty ?? 1}`} ·{" "}
                 <span className={`badge ${line.status === "ok" ? "ok" : "unsure"}`}>{line.status}</span>
               </div>
-              {evidence?.summary && <p style={{ margin: "0.3rem 0 0" }}>{evidence.summary}</p>}
+              {evidence?.summary && !c.reason.includes(evidence.summary) && (
+                <p style={{ margin: "0.3rem 0 0" }}>{evidence.summary}</p>
+              )}
             </div>
           </div>
         </section>
