@@ -441,6 +441,71 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect(await service.receiptLine(store, "nope")).toBeUndefined();
     });
 
+    it("loses nothing when storage fails half-way through a message and the cart sends it again", async () => {
+      const { store, storage, payments } = await env();
+      let failNext = false;
+      const events = storage.events;
+      const flaky: Storage = {
+        ...storage,
+        events: {
+          append: (...a) => {
+            if (failNext) {
+              failNext = false;
+              return Promise.reject(new Error("connection reset"));
+            }
+            return events.append(...a);
+          },
+          readStream: (...a) => events.readStream(...a),
+          streamVersion: (...a) => events.streamVersion(...a),
+          readStore: (...a) => events.readStore(...a),
+          storePosition: (...a) => events.storePosition(...a),
+        },
+      };
+      const service = new StoreService({
+        storage: flaky,
+        payments,
+        clock: { now: () => T0 + 3_600_000 },
+        ids: sequentialIds(),
+        stores: [{ store, catalog: scenarioCatalog, settings: DEFAULT_STORE_SETTINGS, holdAmount: 5000 }],
+      });
+      const items = [cola, water, cola];
+      const log = cartLog(store, "cart-19", "s-flaky", T0, items, { account: "app-ana" });
+      const ref = await env();
+      await ref.service.ingest(
+        ref.store,
+        "cart-19",
+        cartLog(ref.store, "cart-19", "s-flaky", T0, items, { account: "app-ana" }),
+      );
+      let failures = 0;
+      for (let i = 0; i < log.length; i++) {
+        // Arm a failure for the next append at two points: mid-shopping and at the exit.
+        if (i === 3 || i === log.length - 1) failNext = true;
+        try {
+          await service.ingest(store, "cart-19", [log[i]]);
+        } catch (err) {
+          expect(String(err)).toMatch(/connection reset/);
+          failures++;
+          const again = await service.ingest(store, "cart-19", [log[i]]); // the cart sends it again
+          expect(again.rejected).toEqual([]);
+          expect(again.duplicates).toBe(1);
+        }
+      }
+      expect(failures).toBe(2);
+      const norm = (xs: { type: string; at: number }[], st: string) =>
+        JSON.parse(
+          JSON.stringify(xs.map((e) => (e.type.startsWith("Payment") ? { ...e, at: 0 } : e))).replaceAll(
+            st,
+            "STORE",
+          ),
+        );
+      const got = (await storage.events.readStream(`${store}/session/s-flaky`)).events.map((e) => e.data);
+      const want = (await ref.storage.events.readStream(`${ref.store}/session/s-flaky`)).events.map(
+        (e) => e.data,
+      );
+      expect(norm(got, store)).toEqual(norm(want, ref.store));
+      expect((await storage.sessions.get(store, "s-flaky"))?.state).toBe("paid");
+    });
+
     it("keeps stores apart", async () => {
       const a = await env();
       await a.service.ingest(

@@ -114,6 +114,11 @@ interface CartRuntime {
    * as many, or another process has fed this cart meanwhile and this fusion state is stale
    */
   produced: number;
+  /**
+   * set when a batch failed half-way (storage down): raw events may be written whose basket
+   * events are not, and this fusion state is ahead of the stream; the next batch recovers first
+   */
+  needsRecovery: boolean;
   queue: Promise<unknown>;
 }
 
@@ -199,7 +204,18 @@ export class StoreService {
       };
     }
     const rt = await this.runtime(store, cart);
-    const run = rt.queue.then(() => this.ingestBatch(rt, events));
+    const run = rt.queue.then(async () => {
+      try {
+        if (rt.needsRecovery) {
+          await this.recover(rt);
+          rt.needsRecovery = false;
+        }
+        return await this.ingestBatch(rt, events);
+      } catch (err) {
+        rt.needsRecovery = true;
+        throw err;
+      }
+    });
     rt.queue = run.catch(() => {});
     return run;
   }
@@ -424,6 +440,7 @@ export class StoreService {
         scoped,
         streams: this.newCartStreams(cfg, scoped),
         produced: 0,
+        needsRecovery: false,
         queue: Promise.resolve(),
       };
       p = this.recover(rt).then(() => rt);
