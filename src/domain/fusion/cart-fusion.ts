@@ -145,6 +145,10 @@ class CartFusionImpl implements CartFusion {
   private foreignSeq = 0;
   private readonly prompts = new Map<string, OpenPrompt>();
   private unresolved: Unresolved[] = [];
+  /** changes settled inside a batch, waiting for the lines up to their settling time */
+  private pending: ScaleChange[] = [];
+  /** decisions made while ingesting a line that was then rejected: delivered with the next one */
+  private carry: BasketEvent[] = [];
   private readonly maxWindowMs: number;
   /** unit products sorted by mean unit weight, for the unseen-merchandise candidates */
   private readonly byWeight: Product[];
@@ -180,6 +184,9 @@ class CartFusionImpl implements CartFusion {
     if (e.t < this.lastLineT) {
       return this.reject("out-of-order", `t ${e.t} is before the previous event at ${this.lastLineT}`);
     }
+    // changes that settled inside an earlier batch are decided once every line up to their
+    // settling time has arrived (a sighting inside a batch's span comes after the batch line)
+    const pre = this.pending.length > 0 ? this.flush(e.t) : undefined;
     let r: IngestResult;
     switch (e.type) {
       case "weight":
@@ -205,6 +212,15 @@ class CartFusionImpl implements CartFusion {
         break;
       default:
         return assertNever(e, "cart event");
+    }
+    if (pre !== undefined && pre.length > 0) {
+      // decisions are never lost with a rejected line: they ride on the next accepted one
+      this.carry.push(...pre);
+    }
+    if (r.outcome === "accepted" && this.carry.length > 0) {
+      r.events = [...this.carry, ...r.events];
+      r.settled = true;
+      this.carry = [];
     }
     if (r.outcome === "accepted") {
       this.counters.accepted++;
@@ -275,7 +291,8 @@ class CartFusionImpl implements CartFusion {
           continue;
         }
         used++;
-        if (this.sample(t, g, events)) settled = true;
+        // a change settling after the batch's first sample waits for the lines inside its span
+        if (this.sample(t, g, events, i > 0)) settled = true;
       }
       if (used === 0) {
         return bad > 0
@@ -301,7 +318,17 @@ class CartFusionImpl implements CartFusion {
   }
 
   /** one clean sample; returns true when it settled a change that was decided */
-  private sample(t: number, g: number, out: BasketEvent[]): boolean {
+  /** decide the deferred changes that settled before `t` (all of them when t is +∞) */
+  private flush(t: number): BasketEvent[] {
+    const out: BasketEvent[] = [];
+    while (this.pending.length > 0 && this.pending[0].endT < t) {
+      const change = this.pending.shift()!;
+      if (this.session !== undefined) this.decide(change, out);
+    }
+    return out;
+  }
+
+  private sample(t: number, g: number, out: BasketEvent[], defer = false): boolean {
     if (t - this.lastSampleT > this.cfg.gapMs && this.lastSampleT > Number.NEGATIVE_INFINITY)
       this.note("gap");
     this.lastSampleT = t;
@@ -314,6 +341,10 @@ class CartFusionImpl implements CartFusion {
       return false;
     }
     this.counters.changes++;
+    if (defer) {
+      this.pending.push(change);
+      return false;
+    }
     this.decide(change, out);
     return true;
   }
@@ -1109,7 +1140,8 @@ class CartFusionImpl implements CartFusion {
   private onSessionEnd(e: SessionEndEvent): IngestResult {
     if (this.session === undefined)
       return this.reject("no-open-session", "session.end without an open session");
-    const events: BasketEvent[] = [];
+    // whatever settled in the last batch is decided first, so its prompts can expire into review
+    const events: BasketEvent[] = this.flush(Number.POSITIVE_INFINITY);
     const review = (lineIds: string[], reason: string) => {
       this.counters.reviews++;
       events.push({

@@ -33,6 +33,41 @@ describe("cart fusion: explanations of a weight change", () => {
     expect(of(events, "PromptRaised")).toHaveLength(0);
   });
 
+  it("waits for the sighting inside a batch's span before deciding a change that settled in it", () => {
+    // 1-s batches at 20 Hz: the item lands early in a batch and settles inside it; the camera
+    // line (t inside that batch) arrives after the batch line, as the log orders lines by t
+    const base = { v: 1 as const, store: STORE, cart: CART };
+    const f = newFusion();
+    let t = 1_000_000;
+    const batch = (level: number, from = 0) => ({
+      ...base,
+      t,
+      type: "weight" as const,
+      hz: 20,
+      grams: Array.from({ length: 20 }, (_, i) => (i >= from ? level : 0) + ((i * 7) % 3) * 0.5),
+    });
+    const events: BasketEvent[] = [];
+    const feed = (e: Parameters<typeof f.ingest>[0]) => {
+      const r = f.ingest(e);
+      expect(r.outcome).toBe("accepted");
+      events.push(...r.events);
+      return r;
+    };
+    for (let i = 0; i < 3; i++, t += 1000) feed(batch(0));
+    feed({ ...base, t, type: "session.start", session: "s-1" });
+    feed(batch(0));
+    t += 1000;
+    feed(batch(349.2, 2)); // lands at +100 ms, settled by +800 ms
+    feed({ ...base, t: t + 50, type: "vision", dir: "in", candidates: [{ sku: "cola-330", p: 0.93 }] });
+    t += 1000;
+    const r = feed(batch(349.2));
+    expect(r.settled).toBe(true);
+    const added = of(events, "ItemAdded");
+    expect(added).toMatchObject([{ sku: "cola-330", qty: 1, status: "ok" }]);
+    expect(added[0].evidence.vision).toHaveLength(1);
+    expect(added[0].at).toBeLessThan(t);
+  });
+
   it("marks the input that settled the change", () => {
     const tl = shopping().see("in", ["cola-330", 0.93]).step(349.2).hold(800);
     const { results } = run(tl.events);
