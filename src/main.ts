@@ -210,8 +210,17 @@ export async function startServer(
   const ingest: CartIngestPort = {
     async ingest(store, cart, events) {
       const r = await service.ingest(store, cart, events);
-      if (r.exit)
+      if (r.exit) {
+        // exit outcomes by payment result: captured, held for review, failed
+        const outcome = {
+          paid: "captured",
+          review: "held-for-review",
+          problem: "failed",
+          skipped: "skipped",
+        }[r.exit.status];
+        metrics.payments.inc({ outcome });
         live.publishStore(store, { kind: "exit", cart, session: r.screen.session, state: r.screen.state });
+      }
       return r;
     },
   };
@@ -304,8 +313,10 @@ export async function startServer(
           ...(d.note !== undefined ? { note: d.note } : {}),
           ...(d.correction !== undefined ? { correction: d.correction } : {}),
         });
-        if (out.settle || out.refund)
-          metrics.payments.inc({ outcome: out.refund ? "refund-after-review" : "settled-after-review" });
+        if (out.settle?.status === "paid") metrics.payments.inc({ outcome: "captured" });
+        if (out.settle?.status === "problem") metrics.payments.inc({ outcome: "failed" });
+        if (out.refund)
+          metrics.payments.inc({ outcome: out.refund.status === "refunded" ? "refunded" : "failed" });
         const session = await service.session(store, out.session);
         if (session?.cart)
           await gateway.publishScreen(store, session.cart, await service.screen(store, session.cart));
