@@ -74,7 +74,10 @@ export function cartLog(
     out.push(samples(t + 100, load, 40));
     t += 2100;
   }
-  if (options.end !== false) out.push({ ...base, t: t + 500, id: id(), type: "session.end" });
+  // The scale keeps streaming: a quiet batch after the last item lets fusion decide on it
+  // (a change settling inside a batch is decided once the lines up to it have arrived).
+  out.push(samples(t + 100, load, 10));
+  if (options.end !== false) out.push({ ...base, t: t + 1000, id: id(), type: "session.end" });
   return out;
 }
 
