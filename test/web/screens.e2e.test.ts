@@ -106,9 +106,10 @@ async function until<T>(
 }
 
 beforeAll(async () => {
+  // the browser first: without Chromium the suite fails at once with the install command
+  browser = await launchBrowser();
   ensureWebBuild({ quiet: true });
   server = await startServer();
-  browser = await launchBrowser();
   products = await api<Product[]>(`/api/v1/stores/${server.store}/products`, server.keys.admin);
   const units = products.filter((p) => p.soldBy === "unit" && p.weight && p.price);
   const bySku = new Map(units.map((p) => [p.sku, p]));
