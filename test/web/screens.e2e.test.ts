@@ -5,6 +5,7 @@
  * reviews and disputes; the assertions read what the server then says over its API.
  * Screenshots of every screen go to artifacts/screenshots/.
  */
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
 import { launchBrowser, type Page, screenshot, type TestBrowser } from "./browser";
@@ -307,6 +308,18 @@ describe("review console and receipt", () => {
     await review.getByLabel("Quantity").waitFor();
     await review.keyboard.press("Enter");
     await review.getByTestId("notice").waitFor();
+
+    // the decision is in the JSONL export, downloaded with the reviewer's key
+    const [download] = await Promise.all([
+      review.waitForEvent("download"),
+      review.getByRole("link", { name: "Export decisions (JSONL)" }).click(),
+    ]);
+    const exported = await readFile((await download.path())!, "utf8");
+    const labels = exported
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { session: string; decision: string });
+    expect(labels.find((l) => l.session === sim.session)?.decision).toBe("correct");
     await expect
       .poll(() =>
         review
@@ -425,6 +438,26 @@ describe("operator dashboard", () => {
     await screenshot(page, "ops-dashboard", true);
     await sim.close();
     await page.close();
+  });
+
+  it("serves product pictures and guards the screens' own routes like the API", async () => {
+    const pic = await fetch(`${server.url}/pictures/${server.store}/${clear.sku}.svg`);
+    expect(pic.status).toBe(200);
+    expect(pic.headers.get("content-type")).toContain("image/svg+xml");
+    expect(pic.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(await pic.text()).toContain(clear.name.replace(/&/g, "&amp;"));
+    expect((await fetch(`${server.url}/pictures/${server.store}/no-such-sku.svg`)).status).toBe(404);
+    expect((await fetch(`${server.url}/pictures/${server.store}/..%2Fetc.svg`)).status).toBe(400);
+    expect((await fetch(`${server.url}/api/v1/stores/${server.store}/products`)).status).toBe(401);
+    const asOperator = await fetch(`${server.url}/api/v1/stores/${server.store}/reviews/x/context`, {
+      headers: { authorization: `Bearer ${server.keys.operator}` },
+    });
+    expect(asOperator.status).toBe(403);
+    expect(asOperator.headers.get("content-type")).toContain("application/problem+json");
+    expect((await fetch(`${server.url}/api/v1/receipt/not-a-valid-token-at-all/evidence`)).status).toBe(404);
+    const page = await fetch(`${server.url}/review/${server.store}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 
   it("raised no script errors on any page", () => {
