@@ -7,6 +7,8 @@
  * (the figure to compare on a busy machine: wall-clock figures depend on the load).
  *
  * Run: npx tsx bench/store-service.bench.ts [--carts 50] [--sessions 4] [--items 6] [--backend sqlite|postgres|both]
+ *      [--interval ms]   (each cart pauses ~ms between messages: latency at a realistic rate
+ *                         instead of a saturation test)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -28,6 +30,8 @@ const CARTS = Number(arg("carts", "50"));
 const SESSIONS = Number(arg("sessions", "4"));
 const ITEMS = Number(arg("items", "6"));
 const BACKEND = arg("backend", "both");
+/** pause between one cart's messages, ms (0: as fast as possible, i.e. a saturation test) */
+const INTERVAL = Number(arg("interval", "0"));
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -69,6 +73,8 @@ async function run(name: string, storage: Storage): Promise<void> {
   await Promise.all(
     logs.map(async (log, c) => {
       for (const e of log) {
+        if (INTERVAL > 0)
+          await new Promise((r) => setTimeout(r, INTERVAL * (0.5 + ((c * 7919 + messages) % 100) / 100)));
         const t = performance.now();
         const r = await service.ingest(store, `cart-${c}`, [e]);
         latencies.push(performance.now() - t);
@@ -82,7 +88,7 @@ async function run(name: string, storage: Storage): Promise<void> {
   const cpuMsPerMessage = (cpu.user + cpu.system) / 1000 / messages;
   latencies.sort((a, b) => a - b);
   console.log(
-    `${name.padEnd(10)} ${CARTS} carts × ${SESSIONS} sessions × ${ITEMS} items: ${messages} messages in ${seconds.toFixed(2)} s = ` +
+    `${name.padEnd(10)} ${CARTS} carts × ${SESSIONS} sessions × ${ITEMS} items${INTERVAL ? `, ~${INTERVAL} ms apart` : ""}: ${messages} messages in ${seconds.toFixed(2)} s = ` +
       `${Math.round(messages / seconds)} msg/s; ingest p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms, ` +
       `max ${latencies[latencies.length - 1].toFixed(1)} ms; ${paid} sessions paid (${(paid / seconds).toFixed(1)}/s); ` +
       `this process's CPU ${cpuMsPerMessage.toFixed(2)} ms per message (load average ${loadavg()[0].toFixed(1)})`,
