@@ -59,7 +59,7 @@ export interface IdentifyInput {
   change: ShelfChange;
   belief: PlateBelief;
   catalog: Catalog;
-  /** put-backs: skus (with counts) held by the shoppers within reach */
+  /** put-backs: skus held by the shoppers within reach, with a prior weight in (0, 1] */
   held?: ReadonlyMap<string, number>;
 }
 
@@ -93,8 +93,8 @@ export function identifyChange(
     for (const sku of loc.keys()) prior.set(sku, 1);
   } else {
     const held = input.held ?? new Map<string, number>();
-    for (const sku of loc.keys()) prior.set(sku, held.has(sku) ? 1 : cfg.notHeldPrior);
-    for (const sku of held.keys()) if (!loc.has(sku)) prior.set(sku, cfg.wrongPlatePrior);
+    for (const sku of loc.keys()) prior.set(sku, Math.max(held.get(sku) ?? 0, cfg.notHeldPrior));
+    for (const [sku, w] of held) if (!loc.has(sku)) prior.set(sku, cfg.wrongPlatePrior * w);
   }
   // location: the share of the change's mass on plates believed to hold the hypothesis' skus;
   // each sku explains at most its expected part of the weight (a pair whose second product sits

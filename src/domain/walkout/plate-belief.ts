@@ -46,6 +46,16 @@ export class PlateBelief {
     return this.positions.get(plateKey(gondola, shelf, plate));
   }
 
+  /** distance (m) from a point to the nearest plate centre */
+  nearestPlate(at: PlatePosition): number {
+    let best = Number.POSITIVE_INFINITY;
+    for (const p of this.positions.values()) {
+      const d = Math.hypot(p.x - at.x, p.y - at.y, p.z - at.z);
+      if (d < best) best = d;
+    }
+    return best;
+  }
+
   homeSkus(gondola: number, shelf: number, plate: number): readonly string[] {
     return this.home.get(plateKey(gondola, shelf, plate)) ?? [];
   }

@@ -57,6 +57,20 @@ export class ShopperTracks {
     this.points.set(shopper, list);
   }
 
+  /** the latest point of a shopper with a hand seen, if any */
+  lastHand(shopper: string): { t: number; hand: [number, number, number] } | undefined {
+    const pts = this.points.get(shopper) ?? [];
+    for (let i = pts.length - 1; i >= 0 && i >= pts.length - 5; i--) {
+      const h = pts[i].hand;
+      if (h) return { t: pts[i].t, hand: h };
+    }
+    return undefined;
+  }
+
+  shoppers(): string[] {
+    return [...this.points.keys()];
+  }
+
   remove(shopper: string): void {
     this.points.delete(shopper);
   }

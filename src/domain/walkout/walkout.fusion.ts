@@ -39,17 +39,25 @@ export interface WalkoutConfig {
   minItemShare: number;
   /** a plate batch older than the plate's newest sample by more than this is out of order, ms */
   latenessMs: number;
+  /** hands of two shoppers this close (m) within `handoffWindowMs`, away from shelves: a hand-over */
+  handoffDistance: number;
+  handoffWindowMs: number;
+  /** prior weight of items held by in-reach shoppers other than the clear nearest one */
+  othersHeldWeight: number;
 }
 
 export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   detector: {},
   identify: DEFAULT_IDENTIFY_CONFIG,
   reach: DEFAULT_REACH,
-  okPosterior: 0.85,
+  okPosterior: 0.7,
   handMargin: 0.12,
   bodyMargin: 0.25,
   minItemShare: 0.5,
   latenessMs: 200,
+  handoffDistance: 0.3,
+  handoffWindowMs: 400,
+  othersHeldWeight: 0.1,
 };
 
 export interface ShelfDecision {
@@ -87,6 +95,7 @@ export interface WalkoutCounters {
   putbacks: number;
   ignored: Record<string, number>;
   ambiguous: number;
+  handoffs: number;
   reviews: number;
 }
 
@@ -132,6 +141,7 @@ export class WalkoutFusion {
     putbacks: 0,
     ignored: {},
     ambiguous: 0,
+    handoffs: 0,
     reviews: 0,
   };
   private readonly cfg: WalkoutConfig;
@@ -144,6 +154,8 @@ export class WalkoutFusion {
   private readonly sessions = new Map<string, Session>();
   private readonly ambiguities: Ambiguity[] = [];
   private readonly seenIds = new Set<string>();
+  /** last time the hands of a pair of shoppers met, by "a|b" */
+  private readonly meetings = new Map<string, number>();
   private watermark = -Infinity;
 
   constructor(deps: WalkoutDeps) {
@@ -218,6 +230,7 @@ export class WalkoutFusion {
         if (![e.x, e.y, ...(e.hand ?? [])].every(Number.isFinite))
           return reject("bad-value", "bad coordinates");
         this.tracks.add(e.shopper, e.t, e.x, e.y, e.hand);
+        if (e.hand) this.handMeeting(e.shopper, e.t, e.hand);
         this.advance(e.t, out);
         break;
       }
@@ -249,6 +262,40 @@ export class WalkoutFusion {
     if (e.id !== undefined) this.seenIds.add(e.id);
     this.counters.accepted++;
     return out.result();
+  }
+
+  /**
+   * Two shoppers' hands together away from any shelf: an item may have changed hands. Shelves
+   * cannot see it, so when either holds something both visits go to review (said so, by name).
+   */
+  private handMeeting(shopper: string, t: number, hand: [number, number, number]): void {
+    for (const other of this.tracks.shoppers()) {
+      if (other === shopper || !this.sessions.has(other)) continue;
+      const h = this.tracks.lastHand(other);
+      if (!h || Math.abs(h.t - t) > this.cfg.handoffWindowMs) continue;
+      if (
+        Math.hypot(h.hand[0] - hand[0], h.hand[1] - hand[1], h.hand[2] - hand[2]) > this.cfg.handoffDistance
+      )
+        continue;
+      const mid = {
+        x: (h.hand[0] + hand[0]) / 2,
+        y: (h.hand[1] + hand[1]) / 2,
+        z: (h.hand[2] + hand[2]) / 2,
+      };
+      if (this.belief.nearestPlate(mid) < this.cfg.reach.handReach) continue; // both at a shelf
+      const a = this.sessions.get(shopper)!;
+      const b = this.sessions.get(other)!;
+      const holds = (s: Session) => s.lines.some((l) => l.remaining > 0);
+      if (!holds(a) && !holds(b)) continue;
+      const key = [shopper, other].sort().join("|");
+      const last = this.meetings.get(key);
+      this.meetings.set(key, t);
+      if (last !== undefined && t - last < 10_000) continue;
+      this.counters.handoffs++;
+      const note = `possible hand-over between shoppers ${shopper} and ${other} (hands met away from the shelves)`;
+      a.notes.push(note);
+      b.notes.push(note);
+    }
   }
 
   /** End of input: process every bin received (a replay calls this once at the end). */
@@ -355,7 +402,14 @@ export class WalkoutFusion {
     this.counters.changes++;
     const { near, inReach, noTracks } = this.candidates(c);
     const isPick = c.delta < 0;
-    const held = this.held(inReach.map((n) => n.shopper));
+    // what the shoppers within reach hold, weighted: when one of them clearly did it, the others'
+    // items are much less likely to be what came back
+    const held = new Map<string, number>();
+    const clear = this.clearWinner(inReach);
+    inReach.forEach((n, i) => {
+      const w = clear && i > 0 ? this.cfg.othersHeldWeight : 1;
+      for (const sku of this.held([n.shopper]).keys()) held.set(sku, Math.max(held.get(sku) ?? 0, w));
+    });
     const hyps = identifyChange(
       { change: c, belief: this.belief, catalog: this.catalog, held },
       this.cfg.identify,
@@ -621,7 +675,8 @@ export class WalkoutFusion {
           .join("; "),
       );
     }
-    if (lineIds.length === 0 && related.length === 0) return;
+    if (s.notes.length) reasons.push([...new Set(s.notes)].join("; "));
+    if (lineIds.length === 0 && related.length === 0 && s.notes.length === 0) return;
     this.counters.reviews++;
     out.push(s.session, {
       type: "ReviewRequested",
