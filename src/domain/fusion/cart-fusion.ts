@@ -420,10 +420,15 @@ class CartFusionImpl implements CartFusion {
     }
     const marginals = guess.items.map((it) => marginal(hyps, it));
 
-    // a product only the weight speaks for (nobody saw or scanned it) is never accepted unasked
-    const weightOnly = new Set(ctx.candidates.filter((c) => c.weightOnly).map((c) => c.product.sku));
+    // a product only the weight speaks for (nobody saw or scanned it), or only a faint sighting
+    // (best p under minIdentityP), is never accepted unasked: a bag that happens to weigh like
+    // two chocolate bars must not be charged on the weight alone
+    const support = new Map<string, number>();
+    for (const c of ctx.candidates) if (!c.weightOnly) support.set(c.product.sku, c.id);
     const statuses: LineStatus[] = guess.items.map((it, i) =>
-      marginals[i] >= cfg.acceptThreshold && !weightOnly.has(it.sku) ? "ok" : "unsure",
+      marginals[i] >= cfg.acceptThreshold && (removal || (support.get(it.sku) ?? 0) >= cfg.minIdentityP)
+        ? "ok"
+        : "unsure",
     );
     const allOk = statuses.every((x) => x === "ok");
     evidence.summary = this.summary(change, guess, sightings, scans, keyed, allOk ? "ok" : "unsure");

@@ -181,6 +181,13 @@ describe("cart fusion: explanations of a weight change", () => {
     expect(of(events, "ItemAdded")).toEqual([]);
   });
 
+  it("asks rather than charges when only a faint sighting and a fitting weight speak for a product", () => {
+    // a personal item that happens to weigh like two yogurts, with the camera guessing 0.24
+    const tl = shopping().see("in", ["yogurt", 0.24]).step(326).hold(800);
+    const added = of(run(tl.events).events, "ItemAdded");
+    expect(added.filter((e) => e.status === "ok")).toEqual([]);
+  });
+
   it("ignores a lean or a bump that comes back", () => {
     const tl = shopping()
       .transient(3000, 700)

@@ -95,6 +95,11 @@ export interface FusionConfig {
   // --- policy ------------------------------------------------------------------------------
   /** a decision is accepted (status ok) when its posterior is at least this */
   acceptThreshold: number;
+  /**
+   * an added product is accepted unasked only if a sighting rates it at least this (or it was
+   * scanned or keyed): a faint sighting plus a weight that happens to fit is not enough
+   */
+  minIdentityP: number;
   /** a merchandise guess below this posterior is not added as an unsure line */
   minGuessPosterior: number;
   /** a shopper's answer is taken as ok only if the weight is within this many sd of it */
@@ -151,6 +156,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
 
   acceptThreshold: 0.9,
   minGuessPosterior: 0.15,
+  minIdentityP: 0.4,
   answerMaxZ: 4,
 
   idMemory: 4096,
