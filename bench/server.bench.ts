@@ -174,6 +174,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
             connectTimeout: 60_000,
             keepalive: 120,
           });
+          await c.subscribeAsync(screenTopic(STORE, cart), { qos: 1 });
           clients.push(c);
           clientCart.push(cart);
         }
@@ -217,7 +218,6 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
         });
         const inflight: number[] = [];
         let lastSeq = -1;
-        await client.subscribeAsync(screenTopic(STORE, cart), { qos: 1 });
         client.on("message", (_t, payload) => {
           const now = performance.now();
           const s = JSON.parse(payload.toString()) as { seq: number; lines: unknown[] };
