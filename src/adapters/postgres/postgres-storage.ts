@@ -8,7 +8,6 @@ import pg from "pg";
 import type { Storage } from "../../app/ports/read-models";
 import { loadMigrations, type Migration } from "../sql/migrate";
 import type { Database } from "../sql/schema";
-import { SqlEventStore } from "../sql/sql-event-store";
 import { SqlRawSensorLog } from "../sql/sql-raw-log";
 import {
   SqlAccounts,
@@ -18,6 +17,7 @@ import {
   SqlReviewLabels,
   SqlSessionReadModel,
 } from "../sql/sql-read-models";
+import { PgEventStore } from "./pg-event-store";
 
 export interface PostgresStorageOptions {
   /** e.g. `postgres://postgres@127.0.0.1:5432/skiplane` */
@@ -61,7 +61,7 @@ export async function openPostgresStorage(
   return {
     kind: "postgres",
     pool,
-    events: new SqlEventStore(db),
+    events: new PgEventStore(db),
     rawLog: new SqlRawSensorLog(db, {
       ensureDay: async (day) => {
         if (partitions.has(day)) return;
