@@ -2,8 +2,8 @@
  * Clustered MQTT ingress: the ownership listener that serves exactly the stores this process
  * holds a lease on (decision 0201).
  *
- * Acquiring store S (tenure epoch e) builds a fresh serving unit — a StoreService for S alone,
- * a CartGateway and a StoreLane (S's persistent MQTT session) — and, beside connecting, runs
+ * Acquiring store S (tenure epoch e) builds a fresh serving unit — a StoreService for S alone
+ * and a StoreLane (S's persistent MQTT session, with a CartGateway per connection) — and, beside connecting, runs
  * `rebuild()`: carts with open sessions are recovered by deterministic replay of their raw events
  * and interrupted exits resume (their payment keys make a second run charge nothing). Nothing of
  * an earlier tenure is reused: in-memory fusion state from before a gap could be stale.
@@ -15,7 +15,6 @@
 import type { LossReason, Ownership, OwnershipListener } from "../../app/cluster/ownership";
 import type { StoreService } from "../../app/services/store-service";
 import type { ServerMetrics } from "../metrics/server-metrics";
-import { CartGateway } from "../mqtt/cart-gateway";
 import type { ScreenState } from "../schemas/cart-protocol.schema";
 import { type LaneStatus, StoreLane } from "./store-lane";
 
@@ -47,7 +46,6 @@ interface Unit {
   store: string;
   epoch: number;
   service: StoreService;
-  gateway: CartGateway;
   lane: StoreLane;
   rebuilt: Promise<unknown>;
 }
@@ -87,12 +85,6 @@ export class ClusterIngress implements OwnershipListener {
     const old = this.units.get(store);
     if (old) await this.stopUnit(old);
     const service = this.o.newService(store);
-    const gateway = new CartGateway({
-      ingest: service,
-      metrics: this.o.metrics,
-      log: this.o.log,
-      onScreen: this.o.onScreen,
-    });
     const owns = () => this.o.ownership?.epochOf(store) === epoch;
     const lane = new StoreLane({
       store,
@@ -102,7 +94,9 @@ export class ClusterIngress implements OwnershipListener {
       password: this.o.mqtt.password,
       clientIdPrefix: this.o.mqtt.clientIdPrefix ?? "skiplane-store",
       sessionExpirySec: this.o.mqtt.sessionExpirySec,
-      gateway,
+      ingest: service,
+      metrics: this.o.metrics,
+      onScreen: this.o.onScreen,
       stillOwner: owns,
       onFailure: (err) => this.onFailure(store, epoch, err),
       log: this.o.log,
@@ -111,7 +105,7 @@ export class ClusterIngress implements OwnershipListener {
       (r) => this.o.log?.info({ store, epoch, ...r }, "store recovered"),
       (err: unknown) => this.onFailure(store, epoch, err),
     );
-    const unit: Unit = { store, epoch, service, gateway, lane, rebuilt };
+    const unit: Unit = { store, epoch, service, lane, rebuilt };
     this.units.set(store, unit);
     await lane.start();
   }
@@ -133,7 +127,7 @@ export class ClusterIngress implements OwnershipListener {
     // Let messages in progress finish or fail (their writes are fenced); never wait forever.
     const wait = this.o.drainMs ?? 2000;
     await Promise.race([
-      Promise.allSettled([u.gateway.drain(), u.rebuilt]),
+      Promise.allSettled([u.lane.drain(), u.rebuilt]),
       new Promise((r) => setTimeout(r, wait).unref()),
     ]);
   }

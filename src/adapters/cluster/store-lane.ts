@@ -3,21 +3,33 @@
  *
  * The owner of store S connects as client id `{prefix}-{S}` with clean=false (MQTT 5: session
  * expiry `sessionExpirySec`) and subscribes QoS 1 to `skiplane/v1/S/carts/+/events`. A message
- * is acknowledged only after its raw events are durably stored (the cart gateway resolves then)
- * — mqtt.js sends the PUBACK when `handleMessage` calls back, and reads the next packet only
- * after that, so one store's messages are handled strictly in order. Whatever the owner had not
+ * is acknowledged only after its raw events are durably stored. Whatever the owner had not
  * acknowledged when it died stays in the broker's session with what was queued meanwhile; the
  * next owner connects with the same client id, resumes the session and gets it all, in order.
  * If two processes ever connect with the same client id, the broker's session takeover
  * disconnects the older one.
  *
- * On any failure the lane never skips a message: it drops the connection without acknowledging
- * (the broker redelivers from there) and reconnects with a fresh client — a late callback of the
- * old connection can then never acknowledge a message id of the new one. It reconnects only while
- * `stillOwner()` says so, so a process that lost the store never steals the session back.
+ * Pipelining. mqtt.js reads the next packet only after `handleMessage` calls back, and sends
+ * the PUBACK in that callback — acknowledging after a durable write would put one database
+ * commit per message on a store's critical path (~100 messages/s per store on this machine's
+ * disk). So the lane calls back at once *with an error* (mqtt.js then sends no PUBACK and reads
+ * on), hands the message to the cart gateway (one queue per cart: a cart's messages stay in
+ * order, carts run in parallel) and sends the PUBACKs itself, in the order the messages arrived
+ * (MQTT §4.6), as soon as every earlier message is stored too. The broker's in-flight window
+ * (receive maximum) bounds how many are in progress. That PUBACK goes through mqtt.js's internal
+ * `_sendPacket` (mqtt@5; checked by the scale tests).
+ *
+ * On any failure the lane skips nothing: it stops processing everything of that connection
+ * (later messages of the same cart must not overtake the failed one), drops the connection
+ * without acknowledging (the broker redelivers from the first unacknowledged message; what was
+ * already stored is recognised as a duplicate) and reconnects with a fresh client and a fresh
+ * gateway — a late callback of the old connection can never acknowledge a message id of the new
+ * one. It reconnects only while `stillOwner()` says so, so a process that lost the store never
+ * steals the session back.
  */
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import type { CartGateway, CartOutbound } from "../mqtt/cart-gateway";
+import type { ServerMetrics } from "../metrics/server-metrics";
+import { CartGateway, type CartIngestPort, type CartOutbound } from "../mqtt/cart-gateway";
 import { errorsTopic, parseCartTopic, screenTopic, TOPIC_ROOT } from "../mqtt/topics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 
@@ -28,14 +40,23 @@ export interface StoreLaneOptions {
   clientIdPrefix: string;
   username?: string;
   password?: string;
-  gateway: CartGateway;
+  /** the store's application service */
+  ingest: CartIngestPort;
+  metrics?: ServerMetrics;
+  onScreen?: (store: string, cart: string, screen: ScreenState) => void;
+  /** messages in progress at once (MQTT 5 receive maximum); default 100 */
+  receiveMaximum?: number;
   /** MQTT 5 session expiry: how long the broker keeps an ownerless store's session; default 1 day */
   sessionExpirySec?: number;
   /** is this process still the store's owner? checked before connecting and per message */
   stillOwner: () => boolean;
   /** a message could not be recorded (the error decides: fenced → step down, else retry) */
   onFailure: (err: unknown) => void;
-  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  log?: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
 }
 
 export interface LaneStatus {
@@ -47,6 +68,9 @@ export interface LaneStatus {
   messages: number;
   reconnects: number;
 }
+
+/** Passed to mqtt.js's handleMessage callback: "do not acknowledge, read on". */
+const DEFERRED = Object.freeze(new Error("acknowledged by the store lane once stored"));
 
 export function storeSessionClientId(prefix: string, store: string): string {
   return `${prefix}-${store}`.slice(0, 128);
@@ -62,6 +86,7 @@ export class StoreLane implements CartOutbound {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private backoff = 200;
   private readonly st: LaneStatus;
+  private gateway: CartGateway | undefined;
 
   constructor(private readonly o: StoreLaneOptions) {
     this.st = {
@@ -72,7 +97,11 @@ export class StoreLane implements CartOutbound {
       messages: 0,
       reconnects: 0,
     };
-    o.gateway.attach(this);
+  }
+
+  /** Waits for the messages in progress (the caller bounds the wait). */
+  async drain(): Promise<void> {
+    await this.gateway?.drain();
   }
 
   status(): LaneStatus {
@@ -121,7 +150,10 @@ export class StoreLane implements CartOutbound {
       protocolVersion: 5,
       clean: false,
       clientId: storeSessionClientId(this.o.clientIdPrefix, this.o.store),
-      properties: { sessionExpiryInterval: this.o.sessionExpirySec ?? 86_400 },
+      properties: {
+        sessionExpiryInterval: this.o.sessionExpirySec ?? 86_400,
+        receiveMaximum: this.o.receiveMaximum ?? 100,
+      },
       reconnectPeriod: 0,
       connectTimeout: 5000,
       keepalive: 10,
@@ -131,10 +163,30 @@ export class StoreLane implements CartOutbound {
     };
     const client = mqtt.connect(this.o.url, { ...opts, manualConnect: true });
     this.client = client;
+    // This connection's gateway: once anything fails, none of its later work may run.
+    const poisoned = { yes: false };
+    const ingest = this.o.ingest;
+    const gateway = new CartGateway({
+      ingest: {
+        ingest: (store, cart, events) =>
+          poisoned.yes
+            ? Promise.reject(new Error("connection dropped; redelivered later"))
+            : ingest.ingest(store, cart, events),
+      },
+      metrics: this.o.metrics,
+      log: this.o.log,
+      onScreen: this.o.onScreen,
+    });
+    gateway.attach(this);
+    this.gateway = gateway;
+    /** messages of this connection in arrival order, acknowledged as a stored prefix */
+    const pending: { id: number | undefined; stored: boolean }[] = [];
     let failed = false;
     const fail = (err: unknown) => {
       if (failed || this.client !== client) return;
       failed = true;
+      poisoned.yes = true;
+      pending.length = 0;
       this.st.connected = false;
       this.client = undefined;
       // drop without acknowledging: the broker keeps everything unacknowledged for the next try
@@ -142,18 +194,35 @@ export class StoreLane implements CartOutbound {
       if (err) this.o.onFailure(err);
       this.scheduleReconnect();
     };
-    client.handleMessage = (packet, done) => {
+    const sendPacket = (
+      client as unknown as { _sendPacket(p: object, cb?: () => void): void }
+    )._sendPacket.bind(client);
+    const flush = () => {
+      while (pending.length > 0 && pending[0].stored) {
+        const m = pending.shift() as { id: number | undefined };
+        if (m.id !== undefined) sendPacket({ cmd: "puback", messageId: m.id, reasonCode: 0 });
+        this.st.messages++;
+      }
+    };
+    client.handleMessage = (packet, callback) => {
       if (this.client !== client || failed) return; // an old connection: never acknowledge
       if (!this.o.stillOwner()) return fail(undefined);
+      const entry = { id: packet.qos > 0 ? packet.messageId : undefined, stored: false };
+      pending.push(entry);
+      // read on without a PUBACK (an error tells mqtt.js not to send one): we send it when stored
+      callback(DEFERRED);
       const topic = packet.topic;
       const parsed = parseCartTopic(topic);
-      if (parsed?.kind !== "events" || parsed.store !== this.o.store) return done();
+      if (parsed?.kind !== "events" || parsed.store !== this.o.store) {
+        entry.stored = true;
+        return flush();
+      }
       const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-      this.o.gateway.handleMessage(topic, payload).then(
+      gateway.handleMessage(topic, payload).then(
         () => {
           if (this.client !== client || failed) return;
-          this.st.messages++;
-          done();
+          entry.stored = true;
+          flush();
         },
         (err: unknown) => fail(err),
       );

@@ -1,7 +1,7 @@
 /**
  * Ownership: which stores this server process serves, decided with leases (decision 0201).
  *
- * Every `tick()` (about once a second) the node
+ * Every `tick()` (about once a second; the first one only heartbeats) the node
  *   1. heartbeats and learns the live nodes;
  *   2. renews the leases it holds — one it can no longer renew is lost: it stops serving that
  *      store at once (the `lost` listener) before anything else;
@@ -193,6 +193,9 @@ export class Ownership {
         }
       }
       this.leaseStoreOk = true;
+      // A node's first round only announces it: nodes started together see each other before
+      // placing stores, instead of the first one up taking everything and handing most back.
+      if (this.ticks === 1) return;
       // 2. place partitions
       const all = this.o.partitions();
       const rows = new Map((await leases.list(all)).map((r) => [r.partition, r]));

@@ -128,7 +128,8 @@ describe("Ownership", () => {
   it("a paused node distrusts its lease by its own clock before the database says so", async () => {
     const c = cluster();
     const a = c.node("a");
-    await a.tick();
+    await a.tick(); // announces itself
+    await a.tick(); // takes its stores
     expect(a.holds("st-01")).toBe(true);
     c.advance(2600); // past ttl − margin, before the lease's expiry in the store
     expect(a.holds("st-01")).toBe(false);
@@ -146,6 +147,7 @@ describe("Ownership", () => {
     const c = cluster();
     const a = c.node("a");
     const b = c.node("b");
+    await a.tick();
     await a.tick();
     const held = a.status().held.map((h) => h.partition);
     expect(held).toEqual(STORES);
@@ -170,7 +172,8 @@ describe("Ownership", () => {
   it("a joining node gets its share: the others hand stores back (released, then taken)", async () => {
     const c = cluster();
     const a = c.node("a");
-    await a.tick();
+    await a.tick(); // announces itself
+    await a.tick(); // takes its stores
     expect(a.status().held.length).toBe(STORES.length);
     const b = c.node("b");
     for (let i = 0; i < 3; i++) {
@@ -185,7 +188,8 @@ describe("Ownership", () => {
   it("stepDown gives the store back at once", async () => {
     const c = cluster();
     const a = c.node("a");
-    await a.tick();
+    await a.tick(); // announces itself
+    await a.tick(); // takes its stores
     await a.stepDown("st-03");
     expect(a.holds("st-03")).toBe(false);
     expect(c.leases.rows.get("st-03")?.owner).toBe("");

@@ -11,7 +11,15 @@
  *   environment a deployment would use.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -119,6 +127,8 @@ export async function startBroker(): Promise<TestBroker> {
 export interface TestPostgres {
   url: string;
   restartable: boolean;
+  /** the server's processes (postmaster and backends): for CPU figures */
+  pids(): number[];
   restart(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -134,11 +144,15 @@ export function privatePostgresAvailable(): boolean {
 }
 
 /** A private PostgreSQL on an ephemeral port (see the header); falls back to the shared one. */
-export async function startPostgres(sharedUrl: string): Promise<TestPostgres> {
+export async function startPostgres(
+  sharedUrl: string,
+  options: { durable?: boolean } = {},
+): Promise<TestPostgres> {
   if (!PG_BIN)
     return {
       url: sharedUrl,
       restartable: false,
+      pids: () => [],
       restart: async () => undefined,
       dispose: async () => undefined,
     };
@@ -163,7 +177,7 @@ export async function startPostgres(sharedUrl: string): Promise<TestPostgres> {
       "-t",
       "30",
       "-o",
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${options.durable ? "" : " -c fsync=off"}`,
       ...(action === "restart" || action === "stop" ? ["-m", "fast"] : []),
       action,
     ]);
@@ -171,6 +185,25 @@ export async function startPostgres(sharedUrl: string): Promise<TestPostgres> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     restartable: true,
+    pids() {
+      let master: number;
+      try {
+        master = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+      } catch {
+        return [];
+      }
+      const out = [master];
+      for (const d of readdirSync("/proc")) {
+        if (!/^\d+$/.test(d)) continue;
+        try {
+          const ppid = Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1].split(" ")[1]);
+          if (ppid === master) out.push(Number(d));
+        } catch {
+          // gone
+        }
+      }
+      return out;
+    },
     async restart() {
       ctl("restart");
     },
