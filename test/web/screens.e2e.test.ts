@@ -239,11 +239,10 @@ describe("cart screen: produce", () => {
       .waitFor({ timeout: 15_000 })
       .catch(async (e) => {
         await screenshot(page, "cart-keypad-failed");
-        console.log(
-          "DEBUGPLU",
-          JSON.stringify(await session(server.store, sim.session)),
-          await page.locator(".alert").allTextContents(),
-        );
+        // say what the server had when the line did not turn ok (seen once in many runs)
+        const state = JSON.stringify(await session(server.store, sim.session));
+        const alerts = await page.locator(".alert").allTextContents();
+        console.error(`produce line not accepted; session: ${state}; alerts: ${alerts.join(" | ")}`);
         throw e;
       });
     await expect(line.textContent()).resolves.toMatch(/6\d\d g/);
