@@ -42,6 +42,7 @@ export class WalkoutStreams {
   private readonly fusion: WalkoutFusion;
   private readonly baskets = new Map<string, BasketState>();
   private readonly used = new Set<string>();
+  private readonly gateIds = new Set<string>();
   readonly store: string;
 
   constructor(deps: WalkoutStreamsDeps) {
@@ -58,7 +59,9 @@ export class WalkoutStreams {
   }
 
   ingest(event: StoreEvent): WalkoutStreamResult {
-    if (event.type === "gate.in" && this.used.has(event.session)) {
+    // a redelivered gate.in (same id) is the fusion's "duplicate", not a reused session
+    const redelivery = event.id !== undefined && this.gateIds.has(event.id);
+    if (event.type === "gate.in" && this.used.has(event.session) && !redelivery) {
       return {
         outcome: "rejected",
         reason: "session-id-reused",
@@ -66,6 +69,7 @@ export class WalkoutStreams {
         events: [],
       };
     }
+    if (event.type === "gate.in" && event.id !== undefined) this.gateIds.add(event.id);
     return this.apply(this.fusion.ingest(event));
   }
 

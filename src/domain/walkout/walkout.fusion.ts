@@ -409,6 +409,11 @@ export class WalkoutFusion {
     inReach.forEach((n, i) => {
       const w = clear && i > 0 ? this.cfg.othersHeldWeight : 1;
       for (const sku of this.held([n.shopper]).keys()) held.set(sku, Math.max(held.get(sku) ?? 0, w));
+      // an item charged to someone else while this shopper was a candidate may be theirs
+      for (const a of this.ambiguities) {
+        if (!a.resolved && a.candidates.includes(n.shopper))
+          held.set(a.sku, Math.max(held.get(a.sku) ?? 0, w));
+      }
     });
     const hyps = identifyChange(
       { change: c, belief: this.belief, catalog: this.catalog, held },
@@ -550,6 +555,13 @@ export class WalkoutFusion {
       // who returned it: the nearest within reach who holds it; an open ambiguity may decide
       const holders = inReach.filter((n) => this.held([n.shopper]).has(it.sku));
       let who = holders[0]?.shopper;
+      if (!who) {
+        // nobody within reach holds it, but one of them was a candidate for an unsure pick-up of it
+        const amb = this.ambiguities.find(
+          (a) => !a.resolved && a.sku === it.sku && inReach.some((n) => a.candidates.includes(n.shopper)),
+        );
+        if (amb) who = inReach.find((n) => amb.candidates.includes(n.shopper))!.shopper;
+      }
       if (!who) {
         this.counters.ignored["putback-not-held"] = (this.counters.ignored["putback-not-held"] ?? 0) + 1;
       } else {
