@@ -89,6 +89,8 @@ interface RunResult {
   unattributed: number;
   server: { p50: string; p99: string };
   rssMb: number;
+  /** server process CPU seconds (user + system) during the streaming phase */
+  cpu: number;
 }
 
 async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult> {
@@ -195,6 +197,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
     let sent = 0;
     const interval = (1000 / HZ) * PER_MESSAGE;
     const accepted0 = await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}');
+    const cpu0 = await metricValue(http, "skiplane_process_cpu_seconds_total");
     const tStart = performance.now();
     const tEnd = tStart + SECONDS * 1000;
     await Promise.all(
@@ -249,6 +252,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
     const accepted =
       (await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}')) - accepted0;
     const server = await serverHistogramQuantiles(http);
+    const cpu = (await metricValue(http, "skiplane_process_cpu_seconds_total")) - cpu0;
     const rss = await metricValue(http, "skiplane_process_resident_memory_bytes");
     await Promise.all(clients.map((c) => c.endAsync(true)));
     latencies.sort((a, b) => a - b);
@@ -264,6 +268,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       unattributed,
       server,
       rssMb: rss / 1e6,
+      cpu,
     };
   } finally {
     if (child.exitCode === null) {
@@ -290,6 +295,7 @@ function report(r: RunResult): string {
     `  screen updates       ${r.screens} (${r.unattributed} not attributable)`,
     `  settle → screen      p50 ${ms(quantile(l, 0.5))}  p99 ${ms(quantile(l, 0.99))}  max ${ms(l[l.length - 1] ?? Number.NaN)}  (n=${l.length}, at the cart)`,
     `  server-side          p50 ${r.server.p50}  p99 ${r.server.p99}  (histogram buckets, arrival → published)`,
+    `  server CPU           ${r.cpu.toFixed(1)} s over the run = ${((r.cpu / Math.max(1, r.accepted)) * 1000).toFixed(2)} ms per accepted event (≈ ${(Math.max(1, r.accepted) / Math.max(0.001, r.cpu)).toFixed(0)} events per CPU-second)`,
     `  server RSS           ${r.rssMb.toFixed(0)} MB`,
   ].join("\n");
 }

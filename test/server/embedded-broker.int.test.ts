@@ -219,3 +219,26 @@ describe("MQTT over WebSocket (/mqtt on the HTTP server)", () => {
     }
   });
 });
+
+describe("under load", () => {
+  it("survives many publishes while slow subscribers hold deliveries (mqemitter recursion regression)", async () => {
+    const held: (() => void)[] = [];
+    const slow = (_packet: unknown, cb: () => void) => {
+      held.push(cb);
+    };
+    await new Promise<void>((resolve) => broker.broker.subscribe("bench/slow/#", slow, () => resolve()));
+    const publish = (topic: string) =>
+      new Promise<void>((resolve, reject) =>
+        broker.broker.publish(
+          { cmd: "publish", topic, payload: Buffer.from("x"), qos: 0, retain: false, dup: false },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      );
+    const slowOnes = Array.from({ length: 150 }, (_, i) => publish(`bench/slow/${i}`));
+    const quick = Array.from({ length: 30_000 }, (_, i) => publish(`bench/nobody/${i}`));
+    for (const cb of held.splice(0)) cb();
+    await Promise.all([...slowOnes, ...quick]);
+    await new Promise<void>((resolve) => broker.broker.unsubscribe("bench/slow/#", slow, () => resolve()));
+    expect(held.length).toBe(0);
+  });
+});

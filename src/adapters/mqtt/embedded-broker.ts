@@ -74,6 +74,13 @@ export class EmbeddedBroker implements CartOutbound {
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
     let self: EmbeddedBroker;
     const broker = await Aedes.createBroker({
+      // No cap on in-flight deliveries. With aedes' default (100), publishes queue inside
+      // mqemitter while slow subscribers hold the slots; once one frees, every queued publish
+      // without subscribers (the events topics, consumed in authorizePublish) completes
+      // synchronously, one inside the next — under load that recursion overflowed the stack and
+      // killed the server (seen in bench:server with 100 carts). Inflow stays bounded anyway:
+      // aedes reads a cart's next packets only after the hook has finished with the current ones.
+      concurrency: 0,
       authenticate: (client, username, password, done) => self.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => self.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => self.authorizeSubscribe(client, sub, done),
