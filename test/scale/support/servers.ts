@@ -7,8 +7,8 @@
  * - a PostgreSQL cluster of this machine's installation (`initdb` as the postgres user) on an
  *   ephemeral port, trust auth — restartable under load. When it cannot be created (no initdb)
  *   the shared server's URL is returned with `restartable: false`.
- * - clustered server processes (test/scale/support/cluster-process.ts) started with the
- *   environment a deployment would use.
+ * - clustered server processes: `skiplane serve` with the environment a deployment would use
+ *   (SKIPLANE_CLUSTER=1, database and broker URLs, a config file listing the stores).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import {
@@ -231,7 +231,8 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
-const ENTRY = new URL("./cluster-process.ts", import.meta.url).pathname;
+/** `skiplane serve` (src/cli/index.ts), in cluster mode through the environment */
+const CLI = new URL("../../../src/cli/index.ts", import.meta.url).pathname;
 
 export async function startNode(options: {
   name: string;
@@ -244,7 +245,7 @@ export async function startNode(options: {
 }): Promise<NodeProcess> {
   const port = await freePort();
   const log: string[] = [];
-  const child = spawn(process.execPath, ["--import", "tsx", ENTRY], {
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, "serve"], {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
@@ -260,21 +261,33 @@ export async function startNode(options: {
       ...options.env,
     },
   });
-  const ready = new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (d) => {
-      out += String(d);
-      if (out.includes('"ready":true')) resolve();
-    });
-    child.once("exit", (code) =>
-      reject(new Error(`node ${options.name} exited (${code}) at start:\n${log.slice(-20).join("\n")}`)),
-    );
-  });
-  child.stderr?.on("data", (d) => {
+  const collect = (d: Buffer) => {
     for (const line of String(d).split("\n")) if (line) log.push(line);
     if (log.length > 5000) log.splice(0, log.length - 5000);
-  });
-  await ready;
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) =>
+      reject(new Error(`node ${options.name} exited (${code}) at start:\n${log.slice(-20).join("\n")}`)),
+    ),
+  );
+  // ready when its HTTP health endpoint answers
+  const ready = (async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+        if (r.ok) return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) throw new Error(`node ${options.name} did not become healthy`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  await Promise.race([ready, exited]);
+  child.removeAllListeners("exit");
   return {
     name: options.name,
     child,
