@@ -420,22 +420,63 @@ describe("review console and receipt", () => {
 
 describe("operator dashboard", () => {
   it("shows carts, alerts and the day's charts", async () => {
-    const c = await newCart();
-    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-ops-${c.cart}`);
-    await sim.start();
-    await sim.item({ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] });
-    await sim.idle();
+    const ambiguous = {
+      grams: pairB.weight!.mean,
+      candidates: [
+        { sku: pairA.sku, p: 0.5 },
+        { sku: pairB.sku, p: 0.49 },
+      ],
+    };
+    const sims: SimCart[] = [];
+    // one cart shopping calmly, one waiting on the shopper's answer, one held for review at the exit
+    const plan: { items: (typeof ambiguous)[]; end: boolean }[] = [
+      { items: [{ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] }], end: false },
+      {
+        items: [{ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] }, ambiguous],
+        end: false,
+      },
+      { items: [ambiguous], end: true },
+    ];
+    await Promise.all(
+      plan.map(async (p, i) => {
+        const c = await newCart();
+        const sim = await SimCart.connect(
+          server.mqttUrl,
+          server.store,
+          c.cart,
+          c.secret,
+          `s-ops${i}-${c.cart}`,
+        );
+        sims[i] = sim;
+        await sim.start();
+        for (const item of p.items) {
+          await sim.item(item);
+          await sim.idle();
+        }
+        if (p.end) await sim.end();
+      }),
+    );
     const page = await browser.newPage({ width: 1280, height: 900 });
     watchConsole(page, "ops");
     await page.goto(`${server.url}/ops/${server.store}`);
     await signIn(page, server.keys.operator);
     const table = page.getByTestId("active-carts");
-    await table.getByText(c.cart, { exact: true }).waitFor({ timeout: 15_000 });
+    for (const sim of sims.slice(0, 2))
+      await table.getByText(sim.cart, { exact: true }).waitFor({ timeout: 15_000 });
+    await table.getByText("Which one did you add?").waitFor();
+    // (earlier tests may have left a cart shopping)
+    await expect
+      .poll(async () => Number(await page.getByTestId("kpi-active").textContent()))
+      .toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.getByTestId("kpi-reviews").textContent(), { timeout: 15_000 }).not.toBe("0");
+    await page
+      .getByTestId("alerts")
+      .getByText(/open case/)
+      .waitFor();
     await page.getByRole("heading", { name: "Today" }).waitFor();
-    await expect.poll(() => page.getByTestId("kpi-active").textContent()).not.toBe("0");
     await page.getByRole("img", { name: "Sessions", exact: true }).waitFor();
     await screenshot(page, "ops-dashboard", true);
-    await sim.close();
+    await Promise.all(sims.map((s) => s.close()));
     await page.close();
   });
 

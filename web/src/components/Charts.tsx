@@ -28,12 +28,16 @@ export function HourlyChart(props: {
   const id = useId();
   const W = 320;
   const H = 130;
-  const L = 36;
+  const pts0 = props.points;
+  const max0 = niceMax(Math.max(0, ...pts0.map((p) => p.y)));
+  // room for the longest y label (about 6 px a character at font size 10)
+  const L =
+    10 + 6 * Math.max(props.format(max0).length, props.format(max0 / 2).length, props.format(0).length);
   const B = 18;
   const T = 8;
   const R = 6;
-  const pts = props.points;
-  const max = niceMax(Math.max(0, ...pts.map((p) => p.y)));
+  const pts = pts0;
+  const max = max0;
   const x0 = 0;
   const x1 = 24;
   const sx = (x: number) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
