@@ -86,6 +86,11 @@ export async function startMosquitto(): Promise<Mosquitto> {
   const child: ChildProcess = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], {
     stdio: ["ignore", "ignore", "pipe"],
   });
+  // never leave a broker behind if the test process ends without calling stop()
+  const reap = () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  };
+  process.once("exit", reap);
   let stderr = "";
   child.stderr?.on("data", (d) => {
     stderr += String(d);
@@ -111,6 +116,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
     port,
     admin,
     async stop() {
+      process.off("exit", reap);
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
