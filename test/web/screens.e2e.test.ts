@@ -204,6 +204,59 @@ describe("cart screen", () => {
   });
 });
 
+describe("cart screen: taking an item out", () => {
+  it("asks to confirm an unclear removal and the answer settles the basket", async () => {
+    const c = await newCart();
+    const page = await openCartScreen(c);
+    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-out-${c.cart}`);
+    await sim.start();
+    // both look-alikes in the basket, each seen clearly going in
+    await sim.item({ grams: pairA.weight!.mean, candidates: [{ sku: pairA.sku, p: 0.99 }] });
+    await sim.idle();
+    await sim.item({ grams: pairB.weight!.mean, candidates: [{ sku: pairB.sku, p: 0.99 }] });
+    await sim.idle();
+    const basket = page.getByRole("region", { name: "Your basket" });
+    await basket.getByText(pairA.name, { exact: true }).waitFor();
+    await basket.getByText(pairB.name, { exact: true }).waitFor();
+    const answer = page.locator("[data-prompt]");
+    if (await answer.count()) {
+      // the cart was not sure about one of them after all: the shopper names it
+      await answer.getByRole("button", { name: pairB.name, exact: true }).click();
+      await answer.waitFor({ state: "detached" });
+      sim.sync();
+    }
+    const withBoth = await page.getByTestId("cart-total").textContent();
+    // the camera glimpses something leaving but cannot say which look-alike
+    await sim.item({
+      grams: -pairB.weight!.mean,
+      dir: "out",
+      candidates: [
+        { sku: pairB.sku, p: 0.5 },
+        { sku: pairA.sku, p: 0.45 },
+      ],
+    });
+    await sim.idle();
+    const prompt = page.locator("[data-prompt]");
+    await prompt.waitFor({ timeout: 15_000 });
+    const kind = await prompt.getAttribute("data-prompt");
+    await screenshot(page, "cart-removal");
+    expect(kind).toBe("confirm-removal");
+    const named = prompt.getByRole("button", { name: pairB.name, exact: true });
+    if (await named.count()) await named.click();
+    else await prompt.getByRole("button", { name: "Yes, I took it out" }).click();
+    await prompt.waitFor({ state: "detached", timeout: 15_000 });
+    sim.sync();
+    await sim.idle();
+    await expect.poll(() => page.getByTestId("cart-total").textContent()).not.toBe(withBoth);
+    const s = await session(server.store, sim.session);
+    const lines = (s as unknown as { screen: { lines: { sku: string; status: string }[] } }).screen.lines;
+    expect(lines.filter((l) => l.sku === pairB.sku)).toEqual([]);
+    expect(lines.every((l) => l.status === "ok")).toBe(true);
+    await sim.close();
+    await page.close();
+  });
+});
+
 describe("cart screen: produce", () => {
   it("takes a produce code on the keypad for an item on the scale", async () => {
     const produce = products.find((p) => p.soldBy === "weight" && p.plu) as Product & { plu: string };

@@ -206,7 +206,11 @@ function CartLive({ creds, onUnauthorized }: { creds: CartCredentials; onUnautho
             <ExitPanel screen={screen} />
           ) : (
             <>
-              {feedback && <FeedbackSign feedback={feedback} />}
+              {/* while the cart asks, the question is the message: only an unsure addition stays beside it */}
+              {feedback &&
+                (!screen?.prompt || (feedback.kind === "added" && feedback.status === "unsure")) && (
+                  <FeedbackSign feedback={feedback} />
+                )}
               {screen?.prompt && screen.prompt.kind !== "plu" && (
                 <PromptPanel prompt={screen.prompt} store={creds.store} busy={sending} onReply={reply} />
               )}

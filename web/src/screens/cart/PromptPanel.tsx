@@ -39,16 +39,36 @@ export function PromptPanel(props: {
       {prompt.kind === "scan" && (
         <p className="muted">Hold the item's barcode under the scanner on the handle.</p>
       )}
-      {prompt.kind === "confirm-removal" ? (
+      {prompt.kind === "confirm-removal" && options.length > 1 ? (
+        // the cart saw something leave but not which of these: the shopper names it
         <>
-          {options.length > 0 && (
-            <div className="options">
-              {options.map((o) => (
-                <div key={o.sku} className="row" style={{ alignItems: "center" }}>
-                  <ProductPicture store={store} sku={o.sku} name={o.name} />
-                  <strong>{o.name}</strong>
-                </div>
-              ))}
+          <p className="muted" style={{ margin: 0 }}>
+            Tap the one you took out.
+          </p>
+          <div className="options">
+            {options.map((o) => (
+              <button
+                key={o.sku}
+                type="button"
+                className="option"
+                disabled={busy}
+                onClick={() => answer({ sku: o.sku })}
+              >
+                <ProductPicture store={store} sku={o.sku} name="" />
+                <span>{o.name}</span>
+              </button>
+            ))}
+          </div>
+          <button type="button" className="big" disabled={busy} onClick={() => answer({ choice: "no" })}>
+            I didn't take anything out
+          </button>
+        </>
+      ) : prompt.kind === "confirm-removal" ? (
+        <>
+          {options.length === 1 && (
+            <div className="row" style={{ alignItems: "center" }}>
+              <ProductPicture store={store} sku={options[0].sku} name={options[0].name} />
+              <strong>{options[0].name}</strong>
             </div>
           )}
           <div className="row">
