@@ -19,6 +19,7 @@ import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import pino, { type Logger } from "pino";
 import { systemClock } from "./adapters/clock/system-clock";
+import { runClusterNode } from "./adapters/cluster/cluster-node";
 import { ConfigError, loadServerConfig, type ServerConfig } from "./adapters/config/server-config";
 import { loadDemoCatalog } from "./adapters/demo/demo-catalog";
 import { loadCatalogFile } from "./adapters/files/catalog-file";
@@ -400,6 +401,11 @@ export function banner(s: RunningServer): string {
 
 /** Runs until SIGTERM/SIGINT, then shuts down gracefully (second signal: exit at once). */
 export async function runUntilSignal(config: ServerConfig): Promise<void> {
+  // cluster mode: this process serves the stores it holds a lease on (docs/scale.md)
+  if (config.cluster.enabled) {
+    await runClusterNode(config, pino({ level: config.log.level, base: { service: "skiplane", mode: "cluster" } }));
+    return;
+  }
   const server = await startServer(config);
   process.stdout.write(`${banner(server)}\n`);
   let stopping = false;
