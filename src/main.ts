@@ -403,7 +403,10 @@ export function banner(s: RunningServer): string {
 export async function runUntilSignal(config: ServerConfig): Promise<void> {
   // cluster mode: this process serves the stores it holds a lease on (docs/scale.md)
   if (config.cluster.enabled) {
-    await runClusterNode(config, pino({ level: config.log.level, base: { service: "skiplane", mode: "cluster" } }));
+    await runClusterNode(
+      config,
+      pino({ level: config.log.level, base: { service: "skiplane", mode: "cluster" } }),
+    );
     return;
   }
   const server = await startServer(config);
