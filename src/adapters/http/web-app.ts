@@ -72,7 +72,8 @@ export const webApp: FastifyPluginAsync<WebAppOptions> = async (app, opts) => {
     },
   });
 
-  const page = async (_req: unknown, reply: FastifyReply) => pageHeaders(reply).sendFile("index.html");
+  const page = async (_req: unknown, reply: FastifyReply) =>
+    pageHeaders(reply).sendFile("index.html", { cacheControl: false });
   app.get("/", page);
   for (const path of webAppPaths) app.get(path, page);
 };
