@@ -8,7 +8,7 @@ import pg from "pg";
 import type { Storage } from "../../app/ports/read-models";
 import { loadMigrations, type Migration } from "../sql/migrate";
 import type { Database } from "../sql/schema";
-import { SqlRawSensorLog } from "../sql/sql-raw-log";
+import { type RawRow, SqlRawSensorLog } from "../sql/sql-raw-log";
 import {
   SqlAccounts,
   SqlApiKeys,
@@ -73,6 +73,9 @@ export async function openPostgresStorage(
         for (const d of [...partitions]) if (d < cutoffDay) partitions.delete(d);
         return deleted;
       },
+      insertBatch: (rows) => insertRawBatch(pool, rows),
+      // a few statements in flight: batches form while others are on the wire
+      groupCommit: { maxInFlight: Math.max(1, Math.min(4, (options.max ?? 10) - 2)) },
     }),
     sessions: new SqlSessionReadModel(db),
     reviews: new SqlReviewCases(db),
@@ -116,6 +119,80 @@ export async function migratePostgres(
   } finally {
     client.release();
   }
+}
+
+/**
+ * The raw log's group commit on PostgreSQL: ONE multi-row INSERT (unnest of column arrays) for
+ * the whole batch, in order; rows whose key exists are skipped and their seq looked up (a
+ * redelivery: rare). Keys repeated within the batch are sent once; the repeats are not new.
+ */
+async function insertRawBatch(pool: pg.Pool, rows: RawRow[]): Promise<{ isNew: boolean; seq: number }[]> {
+  const id = (r: { store: string; cart: string; key: string; day: number }) =>
+    `${r.store}\u0000${r.cart}\u0000${r.key}\u0000${r.day}`;
+  const firstAt = new Map<string, number>();
+  const send: RawRow[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const k = id(rows[i]);
+    if (!firstAt.has(k)) {
+      firstAt.set(k, i);
+      send.push(rows[i]);
+    }
+  }
+  const cols = (f: (r: RawRow) => unknown) => send.map(f);
+  const { rows: inserted } = await pool.query<{
+    seq: number;
+    store: string;
+    cart: string;
+    key: string;
+    day: number;
+  }>(
+    `INSERT INTO raw_events (store, cart, key, session, day, t, received_at, event)
+     SELECT u.store, u.cart, u.key, u.session, u.day, u.t, u.received_at, u.event::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::float8[], $7::int8[], $8::text[])
+            WITH ORDINALITY AS u(store, cart, key, session, day, t, received_at, event, i)
+      ORDER BY u.i
+     ON CONFLICT (store, cart, key, day) DO NOTHING
+     RETURNING seq, store, cart, key, day`,
+    [
+      cols((r) => r.store),
+      cols((r) => r.cart),
+      cols((r) => r.key),
+      cols((r) => r.session),
+      cols((r) => r.day),
+      cols((r) => r.t),
+      cols((r) => r.received_at),
+      cols((r) => r.event),
+    ],
+  );
+  const seqOf = new Map<string, { seq: number; isNew: boolean }>();
+  for (const r of inserted) seqOf.set(id(r), { seq: Number(r.seq), isNew: true });
+  const missing = send.filter((r) => !seqOf.has(id(r)));
+  if (missing.length > 0) {
+    const { rows: found } = await pool.query<{
+      seq: number;
+      store: string;
+      cart: string;
+      key: string;
+      day: number;
+    }>(
+      `SELECT e.seq, e.store, e.cart, e.key, e.day FROM raw_events e
+         JOIN unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS u(store, cart, key, day)
+           ON e.store = u.store AND e.cart = u.cart AND e.key = u.key AND e.day = u.day`,
+      [
+        missing.map((r) => r.store),
+        missing.map((r) => r.cart),
+        missing.map((r) => r.key),
+        missing.map((r) => r.day),
+      ],
+    );
+    for (const r of found) seqOf.set(id(r), { seq: Number(r.seq), isNew: false });
+  }
+  return rows.map((r, i) => {
+    const k = id(r);
+    const s = seqOf.get(k);
+    if (!s) throw new Error(`raw event ${r.key} neither inserted nor found`);
+    return { seq: s.seq, isNew: s.isNew && firstAt.get(k) === i };
+  });
 }
 
 function partitionName(day: number): string {

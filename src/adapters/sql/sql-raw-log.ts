@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import type { RawAppend, RawEntry, RawSensorLog } from "../../app/ports/raw-sensor-log";
 import type { CartEvent } from "../../domain/events/sensor-events";
+import { GroupCommit } from "./group-commit";
 import { type Database, fromJson, type RawEventsTable, toJson } from "./schema";
 
 type RawEventsRow = Selectable<RawEventsTable>;
@@ -21,20 +22,55 @@ export function rawEventKey(event: CartEvent): string {
   return `h:${createHash("sha256").update(JSON.stringify(event)).digest("hex").slice(0, 32)}`;
 }
 
+/** A raw_events row as written (seq is assigned by the database). */
+export interface RawRow {
+  store: string;
+  cart: string;
+  key: string;
+  session: string | null;
+  day: number;
+  t: number;
+  received_at: number;
+  /** the event's JSON text */
+  event: string;
+}
+
 export interface RawLogDialect {
   /** Makes sure rows of `day` can be inserted (PostgreSQL: the day's partition exists). */
   ensureDay(day: number): Promise<void>;
   /** Deletes whole days before `cutoffDay`; returns the number of rows deleted. */
   deleteDaysBefore(cutoffDay: number): Promise<number>;
+  /**
+   * Inserts rows in ONE transaction, in order, each unless (store, cart, key, day) exists
+   * (also earlier in the same batch); answers per row whether it was new and its seq. When
+   * given, appends are group-committed through it (see GroupCommit).
+   */
+  insertBatch?(
+    rows: RawRow[],
+  ): { isNew: boolean; seq: number }[] | Promise<{ isNew: boolean; seq: number }[]>;
+  /** options of the group commit (SQLite: not while another transaction is open) */
+  groupCommit?: { maxInFlight?: number; ready?: () => boolean };
 }
 
 export class SqlRawSensorLog implements RawSensorLog {
+  private readonly group: GroupCommit<RawRow, { isNew: boolean; seq: number }> | undefined;
+  private lastDay = Number.NaN;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: RawLogDialect,
-  ) {}
+  ) {
+    const insert = dialect.insertBatch;
+    this.group = insert ? new GroupCommit((rows) => insert(rows), dialect.groupCommit) : undefined;
+  }
+
+  /** Group-commit figures (writes, items, requests), when group commit is on. */
+  get groupStats(): { writes: number; items: number; requests: number } | undefined {
+    return this.group?.stats;
+  }
 
   async append(entry: RawAppend): Promise<{ isNew: boolean; key: string; seq: number }> {
+    if (this.group) return (await this.appendMany([entry]))[0];
     const key = rawEventKey(entry.event);
     const t = Number.isFinite(entry.event.t) ? entry.event.t : entry.receivedAt;
     const day = Math.floor(t / DAY_MS);
@@ -64,6 +100,39 @@ export class SqlRawSensorLog implements RawSensorLog {
       .where("day", "=", day)
       .executeTakeFirstOrThrow();
     return { isNew: false, key, seq: Number(existing.seq) };
+  }
+
+  /**
+   * Several events in order (one cart message), group-committed with other carts' appends when
+   * the dialect supports it: resolves once the rows are committed.
+   */
+  async appendMany(entries: readonly RawAppend[]): Promise<{ isNew: boolean; key: string; seq: number }[]> {
+    if (!this.group) {
+      const out: { isNew: boolean; key: string; seq: number }[] = [];
+      for (const e of entries) out.push(await this.append(e));
+      return out;
+    }
+    const rows: RawRow[] = [];
+    for (const entry of entries) {
+      const t = Number.isFinite(entry.event.t) ? entry.event.t : entry.receivedAt;
+      const day = Math.floor(t / DAY_MS);
+      if (day !== this.lastDay) {
+        await this.dialect.ensureDay(day);
+        this.lastDay = day;
+      }
+      rows.push({
+        store: entry.store,
+        cart: entry.cart,
+        key: rawEventKey(entry.event),
+        session: entry.session ?? null,
+        day,
+        t,
+        received_at: entry.receivedAt,
+        event: toJson(entry.event),
+      });
+    }
+    const results = await this.group.submit(rows);
+    return results.map((r, i) => ({ isNew: r.isNew, key: rows[i].key, seq: r.seq }));
   }
 
   async readCart(
@@ -125,6 +194,7 @@ export class SqlRawSensorLog implements RawSensorLog {
   }
 
   async deleteBefore(cutoff: number): Promise<{ deleted: number }> {
+    this.lastDay = Number.NaN;
     return { deleted: await this.dialect.deleteDaysBefore(Math.floor(cutoff / DAY_MS)) };
   }
 

@@ -10,7 +10,7 @@ import type { Storage } from "../../app/ports/read-models";
 import { loadMigrations, type Migration } from "../sql/migrate";
 import type { Database } from "../sql/schema";
 import { SqlEventStore } from "../sql/sql-event-store";
-import { SqlRawSensorLog } from "../sql/sql-raw-log";
+import { type RawRow, SqlRawSensorLog } from "../sql/sql-raw-log";
 import {
   SqlAccounts,
   SqlApiKeys,
@@ -48,6 +48,10 @@ export function openSqliteStorage(
       ensureDay: async () => {},
       deleteDaysBefore: async (cutoffDay) =>
         Number(raw.prepare("DELETE FROM raw_events WHERE day < ?").run(cutoffDay).changes),
+      insertBatch: rawBatchInserter(raw),
+      // kysely runs a transaction within one turn of the event loop (better-sqlite3 is
+      // synchronous), so this is a safeguard: never write into someone else's transaction
+      groupCommit: { ready: () => !raw.inTransaction },
     }),
     sessions: new SqlSessionReadModel(db),
     reviews: new SqlReviewCases(db),
@@ -57,6 +61,31 @@ export function openSqliteStorage(
     accounts: new SqlAccounts(db),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * The raw log's group commit on SQLite: one BEGIN…COMMIT for a whole batch, prepared
+ * statements, no query builder. A row whose key exists (or came earlier in the batch) is not
+ * new and answers the stored seq.
+ */
+function rawBatchInserter(
+  raw: BetterSqlite3.Database,
+): (rows: RawRow[]) => { isNew: boolean; seq: number }[] {
+  const insert = raw.prepare<unknown[], { seq: number }>(
+    "INSERT INTO raw_events (store, cart, key, session, day, t, received_at, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (store, cart, key, day) DO NOTHING RETURNING seq",
+  );
+  const existing = raw.prepare<unknown[], { seq: number }>(
+    "SELECT seq FROM raw_events WHERE store = ? AND cart = ? AND key = ? AND day = ?",
+  );
+  return raw.transaction((rows: RawRow[]) =>
+    rows.map((r) => {
+      const ins = insert.get(r.store, r.cart, r.key, r.session, r.day, r.t, r.received_at, r.event);
+      if (ins) return { isNew: true, seq: Number(ins.seq) };
+      const old = existing.get(r.store, r.cart, r.key, r.day);
+      if (!old) throw new Error(`raw event ${r.key} neither inserted nor found`);
+      return { isNew: false, seq: Number(old.seq) };
+    }),
+  );
 }
 
 /**

@@ -35,6 +35,12 @@ export interface RawSensorLog {
    */
   append(entry: RawAppend): Promise<{ isNew: boolean; key: string; seq: number }>;
   /**
+   * Optional: several events in order (one cart message) as `append` would store them one by
+   * one, in one write the adapter may share with other carts' (group commit). Resolves once
+   * every row is durable.
+   */
+  appendMany?(entries: readonly RawAppend[]): Promise<{ isNew: boolean; key: string; seq: number }[]>;
+  /**
    * A cart's events in insertion order: those of one session when `session` is given, and
    * only after `afterSeq` when given.
    */

@@ -120,6 +120,8 @@ interface CartRuntime {
    */
   needsRecovery: boolean;
   queue: Promise<unknown>;
+  /** the last screen built, and from what: a message that changed nothing reuses it */
+  screen?: { snap: SessionSnapshot; problem: boolean; screen: CartScreen };
 }
 
 /** Another process wrote this cart's events: rebuild its fusion state from the raw log. */
@@ -227,8 +229,70 @@ export class StoreService {
 
   private async ingestBatch(rt: CartRuntime, events: readonly CartEvent[]): Promise<CartIngestResult> {
     const out: Omit<CartIngestResult, "screen"> = { rejected: [], duplicates: 0, produced: [] };
-    for (let i = 0; i < events.length; i++) await this.ingestOne(rt, events[i], i, out);
+    // Lifecycle events (which open or close the session, so decide the session of what follows)
+    // go one at a time; the events between them go to the raw log together, in one write.
+    let i = 0;
+    while (i < events.length) {
+      if (isLifecycle(events[i])) {
+        await this.ingestOne(rt, events[i], i, out);
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < events.length && !isLifecycle(events[j])) j++;
+      await this.ingestRun(rt, events, i, j, out);
+      i = j;
+    }
     return { ...out, screen: await this.screenOf(rt) };
+  }
+
+  /** Events [from, to) of a message, none of them a lifecycle event: one raw-log write. */
+  private async ingestRun(
+    rt: CartRuntime,
+    events: readonly CartEvent[],
+    from: number,
+    to: number,
+    out: Omit<CartIngestResult, "screen">,
+  ): Promise<void> {
+    const { store, cart } = rt;
+    const session = rt.streams.sessionOf(cart);
+    const receivedAt = this.deps.clock.now();
+    const index: number[] = [];
+    const entries: { store: string; cart: string; session?: string; receivedAt: number; event: CartEvent }[] =
+      [];
+    for (let k = from; k < to; k++) {
+      const event = events[k];
+      this.counters.events++;
+      if (event.store !== store || event.cart !== cart) {
+        this.reject(out, k, "wrong-cart", `event of ${event.store}/${event.cart} on ${store}/${cart}`);
+        continue;
+      }
+      index.push(k);
+      entries.push({ store, cart, session, receivedAt, event });
+    }
+    if (entries.length === 0) return;
+    const log = this.deps.storage.rawLog;
+    let raws: { isNew: boolean; key: string; seq: number }[];
+    if (log.appendMany) raws = await log.appendMany(entries);
+    else {
+      raws = [];
+      for (const e of entries) raws.push(await log.append(e));
+    }
+    for (let n = 0; n < entries.length; n++) {
+      const done = await this.afterRaw(rt, entries[n].event, index[n], raws[n], session, out);
+      // recovered from the raw log, which already holds the rest of this run: it is replayed
+      if (done === "recovered") return;
+    }
+  }
+
+  private reject(
+    out: Omit<CartIngestResult, "screen">,
+    index: number,
+    reason: string,
+    detail?: string,
+  ): void {
+    this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
+    out.rejected.push({ index, reason, ...(detail !== undefined ? { detail } : {}) });
   }
 
   private async ingestOne(
@@ -238,13 +302,14 @@ export class StoreService {
     out: Omit<CartIngestResult, "screen">,
   ): Promise<void> {
     const { store, cart } = rt;
-    const reject = (reason: string, detail?: string) => {
-      this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
-      out.rejected.push({ index, reason, ...(detail !== undefined ? { detail } : {}) });
-    };
     this.counters.events++;
     if (event.store !== store || event.cart !== cart) {
-      return reject("wrong-cart", `event of ${event.store}/${event.cart} on ${store}/${cart}`);
+      return this.reject(
+        out,
+        index,
+        "wrong-cart",
+        `event of ${event.store}/${event.cart} on ${store}/${cart}`,
+      );
     }
     const open = rt.streams.sessionOf(cart);
     let session = open;
@@ -259,7 +324,7 @@ export class StoreService {
           out.duplicates++;
           return;
         }
-        return reject("session-id-reused", `session ${event.session} was used before`);
+        return this.reject(out, index, "session-id-reused", `session ${event.session} was used before`);
       }
       session = event.session;
     }
@@ -270,6 +335,19 @@ export class StoreService {
       receivedAt: this.deps.clock.now(),
       event,
     });
+    await this.afterRaw(rt, event, index, raw, session, out);
+  }
+
+  /** What follows the raw write of one event: fusion, the stream append, check-in, exit. */
+  private async afterRaw(
+    rt: CartRuntime,
+    event: CartEvent,
+    index: number,
+    raw: { isNew: boolean; key: string },
+    session: string | undefined,
+    out: Omit<CartIngestResult, "screen">,
+  ): Promise<"recovered" | undefined> {
+    const { store } = rt;
     if (!raw.isNew) {
       this.counters.duplicates++;
       out.duplicates++;
@@ -283,7 +361,8 @@ export class StoreService {
         out.duplicates++;
         return;
       }
-      return reject(r.reason ?? "bad-value", r.detail);
+      this.reject(out, index, r.reason ?? "bad-value", r.detail);
+      return;
     }
     if (r.settled) out.settled = true;
     if (event.type === "session.start" && r.session === event.session) rt.produced = 0;
@@ -297,11 +376,12 @@ export class StoreService {
           // The raw event is stored: replaying the raw log appends what this event produced.
           this.counters.staleCarts++;
           await this.recover(rt);
-          return;
+          return "recovered";
         }
         if (!(err instanceof DomainError)) throw err;
         // The session moved on without the cart (cancelled by an operator): refuse, keep going.
-        return reject("no-open-session", err.message);
+        this.reject(out, index, "no-open-session", err.message);
+        return;
       }
       out.produced.push(...r.events);
     }
@@ -310,6 +390,7 @@ export class StoreService {
       await this.runCheckIn(store, event.session, event.account);
     }
     if (r.ended) out.exit = await this.settle(store, r.ended.session);
+    return;
   }
 
   /**
@@ -531,7 +612,13 @@ export class StoreService {
     const cfg = this.config(rt.store);
     if (!rt.lastSession) return buildScreen(undefined, cfg);
     const snap = await this.sessions.load(rt.store, rt.lastSession);
-    return buildScreen(snap, cfg, this.holdProblems.has(snap.streamId));
+    const problem = this.holdProblems.has(snap.streamId);
+    // Snapshots are immutable (a change makes a new one): same snapshot, same screen.
+    const cached = rt.screen;
+    if (cached && cached.snap === snap && cached.problem === problem) return cached.screen;
+    const screen = buildScreen(snap, cfg, problem);
+    rt.screen = { snap, problem, screen };
+    return screen;
   }
 
   /** The receipt of a session, live from its stream (undefined when the session is unknown). */
@@ -664,6 +751,11 @@ export class StoreService {
       for (const c of buildCases(snap)) await this.deps.storage.reviews.put(c);
     }
   }
+}
+
+/** Events that open or close a session: the session of the events after them depends on them. */
+function isLifecycle(e: CartEvent): boolean {
+  return e.type === "session.start" || e.type === "session.end";
 }
 
 const CASE_EVENTS = new Set<BasketEvent["type"]>([
