@@ -78,12 +78,8 @@ export function tradeoffHtml(
         `<text x="${(x(p.reviewsPer1000) + 6).toFixed(1)}" y="${(y(p.silentPer1000) - 6).toFixed(1)}" font-size="10" fill="${c}">${p.threshold}</text>`,
       );
     }
-    parts.push(
-      `<rect x="${m.l + 10}" y="${H - 22 - 16 * (series.length - 1 - si)}" width="10" height="10" fill="${c}"/>`,
-    );
-    parts.push(
-      `<text x="${m.l + 26}" y="${H - 13 - 16 * (series.length - 1 - si)}" font-size="12">${esc(s.label)}</text>`,
-    );
+    parts.push(`<rect x="${W - m.r - 230}" y="${m.t + 26 + 16 * si}" width="10" height="10" fill="${c}"/>`);
+    parts.push(`<text x="${W - m.r - 214}" y="${m.t + 35 + 16 * si}" font-size="12">${esc(s.label)}</text>`);
   });
   parts.push(
     `<text x="${(m.l + W - m.r) / 2}" y="${H - m.b + 38}" text-anchor="middle" font-size="13">reviews per 1,000 sessions</text>`,
