@@ -219,6 +219,30 @@ describe("WalkoutStreams", () => {
     expect(r.reviews("s2")).toEqual([]);
   });
 
+  it("two taken at once by two shoppers, one put back: the weights add up", () => {
+    const ev = scenario(
+      20,
+      [
+        [5, 1, -350], // A and B each take a cola at the same moment, from plates 1 and 2
+        [5, 2, -350],
+        [12, 2, 350], // B puts one back
+      ],
+      [
+        { shopper: "A", at: (s) => ({ x: s < 8 ? 0.1 : 3, hand: s > 4.6 && s < 5.6 ? 1 : undefined }) },
+        {
+          shopper: "B",
+          at: (s) => ({ x: 0.4, hand: (s > 4.6 && s < 5.6) || (s > 11.6 && s < 12.6) ? 2 : undefined }),
+        },
+      ],
+      [gateIn(0, "A", "s1"), gateIn(0, "B", "s2"), gateOut(20, "A"), gateOut(20, "B")],
+    );
+    const r = run(ev);
+    expect(r.items("s1")).toEqual([{ sku: "cola", qty: 1 }]);
+    expect(r.items("s2")).toEqual([]);
+    expect(r.reviews("s1")).toEqual([]);
+    expect(r.reviews("s2")).toEqual([]);
+  });
+
   it("refuses bad input with a typed reason and goes on", () => {
     const ws = new WalkoutStreams({ catalog, layout, ids: sequentialIds(), store: "st" });
     expect(ws.ingest(gateOut(1, "nobody")).reason).toBe("no-open-session");

@@ -102,6 +102,8 @@ export interface WalkoutCounters {
 interface Line {
   lineId: string;
   sku: string;
+  /** quantity the line was added with (revised when units move to another basket) */
+  qty: number;
   remaining: number;
   status: "ok" | "unsure";
 }
@@ -364,6 +366,40 @@ export class WalkoutFusion {
     return b.distance - a.distance >= (bothHands ? this.cfg.handMargin : this.cfg.bodyMargin);
   }
 
+  /**
+   * n ≥ 2 of one product with several shoppers within reach: when the lost weight sits on plates
+   * that different shoppers' hands were clearly nearest to, and each part is a whole number of
+   * units adding up to n, each shopper gets their own units (the weights add up).
+   */
+  private splitByPlates(
+    c: ShelfChange,
+    best: Hypothesis,
+    inReach: NearShopper[],
+  ): { sku: string; qty: number; ranked?: NearShopper[] }[] {
+    const items = best.items.map((i) => ({ ...i }));
+    if (items.length !== 1 || items[0].qty < 2 || inReach.length < 2 || this.clearWinner(inReach))
+      return items;
+    const unit = this.catalog.bySku.get(items[0].sku)?.weight?.mean ?? 0;
+    if (!(unit > 0)) return items;
+    const byShopper = new Map<string, { mass: number; ranked: NearShopper[] }>();
+    const who = new Set(inReach.map((n) => n.shopper));
+    for (const p of c.plates) {
+      const m = Math.max(0, -p.delta);
+      if (m < 0.25 * unit) continue;
+      const pos = this.belief.position(c.gondola, c.shelf, p.plate);
+      if (!pos) return items;
+      const ranked = this.tracks.near(pos, c.startT, c.endT).filter((n) => who.has(n.shopper));
+      if (ranked.length === 0 || !this.clearWinner(ranked)) return items;
+      const e = byShopper.get(ranked[0].shopper) ?? { mass: 0, ranked };
+      e.mass += m;
+      byShopper.set(ranked[0].shopper, e);
+    }
+    if (byShopper.size < 2) return items;
+    const parts = [...byShopper.values()].map((e) => ({ n: Math.round(e.mass / unit), ranked: e.ranked }));
+    if (parts.some((x) => x.n < 1) || parts.reduce((a, x) => a + x.n, 0) !== items[0].qty) return items;
+    return parts.map((x) => ({ sku: items[0].sku, qty: x.n, ranked: x.ranked }));
+  }
+
   /** in-reach shoppers ranked by distance to where one sku of a change lies */
   private rankFor(c: ShelfChange, sku: string, inReach: NearShopper[]): NearShopper[] {
     if (inReach.length <= 1 || !Number.isFinite(inReach[0].distance)) return inReach;
@@ -478,9 +514,9 @@ export class WalkoutFusion {
     const where = `gondola ${c.gondola} shelf ${c.shelf}`;
     const sessions: string[] = [];
     let ambiguous = false;
-    for (const it of best.items) {
+    for (const it of this.splitByPlates(c, best, inReach)) {
       // several items (two hands at once): each goes to whoever was nearest to its plates
-      const ranked = best.items.length > 1 ? this.rankFor(c, it.sku, inReach) : inReach;
+      const ranked = it.ranked ?? (best.items.length > 1 ? this.rankFor(c, it.sku, inReach) : inReach);
       const clear = this.clearWinner(ranked);
       if (!clear) ambiguous = true;
       const holder = ranked[0].shopper;
@@ -511,7 +547,7 @@ export class WalkoutFusion {
         status,
         evidence: this.evidence(c, hyps, ranked, summary),
       });
-      s.lines.push({ lineId, sku: it.sku, remaining: it.qty, status });
+      s.lines.push({ lineId, sku: it.sku, qty: it.qty, remaining: it.qty, status });
       if (!clear) {
         this.counters.ambiguous++;
         this.ambiguities.push({
@@ -566,7 +602,7 @@ export class WalkoutFusion {
         this.counters.ignored["putback-not-held"] = (this.counters.ignored["putback-not-held"] ?? 0) + 1;
       } else {
         if (!(holders.length === 1 || clear)) ambiguous = true;
-        who = this.resolveByPutBack(who, it.sku, inReach, c, out) ?? who;
+        who = this.resolveByPutBack(who, it.sku, it.qty, inReach, c, out) ?? who;
         const s = this.sessions.get(who)!;
         const status = sureId && (holders.length === 1 || clear) ? "ok" : "unsure";
         const lineId = this.ids("line");
@@ -610,6 +646,7 @@ export class WalkoutFusion {
   private resolveByPutBack(
     who: string,
     sku: string,
+    qty: number,
     inReach: NearShopper[],
     c: ShelfChange,
     out: Collector,
@@ -630,16 +667,33 @@ export class WalkoutFusion {
     }
     const target = this.sessions.get(returner);
     if (!target) return undefined;
-    // move the line: void it in the holder's basket, add it to the returner's
-    out.push(holder.session, {
-      type: "LineVoided",
-      at: c.endT,
-      lineId: line.lineId,
-      by: "fusion",
-      reason: `put back by shopper ${returner}: the item was theirs`,
-    });
-    const moved = line.remaining;
-    line.remaining = 0;
+    // move what came back: the units put back were the returner's; the rest stays with the
+    // holder (two taken, two shoppers, one returned: the weights add up)
+    const moved = Math.min(qty, line.remaining);
+    if (moved >= line.qty) {
+      out.push(holder.session, {
+        type: "LineVoided",
+        at: c.endT,
+        lineId: line.lineId,
+        by: "fusion",
+        reason: `put back by shopper ${returner}: the item was theirs`,
+      });
+    } else {
+      out.push(holder.session, {
+        type: "LineRevised",
+        at: c.endT,
+        lineId: line.lineId,
+        sku,
+        qty: line.qty - moved,
+        status: "ok",
+        confidence: 0.8,
+        by: "fusion",
+        note: `${moved} of them put back by shopper ${returner}: those were theirs`,
+      });
+      line.status = "ok";
+    }
+    line.qty -= moved;
+    line.remaining -= moved;
     const lineId = this.ids("line");
     out.push(target.session, {
       type: "ItemAdded",
@@ -658,7 +712,7 @@ export class WalkoutFusion {
         summary: `${this.name(sku)} reattributed from shopper ${amb.holder}: shopper ${returner} put it back later.`,
       },
     });
-    target.lines.push({ lineId, sku, remaining: moved, status: "ok" });
+    target.lines.push({ lineId, sku, qty: moved, remaining: moved, status: "ok" });
     return returner;
   }
 
