@@ -18,7 +18,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt, { type MqttClient } from "mqtt";
@@ -40,6 +40,8 @@ const SECONDS = Number(arg("seconds", "20"));
 const HZ = Number(arg("hz", "20"));
 const DB = arg("db", "both");
 const PG_URL = arg("pg", "postgres://postgres@127.0.0.1:5432");
+/** a directory: the server runs with --cpu-prof and writes its profile there on exit */
+const PROFILE = arg("profile", "");
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -91,6 +93,14 @@ interface RunResult {
   rssMb: number;
   /** server process CPU seconds (user + system) during the streaming phase */
   cpu: number;
+  /** events and scale samples sent; messages acknowledged (PUBACK) by the end */
+  events: number;
+  samples: number;
+  acked: number;
+  /** events the server counted as accepted or duplicate, and as rejected */
+  recorded: number;
+  rejected: number;
+  load: [number, number];
 }
 
 async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult> {
@@ -120,7 +130,8 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
     env.SKIPLANE_DATABASE_URL = `${PG_URL}/${pgDb}`;
   }
   const http = `http://127.0.0.1:${httpPort}`;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const profile = PROFILE ? ["--cpu-prof", "--cpu-prof-dir", PROFILE] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts"], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
@@ -195,6 +206,12 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
     let unattributed = 0;
     let screens = 0;
     let sent = 0;
+    let acked = 0;
+    let eventsSent = 0;
+    let samplesSent = 0;
+    const load0 = loadavg()[0];
+    const rejected0 = await metricValue(http, "skiplane_cart_events_total", '{outcome="rejected"}');
+    const duplicate0 = await metricValue(http, "skiplane_cart_events_total", '{outcome="duplicate"}');
     const interval = (1000 / HZ) * PER_MESSAGE;
     const accepted0 = await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}');
     const cpu0 = await metricValue(http, "skiplane_process_cpu_seconds_total");
@@ -240,20 +257,29 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
           if (performance.now() > tEnd) break;
           inflight.push(performance.now());
           sent++;
-          client.publish(eventsTopic(STORE, cart), JSON.stringify(m), { qos: 1 }, () => {
+          eventsSent += m.length;
+          for (const e of m) if (Array.isArray(e.grams)) samplesSent += e.grams.length;
+          client.publish(eventsTopic(STORE, cart), JSON.stringify(m), { qos: 1 }, (err) => {
             inflight.shift();
+            if (!err) acked++;
           });
           due += interval;
         }
       }),
     );
     const elapsed = (performance.now() - tStart) / 1000;
-    await new Promise((r) => setTimeout(r, 1000));
+    // let what is in flight finish (at most 60 s): every message must be acknowledged
+    for (let w = 0; w < 600 && acked < sent; w++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
     const accepted =
       (await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}')) - accepted0;
     const server = await serverHistogramQuantiles(http);
     const cpu = (await metricValue(http, "skiplane_process_cpu_seconds_total")) - cpu0;
     const rss = await metricValue(http, "skiplane_process_resident_memory_bytes");
+    const rejected =
+      (await metricValue(http, "skiplane_cart_events_total", '{outcome="rejected"}')) - rejected0;
+    const duplicate =
+      (await metricValue(http, "skiplane_cart_events_total", '{outcome="duplicate"}')) - duplicate0;
     await Promise.all(clients.map((c) => c.endAsync(true)));
     latencies.sort((a, b) => a - b);
     return {
@@ -269,6 +295,12 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       server,
       rssMb: rss / 1e6,
       cpu,
+      events: eventsSent,
+      samples: samplesSent,
+      acked,
+      recorded: accepted + duplicate,
+      rejected,
+      load: [load0, loadavg()[0]],
     };
   } finally {
     if (child.exitCode === null) {
@@ -290,13 +322,16 @@ function report(r: RunResult): string {
   const l = r.latencies;
   return [
     `${r.db}: ${r.connected}/${r.carts} carts, ${HZ} Hz samples, ${PER_MESSAGE} per message, ${r.seconds.toFixed(1)} s`,
-    `  messages sent        ${r.sent} (${(r.sent / r.seconds).toFixed(0)}/s)`,
+    `  messages sent        ${r.sent} (${(r.sent / r.seconds).toFixed(0)}/s), ${r.events} events, ${r.samples} scale samples (${(r.samples / r.seconds).toFixed(0)}/s)`,
+    `  acknowledged         ${r.acked} of ${r.sent} messages; events recorded ${r.recorded} of ${r.events}, rejected ${r.rejected}${r.acked === r.sent && r.recorded === r.events ? " (nothing lost)" : " (LOST OR LATE)"}`,
     `  events accepted      ${r.accepted} (${(r.accepted / r.seconds).toFixed(0)}/s)`,
     `  screen updates       ${r.screens} (${r.unattributed} not attributable)`,
     `  settle → screen      p50 ${ms(quantile(l, 0.5))}  p99 ${ms(quantile(l, 0.99))}  max ${ms(l[l.length - 1] ?? Number.NaN)}  (n=${l.length}, at the cart)`,
     `  server-side          p50 ${r.server.p50}  p99 ${r.server.p99}  (histogram buckets, arrival → published)`,
     `  server CPU           ${r.cpu.toFixed(1)} s over the run = ${((r.cpu / Math.max(1, r.accepted)) * 1000).toFixed(2)} ms per accepted event (≈ ${(Math.max(1, r.accepted) / Math.max(0.001, r.cpu)).toFixed(0)} events per CPU-second)`,
+    `  server CPU / sample  ${((r.cpu / Math.max(1, r.samples)) * 1e6).toFixed(0)} µs per scale sample (${((r.cpu / r.seconds) * 100).toFixed(0)} % of one core)`,
     `  server RSS           ${r.rssMb.toFixed(0)} MB`,
+    `  load average         ${r.load[0].toFixed(1)} at start, ${r.load[1].toFixed(1)} at end (1 min, uptime; ${cpus().length} cores)`,
   ].join("\n");
 }
 

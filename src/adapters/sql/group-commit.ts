@@ -5,16 +5,19 @@
  * promise resolves only after that write has committed, so a caller that acknowledges after
  * awaiting it (the MQTT PUBACK) still acknowledges durable data only.
  *
- * Flushing happens on `setImmediate`, i.e. after the current I/O callbacks: no timer, no added
- * latency when idle. While `maxInFlight` writes are running, new requests wait and go into the
- * next write, so batches grow with the load by themselves. If a batched write fails, each of its
+ * Flushing happens on `setImmediate`, i.e. after the current I/O callbacks (or, with `delayMs`,
+ * that long after the first request of a batch: fewer, larger commits for a bounded wait). While
+ * `maxInFlight` writes are running, new requests wait and go into the next write, so batches
+ * grow with the load by themselves. If a batched write fails, each of its
  * requests is retried on its own, so one bad request cannot fail the others.
  */
 export interface GroupCommitOptions {
   /** concurrent writes (PostgreSQL may overlap round trips; SQLite writes synchronously); default 1 */
   maxInFlight?: number;
-  /** most items per write; default 2,000 */
+  /** most items per write; default 2,000 (a full batch is written at once) */
   maxItems?: number;
+  /** wait this long after a batch's first request before writing it; default 0 (next turn) */
+  delayMs?: number;
   /** false while the connection cannot take a write now (SQLite: inside another transaction) */
   ready?: () => boolean;
 }
@@ -28,6 +31,8 @@ interface Request<T, R> {
 export class GroupCommit<T, R> {
   private queue: Request<T, R>[] = [];
   private scheduled = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private queued = 0;
   private inFlight = 0;
   /** figures: writes done and items written */
   readonly stats = { writes: 0, items: 0, requests: 0 };
@@ -41,7 +46,14 @@ export class GroupCommit<T, R> {
     if (items.length === 0) return Promise.resolve([]);
     return new Promise<R[]>((resolve, reject) => {
       this.queue.push({ items, resolve, reject });
-      this.schedule();
+      this.queued += items.length;
+      const delay = this.options.delayMs ?? 0;
+      if (delay > 0 && this.queued < (this.options.maxItems ?? 2_000)) {
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          this.schedule();
+        }, delay);
+      } else this.schedule();
     });
   }
 
@@ -64,6 +76,11 @@ export class GroupCommit<T, R> {
       const r = this.queue.shift()!;
       batch.push(r);
       n += r.items.length;
+    }
+    this.queued -= n;
+    if (this.queue.length === 0 && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
     }
     this.inFlight++;
     try {

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import type { RawAppend, RawEntry, RawSensorLog } from "../../app/ports/raw-sensor-log";
 import type { CartEvent } from "../../domain/events/sensor-events";
-import { GroupCommit } from "./group-commit";
+import { GroupCommit, type GroupCommitOptions } from "./group-commit";
 import { type Database, fromJson, type RawEventsTable, toJson } from "./schema";
 
 type RawEventsRow = Selectable<RawEventsTable>;
@@ -49,7 +49,7 @@ export interface RawLogDialect {
     rows: RawRow[],
   ): { isNew: boolean; seq: number }[] | Promise<{ isNew: boolean; seq: number }[]>;
   /** options of the group commit (SQLite: not while another transaction is open) */
-  groupCommit?: { maxInFlight?: number; ready?: () => boolean };
+  groupCommit?: GroupCommitOptions;
 }
 
 export class SqlRawSensorLog implements RawSensorLog {

@@ -9,7 +9,6 @@ import { Kysely, SqliteDialect } from "kysely";
 import type { Storage } from "../../app/ports/read-models";
 import { loadMigrations, type Migration } from "../sql/migrate";
 import type { Database } from "../sql/schema";
-import { SqlEventStore } from "../sql/sql-event-store";
 import { type RawRow, SqlRawSensorLog } from "../sql/sql-raw-log";
 import {
   SqlAccounts,
@@ -17,14 +16,19 @@ import {
   SqlCartRegistry,
   SqlReviewCases,
   SqlReviewLabels,
-  SqlSessionReadModel,
 } from "../sql/sql-read-models";
+import { SqliteEventStore, SqliteSessionReadModel } from "./sqlite-fast-paths";
 
 export const DEFAULT_SQLITE_FILE = ".data/skiplane.sqlite";
 
 export interface SqliteStorageOptions {
   /** database file; `:memory:` for a throwaway database */
   file?: string;
+  /**
+   * raw events of all carts are committed together, at most this long after the first of a
+   * batch (ms; default 4; 0 = at the next turn of the event loop)
+   */
+  groupCommitMs?: number;
 }
 
 /** Opens (creating if needed) the SQLite database, applies pending migrations, returns the ports. */
@@ -43,7 +47,7 @@ export function openSqliteStorage(
   return {
     kind: "sqlite",
     raw,
-    events: new SqlEventStore(db),
+    events: new SqliteEventStore(db, raw),
     rawLog: new SqlRawSensorLog(db, {
       ensureDay: async () => {},
       deleteDaysBefore: async (cutoffDay) =>
@@ -51,9 +55,9 @@ export function openSqliteStorage(
       insertBatch: rawBatchInserter(raw),
       // kysely runs a transaction within one turn of the event loop (better-sqlite3 is
       // synchronous), so this is a safeguard: never write into someone else's transaction
-      groupCommit: { ready: () => !raw.inTransaction },
+      groupCommit: { ready: () => !raw.inTransaction, delayMs: options.groupCommitMs ?? 4 },
     }),
-    sessions: new SqlSessionReadModel(db),
+    sessions: new SqliteSessionReadModel(db, raw),
     reviews: new SqlReviewCases(db),
     labels: new SqlReviewLabels(db),
     carts: new SqlCartRegistry(db),
