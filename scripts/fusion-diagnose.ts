@@ -65,9 +65,49 @@ const bump = (k: string, ex?: string) => {
     if (xs.length < show) xs.push(ex);
   }
 };
+/** why a prompt went up, from the evidence of the change it is about */
+const cause = (
+  ev:
+    | {
+        summary: string;
+        vision: unknown[];
+        scans: unknown[];
+        plu: unknown[];
+        hypotheses: { label: string; posterior: number }[];
+      }
+    | undefined,
+): string => {
+  if (!ev) return "no line (nothing worth guessing)";
+  const h = ev.hypotheses;
+  const seen = ev.summary.includes("camera saw");
+  if (ev.summary.includes("nothing identified")) return "remainder";
+  if (h[0]?.label.startsWith("not merchandise"))
+    return seen ? "not merchandise? (seen)" : "not merchandise? (unseen)";
+  if (!seen && ev.scans.length === 0 && ev.plu.length === 0) return "weight only (camera missed)";
+  const one = (l: string) => /^1 × [^+]+$/.test(l);
+  if (h.length > 1 && one(h[0].label) && one(h[1].label)) return "two single products compete (look-alikes?)";
+  if (h.length > 1 && h[0].label.includes("+") !== h[1].label.includes("+")) return "one product vs several";
+  if (/ g$/.test(h[0]?.label ?? "")) return "weighed produce";
+  return "other";
+};
+const promptLines = new Map<string, string>();
 for (const [session, evs] of bySession) {
+  const evidenceOf = new Map<string, Parameters<typeof cause>[0]>();
   for (const e of evs) {
-    if (e.type === "PromptRaised") bump(`prompt ${e.prompt.kind}`);
+    if (e.type === "ItemAdded" || e.type === "ItemRemoved") evidenceOf.set(e.lineId, e.evidence);
+    if (e.type === "PromptRaised") {
+      bump(`prompt ${e.prompt.kind}`);
+      const c = cause(evidenceOf.get(e.prompt.lineIds[0] ?? ""));
+      const ev = evidenceOf.get(e.prompt.lineIds[0] ?? "");
+      bump(
+        `prompt cause: ${c}`,
+        `${session}: ${ev?.summary ?? e.prompt.text}  [${(ev?.hypotheses ?? [])
+          .slice(0, 3)
+          .map((x) => `${x.label} ${x.posterior}`)
+          .join(" | ")}]`,
+      );
+      promptLines.set(e.prompt.id, c);
+    }
     if (e.type === "ItemAdded" || e.type === "ItemRemoved") {
       const top = e.evidence.hypotheses
         .slice(0, 3)
@@ -75,11 +115,13 @@ for (const [session, evs] of bySession) {
         .join(" | ");
       bump(
         `${e.type} ${e.status}`,
-        e.status === "unsure" ? `${session}: ${e.evidence.summary}  [${top}]` : undefined,
+        e.status === "unsure" && !process.argv.includes("--causes")
+          ? `${session}: ${e.evidence.summary}  [${top}]`
+          : undefined,
       );
     }
     if (e.type === "ReviewRequested")
-      bump(`review: ${e.reason.replace(/[−+]?\d+(\.\d+)? g/g, "# g").slice(0, 60)}`);
+      bump(`review: ${e.reason.replace(/[−+]?\d+(\.\d+)? g/g, "# g").replace(/: Weight.*/, "")}`);
   }
 }
 if (only) {

@@ -147,6 +147,8 @@ class CartFusionImpl implements CartFusion {
   private unresolved: Unresolved[] = [];
   /** changes settled inside a batch, waiting for the lines up to their settling time */
   private pending: ScaleChange[] = [];
+  /** the change decided last in this session (a settling tail may follow it) */
+  private lastChange: ScaleChange | undefined;
   /** decisions made while ingesting a line that was then rejected: delivered with the next one */
   private carry: BasketEvent[] = [];
   private readonly maxWindowMs: number;
@@ -374,6 +376,22 @@ class CartFusionImpl implements CartFusion {
       for (const k of this.keyed) if (!k.used && k.t >= from - cfg.pluBeforeMs && k.t <= to) keyed.push(k);
     }
 
+    // the settling tail of the change just decided: a load creeping on by a few grams in the
+    // same direction right after it, with nothing seen, scanned or keyed of its own
+    const last = this.lastChange;
+    this.lastChange = change;
+    if (
+      last !== undefined &&
+      from - last.endT <= cfg.tailMs &&
+      Math.sign(change.delta) === Math.sign(last.delta) &&
+      d <= cfg.tailMaxG &&
+      scans.length === 0 &&
+      keyed.length === 0 &&
+      sightings.every((s) => s.candidates.length === 0)
+    ) {
+      this.note("settling-tail");
+      return;
+    }
     const ctx = this.contextFor(change.delta, change.sd, sightings, scans, keyed);
     const hyps = explainChange(ctx, cfg);
     for (const s of sightings) s.used = true;
@@ -534,6 +552,62 @@ class CartFusionImpl implements CartFusion {
     }
   }
 
+  /**
+   * What one sighting says about each product: with a calibration table, the top candidate is
+   * the true product with P(top-1 right | p) from the table (its own table when it has
+   * look-alikes); otherwise the true product is listed lower (visionListedShare, shared by the
+   * lower candidates' p) or an unlisted look-alike of a listed one (the rest, shared). Without
+   * a table each listed product gets p^visionSharpness and an unlisted look-alike p · lookalikeP.
+   */
+  private sightingWeights(raw: { sku: string; p: number }[], skus: string[], ps: number[]): void {
+    const cfg = this.cfg;
+    const candidates = raw.length > 1 ? raw.slice().sort((a, b) => b.p - a.p) : raw;
+    const first = candidates[0];
+    const hasLook = (this.catalog.bySku.get(first.sku)?.lookalikes?.length ?? 0) > 0;
+    const table = hasLook ? cfg.visionCalibrationLookalike : cfg.visionCalibration;
+    const unlisted: string[] = [];
+    for (const c of candidates) {
+      for (const l of this.catalog.bySku.get(c.sku)?.lookalikes ?? []) {
+        if (!this.catalog.bySku.has(l) || unlisted.includes(l)) continue;
+        if (candidates.some((x) => x.sku === l)) continue;
+        unlisted.push(l);
+      }
+    }
+    if (table.length === 0) {
+      for (const c of candidates) {
+        skus.push(c.sku);
+        ps.push(c.p ** cfg.visionSharpness);
+      }
+      const n = skus.length;
+      for (const l of unlisted) {
+        let from = 0;
+        for (let i = 0; i < n; i++)
+          if (this.catalog.bySku.get(skus[i])?.lookalikes?.includes(l)) from = Math.max(from, ps[i]);
+        skus.push(l);
+        ps.push(from * cfg.lookalikeP);
+      }
+      return;
+    }
+    const q = interpolate(table, first.p);
+    let lowerSum = 0;
+    for (let i = 1; i < candidates.length; i++) lowerSum += candidates[i].p;
+    const listed = candidates.length > 1 ? cfg.visionListedShare : 0;
+    // a faint top (under the least p of the confusions the table was fitted on) is no confusion
+    // of merchandise: the lower candidates keep their own p
+    const confusion = first.p >= cfg.visionConfusionMinP;
+    skus.push(first.sku);
+    ps.push(q);
+    for (let i = 1; i < candidates.length; i++) {
+      skus.push(candidates[i].sku);
+      const share = lowerSum > 0 ? ((1 - q) * listed * candidates[i].p) / lowerSum : 0;
+      ps.push(confusion ? share : Math.min(share, candidates[i].p));
+    }
+    for (const l of unlisted) {
+      skus.push(l);
+      ps.push(((1 - q) * (1 - listed)) / unlisted.length);
+    }
+  }
+
   private contextFor(
     delta: number,
     sd: number,
@@ -549,30 +623,23 @@ class CartFusionImpl implements CartFusion {
     const ctxSightings: ChangeContext["sightings"] = [];
     const against = removal ? "in" : "out";
     let blank = 0;
+    const calibrated = cfg.visionCalibration.length > 0 && cfg.visionCalibrationLookalike.length > 0;
     for (const s of sightings) {
       if (s.candidates.length === 0) {
         if (s.dir !== against) blank++;
         continue;
       }
+      // a calibrated camera shows merchandise with a top p of at least visionConfusionMinP; a
+      // fainter sighting is a hand with something it does not know (a bag, a coat), which is
+      // evidence against merchandise it does not list, like an empty sighting
+      if (calibrated && s.dir !== against && maxP(s.candidates) < cfg.visionConfusionMinP) blank++;
       const skus: string[] = [];
       const ps: number[] = [];
       const f = s.dir === against ? cfg.wrongDirP : 1;
-      for (const c of s.candidates) {
-        const p = c.p ** cfg.visionSharpness * f;
-        skus.push(c.sku);
-        ps.push(p);
-        if ((seen.get(c.sku) ?? 0) < p) seen.set(c.sku, p);
-      }
-      // look-alikes the camera did not list are weak candidates (the weight may tell them apart)
-      const n = skus.length;
-      for (let i = 0; i < n; i++) {
-        for (const l of this.catalog.bySku.get(skus[i])?.lookalikes ?? []) {
-          if (skus.includes(l) || !this.catalog.bySku.has(l)) continue;
-          const p = ps[i] * cfg.lookalikeP;
-          skus.push(l);
-          ps.push(p);
-          if ((seen.get(l) ?? 0) < p) seen.set(l, p);
-        }
+      this.sightingWeights(s.candidates, skus, ps);
+      for (let i = 0; i < skus.length; i++) {
+        ps[i] *= f;
+        if ((seen.get(skus[i]) ?? 0) < ps[i]) seen.set(skus[i], ps[i]);
       }
       ctxSightings.push({ skus, p: ps });
     }
@@ -1127,10 +1194,10 @@ class CartFusionImpl implements CartFusion {
       return this.reject("bad-value", "session id missing");
     this.session = e.session;
     // the cart's load at the start is the tare, whatever happened to it between sessions
-    if (this.detector.pendingDelta() !== 0) {
-      this.detector.rebase();
-      this.note("rebased-at-start");
-    }
+    // (a cart re-zeroes when it is unlocked: its first stable level is the tare, even a few grams
+    // off the level it rested at in the corral)
+    if (this.detector.pendingDelta() !== 0) this.note("rebased-at-start");
+    this.detector.rebase();
     this.sightings = [];
     this.scans = [];
     this.keyed = [];
@@ -1139,6 +1206,7 @@ class CartFusionImpl implements CartFusion {
     this.foreign = [];
     this.prompts.clear();
     this.unresolved = [];
+    this.lastChange = undefined;
     return { outcome: "accepted", events: [] };
   }
 
@@ -1187,6 +1255,25 @@ class CartFusionImpl implements CartFusion {
     this.keyed = [];
     return { outcome: "accepted", events };
   }
+}
+
+function maxP(cs: { p: number }[]): number {
+  let m = 0;
+  for (const c of cs) if (c.p > m) m = c.p;
+  return m;
+}
+
+/** piecewise-linear lookup in rising [x, y] points, clamped at the ends */
+function interpolate(points: readonly (readonly [number, number])[], x: number): number {
+  if (x <= points[0][0]) return points[0][1];
+  for (let i = 1; i < points.length; i++) {
+    const [x1, y1] = points[i];
+    if (x <= x1) {
+      const [x0, y0] = points[i - 1];
+      return x1 === x0 ? y1 : y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+    }
+  }
+  return points[points.length - 1][1];
 }
 
 /** posterior mass of the hypotheses that contain this item (same sku; same qty for unit goods) */

@@ -264,7 +264,7 @@ describe("cart fusion: scans", () => {
 
 describe("cart fusion: prompts and review", () => {
   const chips = () =>
-    shopping(7).see("in", ["chips-salt", 0.5], ["chips-vinegar", 0.46]).step(160.5).hold(800);
+    shopping(7).see("in", ["chips-salt", 0.7], ["chips-vinegar", 0.25]).step(160.5).hold(800);
 
   it("look-alikes raise a choose prompt with the best guess as an unsure line", () => {
     const { events, fusion } = run(chips().events);
@@ -400,7 +400,7 @@ describe("cart fusion: prompts and review", () => {
 
   it("the accept threshold is config: 0 accepts every best guess, 1 asks about everything", () => {
     const lax = run(
-      shopping(7).see("in", ["chips-salt", 0.5], ["chips-vinegar", 0.46]).step(160.5).hold(800).events,
+      shopping(7).see("in", ["chips-salt", 0.7], ["chips-vinegar", 0.25]).step(160.5).hold(800).events,
       {
         acceptThreshold: 0,
       },

@@ -29,10 +29,25 @@ export interface FusionConfig {
   tareToleranceG: number;
   /** loads at or above this are absurd (1000 kg), grams */
   maxLoadG: number;
+  /**
+   * how fast the zero may wander (a random walk, sd per √second), grams: the baseline follows
+   * the rested level by a Kalman step with this drift, so a window that passes as stable while
+   * the cart rolls barely moves it (load-cell creep is ~0.3–1.5 g/min; 0.1 g/√s follows that
+   * within a few seconds)
+   */
+  baselineDriftGPerSqrtS: number;
   /** floor on the sd of a measured delta (residual drift between the two levels), grams */
   deltaSdFloorG: number;
 
   // --- association -------------------------------------------------------------------------
+  /**
+   * a change of at most tailMaxG starting within tailMs of the previous change's settling, in the
+   * same direction and with no sighting, scan or PLU of its own, is that change's settling tail
+   * (the detector commits once the level's drift is under stableTrendMaxG, which leaves about
+   * 2 × stableTrendMaxG still to come): nothing is decided on it
+   */
+  tailMs: number;
+  tailMaxG: number;
   /** camera sightings this long before the change started still belong to it, ms */
   visionBeforeMs: number;
   /** barcode scans this long before the change started belong to it (scan, then drop in), ms */
@@ -69,6 +84,24 @@ export interface FusionConfig {
    * often than its p says. Fit it on a labelled replay (the evaluation's sweep), never guess it.
    */
   visionSharpness: number;
+  /**
+   * Camera calibration table: [raw top-1 p, P(top-1 is the true product)] points, rising, read
+   * by linear interpolation (clamped at the ends), for a top candidate without look-alikes in
+   * the catalog. A sighting then counts for the product it lists first with that probability;
+   * the rest goes to the products it lists lower (visionListedShare of it, shared by their p) and
+   * to unlisted look-alikes. Fitted on a labelled log (`scripts/fusion-calibrate.ts`); empty: the
+   * raw p is used as if calibrated (p^visionSharpness).
+   */
+  visionCalibration: readonly (readonly [number, number])[];
+  /** the same for a top candidate that has look-alikes in the catalog (a camera confuses those) */
+  visionCalibrationLookalike: readonly (readonly [number, number])[];
+  /** when the top candidate is wrong, the probability the true product is listed lower */
+  visionListedShare: number;
+  /**
+   * the least top p at which a wrong top is a confusion of merchandise (the lowest p of the
+   * confusions the table was fitted on); under it the lower candidates keep their own p
+   */
+  visionConfusionMinP: number;
   /** probability the camera reports no product at all for merchandise crossing the rim */
   blankSightingMerchP: number;
   /** factor on a sighting's p when it went the other way (the camera got the direction wrong) */
@@ -112,6 +145,38 @@ export interface FusionConfig {
   variableMeasure: VariableMeasureScheme;
 }
 
+/**
+ * Camera calibration, fitted by `npx tsx scripts/fusion-calibrate.ts` on simulated labelled logs
+ * (standard seed 901, 2,000 sessions + hard seed 902, 1,000 sessions — one fleet, both kinds of
+ * cart; never the evaluation seeds). [raw top-1 p, P(top-1 right)]; a real store refits on its own
+ * labelled log.
+ */
+const CAL_PLAIN: readonly (readonly [number, number])[] = [
+  [0.075, 0.1189],
+  [0.525, 0.125],
+  [0.575, 0.3],
+  [0.625, 0.3333],
+  [0.675, 0.5769],
+  [0.725, 0.9861],
+  [0.775, 0.988],
+  [0.825, 0.988],
+  [0.875, 0.9948],
+];
+const CAL_LOOKALIKE: readonly (readonly [number, number])[] = [
+  [0.075, 0.05],
+  [0.125, 0.0645],
+  [0.175, 0.0886],
+  [0.325, 0.1019],
+  [0.575, 0.1019],
+  [0.625, 0.1132],
+  [0.675, 0.1923],
+  [0.725, 0.9379],
+  [0.825, 0.939],
+  [0.875, 0.9933],
+  [0.975, 0.9985],
+];
+const LISTED_SHARE = 0.732;
+
 export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   scaleNoiseSdG: 1.5,
   scaleQuantumG: 0.5,
@@ -125,7 +190,10 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   tareToleranceG: 50,
   maxLoadG: 1_000_000,
   deltaSdFloorG: 0.5,
+  baselineDriftGPerSqrtS: 0.1,
 
+  tailMs: 3000,
+  tailMaxG: 9,
   visionBeforeMs: 3000,
   scanBeforeMs: 15000,
   pluBeforeMs: 30000,
@@ -142,6 +210,11 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   visionMissP: 0.1,
   visionFloorP: 0.05,
   visionSharpness: 1,
+  // fitted by scripts/fusion-calibrate.ts (see docs/fusion-model.md §6)
+  visionCalibration: CAL_PLAIN,
+  visionCalibrationLookalike: CAL_LOOKALIKE,
+  visionListedShare: LISTED_SHARE,
+  visionConfusionMinP: 0.45,
   blankSightingMerchP: 0.1,
   wrongDirP: 0.05,
   lookalikeP: 0.02,

@@ -45,6 +45,7 @@ type SignalConfig = Pick<
   | "minChangeG"
   | "gapMs"
   | "deltaSdFloorG"
+  | "baselineDriftGPerSqrtS"
 >;
 
 export class ScaleChangeDetector {
@@ -79,12 +80,18 @@ export class ScaleChangeDetector {
   private readonly minSpanMs: number;
   private readonly quantVar: number;
   private readonly noiseVar: number;
+  /** drift variance per second of the baseline's random walk */
+  private readonly driftVar: number;
+  /** the baseline filter's variance and the time of its last step */
+  private baselineVarK = 0;
+  private followT = 0;
 
   constructor(private readonly cfg: SignalConfig) {
     this.halfMs = cfg.stableWindowMs / 2;
     this.minSpanMs = cfg.stableWindowMs * 0.75;
     this.quantVar = (cfg.scaleQuantumG * cfg.scaleQuantumG) / 12;
     this.noiseVar = cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
+    this.driftVar = cfg.baselineDriftGPerSqrtS * cfg.baselineDriftGPerSqrtS;
   }
 
   /** true once the scale has settled at least once */
@@ -183,7 +190,16 @@ export class ScaleChangeDetector {
       if (this.disturbed) this.transients++;
       this.disturbed = false;
       this.stableSince = Number.NaN;
-      this.baseline = this.sumOld / nOld + this.ref;
+      // A Kalman step, not a jump: the baseline is a random walk (drift) observed through the
+      // older half, whose samples each step sees again, so each step carries one sample's worth.
+      // A cart rolling (noisy windows that pass as stable by chance) barely moves it.
+      const dt = Math.max(0, t - this.followT) / 1000;
+      const p = this.baselineVarK + this.driftVar * dt;
+      const r = Math.max(variance, this.noiseVar) + this.quantVar * nOld;
+      const k = p / (p + r);
+      this.baseline += k * (this.sumOld / nOld + this.ref - this.baseline);
+      this.baselineVarK = (1 - k) * p;
+      this.followT = t;
       this.baselineSd = levelSd;
       this.quietT = t;
       return undefined;
@@ -218,6 +234,8 @@ export class ScaleChangeDetector {
   private setBaseline(level: number, sd: number, t: number): void {
     this.baseline = level;
     this.baselineSd = sd;
+    this.baselineVarK = sd * sd;
+    this.followT = t;
     this.quietT = t;
     this.stableSince = Number.NaN;
     this.disturbed = false;
