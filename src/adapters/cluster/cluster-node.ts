@@ -125,6 +125,7 @@ export async function startClusterNode(
     listener: ingress,
     clock: { now: () => performance.now() },
     ttlMs: c.leaseTtlMs,
+    renewMs: c.renewMs,
     marginMs: Math.min(500, Math.floor(c.leaseTtlMs / 4)),
     log,
   });

@@ -30,19 +30,20 @@ export class PgLeaseStore implements LeaseStore {
     this.pool.on("error", () => undefined);
   }
 
-  async heartbeat(node: string, ttlMs: number): Promise<string[]> {
-    const { rows } = await this.pool.query<{ node: string }>(
-      `WITH beat AS (
-         INSERT INTO cluster_nodes (node, started_at, seen_at) VALUES ($1, clock_timestamp(), clock_timestamp())
-         ON CONFLICT (node) DO UPDATE SET seen_at = clock_timestamp()
-         RETURNING node)
-       SELECT node FROM cluster_nodes
-        WHERE seen_at > clock_timestamp() - make_interval(secs => $2::double precision / 1000)
-       UNION SELECT node FROM beat
-       ORDER BY 1`,
-      [node, ttlMs],
+  async heartbeat(node: string, windowMs: number): Promise<{ node: string; ageMs: number }[]> {
+    await this.pool.query(
+      `INSERT INTO cluster_nodes (node, started_at, seen_at) VALUES ($1, clock_timestamp(), clock_timestamp())
+       ON CONFLICT (node) DO UPDATE SET seen_at = clock_timestamp()`,
+      [node],
     );
-    return rows.map((r) => r.node);
+    const { rows } = await this.pool.query<{ node: string; age: number }>(
+      `SELECT node, (extract(epoch FROM (clock_timestamp() - seen_at)) * 1000)::float8 AS age
+         FROM cluster_nodes
+        WHERE seen_at > clock_timestamp() - make_interval(secs => $1::double precision / 1000)
+        ORDER BY node`,
+      [windowMs],
+    );
+    return rows.map((r) => ({ node: r.node, ageMs: r.age }));
   }
 
   async tryAcquire(partition: string, node: string, ttlMs: number): Promise<LeaseGrant | undefined> {

@@ -44,7 +44,7 @@ export interface StoreLaneOptions {
   ingest: CartIngestPort;
   metrics?: ServerMetrics;
   onScreen?: (store: string, cart: string, screen: ScreenState) => void;
-  /** messages in progress at once (MQTT 5 receive maximum); default 100 */
+  /** messages in progress at once (MQTT 5 receive maximum); default 32 */
   receiveMaximum?: number;
   /** MQTT 5 session expiry: how long the broker keeps an ownerless store's session; default 1 day */
   sessionExpirySec?: number;
@@ -152,7 +152,7 @@ export class StoreLane implements CartOutbound {
       clientId: storeSessionClientId(this.o.clientIdPrefix, this.o.store),
       properties: {
         sessionExpiryInterval: this.o.sessionExpirySec ?? 86_400,
-        receiveMaximum: this.o.receiveMaximum ?? 100,
+        receiveMaximum: this.o.receiveMaximum ?? 32,
       },
       reconnectPeriod: 0,
       connectTimeout: 5000,

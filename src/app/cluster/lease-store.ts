@@ -25,10 +25,10 @@ export interface LeaseRow {
 
 export interface LeaseStore {
   /**
-   * Records that `node` is alive and returns the nodes alive now (seen within `ttlMs`), this one
-   * included, sorted.
+   * Records that `node` is alive and returns the nodes seen within `windowMs` (this one
+   * included), sorted by name, with how long ago each was last seen.
    */
-  heartbeat(node: string, ttlMs: number): Promise<string[]>;
+  heartbeat(node: string, windowMs: number): Promise<{ node: string; ageMs: number }[]>;
   /** Takes `partition` when nobody holds it (never held, released or expired); else undefined. */
   tryAcquire(partition: string, node: string, ttlMs: number): Promise<LeaseGrant | undefined>;
   /**

@@ -8,9 +8,14 @@
  *   3. works out each store's preferred node by rendezvous hashing over the live nodes (stable:
  *      adding or removing a node moves only that node's share) and
  *      - takes the stores preferred to it that nobody holds (never leased, released, expired),
- *      - hands back stores it holds whose preferred node is another live node (scale-out),
- *      - takes orphans: stores whose lease expired more than a TTL ago and that their preferred
- *        node has not taken (it may be unhealthy), so no store stays unserved.
+ *      - takes orphans: stores expired for longer than one renewal period that their preferred
+ *        node has not taken (dead, or slow) — a dead owner's stores move after about one TTL,
+ *      - hands back stores it holds whose preferred node is another node that has been live
+ *        for a while (`settleMs`), at most `maxHandoffsPerTick` per round (scale-out).
+ *
+ * Liveness is "heartbeat seen within two TTLs" and hand-offs wait for a node to be live for
+ * `settleMs`: a process whose ticks run late under load neither leaves the live set at once nor
+ * makes stores flap between nodes — every move costs a replay of the store's open carts.
  *
  * A lease is trusted locally only until `sentAt + ttl − margin` by this process's monotonic
  * clock, where `sentAt` is when the renewal that granted it was sent: the database's expiry is
@@ -44,6 +49,12 @@ export interface OwnershipOptions {
   ttlMs?: number;
   /** local safety margin subtracted from the lease; default 500 ms */
   marginMs?: number;
+  /** the tick interval (orphans are taken once expired for longer); default ttl / 4 */
+  renewMs?: number;
+  /** a node must be live this long before stores are handed to it; default 2 × ttl */
+  settleMs?: number;
+  /** stores handed back per round at most; default 2 */
+  maxHandoffsPerTick?: number;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -97,6 +108,8 @@ export function preferredNode(partition: string, nodes: readonly string[]): stri
 export class Ownership {
   private readonly held = new Map<string, Held>();
   private liveNodes: string[] = [];
+  /** when this node first saw each live node (its clock) */
+  private readonly firstSeen = new Map<string, number>();
   private leaseStoreOk = false;
   private ticks = 0;
   private readonly moves = { acquired: 0, lost: 0 };
@@ -179,7 +192,13 @@ export class Ownership {
       if (this.o.clock.now() >= h.validUntil) await this.drop(p, h.epoch, "expired");
     }
     try {
-      this.liveNodes = await leases.heartbeat(node, this.ttl);
+      const beats = await leases.heartbeat(node, 2 * this.ttl);
+      this.liveNodes = beats.map((b) => b.node);
+      // hand-off targets must be heartbeating now, not merely within the live window
+      const fresh = new Set(beats.filter((b) => b.ageMs < this.ttl).map((b) => b.node));
+      const seenAt = this.o.clock.now();
+      for (const n of this.liveNodes) if (!this.firstSeen.has(n)) this.firstSeen.set(n, seenAt);
+      for (const n of [...this.firstSeen.keys()]) if (!this.liveNodes.includes(n)) this.firstSeen.delete(n);
       // 1. renew
       const held = [...this.held.entries()].map(([partition, h]) => ({ partition, epoch: h.epoch }));
       if (held.length > 0) {
@@ -200,13 +219,21 @@ export class Ownership {
       const all = this.o.partitions();
       const rows = new Map((await leases.list(all)).map((r) => [r.partition, r]));
       const live = this.liveNodes.includes(node) ? this.liveNodes : [...this.liveNodes, node].sort();
+      const settle = this.o.settleMs ?? 2 * this.ttl;
+      const settled = live.filter(
+        (n) => n === node || (fresh.has(n) && seenAt - (this.firstSeen.get(n) ?? seenAt) >= settle),
+      );
+      const renewMs = this.o.renewMs ?? this.ttl / 4;
+      let handoffs = this.o.maxHandoffsPerTick ?? 2;
       for (const p of all) {
         if (this.stopped) return;
         const preferred = preferredNode(p, live);
         const mine = this.held.get(p);
         if (mine) {
-          if (preferred !== node && preferred !== undefined) {
+          const target = preferredNode(p, settled);
+          if (target !== node && target !== undefined && handoffs > 0) {
             // Scale-out: hand the store to its preferred node; it takes it on its next tick.
+            handoffs--;
             await this.drop(p, mine.epoch, "rebalanced");
             await leases.release(p, node, mine.epoch);
           }
@@ -216,8 +243,8 @@ export class Ownership {
         const row = rows.get(p);
         const free = !row || row.owner === "" || row.remainingMs < 0;
         if (!free) continue;
-        // released (owner "") or expired: the preferred node takes it; anyone does after a TTL more
-        const orphan = row !== undefined && row.remainingMs < -this.ttl;
+        // released or expired: the preferred node takes it; anyone does a renewal period later
+        const orphan = row !== undefined && row.remainingMs < -renewMs;
         if (preferred !== node && !orphan) continue;
         const t0 = this.o.clock.now();
         const grant = await leases.tryAcquire(p, node, this.ttl);

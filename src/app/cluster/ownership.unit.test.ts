@@ -7,12 +7,12 @@ class MemoryLeases implements LeaseStore {
   readonly rows = new Map<string, { owner: string; epoch: number; expires: number }>();
   readonly seen = new Map<string, number>();
   constructor(readonly time: { now: number }) {}
-  async heartbeat(node: string, ttlMs: number) {
+  async heartbeat(node: string, windowMs: number) {
     this.seen.set(node, this.time.now);
     return [...this.seen.entries()]
-      .filter(([, t]) => t > this.time.now - ttlMs)
-      .map(([n]) => n)
-      .sort();
+      .filter(([, t]) => t > this.time.now - windowMs)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([n, t]) => ({ node: n, ageMs: this.time.now - t }));
   }
   async tryAcquire(partition: string, node: string, ttlMs: number): Promise<LeaseGrant | undefined> {
     const r = this.rows.get(partition);
@@ -123,6 +123,8 @@ describe("Ownership", () => {
     }
     for (const p of STORES) expect(b.holds(p)).toBe(true);
     for (const p of aStores) expect(c.leases.rows.get(p)?.epoch).toBe(2);
+    // never handed to the dead node while it was still in the live window
+    expect(c.events.some((e) => e.startsWith("b -"))).toBe(false);
   });
 
   it("a paused node distrusts its lease by its own clock before the database says so", async () => {
@@ -169,18 +171,25 @@ describe("Ownership", () => {
     );
   });
 
-  it("a joining node gets its share: the others hand stores back (released, then taken)", async () => {
+  it("a joining node gets its share once settled: the others hand stores back (released, then taken)", async () => {
     const c = cluster();
     const a = c.node("a");
     await a.tick(); // announces itself
     await a.tick(); // takes its stores
     expect(a.status().held.length).toBe(STORES.length);
     const b = c.node("b");
-    for (let i = 0; i < 3; i++) {
+    // not at once: b must have been live for 2 TTLs first (no flapping on a flickering node)
+    await b.tick();
+    await a.tick();
+    await b.tick();
+    await a.tick();
+    expect(a.status().held.length).toBe(STORES.length);
+    for (let i = 0; i < 10; i++) {
+      c.advance(1000);
       await b.tick();
       await a.tick();
-      c.advance(500);
     }
+    await b.tick();
     for (const [p, o] of owners([a, b])) expect(o).toEqual([preferredNode(p, ["a", "b"])]);
     expect(c.events.some((e) => e.endsWith("rebalanced"))).toBe(true);
   });

@@ -15,6 +15,7 @@ import pg from "pg";
 import { writeCatalogFile } from "../../../src/adapters/files/catalog-file";
 import { SandboxPaymentGateway } from "../../../src/adapters/payments/sandbox-gateway";
 import { openSqliteStorage } from "../../../src/adapters/sqlite/sqlite-storage";
+import { preferredNode } from "../../../src/app/cluster/ownership";
 import { StoreService } from "../../../src/app/services/store-service";
 import type { BasketEvent } from "../../../src/domain/basket/basket.events";
 import { sequentialIds } from "../../../src/domain/shared/ids";
@@ -45,6 +46,7 @@ export interface Chain {
   startNode(name: string): Promise<NodeProcess>;
   /** owner of each store per the leases table (only unexpired leases) */
   owners(): Promise<Map<string, { owner: string; epoch: number }>>;
+  /** every store owned by its preferred live process (placement settled), no move for 1.5 s */
   waitAllOwned(ms?: number): Promise<Map<string, { owner: string; epoch: number }>>;
   trips(
     t0: number,
@@ -91,7 +93,10 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
       );
       return new Map(rows.map((r) => [r.partition, { owner: r.owner, epoch: Number(r.epoch) }]));
     },
-    async waitAllOwned(ms = 20_000) {
+    async waitAllOwned(ms = 40_000) {
+      const alive = nodes
+        .filter((n) => n.child.exitCode === null && n.child.signalCode === null)
+        .map((n) => n.name);
       let last = "";
       let stableSince = Date.now();
       let result = new Map<string, { owner: string; epoch: number }>();
@@ -104,7 +109,10 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
             stableSince = Date.now();
           }
           // every store owned, and no move for 1.5 s (rebalancing after a node joined is over)
-          return stores.every((s) => result.has(s)) && Date.now() - stableSince > 1500;
+          return (
+            stores.every((s) => result.get(s)?.owner === preferredNode(s, alive)) &&
+            Date.now() - stableSince > 1500
+          );
         },
         ms,
         "every store to have a stable owner",
