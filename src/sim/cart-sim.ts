@@ -24,7 +24,7 @@ import type { CartEvent, TruthLine, VisionCandidate } from "../domain/events/sen
 import type { Action, AnswerStyle, SensorOverrides, SessionPlan, Unit } from "./actions";
 import { WeightAmbiguity } from "./decidable";
 import type { SimCatalog } from "./planner";
-import type { SimMix } from "./profile";
+import type { ShopperProfile, SimMix } from "./profile";
 import type { Rng } from "./rng";
 
 /** Receives every line as the cart sends it; returns the basket events it caused (answering mode). */
@@ -83,6 +83,17 @@ export function printedCode(gtin14: string): string {
   return gtin14.startsWith("0") ? gtin14.slice(1) : gtin14;
 }
 
+/** How the shopper treats one prompt: per prompt from the profile when the plan says "mixed". */
+export function pickAnswerStyle(style: AnswerStyle, sh: ShopperProfile, r: Rng): "right" | "wrong" | "none" {
+  return style === "mixed"
+    ? r.weighted<"right" | "wrong" | "none">([
+        ["right", sh.answerRightP],
+        ["wrong", sh.answerWrongP],
+        ["none", Math.max(0, 1 - sh.answerRightP - sh.answerWrongP)],
+      ])
+    : style;
+}
+
 export class CartSimulator {
   t: number;
   private seq = 0;
@@ -124,6 +135,14 @@ export class CartSimulator {
   ) {
     this.t = o.startT;
     this.amb = new WeightAmbiguity(o.sc.units, o.mix.sensors);
+  }
+
+  /**
+   * When each stop of the last session last moved the load (virtual ms), by stop index: the live
+   * driver uses it to know which stop a prompt on the real screen is about.
+   */
+  stopActionTimes(): number[] {
+    return [...this.stopTimes];
   }
 
   /** lines produced since the last call, in time order */
@@ -615,14 +634,7 @@ export class CartSimulator {
       const pending: Pending[] = [];
       let c = this.t;
       for (const { prompt, at } of open) {
-        const pick =
-          style === "mixed"
-            ? r.weighted<"right" | "wrong" | "none">([
-                ["right", sh.answerRightP],
-                ["wrong", sh.answerWrongP],
-                ["none", Math.max(0, 1 - sh.answerRightP - sh.answerWrongP)],
-              ])
-            : style;
+        const pick = pickAnswerStyle(style, sh, r);
         this.openPrompts.delete(prompt.id);
         if (pick === "none") continue;
         const stops = [

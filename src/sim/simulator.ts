@@ -11,11 +11,12 @@
 import type { BasketEvent } from "../domain/basket/basket.events";
 import type { Catalog } from "../domain/catalog/product";
 import type { CartEvent, TruthLine } from "../domain/events/sensor-events";
+import type { SessionPlan } from "./actions";
 import { CartSimulator, type SessionOutcome } from "./cart-sim";
-import { planSession, simCatalog } from "./planner";
+import { planSession, type SimCatalog, simCatalog } from "./planner";
 import type { SimMix } from "./profile";
 import { answerPrompt } from "./responder";
-import { rngFor } from "./rng";
+import { type Rng, rngFor } from "./rng";
 
 export interface SimOptions {
   catalog: Catalog;
@@ -53,6 +54,29 @@ export const DEFAULT_SIM_STORE = "sim-store";
 
 export function sessionId(k: number): string {
   return `s-${String(k + 1).padStart(6, "0")}`;
+}
+
+/**
+ * Session `k` of the seeded store, rendered on one cart from the cart's current clock: the plan
+ * from `rngFor(seed, "plan-k")`, sensor noise from "sensors-k", the shopper's answers from
+ * "answers-k". The lines are in `sim.takeLines()`; `planRng` is returned positioned after the
+ * plan (`simulate` draws the idle time after the session from it). Also used by the live driver
+ * (`src/sim/live/`), which plays one session at a time over MQTT under its own session ids.
+ */
+export function runSeededSession(
+  sim: CartSimulator,
+  sc: SimCatalog,
+  mix: SimMix,
+  seed: number,
+  k: number,
+  session: string = sessionId(k),
+): { plan: SessionPlan; outcome: SessionOutcome; planRng: Rng } {
+  const planRng = rngFor(seed, `plan-${k}`);
+  sim.setRng(rngFor(seed, `sensors-${k}`), rngFor(seed, `answers-${k}`));
+  const account = planRng.chance(0.6) ? `acct-${planRng.int(1, 99999)}` : undefined;
+  const plan = planSession(session, sc, mix, planRng, account);
+  const outcome = sim.runSession(plan);
+  return { plan, outcome, planRng };
 }
 
 /**
@@ -119,11 +143,7 @@ export function simulate(
     }
     const k = r.next;
     r.next += carts;
-    const planRng = rngFor(o.seed, `plan-${k}`);
-    r.sim.setRng(rngFor(o.seed, `sensors-${k}`), rngFor(o.seed, `answers-${k}`));
-    const account = planRng.chance(0.6) ? `acct-${planRng.int(1, 99999)}` : undefined;
-    const plan = planSession(sessionId(k), sc, o.mix, planRng, account);
-    const outcome = r.sim.runSession(plan);
+    const { outcome, planRng } = runSeededSession(r.sim, sc, o.mix, o.seed, k);
     r.sim.betweenSessions(planRng.uniform(20, 600));
     r.buf = r.sim.takeLines();
     summary.sessions++;
