@@ -61,7 +61,7 @@ export async function openPostgresStorage(
   return {
     kind: "postgres",
     pool,
-    events: new PgEventStore(db),
+    events: new PgEventStore(db, pool),
     rawLog: new SqlRawSensorLog(db, {
       ensureDay: async (day) => {
         if (partitions.has(day)) return;
