@@ -657,18 +657,20 @@ export class WalkoutFusion {
     );
     if (!amb) return undefined;
     const returner = amb.candidates.find((x) => reachers.has(x) && x === who) ?? who;
-    amb.resolved = true;
     const holder = this.sessions.get(amb.holder);
     const line = holder?.lines.find((l) => l.lineId === amb.lineId);
     if (!holder || !line) return undefined;
+    // a put-back settles who took the line only when it returns all of it: one of two units
+    // back says nothing certain about the other one, so that stays for review
+    amb.resolved = qty >= line.qty;
     if (returner === amb.holder) {
-      line.status = "ok";
+      if (amb.resolved) line.status = "ok";
       return returner;
     }
     const target = this.sessions.get(returner);
     if (!target) return undefined;
     // move what came back: the units put back were the returner's; the rest stays with the
-    // holder (two taken, two shoppers, one returned: the weights add up)
+    // holder as unsure (one of two units back says nothing certain about the other)
     const moved = Math.min(qty, line.remaining);
     if (moved >= line.qty) {
       out.push(holder.session, {
@@ -685,12 +687,11 @@ export class WalkoutFusion {
         lineId: line.lineId,
         sku,
         qty: line.qty - moved,
-        status: "ok",
-        confidence: 0.8,
+        status: "unsure",
+        confidence: 0.5,
         by: "fusion",
-        note: `${moved} of them put back by shopper ${returner}: those were theirs`,
+        note: `${moved} of them put back by shopper ${returner}: those were theirs; the rest is still in doubt`,
       });
-      line.status = "ok";
     }
     line.qty -= moved;
     line.remaining -= moved;
