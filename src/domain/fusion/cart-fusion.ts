@@ -448,13 +448,25 @@ class CartFusionImpl implements CartFusion {
         ? "ok"
         : "unsure",
     );
-    const allOk = statuses.every((x) => x === "ok");
+    // the lines may each be sure while the explanation as a whole is not: something else may
+    // have gone in (or out) with them (a scanned cereal box and a chocolate bar seen beside it)
+    const guessSkus = new Set(guess.items.map((i) => i.sku));
+    let otherMass = 0;
+    for (const h of hyps) {
+      if (h.kind !== "merch" || h === guess) continue;
+      if (h.items.some((i) => !guessSkus.has(i.sku))) otherMass += h.posterior;
+    }
+    const moreUnsure = otherMass > 1 - cfg.acceptThreshold;
+    const allOk = statuses.every((x) => x === "ok") && !moreUnsure;
     evidence.summary = this.summary(change, guess, sightings, scans, keyed, allOk ? "ok" : "unsure");
     const lineIds = this.emitLines(guess.items, statuses, marginals, removal, change.endT, evidence, out);
     if (!allOk) {
       const unsureIds = lineIds.filter((_, i) => statuses[i] === "unsure");
       const fixed = guess.items.filter((_, i) => statuses[i] === "ok");
-      const prompt = this.makePrompt(removal, guess, hyps, hadPluOrLabel, unsureIds);
+      const prompt =
+        unsureIds.length === 0
+          ? this.somethingElsePrompt(removal, guess)
+          : this.makePrompt(removal, guess, hyps, hadPluOrLabel, unsureIds);
       this.raise(prompt, removal, ctx, fixed, evidence, change.endT, out);
     }
     if (guess.remainder) this.raiseRemainder(guess, ctx, change.endT, evidence, out);
@@ -754,6 +766,19 @@ class CartFusionImpl implements CartFusion {
     this.net.set(line.sku, (this.net.get(line.sku) ?? 0) + amount);
   }
 
+  /** the lines are sure, but something else may have gone in (or out) with them */
+  private somethingElsePrompt(removal: boolean, guess: Extract<Hypothesis, { kind: "merch" }>): Prompt {
+    const names = guess.items.map((i) => this.name(i.sku)).join(", ");
+    return {
+      id: this.ids("prompt"),
+      kind: "scan",
+      text: removal
+        ? `Did you take something else out with ${names}? Please scan it, or answer no.`
+        : `Did something else go in with ${names}? Please scan it, or answer no.`,
+      lineIds: [],
+    };
+  }
+
   private makePrompt(
     removal: boolean,
     guess: Extract<Hypothesis, { kind: "merch" }> | undefined,
@@ -788,7 +813,8 @@ class CartFusionImpl implements CartFusion {
           h.items.length === guess.items.length &&
           h.items[0].sku !== guess.items[0].sku,
       );
-      if (second && second.kind === "merch" && second.posterior >= this.cfg.minGuessPosterior) {
+      // a runner-up worth a button on the screen (a third of what is worth guessing on its own)
+      if (second && second.kind === "merch" && second.posterior >= this.cfg.minGuessPosterior / 3) {
         return {
           id,
           kind: "choose",
@@ -1078,7 +1104,8 @@ class CartFusionImpl implements CartFusion {
     if (NO_CHOICES.has(choice)) {
       for (const id of p.prompt.lineIds)
         this.voidLine(id, e.t, "shopper said it is not merchandise", "shopper", events);
-      if (!p.removal) {
+      // (a "did something else go in?" answered no leaves the accepted lines as they are)
+      if (!p.removal && p.fixed.length === 0) {
         this.foreign.push({ key: `f${++this.foreignSeq}`, grams: Math.abs(p.ctx.delta), sd: p.ctx.sd });
       }
     } else {

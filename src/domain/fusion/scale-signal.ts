@@ -105,6 +105,8 @@ export class ScaleChangeDetector {
    * unloaded while the cart rolled, so the scale never settled at the empty level).
    */
   rebase(): void {
+    // the samples before it belong to the old zero
+    this.resetWindow();
     this.hasBaseline = false;
     this.disturbed = false;
     this.stableSince = Number.NaN;
