@@ -15,9 +15,9 @@ import {
   SqlCartRegistry,
   SqlReviewCases,
   SqlReviewLabels,
-  SqlSessionReadModel,
 } from "../sql/sql-read-models";
 import { PgEventStore } from "./pg-event-store";
+import { PgSessionReadModel } from "./pg-session-read-model";
 
 export interface PostgresStorageOptions {
   /** e.g. `postgres://postgres@127.0.0.1:5432/skiplane` */
@@ -77,7 +77,7 @@ export async function openPostgresStorage(
       // a few statements in flight: batches form while others are on the wire
       groupCommit: { maxInFlight: Math.max(1, Math.min(4, (options.max ?? 10) - 2)) },
     }),
-    sessions: new SqlSessionReadModel(db),
+    sessions: new PgSessionReadModel(db, pool),
     reviews: new SqlReviewCases(db),
     labels: new SqlReviewLabels(db),
     carts: new SqlCartRegistry(db),
