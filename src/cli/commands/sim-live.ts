@@ -127,7 +127,7 @@ export async function runLiveCommand(o: LiveCliOptions): Promise<void> {
   process.on("SIGTERM", onSigint);
   say(
     `skiplane sim --live: ${carts.length} cart${carts.length === 1 ? "" : "s"} of store ${store} → ${o.url}, ` +
-      `${o.sessions ?? "endless"} sessions, speed ×${o.speed}, ${o.mix.name} mix, seed ${seed}` +
+      `${o.sessions ?? "endless"} session${o.sessions === 1 ? "" : "s"}, speed ×${o.speed}, ${o.mix.name} mix, seed ${seed}` +
       (o.sessions === undefined ? " (Ctrl-C to stop)" : ""),
   );
   try {
@@ -153,7 +153,7 @@ export async function runLiveCommand(o: LiveCliOptions): Promise<void> {
       .map(([k, v]) => `${k} ${v}`)
       .join(", ");
     process.stdout.write(
-      `${s.sessions.length} sessions (${states || "none"}), ${money(total, catalog.currency)} paid; ` +
+      `${s.sessions.length} session${s.sessions.length === 1 ? "" : "s"} (${states || "none"}), ${money(total, catalog.currency)} paid; ` +
         `${s.prompts} prompts, ${s.answered} answered; ${s.events} events in ${s.messages} messages in ${s.seconds.toFixed(1)} s` +
         (rejected ? `; refused by the server: ${rejected}` : "") +
         `\n`,

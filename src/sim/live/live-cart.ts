@@ -361,6 +361,8 @@ export class LiveCart {
   }
 
   private onError(reason: string, detail: string | undefined, id: string | undefined): void {
+    // the server may still be working through an earlier run's messages: not this run's business
+    if (id !== undefined && !id.startsWith(`${this.o.cart}.${this.o.runTag}.`)) return;
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
     // only a refusal of this attempt's own lines starts it over (late refusals of an abandoned one do not)
     const ours =
