@@ -9,6 +9,12 @@
  * ingest port has recorded the events, so a broker adapter can hold the MQTT acknowledgement
  * until then: an acknowledged event is never lost. After every change the cart's screen state
  * is published (retained) — only when its `seq` moved, so redeliveries publish nothing new.
+ *
+ * Catching up: when several messages of one cart are waiting (the broker read them together,
+ * or the server fell behind), they are ingested in ONE call — their events in order, as one
+ * batch — and all of them complete (are acknowledged) once it has been recorded. A cart that
+ * fell behind therefore catches up in one round instead of one round per message, and its
+ * screen is published once, for the latest state.
  */
 import type { BasketEvent } from "../../domain/basket/basket.events";
 import type { CartEvent } from "../../domain/events/sensor-events";
@@ -55,12 +61,29 @@ export interface CartGatewayOptions {
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   /** a listener told of every published screen (the WebSocket hub uses it) */
   onScreen?: (store: string, cart: string, screen: ScreenState) => void;
+  /** most waiting messages of one cart ingested together (default 64; 1 = one by one) */
+  maxCoalesce?: number;
+}
+
+interface Waiting {
+  payload: Buffer | Uint8Array;
+  receivedAt: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** One message's share of a coalesced ingest. */
+interface Part {
+  w: Waiting;
+  valid: CartEvent[];
+  errors: CartError[];
 }
 
 export class CartGateway {
   private outbound: CartOutbound | undefined;
   private readonly queues = new Map<string, Promise<void>>();
   private readonly lastSeq = new Map<string, number>();
+  private readonly inbox = new Map<string, Waiting[]>();
   private readonly maxPayload: number;
   private readonly maxBatch: number;
 
@@ -86,7 +109,18 @@ export class CartGateway {
       return Promise.resolve();
     }
     const { store, cart } = parsed;
-    return this.enqueue(store, cart, () => this.process(store, cart, payload, receivedAt));
+    const key = `${store}\u0000${cart}`;
+    return new Promise<void>((resolve, reject) => {
+      let box = this.inbox.get(key);
+      if (!box) {
+        box = [];
+        this.inbox.set(key, box);
+      }
+      box.push({ payload, receivedAt, resolve, reject });
+      // One turn per message; a turn takes every message waiting by then (later turns may find
+      // none left), so messages are handled in arrival order, several at a time when queued.
+      void this.enqueue(store, cart, () => this.processInbox(store, cart, key)).catch(() => {});
+    });
   }
 
   /** Publishes a screen state produced outside the MQTT path (review decision, exit workflow). */
@@ -120,42 +154,54 @@ export class CartGateway {
     return next;
   }
 
-  private async process(store: string, cart: string, payload: Buffer | Uint8Array, receivedAt: number) {
+  private async processInbox(store: string, cart: string, key: string): Promise<void> {
+    const box = this.inbox.get(key);
+    if (!box || box.length === 0) return;
+    const take = box.splice(0, this.options.maxCoalesce ?? 64);
+    if (box.length === 0) this.inbox.delete(key);
+    try {
+      await this.process(store, cart, take);
+    } catch (err) {
+      for (const w of take) w.reject(err);
+      return;
+    }
+    for (const w of take) w.resolve();
+  }
+
+  /** Parses and validates one message: its valid events and its errors (nothing to ingest on a bad payload). */
+  private parse(store: string, cart: string, w: Waiting): Part {
+    const part: Part = { w, valid: [], errors: [] };
+    const { payload } = w;
     if (payload.byteLength > this.maxPayload) {
-      this.count("too-large");
-      await this.sendError(store, cart, {
+      part.errors.push({
         reason: "too-large",
         detail: `payload of ${payload.byteLength} bytes; at most ${this.maxPayload}`,
       });
-      return;
+      return part;
     }
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.from(payload).toString("utf8"));
+      body = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8"));
     } catch (err) {
-      this.count("bad-json");
-      await this.sendError(store, cart, { reason: "bad-json", detail: (err as Error).message });
-      return;
+      part.errors.push({ reason: "bad-json", detail: (err as Error).message });
+      return part;
     }
     const items = Array.isArray(body) ? body : [body];
     if (items.length > this.maxBatch) {
-      this.count("too-large");
-      await this.sendError(store, cart, {
+      part.errors.push({
         reason: "too-large",
         detail: `${items.length} events in one message; at most ${this.maxBatch}`,
       });
-      return;
+      return part;
     }
-    const valid: CartEvent[] = [];
-    const errors: CartError[] = [];
     for (const item of items) {
       const r = parseCartEvent(item);
       if (!r.ok) {
-        errors.push(withId({ reason: r.reason, detail: r.detail }, r.id));
+        part.errors.push(withId({ reason: r.reason, detail: r.detail }, r.id));
         continue;
       }
       if (r.event.store !== store || r.event.cart !== cart) {
-        errors.push(
+        part.errors.push(
           withId(
             {
               reason: "wrong-topic",
@@ -166,9 +212,15 @@ export class CartGateway {
         );
         continue;
       }
-      valid.push(r.event);
+      part.valid.push(r.event);
     }
-    for (const e of errors) this.count(e.reason);
+    return part;
+  }
+
+  private async process(store: string, cart: string, waiting: Waiting[]) {
+    const parts = waiting.map((w) => this.parse(store, cart, w));
+    for (const p of parts) for (const e of p.errors) this.count(e.reason);
+    const valid = parts.length === 1 ? parts[0].valid : parts.flatMap((p) => p.valid);
 
     let outcome: CartIngestOutcome | undefined;
     if (valid.length > 0) {
@@ -183,17 +235,24 @@ export class CartGateway {
       const dup = outcome.duplicates ?? 0;
       this.options.metrics?.events.inc({ outcome: "accepted" }, valid.length - rejectedN - dup);
       if (dup) this.options.metrics?.events.inc({ outcome: "duplicate" }, dup);
+      // refusals belong to the message that carried the event
+      let at = 0;
+      const partOf: Part[] = [];
+      for (const p of parts) for (let i = 0; i < p.valid.length; i++) partOf[at++] = p;
       for (const r of outcome.rejected) {
         this.count(r.reason);
-        errors.push(withId({ reason: r.reason, detail: r.detail }, valid[r.index]?.id));
+        (partOf[r.index] ?? parts[parts.length - 1]).errors.push(
+          withId({ reason: r.reason, detail: r.detail }, valid[r.index]?.id),
+        );
       }
       if (outcome.produced) this.options.metrics?.observeBasketEvents(outcome.produced);
     }
-    for (const e of errors) await this.sendError(store, cart, e);
+    for (const p of parts) for (const e of p.errors) await this.sendError(store, cart, e);
     if (outcome?.screen) {
       const published = await this.maybePublish(store, cart, outcome.screen);
       if (published && outcome.settled) {
-        this.options.metrics?.decisionLatency.observe((performance.now() - receivedAt) / 1000);
+        // the oldest message of the batch: the latency is never understated
+        this.options.metrics?.decisionLatency.observe((performance.now() - waiting[0].receivedAt) / 1000);
       }
     }
   }
