@@ -12,7 +12,7 @@ import { loadDemoCatalog } from "../../adapters/demo/demo-catalog";
 import { loadCatalogFile } from "../../adapters/files/catalog-file";
 import { type CartCredential, parseCartArg, readCredentials, runLive } from "../../sim/live/live-driver";
 import { describe, type LiveEvent, money } from "../../sim/live/live-events";
-import type { SimMix } from "../../sim/profile";
+import { mixByName, type SimMix } from "../../sim/profile";
 import { intArg, numArg } from "./sim-eval-args";
 
 export const DEFAULT_LIVE_URL = "mqtt://127.0.0.1:1884";
@@ -154,7 +154,7 @@ export async function runLiveCommand(o: LiveCliOptions): Promise<void> {
       .join(", ");
     process.stdout.write(
       `${s.sessions.length} session${s.sessions.length === 1 ? "" : "s"} (${states || "none"}), ${money(total, catalog.currency)} paid; ` +
-        `${s.prompts} prompts, ${s.answered} answered; ${s.events} events in ${s.messages} messages in ${s.seconds.toFixed(1)} s` +
+        `${s.prompts} prompt${s.prompts === 1 ? "" : "s"}, ${s.answered} answered; ${s.events} events in ${s.messages} messages in ${s.seconds.toFixed(1)} s` +
         (rejected ? `; refused by the server: ${rejected}` : "") +
         `\n`,
     );
@@ -163,4 +163,45 @@ export async function runLiveCommand(o: LiveCliOptions): Promise<void> {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
   }
+}
+
+/** `sim --live`: the sim command's parsed options → the live run (defaults differ from offline). */
+export function runLiveFromSim(
+  opts: {
+    url: string;
+    credentials: string;
+    cart?: string[];
+    speed: number;
+    perMessage: number;
+    verbose: boolean;
+    sessions: number;
+    seed: number;
+    mix: string;
+    store: string;
+    catalog?: string;
+  },
+  cmd: Command,
+): Promise<void> {
+  const given = (name: string) => {
+    const src = cmd.getOptionValueSource(name);
+    return src !== undefined && src !== "default";
+  };
+  const mix = mixByName(opts.mix);
+  if (!mix) throw new Error(`--mix must be standard or hard, got ${opts.mix}`);
+  for (const name of ["out", "answering", "carts", "threshold"])
+    if (given(name))
+      throw new Error(`--${name} is for offline simulation; --live drives the carts of a running server`);
+  return runLiveCommand({
+    url: opts.url,
+    credentials: opts.credentials,
+    cart: opts.cart,
+    speed: opts.speed,
+    perMessage: opts.perMessage,
+    verbose: opts.verbose,
+    sessions: given("sessions") ? opts.sessions : undefined,
+    seed: given("seed") ? opts.seed : undefined,
+    store: given("store") ? opts.store : undefined,
+    mix,
+    catalog: opts.catalog,
+  });
 }
