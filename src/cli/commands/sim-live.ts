@@ -11,7 +11,7 @@ import type { Command } from "commander";
 import { loadDemoCatalog } from "../../adapters/demo/demo-catalog";
 import { loadCatalogFile } from "../../adapters/files/catalog-file";
 import { type CartCredential, parseCartArg, readCredentials, runLive } from "../../sim/live/live-driver";
-import { describe, type LiveEvent, money } from "../../sim/live/live-events";
+import { describeEvent, type LiveEvent, money } from "../../sim/live/live-events";
 import { mixByName, type SimMix } from "../../sim/profile";
 import { intArg, numArg } from "./sim-eval-args";
 
@@ -107,7 +107,7 @@ export async function runLiveCommand(o: LiveCliOptions): Promise<void> {
     }
     if (e.kind === "settled" && e.state !== "idle") totals[e.state]++;
     const quiet = !tty && !o.verbose && (e.kind === "item" || e.kind === "prompt" || e.kind === "connected");
-    if (!quiet) say(`${clock()} ${describe(e)}`);
+    if (!quiet) say(`${clock()} ${describeEvent(e)}`);
     if (progress) {
       const settled = totals.paid + totals.review + totals.problem;
       if (o.sessions === undefined) progress.setTotal(Math.max(settled, totals.started));

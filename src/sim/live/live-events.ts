@@ -72,7 +72,7 @@ function replyText(r: PromptReply): string {
 }
 
 /** One console line for an event (without the time stamp). */
-export function describe(e: LiveEvent): string {
+export function describeEvent(e: LiveEvent): string {
   switch (e.kind) {
     case "connected":
       return `${e.cart} connected`;
