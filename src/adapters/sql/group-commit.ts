@@ -14,7 +14,7 @@
 export interface GroupCommitOptions {
   /** concurrent writes (PostgreSQL may overlap round trips; SQLite writes synchronously); default 1 */
   maxInFlight?: number;
-  /** most items per write; default 2,000 (a full batch is written at once) */
+  /** most items per write; default 2,000 (as many waiting are written at once, without delay) */
   maxItems?: number;
   /** wait this long after a batch's first request before writing it; default 0 (next turn) */
   delayMs?: number;
@@ -87,7 +87,8 @@ export class GroupCommit<T, R> {
       await this.run(batch, n);
     } finally {
       this.inFlight--;
-      if (this.queue.length > 0) this.schedule();
+      // more waiting (they came while writing, or did not fit): write them now, not a turn later
+      if (this.queue.length > 0) void this.flush();
     }
   }
 

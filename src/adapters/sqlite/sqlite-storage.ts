@@ -26,8 +26,8 @@ export interface SqliteStorageOptions {
   file?: string;
   /**
    * raw events of all carts are committed together, at most this long after the first of a
-   * batch (ms; default 0 = at the end of the current turn of the event loop, which under load already
-   * holds many carts' messages: a timer would cost every message a further turn)
+   * batch (ms; default 2), or at once when 64 are waiting (under load one turn of the event loop
+   * brings that many: a timer would then only cost every message a further turn)
    */
   groupCommitMs?: number;
 }
@@ -56,7 +56,7 @@ export function openSqliteStorage(
       insertBatch: rawBatchInserter(raw),
       // kysely runs a transaction within one turn of the event loop (better-sqlite3 is
       // synchronous), so this is a safeguard: never write into someone else's transaction
-      groupCommit: { ready: () => !raw.inTransaction, delayMs: options.groupCommitMs ?? 0 },
+      groupCommit: { ready: () => !raw.inTransaction, delayMs: options.groupCommitMs ?? 2, maxItems: 64 },
     }),
     sessions: new SqliteSessionReadModel(db, raw),
     reviews: new SqlReviewCases(db),
