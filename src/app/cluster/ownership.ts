@@ -243,8 +243,9 @@ export class Ownership {
         const row = rows.get(p);
         const free = !row || row.owner === "" || row.remainingMs < 0;
         if (!free) continue;
-        // released or expired: the preferred node takes it; anyone does a renewal period later
-        const orphan = row !== undefined && row.remainingMs < -renewMs;
+        // Released (owner ""): only its preferred live node takes it. Expired with an owner that
+        // stopped renewing: the preferred node, or anyone a renewal period later (dead owner).
+        const orphan = row !== undefined && row.owner !== "" && row.remainingMs < -renewMs;
         if (preferred !== node && !orphan) continue;
         const t0 = this.o.clock.now();
         const grant = await leases.tryAcquire(p, node, this.ttl);
