@@ -3,7 +3,9 @@
  * single store server process. Same tables and queries as PostgreSQL (see ../sql).
  */
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
+import { Worker } from "node:worker_threads";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Storage } from "../../app/ports/read-models";
@@ -44,6 +46,7 @@ export function openSqliteStorage(
   raw.pragma("busy_timeout = 5000");
   raw.pragma("foreign_keys = ON");
   migrateSqlite(raw, loadMigrations(new URL("./migrations/", import.meta.url)));
+  const checkpointer = file === ":memory:" ? undefined : startCheckpointer(file, raw);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) });
   return {
     kind: "sqlite",
@@ -64,8 +67,37 @@ export function openSqliteStorage(
     carts: new SqlCartRegistry(db),
     apiKeys: new SqlApiKeys(db),
     accounts: new SqlAccounts(db),
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.terminate();
+      await db.destroy();
+    },
   };
+}
+
+/**
+ * WAL checkpoints off the event loop. SQLite checkpoints automatically inside the commit that
+ * fills the WAL (1,000 pages) — synchronously, with fsyncs: under a steady stream of cart events
+ * that blocked the server's only thread every second or two (waiting on the disk, not counted as
+ * CPU). Instead a worker thread with its own connection runs a PASSIVE checkpoint (never blocks
+ * writers) every 500 ms; the main connection keeps a high automatic threshold as a safety net.
+ */
+function startCheckpointer(file: string, raw: BetterSqlite3.Database): Worker | undefined {
+  try {
+    const worker = new Worker(
+      `const { parentPort, workerData } = require("node:worker_threads");
+       const Database = require(workerData.module);
+       const db = new Database(workerData.file);
+       db.pragma("busy_timeout = 5000");
+       setInterval(() => { try { db.pragma("wal_checkpoint(PASSIVE)"); } catch {} }, 500);`,
+      { eval: true, workerData: { file, module: createRequire(import.meta.url).resolve("better-sqlite3") } },
+    );
+    worker.unref();
+    worker.on("error", () => raw.pragma("wal_autocheckpoint = 1000"));
+    raw.pragma("wal_autocheckpoint = 20000");
+    return worker;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
