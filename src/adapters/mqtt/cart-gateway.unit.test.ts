@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import type { CartEvent } from "../../domain/events/sensor-events";
+import { CartGateway, type CartIngestOutcome } from "./cart-gateway";
+import { eventsTopic } from "./topics";
+
+const w = (i: number) => ({
+  v: 1,
+  t: 1_000 + i,
+  type: "weight",
+  store: "s",
+  cart: "c",
+  grams: i,
+  id: `e${i}`,
+});
+const msg = (...ids: number[]) => Buffer.from(JSON.stringify(ids.map(w)));
+
+describe("CartGateway coalescing", () => {
+  it("ingests a cart's waiting messages together, in order, and completes them after the ingest", async () => {
+    const calls: string[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => {
+      release = r;
+    });
+    const gateway = new CartGateway({
+      ingest: {
+        async ingest(_s, _c, events: CartEvent[]): Promise<CartIngestOutcome> {
+          calls.push(events.map((e) => e.id ?? ""));
+          if (calls.length === 1) await first;
+          return { rejected: [] };
+        },
+      },
+    });
+    const topic = eventsTopic("s", "c");
+    const done: number[] = [];
+    const p0 = gateway.handleMessage(topic, msg(1)).then(() => done.push(0));
+    await new Promise((r) => setTimeout(r, 5));
+    // the first is being ingested; these two wait and go together
+    const ps = [msg(2, 3), msg(4)].map((p, i) =>
+      gateway.handleMessage(topic, p).then(() => done.push(i + 1)),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    expect(done).toEqual([]);
+    release();
+    await Promise.all([p0, ...ps]);
+    expect(calls).toEqual([["e1"], ["e2", "e3", "e4"]]);
+    expect(done).toEqual([0, 1, 2]);
+  });
+
+  it("a failed ingest fails every message of the batch (none is acknowledged)", async () => {
+    const gateway = new CartGateway({
+      ingest: {
+        async ingest() {
+          throw new Error("database down");
+        },
+      },
+    });
+    const topic = eventsTopic("s", "c");
+    const r = await Promise.allSettled([
+      gateway.handleMessage(topic, msg(1)),
+      gateway.handleMessage(topic, msg(2)),
+    ]);
+    expect(r.map((x) => x.status)).toEqual(["rejected", "rejected"]);
+  });
+
+  it("answers a refusal on the errors topic with the id of the event that carried it", async () => {
+    const errors: { id?: string; reason: string }[] = [];
+    const gateway = new CartGateway({
+      maxCoalesce: 8,
+      ingest: {
+        async ingest(_s, _c, events: CartEvent[]) {
+          const i = events.findIndex((e) => e.id === "e3");
+          return { rejected: i >= 0 ? [{ index: i, reason: "out-of-order" }] : [] };
+        },
+      },
+    });
+    gateway.attach({
+      publishScreen: async () => {},
+      publishError: async (_s, _c, e) => {
+        errors.push(e);
+      },
+    });
+    const topic = eventsTopic("s", "c");
+    await Promise.all([gateway.handleMessage(topic, msg(1)), gateway.handleMessage(topic, msg(2, 3))]);
+    expect(errors).toEqual([{ id: "e3", reason: "out-of-order" }]);
+  });
+});
