@@ -76,6 +76,8 @@ type Body = { type: CartEvent["type"] } & Record<string, unknown>;
 type Pending = { t: number; ord: number; e: Body };
 
 const BATCH_S = 1;
+/** the highest p the camera gives a confused top candidate (`sighting`: 0.45–0.85) */
+const CONFUSED_P_MAX = 0.85;
 /** a prompt raised this long after the shopper's last action is about nothing they did */
 const PROMPT_RECALL_MS = 15_000;
 
@@ -298,7 +300,7 @@ export class CartSimulator {
       if (looks.length > 0 && r.chance(0.5))
         candidates.push({ sku: r.pick(looks), p: round3(r.uniform(0.01, 1 - p1)) });
     } else {
-      const p1 = r.uniform(0.45, 0.85);
+      const p1 = r.uniform(0.45, CONFUSED_P_MAX);
       candidates.push({ sku: top, p: round3(p1) });
       if (r.chance(0.8)) candidates.push({ sku, p: round3(r.uniform(0.05, Math.min(p1, 1 - p1 + 0.1))) });
     }
@@ -403,7 +405,7 @@ export class CartSimulator {
                   ord: 2,
                   e: { type: "vision", dir: v.dir, candidates: v.candidates },
                 });
-                if (v.top === sku) identified.set(sku, true);
+                if (this.cameraDecides(sku, byProduct.get(sku)!.length, v)) identified.set(sku, true);
                 else this.narrowTo(narrow, sku, v.candidates);
               }
               k++;
@@ -420,7 +422,7 @@ export class CartSimulator {
                   ord: 2,
                   e: { type: "vision", dir: v.dir, candidates: v.candidates },
                 });
-                if (v.top === u.sku) identified.set(u.sku, true);
+                if (this.cameraDecides(u.sku, 1, v)) identified.set(u.sku, true);
                 else this.narrowTo(narrow, u.sku, v.candidates);
               }
               this.step(c, u.grams, drop);
@@ -464,7 +466,10 @@ export class CartSimulator {
             for (const u of us) inCart.splice(inCart.indexOf(u), 1);
             const listed = v?.candidates.some((x) => x.sku === sku);
             const seenPool = listed ? pool.filter((p) => v!.candidates.some((x) => x.sku === p.sku)) : pool;
-            if (v?.top !== sku && !this.amb.uniqueFor(sku, us.length, seenPool)) {
+            if (
+              !(v && this.cameraDecides(sku, us.length, v)) &&
+              !this.amb.uniqueFor(sku, us.length, seenPool)
+            ) {
               why(
                 "removal ambiguous",
                 `${sku} taken out unseen, and its weight matches something else in the basket`,
@@ -677,6 +682,27 @@ export class CartSimulator {
       this.emit(pending, stopIndex);
       this.t = Math.round(c + 500);
     }
+  }
+
+  /**
+   * Does this sighting decide the product by itself? Its top must be right, and it must not look
+   * like a confusion: a confused top is drawn from p < CONFUSED_P_MAX (see `sighting`), so a right
+   * top below that is the same evidence as a look-alike confusion — it decides only when no
+   * look-alike weighs the same (then the weight tells them apart).
+   */
+  private cameraDecides(
+    sku: string,
+    qty: number,
+    v: { top?: string; candidates: VisionCandidate[] },
+  ): boolean {
+    if (v.top !== sku) return false;
+    if ((v.candidates[0]?.p ?? 0) >= CONFUSED_P_MAX) return true;
+    const self = this.o.sc.catalog.bySku.get(sku);
+    const looks = (self?.lookalikes ?? [])
+      .map((x) => this.o.sc.catalog.bySku.get(x))
+      .filter((x): x is Product => !!x?.weight);
+    if (!self?.weight || looks.length === 0) return true;
+    return this.amb.uniqueFor(sku, qty, [self, ...looks]);
   }
 
   private narrowTo(narrow: Map<string, Product[]>, sku: string, candidates: VisionCandidate[]): void {
