@@ -21,7 +21,11 @@ export const DEFAULT_CREDENTIALS = ".data/demo-credentials.json";
 /** Adds the --live options to the `sim` command. */
 export function addLiveOptions(cmd: Command): Command {
   return cmd
-    .option("--live", "drive simulated carts into a RUNNING store server over MQTT, in real time", false)
+    .option(
+      "--live",
+      "drive simulated carts into a RUNNING store server over MQTT, in real time (then --sessions defaults to until Ctrl-C, --seed to the clock)",
+      false,
+    )
     .option("--url <url>", "with --live: the store server's MQTT broker", DEFAULT_LIVE_URL)
     .option(
       "--credentials <file>",

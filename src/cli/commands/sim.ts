@@ -12,15 +12,16 @@ import { mixByName } from "../../sim/profile";
 import { writeSimulation } from "../../sim/sim-files";
 import { DEFAULT_SIM_STORE } from "../../sim/simulator";
 import { intArg, numArg } from "./sim-eval-args";
+import { addLiveOptions, runLiveFromSim } from "./sim-live";
 
 export function register(program: Command): void {
-  program
-    .command("sim")
+  addLiveOptions(program.command("sim"))
     .description(
       "Simulate shoppers with smart carts (seeded, deterministic): writes log.jsonl (§1), truth.jsonl (§2, " +
-        "with `decidable`), catalog.json (§3) and sim.json into --out",
+        "with `decidable`), catalog.json (§3) and sim.json into --out. With --live: drive simulated carts into a " +
+        "RUNNING store server over MQTT in real time (docs/simulator.md, Live)",
     )
-    .requiredOption("--out <dir>", "output folder")
+    .option("--out <dir>", "output folder (required unless --live)")
     .option("--sessions <n>", "shopping sessions", intArg("--sessions", 1, 10_000_000), 1000)
     .option(
       "--seed <n>",
@@ -47,17 +48,32 @@ export function register(program: Command): void {
     )
     .option("--store <id>", "store id written on every line", DEFAULT_SIM_STORE)
     .action(
-      (opts: {
-        out: string;
-        sessions: number;
-        seed: number;
-        mix: string;
-        carts: number;
-        answering: boolean;
-        threshold?: number;
-        catalog?: string;
-        store: string;
-      }) => {
+      async (
+        opts: {
+          out?: string;
+          sessions: number;
+          seed: number;
+          mix: string;
+          carts: number;
+          answering: boolean;
+          threshold?: number;
+          catalog?: string;
+          store: string;
+          live: boolean;
+          url: string;
+          credentials: string;
+          cart?: string[];
+          speed: number;
+          perMessage: number;
+          verbose: boolean;
+        },
+        cmd: Command,
+      ) => {
+        if (opts.live) {
+          await runLiveFromSim(opts, cmd);
+          return;
+        }
+        if (!opts.out) throw new Error("--out <dir> is required (or --live to drive a running server)");
         const mix = mixByName(opts.mix);
         if (!mix) throw new Error(`--mix must be standard or hard, got ${opts.mix}`);
         if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(opts.store))
