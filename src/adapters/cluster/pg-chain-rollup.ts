@@ -4,7 +4,10 @@
  * trigger in the append's own transaction (migration 0202). Reading it never touches raw sensor
  * data or the event log, so its cost grows with stores × days, not with carts or events.
  */
+import type { FastifyInstance } from "fastify";
 import type pg from "pg";
+import type { Storage } from "../../app/ports/read-models";
+import { chainRoutes } from "../http/routes/chain-routes";
 
 export interface StoreRollup {
   store: string;
@@ -83,4 +86,23 @@ export async function readChainRollup(pool: pg.Pool, fromDay: number, toDay: num
     byCurrency.set(s.currency, t);
   }
   return { fromDay, toDay, stores, totals: [...byCurrency.values()] };
+}
+
+/**
+ * Registers the head-office routes on a server whose storage is PostgreSQL (the rollup table is
+ * a PostgreSQL migration); does nothing on SQLite. For the single-process composition root; the
+ * cluster node registers them itself.
+ */
+export async function registerChainRollupRoutes(
+  app: FastifyInstance,
+  storage: Storage,
+  onAuthFailure?: (reason: string) => void,
+): Promise<void> {
+  const pool = (storage as Partial<{ pool: pg.Pool }>).pool;
+  if (storage.kind !== "postgres" || !pool) return;
+  await app.register(chainRoutes, {
+    apiKeys: storage.apiKeys,
+    rollup: (from, to) => readChainRollup(pool, from, to),
+    onAuthFailure,
+  });
 }
