@@ -11,13 +11,18 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { ApiKeyRepository } from "../../../app/ports/read-models";
-import type { ChainRollup } from "../../cluster/pg-chain-rollup";
 import { ApiError } from "../problem";
 import { apiKeyHash } from "../tokens";
 
+/** What the rollup reader returns (src/adapters/cluster/pg-chain-rollup.ts). */
+export interface ChainRollupResult {
+  stores: object[];
+  totals: object[];
+}
+
 export interface ChainRoutesOptions {
   apiKeys: Pick<ApiKeyRepository, "findByHash">;
-  rollup: (fromDay: number, toDay: number) => Promise<ChainRollup>;
+  rollup: (fromDay: number, toDay: number) => Promise<ChainRollupResult>;
   /** cluster status (leases, nodes); the route answers 404 when absent (single process) */
   cluster?: () => Promise<unknown>;
   now?: () => number;
