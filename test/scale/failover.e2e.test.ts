@@ -90,6 +90,14 @@ describe.skipIf(!available)("failover: SIGKILL one of N processes mid-stream", (
         for (const r of fleet.runs) expect(r.screen?.state).toBe("paid");
         // head office counts every session once, through a surviving node's API
         const survivor = chain.nodes.find((x) => x !== victim);
+        // the survivor is ready: database, lease store and its store sessions all up
+        const ready = await fetch(`http://127.0.0.1:${survivor?.port}/readyz`);
+        expect(ready.status).toBe(200);
+        expect(((await ready.json()) as { checks: unknown }).checks).toEqual({
+          database: true,
+          leases: true,
+          broker: true,
+        });
         const rollup = await chainRollup(chain, survivor?.port ?? 0);
         expect(rollup.unauthorizedStatus).toBe(401);
         expect(
