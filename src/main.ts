@@ -20,6 +20,7 @@ import { pathToFileURL } from "node:url";
 import pino, { type Logger } from "pino";
 import { systemClock } from "./adapters/clock/system-clock";
 import { runClusterNode } from "./adapters/cluster/cluster-node";
+import { registerChainRollupRoutes } from "./adapters/cluster/pg-chain-rollup";
 import { ConfigError, loadServerConfig, type ServerConfig } from "./adapters/config/server-config";
 import { loadDemoCatalog } from "./adapters/demo/demo-catalog";
 import { loadCatalogFile } from "./adapters/files/catalog-file";
@@ -342,6 +343,7 @@ export async function startServer(
           decisionLatency: metrics.decisionLatency,
           onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
         });
+        await registerChainRollupRoutes(a, storage, (reason) => metrics.authFailures.inc({ reason }));
         await a.register(webApp, {});
       },
     ],
