@@ -120,10 +120,15 @@ export async function runLiveCommand(o: LiveCliOptions): Promise<void> {
   };
 
   const ac = new AbortController();
-  let signals = 0;
+  let firstSignal = 0;
   const onSigint = () => {
-    signals++;
-    if (signals > 1) process.exit(130);
+    // one Ctrl-C can arrive twice (npx and tsx pass it on to the process group's members too):
+    // only a second one a moment later means "quit now"
+    if (firstSignal > 0) {
+      if (Date.now() - firstSignal > 1000) process.exit(130);
+      return;
+    }
+    firstSignal = Date.now();
     say(`${clock()} stopping: every shopper heads for the exit (Ctrl-C again to quit at once)`);
     ac.abort();
   };
