@@ -8,7 +8,7 @@
  *   - every session is paid, with exactly one PaymentCaptured and exactly one capture at the
  *     (shared) payment provider, of the reference amount.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -139,6 +139,7 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
     },
     async dispose() {
       await Promise.all(nodes.map((n) => n.stop()));
+      rmSync(dir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: o.databaseUrl });
       await pool.end().catch(() => undefined);
       try {
