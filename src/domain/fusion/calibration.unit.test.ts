@@ -104,6 +104,25 @@ describe("the whole explanation, not only its lines", () => {
   });
 });
 
+describe("weight-only products", () => {
+  it("are accepted when the camera clearly saw merchandise it took for another product", () => {
+    // the camera said cola (349 g) at 0.9; 538 g is a water bottle (posterior 0.85 in this
+    // small catalog, so the threshold is 0.8 here: the rule, not the figure, is under test)
+    const tl = shopping().see("in", ["cola-330", 0.9]).step(538).hold(800).end();
+    const { events } = run(tl.events, { acceptThreshold: 0.8 });
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "water-500", status: "ok" }]);
+    expect(of(events, "ReviewRequested")).toEqual([]);
+  });
+
+  it("are still asked about when nothing was seen (it could be a bag of that weight)", () => {
+    const tl = shopping().step(538).hold(800);
+    const { events } = run(tl.events, { acceptThreshold: 0.5 });
+    const added = of(events, "ItemAdded");
+    expect(added.every((a) => a.status === "unsure")).toBe(true);
+    expect(of(events, "PromptRaised").length).toBeGreaterThan(0);
+  });
+});
+
 describe("the scale signal", () => {
   it("a rolling cart (noise 6 g, 1-s batches between silences) does not walk the baseline into a phantom change", () => {
     const d = new ScaleChangeDetector(DEFAULT_FUSION_CONFIG);

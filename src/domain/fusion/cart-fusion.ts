@@ -443,14 +443,29 @@ class CartFusionImpl implements CartFusion {
     // two chocolate bars must not be charged on the weight alone
     const support = new Map<string, number>();
     for (const c of ctx.candidates) if (!c.weightOnly) support.set(c.product.sku, c.id);
-    const statuses: LineStatus[] = guess.items.map((it, i) =>
-      marginals[i] >= cfg.acceptThreshold && (removal || (support.get(it.sku) ?? 0) >= cfg.minIdentityP)
-        ? "ok"
-        : "unsure",
-    );
+    // ... unless the camera clearly saw merchandise go in that it took for another product (one
+    // no line of the guess is; a look-alike of another weight, say): then something was bought,
+    // and the weight says what (a bag seen is an empty hand or a faint sighting, not this)
+    const guessSkus = new Set(guess.items.map((i) => i.sku));
+    let misread = 0;
+    if (!removal) {
+      const clear = Math.max(cfg.minIdentityP, cfg.visionConfusionMinP);
+      for (const v of sightings) {
+        if (v.dir === "out" || maxP(v.candidates) < clear) continue;
+        if (!v.candidates.some((c) => guessSkus.has(c.sku))) misread++;
+      }
+    }
+    const statuses: LineStatus[] = guess.items.map((it, i) => {
+      if (marginals[i] < cfg.acceptThreshold) return "unsure";
+      if (removal || (support.get(it.sku) ?? 0) >= cfg.minIdentityP) return "ok";
+      if (misread > 0) {
+        misread--;
+        return "ok";
+      }
+      return "unsure";
+    });
     // the lines may each be sure while the explanation as a whole is not: something else may
     // have gone in (or out) with them (a scanned cereal box and a chocolate bar seen beside it)
-    const guessSkus = new Set(guess.items.map((i) => i.sku));
     let otherMass = 0;
     for (const h of hyps) {
       if (h.kind !== "merch" || h === guess) continue;
