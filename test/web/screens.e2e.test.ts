@@ -284,6 +284,9 @@ describe("cart screen: produce", () => {
     const ok = keypad.getByRole("button", { name: "OK" });
     expect((await ok.boundingBox())!.height).toBeGreaterThanOrEqual(48);
     await ok.click();
+    // the keypad closes once the broker acknowledged the code (after the server stored it); only
+    // then may the cart's own sensor stream move on, or the code would arrive out of order
+    await keypad.waitFor({ state: "detached", timeout: 15_000 });
     sim.sync();
     await sim.idle();
     const line = page.getByRole("region", { name: "Your basket" }).locator("li", { hasText: produce.name });
@@ -516,7 +519,7 @@ describe("operator dashboard", () => {
     const table = page.getByTestId("active-carts");
     for (const sim of sims.slice(0, 2))
       await table.getByText(sim.cart, { exact: true }).waitFor({ timeout: 15_000 });
-    await table.getByText("Which one did you add?").waitFor();
+    await table.getByText("Which one did you add?").first().waitFor();
     // (earlier tests may have left a cart shopping)
     await expect
       .poll(async () => Number(await page.getByTestId("kpi-active").textContent()))

@@ -821,6 +821,12 @@ class CartFusionImpl implements CartFusion {
       };
     }
     if (guess) {
+      // Loose produce is identified by its code, not by a picture: ask for the PLU on the keypad
+      // (the shopper reads it off the sticker) before offering look-alike buttons.
+      const weighed = guess.items.find((i) => i.grams !== undefined);
+      if (weighed && !hadPluOrLabel) {
+        return { id, kind: "plu", text: "Please key the produce code for what you just added.", lineIds };
+      }
       const second = hyps.find(
         (h) =>
           h !== guess &&
@@ -837,10 +843,6 @@ class CartFusionImpl implements CartFusion {
           options: [option(guess.items[0].sku), option(second.items[0].sku)],
           lineIds,
         };
-      }
-      const weighed = guess.items.find((i) => i.grams !== undefined);
-      if (weighed && !hadPluOrLabel) {
-        return { id, kind: "plu", text: "Please key the produce code for what you just added.", lineIds };
       }
     }
     return { id, kind: "scan", text: "Please scan the item you just added.", lineIds };
