@@ -8,9 +8,13 @@ import { ensureDeps, ensureWebBuild, root } from "./bootstrap.mjs";
 
 ensureDeps();
 ensureWebBuild();
-const child = spawn(process.execPath, ["--import", "tsx", join(root, "src", "main.ts"), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-});
+const child = spawn(
+  process.execPath,
+  ["--import", "tsx", join(root, "src", "main.ts"), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

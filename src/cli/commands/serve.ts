@@ -35,7 +35,10 @@ export function register(program: Command): void {
       "SQLite database file (SKIPLANE_SQLITE_FILE, default .data/skiplane.sqlite)",
     )
     .option("--mqtt-url <url>", "use an external MQTT broker (SKIPLANE_MQTT_URL); embedded otherwise")
-    .option("--mqtt-port <port>", "embedded broker TCP port (SKIPLANE_MQTT_PORT, default 1884: 1883 is usually a system broker)")
+    .option(
+      "--mqtt-port <port>",
+      "embedded broker TCP port (SKIPLANE_MQTT_PORT, default 1884: 1883 is usually a system broker)",
+    )
     .option("--no-mqtt-ws", "do not serve MQTT over WebSocket at /mqtt")
     .option("--no-demo", "do not seed the demo store, keys and carts")
     .option("--demo-store <id>", "id of the demo store (default demo)")
