@@ -20,8 +20,8 @@ export function ensureDeps() {
   const marker = join(root, "node_modules", ".package-lock.json");
   const lock = join(root, "package-lock.json");
   if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000)) {
-    console.error("bootstrap: installing dependencies (npm ci)…");
-    run("npm", ["ci", "--no-audit", "--no-fund"]);
+    console.error("bootstrap: installing dependencies (npm install)…");
+    run("npm", ["install", "--no-audit", "--no-fund"]);
   }
 }
 
