@@ -184,7 +184,14 @@ class CartFusionImpl implements CartFusion {
     if (e.id !== undefined && this.seenIds.has(e.id))
       return this.reject("duplicate", `event id ${e.id} seen before`);
     if (e.t < this.lastLineT) {
-      return this.reject("out-of-order", `t ${e.t} is before the previous event at ${this.lastLineT}`);
+      const shopperInput = e.type === "answer" || e.type === "plu" || e.type === "barcode";
+      if (!shopperInput || this.lastLineT - e.t > this.cfg.shopperInputLateMs) {
+        return this.reject("out-of-order", `t ${e.t} is before the previous event at ${this.lastLineT}`);
+      }
+      // a tap on the screen that overtook nothing but arrived late: take it now (deterministic:
+      // the new time is the latest line time, itself an input)
+      this.note("late-shopper-input");
+      e = { ...e, t: this.lastLineT };
     }
     // changes that settled inside an earlier batch are decided once every line up to their
     // settling time has arrived (a sighting inside a batch's span comes after the batch line)

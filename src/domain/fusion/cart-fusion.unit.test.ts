@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeVariableMeasureCode } from "../barcode/barcode";
 import type { BasketEvent } from "../basket/basket.events";
+import type { CartEvent } from "../events/sensor-events";
 import { basketOf, CART, newFusion, run, STORE, Timeline } from "./synthetic.test-support";
 
 const COLA_GTIN = "05449000000996";
@@ -357,6 +358,39 @@ describe("cart fusion: prompts and review", () => {
     expect(Object.keys(b.net)).toEqual(["banana"]);
     expect(b.unsure).toEqual([]);
     expect(of(events, "ReviewRequested")).toEqual([]);
+  });
+
+  it("a keyed code that reaches the server a moment after later scale samples still answers", () => {
+    // the cart screen and the sensors publish on different connections: the tap (stamped at
+    // `keyedAt`) can arrive after samples stamped up to a second later
+    const tl = shopping().see("in", ["banana", 0.4], ["cola-330", 0.3]).step(612).hold(800);
+    const keyedAt = tl.t;
+    tl.hold(1000);
+    const late = { v: 1, t: keyedAt, type: "plu", store: STORE, cart: CART, plu: "4011" } as CartEvent;
+    const fusion = newFusion({ acceptThreshold: 0.99 });
+    const first = run(tl.events, undefined, fusion);
+    expect(of(first.events, "PromptRaised")[0].prompt.kind).toBe("plu");
+    const answered = fusion.ingest(late);
+    expect(answered.outcome).toBe("accepted");
+    const rest = run(tl.hold(200).end().events.slice(first.results.length), undefined, fusion);
+    const b = basketOf([...first.events, ...answered.events, ...rest.events]);
+    expect(b).toEqual({ net: { banana: b.net.banana }, unsure: [] });
+    expect(fusion.counters.signal?.["late-shopper-input"]).toBe(1);
+  });
+
+  it("a shopper input later than the tolerance, and a late scale sample, are refused as out of order", () => {
+    const tl = shopping().hold(3000);
+    const fusion = newFusion();
+    run(tl.events, undefined, fusion);
+    const base = { v: 1 as const, store: STORE, cart: CART };
+    expect(fusion.ingest({ ...base, t: tl.t - 2500, type: "plu", plu: "4011" })).toMatchObject({
+      outcome: "rejected",
+      reason: "out-of-order",
+    });
+    expect(fusion.ingest({ ...base, t: tl.t - 500, type: "weight", grams: 0 })).toMatchObject({
+      outcome: "rejected",
+      reason: "out-of-order",
+    });
   });
 
   it("a PLU keyed for the next produce does not answer an open question about a unit item", () => {

@@ -54,6 +54,13 @@ export interface FusionConfig {
   scanBeforeMs: number;
   /** PLU entries this long before the change started belong to it, ms */
   pluBeforeMs: number;
+  /**
+   * Shopper inputs (answers, keyed codes, scans) may arrive up to this late behind the scale
+   * stream: the cart screen and the sensors can publish on different connections, so a tap can
+   * reach the server after samples stamped a moment later. Within this tolerance the input is
+   * taken at the latest time seen instead of being refused as out of order, ms.
+   */
+  shopperInputLateMs: number;
 
   // --- explanation search (bounded) --------------------------------------------------------
   /** most units in one change */
@@ -197,6 +204,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   visionBeforeMs: 3000,
   scanBeforeMs: 15000,
   pluBeforeMs: 30000,
+  shopperInputLateMs: 2000,
 
   maxUnits: 6,
   maxDistinct: 3,
