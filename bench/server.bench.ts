@@ -17,7 +17,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +25,7 @@ import pg from "pg";
 import { loadDemoCatalog } from "../src/adapters/demo/demo-catalog";
 import { eventsTopic, screenTopic } from "../src/adapters/mqtt/topics";
 import { cartScript, type ScriptItem } from "../test/server/support/cart-script";
+import { freePort } from "../test/support/free-port";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const STORE = "bench";
@@ -42,17 +42,6 @@ const DB = arg("db", "both");
 const PG_URL = arg("pg", "postgres://postgres@127.0.0.1:5432");
 /** a directory: the server runs with --cpu-prof and writes its profile there on exit */
 const PROFILE = arg("profile", "");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
