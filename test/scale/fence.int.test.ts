@@ -128,6 +128,33 @@ describe("leases and the write fence on PostgreSQL", () => {
     });
   });
 
+  it("a stale owner's command (a dispute, a review decision) is refused too; the owner's is applied", async () => {
+    // after the split brain above node-b owns the store; node-a still believes it does
+    const { events } = await b.events.readStream(`${STORE}/session/s-fence`);
+    const line = events.find((e) => e.data.type === "ItemAdded")?.data as { lineId: string };
+    const stale = await service(a)
+      .disputeLine(STORE, "s-fence", { lineId: line.lineId, reason: "not mine" })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(isFenced(stale)).toBe(true);
+    const owner = service(b);
+    const { caseId } = await owner.disputeLine(STORE, "s-fence", { lineId: line.lineId, reason: "not mine" });
+    const staleDecision = await service(a)
+      .resolveReview(STORE, caseId, { decision: "uphold", by: "rev" })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(isFenced(staleDecision)).toBe(true);
+    const out = await owner.resolveReview(STORE, caseId, { decision: "uphold", by: "rev" });
+    expect(out.refund?.status).toBe("refunded");
+    const after = await b.events.readStream(`${STORE}/session/s-fence`);
+    expect(after.events.filter((e) => e.data.type === "LineDisputed")).toHaveLength(1);
+    expect(after.events.filter((e) => e.data.type === "PaymentRefunded")).toHaveLength(1);
+  });
+
   it("stores without a lease are not fenced (single process, cluster mode off)", async () => {
     const events = tripEvents("st-free", "c9", "s-free", Date.UTC(2026, 10, 22, 9), 1);
     let now = Date.UTC(2026, 10, 22, 9);

@@ -64,6 +64,17 @@ export const clusterConfigSchema = z
     partitionsAheadDays: z.coerce.number().int().min(1).max(31).default(3),
     /** data pool size per process */
     poolSize: z.coerce.number().int().min(2).max(200).default(10),
+    /**
+     * this process's HTTP API as the other processes reach it: commands for a store this process
+     * owns are forwarded here (decision 0203); default http://{http.host or hostname}:{port}
+     */
+    advertiseUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), "an http:// or https:// URL")
+      .optional(),
+    /** how long a forwarded command may take at the owner before the caller gets a 503 */
+    forwardTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
     /** payments: the PostgreSQL sandbox shared by all processes (a real provider adapter later) */
     payments: z.enum(["sandbox"]).default("sandbox"),
   })
@@ -84,6 +95,8 @@ export const CLUSTER_ENV_VARS: Record<string, string> = {
   SKIPLANE_LEASE_RENEW_MS: "cluster.renewMs",
   SKIPLANE_RAW_RETENTION_DAYS: "cluster.retentionDays",
   SKIPLANE_CLUSTER_POOL_SIZE: "cluster.poolSize",
+  SKIPLANE_ADVERTISE_URL: "cluster.advertiseUrl",
+  SKIPLANE_FORWARD_TIMEOUT_MS: "cluster.forwardTimeoutMs",
 };
 
 /** Stores as objects. */

@@ -13,8 +13,10 @@
  * makes this process step down from S at once.
  */
 import type { LossReason, Ownership, OwnershipListener } from "../../app/cluster/ownership";
-import type { StoreService } from "../../app/services/store-service";
+import type { CartIngestResult, StoreService } from "../../app/services/store-service";
+import { DomainError } from "../../domain/shared/errors";
 import type { ServerMetrics } from "../metrics/server-metrics";
+import type { CartIngestPort } from "../mqtt/cart-gateway";
 import type { ScreenState } from "../schemas/cart-protocol.schema";
 import { type LaneStatus, StoreLane } from "./store-lane";
 
@@ -33,6 +35,10 @@ export interface ClusterIngressOptions {
   ownership?: Ownership;
   metrics?: ServerMetrics;
   onScreen?: (store: string, cart: string, screen: ScreenState) => void;
+  /** a cart's message ended its session: what the exit workflow did */
+  onExit?: (store: string, cart: string, result: CartIngestResult) => void;
+  /** seconds a caller should wait before retrying a command refused here (store not served) */
+  retryAfterSec?: number;
   /** how long losing a store waits for messages in progress; default 2,000 ms */
   drainMs?: number;
   log?: {
@@ -75,6 +81,53 @@ export class ClusterIngress implements OwnershipListener {
     return this.units.get(store)?.service;
   }
 
+  /**
+   * Runs a command (a review decision, a dispute) on the store's serving unit, after its recovery,
+   * in order with its cart events (same StoreService, same per-session serialisation) — only
+   * while this process owns the store. Otherwise, or when the database fence refuses the write
+   * (another process owns the store now: this one steps down), a STORE_UNAVAILABLE error (503).
+   */
+  async command<T>(store: string, run: (service: StoreService) => Promise<T>): Promise<T> {
+    const u = this.units.get(store);
+    const current = () =>
+      u !== undefined && this.units.get(store) === u && this.o.ownership?.epochOf(store) === u.epoch;
+    if (!current()) throw this.unavailable(store);
+    await u?.rebuilt;
+    if (!u || !current()) throw this.unavailable(store);
+    try {
+      return await run(u.service);
+    } catch (err) {
+      if (!isFenced(err)) throw err;
+      this.onFailure(store, u.epoch, err);
+      throw this.unavailable(store);
+    }
+  }
+
+  /** True while commands for `store` run on this process. */
+  serves(store: string): boolean {
+    const u = this.units.get(store);
+    return u !== undefined && this.o.ownership?.epochOf(store) === u.epoch;
+  }
+
+  /** Publishes the cart's current screen (after a command changed its session). */
+  async publishScreen(store: string, cart: string): Promise<void> {
+    const u = this.units.get(store);
+    if (!u) return;
+    try {
+      await u.lane.publishScreen(store, cart, await u.service.screen(store, cart));
+    } catch (err) {
+      this.o.log?.warn({ err, store, cart }, "screen not published after a command");
+    }
+  }
+
+  private unavailable(store: string): DomainError {
+    return new DomainError(
+      "STORE_UNAVAILABLE",
+      `store ${store} is not served by this process right now (its lease is moving); retry`,
+      { retryAfterSec: this.o.retryAfterSec ?? 5 },
+    );
+  }
+
   lanes(): LaneStatus[] {
     return [...this.units.values()]
       .map((u) => u.lane.status())
@@ -85,6 +138,16 @@ export class ClusterIngress implements OwnershipListener {
     const old = this.units.get(store);
     if (old) await this.stopUnit(old);
     const service = this.o.newService(store);
+    const onExit = this.o.onExit;
+    const ingest: CartIngestPort = onExit
+      ? {
+          async ingest(s, cart, events) {
+            const r = await service.ingest(s, cart, events);
+            if (r.exit) onExit(s, cart, r);
+            return r;
+          },
+        }
+      : service;
     const owns = () => this.o.ownership?.epochOf(store) === epoch;
     const lane = new StoreLane({
       store,
@@ -94,7 +157,7 @@ export class ClusterIngress implements OwnershipListener {
       password: this.o.mqtt.password,
       clientIdPrefix: this.o.mqtt.clientIdPrefix ?? "skiplane-store",
       sessionExpirySec: this.o.mqtt.sessionExpirySec,
-      ingest: service,
+      ingest,
       metrics: this.o.metrics,
       onScreen: this.o.onScreen,
       stillOwner: owns,

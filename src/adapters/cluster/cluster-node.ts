@@ -7,11 +7,16 @@
  *   → ClusterIngress: per owned store a StoreService, a CartGateway and a persistent MQTT session
  *   + the shared PostgreSQL sandbox payment provider
  *   + raw-partition maintenance (ahead-of-time day partitions, retention)
- *   + HTTP: /healthz, /readyz (database, lease store, broker sessions), /api/v1/chain/*
+ *   + HTTP: the same server as a single process (buildHttpServer: store API, OpenAPI, WebSocket
+ *     /ws, web app) reading PostgreSQL for every store of the chain, plus /api/v1/chain/*.
+ *     Commands that change a store's sessions run on its owner: here when this process holds the
+ *     lease, else forwarded to the owner's advertised address (decision 0203).
+ *   + its own broker connection: dynamic-security commands for carts, live updates of any store
+ *     for this process's WebSocket clients (cluster-broker.ts).
  */
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { Ownership } from "../../app/cluster/ownership";
 import { type StoreConfig, StoreService } from "../../app/services/store-service";
@@ -22,22 +27,33 @@ import { systemClock } from "../clock/system-clock";
 import { loadDemoCatalog } from "../demo/demo-catalog";
 import { loadCatalogFile } from "../files/catalog-file";
 import { readStoreConfigFile } from "../files/store-config-file";
-import { PROBLEM_CONTENT_TYPE, problem, statusOf } from "../http/problem";
+import { buildHttpServer } from "../http/http-server";
 import { chainRoutes } from "../http/routes/chain-routes";
+import { webRoutes } from "../http/routes/web-routes";
+import { StorageApiBackend, type StorageApiBackendOptions } from "../http/storage-api-backend";
+import { apiKeyHash, ReceiptTokens } from "../http/tokens";
+import { webApp } from "../http/web-app";
 import { ulidIds } from "../ids/ulid-ids";
 import { ServerMetrics } from "../metrics/server-metrics";
+import { scryptHasher, VerifiedSecretCache } from "../mqtt/cart-credentials";
+import { RegistryCartDirectory } from "../mqtt/registry-cart-directory";
 import { PostgresSandboxGateway } from "../payments/postgres-sandbox-gateway";
 import { openPostgresStorage } from "../postgres/postgres-storage";
+import { BrokerLiveHub, ClusterBroker } from "./cluster-broker";
 import { type ClusterConfig, clusterStores } from "./cluster-config";
 import { ClusterIngress } from "./cluster-ingress";
+import { commandForwarder } from "./command-forwarding";
+import { OwnerDirectory } from "./owner-directory";
 import { readChainRollup } from "./pg-chain-rollup";
 import { PgLeaseStore } from "./pg-lease-store";
 import { maintainRawPartitions } from "./raw-partitions";
 
 export interface ClusterNodeConfig {
   database: { url?: string; schema: string };
-  mqtt: { url?: string; username?: string; password?: string };
-  http: { host: string; port: number };
+  mqtt: { url?: string; username?: string; password?: string; auth?: "dynsec" | "none" };
+  http: { host: string; port: number; publicUrl?: string };
+  /** receipt links are signed with this key (base64): the same on every process of the chain */
+  secrets?: { receiptKey?: string };
   cluster: ClusterConfig;
 }
 
@@ -45,6 +61,8 @@ export interface ClusterNode {
   node: string;
   http: FastifyInstance;
   port: number;
+  /** the HTTP address advertised to the other processes */
+  httpUrl: string;
   ownership: Ownership;
   ingress: ClusterIngress;
   metrics: ServerMetrics;
@@ -56,6 +74,8 @@ export interface ClusterNodeStatus {
   node: string;
   ready: boolean;
   checks: { database: boolean; leases: boolean; broker: boolean };
+  /** stores this process follows on the broker for its WebSocket clients */
+  live: { connections: number; watching: string[] };
   ownership: ReturnType<Ownership["status"]>;
   lanes: ReturnType<ClusterIngress["lanes"]>;
   fenced: number;
@@ -82,6 +102,9 @@ export async function startClusterNode(
     problems.push("cluster mode needs database.url (SKIPLANE_DATABASE_URL): PostgreSQL");
   if (!config.mqtt.url) problems.push("cluster mode needs mqtt.url (SKIPLANE_MQTT_URL): an external broker");
   if (c.stores.length === 0) problems.push("cluster mode needs cluster.stores (SKIPLANE_CLUSTER_STORES)");
+  // a receipt link made by one process is opened on any other: one signing key for all
+  if (!config.secrets?.receiptKey)
+    problems.push("cluster mode needs secrets.receiptKey (SKIPLANE_RECEIPT_KEY), the same on every process");
   if (problems.length > 0) throw new Error(`invalid cluster configuration:\n  ${problems.join("\n  ")}`);
   const dbUrl = config.database.url as string;
   const mqttUrl = config.mqtt.url as string;
@@ -101,6 +124,17 @@ export async function startClusterNode(
   const ids = ulidIds();
   const byId = new Map(stores.map((s) => [s.store, s]));
 
+  // This process's own broker connection: cart credentials (dynsec) and live updates.
+  const control = await ClusterBroker.connect({
+    url: mqttUrl,
+    username: config.mqtt.username,
+    password: config.mqtt.password,
+    clientId: `${c.sessionPrefix}-node-${node}`.slice(0, 128),
+    log,
+  });
+  if (config.mqtt.auth === "dynsec") await control.enableDynsec();
+  const retryAfterSec = Math.ceil((c.leaseTtlMs + c.renewMs) / 1000);
+
   const ingress = new ClusterIngress({
     node,
     mqtt: {
@@ -115,6 +149,20 @@ export async function startClusterNode(
       if (!cfg) throw new DomainError("UNKNOWN_STORE", `store ${store} is not configured`);
       return new StoreService({ storage, payments, clock: systemClock, ids, stores: [cfg], log });
     },
+    onExit: (store, cart, r) => {
+      if (!r.exit) return;
+      const outcome = { paid: "captured", review: "held-for-review", problem: "failed", skipped: "skipped" }[
+        r.exit.status
+      ];
+      metrics.payments.inc({ outcome });
+      control.publishStoreEvent(store, {
+        kind: "exit",
+        cart,
+        session: r.screen.session,
+        state: r.screen.state,
+      });
+    },
+    retryAfterSec,
     metrics,
     log,
   });
@@ -131,6 +179,29 @@ export async function startClusterNode(
   });
   ingress.ownership = ownership;
 
+  // ---- the store API, the same server as a single process --------------------------------------
+  const directory = new RegistryCartDirectory(storage.carts, () => [...byId.keys()]);
+  const cartCache = new VerifiedSecretCache();
+  const live = new BrokerLiveHub(
+    {
+      async byKey(key) {
+        const r = await storage.apiKeys.findByHash(apiKeyHash(key));
+        return r && !r.revoked ? { kind: "staff", scope: r.store, role: r.role } : undefined;
+      },
+      async byCart(cart, secret) {
+        const r = await directory.lookup(cart);
+        if (!r || r.revoked) return undefined;
+        const ok =
+          cartCache.has(cart, secret, r.secretHash) || (await scryptHasher.verify(secret, r.secretHash));
+        if (!ok) return undefined;
+        cartCache.remember(cart, secret, r.secretHash);
+        return { kind: "cart", store: r.store, cart: r.cart };
+      },
+    },
+    { onInterest: (store, watching) => control.watch(store, watching) },
+  );
+  control.attach(live);
+
   const dbOk = async () => {
     try {
       await storage.pool.query("SELECT 1");
@@ -145,7 +216,7 @@ export async function startClusterNode(
     const checks = {
       database: await dbOk(),
       leases: o.leaseStoreOk,
-      broker: lanes.every((l) => l.connected),
+      broker: control.ready() && lanes.every((l) => l.connected),
     };
     return {
       node,
@@ -154,38 +225,100 @@ export async function startClusterNode(
       ownership: o,
       lanes,
       fenced: ingress.fenced,
+      live: { connections: live.connections, watching: control.watching() },
     };
   };
 
-  const http = Fastify({ logger: false });
-  http.setErrorHandler((err: unknown, _req, reply) => {
-    const code = err instanceof DomainError ? err.code : "INTERNAL";
-    const p = problem(code, statusOf(code) === 500 ? "internal error" : (err as Error).message);
-    return reply.code(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
-  });
-  http.get("/healthz", async () => ({ status: "ok", node }));
-  http.get("/readyz", async (_req, reply) => {
-    const s = await status();
-    return reply
-      .code(s.ready ? 200 : 503)
-      .send({ status: s.ready ? "ready" : "not-ready", checks: s.checks, node });
-  });
-  http.get("/metrics", async (_req, reply) => {
-    const m = await metrics.render();
-    return reply.type(m.contentType).send(m.body);
-  });
-  await http.register(chainRoutes, {
-    apiKeys: storage.apiKeys,
-    rollup: (from, to) => readChainRollup(storage.pool, from, to),
-    cluster: async () => ({
-      ...(await status()),
-      leases: await leases.list([...byId.keys()]),
+  const backend = new ClusterApiBackend(
+    {
+      storage,
+      stores: () => [...byId.keys()],
+      hasher: scryptHasher,
+      broker: {
+        async cartProvisioned(_store, cart, secret) {
+          cartCache.forget(cart);
+          await control.provisionCart(_store, cart, secret);
+        },
+        async cartRevoked(_store, cart) {
+          cartCache.forget(cart);
+          await control.revokeCart(cart);
+        },
+        online: () => new Set<string>(),
+        ready: () => control.ready(),
+      },
+      receiptTokens: new ReceiptTokens(Buffer.from(config.secrets?.receiptKey ?? "", "base64")),
+      review: {
+        async decide(store, caseId, d) {
+          const { out, cart } = await ingress.command(store, async (service) => {
+            const out = await service.resolveReview(store, caseId, {
+              decision: d.decision,
+              by: d.by,
+              ...(d.note !== undefined ? { note: d.note } : {}),
+              ...(d.correction !== undefined ? { correction: d.correction } : {}),
+            });
+            return { out, cart: (await service.session(store, out.session))?.cart };
+          });
+          if (out.settle?.status === "paid") metrics.payments.inc({ outcome: "captured" });
+          if (out.settle?.status === "problem") metrics.payments.inc({ outcome: "failed" });
+          if (out.refund)
+            metrics.payments.inc({ outcome: out.refund.status === "refunded" ? "refunded" : "failed" });
+          if (cart) await ingress.publishScreen(store, cart);
+        },
+        dispute: (store, session, lineId, reason) =>
+          ingress.command(store, (service) => service.disputeLine(store, session, { lineId, reason })),
+      },
+    },
+    async () => {
+      const s = await status();
+      return { ok: s.ready, checks: s.checks };
+    },
+  );
+  const owners = new OwnerDirectory(storage.pool);
+  const catalogs = new Map<string, Catalog>(stores.map((s) => [s.store, s.catalog]));
+  let httpUrl = "";
+  const http = await buildHttpServer({
+    backend,
+    metrics,
+    live,
+    logger: log,
+    publicUrl: config.http.publicUrl,
+    storeCommand: commandForwarder({
+      node,
+      serves: (store) => ingress.serves(store),
+      owners,
+      timeoutMs: c.forwardTimeoutMs,
+      retryAfterSec,
+      log,
     }),
-    onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
+    plugins: [
+      async (a) => {
+        await a.register(webRoutes, {
+          storage,
+          catalogOf: (store) => catalogs.get(store),
+          resolveReceiptToken: (t) => backend.resolveReceiptToken(t),
+          decisionLatency: metrics.decisionLatency,
+          onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
+        });
+        await a.register(chainRoutes, {
+          apiKeys: storage.apiKeys,
+          rollup: (from, to) => readChainRollup(storage.pool, from, to),
+          cluster: async () => ({
+            ...(await status()),
+            httpUrl,
+            leases: await leases.list([...byId.keys()]),
+          }),
+          onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
+        });
+        await a.register(webApp, {});
+      },
+    ],
   });
   await http.listen({ host: config.http.host, port: config.http.port });
   const addr = http.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.http.port;
+  httpUrl = c.advertiseUrl ?? defaultAdvertiseUrl(config.http.host, port);
+  // advertised from the first heartbeat on: the ownership loop starts below
+  leases.httpUrl = httpUrl;
 
   const maintain = async () => {
     try {
@@ -215,12 +348,13 @@ export async function startClusterNode(
     }
   };
   const looping = loop();
-  log.info({ node, stores: byId.size, port }, "cluster node started");
+  log.info({ node, stores: byId.size, port, httpUrl }, "cluster node started");
 
   return {
     node,
     http,
     port,
+    httpUrl,
     ownership,
     ingress,
     metrics,
@@ -231,12 +365,38 @@ export async function startClusterNode(
       await looping;
       await ownership.stop();
       await ingress.close();
+      live.closeAll();
       await http.close();
+      await control.close();
       await leases.close();
       await payments.close();
       await storage.close();
     },
   };
+}
+
+/** The store API's backend over PostgreSQL, ready when the cluster node is (database, leases, broker). */
+class ClusterApiBackend extends StorageApiBackend {
+  constructor(
+    options: StorageApiBackendOptions,
+    private readonly nodeReady: () => Promise<{
+      ok: boolean;
+      checks: { database: boolean; broker: boolean; leases: boolean };
+    }>,
+  ) {
+    super(options);
+  }
+
+  override ready() {
+    return this.nodeReady();
+  }
+}
+
+/** http://{listen address}:{port}, or the host name when listening on every interface. */
+export function defaultAdvertiseUrl(host: string, port: number): string {
+  const anyAddress = host === "0.0.0.0" || host === "::" || host === "";
+  const h = anyAddress ? hostname() : host;
+  return `http://${h.includes(":") ? `[${h}]` : h}:${port}`;
 }
 
 function loadStores(c: ClusterConfig): StoreConfig[] {

@@ -12,12 +12,17 @@ import type { LeaseGrant, LeaseRow, LeaseStore } from "../../app/cluster/lease-s
 export interface PgLeaseStoreOptions {
   connectionString: string;
   schema?: string;
+  /** this node's HTTP API base URL, advertised with every heartbeat (commands are forwarded to it) */
+  httpUrl?: string;
 }
 
 export class PgLeaseStore implements LeaseStore {
   readonly pool: pg.Pool;
+  /** advertised with each heartbeat; set once the HTTP server listens (its port may be 0 until then) */
+  httpUrl: string | null;
 
   constructor(options: PgLeaseStoreOptions) {
+    this.httpUrl = options.httpUrl ?? null;
     const schema = options.schema ?? "public";
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
     this.pool = new pg.Pool({
@@ -32,9 +37,9 @@ export class PgLeaseStore implements LeaseStore {
 
   async heartbeat(node: string, windowMs: number): Promise<{ node: string; ageMs: number }[]> {
     await this.pool.query(
-      `INSERT INTO cluster_nodes (node, started_at, seen_at) VALUES ($1, clock_timestamp(), clock_timestamp())
-       ON CONFLICT (node) DO UPDATE SET seen_at = clock_timestamp()`,
-      [node],
+      `INSERT INTO cluster_nodes (node, started_at, seen_at, http_url) VALUES ($1, clock_timestamp(), clock_timestamp(), $2)
+       ON CONFLICT (node) DO UPDATE SET seen_at = clock_timestamp(), http_url = EXCLUDED.http_url`,
+      [node, this.httpUrl],
     );
     const { rows } = await this.pool.query<{ node: string; age: number }>(
       `SELECT node, (extract(epoch FROM (clock_timestamp() - seen_at)) * 1000)::float8 AS age

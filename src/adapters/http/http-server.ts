@@ -45,6 +45,13 @@ export interface HttpServerOptions {
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
   /** absolute base for links in responses (receipt links); default from the request's Host */
   publicUrl?: string;
+  /**
+   * Called before the handler of every route that changes a store's sessions (review decisions,
+   * disputes), once the caller is authenticated and the body validated. It may answer the request
+   * itself — cluster mode forwards it to the process holding the store's lease (decision 0203) —
+   * and returns true when it did. Absent: every command runs here.
+   */
+  storeCommand?: (req: FastifyRequest, reply: FastifyReply, store: string) => Promise<boolean>;
 }
 
 declare module "fastify" {
@@ -68,9 +75,18 @@ const problemResponses = {
   403: S.problemSchema,
   404: S.problemSchema,
   409: S.problemSchema,
+  // cluster mode: the store's owner is changing (decision 0203); Retry-After says when to retry
+  503: S.problemSchema,
 };
 
-function sendProblem(reply: FastifyReply, p: ReturnType<typeof problem>): FastifyReply {
+function sendProblem(
+  reply: FastifyReply,
+  p: ReturnType<typeof problem>,
+  retryAfterSec?: unknown,
+): FastifyReply {
+  // a 503 is temporary by definition here (no owner for a store yet, not ready): say when to retry
+  if (p.status === 503)
+    reply.header("retry-after", String(typeof retryAfterSec === "number" ? Math.ceil(retryAfterSec) : 1));
   return reply.code(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
 }
 
@@ -113,6 +129,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       return sendProblem(
         reply,
         problem(err.code, statusOf(err.code) === 500 ? "internal error" : err.message, { instance: req.url }),
+        err.details?.retryAfterSec,
       );
     }
     const e = err as { statusCode?: number; code?: string; message?: string };
@@ -173,6 +190,13 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     };
   }
   const secured = (access: Access) => ({ onRequest: guard(access) });
+  /** a route that changes a store's sessions: offered to `storeCommand` first (see the option) */
+  const storeCommand = (storeOf: (req: FastifyRequest) => string | undefined) => ({
+    preHandler: async (req: FastifyRequest, reply: FastifyReply) => {
+      const store = options.storeCommand ? storeOf(req) : undefined;
+      if (store !== undefined && (await options.storeCommand?.(req, reply, store))) return reply;
+    },
+  });
 
   const base = (req: FastifyRequest) => options.publicUrl ?? `${req.protocol}://${req.host}`;
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -416,6 +440,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   api.post(
     "/api/v1/receipt/:token/disputes",
     {
+      ...storeCommand((req) => backend.resolveReceiptToken((req.params as { token: string }).token)?.store),
       schema: {
         tags: ["shopper"],
         summary: "The shopper disputes a receipt line (by receipt token); a person reviews it",
@@ -473,6 +498,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     `${P}/reviews/:caseId/decision`,
     {
       ...secured("review"),
+      ...storeCommand((req) => (req.params as { store: string }).store),
       schema: {
         tags: ["review"],
         summary:

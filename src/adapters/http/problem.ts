@@ -18,6 +18,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   NOT_READY: 503,
+  // cluster mode: no process holds the store's lease right now, or its owner cannot be reached
+  STORE_UNAVAILABLE: 503,
   // application
   CONCURRENCY: 409,
   CART_EXISTS: 409,

@@ -127,32 +127,12 @@ export class ExternalBroker implements CartOutbound {
 
   /** Creates (or re-keys and re-enables) the cart's dynsec client and its role. */
   async provisionCart(store: string, cart: string, secret: string): Promise<void> {
-    const d = this.requireDynsec();
-    const rolename = `skiplane-cart-${cart}`;
-    await d.run({ command: "deleteRole", rolename }, ["Role not found"]);
-    await d.run({
-      command: "createRole",
-      rolename,
-      acls: [
-        { acltype: "publishClientSend", topic: eventsTopic(store, cart), allow: true },
-        { acltype: "subscribePattern", topic: screenTopic(store, cart), allow: true },
-        { acltype: "subscribePattern", topic: errorsTopic(store, cart), allow: true },
-      ],
-    });
-    const created = await d.run(
-      { command: "createClient", username: cart, password: secret, roles: [{ rolename }] },
-      ["Client already exists"],
-    );
-    if (created.error) {
-      await d.run({ command: "setClientPassword", username: cart, password: secret });
-      await d.run({ command: "addClientRole", username: cart, rolename }, ["Client already has role"]);
-      await d.run({ command: "enableClient", username: cart });
-    }
+    await dynsecProvisionCart(this.requireDynsec(), store, cart, secret);
   }
 
   /** Disables the cart's dynsec client: refused from now on, and disconnected now. */
   async revokeCart(cart: string): Promise<void> {
-    await this.requireDynsec().run({ command: "disableClient", username: cart }, ["Client not found"]);
+    await dynsecRevokeCart(this.requireDynsec(), cart);
   }
 
   private requireDynsec(): Dynsec {
@@ -215,6 +195,44 @@ export class ExternalBroker implements CartOutbound {
       await client.endAsync();
     }
   }
+}
+
+/**
+ * Creates (or re-keys and re-enables) a cart's dynsec client (username = cart id, the secret as
+ * password) with a role allowing exactly its own three topics. Used by the single-process external
+ * broker and by every cluster process (src/adapters/cluster).
+ */
+export async function dynsecProvisionCart(
+  d: Dynsec,
+  store: string,
+  cart: string,
+  secret: string,
+): Promise<void> {
+  const rolename = `skiplane-cart-${cart}`;
+  await d.run({ command: "deleteRole", rolename }, ["Role not found"]);
+  await d.run({
+    command: "createRole",
+    rolename,
+    acls: [
+      { acltype: "publishClientSend", topic: eventsTopic(store, cart), allow: true },
+      { acltype: "subscribePattern", topic: screenTopic(store, cart), allow: true },
+      { acltype: "subscribePattern", topic: errorsTopic(store, cart), allow: true },
+    ],
+  });
+  const created = await d.run(
+    { command: "createClient", username: cart, password: secret, roles: [{ rolename }] },
+    ["Client already exists"],
+  );
+  if (created.error) {
+    await d.run({ command: "setClientPassword", username: cart, password: secret });
+    await d.run({ command: "addClientRole", username: cart, rolename }, ["Client already has role"]);
+    await d.run({ command: "enableClient", username: cart });
+  }
+}
+
+/** Disables a cart's dynsec client: refused from now on, and disconnected now. */
+export async function dynsecRevokeCart(d: Dynsec, cart: string): Promise<void> {
+  await d.run({ command: "disableClient", username: cart }, ["Client not found"]);
 }
 
 /** Request/response over Mosquitto's `$CONTROL/dynamic-security/v1` topics. */

@@ -52,6 +52,8 @@ interface Conn {
 
 const storeTopic = (store: string) => `s:${store}`;
 const cartTopicKey = (store: string, cart: string) => `c:${store}/${cart}`;
+/** the store of a topic key (ids never contain "/") */
+const storeOfTopic = (topic: string) => topic.slice(2).split("/")[0];
 
 export class LiveHub {
   private readonly subs = new Map<string, Set<Conn>>();
@@ -60,8 +62,32 @@ export class LiveHub {
 
   constructor(
     private readonly auth: LiveAuthenticator,
-    private readonly options: { maxFrameBytes?: number; onRejected?: (reason: string) => void } = {},
+    private readonly options: {
+      maxFrameBytes?: number;
+      onRejected?: (reason: string) => void;
+      /**
+       * A store gained its first follower (`true`) or lost its last (`false`): cluster mode
+       * subscribes to that store's updates on the broker only while someone here follows it.
+       */
+      onInterest?: (store: string, watching: boolean) => void;
+    } = {},
   ) {}
+
+  /** followers per store (store and cart subscriptions counted together) */
+  private readonly interest = new Map<string, number>();
+
+  private follow(store: string, delta: 1 | -1): void {
+    const n = (this.interest.get(store) ?? 0) + delta;
+    if (n > 0) this.interest.set(store, n);
+    else this.interest.delete(store);
+    if (delta === 1 && n === 1) this.options.onInterest?.(store, true);
+    if (delta === -1 && n === 0) this.options.onInterest?.(store, false);
+  }
+
+  /** Stores someone follows on this process right now. */
+  followedStores(): string[] {
+    return [...this.interest.keys()];
+  }
 
   get connections(): number {
     return this.conns.size;
@@ -99,7 +125,10 @@ export class LiveHub {
     socket.on("close", () => {
       clearTimeout(authTimer);
       this.conns.delete(conn);
-      for (const t of conn.topics) this.subs.get(t)?.delete(conn);
+      for (const t of conn.topics) {
+        this.subs.get(t)?.delete(conn);
+        this.follow(storeOfTopic(t), -1);
+      }
     });
   }
 
@@ -142,10 +171,11 @@ export class LiveHub {
           return this.fail(conn, "forbidden", `not allowed to follow ${f.store}/${f.cart ?? "*"}`, 4403);
         const topic = f.cart ? cartTopicKey(f.store, f.cart) : storeTopic(f.store);
         if (f.type === "unsubscribe") {
-          conn.topics.delete(topic);
+          if (conn.topics.delete(topic)) this.follow(f.store, -1);
           this.subs.get(topic)?.delete(conn);
           return;
         }
+        if (!conn.topics.has(topic)) this.follow(f.store, 1);
         conn.topics.add(topic);
         let set = this.subs.get(topic);
         if (!set) {

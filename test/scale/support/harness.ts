@@ -18,6 +18,7 @@ import { openSqliteStorage } from "../../../src/adapters/sqlite/sqlite-storage";
 import { preferredNode } from "../../../src/app/cluster/ownership";
 import { StoreService } from "../../../src/app/services/store-service";
 import type { BasketEvent } from "../../../src/domain/basket/basket.events";
+import type { Catalog } from "../../../src/domain/catalog/product";
 import { sequentialIds } from "../../../src/domain/shared/ids";
 import { DEFAULT_STORE_SETTINGS } from "../../../src/domain/store/store-settings";
 import { type CartRun, fleetCatalog, startFleet, tripEvents, waitUntil } from "./fleet";
@@ -35,6 +36,10 @@ export interface ChainOptions {
   items: number;
   leaseTtlMs?: number;
   renewMs?: number;
+  /** the stores' catalog; default the fleet's */
+  catalog?: Catalog;
+  /** more environment for every process (broker account, mqtt.auth …) */
+  env?: Record<string, string>;
 }
 
 export interface Chain {
@@ -58,7 +63,7 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
   const schema = `scale_${o.tag}_${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
   const dir = mkdtempSync(join(tmpdir(), "skiplane-scale-"));
   const catalog = join(dir, "catalog.json");
-  writeCatalogFile(catalog, fleetCatalog);
+  writeCatalogFile(catalog, o.catalog ?? fleetCatalog);
   const stores = Array.from({ length: o.stores }, (_, i) => `${o.tag}-s${i + 1}`);
   const configFile = join(dir, "config.json");
   writeFileSync(
@@ -83,7 +88,14 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
     pool,
     configFile,
     async startNode(name) {
-      const n = await startNode({ name, databaseUrl: o.databaseUrl, schema, mqttUrl: o.mqttUrl, configFile });
+      const n = await startNode({
+        name,
+        databaseUrl: o.databaseUrl,
+        schema,
+        mqttUrl: o.mqttUrl,
+        configFile,
+        ...(o.env ? { env: o.env } : {}),
+      });
       nodes.push(n);
       return n;
     },

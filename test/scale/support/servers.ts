@@ -24,6 +24,7 @@ import { connect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 
+import { findDynsecPlugin } from "../../server/support/mosquitto";
 import { freePort } from "../../support/free-port";
 
 export { freePort };
@@ -57,6 +58,8 @@ export function mosquittoInstalled(): boolean {
 export interface TestBroker {
   url: string;
   port: number;
+  /** with `dynsec`: the dynamic-security admin account (allow_anonymous is off) */
+  admin?: { username: string; password: string };
   start(): Promise<void>;
   /** SIGTERM: Mosquitto saves its persistence file on the way out */
   stop(): Promise<void>;
@@ -64,14 +67,27 @@ export interface TestBroker {
   dispose(): Promise<void>;
 }
 
-export async function startBroker(): Promise<TestBroker> {
+/** `dynsec`: Mosquitto's dynamic-security plugin enforces accounts (no anonymous clients). */
+export async function startBroker(options: { dynsec?: boolean } = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), "skiplane-scale-mosq-"));
   const port = await freePort();
+  const plugin = options.dynsec ? findDynsecPlugin() : undefined;
+  if (options.dynsec && !plugin) throw new Error("mosquitto dynamic-security plugin not found");
+  const admin = plugin
+    ? { username: "skiplane-admin", password: `pw-${process.pid}-${Date.now()}` }
+    : undefined;
+  if (admin)
+    execFileSync(
+      "mosquitto_ctrl",
+      ["dynsec", "init", join(dir, "dynsec.json"), admin.username, admin.password],
+      { stdio: "ignore" },
+    );
   writeFileSync(
     join(dir, "mosquitto.conf"),
     [
       "per_listener_settings false",
-      "allow_anonymous true",
+      `allow_anonymous ${plugin ? "false" : "true"}`,
+      ...(plugin ? [`plugin ${plugin}`, `plugin_opt_config_file ${join(dir, "dynsec.json")}`] : []),
       "persistence true",
       `persistence_location ${dir}/`,
       "autosave_interval 1",
@@ -88,6 +104,7 @@ export async function startBroker(): Promise<TestBroker> {
   const b: TestBroker = {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    ...(admin ? { admin } : {}),
     async start() {
       const c = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], {
         stdio: ["ignore", "ignore", "inherit"],
@@ -223,6 +240,9 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
+/** the receipt-link key every test chain's processes share (32 bytes, base64) */
+export const CHAIN_RECEIPT_KEY = Buffer.alloc(32, 7).toString("base64");
+
 /** `skiplane serve` (src/cli/index.ts), in cluster mode through the environment */
 const CLI = new URL("../../../src/cli/index.ts", import.meta.url).pathname;
 
@@ -250,6 +270,8 @@ export async function startNode(options: {
       SKIPLANE_PORT: String(port),
       SKIPLANE_LOG_LEVEL: "info",
       SKIPLANE_CONFIG: options.configFile,
+      // receipt links must verify on every process of the chain: one key for all
+      SKIPLANE_RECEIPT_KEY: CHAIN_RECEIPT_KEY,
       ...options.env,
     },
   });
