@@ -22,6 +22,7 @@ import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 import { parseCartEvent } from "../schemas/sensor-event.schema";
 import { parseCartTopic } from "./topics";
+import { fastWeightEvent } from "./weight-fast-path";
 
 /** What the gateway needs from the application: ingest one cart's events in order. */
 export interface CartIngestPort {
@@ -162,7 +163,12 @@ export class CartGateway {
     try {
       await this.process(store, cart, take);
     } catch (err) {
+      // The messages that were already waiting behind the failed ones fail too, unprocessed: the
+      // broker sends them again after the failed one, so the cart's order survives the failure.
+      const behind = this.inbox.get(key) ?? [];
+      this.inbox.delete(key);
       for (const w of take) w.reject(err);
+      for (const w of behind) w.reject(err);
       return;
     }
     for (const w of take) w.resolve();
@@ -195,7 +201,9 @@ export class CartGateway {
       return part;
     }
     for (const item of items) {
-      const r = parseCartEvent(item);
+      // the common well-formed weight skips zod; anything else (and every refusal) is zod's
+      const fast = fastWeightEvent(item);
+      const r = fast ? { ok: true as const, event: fast } : parseCartEvent(item);
       if (!r.ok) {
         part.errors.push(withId({ reason: r.reason, detail: r.detail }, r.id));
         continue;

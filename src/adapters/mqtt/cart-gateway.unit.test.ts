@@ -62,6 +62,31 @@ describe("CartGateway coalescing", () => {
     expect(r.map((x) => x.status)).toEqual(["rejected", "rejected"]);
   });
 
+  it("after a failed ingest the cart's messages already waiting behind it fail too, unprocessed (order survives)", async () => {
+    const calls: string[][] = [];
+    let fail!: (err: Error) => void;
+    const gateway = new CartGateway({
+      ingest: {
+        async ingest(_s, _c, events: CartEvent[]): Promise<CartIngestOutcome> {
+          calls.push(events.map((e) => e.id ?? ""));
+          if (calls.length === 1) await new Promise<void>((_, reject) => (fail = reject));
+          return { rejected: [] };
+        },
+      },
+    });
+    const topic = eventsTopic("s", "c");
+    const first = gateway.handleMessage(topic, msg(1));
+    await new Promise((r) => setTimeout(r, 5));
+    const behind = gateway.handleMessage(topic, msg(2));
+    fail(new Error("database down"));
+    const r = await Promise.allSettled([first, behind]);
+    expect(r.map((x) => x.status)).toEqual(["rejected", "rejected"]);
+    expect(calls).toEqual([["e1"]]);
+    // a message arriving afterwards (the redelivery) is processed
+    await gateway.handleMessage(topic, msg(1));
+    expect(calls).toEqual([["e1"], ["e1"]]);
+  });
+
   it("answers a refusal on the errors topic with the id of the event that carried it", async () => {
     const errors: { id?: string; reason: string }[] = [];
     const gateway = new CartGateway({

@@ -35,6 +35,8 @@ export interface ExternalBrokerOptions {
   clientId?: string;
   /** subscribe through `$share/skiplane/…` (MQTT 5); default true */
   shared?: boolean;
+  /** deliveries in progress at once (MQTT 5 receive maximum); default 512 */
+  receiveMaximum?: number;
   log?: {
     info(obj: object, msg: string): void;
     warn(obj: object, msg: string): void;
@@ -43,6 +45,9 @@ export interface ExternalBrokerOptions {
 }
 
 const DYNSEC = "$CONTROL/dynamic-security/v1";
+
+/** Passed to mqtt.js's handleMessage callback: "do not acknowledge, read on". */
+const DEFERRED = Object.freeze(new Error("acknowledged by the server once recorded"));
 
 export class ExternalBroker implements CartOutbound {
   private connected = false;
@@ -58,7 +63,8 @@ export class ExternalBroker implements CartOutbound {
       protocolVersion: 5,
       clean: false,
       clientId: options.clientId ?? `skiplane-server-${process.pid}`,
-      properties: { sessionExpiryInterval: 3600 },
+      // receive maximum: how many of the broker's deliveries may be in progress at once (below)
+      properties: { sessionExpiryInterval: 3600, receiveMaximum: options.receiveMaximum ?? 512 },
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       ...(options.username ? { username: options.username } : {}),
@@ -74,19 +80,7 @@ export class ExternalBroker implements CartOutbound {
       self.connected = false;
     });
     client.on("error", (err) => options.log?.warn({ err }, "external broker error"));
-    client.handleMessage = (packet, done) => {
-      const topic = packet.topic;
-      if (parseCartTopic(topic)?.kind !== "events") return done();
-      const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-      options.gateway.handleMessage(topic, payload).then(
-        () => done(),
-        (err: Error) => {
-          // not acknowledged: the broker redelivers it on the next session
-          options.log?.error({ err, topic }, "cart message not recorded; left unacknowledged");
-          done(err);
-        },
-      );
-    };
+    self.pipeline();
     options.gateway.attach(self);
     const filter = options.shared === false ? ALL_CART_EVENTS : sharedSubscription(ALL_CART_EVENTS);
     await client.subscribeAsync(filter, { qos: 1 });
@@ -97,9 +91,72 @@ export class ExternalBroker implements CartOutbound {
     return this.connected;
   }
 
-  // Not awaiting the PUBACK on purpose: mqtt.js handles incoming packets one at a time and is
-  // waiting for the gateway (which called this) — awaiting our own PUBACK here would deadlock.
-  // mqtt.js keeps the QoS 1 message in its outgoing store and resends it after a reconnect.
+  /**
+   * Pipelining. mqtt.js reads the next packet only after `handleMessage` calls back, and sends
+   * the PUBACK in that callback: acknowledging after the durable write there would put one
+   * group-commit round per message on the whole server's critical path (one message at a time,
+   * a few hundred a second). So, as the cluster's store lanes do (src/adapters/cluster/
+   * store-lane.ts), the callback is called at once *with an error* — mqtt.js then sends no
+   * PUBACK and reads on — the message goes to the cart gateway (one queue per cart: a cart's
+   * messages stay in order, carts run in parallel, group commit batches them), and the PUBACKs
+   * are sent here once the events are recorded, in the order the messages arrived (MQTT §4.6).
+   * The receive maximum bounds how many are in progress. The PUBACK goes through mqtt.js's
+   * internal `_sendPacket` (mqtt@5; test/server/mosquitto-broker.int.test.ts checks that every
+   * message is acknowledged once recorded and that an unrecorded one is redelivered).
+   *
+   * When a message cannot be recorded (database down), nothing more of that connection is
+   * acknowledged or processed: the connection is dropped and mqtt.js reconnects; with the
+   * persistent session the broker redelivers, in order, from the first unacknowledged message —
+   * the failed one first, so a cart's order survives the failure (messages recorded meanwhile
+   * come back as duplicates, which ingest recognises). A connection that closes forgets its
+   * pending acknowledgements: its message ids mean nothing on the next connection.
+   */
+  private pipeline(): void {
+    const { client, options } = this;
+    type Pending = { id: number | undefined; done: boolean };
+    /** this connection's deliveries in arrival order; replaced when the connection closes */
+    let conn = { pending: [] as Pending[], failed: false };
+    const sendPacket = (
+      client as unknown as { _sendPacket(p: object, cb?: () => void): void }
+    )._sendPacket.bind(client);
+    const flush = (c: typeof conn) => {
+      if (c !== conn || c.failed || !this.connected) return;
+      while (c.pending.length > 0 && c.pending[0].done) {
+        const m = c.pending.shift() as Pending;
+        if (m.id !== undefined) sendPacket({ cmd: "puback", messageId: m.id, reasonCode: 0 });
+      }
+    };
+    client.on("close", () => {
+      conn = { pending: [], failed: false };
+    });
+    client.handleMessage = (packet, callback) => {
+      // read on without a PUBACK (an error tells mqtt.js not to send one): sent once recorded
+      callback(DEFERRED);
+      const c = conn;
+      if (c.failed) return; // dropped: the broker sends it again
+      const entry: Pending = { id: packet.qos > 0 ? packet.messageId : undefined, done: false };
+      c.pending.push(entry);
+      const topic = packet.topic;
+      if (parseCartTopic(topic)?.kind !== "events") {
+        entry.done = true;
+        return flush(c);
+      }
+      const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+      options.gateway.handleMessage(topic, payload).then(
+        () => {
+          entry.done = true;
+          flush(c);
+        },
+        (err: Error) => {
+          if (c.failed) return;
+          c.failed = true;
+          options.log?.error({ err, topic }, "cart message not recorded; reconnecting for its redelivery");
+          client.stream?.destroy();
+        },
+      );
+    };
+  }
+
   async publishScreen(store: string, cart: string, screen: ScreenState): Promise<void> {
     this.client.publish(screenTopic(store, cart), JSON.stringify(screen), { qos: 1, retain: true }, (err) => {
       if (err) this.options.log?.warn({ err, store, cart }, "screen publish failed");
