@@ -89,6 +89,12 @@ export interface ShelfChange {
   plates: PlateDelta[];
   /** the segment hit maxActiveMs without settling */
   forced: boolean;
+  /**
+   * when the load stepped, ms: the start of the first bin after which the cluster's summed load
+   * stayed nearer its new level than its old one (a hand pressing before a pick-up or a shelf
+   * swinging afterwards moves `startT` and `endT`, not this); `startT` when not in the history
+   */
+  stepT: number;
 }
 
 interface Bin {
@@ -328,10 +334,10 @@ export class ShelfDetector {
       s.baseline = after;
     }
     this.state = "steady";
-    return this.clusters(deltas, endT, forced);
+    return this.clusters(deltas, endT, forced, k);
   }
 
-  private clusters(deltas: PlateDelta[], endT: number, forced: boolean): ShelfChange[] {
+  private clusters(deltas: PlateDelta[], endT: number, forced: boolean, k: number): ShelfChange[] {
     const cfg = this.cfg;
     const sig = deltas.map((d) => Math.abs(d.delta) > cfg.kPlate * d.sd);
     // groups of significant plates of the same sign, at most `gap` plates apart: a pick-up and a
@@ -348,13 +354,13 @@ export class ShelfDetector {
     const spans: [number, number, number][] = [];
     for (const [a, b, sign] of groups) {
       const prev = spans[spans.length - 1];
+      // an opposite change right next to this one: its widening stops short of our plates
+      // (first, so that our own first plate is never left out of both)
+      if (prev && prev[2] !== sign && prev[1] >= a) prev[1] = a - 1;
       const lo = Math.max(0, a - 1, prev && prev[2] !== sign ? prev[1] + 1 : 0);
       const hi = Math.min(deltas.length - 1, b + 1);
       if (prev && prev[2] === sign && lo <= prev[1]) prev[1] = hi;
-      else {
-        if (prev && prev[2] !== sign && prev[1] >= a) prev[1] = a - 1;
-        spans.push([lo, hi, sign]);
-      }
+      else spans.push([lo, hi, sign]);
     }
     const out: ShelfChange[] = [];
     for (const [lo, hi] of spans) {
@@ -363,6 +369,7 @@ export class ShelfDetector {
       const sd = Math.sqrt(plates.reduce((a, d) => a + d.sd * d.sd, 0));
       if (Math.abs(delta) < Math.max(cfg.minGrams, cfg.kEvent * sd)) continue;
       out.push({
+        stepT: this.stepTime(plates, delta, k),
         gondola: this.gondola,
         shelf: this.shelf,
         startT: this.activeStart,
@@ -376,6 +383,22 @@ export class ShelfDetector {
       });
     }
     return out;
+  }
+
+  /** see ShelfChange.stepT; `k` is the bin just processed (the newest in every history) */
+  private stepTime(plates: PlateDelta[], delta: number, k: number): number {
+    const hist = plates.map((d) => this.plates.get(d.plate)?.history ?? []);
+    const after = plates.reduce((a, d) => a + d.after, 0);
+    const len = Math.min(...hist.map((h) => h.length));
+    for (let j = 0; j < len; j++) {
+      let sum = 0;
+      for (const h of hist) sum += h[h.length - 1 - j];
+      if (Math.abs(sum - after) > Math.abs(delta) / 2) {
+        const t = (k - j + 1) * this.cfg.binMs;
+        return Math.max(t, this.activeStart);
+      }
+    }
+    return this.activeStart;
   }
 }
 

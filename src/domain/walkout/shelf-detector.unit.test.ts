@@ -66,4 +66,26 @@ describe("ShelfDetector", () => {
     const ch = run(12, 20, 0.5, (p, t) => 1000 - (t >= at && (p === 2 || p === 11) ? 100 : 0));
     expect(ch.map((c) => Math.round(c.delta))).toEqual([-100, -100]);
   });
+
+  it("keeps a pick-up and a put-back on neighbouring plates at once whole, each its own change", () => {
+    // found on the simulator: the put-back's first plate fell out of both clusters (−270 g, +41 g)
+    const at = 1_000_000 + 10_000;
+    const ch = run(
+      12,
+      20,
+      0.5,
+      (p, t) => 1000 + (t >= at ? (p === 6 ? -270 : p === 7 ? 230 : p === 8 ? 35 : 0) : 0),
+    );
+    expect(ch.map((c) => Math.round(c.delta))).toEqual([-270, 265]);
+    expect(ch[1].plates.map((p) => p.plate)).toContain(7);
+  });
+
+  it("times the step when the load moved, not when a pressing hand first disturbed it", () => {
+    const press = 1_000_000 + 10_000;
+    const lift = press + 600;
+    const ch = run(9, 20, 0.5, (p, t) => 1000 + (p === 4 ? (t >= lift ? -200 : t >= press ? 60 : 0) : 0));
+    expect(ch).toHaveLength(1);
+    expect(Math.abs(ch[0].startT - press)).toBeLessThanOrEqual(200);
+    expect(Math.abs(ch[0].stepT - lift)).toBeLessThanOrEqual(150);
+  });
 });

@@ -41,6 +41,17 @@ export interface NearShopper {
   hand: number;
   /** the distance used for ranking: hand when seen, else body */
   distance: number;
+  /** posterior that this shopper made the change, when hands near it decide (hand-attribution.ts) */
+  p?: number;
+}
+
+export interface HandsNear {
+  /** track samples of the shopper in the window */
+  samples: number;
+  /** of those, samples with a hand seen near the place */
+  k: number;
+  /** mean position of those hands */
+  mean?: [number, number, number];
 }
 
 export class ShopperTracks {
@@ -110,6 +121,45 @@ export class ShopperTracks {
       out.push({ shopper, body, hand, distance: Number.isFinite(hand) ? hand : body });
     }
     return out.sort((a, b) => a.distance - b.distance);
+  }
+
+  /**
+   * Hands seen within `maxDist` (3-D) of `at` during [t0, t1], per shopper in `who`: how many
+   * track samples the shopper has in the window (`samples`), how many of them show a hand that
+   * close (`k`), and the mean of those hand positions. A mean over several samples is steadier
+   * than the closest single sample (which favours whoever's noise happened to point inwards).
+   */
+  handsNear(
+    at: PlatePosition,
+    t0: number,
+    t1: number,
+    maxDist: number,
+    who: readonly string[],
+  ): Map<string, HandsNear> {
+    const out = new Map<string, HandsNear>();
+    for (const shopper of who) {
+      const pts = this.points.get(shopper) ?? [];
+      let samples = 0;
+      let k = 0;
+      const sum: [number, number, number] = [0, 0, 0];
+      for (const p of pts) {
+        if (p.t < t0) continue;
+        if (p.t > t1) break;
+        samples++;
+        const h = p.hand;
+        if (!h || Math.hypot(h[0] - at.x, h[1] - at.y, h[2] - at.z) > maxDist) continue;
+        k++;
+        sum[0] += h[0];
+        sum[1] += h[1];
+        sum[2] += h[2];
+      }
+      out.set(shopper, {
+        samples,
+        k,
+        mean: k > 0 ? [sum[0] / k, sum[1] / k, sum[2] / k] : undefined,
+      });
+    }
+    return out;
   }
 
   inReach(n: NearShopper): boolean {

@@ -20,6 +20,7 @@ import type { StoreEvent, StoreLayout } from "../events/sensor-events";
 import type { RejectReason } from "../fusion/fusion.types";
 import { assertNever } from "../shared/errors";
 import type { IdGenerator } from "../shared/ids";
+import { DEFAULT_HAND_MODEL, HandModel, type HandModelConfig } from "./hand-attribution";
 import { DEFAULT_IDENTIFY_CONFIG, type Hypothesis, type IdentifyConfig, identifyChange } from "./identify";
 import { PlateBelief, type PlatePosition, shelfKey } from "./plate-belief";
 import { type DetectorConfig, type ShelfChange, ShelfDetector } from "./shelf-detector";
@@ -44,6 +45,14 @@ export interface WalkoutConfig {
   handoffWindowMs: number;
   /** prior weight of items held by in-reach shoppers other than the clear nearest one */
   othersHeldWeight: number;
+  /** hands near a change are compared in [end − before, end + after] (ms): the step's moment */
+  stepBeforeMs: number;
+  stepAfterMs: number;
+  /** posterior a candidate needs to take a change outright (hand-attribution.ts) */
+  attributionPosterior: number;
+  /** candidates less likely than this are not named in an ambiguity */
+  candidatePosterior: number;
+  handModel: HandModelConfig;
 }
 
 export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
@@ -58,6 +67,11 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   handoffDistance: 0.3,
   handoffWindowMs: 400,
   othersHeldWeight: 0.1,
+  stepBeforeMs: 300,
+  stepAfterMs: 300,
+  attributionPosterior: 0.99,
+  candidatePosterior: 0.01,
+  handModel: DEFAULT_HAND_MODEL,
 };
 
 export interface ShelfDecision {
@@ -159,6 +173,7 @@ export class WalkoutFusion {
   /** last time the hands of a pair of shoppers met, by "a|b" */
   private readonly meetings = new Map<string, number>();
   private watermark = -Infinity;
+  private readonly hands: HandModel;
 
   constructor(deps: WalkoutDeps) {
     this.store = deps.store;
@@ -167,6 +182,7 @@ export class WalkoutFusion {
     this.cfg = { ...DEFAULT_WALKOUT_CONFIG, ...deps.config };
     this.belief = new PlateBelief(deps.layout);
     this.tracks = new ShopperTracks(this.cfg.reach);
+    this.hands = new HandModel(this.cfg.handModel);
     const shelves = new Map<string, { g: number; s: number; plates: number[] }>();
     for (const p of deps.layout.plates) {
       const k = shelfKey(p.gondola, p.shelf);
@@ -337,11 +353,25 @@ export class WalkoutFusion {
   }
 
   /** Who could have done it: in-reach shoppers, or everyone inside when there are no tracks. */
-  private candidates(c: ShelfChange): { near: NearShopper[]; inReach: NearShopper[]; noTracks: boolean } {
+  private candidates(
+    c: ShelfChange,
+    oneActor: boolean,
+  ): { near: NearShopper[]; inReach: NearShopper[]; noTracks: boolean } {
     const near = this.tracks
       .near(this.centroid(c), c.startT, c.endT)
       .filter((n) => this.sessions.has(n.shopper));
-    const inReach = near.filter((n) => this.tracks.inReach(n));
+    // one unit moved: one hand, there when the load stepped; several units may be several hands
+    // at different moments and places (ranked per product or plate in pick())
+    const reachers = near.filter((n) => this.tracks.inReach(n));
+    const inReach = oneActor
+      ? this.attribute(
+          this.centroid(c),
+          c.stepT - this.cfg.stepBeforeMs,
+          c.stepT + this.cfg.stepAfterMs,
+          reachers,
+          true,
+        )
+      : reachers;
     const untracked = [...this.sessions.keys()].filter((s) => !this.tracks.hasTrack(s));
     if (inReach.length === 0 && untracked.length > 0 && untracked.length === this.sessions.size) {
       const all = untracked.map((shopper) => ({
@@ -355,10 +385,44 @@ export class WalkoutFusion {
     return { near, inReach, noTracks: false };
   }
 
+  /**
+   * Rank shoppers within reach of `at` by the posterior that their hand made the change
+   * (hands seen near it in [t0, t1]); drop the ones that are very unlikely. With one shopper in
+   * reach, their hands teach the model what an actor's hand looks like. When no hand was seen
+   * near, the ranking by distance stands (body positions decide with `bodyMargin`).
+   */
+  private attribute(
+    at: PlatePosition,
+    t0: number,
+    t1: number,
+    inReach: NearShopper[],
+    learn: boolean,
+  ): NearShopper[] {
+    if (inReach.length === 0 || !Number.isFinite(inReach[0].distance)) return inReach;
+    const hands = this.tracks.handsNear(
+      at,
+      t0,
+      t1,
+      this.cfg.reach.handReach,
+      inReach.map((n) => n.shopper),
+    );
+    if (inReach.length === 1) {
+      if (learn) this.hands.learn(hands.get(inReach[0].shopper)!, at);
+      return inReach;
+    }
+    if (![...hands.values()].some((h) => h.k > 0)) return inReach;
+    const post = this.hands.posterior(hands, at);
+    const ranked = inReach
+      .map((n) => ({ ...n, p: post.get(n.shopper) ?? 0 }))
+      .sort((a, b) => b.p - a.p || a.distance - b.distance);
+    return ranked.filter((n, i) => i === 0 || n.p >= this.cfg.candidatePosterior);
+  }
+
   private clearWinner(inReach: NearShopper[]): boolean {
-    if (inReach.length === 1) return true;
     if (inReach.length === 0) return false;
     const [a, b] = inReach;
+    if (a.p !== undefined) return a.p >= this.cfg.attributionPosterior;
+    if (inReach.length === 1) return true;
     if (!Number.isFinite(a.distance)) return false;
     // two hands seen: ~8 cm of 3-D hand noise each, so `handMargin` apart is decisive; a hand
     // against a body (or two bodies): `bodyMargin`
@@ -388,7 +452,13 @@ export class WalkoutFusion {
       if (m < 0.25 * unit) continue;
       const pos = this.belief.position(c.gondola, c.shelf, p.plate);
       if (!pos) return items;
-      const ranked = this.tracks.near(pos, c.startT, c.endT).filter((n) => who.has(n.shopper));
+      const ranked = this.attribute(
+        pos,
+        c.startT - this.cfg.stepBeforeMs,
+        c.endT + this.cfg.stepAfterMs,
+        this.tracks.near(pos, c.startT, c.endT).filter((n) => who.has(n.shopper)),
+        false,
+      );
       if (ranked.length === 0 || !this.clearWinner(ranked)) return items;
       const e = byShopper.get(ranked[0].shopper) ?? { mass: 0, ranked };
       e.mass += m;
@@ -407,7 +477,13 @@ export class WalkoutFusion {
     if (plates.length === 0) return inReach;
     const pos = this.centroid({ ...c, plates });
     const who = new Set(inReach.map((n) => n.shopper));
-    const ranked = this.tracks.near(pos, c.startT, c.endT).filter((n) => who.has(n.shopper));
+    const ranked = this.attribute(
+      pos,
+      c.startT - this.cfg.stepBeforeMs,
+      c.endT + this.cfg.stepAfterMs,
+      this.tracks.near(pos, c.startT, c.endT).filter((n) => who.has(n.shopper)),
+      false,
+    );
     return ranked.length ? ranked : inReach;
   }
 
@@ -436,13 +512,13 @@ export class WalkoutFusion {
 
   private decide(c: ShelfChange, out: Collector): void {
     this.counters.changes++;
-    const { near, inReach, noTracks } = this.candidates(c);
+    const wide = this.candidates(c, false);
     const isPick = c.delta < 0;
     // what the shoppers within reach hold, weighted: when one of them clearly did it, the others'
     // items are much less likely to be what came back
     const held = new Map<string, number>();
-    const clear = this.clearWinner(inReach);
-    inReach.forEach((n, i) => {
+    const clear = this.clearWinner(wide.inReach);
+    wide.inReach.forEach((n, i) => {
       const w = clear && i > 0 ? this.cfg.othersHeldWeight : 1;
       for (const sku of this.held([n.shopper]).keys()) held.set(sku, Math.max(held.get(sku) ?? 0, w));
       // an item charged to someone else while this shopper was a candidate may be theirs
@@ -456,6 +532,8 @@ export class WalkoutFusion {
       this.cfg.identify,
     );
     const best = hyps.find((h) => h.items.length > 0);
+    const units = best ? best.items.reduce((a, it) => a + it.qty, 0) : 0;
+    const { near, inReach, noTracks } = units === 1 ? this.candidates(c, true) : wide;
     let decision: ShelfDecision;
     if (!best) {
       decision = this.ignore(c, "no-candidate-product", hyps, near);

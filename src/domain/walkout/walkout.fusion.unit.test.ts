@@ -1,0 +1,191 @@
+/**
+ * Walk-out fusion, given / when / then over a tiny store: one shelf of eight plates 0.12 m apart
+ * (cola on 1–4, chips on 5–8), plates at 60 Hz, tracks at 5 Hz with hands when reaching.
+ * These cases come from the simulator's cause analysis (docs/walkout.md, "Where reviews come from").
+ */
+import { describe, expect, it } from "vitest";
+import type { BasketEvent } from "../basket/basket.events";
+import { indexCatalog, type Product } from "../catalog/product";
+import type { StoreEvent, StoreLayout } from "../events/sensor-events";
+import { sequentialIds } from "../shared/ids";
+import { WalkoutFusion } from "./walkout.fusion";
+
+const product = (sku: string, mean: number): Product => ({
+  sku,
+  name: sku,
+  soldBy: "unit",
+  price: 100,
+  weight: { mean, sd: 2 },
+  taxClass: "general",
+  ageRestricted: false,
+  lookalikes: [],
+});
+const catalog = indexCatalog("USD", [product("cola", 350), product("chips", 60)]);
+const plateX = (p: number) => 0.1 + (p - 1) * 0.12;
+const layout: StoreLayout = {
+  plates: [1, 2, 3, 4, 5, 6, 7, 8].map((p) => ({
+    gondola: 1,
+    shelf: 1,
+    plate: p,
+    x: plateX(p),
+    y: 0.25,
+    z: 1.0,
+    skus: p <= 4 ? ["cola"] : ["chips"],
+  })),
+};
+const T0 = 1_700_000_000_000;
+
+/** deterministic noise in [-a, a] */
+function lcg(seed: number, a: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32 - 0.5) * 2 * a;
+  };
+}
+
+interface Who {
+  shopper: string;
+  x: number;
+  /** [from s, to s, plate]: the hand is at that plate in that time */
+  reaches: [number, number, number][];
+}
+
+function scenario(seconds: number, steps: [number, number, number][], who: Who[]): StoreEvent[] {
+  const events: StoreEvent[] = [];
+  const noise = lcg(1, 0.3);
+  const handNoise = lcg(2, 0.03);
+  for (const w of who)
+    events.push({
+      v: 1,
+      t: T0 - 1,
+      type: "gate.in",
+      store: "st",
+      session: `s-${w.shopper}`,
+      shopper: w.shopper,
+    });
+  for (let s = 0; s < seconds; s++) {
+    const t = T0 + s * 1000;
+    for (let p = 1; p <= 8; p++) {
+      const grams = Array.from({ length: 60 }, (_, i) => {
+        const ts = s + i / 60;
+        let g = 1000;
+        for (const [at, plate, d] of steps) if (plate === p && ts >= at) g += d;
+        return g + noise();
+      });
+      events.push({ v: 1, t, type: "plate", store: "st", gondola: 1, shelf: 1, plate: p, grams, hz: 60 });
+    }
+    for (let k = 0; k < 5; k++) {
+      const ts = s + k / 5;
+      for (const w of who) {
+        const r = w.reaches.find(([a, b]) => ts >= a && ts < b);
+        events.push({
+          v: 1,
+          t: T0 + ts * 1000,
+          type: "track",
+          store: "st",
+          shopper: w.shopper,
+          x: w.x,
+          y: -0.45,
+          ...(r
+            ? {
+                hand: [plateX(r[2]) + handNoise(), 0.25 + handNoise(), 1.0 + handNoise()] as [
+                  number,
+                  number,
+                  number,
+                ],
+              }
+            : {}),
+        });
+      }
+    }
+  }
+  for (const w of who)
+    events.push({ v: 1, t: T0 + seconds * 1000 + 1, type: "gate.out", store: "st", shopper: w.shopper });
+  return events.sort((a, b) => a.t - b.t);
+}
+
+function run(events: StoreEvent[]) {
+  const f = new WalkoutFusion({ catalog, layout, ids: sequentialIds(), store: "st" });
+  const bySession = new Map<string, BasketEvent[]>();
+  for (const e of events) {
+    const r = f.ingest(e);
+    expect(r.outcome).toBe("accepted");
+    for (const x of r.events) bySession.set(x.session, [...(bySession.get(x.session) ?? []), ...x.events]);
+  }
+  const of = (shopper: string, type: BasketEvent["type"]) =>
+    (bySession.get(`s-${shopper}`) ?? []).filter((e) => e.type === type);
+  return { of };
+}
+
+/** a shopper alone at the shelf a few times first, so the hand model has learned from clear cases */
+const warmUp = (
+  shopper: string,
+): { steps: [number, number, number][]; reaches: [number, number, number][] } => ({
+  steps: [
+    [3, 6, -60],
+    [6, 6, 60],
+    [9, 2, -350],
+    [12, 2, 350],
+  ],
+  reaches: [
+    [2.6, 3.6, 6],
+    [5.6, 6.6, 6],
+    [8.6, 9.6, 2],
+    [11.6, 12.6, 2],
+  ],
+});
+
+describe("WalkoutFusion attribution", () => {
+  it("gives a pick-up to the hand at the plate when the load stepped, not to a hand there a second earlier", () => {
+    const w = warmUp("A");
+    // B's hand is at plate 3 until 20.0 s but takes nothing; A's hand is there from 20.0 s and
+    // the cola leaves at 20.4 s (B's hand is gone by then)
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 3, -350]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.0, 3]] },
+        { shopper: "B", x: 0.45, reaches: [[19.0, 20.1, 3]] },
+      ],
+    );
+    const r = run(ev);
+    const added = r.of("A", "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    expect(added).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
+    expect(r.of("B", "ItemAdded")).toEqual([]);
+    expect(r.of("A", "ReviewRequested")).toEqual([]);
+    expect(r.of("B", "ReviewRequested")).toEqual([]);
+  });
+
+  it("still sends both to review when both hands were at the plate when it stepped", () => {
+    const w = warmUp("A");
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 3, -350]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.0, 3]] },
+        { shopper: "B", x: 0.45, reaches: [[20.0, 21.0, 3]] },
+      ],
+    );
+    const r = run(ev);
+    expect(r.of("A", "ReviewRequested")).toHaveLength(1);
+    expect(r.of("B", "ReviewRequested")).toHaveLength(1);
+  });
+
+  it("names only plausible candidates: a body within reach whose hand was not seen is not one", () => {
+    const w = warmUp("A");
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 3, -350]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.0, 3]] },
+        { shopper: "B", x: 0.45, reaches: [[20.0, 21.0, 3]] },
+        { shopper: "C", x: 0.6, reaches: [] },
+      ],
+    );
+    const r = run(ev);
+    expect(r.of("A", "ReviewRequested")).toHaveLength(1);
+    expect(r.of("B", "ReviewRequested")).toHaveLength(1);
+    expect(r.of("C", "ReviewRequested")).toEqual([]);
+  });
+});
