@@ -37,7 +37,8 @@ const catalog = {
     {
       sku: "chips-vinegar",
       name: "Salt & Vinegar",
-      price: 249,
+      // another price: which of the two it is changes the charge, so a tie is asked about
+      price: 269,
       soldBy: "unit",
       weight: { mean: 160, sd: 1 },
       taxClass: "exempt",
@@ -142,6 +143,9 @@ describe("skiplane eval on a hand-written store", () => {
     expect(f.needlessReviews).toBe(0);
     expect(f.undecidableNotReviewed).toBe(0);
     expect(f.silentPer1000).toBe(250);
+    // by charge the same: s2 is short of one bag of chips
+    expect(f.chargeRightNoHuman).toBe(1);
+    expect(f.chargeSilentErrors).toBe(1);
     expect(f.reviewsPer1000).toBe(250);
     expect(f.money.trueSales).toBe(129 + 498 + 249 + 129);
     expect(f.latencyMs?.n).toBe(3);

@@ -283,6 +283,8 @@ export function formatReport(r: EvalReport): string {
     ["receipts right, no human (%)", (m) => fmt(m.figures.pctRightNoHuman, 2), "pctRightNoHuman"],
     ["receipts right (%)", (m) => fmt(m.figures.pctRight, 2), undefined],
     ["silent errors / 1,000", (m) => fmt(m.figures.silentPer1000, 2), "silentPer1000"],
+    ["charged right, no human (%)", (m) => fmt(m.figures.pctChargeRightNoHuman, 2), undefined],
+    ["silent charge errors / 1,000", (m) => fmt(m.figures.chargeSilentPer1000, 2), undefined],
     ["reviews / 1,000", (m) => fmt(m.figures.reviewsPer1000, 1), "reviewsPer1000"],
     ["prompts / session", (m) => fmt(m.figures.promptsPerSession, 3), "promptsPerSession"],
     ["needless reviews / 1,000", (m) => fmt(m.figures.needlessReviewsPer1000, 1), "needlessReviewsPer1000"],

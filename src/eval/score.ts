@@ -13,6 +13,12 @@
  *   counts as one item, matched when product and weight are right.
  * - money: each receipt's total against the truth priced by the same pricing; over- and
  *   under-charged summed separately.
+ * - charge-right (beside, never instead of, the figures above): the shopper is charged right —
+ *   the unit items match once each product is read as what one unit charges (unit price, tax
+ *   class, age restriction, category; a product a promotion names charges as itself), weighed
+ *   goods as for `right`. A receipt that swapped two look-alikes of the same price is
+ *   charge-right and still wrong. Charge silent errors: not charge-right, not reviewed, nobody
+ *   asked.
  */
 import type { Catalog } from "../domain/catalog/product";
 import { priceBasket } from "../domain/pricing/price-basket";
@@ -40,6 +46,10 @@ export interface EvalFigures {
   undecidableNotReviewedWrong: number | null;
   prompts: number;
   answered: number;
+  /** charged right (identity may differ among products that charge the same), see the header */
+  chargeRight: number;
+  chargeRightNoHuman: number;
+  chargeSilentErrors: number;
   items: { tp: number; fp: number; fn: number; precision: number; recall: number; f1: number };
   money: { currency: string; trueSales: number; overcharged: number; undercharged: number };
   latencyMs: { n: number; p50: number; p99: number; max: number } | null;
@@ -51,6 +61,8 @@ export interface EvalFigures {
   promptsPerSession: number;
   needlessReviewsPer1000: number;
   undecidableNotReviewedPer1000: number | null;
+  pctChargeRightNoHuman: number;
+  chargeSilentPer1000: number;
 }
 
 export interface WrongExample {
@@ -121,6 +133,45 @@ export function compare(
   return { diff, tp, fp, fn };
 }
 
+/**
+ * What one unit of a product charges, as a key: products with the same key cost the shopper the
+ * same. A product a promotion names keeps its own key (the promotion may apply to it alone).
+ */
+export function chargeKeyOf(catalog: Catalog, settings: StoreSettings): (sku: string) => string {
+  const promoted = JSON.stringify(settings.promotions ?? []);
+  const keys = new Map<string, string>();
+  return (sku) => {
+    let k = keys.get(sku);
+    if (k === undefined) {
+      const p = catalog.bySku.get(sku);
+      k =
+        !p || p.soldBy !== "unit" || promoted.includes(`"${sku}"`)
+          ? `sku:${sku}`
+          : `${p.price}|${p.taxClass}|${p.ageRestricted ? 1 : 0}|${p.category ?? ""}`;
+      keys.set(sku, k);
+    }
+    return k;
+  };
+}
+
+/** is the receipt charged right: unit items equal by charge key, weighed goods as `compare` */
+export function chargeRight(
+  t: { items: { sku: string; qty: number }[]; weighed: { sku: string; grams: number }[] },
+  r: { items: { sku: string; qty: number }[]; weighed: { sku: string; grams: number }[] },
+  key: (sku: string) => string,
+): boolean {
+  const byKey = (xs: { sku: string; qty: number }[]) => {
+    const m = new Map<string, number>();
+    for (const x of xs) m.set(key(x.sku), (m.get(key(x.sku)) ?? 0) + x.qty);
+    return m;
+  };
+  const a = byKey(t.items);
+  const b = byKey(r.items);
+  if (a.size !== b.size) return false;
+  for (const [k, n] of a) if (b.get(k) !== n) return false;
+  return compare({ items: [], weighed: t.weighed }, { items: [], weighed: r.weighed }).diff.length === 0;
+}
+
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
@@ -159,6 +210,9 @@ export function score(
     undecidableNotReviewedWrong: hasDecidable ? 0 : null,
     prompts: 0,
     answered: 0,
+    chargeRight: 0,
+    chargeRightNoHuman: 0,
+    chargeSilentErrors: 0,
     items: { tp: 0, fp: 0, fn: 0, precision: 0, recall: 0, f1: 0 },
     money: { currency: pricing.catalog.currency, trueSales: 0, overcharged: 0, undercharged: 0 },
     latencyMs: null,
@@ -169,7 +223,10 @@ export function score(
     promptsPerSession: 0,
     needlessReviewsPer1000: 0,
     undecidableNotReviewedPer1000: null,
+    pctChargeRightNoHuman: 0,
+    chargeSilentPer1000: 0,
   };
+  const keyOf = chargeKeyOf(pricing.catalog, pricing.settings);
   const silentExamples: WrongExample[] = [];
   const needlessExamples: WrongExample[] = [];
   const wrongExamples: WrongExample[] = [];
@@ -218,6 +275,10 @@ export function score(
       f.wrong++;
       if (wrongExamples.length < keepExamples) wrongExamples.push(ex);
     }
+    const charged = ok || chargeRight(t, r, keyOf);
+    if (charged) f.chargeRight++;
+    if (charged && !r.review) f.chargeRightNoHuman++;
+    if (!charged && !r.review && answered === 0) f.chargeSilentErrors++;
     if (ok && !r.review) f.rightNoHuman++;
     if (ok && !r.review && answered === 0) f.rightUntouched++;
     if (r.review) f.reviews++;
@@ -245,6 +306,8 @@ export function score(
   f.pctRight = (100 * f.right) / n;
   f.pctRightNoHuman = (100 * f.rightNoHuman) / n;
   f.silentPer1000 = (1000 * f.silentErrors) / n;
+  f.pctChargeRightNoHuman = (100 * f.chargeRightNoHuman) / n;
+  f.chargeSilentPer1000 = (1000 * f.chargeSilentErrors) / n;
   f.reviewsPer1000 = (1000 * f.reviews) / n;
   f.promptsPerSession = f.prompts / n;
   f.needlessReviewsPer1000 = (1000 * f.needlessReviews) / n;

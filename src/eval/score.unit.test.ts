@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { indexCatalog, type Product } from "../domain/catalog/product";
 import { DEFAULT_STORE_SETTINGS } from "../domain/store/store-settings";
-import { compare, percentile, score, weightOk } from "./score";
+import { chargeKeyOf, chargeRight, compare, percentile, score, weightOk } from "./score";
 import type { EvalReceipt, EvalTruth } from "./truth-file";
 
 const p = (sku: string, price: number): Product => ({
@@ -141,5 +141,53 @@ describe("score", () => {
     expect(percentile([1, 2, 3, 4], 50)).toBe(2);
     expect(percentile([1, 2, 3, 4], 99)).toBe(4);
     expect(percentile([], 50)).toBe(0);
+  });
+});
+
+describe("charge-right, beside right", () => {
+  const cat = indexCatalog("USD", [p("mint", 199), p("lemon", 199), p("dear", 299)]);
+  const t = { items: [{ sku: "mint", qty: 2 }], weighed: [] };
+  const key = chargeKeyOf(cat, settings);
+
+  it("two look-alikes at the same price swapped: charged right, and still wrong", () => {
+    const r = {
+      items: [
+        { sku: "lemon", qty: 1 },
+        { sku: "mint", qty: 1 },
+      ],
+      weighed: [],
+    };
+    expect(chargeRight(t, r, key)).toBe(true);
+    expect(compare(t, r).diff).toEqual(["+lemon×1", "−mint×1"]);
+    const s = score(
+      [{ session: "s", ...t }],
+      [{ session: "s", ...r, total: 398, currency: "USD", review: false, prompts: 0 }],
+      { catalog: cat, settings },
+    ).figures;
+    expect([s.rightNoHuman, s.silentErrors, s.chargeRightNoHuman, s.chargeSilentErrors]).toEqual([
+      0, 1, 1, 0,
+    ]);
+  });
+
+  it("another price, another quantity, or a product a promotion names: charged wrong", () => {
+    expect(
+      chargeRight(
+        t,
+        {
+          items: [
+            { sku: "dear", qty: 1 },
+            { sku: "mint", qty: 1 },
+          ],
+          weighed: [],
+        },
+        key,
+      ),
+    ).toBe(false);
+    expect(chargeRight(t, { items: [{ sku: "lemon", qty: 3 }], weighed: [] }, key)).toBe(false);
+    const promo = chargeKeyOf(cat, {
+      ...settings,
+      promotions: [{ code: "multibuy", args: { sku: "lemon", buy: 2, pay: 1 } }],
+    } as typeof settings);
+    expect(chargeRight(t, { items: [{ sku: "lemon", qty: 2 }], weighed: [] }, promo)).toBe(false);
   });
 });

@@ -156,6 +156,8 @@ class CartFusionImpl implements CartFusion {
   private readonly byWeight: Product[];
   private readonly byWeightMean: Float64Array;
   private readonly maxUnitSd: number;
+  /** what a unit of each sku charges, as a key (see chargeAgreement) */
+  private readonly chargeKeys = new Map<string, string>();
 
   constructor(opts: CartFusionOptions) {
     this.cfg = { ...DEFAULT_FUSION_CONFIG, ...opts.config };
@@ -462,8 +464,19 @@ class CartFusionImpl implements CartFusion {
         if (!v.candidates.some((c) => guessSkus.has(c.sku))) misread++;
       }
     }
+    // look-alikes at the same price: the identity may be unsure while the charge is not
+    const charge =
+      cfg.chargeEquivalence && marginals.some((m) => m < cfg.acceptThreshold)
+        ? this.chargeAgreement(guess, hyps)
+        : undefined;
+    // ... and only for what the camera clearly saw or the shopper scanned or keyed: a faint
+    // sighting (a bag) or a weight alone never charges on equivalence
+    const chargeSure =
+      charge !== undefined &&
+      charge.mass >= cfg.acceptThreshold &&
+      guess.items.every((it) => this.clearlyIdentified(it, removal, sightings, scans, keyed));
     const statuses: LineStatus[] = guess.items.map((it, i) => {
-      if (marginals[i] < cfg.acceptThreshold) return "unsure";
+      if (marginals[i] < cfg.acceptThreshold && !chargeSure) return "unsure";
       if (removal || (support.get(it.sku) ?? 0) >= cfg.minIdentityP) return "ok";
       if (misread > 0) {
         misread--;
@@ -478,9 +491,16 @@ class CartFusionImpl implements CartFusion {
       if (h.kind !== "merch" || h === guess) continue;
       if (h.items.some((i) => !guessSkus.has(i.sku))) otherMass += h.posterior;
     }
-    const moreUnsure = otherMass > 1 - cfg.acceptThreshold;
+    // (explanations that charge the same as the guess are no "something else")
+    const moreUnsure = !chargeSure && otherMass > 1 - cfg.acceptThreshold;
     const allOk = statuses.every((x) => x === "ok") && !moreUnsure;
     evidence.summary = this.summary(change, guess, sightings, scans, keyed, allOk ? "ok" : "unsure");
+    if (allOk && chargeSure && charge.alternatives.length > 0) {
+      const identity = Math.min(...marginals);
+      evidence.summary += `; charged as shown, identity unsure (${identity.toFixed(2)}): or ${charge.alternatives
+        .map((x) => this.name(x))
+        .join(", ")}, same charge (${charge.mass.toFixed(2)})`;
+    }
     const lineIds = this.emitLines(guess.items, statuses, marginals, removal, change.endT, evidence, out);
     if (!allOk) {
       const unsureIds = lineIds.filter((_, i) => statuses[i] === "unsure");
@@ -492,6 +512,78 @@ class CartFusionImpl implements CartFusion {
       this.raise(prompt, removal, ctx, fixed, evidence, change.endT, out);
     }
     if (guess.remainder) this.raiseRemainder(guess, ctx, change.endT, evidence, out);
+  }
+
+  /**
+   * The posterior mass of the explanations that charge what `guess` charges (per unit: price, tax
+   * class, age restriction, category; the same quantities; weighed goods by product), and the
+   * products they name that the guess does not. A guess with an unexplained remainder, or naming
+   * a charge-distinct sku, agrees with nothing but itself.
+   */
+  private chargeAgreement(
+    guess: Extract<Hypothesis, { kind: "merch" }>,
+    hyps: Hypothesis[],
+  ): { mass: number; alternatives: string[] } {
+    const own = this.chargeSignature(guess);
+    if (own === undefined) return { mass: guess.posterior, alternatives: [] };
+    const inGuess = new Set(guess.items.map((i) => i.sku));
+    const alternatives: string[] = [];
+    let mass = 0;
+    for (const h of hyps) {
+      if (h.kind !== "merch" || (h !== guess && this.chargeSignature(h) !== own)) continue;
+      mass += h.posterior;
+      for (const i of h.items)
+        if (!inGuess.has(i.sku) && !alternatives.includes(i.sku)) alternatives.push(i.sku);
+    }
+    return { mass: Math.min(1, mass), alternatives };
+  }
+
+  /** a scan or PLU of the item, or a sighting in its direction that rates a product of its charge clearly */
+  private clearlyIdentified(
+    it: Item,
+    removal: boolean,
+    sightings: Sighting[],
+    scans: Scan[],
+    keyed: Keyed[],
+  ): boolean {
+    if (scans.some((s) => s.sku === it.sku) || keyed.some((k) => k.sku === it.sku)) return true;
+    const key = this.chargeKey(it.sku, it.grams !== undefined);
+    const clear = Math.max(this.cfg.minIdentityP, this.cfg.visionConfusionMinP);
+    const against = removal ? "in" : "out";
+    for (const v of sightings) {
+      if (v.dir === against) continue;
+      for (const c of v.candidates)
+        if (c.p >= clear && this.chargeKey(c.sku, it.grams !== undefined) === key) return true;
+    }
+    return false;
+  }
+
+  private chargeSignature(h: Extract<Hypothesis, { kind: "merch" }>): string | undefined {
+    if (h.remainder) return undefined;
+    const keys: string[] = [];
+    const qty = new Map<string, number>();
+    for (const i of h.items) {
+      const key = this.chargeKey(i.sku, i.grams !== undefined);
+      if (key === undefined) return undefined;
+      qty.set(key, (qty.get(key) ?? 0) + (i.qty ?? 1));
+    }
+    for (const [k, n] of qty) keys.push(`${k}×${n}`);
+    return keys.sort().join(",");
+  }
+
+  private chargeKey(sku: string, weighed: boolean): string {
+    let k = this.chargeKeys.get(sku);
+    if (k === undefined) {
+      const p = this.catalog.bySku.get(sku);
+      k =
+        !p || this.cfg.chargeDistinctSkus.includes(sku)
+          ? `sku:${sku}`
+          : weighed || p.soldBy === "weight"
+            ? `w:${sku}`
+            : `u:${p.price}|${p.taxClass}|${p.ageRestricted ? 1 : 0}|${p.category ?? ""}`;
+      this.chargeKeys.set(sku, k);
+    }
+    return k;
   }
 
   private raise(

@@ -144,6 +144,16 @@ export interface FusionConfig {
   minGuessPosterior: number;
   /** a shopper's answer is taken as ok only if the weight is within this many sd of it */
   answerMaxZ: number;
+  /**
+   * accept without asking when the explanations that share the best one's charge (same unit
+   * price, tax class, age restriction and category per unit, same quantities) carry at least
+   * acceptThreshold, even if the identity among them is unsure (look-alikes at the same price):
+   * the shopper's charge is decided; the line keeps its identity confidence and its evidence
+   * names the alternatives, for inventory. Off: only a sure identity is accepted.
+   */
+  chargeEquivalence: boolean;
+  /** skus never charge-equivalent to another (a store's per-sku promotions name them) */
+  chargeDistinctSkus: readonly string[];
 
   // --- input hygiene -----------------------------------------------------------------------
   /** how many recent event ids are remembered for idempotent ingest */
@@ -239,6 +249,8 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   minGuessPosterior: 0.15,
   minIdentityP: 0.4,
   answerMaxZ: 4,
+  chargeEquivalence: true,
+  chargeDistinctSkus: [],
 
   idMemory: 4096,
   variableMeasure: DEFAULT_VARIABLE_MEASURE,

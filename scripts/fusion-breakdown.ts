@@ -1,0 +1,209 @@
+/**
+ * Where "right with no human" is lost: re-runs a simulated store's shoppers with fusion in the loop
+ * (as `skiplane eval --answering` does, or without answers with --replayed), scores each receipt
+ * and sorts every session that is not right-with-no-human into one cause, largest first:
+ *
+ * - reviewed, by why (an unanswered prompt and what it was about; lines still unsure after an
+ *   answer; an unexplained removal; …);
+ * - wrong and not reviewed, after a shopper's answer (a wrong answer, or a right answer fusion
+ *   could not map), or silent (nobody asked), by what differs (a look-alike swapped at the same
+ *   price and tax, at another price, a missed item, an extra item, produce, a quantity).
+ *
+ * A development aid (the figures themselves come from `skiplane eval`).
+ * Run: npx tsx scripts/fusion-breakdown.ts DIR [--threshold 0.9] [--replayed] [--show N]
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BasketEvent, Evidence } from "../src/domain/basket/basket.events";
+import type { Catalog } from "../src/domain/catalog/product";
+import type { CartEvent } from "../src/domain/events/sensor-events";
+import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
+import { loadDirCatalog, readManifest } from "../src/eval/evaluate";
+import { Replayer } from "../src/eval/replay";
+import { compare } from "../src/eval/score";
+import { mixByName } from "../src/sim/profile";
+import { simulate, type TruthWithDecidable } from "../src/sim/simulator";
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error("usage: fusion-breakdown DIR [--threshold x] [--replayed] [--show n]");
+  process.exit(2);
+}
+const opt = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const threshold = Number(opt("threshold") ?? 0.9);
+const show = Number(opt("show") ?? 3);
+const replayed = process.argv.includes("--replayed");
+const catalog = loadDirCatalog(dir);
+const m = readManifest(dir);
+if (!m) throw new Error("sim.json missing");
+const mix = mixByName(m.mix)!;
+const rp = new Replayer({
+  catalog,
+  settings: DEFAULT_STORE_SETTINGS,
+  fusionConfig: { acceptThreshold: threshold },
+  timing: false,
+});
+const events = new Map<string, BasketEvent[]>();
+const truths: TruthWithDecidable[] = [];
+const sink = (e: CartEvent): BasketEvent[] => {
+  const r = rp.ingestCart(e);
+  if (r.session !== undefined && r.events.length > 0) {
+    const xs = events.get(r.session) ?? [];
+    xs.push(...r.events);
+    events.set(r.session, xs);
+  }
+  return r.events;
+};
+if (replayed) {
+  for (const line of readFileSync(join(dir, "log.jsonl"), "utf8").split("\n")) {
+    if (!line) continue;
+    const e = JSON.parse(line) as CartEvent;
+    if ("cart" in e) sink(e);
+  }
+  for (const line of readFileSync(join(dir, "truth.jsonl"), "utf8").split("\n"))
+    if (line) truths.push(JSON.parse(line) as TruthWithDecidable);
+} else {
+  simulate(
+    {
+      catalog,
+      mix,
+      sessions: m.sessions,
+      seed: m.seed,
+      carts: m.carts,
+      store: m.store,
+      answering: true,
+      sink,
+    },
+    () => {},
+    (t) => truths.push(t),
+  );
+}
+const receipts = new Map(rp.finish().map((r) => [r.session, r]));
+
+/** why a line was unsure, from its evidence (as scripts/fusion-diagnose.ts) */
+function cause(ev: Evidence | undefined): string {
+  if (!ev) return "no line";
+  const h = ev.hypotheses;
+  const seen = ev.summary.includes("camera saw");
+  if (ev.summary.includes("unexplained") || ev.summary.includes("nothing identified")) return "remainder";
+  if (h[0]?.label.startsWith("not merchandise")) return seen ? "not merch? (seen)" : "not merch? (unseen)";
+  if (!seen && ev.scans.length === 0 && ev.plu.length === 0) return "weight only (camera missed)";
+  const one = (l: string) => /^1 × [^+]+$/.test(l);
+  if (h.length > 1 && one(h[0].label) && one(h[1].label)) return "two single products compete";
+  if (h.length > 1 && h[0].label.includes("+") !== h[1].label.includes("+")) return "one vs several";
+  if (/ g$/.test(h[0]?.label ?? "")) return "weighed produce";
+  return "other";
+}
+
+function chargeKey(c: Catalog, sku: string): string {
+  const p = c.bySku.get(sku);
+  return p ? `${p.price ?? p.pricePerKg}/${p.taxClass ?? ""}/${p.ageRestricted ? 1 : 0}` : sku;
+}
+
+/** what a wrong receipt got wrong, in one phrase */
+function what(diff: string[]): string {
+  const plus = diff.filter((d) => d.startsWith("+")).map((d) => d.slice(1).split("×")[0]);
+  const minus = diff.filter((d) => d.startsWith("−")).map((d) => d.slice(1).split("×")[0]);
+  const weighed = diff.filter((d) => d.includes(" g "));
+  if (weighed.length > 0) return "weighed line wrong";
+  if (plus.length === 1 && minus.length === 1) {
+    const a = catalog.bySku.get(plus[0]);
+    const looks =
+      a?.lookalikes?.includes(minus[0]) || catalog.bySku.get(minus[0])?.lookalikes?.includes(plus[0]);
+    const same = chargeKey(catalog, plus[0]) === chargeKey(catalog, minus[0]);
+    return `${looks ? "look-alike" : "other product"} swapped, ${same ? "same" : "different"} price`;
+  }
+  if (plus.length > 0 && minus.length === 0) return "extra item charged";
+  if (minus.length > 0 && plus.length === 0) return "item missed";
+  return "several differences";
+}
+
+const tally = new Map<string, number>();
+const examples = new Map<string, string[]>();
+const bump = (k: string, ex: string) => {
+  tally.set(k, (tally.get(k) ?? 0) + 1);
+  const xs = examples.get(k) ?? [];
+  if (xs.length < show) xs.push(ex);
+  examples.set(k, xs);
+};
+let lost = 0;
+let promptsByCause = new Map<string, number>();
+for (const t of truths) {
+  const r = receipts.get(t.session);
+  const evs = events.get(t.session) ?? [];
+  const evidenceOf = new Map<string, Evidence>();
+  const promptCause = new Map<string, string>();
+  for (const e of evs) {
+    if (e.type === "ItemAdded" || e.type === "ItemRemoved") evidenceOf.set(e.lineId, e.evidence);
+    if (e.type === "PromptRaised") {
+      const c = `${e.prompt.kind}: ${e.prompt.lineIds.length ? cause(evidenceOf.get(e.prompt.lineIds[0])) : e.prompt.text.startsWith("Something else") ? "remainder" : e.prompt.text.startsWith("Did") ? "something else?" : "no line"}`;
+      promptCause.set(e.prompt.id, c);
+      promptsByCause.set(c, (promptsByCause.get(c) ?? 0) + 1);
+    }
+  }
+  if (!r) {
+    lost++;
+    bump("no receipt", t.session);
+    continue;
+  }
+  const c = compare(t, r);
+  const ok = c.diff.length === 0;
+  if (ok && !r.review) continue;
+  lost++;
+  const tag = `${t.session}${t.decidable ? "" : " (undecidable)"}: ${c.diff.join(", ") || "right"}`;
+  if (r.review) {
+    const reasons: string[] = [];
+    const expired = new Set<string>();
+    for (const e of evs) if (e.type === "PromptClosed" && e.outcome === "expired") expired.add(e.promptId);
+    for (const e of evs) {
+      if (e.type !== "ReviewRequested") continue;
+      if (e.reason.startsWith("unanswered")) continue;
+      reasons.push(
+        e.reason
+          .split(":")[0]
+          .replace(/[−+]?\d+(\.\d+)?/g, "#")
+          .slice(0, 70),
+      );
+    }
+    for (const id of expired) reasons.push(`unanswered ${promptCause.get(id) ?? "?"}`);
+    const key = `reviewed${ok ? "" : " (and wrong)"}: ${[...new Set(reasons)].sort().join(" + ")}`;
+    bump(key, tag);
+  } else {
+    const answered = (r as { answered?: number }).answered ?? 0;
+    bump(`${answered > 0 ? "wrong after an answer" : "SILENT"}: ${what(c.diff)}`, tag);
+  }
+}
+const n = truths.length;
+console.log(
+  `${dir}: ${n} sessions, ${replayed ? "replayed" : "answering"}, threshold ${threshold}; not right-with-no-human: ${lost} (${((100 * lost) / n).toFixed(2)} %)`,
+);
+for (const [k, v] of [...tally].sort((a, b) => b[1] - a[1])) {
+  console.log(`${String(v).padStart(5)}  ${((100 * v) / n).toFixed(2).padStart(5)} %  ${k}`);
+  for (const x of examples.get(k) ?? []) console.log(`               ${x}`);
+}
+console.log("\nprompts by kind and cause (per session):");
+for (const [k, v] of [...promptsByCause].sort((a, b) => b[1] - a[1]))
+  console.log(`${String(v).padStart(5)}  ${(v / n).toFixed(3)}  ${k}`);
+promptsByCause = new Map();
+
+// --session ID: the basket events of one session (answers included), and its truth
+const only = opt("session");
+if (only) {
+  console.log(`\n${only}:`);
+  for (const e of events.get(only) ?? []) {
+    const ev = "evidence" in e ? e.evidence : undefined;
+    const rest = { ...e } as Record<string, unknown>;
+    delete rest.evidence;
+    delete rest.at;
+    console.log(JSON.stringify(rest));
+    if (ev)
+      console.log(
+        `    ${ev.summary}  [${ev.hypotheses.map((h) => `${h.label} ${h.posterior}`).join(" | ")}]`,
+      );
+  }
+  const t = truths.find((x) => x.session === only);
+  console.log(`truth: ${JSON.stringify(t)}\nreceipt: ${JSON.stringify(receipts.get(only))}`);
+}
