@@ -23,17 +23,33 @@ import { runClusterNode } from "./adapters/cluster/cluster-node";
 import { registerChainRollupRoutes } from "./adapters/cluster/pg-chain-rollup";
 import { ConfigError, loadServerConfig, type ServerConfig } from "./adapters/config/server-config";
 import { loadDemoCatalog } from "./adapters/demo/demo-catalog";
+import {
+  type DemoWalkoutCredentials,
+  demoWalkoutDir,
+  demoWalkoutKeysFile,
+  seedDemoWalkout,
+} from "./adapters/demo/demo-walkout";
 import { loadCatalogFile } from "./adapters/files/catalog-file";
 import { readStoreConfigFile } from "./adapters/files/store-config-file";
+import { loadWalkoutStoreFiles } from "./adapters/files/walkout-store-files";
 import { buildHttpServer } from "./adapters/http/http-server";
+import { type DeviceAdmin, walkoutRoutes } from "./adapters/http/routes/walkout-routes";
 import { webRoutes } from "./adapters/http/routes/web-routes";
 import { type BrokerCredentialSink, StorageApiBackend } from "./adapters/http/storage-api-backend";
 import { apiKeyHash, ReceiptTokens } from "./adapters/http/tokens";
 import { webApp } from "./adapters/http/web-app";
 import { ulidIds } from "./adapters/ids/ulid-ids";
 import { ServerMetrics } from "./adapters/metrics/server-metrics";
-import { scryptHasher, VerifiedSecretCache } from "./adapters/mqtt/cart-credentials";
+import { newSecret, scryptHasher, VerifiedSecretCache } from "./adapters/mqtt/cart-credentials";
 import { CartGateway, type CartIngestPort } from "./adapters/mqtt/cart-gateway";
+import { DeviceAccess } from "./adapters/mqtt/device-access";
+import {
+  attachDevicesToExternalBroker,
+  dynsecProvisionDevice,
+  dynsecRevokeDevice,
+} from "./adapters/mqtt/device-external";
+import { DeviceGateway } from "./adapters/mqtt/device-gateway";
+import { deviceTopic, deviceUsername } from "./adapters/mqtt/device-topics";
 import { EmbeddedBroker } from "./adapters/mqtt/embedded-broker";
 import { ExternalBroker } from "./adapters/mqtt/external-broker";
 import { RegistryCartDirectory } from "./adapters/mqtt/registry-cart-directory";
@@ -41,8 +57,11 @@ import { SandboxPaymentGateway } from "./adapters/payments/sandbox-gateway";
 import { openPostgresStorage } from "./adapters/postgres/postgres-storage";
 import { openSqliteStorage } from "./adapters/sqlite/sqlite-storage";
 import { LiveHub } from "./adapters/ws/live-hub";
+import type { EventStore } from "./app/ports/event-store";
 import type { ApiRole, Storage } from "./app/ports/read-models";
 import { type StoreConfig, StoreService } from "./app/services/store-service";
+import { DeviceRegistry, type DeviceRegistryEvent } from "./app/walkout-stream/device-registry";
+import { WalkoutService, type WalkoutStoreConfig } from "./app/walkout-stream/walkout-service";
 import type { Catalog } from "./domain/catalog/product";
 import { DEFAULT_STORE_SETTINGS } from "./domain/store/store-settings";
 
@@ -53,6 +72,8 @@ export interface DemoCredentials {
   store: string;
   apiKeys: Record<"admin" | "operator" | "reviewer" | "headOffice", string>;
   carts: { cart: string; secret: string }[];
+  /** the demo walk-out store's keys and devices (docs/walkout.md) */
+  walkout?: DemoWalkoutCredentials;
 }
 
 export interface RunningServer {
@@ -63,6 +84,7 @@ export interface RunningServer {
   mqttPort?: number;
   storage: Storage;
   service: StoreService;
+  walkout: WalkoutService;
   metrics: ServerMetrics;
   demo?: DemoCredentials;
   close(): Promise<void>;
@@ -87,6 +109,7 @@ function storeConfigs(config: ServerConfig, log: Logger): StoreConfig[] {
     });
   }
   for (const s of config.stores) {
+    if (s.kind === "walkout" || !s.catalog) continue; // walkoutStores()
     const catalog = loadCatalogFile(s.catalog);
     let settings = { ...DEFAULT_STORE_SETTINGS, currency: catalog.currency };
     if (s.settings) {
@@ -97,7 +120,54 @@ function storeConfigs(config: ServerConfig, log: Logger): StoreConfig[] {
     out.push({ store: s.id, catalog, settings, defaultPaymentMethod: s.defaultPaymentMethod });
     log.info({ store: s.id, products: catalog.products.length }, "store loaded");
   }
-  if (out.length === 0) throw new ConfigError(["no store to host: enable the demo store or list stores"]);
+  if (out.length === 0 && !config.stores.some((s) => s.kind === "walkout"))
+    throw new ConfigError(["no store to host: enable the demo store or list stores"]);
+  return out;
+}
+
+/** Walk-out stores: their pricing side (StoreConfig, shared with carts) and their fusion side. */
+function walkoutStores(
+  config: ServerConfig,
+  log: Logger,
+): { store: StoreConfig; walkout: WalkoutStoreConfig }[] {
+  const out: { store: StoreConfig; walkout: WalkoutStoreConfig }[] = [];
+  const add = (
+    id: string,
+    files: ReturnType<typeof loadWalkoutStoreFiles>,
+    s?: ServerConfig["stores"][number],
+  ) => {
+    let settings = { ...DEFAULT_STORE_SETTINGS, currency: files.catalog.currency };
+    if (s?.settings) {
+      const r = readStoreConfigFile(s.settings, files.catalog);
+      if (!r.ok) throw new ConfigError(r.issues.map((i) => `store ${id} settings: ${JSON.stringify(i)}`));
+      settings = r.settings;
+    }
+    out.push({
+      store: {
+        store: id,
+        catalog: files.catalog,
+        settings,
+        defaultPaymentMethod: s ? s.defaultPaymentMethod : DEMO_PAYMENT_METHOD,
+      },
+      walkout: { store: id, catalog: files.catalog, layout: files.layout },
+    });
+    log.info(
+      { store: id, products: files.catalog.products.length, plates: files.layout.plates.length },
+      "walk-out store loaded",
+    );
+  };
+  if (config.demo.enabled && config.demo.walkout) {
+    const dir = demoWalkoutDir();
+    if (dir) add(config.demo.walkoutStore, loadWalkoutStoreFiles({ autocheckout: dir }));
+    else log.warn({}, "demo walk-out store skipped: the AutoCheckout data is not in the data directory");
+  }
+  for (const s of config.stores) {
+    if (s.kind !== "walkout") continue;
+    const source = s.autocheckout
+      ? { autocheckout: s.autocheckout }
+      : { catalog: s.catalog ?? "", layout: s.layout ?? "" };
+    add(s.id, loadWalkoutStoreFiles(source), s);
+  }
   return out;
 }
 
@@ -174,7 +244,8 @@ export async function startServer(
       redact: ["req.headers.authorization", "password", "secret", "key"],
     });
   const metrics = new ServerMetrics();
-  const stores = storeConfigs(config, log);
+  const walkoutConfigs = walkoutStores(config, log);
+  const stores = [...storeConfigs(config, log), ...walkoutConfigs.map((w) => w.store)];
   const storage = await openStorage(config);
   log.info({ storage: storage.kind }, "storage open, migrations applied");
 
@@ -190,6 +261,21 @@ export async function startServer(
   const hosted = () => service.stores();
   const rebuilt = await service.rebuild();
   log.info(rebuilt, "baskets rebuilt from raw events");
+  // walk-out stores: devices (an event stream, no table) and the walk-out path (docs/walkout.md)
+  const deviceRegistry = new DeviceRegistry({
+    // the registry's events share the store's event store (their own stream per store)
+    events: storage.events as unknown as EventStore<DeviceRegistryEvent>,
+    clock: systemClock,
+  });
+  const walkout = new WalkoutService({
+    storage,
+    exits: service,
+    clock: systemClock,
+    stores: walkoutConfigs.map((w) => w.walkout),
+    log,
+  });
+  if (walkoutConfigs.length > 0)
+    log.info(await walkout.rebuild(), "walk-out baskets rebuilt from raw events");
 
   // ---- the MQTT edge ----------------------------------------------------------------------------
   const directory = new RegistryCartDirectory(storage.carts, hosted);
@@ -232,6 +318,37 @@ export async function startServer(
     log,
     onScreen: (store, cart, screen) => live.publishScreen(store, cart, screen),
   });
+  const deviceGateway = new DeviceGateway({
+    metrics,
+    log,
+    ingest: {
+      async ingest(store, events) {
+        const r = await walkout.ingest(store, events);
+        if (r.produced.length) metrics.observeBasketEvents(r.produced);
+        for (const x of r.exits) {
+          const outcome = {
+            paid: "captured",
+            review: "held-for-review",
+            problem: "failed",
+            skipped: "skipped",
+          }[x.outcome.status];
+          metrics.payments.inc({ outcome });
+        }
+        if (r.changed.length) live.publishStore(store, { kind: "walkout", sessions: r.changed });
+        return r;
+      },
+    },
+  });
+  const deviceAccess = new DeviceAccess({
+    devices: deviceRegistry,
+    gateway: deviceGateway,
+    stores: () => walkout.stores(),
+  });
+  let deviceBroker: {
+    provisioned(store: string, device: string, secret: string): Promise<void>;
+    revoked(store: string, device: string): Promise<void>;
+    online(): Set<string>;
+  };
 
   let embedded: EmbeddedBroker | undefined;
   let external: ExternalBroker | undefined;
@@ -247,7 +364,19 @@ export async function startServer(
       log,
     });
     const ext = external;
-    if (config.mqtt.auth === "dynsec") await ext.enableDynsec();
+    const dynsec = config.mqtt.auth === "dynsec" ? await ext.enableDynsec() : undefined;
+    await attachDevicesToExternalBroker(ext.client, deviceGateway, { shared: config.mqtt.shared, log });
+    deviceBroker = {
+      async provisioned(store, device, secret) {
+        deviceAccess.forget(deviceUsername(store, device));
+        if (dynsec) await dynsecProvisionDevice(dynsec, store, device, secret);
+      },
+      async revoked(store, device) {
+        deviceAccess.forget(deviceUsername(store, device));
+        if (dynsec) await dynsecRevokeDevice(dynsec, store, device);
+      },
+      online: () => new Set<string>(),
+    };
     sink = {
       async cartProvisioned(store, cart, secret) {
         if (config.mqtt.auth === "dynsec") await ext.provisionCart(store, cart, secret);
@@ -272,8 +401,22 @@ export async function startServer(
           : undefined,
       metrics,
       log,
+      devices: deviceAccess,
     });
     const emb = embedded;
+    deviceGateway.attach({
+      publishDeviceError: (store, device, error) =>
+        emb.publishToDevice(deviceTopic(store, device, "errors"), JSON.stringify(error)),
+    });
+    deviceBroker = {
+      async provisioned(store, device) {
+        emb.kickDevice(deviceUsername(store, device)); // a re-keyed device logs in again
+      },
+      async revoked(store, device) {
+        emb.kickDevice(deviceUsername(store, device));
+      },
+      online: () => emb.onlineDevices(),
+    };
     sink = {
       async cartProvisioned(_store, cart) {
         emb.kick(cart); // a re-keyed cart must log in again with its new secret
@@ -297,6 +440,22 @@ export async function startServer(
       await gateway.publishScreen(store, c.cart, await service.screen(store, c.cart));
     }
   }
+
+  const deviceAdmin: DeviceAdmin = {
+    async provision(store, device, label) {
+      const secret = newSecret();
+      await deviceRegistry.put(store, device, await scryptHasher.hash(secret), label);
+      await deviceBroker.provisioned(store, device, secret);
+      return { secret };
+    },
+    async revoke(store, device) {
+      const ok = await deviceRegistry.revoke(store, device);
+      if (ok) await deviceBroker.revoked(store, device);
+      return ok;
+    },
+    list: (store) => deviceRegistry.list(store),
+    onlineDevices: () => deviceBroker.online(),
+  };
 
   // ---- HTTP ----------------------------------------------------------------------------------------
   const receiptTokens = new ReceiptTokens(receiptKey(config));
@@ -344,12 +503,33 @@ export async function startServer(
           onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
         });
         await registerChainRollupRoutes(a, storage, (reason) => metrics.authFailures.inc({ reason }));
+        await a.register(walkoutRoutes, {
+          apiKeys: storage.apiKeys,
+          walkout,
+          hosted,
+          devices: deviceAdmin,
+          receiptToken: (store, session) => receiptTokens.issue(store, session),
+          onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
+        });
         await a.register(webApp, {});
       },
     ],
   });
 
   const demo = config.demo.enabled ? await seedDemo(config, storage, backend) : undefined;
+  if (demo && walkout.isWalkout(config.demo.walkoutStore)) {
+    demo.walkout = await seedDemoWalkout({
+      store: config.demo.walkoutStore,
+      file: demoWalkoutKeysFile(config.demo.keysFile),
+      findKey: (hash) => storage.apiKeys.findByHash(hash),
+      devices: deviceRegistry,
+      createApiKey: async (store, role, label) => (await backend.createApiKey(store, role, label)).key,
+      async provisionDevice(store, device, label) {
+        const { secret } = await deviceAdmin.provision(store, device, label);
+        return { username: deviceUsername(store, device), secret };
+      },
+    });
+  }
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   const httpUrl = address.replace("[::]", "127.0.0.1").replace("0.0.0.0", "127.0.0.1");
   log.info({ url: httpUrl }, "HTTP API listening");
@@ -361,6 +541,7 @@ export async function startServer(
     mqttPort: embedded?.port,
     storage,
     service,
+    walkout,
     metrics,
     demo,
     close() {
@@ -370,6 +551,7 @@ export async function startServer(
         if (embedded) await embedded.close();
         if (external) await external.close();
         await gateway.drain();
+        await deviceGateway.drain();
         await storage.close();
         log.info("server stopped");
       })();
@@ -396,6 +578,15 @@ export function banner(s: RunningServer): string {
       `    head-office key ${s.demo.apiKeys.headOffice}`,
     );
     for (const c of s.demo.carts.slice(0, 4)) lines.push(`    cart ${c.cart}  secret ${c.secret}`);
+    const w = s.demo.walkout;
+    if (w) {
+      lines.push(
+        `  Walk-out     ${w.store}   ${s.httpUrl}/ops/${w.store}   (credentials kept in ${demoWalkoutKeysFile(s.config.demo.keysFile)})`,
+        `    operator key    ${w.apiKeys.operator}`,
+        `    reviewer key    ${w.apiKeys.reviewer}`,
+      );
+      for (const d of w.devices) lines.push(`    device ${d.username}  secret ${d.secret}`);
+    }
   }
   lines.push("");
   return lines.join("\n");

@@ -72,6 +72,9 @@ export const serverConfigSchema = z
         carts: z.coerce.number().int().min(0).max(10_000).default(4),
         /** where demo credentials are kept so a restart prints the same ones (mode 0600) */
         keysFile: z.string().min(1).default(".data/demo-credentials.json"),
+        /** also host a demo walk-out store built from the AutoCheckout recording's store (docs/walkout.md) */
+        walkout: bool.default(true),
+        walkoutStore: idSchema.default("demo-walkout"),
       })
       .strict()
       .default({}),
@@ -81,12 +84,28 @@ export const serverConfigSchema = z
         z
           .object({
             id: idSchema,
-            catalog: z.string().min(1),
+            /** `carts` (smart carts, §5) or `walkout` (gate, tracks, shelf plates: docs/walkout.md) */
+            kind: z.enum(["carts", "walkout"]).default("carts"),
+            catalog: z.string().min(1).optional(),
+            /** walk-out store: its layout.json (plates and what they hold) */
+            layout: z.string().min(1).optional(),
+            /** walk-out store: an AutoCheckout directory (products.csv, plates/) instead of catalog + layout */
+            autocheckout: z.string().min(1).optional(),
             settings: z.string().min(1).optional(),
             /** payment method token for sessions opened without an account */
             defaultPaymentMethod: z.string().min(1).optional(),
           })
-          .strict(),
+          .strict()
+          .superRefine((s, ctx) => {
+            const problem = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+            if (s.kind === "carts" && (s.layout || s.autocheckout))
+              problem("layout and autocheckout are for walk-out stores (kind: walkout)");
+            if (s.kind === "carts" && !s.catalog) problem("a cart store needs a catalog");
+            if (s.kind === "walkout" && !s.autocheckout && !(s.catalog && s.layout))
+              problem("a walk-out store needs catalog and layout, or autocheckout");
+            if (s.autocheckout && (s.catalog || s.layout))
+              problem("give either autocheckout or catalog and layout");
+          }),
       )
       .default([]),
     secrets: z
@@ -137,6 +156,7 @@ export const ENV_VARS: Record<string, string> = {
   SKIPLANE_DEMO_STORE: "demo.store",
   SKIPLANE_DEMO_CARTS: "demo.carts",
   SKIPLANE_DEMO_KEYS_FILE: "demo.keysFile",
+  SKIPLANE_DEMO_WALKOUT: "demo.walkout",
   SKIPLANE_RECEIPT_KEY: "secrets.receiptKey",
   SKIPLANE_KEY_FILE: "secrets.keyFile",
   SKIPLANE_LOG_LEVEL: "log.level",

@@ -21,11 +21,13 @@ import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 import { type SecretHasher, scryptHasher, VerifiedSecretCache } from "./cart-credentials";
 import type { CartDirectory } from "./cart-directory";
 import type { CartGateway, CartOutbound } from "./cart-gateway";
+import type { DeviceAccess } from "./device-access";
 import { errorsTopic, eventsTopic, parseCartTopic, screenTopic } from "./topics";
 
 type Identity =
   | { kind: "service"; username: string }
-  | { kind: "cart"; store: string; cart: string; revoked: boolean };
+  | { kind: "cart"; store: string; cart: string; revoked: boolean }
+  | { kind: "device"; store: string; device: string; username: string; revoked: boolean };
 
 export interface EmbeddedBrokerOptions {
   gateway: CartGateway;
@@ -38,6 +40,8 @@ export interface EmbeddedBrokerOptions {
   service?: { username: string; password: string };
   metrics?: ServerMetrics;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** walk-out store devices (`{store}/{device}` usernames, their own topics): device-access.ts */
+  devices?: DeviceAccess;
 }
 
 function authError(message: string, returnCode: 4 | 5): AuthenticateError {
@@ -59,6 +63,7 @@ export class EmbeddedBroker implements CartOutbound {
   private server: Server | undefined;
   private readonly identities = new WeakMap<Client, Identity>();
   private readonly byCart = new Map<string, Set<Client>>();
+  private readonly byDevice = new Map<string, Set<Client>>();
   private readonly cache = new VerifiedSecretCache();
   private readonly hasher: SecretHasher;
   port = 0;
@@ -169,6 +174,8 @@ export class EmbeddedBroker implements CartOutbound {
       this.identities.set(client, { kind: "service", username });
       return void done(null, true);
     }
+    if (this.options.devices?.claims(username))
+      return void this.authenticateDevice(client, username, secret, done);
     this.options.directory.lookup(username).then(
       async (record) => {
         if (!record) {
@@ -207,6 +214,12 @@ export class EmbeddedBroker implements CartOutbound {
     const id = this.identities.get(client);
     if (!id) return void done(new Error("not authenticated"));
     const target = parseCartTopic(packet.topic);
+    if (
+      id.kind === "device" ||
+      (id.kind === "service" && this.options.devices?.isEventsTopic(packet.topic))
+    ) {
+      return void this.authorizeDevicePublish(id, packet, done);
+    }
     if (id.kind === "cart") {
       if (id.revoked || packet.topic !== eventsTopic(id.store, id.cart)) {
         this.refuse(id.revoked ? "revoked" : "forbidden-publish");
@@ -233,6 +246,9 @@ export class EmbeddedBroker implements CartOutbound {
   ): void {
     const id = this.identities.get(client);
     if (id?.kind === "service") return void done(null, sub as { topic: string; qos: 0 | 1 | 2 });
+    if (id?.kind === "device" && !id.revoked && this.options.devices?.maySubscribe(id, sub.topic)) {
+      return void done(null, sub as { topic: string; qos: 0 | 1 | 2 });
+    }
     if (
       id?.kind === "cart" &&
       !id.revoked &&
@@ -244,8 +260,88 @@ export class EmbeddedBroker implements CartOutbound {
     done(null, null);
   }
 
+  /** Disconnects a revoked (or re-keyed) device (`{store}/{device}`). */
+  kickDevice(username: string): number {
+    this.options.devices?.forget(username);
+    const clients = [...(this.byDevice.get(username) ?? [])];
+    for (const c of clients) {
+      const id = this.identities.get(c);
+      if (id?.kind === "device") id.revoked = true;
+      c.close();
+    }
+    return clients.length;
+  }
+
+  /** Devices connected right now (`{store}/{device}` usernames). */
+  onlineDevices(): Set<string> {
+    return new Set([...this.byDevice.entries()].filter(([, s]) => s.size > 0).map(([d]) => d));
+  }
+
+  /** Publishes a message to a device (its errors topic): QoS 1, not retained. */
+  publishToDevice(topic: string, payload: string): Promise<void> {
+    return this.publish(topic, payload, false);
+  }
+
+  private authenticateDevice(
+    client: Client,
+    username: string,
+    secret: string,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    this.options.devices?.authenticate(username, secret).then(
+      (r) => {
+        if (!r.ok) {
+          this.refuse(r.reason);
+          return void done(
+            r.reason === "revoked"
+              ? authError("device revoked", 5)
+              : authError("bad username or password", 4),
+            false,
+          );
+        }
+        this.identities.set(client, {
+          kind: "device",
+          store: r.store,
+          device: r.device,
+          username,
+          revoked: false,
+        });
+        done(null, true);
+      },
+      (err) => {
+        this.options.log?.warn({ err }, "device lookup failed");
+        done(authError("server unavailable", 5), false);
+      },
+    );
+  }
+
+  /** A device may publish only on its own events topic; the message is recorded before the PUBACK. */
+  private authorizeDevicePublish(
+    id: Identity,
+    packet: { topic: string; payload: Buffer | string; retain?: boolean },
+    done: (error?: Error | null) => void,
+  ): void {
+    const devices = this.options.devices;
+    if (!devices) return void done(new Error("not authorized"));
+    if (id.kind === "device" && (id.revoked || !devices.mayPublish(id, packet.topic))) {
+      this.refuse(id.revoked ? "revoked" : "forbidden-publish");
+      this.options.log?.warn({ device: id.username, topic: packet.topic }, "device publish refused");
+      return void done(new Error("not authorized"));
+    }
+    packet.retain = false;
+    const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    devices.handleMessage(packet.topic, payload).then(
+      () => done(null),
+      (err: Error) => done(err),
+    );
+  }
+
   private onReady(client: Client): void {
     const id = this.identities.get(client);
+    if (id?.kind === "device") {
+      const set = this.byDevice.get(id.username) ?? new Set();
+      this.byDevice.set(id.username, set.add(client));
+    }
     if (id?.kind !== "cart") return;
     let set = this.byCart.get(id.cart);
     if (!set) {
@@ -258,6 +354,10 @@ export class EmbeddedBroker implements CartOutbound {
 
   private onGone(client: Client): void {
     const id = this.identities.get(client);
+    if (id?.kind === "device") {
+      this.byDevice.get(id.username)?.delete(client);
+      if (this.byDevice.get(id.username)?.size === 0) this.byDevice.delete(id.username);
+    }
     if (id?.kind !== "cart") return;
     const set = this.byCart.get(id.cart);
     set?.delete(client);

@@ -698,6 +698,18 @@ export class StoreService {
     return this.settle(store, session);
   }
 
+  /** The check-in hold of a session opened outside the cart path (a walk-out `gate.in`). */
+  async checkInSession(store: string, session: string, account: string | undefined): Promise<CheckInOutcome> {
+    this.config(store);
+    return this.runCheckIn(store, session, account);
+  }
+
+  /** The exit workflow for a session at checkout outside the cart path (a walk-out `gate.out`). */
+  async settleExit(store: string, session: string): Promise<SettleOutcome> {
+    this.config(store);
+    return this.settle(store, session);
+  }
+
   /** An operator cancels a session; its hold is released. */
   async cancelSession(store: string, session: string, reason: string): Promise<void> {
     this.config(store);

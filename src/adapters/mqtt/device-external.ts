@@ -1,0 +1,96 @@
+/**
+ * Walk-out devices on an external broker (Mosquitto …), beside the carts of external-broker.ts:
+ *
+ * - consume: subscribe to every device events topic with QoS 1 (shared, like the carts) and
+ *   acknowledge a message only once the device gateway has recorded it;
+ * - answer: publish refusals on the device's errors topic;
+ * - security with Mosquitto dynamic security (`mqtt.auth = "dynsec"`): a device is a dynsec
+ *   client named `{store}/{device}` with a role `skiplane-device-{store}-{device}` allowing
+ *   exactly publishClientSend on its events topic and subscribePattern on its errors topic;
+ *   revoking disables the client (which also disconnects it).
+ */
+import type { MqttClient } from "mqtt";
+import type { CartError } from "../schemas/cart-protocol.schema";
+import type { DeviceGateway, DeviceOutbound } from "./device-gateway";
+import { ALL_DEVICE_EVENTS, deviceTopic, deviceUsername } from "./device-topics";
+import type { Dynsec } from "./external-broker";
+import { sharedSubscription } from "./topics";
+
+type Done = (err?: Error) => void;
+type PacketHandler = (packet: { topic: string; payload: Buffer | string }, done: Done) => void;
+
+/**
+ * Routes the device topics of an already connected server client to the device gateway (the
+ * cart topics keep going where they went) and subscribes to them.
+ */
+export async function attachDevicesToExternalBroker(
+  client: MqttClient,
+  gateway: DeviceGateway,
+  options: {
+    shared?: boolean;
+    log?: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  } = {},
+): Promise<void> {
+  const carts = client.handleMessage.bind(client) as unknown as PacketHandler;
+  const route: PacketHandler = (packet, done) => {
+    if (!gateway.accepts(packet.topic)) return carts(packet, done);
+    const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    gateway.handleMessage(packet.topic, payload).then(
+      () => done(),
+      (err: Error) => {
+        options.log?.error({ err, topic: packet.topic }, "device message not recorded; left unacknowledged");
+        done(err);
+      },
+    );
+  };
+  client.handleMessage = route as unknown as MqttClient["handleMessage"];
+  const outbound: DeviceOutbound = {
+    async publishDeviceError(store: string, device: string, error: CartError) {
+      // not awaited: mqtt.js is waiting for the gateway that called this (see external-broker.ts)
+      client.publish(deviceTopic(store, device, "errors"), JSON.stringify(error), { qos: 1 }, (err) => {
+        if (err) options.log?.warn({ err, store, device }, "device error publish failed");
+      });
+    },
+  };
+  gateway.attach(outbound);
+  const filter = options.shared === false ? ALL_DEVICE_EVENTS : sharedSubscription(ALL_DEVICE_EVENTS);
+  await client.subscribeAsync(filter, { qos: 1 });
+}
+
+function roleOf(store: string, device: string): string {
+  return `skiplane-device-${store}-${device}`;
+}
+
+/** Creates (or re-keys and re-enables) the device's dynsec client and its role. */
+export async function dynsecProvisionDevice(
+  d: Dynsec,
+  store: string,
+  device: string,
+  secret: string,
+): Promise<void> {
+  const rolename = roleOf(store, device);
+  const username = deviceUsername(store, device);
+  await d.run({ command: "deleteRole", rolename }, ["Role not found"]);
+  await d.run({
+    command: "createRole",
+    rolename,
+    acls: [
+      { acltype: "publishClientSend", topic: deviceTopic(store, device, "events"), allow: true },
+      { acltype: "subscribePattern", topic: deviceTopic(store, device, "errors"), allow: true },
+    ],
+  });
+  const created = await d.run(
+    { command: "createClient", username, password: secret, roles: [{ rolename }] },
+    ["Client already exists"],
+  );
+  if (created.error) {
+    await d.run({ command: "setClientPassword", username, password: secret });
+    await d.run({ command: "addClientRole", username, rolename }, ["Client already has role"]);
+    await d.run({ command: "enableClient", username });
+  }
+}
+
+/** Disables the device's dynsec client: refused from now on, and disconnected now. */
+export async function dynsecRevokeDevice(d: Dynsec, store: string, device: string): Promise<void> {
+  await d.run({ command: "disableClient", username: deviceUsername(store, device) }, ["Client not found"]);
+}

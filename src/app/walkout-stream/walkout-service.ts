@@ -1,0 +1,526 @@
+/**
+ * WalkoutService: walk-out stores in the store server. The twin of StoreService's cart path:
+ * store-level device events (exchange-v1 §1 `gate.in`, `gate.out`, `track`, `plate`) go
+ *
+ *   raw sensor log (idempotent: a QoS 1 redelivery stops here) → WalkoutStreams (the one place
+ *   walk-out events become baskets; deterministic) → each session's stream (append with the
+ *   expected count of fusion events) → read models (StoreService's projection) →
+ *
+ * `gate.in` places the check-in hold and `gate.out` runs the same exit workflow as a cart's
+ * `session.end` (StoreService: pricing, payment, receipts, reviews, disputes). Nothing here
+ * prices or fuses: WalkoutStreams and the workflows do.
+ *
+ * Ordering: all events of one store go through one queue (fusion is per store: a plate change
+ * is attributed to whoever was within reach), in arrival order.
+ *
+ * Recovery. Fusion state of a walk-out store spans its shoppers (tracks, shelves), so the unit
+ * of replay is an *occupancy period*: from a `gate.in` into an empty store until the store is
+ * empty again. Every raw event received while someone is inside is logged under the period's id
+ * (the session id of the `gate.in` that opened it; the raw log's `session` column), events while
+ * the store is empty under none. Fusion ids are scoped to the period (SessionScopedIds), so
+ * replaying the latest period — preceded by up to `replayLeadMs` of the idle plate history, as
+ * for a cart — re-creates the ids already stored; what never reached a session's stream (a crash
+ * between the raw write and the append) is appended, and an interrupted exit is resumed.
+ * Limits: a store that is never empty replays from the start of its current period; what fusion
+ * learnt before the period (items put back on another plate) is not replayed.
+ */
+import type { BasketEvent } from "../../domain/basket/basket.events";
+import type { Catalog } from "../../domain/catalog/product";
+import type { CartEvent, StoreEvent, StoreLayout } from "../../domain/events/sensor-events";
+import { DomainError } from "../../domain/shared/errors";
+import type { WalkoutConfig } from "../../domain/walkout/walkout.fusion";
+import type { Clock } from "../ports/clock";
+import type { RawAppend, RawSensorLog } from "../ports/raw-sensor-log";
+import type { ReviewCaseRepository, SessionReadModel, SessionView } from "../ports/read-models";
+import { SessionScopedIds } from "../services/session-scoped-ids";
+import type { SessionStreams } from "../services/session-streams";
+import type { SettleOutcome } from "../workflows/exit.workflow";
+import { WalkoutStreams } from "./walkout-stream";
+
+/**
+ * The raw log's lane for a walk-out store's device events (the port keys rows by cart; a
+ * walk-out store has none). `~` is not allowed in cart ids, so it never meets a real cart.
+ */
+export const WALKOUT_LANE = "~store";
+
+export interface WalkoutStoreConfig {
+  store: string;
+  catalog: Catalog;
+  layout: StoreLayout;
+  fusion?: Partial<WalkoutConfig>;
+}
+
+/** What the walk-out path needs from the store service (the shared exit workflow). */
+export interface WalkoutExitPort {
+  readonly sessions: SessionStreams;
+  /** places the check-in hold of a session that opened (a `gate.in`) */
+  checkInSession(store: string, session: string, account: string | undefined): Promise<unknown>;
+  /** runs the exit workflow for a session at checkout (a `gate.out`) */
+  settleExit(store: string, session: string): Promise<SettleOutcome>;
+}
+
+export interface WalkoutServiceDeps {
+  storage: { rawLog: RawSensorLog; sessions: SessionReadModel; reviews: ReviewCaseRepository };
+  exits: WalkoutExitPort;
+  clock: Clock;
+  stores: WalkoutStoreConfig[];
+  /** idle plate history replayed before an occupancy period when rebuilding; default 60 s */
+  replayLeadMs?: number;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+export interface WalkoutIngestOutcome {
+  /** events refused, by index in the batch (redeliveries are not refusals: see `duplicates`) */
+  rejected: { index: number; reason: string; detail?: string }[];
+  duplicates: number;
+  /** basket events written, all sessions together */
+  produced: BasketEvent[];
+  /** sessions whose stream changed */
+  changed: string[];
+  /** sessions that left through the gate with this batch, and what the exit workflow did */
+  exits: { session: string; outcome: SettleOutcome }[];
+  /** a shelf change was decided while handling the batch */
+  settled?: boolean;
+}
+
+export interface WalkoutCountersView {
+  events: number;
+  duplicates: number;
+  rejected: Record<string, number>;
+  exits: Record<string, number>;
+  recoveredEvents: number;
+  /** recoveries whose replay made fewer events than a session's stream holds (should stay 0) */
+  replayDiverged: number;
+  /** fusion events for a session that was already closed (cancelled by an operator) */
+  closedSessionEvents: number;
+}
+
+/** A shopper in (or recently out of) a walk-out store, as the operator dashboard shows them. */
+export interface ShopperView {
+  session: string;
+  /** the anonymous track id the cameras follow */
+  shopper?: string;
+  account?: string;
+  /** the session state machine's state */
+  state: string;
+  /** true while the shopper is inside */
+  inside: boolean;
+  /** what the shopper's screen would show (exit state included) */
+  screenState: string;
+  currency: string;
+  total: number;
+  lines: { sku: string; name: string; qty?: number; grams?: number; amount: number; status: string }[];
+  /** open review cases of this visit, with their reasons (naming the candidate shoppers) */
+  reviews: { caseId: string; kind: string; reason: string; status: string }[];
+  openedAt: number;
+  updatedAt: number;
+}
+
+interface Runtime {
+  cfg: WalkoutStoreConfig;
+  streams: WalkoutStreams;
+  scoped: SessionScopedIds;
+  /** the current occupancy period (undefined while the store is empty) */
+  period?: string;
+  /** fusion events this runtime appended per session: the stream must hold exactly as many */
+  produced: Map<string, number>;
+  queue: Promise<unknown>;
+  needsRecovery: boolean;
+  ready: Promise<void>;
+}
+
+/** This runtime's fusion state is behind or ahead of a session's stream: rebuild it. */
+class StaleWalkout extends Error {}
+
+type Out = Omit<WalkoutIngestOutcome, "changed"> & { changed: Set<string> };
+
+export class WalkoutService {
+  readonly counters: WalkoutCountersView = {
+    events: 0,
+    duplicates: 0,
+    rejected: {},
+    exits: {},
+    recoveredEvents: 0,
+    replayDiverged: 0,
+    closedSessionEvents: 0,
+  };
+  private readonly configs = new Map<string, WalkoutStoreConfig>();
+  private readonly runtimes = new Map<string, Runtime>();
+
+  constructor(private readonly deps: WalkoutServiceDeps) {
+    for (const c of deps.stores) this.configs.set(c.store, c);
+  }
+
+  /** The walk-out stores this service hosts. */
+  stores(): string[] {
+    return [...this.configs.keys()];
+  }
+
+  isWalkout(store: string): boolean {
+    return this.configs.has(store);
+  }
+
+  /** Rebuilds every walk-out store's fusion state from its raw events (at startup). */
+  async rebuild(): Promise<{ stores: number; appended: number; inside: number }> {
+    const before = this.counters.recoveredEvents;
+    let inside = 0;
+    for (const store of this.configs.keys()) {
+      const rt = this.runtime(store);
+      await rt.ready;
+      inside += rt.streams.openSessions().length;
+    }
+    return { stores: this.configs.size, appended: this.counters.recoveredEvents - before, inside };
+  }
+
+  /**
+   * Ingests events of one store (one or more device messages), in order. Resolves once
+   * everything is durably written; rejects only on infrastructure failure (the gateway then
+   * does not acknowledge, and the redelivery is safe).
+   */
+  async ingest(store: string, events: readonly StoreEvent[]): Promise<WalkoutIngestOutcome> {
+    if (!this.configs.has(store)) {
+      this.count("unknown-store", events.length);
+      return {
+        rejected: events.map((_, index) => ({
+          index,
+          reason: "unknown-store",
+          detail: `store ${store} is not a walk-out store hosted here`,
+        })),
+        duplicates: 0,
+        produced: [],
+        changed: [],
+        exits: [],
+      };
+    }
+    const rt = this.runtime(store);
+    const run = rt.queue.then(async () => {
+      await rt.ready;
+      try {
+        if (rt.needsRecovery) {
+          await this.recover(rt);
+          rt.needsRecovery = false;
+        }
+        return await this.ingestBatch(rt, events);
+      } catch (err) {
+        rt.needsRecovery = true;
+        throw err;
+      }
+    });
+    rt.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Shoppers inside (open sessions) and the most recent ones who left, newest first. */
+  async shoppers(store: string, options: { recent?: number } = {}): Promise<ShopperView[]> {
+    const rt = this.runtime(store);
+    await rt.ready;
+    const rows = await this.deps.storage.sessions.list(store, { limit: 200 });
+    const open = rows.filter((s) => s.open);
+    const left = rows.filter((s) => !s.open).slice(0, options.recent ?? 20);
+    const out: ShopperView[] = [];
+    for (const s of [...open, ...left]) out.push(await this.shopperView(store, s));
+    return out;
+  }
+
+  private async shopperView(store: string, s: SessionView): Promise<ShopperView> {
+    const snap = await this.deps.exits.sessions.load(store, s.session);
+    const cases = await this.deps.storage.reviews.forSession(store, s.session);
+    return {
+      session: s.session,
+      ...(snap.state.shopper !== undefined ? { shopper: snap.state.shopper } : {}),
+      ...(s.account !== undefined ? { account: s.account } : {}),
+      state: s.state,
+      inside: s.open,
+      screenState: s.screen.state,
+      currency: s.currency,
+      total: s.total,
+      lines: s.screen.lines.map((l) => ({
+        sku: l.sku,
+        name: l.name,
+        ...(l.qty !== undefined ? { qty: l.qty } : {}),
+        ...(l.grams !== undefined ? { grams: l.grams } : {}),
+        amount: l.amount,
+        status: l.status,
+      })),
+      reviews: cases.map((c) => ({ caseId: c.caseId, kind: c.kind, reason: c.reason, status: c.status })),
+      openedAt: s.openedAt,
+      updatedAt: s.updatedAt,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private runtime(store: string): Runtime {
+    let rt = this.runtimes.get(store);
+    if (!rt) {
+      const cfg = this.configs.get(store);
+      if (!cfg) throw new DomainError("UNKNOWN_STORE", `store ${store} is not a walk-out store hosted here`);
+      const scoped = new SessionScopedIds();
+      const fresh: Runtime = {
+        cfg,
+        scoped,
+        streams: newStreams(cfg, scoped),
+        produced: new Map(),
+        queue: Promise.resolve(),
+        needsRecovery: false,
+        ready: Promise.resolve(),
+      };
+      fresh.ready = this.recover(fresh).catch((err) => {
+        fresh.needsRecovery = true;
+        throw err;
+      });
+      fresh.ready.catch(() => {});
+      this.runtimes.set(store, fresh);
+      rt = fresh;
+    }
+    return rt;
+  }
+
+  private async ingestBatch(rt: Runtime, events: readonly StoreEvent[]): Promise<WalkoutIngestOutcome> {
+    const out: Out = { rejected: [], duplicates: 0, produced: [], changed: new Set(), exits: [] };
+    // Gate events change who is inside (so the period of what follows) and go one at a time;
+    // the track and plate events between them go to the raw log together, in one write.
+    let i = 0;
+    while (i < events.length) {
+      let j = i + 1;
+      if (!isGate(events[i])) while (j < events.length && !isGate(events[j])) j++;
+      await this.ingestRun(rt, events, i, j, out);
+      i = j;
+    }
+    return { ...out, changed: [...out.changed] };
+  }
+
+  private async ingestRun(rt: Runtime, events: readonly StoreEvent[], from: number, to: number, out: Out) {
+    const { store } = rt.cfg;
+    const receivedAt = this.deps.clock.now();
+    const index: number[] = [];
+    const entries: RawAppend[] = [];
+    for (let k = from; k < to; k++) {
+      const event = events[k];
+      this.counters.events++;
+      if (event.store !== store) {
+        this.reject(out, k, "wrong-store", `event of store ${event.store} for ${store}`);
+        continue;
+      }
+      const period = this.periodFor(rt, event);
+      if (event.type === "gate.in") {
+        // Session ids are unique in a store (carts' included). This gate's own earlier message
+        // sent again is a redelivery; any other use is refused before the raw log, so replay sees
+        // exactly what fusion saw.
+        const used = await this.deps.exits.sessions.load(store, event.session);
+        if (used.version > 0) {
+          if (used.state.shopper === event.shopper) {
+            this.counters.duplicates++;
+            out.duplicates++;
+          } else this.reject(out, k, "session-id-reused", `session ${event.session} was used before`);
+          continue;
+        }
+      }
+      index.push(k);
+      entries.push({ store, cart: WALKOUT_LANE, session: period, receivedAt, event: asRaw(event) });
+    }
+    if (entries.length === 0) return;
+    const log = this.deps.storage.rawLog;
+    let raws: { isNew: boolean; key: string }[];
+    if (log.appendMany) raws = await log.appendMany(entries);
+    else {
+      raws = [];
+      for (const e of entries) raws.push(await log.append(e));
+    }
+    for (let n = 0; n < entries.length; n++) {
+      const raw = raws[n];
+      if (!raw.isNew) {
+        this.counters.duplicates++;
+        out.duplicates++;
+        continue;
+      }
+      await this.afterRaw(rt, events[index[n]], index[n], entries[n].session, raw.key, out);
+    }
+  }
+
+  /**
+   * The occupancy period an event is logged under: the current one while someone is inside; a
+   * `gate.in` into an empty store opens a new one named after its session.
+   */
+  private periodFor(rt: Runtime, event: StoreEvent): string | undefined {
+    if (rt.streams.openSessions().length > 0 && rt.period !== undefined) return rt.period;
+    if (event.type === "gate.in") {
+      rt.period = event.session;
+      return rt.period;
+    }
+    rt.period = undefined;
+    return undefined;
+  }
+
+  private async afterRaw(
+    rt: Runtime,
+    event: StoreEvent,
+    index: number,
+    period: string | undefined,
+    causation: string,
+    out: Out,
+  ): Promise<void> {
+    const { store } = rt.cfg;
+    rt.scoped.enter(period);
+    const r = rt.streams.ingest(event);
+    if (r.outcome === "rejected") {
+      if (r.reason === "duplicate") {
+        this.counters.duplicates++;
+        out.duplicates++;
+      } else this.reject(out, index, r.reason ?? "bad-value", r.detail);
+      return;
+    }
+    if (r.decisions?.length) out.settled = true;
+    for (const { session, events } of r.events) {
+      if (events.length === 0) continue;
+      const expected = rt.produced.get(session) ?? 0;
+      try {
+        await this.deps.exits.sessions.update(
+          store,
+          session,
+          (s) => {
+            if (s.cartEvents !== expected) throw new StaleWalkout(`${store}/${session}`);
+            if (s.state.phase !== "idle" && s.state.phase !== "shopping") {
+              throw new DomainError("SESSION_CLOSED", `session ${session} is ${s.state.phase}`);
+            }
+            return events;
+          },
+          { source: "cart", causation },
+        );
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        // The session moved on without the shopper (cancelled by an operator): its basket is closed.
+        this.counters.closedSessionEvents += events.length;
+        continue;
+      }
+      rt.produced.set(session, expected + events.length);
+      out.produced.push(...events);
+      out.changed.add(session);
+    }
+    if (event.type === "gate.in") {
+      await this.deps.exits.checkInSession(store, event.session, event.account);
+      out.changed.add(event.session);
+    }
+    for (const { session } of r.ended ?? []) {
+      const outcome = await this.deps.exits.settleExit(store, session);
+      this.counters.exits[outcome.status] = (this.counters.exits[outcome.status] ?? 0) + 1;
+      out.exits.push({ session, outcome });
+      out.changed.add(session);
+      rt.streams.release(session);
+      rt.produced.delete(session);
+    }
+    if (rt.streams.openSessions().length === 0) rt.period = undefined;
+  }
+
+  /**
+   * Rebuilds the store's fusion state by replaying its latest occupancy period from the raw log
+   * (fresh WalkoutStreams), appends what the sessions' streams are missing, places the holds of
+   * the shoppers still inside again and settles the ones who left meanwhile.
+   */
+  private async recover(rt: Runtime): Promise<void> {
+    const { store } = rt.cfg;
+    rt.scoped = new SessionScopedIds();
+    rt.streams = newStreams(rt.cfg, rt.scoped);
+    rt.produced = new Map();
+    rt.period = undefined;
+    const log = this.deps.storage.rawLog;
+    const period = await log.latestSession(store, WALKOUT_LANE);
+    if (!period) return;
+    const raws = await log.readForReplay(store, WALKOUT_LANE, period, this.deps.replayLeadMs ?? 60_000);
+    const produced = new Map<string, BasketEvent[]>();
+    const ended = new Set<string>();
+    const accounts = new Map<string, string | undefined>();
+    for (const e of raws) {
+      const event = fromRaw(e.event);
+      if (!event) continue;
+      rt.scoped.enter(e.session);
+      const r = rt.streams.ingest(event);
+      if (r.outcome !== "accepted") continue;
+      if (event.type === "gate.in") accounts.set(event.session, event.account);
+      for (const { session, events } of r.events) {
+        const list = produced.get(session) ?? [];
+        list.push(...events);
+        produced.set(session, list);
+      }
+      for (const { session } of r.ended ?? []) ended.add(session);
+    }
+    const sessions = this.deps.exits.sessions;
+    for (const [session, events] of produced) {
+      let snap = await sessions.load(store, session, true);
+      if (snap.state.phase === "idle" || snap.state.phase === "shopping") {
+        const missing = events.slice(snap.cartEvents);
+        if (missing.length > 0) {
+          const expected = snap.cartEvents;
+          snap = (
+            await sessions.update(
+              store,
+              session,
+              (s) => {
+                if (s.cartEvents !== expected) throw new StaleWalkout(`${store}/${session}`);
+                return missing;
+              },
+              { source: "cart", causation: "recovery" },
+            )
+          ).snap;
+          this.counters.recoveredEvents += missing.length;
+        }
+      }
+      if (events.length < snap.cartEvents) {
+        this.deps.log?.warn(
+          { store, session, replayed: events.length, stored: snap.cartEvents },
+          "walk-out replay diverged",
+        );
+        this.counters.replayDiverged++;
+      }
+      rt.produced.set(session, Math.max(events.length, snap.cartEvents));
+      if (ended.has(session)) {
+        if (snap.state.phase === "exiting" || snap.state.phase === "charging") {
+          await this.deps.exits.settleExit(store, session);
+        }
+        rt.streams.release(session);
+        rt.produced.delete(session);
+      } else if (snap.state.phase === "shopping") {
+        await this.deps.exits.checkInSession(store, session, accounts.get(session));
+      }
+    }
+    if (rt.streams.openSessions().length > 0) rt.period = period;
+  }
+
+  private reject(out: Out, index: number, reason: string, detail?: string): void {
+    this.count(reason, 1);
+    out.rejected.push({ index, reason, ...(detail !== undefined ? { detail } : {}) });
+  }
+
+  private count(reason: string, n: number): void {
+    this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + n;
+  }
+}
+
+function newStreams(cfg: WalkoutStoreConfig, scoped: SessionScopedIds): WalkoutStreams {
+  return new WalkoutStreams({
+    catalog: cfg.catalog,
+    layout: cfg.layout,
+    ids: scoped.ids,
+    store: cfg.store,
+    ...(cfg.fusion ? { config: cfg.fusion } : {}),
+  });
+}
+
+function isGate(e: StoreEvent): boolean {
+  return e.type === "gate.in" || e.type === "gate.out";
+}
+
+/**
+ * The raw log's port names cart events (carts came first); it stores any §1 line as written.
+ * Walk-out events are validated at the edge before they get here, and read back by `fromRaw`.
+ */
+function asRaw(event: StoreEvent): CartEvent {
+  return event as unknown as CartEvent;
+}
+
+const STORE_TYPES = new Set<string>(["gate.in", "gate.out", "track", "plate"]);
+
+function fromRaw(event: CartEvent): StoreEvent | undefined {
+  const e = event as unknown as StoreEvent;
+  return STORE_TYPES.has(e.type) ? e : undefined;
+}

@@ -1,0 +1,347 @@
+/**
+ * A walk-out store in the real server (src/main.ts in-process: SQLite file, embedded broker and
+ * HTTP on ephemeral ports), driven by devices over MQTT as a store would: the gate, the shelf
+ * plate controller. Provisioning through the API, gate.in → a pick-up on the plates → gate.out
+ * charges the receipt once with the right line; a device may publish only on its own topic; a
+ * malformed event is refused with a reason on the device's errors topic while the events around
+ * it are kept; a restart rebuilds the visit of a shopper still inside from the raw events.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import mqtt, { type MqttClient } from "mqtt";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadServerConfig, type ServerConfig } from "../../src/adapters/config/server-config";
+import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
+import { sessionStreamId } from "../../src/app/ports/event-store";
+import { type RunningServer, startServer } from "../../src/main";
+import { type VisitPlate, visitScript } from "./support/visit-script";
+
+const STORE = "wo-1";
+const T0 = 1_763_700_000_000;
+const CATALOG = {
+  currency: "USD",
+  products: [
+    { sku: "water-500", name: "Water 500 ml", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
+    { sku: "chips-100", name: "Chips 100 g", price: 249, soldBy: "unit", weight: { mean: 105, sd: 2.6 } },
+    { sku: "soap-200", name: "Soap 200 g", price: 399, soldBy: "unit", weight: { mean: 220, sd: 5 } },
+  ],
+};
+const LAYOUT = {
+  plates: [
+    { gondola: 1, shelf: 1, plate: 1, x: 0.2, y: 0.25, z: 1.2, skus: ["water-500"] },
+    { gondola: 1, shelf: 1, plate: 2, x: 0.6, y: 0.25, z: 1.2, skus: ["chips-100"] },
+    { gondola: 1, shelf: 1, plate: 3, x: 1.0, y: 0.25, z: 1.2, skus: ["soap-200"] },
+  ],
+};
+const PLATES: VisitPlate[] = LAYOUT.plates.map((p, i) => ({ ...p, load: 2000 + i * 300 }));
+
+let dir: string;
+let config: ServerConfig;
+let server: RunningServer;
+let adminKey: string;
+const clients: MqttClient[] = [];
+const devices: Record<string, { username: string; secret: string; events: string; errors: string }> = {};
+
+async function api(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${server.httpUrl}/api/v1/stores/${STORE}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${adminKey}`,
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & unknown[] };
+}
+
+async function connect(device: string, password = devices[device].secret): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, {
+    username: devices[device].username,
+    password,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
+  clients.push(c);
+  return c;
+}
+
+function closed(c: MqttClient): Promise<void> {
+  return new Promise((resolve) => (c.disconnected ? resolve() : c.once("close", () => resolve())));
+}
+
+async function start(): Promise<void> {
+  server = await startServer(config, { logger: pino({ level: "silent" }) });
+}
+
+async function rawCount(): Promise<number> {
+  return server.storage.rawLog.count(STORE);
+}
+
+async function shoppers() {
+  const r = await api("GET", "/walkout");
+  expect(r.status).toBe(200);
+  return r.body as unknown as {
+    inside: number;
+    shoppers: {
+      session: string;
+      shopper?: string;
+      inside: boolean;
+      state: string;
+      total: number;
+      lines: { sku: string; qty?: number }[];
+      receiptLink?: string;
+    }[];
+  };
+}
+
+async function captures(session: string): Promise<number> {
+  const { events } = await server.storage.events.readStream(sessionStreamId(STORE, session));
+  return events.filter((e) => e.type === "PaymentCaptured").length;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "skiplane-walkout-server-"));
+  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
+  writeFileSync(join(dir, "layout.json"), JSON.stringify(LAYOUT));
+  writeFileSync(
+    join(dir, "config.json"),
+    JSON.stringify({
+      stores: [
+        {
+          id: STORE,
+          kind: "walkout",
+          catalog: join(dir, "catalog.json"),
+          layout: join(dir, "layout.json"),
+          defaultPaymentMethod: "pm_sandbox_test",
+        },
+      ],
+    }),
+  );
+  config = loadServerConfig({
+    file: join(dir, "config.json"),
+    env: {
+      SKIPLANE_HOST: "127.0.0.1",
+      SKIPLANE_PORT: "0",
+      SKIPLANE_MQTT_HOST: "127.0.0.1",
+      SKIPLANE_MQTT_PORT: "0",
+      SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
+      SKIPLANE_DEMO: "false",
+      SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
+      SKIPLANE_LOG_LEVEL: "silent",
+    },
+  });
+  await start();
+  adminKey = newApiKey("key_walkout_admin");
+  await server.storage.apiKeys.create({
+    id: "key_walkout_admin",
+    store: STORE,
+    role: "admin",
+    keyHash: apiKeyHash(adminKey),
+    createdAt: Date.now(),
+  });
+  for (const device of ["gate-1", "plates-1"]) {
+    const r = await api("POST", "/devices", { device, label: device });
+    expect(r.status).toBe(201);
+    const mqttInfo = r.body.mqtt as { username: string; events: string; errors: string };
+    devices[device] = { secret: r.body.secret as string, ...mqttInfo };
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a walk-out store in the server", () => {
+  it("provisions devices with their own username and topics", async () => {
+    expect(devices["gate-1"].username).toBe(`${STORE}/gate-1`);
+    expect(devices["gate-1"].events).toBe(`skiplane/v1/${STORE}/devices/gate-1/events`);
+    const list = await api("GET", "/devices");
+    expect((list.body as unknown as { device: string }[]).map((d) => d.device)).toEqual([
+      "gate-1",
+      "plates-1",
+    ]);
+  });
+
+  it("gate.in, a pick-up on the plates, gate.out: the receipt is charged once with the right line", async () => {
+    const gate = await connect("gate-1");
+    const plates = await connect("plates-1");
+    const v = visitScript({
+      store: STORE,
+      session: "v-0001",
+      shopper: "track-17",
+      t0: T0,
+      plates: PLATES,
+      pick: { plate: PLATES[0], grams: 538, atMs: 3000 },
+    });
+    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateIn), { qos: 1 });
+    for (const batch of v.plates.slice(0, 5)) {
+      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+    }
+    // acknowledged = recorded: the shopper is inside with the bottle in the basket
+    const during = await shoppers();
+    expect(during.inside).toBe(1);
+    expect(during.shoppers[0]).toMatchObject({
+      session: "v-0001",
+      shopper: "track-17",
+      inside: true,
+      state: "shopping",
+    });
+    expect(during.shoppers[0].lines).toEqual([expect.objectContaining({ sku: "water-500", qty: 1 })]);
+
+    for (const batch of v.plates.slice(5)) {
+      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+    }
+    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateOut), { qos: 1 });
+    // a redelivery of gate.out (same id) changes nothing
+    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateOut), { qos: 1 });
+
+    const after = await shoppers();
+    expect(after.inside).toBe(0);
+    expect(after.shoppers[0]).toMatchObject({
+      session: "v-0001",
+      inside: false,
+      state: "paid",
+    });
+    expect(after.shoppers[0].receiptLink).toMatch(/^\/r\//);
+    const receipt = await api("GET", "/receipts/v-0001");
+    expect(receipt.status).toBe(200);
+    const lines = (receipt.body.lines as { sku: string; qty: number }[]).map((l) => ({
+      sku: l.sku,
+      qty: l.qty,
+    }));
+    expect(lines).toEqual([{ sku: "water-500", qty: 1 }]);
+    expect(receipt.body.captured).toBe(receipt.body.total);
+    // 1.29 plus the default (demo) sales tax
+    expect(after.shoppers[0].total).toBe(receipt.body.total);
+    expect(receipt.body.total).toBeGreaterThan(129);
+    expect(await captures("v-0001")).toBe(1);
+  });
+
+  it("a device may publish only on its own topic: another device's and a cart's are refused", async () => {
+    const before = await rawCount();
+    const asGate = await connect("plates-1");
+    const gone = closed(asGate);
+    const forged = {
+      v: 1,
+      t: T0 + 60_000,
+      type: "gate.in",
+      store: STORE,
+      session: "v-forged",
+      shopper: "x",
+      id: "forged-1",
+    };
+    asGate.publish(devices["gate-1"].events, JSON.stringify(forged), { qos: 1 });
+    await gone;
+
+    const asCart = await connect("plates-1");
+    const gone2 = closed(asCart);
+    asCart.publish(`skiplane/v1/${STORE}/carts/cart-1/events`, JSON.stringify(forged), { qos: 1 });
+    await gone2;
+
+    await expect(connect("gate-1", "not-the-secret")).rejects.toThrow();
+    expect(await rawCount()).toBe(before);
+    expect((await api("GET", "/sessions/v-forged")).status).toBe(404);
+  });
+
+  it("refuses a malformed event with a reason on the device's errors topic and keeps the valid ones around it", async () => {
+    const plates = await connect("plates-1");
+    await plates.subscribeAsync(devices["plates-1"].errors, { qos: 1 });
+    const errors: { id?: string; reason: string; detail?: string }[] = [];
+    plates.on("message", (topic, payload) => {
+      if (topic === devices["plates-1"].errors) errors.push(JSON.parse(payload.toString()));
+    });
+    const before = await rawCount();
+    const plate = (s: number, id: string) => ({
+      v: 1,
+      t: T0 + 100_000 + s * 1000,
+      type: "plate",
+      store: STORE,
+      gondola: 1,
+      shelf: 1,
+      plate: 2,
+      grams: [2300, 2300.2],
+      hz: 10,
+      id,
+    });
+    const bad = { ...plate(1, "bad-1"), grams: "heavy" };
+    await plates.publishAsync(
+      devices["plates-1"].events,
+      JSON.stringify([plate(0, "ok-1"), bad, plate(2, "ok-2")]),
+      {
+        qos: 1,
+      },
+    );
+    await plates.publishAsync(devices["plates-1"].events, "{not json", { qos: 1 });
+    await plates.publishAsync(
+      devices["plates-1"].events,
+      JSON.stringify({ ...plate(3, "other"), store: "elsewhere" }),
+      {
+        qos: 1,
+      },
+    );
+    for (let i = 0; i < 50 && errors.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(errors).toEqual([
+      expect.objectContaining({ id: "bad-1", reason: "bad-event" }),
+      expect.objectContaining({ reason: "bad-json" }),
+      expect.objectContaining({ id: "other", reason: "wrong-topic" }),
+    ]);
+    expect(await rawCount()).toBe(before + 2);
+    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/skiplane_rejected_messages_total\{reason="bad-event"\} [1-9]/);
+  });
+
+  it("a restart rebuilds the visit of a shopper still inside; gate.out afterwards settles it once", async () => {
+    const t0 = T0 + 200_000;
+    const v = visitScript({
+      store: STORE,
+      session: "v-0002",
+      shopper: "track-18",
+      t0,
+      plates: PLATES,
+      pick: { plate: PLATES[1], grams: 105, atMs: 2500 },
+    });
+    let gate = await connect("gate-1");
+    let plates = await connect("plates-1");
+    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateIn), { qos: 1 });
+    for (const batch of v.plates.slice(0, 5)) {
+      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+    }
+    const inside = await shoppers();
+    expect(inside.shoppers.find((s) => s.session === "v-0002")?.lines).toEqual([
+      expect.objectContaining({ sku: "chips-100", qty: 1 }),
+    ]);
+
+    await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
+    await server.close();
+    await start();
+    expect(server.walkout.counters.replayDiverged).toBe(0);
+
+    const rebuilt = await shoppers();
+    expect(rebuilt.inside).toBe(1);
+    expect(rebuilt.shoppers.find((s) => s.session === "v-0002")).toMatchObject({
+      shopper: "track-18",
+      inside: true,
+      lines: [expect.objectContaining({ sku: "chips-100", qty: 1 })],
+    });
+
+    gate = await connect("gate-1");
+    plates = await connect("plates-1");
+    // the controller resends its last batch (not acknowledged before the restart, say): a redelivery
+    await plates.publishAsync(devices["plates-1"].events, JSON.stringify(v.plates[4]), { qos: 1 });
+    for (const batch of v.plates.slice(5)) {
+      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+    }
+    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateOut), { qos: 1 });
+    const receipt = await api("GET", "/receipts/v-0002");
+    expect(receipt.status).toBe(200);
+    expect(
+      (receipt.body.lines as { sku: string; qty: number }[]).map((l) => ({ sku: l.sku, qty: l.qty })),
+    ).toEqual([{ sku: "chips-100", qty: 1 }]);
+    expect(receipt.body.captured).toBe(receipt.body.total);
+    expect(await captures("v-0002")).toBe(1);
+  });
+});
