@@ -14,6 +14,8 @@ export interface RunningServer {
   mqttUrl: string;
   store: string;
   keys: { admin: string; operator: string; reviewer: string };
+  /** the temp dir holding the database and the demo credentials files */
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startServer(): Promise<RunningServer> {
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     store: demo.store,
     keys: { admin: demo.apiKeys.admin, operator: demo.apiKeys.operator, reviewer: demo.apiKeys.reviewer },
+    dir,
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");

@@ -3,21 +3,23 @@
  * what needs a person (payment problems, open reviews, carts offline) and the day's figures
  * by hour. Refreshed on every live update and every 10 s.
  */
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ApiError, describeError } from "../../api/http";
 import { useLive, usePoll } from "../../api/live";
 import { type CartInfo, staffApi } from "../../api/staff";
 import type { DayFigures, ReviewCase, Session, StoreStats } from "../../api/types";
+import { storeKind } from "../../api/walkout";
 import { HourlyChart } from "../../components/Charts";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
 import { clock, duration, money } from "../../format";
+import { WalkoutDashboard } from "./WalkoutDashboard";
 
 export function OpsDashboard({ store }: { store: string }) {
   const [key, setKey] = useStaffKey(store);
   const [authError, setAuthError] = useState<string | null>(null);
   if (!key) return <SignIn title="Operator dashboard" store={store} onKey={setKey} error={authError} />;
   return (
-    <Dashboard
+    <ForKind
       store={store}
       apiKey={key}
       onSignOut={(reason) => {
@@ -26,6 +28,28 @@ export function OpsDashboard({ store }: { store: string }) {
       }}
     />
   );
+}
+
+/** A walk-out store shows shoppers in the store; a cart store, its carts. */
+function ForKind(props: { store: string; apiKey: string; onSignOut: (reason?: string) => void }) {
+  const [kind, setKind] = useState<"walkout" | "carts" | null>(null);
+  const { store, apiKey, onSignOut } = props;
+  useEffect(() => {
+    let live = true;
+    storeKind(store, apiKey).then(
+      (k) => live && setKind(k),
+      (e) => {
+        if (!live) return;
+        if (e instanceof ApiError && e.status === 401) onSignOut(describeError(e));
+        else setKind("carts"); // the cart dashboard shows the error and keeps retrying
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [store, apiKey, onSignOut]);
+  if (kind === null) return <p className="muted page">Loading…</p>;
+  return kind === "walkout" ? <WalkoutDashboard {...props} /> : <Dashboard {...props} />;
 }
 
 interface Data {

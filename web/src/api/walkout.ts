@@ -1,0 +1,63 @@
+/**
+ * The walk-out store's view (routes/walkout-routes.ts): shoppers inside with their running
+ * basket, the ones who just left with their receipt link, and the store's devices. A cart store
+ * answers 404 here, which is how the dashboard knows which screen to show.
+ */
+import { ApiError, request } from "./http";
+import { storePath } from "./staff";
+
+export interface ShopperLine {
+  sku: string;
+  name: string;
+  qty?: number;
+  grams?: number;
+  amount: number;
+  status: string;
+}
+
+export interface Shopper {
+  session: string;
+  shopper?: string;
+  account?: string;
+  state: string;
+  inside: boolean;
+  screenState: string;
+  currency: string;
+  total: number;
+  lines: ShopperLine[];
+  reviews: { caseId: string; kind: string; reason: string; status: string }[];
+  openedAt: number;
+  updatedAt: number;
+  receiptLink?: string;
+}
+
+export interface DeviceInfo {
+  device: string;
+  label?: string;
+  revoked: boolean;
+  online: boolean;
+  createdAt: number;
+}
+
+export interface WalkoutView {
+  store: string;
+  kind: "walkout";
+  inside: number;
+  shoppers: Shopper[];
+  devices: DeviceInfo[];
+}
+
+export function walkoutView(store: string, key: string): Promise<WalkoutView> {
+  return request<WalkoutView>(`${storePath(store)}/walkout?recent=20`, { key });
+}
+
+/** "walkout" or "carts": what kind of store this is (a cart store has no walk-out view). */
+export async function storeKind(store: string, key: string): Promise<"walkout" | "carts"> {
+  try {
+    await walkoutView(store, key);
+    return "walkout";
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return "carts";
+    throw e;
+  }
+}
