@@ -14,7 +14,10 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadServerConfig, type ServerConfig } from "../../src/adapters/config/server-config";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
+import { openSqliteStorage } from "../../src/adapters/sqlite/sqlite-storage";
 import { sessionStreamId } from "../../src/app/ports/event-store";
+import { WALKOUT_LANE } from "../../src/app/walkout-stream/walkout-service";
+import type { CartEvent } from "../../src/domain/events/sensor-events";
 import { type RunningServer, startServer } from "../../src/main";
 import { type VisitPlate, visitScript } from "./support/visit-script";
 
@@ -343,5 +346,47 @@ describe("a walk-out store in the server", () => {
     ).toEqual([{ sku: "chips-100", qty: 1 }]);
     expect(receipt.body.captured).toBe(receipt.body.total);
     expect(await captures("v-0002")).toBe(1);
+  });
+
+  it("a crash after the raw write: the restart appends what the basket missed and settles the exit", async () => {
+    const t0 = T0 + 300_000;
+    const v = visitScript({
+      store: STORE,
+      session: "v-0003",
+      shopper: "track-19",
+      t0,
+      plates: PLATES,
+      pick: { plate: PLATES[2], grams: 220, atMs: 3500 },
+    });
+    const gate = await connect("gate-1");
+    const plates = await connect("plates-1");
+    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateIn), { qos: 1 });
+    await plates.publishAsync(devices["plates-1"].events, JSON.stringify(v.plates[0]), { qos: 1 });
+    await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
+    await server.close();
+
+    // The rest of the visit reached the raw log (logged under the occupancy period that v-0003's
+    // gate.in opened) and then the process died before fusion's events were appended.
+    const storage = openSqliteStorage({ file: config.database.sqliteFile });
+    for (const event of [...v.plates.slice(1).flat(), v.gateOut]) {
+      await storage.rawLog.append({
+        store: STORE,
+        cart: WALKOUT_LANE,
+        session: "v-0003",
+        receivedAt: Date.now(),
+        event: event as unknown as CartEvent,
+      });
+    }
+    await storage.close();
+
+    await start();
+    expect(server.walkout.counters.recoveredEvents).toBeGreaterThan(0);
+    const receipt = await api("GET", "/receipts/v-0003");
+    expect(receipt.status).toBe(200);
+    expect(
+      (receipt.body.lines as { sku: string; qty: number }[]).map((l) => ({ sku: l.sku, qty: l.qty })),
+    ).toEqual([{ sku: "soap-200", qty: 1 }]);
+    expect(receipt.body.captured).toBe(receipt.body.total);
+    expect(await captures("v-0003")).toBe(1);
   });
 });
