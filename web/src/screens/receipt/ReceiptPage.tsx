@@ -269,7 +269,7 @@ function ReceiptRow(props: {
         )}
         {words.length > 0 && l.evidence && (
           <details>
-            <summary>How the cart decided</summary>
+            <summary>How it was decided</summary>
             <p className="muted" style={{ margin: "0.3rem 0 0" }}>
               {l.evidence}
             </p>

@@ -13,7 +13,19 @@ function certainty(p: number): string {
 
 export function evidenceInWords(e: Evidence, nameOf: (sku: string) => string): string[] {
   const out: string[] = [];
-  if (e.change) {
+  if (e.change && e.shelf) {
+    // walk-out store: the shelf's weight plates, not a cart's scale
+    const d = Math.round(e.change.delta);
+    const where = `gondola ${e.shelf.gondola}, shelf ${e.shelf.shelf}`;
+    out.push(
+      d <= 0
+        ? `The shelf (${where}) got ${-d} g lighter when the item was taken.`
+        : `The shelf (${where}) got ${d} g heavier when an item was put back.`,
+    );
+    const n = e.shoppers?.length ?? 0;
+    if (n === 1) out.push("You were the only shopper within reach.");
+    else if (n > 1) out.push(`${n} shoppers were within reach; the cameras saw you nearest.`);
+  } else if (e.change) {
     const d = Math.round(e.change.delta);
     out.push(
       d >= 0

@@ -53,4 +53,20 @@ describe("evidenceInWords", () => {
       "You said it was none of the suggestions.",
     ]);
   });
+
+  it("says what the shelf plates and the cameras saw in a walk-out store", () => {
+    const e: Evidence = {
+      ...base,
+      change: { startT: 0, endT: 1, before: 4300, after: 3762, delta: -538, sd: 0.8 },
+      shelf: { gondola: 1, shelf: 5, plates: [3, 4] },
+      shoppers: [
+        { shopper: "track-7", distance: 0.1 },
+        { shopper: "track-9", distance: 0.6 },
+      ],
+    };
+    expect(evidenceInWords(e, nameOf)).toEqual([
+      "The shelf (gondola 1, shelf 5) got 538 g lighter when the item was taken.",
+      "2 shoppers were within reach; the cameras saw you nearest.",
+    ]);
+  });
 });

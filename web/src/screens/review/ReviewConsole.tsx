@@ -451,7 +451,7 @@ function CaseView(props: {
 
       <div className="case-grid">
         <section aria-labelledby="ev-h">
-          <h3 id="ev-h">What else the cart saw</h3>
+          <h3 id="ev-h">What else the sensors saw</h3>
           <EvidenceList evidence={evidence} nameOf={nameOf} />
         </section>
         <section aria-labelledby="basket-h">
