@@ -457,10 +457,16 @@ class CartFusionImpl implements CartFusion {
     // and the weight says what (a bag seen is an empty hand or a faint sighting, not this)
     const guessSkus = new Set(guess.items.map((i) => i.sku));
     let misread = 0;
+    // ... or listed (at any rank, in any direction) by a sighting that clearly shows merchandise:
+    // a look-alike confusion lists the true product lower, and the camera gets the direction
+    // wrong at times; the weight then decides among what it listed
+    const listed = new Set<string>();
     if (!removal) {
       const clear = Math.max(cfg.minIdentityP, cfg.visionConfusionMinP);
       for (const v of sightings) {
-        if (v.dir === "out" || maxP(v.candidates) < clear) continue;
+        if (maxP(v.candidates) < clear) continue;
+        for (const c of v.candidates) if (guessSkus.has(c.sku)) listed.add(c.sku);
+        if (v.dir === "out") continue;
         if (!v.candidates.some((c) => guessSkus.has(c.sku))) misread++;
       }
     }
@@ -477,7 +483,7 @@ class CartFusionImpl implements CartFusion {
       guess.items.every((it) => this.clearlyIdentified(it, removal, sightings, scans, keyed));
     const statuses: LineStatus[] = guess.items.map((it, i) => {
       if (marginals[i] < cfg.acceptThreshold && !chargeSure) return "unsure";
-      if (removal || (support.get(it.sku) ?? 0) >= cfg.minIdentityP) return "ok";
+      if (removal || (support.get(it.sku) ?? 0) >= cfg.minIdentityP || listed.has(it.sku)) return "ok";
       if (misread > 0) {
         misread--;
         return "ok";

@@ -628,3 +628,20 @@ describe("cart fusion: look-alikes at the same price (charge equivalence)", () =
     expect(of(run(unseen.events).events, "PromptRaised")).toHaveLength(1);
   });
 });
+
+describe("cart fusion: merchandise the camera clearly saw, and the weight tells which", () => {
+  it("accepts the product a clear sighting lists lower when only its weight fits", () => {
+    // the camera took the water for a cola (p 0.74) and listed water second; 538 g is water
+    const tl = shopping(5).see("in", ["cola-330", 0.74], ["water-500", 0.2]).step(538).hold(800).end();
+    const { events } = run(tl.events);
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "water-500", qty: 1, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+  });
+
+  it("accepts a clear sighting reported in the wrong direction", () => {
+    const tl = shopping(5).see("out", ["soap", 0.9]).step(412).hold(800).end();
+    const { events } = run(tl.events);
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "soap", qty: 1, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+  });
+});
