@@ -16,15 +16,21 @@
  * include that.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
 import { loadDemoCatalog } from "../src/adapters/demo/demo-catalog";
+import { ExternalBroker } from "../src/adapters/mqtt/external-broker";
 import { eventsTopic, screenTopic } from "../src/adapters/mqtt/topics";
-import { cartScript, type ScriptItem } from "../test/server/support/cart-script";
+import { CartStreams } from "../src/app/cart-stream/cart-stream";
+import type { Catalog } from "../src/domain/catalog/product";
+import type { CartEvent } from "../src/domain/events/sensor-events";
+import { sequentialIds } from "../src/domain/shared/ids";
+import { type CartMessage, cartScript, type ScriptItem } from "../test/server/support/cart-script";
+import { type Mosquitto, startMosquitto } from "../test/server/support/mosquitto";
 import { freePort } from "../test/support/free-port";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -42,10 +48,71 @@ const DB = arg("db", "both");
 const PG_URL = arg("pg", "postgres://postgres@127.0.0.1:5432");
 /** a directory: the server runs with --cpu-prof and writes its profile there on exit */
 const PROFILE = arg("profile", "");
+/** embedded (aedes inside the server) or mosquitto (a Mosquitto of its own, dynsec, the server one subscriber) */
+const BROKER = arg("broker", "embedded") as "embedded" | "mosquitto";
+if (BROKER !== "embedded" && BROKER !== "mosquitto") throw new Error("--broker embedded|mosquitto");
+
+/**
+ * Which message of a cart's script changes its screen to n items, found by running the script
+ * through the same pure cart-stream code (fusion) the server runs: n items on the screen ↦ the
+ * index of the message after which the basket first held n. With an external broker the cart's
+ * PUBACK comes from the broker at once, so "oldest message not yet acknowledged" cannot name the
+ * cause there; on the embedded broker both attributions are made and compared (printed).
+ */
+function causes(catalog: Catalog, cart: string, messages: CartMessage[]): Map<number, number> {
+  const streams = new CartStreams({ catalog, ids: sequentialIds(), store: STORE });
+  const out = new Map<number, number>();
+  messages.forEach((m, i) => {
+    for (const e of m) streams.ingest(e as unknown as CartEvent);
+    const session = streams.sessionOf(cart);
+    const basket = session === undefined ? undefined : streams.basket(session);
+    if (!basket) return;
+    let n = 0;
+    for (const q of basket.netQty.values()) n += Math.max(0, q);
+    if (!out.has(n)) out.set(n, i);
+  });
+  return out;
+}
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** CPU seconds of a process's main thread and of its other threads (Linux /proc; empty elsewhere): where the server's CPU goes. */
+function threadCpu(pid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (pid === undefined) return out;
+  const tick = 100; // USER_HZ on Linux
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      // Node leaves its threads' names as "node": tell the main (event-loop) thread from the rest
+      const name = tid === String(pid) ? "event loop" : "other threads";
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields 14 and 15 (utime, stime) are at 11 and 12 after the state field
+      const s = (Number(f[11]) + Number(f[12])) / tick;
+      out.set(name, (out.get(name) ?? 0) + s);
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return out;
+}
+
+function sum(m: Map<string, number>): number {
+  let t = 0;
+  for (const v of m.values()) t += v;
+  return t;
+}
+
+function cpuDelta(a: Map<string, number>, b: Map<string, number>): string {
+  return [...b]
+    .map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const)
+    .filter(([, v]) => v >= 0.05)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(", ");
 }
 
 async function metricValue(http: string, name: string, labels = ""): Promise<number> {
@@ -90,6 +157,13 @@ interface RunResult {
   recorded: number;
   rejected: number;
   load: [number, number];
+  /** the server's CPU by thread name over the same window */
+  threads: string;
+  /** CPU seconds of this process (the 1,000 MQTT clients) and of Mosquitto, same window */
+  loadGenCpu: number;
+  brokerCpu: number | undefined;
+  attribution: { compared: number; agreed: number };
+  worstBySecond: number[];
 }
 
 async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult> {
@@ -109,6 +183,24 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
     SKIPLANE_MQTT_WS: "false",
     SKIPLANE_LOG_LEVEL: "warn",
   };
+  let mosq: Mosquitto | undefined;
+  let brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
+  if (BROKER === "mosquitto") {
+    // A busy store's broker: the server's session may hold a backlog of a few seconds of every
+    // cart's messages (Mosquitto's default, 1,000 queued per client, would drop QoS 1 messages
+    // beyond that while the server catches up).
+    mosq = await startMosquitto({ config: ["max_queued_messages 200000"] });
+    const account = { username: "skiplane-server", password: `bench-${process.pid}` };
+    await ExternalBroker.bootstrapDynsec({ url: mosq.url, admin: mosq.admin, server: account });
+    brokerUrl = mosq.url;
+    Object.assign(env, {
+      SKIPLANE_MQTT_URL: mosq.url,
+      SKIPLANE_MQTT_USERNAME: account.username,
+      SKIPLANE_MQTT_PASSWORD: account.password,
+      SKIPLANE_MQTT_AUTH: "dynsec",
+      SKIPLANE_MQTT_CLIENT_ID: `skiplane-bench-${process.pid}`,
+    });
+  }
   let pgDb: string | undefined;
   if (db === "postgres") {
     pgDb = `skiplane_bench_${process.pid}_${Date.now()}`;
@@ -168,7 +260,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       Array.from({ length: 16 }, async () => {
         while (connecting < carts.length) {
           const { cart, secret } = carts[connecting++];
-          const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+          const c = await mqtt.connectAsync(brokerUrl, {
             username: cart,
             password: secret,
             clientId: cart,
@@ -192,50 +284,83 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       (p) => p.soldBy === "unit" && p.weight && p.lookalikes.length === 0,
     );
     const latencies: number[] = [];
+    /** the worst latency seen in each second of the run: a start-up backlog, or stalls spread over it */
+    const worstBySecond: number[] = [];
     let unattributed = 0;
+    /** screens both attributions named a cause for, and how many named the same message */
+    let compared = 0;
+    let agreed = 0;
     let screens = 0;
     let sent = 0;
     let acked = 0;
     let eventsSent = 0;
     let samplesSent = 0;
+    // every cart's script and its replayed causes, made before the clock starts
+    const scripts = clients.map((_, i) => {
+      const cart = clientCart[i];
+      const items: ScriptItem[] = [];
+      for (let k = 0; k < 12; k++) {
+        const p = products[(i * 7 + k * 13) % products.length];
+        items.push({ sku: p.sku, grams: p.weight!.mean });
+      }
+      const messages = cartScript({
+        store: STORE,
+        cart,
+        session: `${cart}-s`,
+        items,
+        seed: i + 1,
+        t0: 1_763_700_000_000,
+        hz: HZ,
+        perMessage: PER_MESSAGE,
+        end: false,
+      });
+      const cause = causes(catalog, cart, messages);
+      return { messages, cause };
+    });
     const load0 = loadavg()[0];
     const rejected0 = await metricValue(http, "skiplane_cart_events_total", '{outcome="rejected"}');
     const duplicate0 = await metricValue(http, "skiplane_cart_events_total", '{outcome="duplicate"}');
     const interval = (1000 / HZ) * PER_MESSAGE;
     const accepted0 = await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}');
     const cpu0 = await metricValue(http, "skiplane_process_cpu_seconds_total");
+    const threads0 = threadCpu(child.pid);
+    const benchCpu0 = process.cpuUsage();
+    const mosqCpu0 = threadCpu(mosq?.pid);
     const tStart = performance.now();
     const tEnd = tStart + SECONDS * 1000;
     await Promise.all(
       clients.map(async (client, i) => {
         const cart = clientCart[i];
-        const items: ScriptItem[] = [];
-        for (let k = 0; k < 12; k++) {
-          const p = products[(i * 7 + k * 13) % products.length];
-          items.push({ sku: p.sku, grams: p.weight!.mean });
-        }
-        const messages = cartScript({
-          store: STORE,
-          cart,
-          session: `${cart}-s`,
-          items,
-          seed: i + 1,
-          t0: 1_763_700_000_000,
-          hz: HZ,
-          perMessage: PER_MESSAGE,
-          end: false,
-        });
+        const { messages, cause } = scripts[i];
         const inflight: number[] = [];
+        const sentAt: number[] = [];
         let lastSeq = -1;
+        let lastItems = -1;
         client.on("message", (_t, payload) => {
           const now = performance.now();
-          const s = JSON.parse(payload.toString()) as { seq: number; lines: unknown[] };
+          const s = JSON.parse(payload.toString()) as { seq: number; lines: { qty?: number }[] };
           if (s.seq <= lastSeq) return;
           lastSeq = s.seq;
+          let items = 0;
+          for (const l of s.lines) items += l.qty ?? 0;
+          const changed = items !== lastItems;
+          lastItems = items;
           if (now < tStart) return;
           screens++;
-          if (inflight.length > 0) latencies.push(now - inflight[0]);
-          else unattributed++;
+          const replayed = changed ? sentAt[cause.get(items) ?? -1] : undefined;
+          const exact = BROKER === "embedded" && inflight.length > 0 ? inflight[0] : undefined;
+          if (exact !== undefined && replayed !== undefined) {
+            compared++;
+            if (Math.abs(exact - replayed) < 0.001) agreed++;
+          }
+          const from = exact ?? replayed;
+          if (from === undefined) {
+            unattributed++;
+            return;
+          }
+          latencies.push(now - from);
+          const sec = Math.floor((now - tStart) / 1000);
+          worstBySecond[sec] = Math.max(worstBySecond[sec] ?? 0, now - from);
         });
         // stagger the carts over one sample period so the load is even
         const phase = (i / clients.length) * interval;
@@ -245,6 +370,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           if (performance.now() > tEnd) break;
           inflight.push(performance.now());
+          sentAt.push(inflight[inflight.length - 1]);
           sent++;
           eventsSent += m.length;
           for (const e of m) if (Array.isArray(e.grams)) samplesSent += e.grams.length;
@@ -264,6 +390,10 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       (await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}')) - accepted0;
     const server = await serverHistogramQuantiles(http);
     const cpu = (await metricValue(http, "skiplane_process_cpu_seconds_total")) - cpu0;
+    const threads = cpuDelta(threads0, threadCpu(child.pid));
+    const benchCpuUs = process.cpuUsage(benchCpu0);
+    const loadGenCpu = (benchCpuUs.user + benchCpuUs.system) / 1e6;
+    const brokerCpu = mosq ? sum(threadCpu(mosq.pid)) - sum(mosqCpu0) : undefined;
     const rss = await metricValue(http, "skiplane_process_resident_memory_bytes");
     const rejected =
       (await metricValue(http, "skiplane_cart_events_total", '{outcome="rejected"}')) - rejected0;
@@ -290,6 +420,11 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       recorded: accepted + duplicate,
       rejected,
       load: [load0, loadavg()[0]],
+      threads,
+      loadGenCpu,
+      brokerCpu,
+      attribution: { compared, agreed },
+      worstBySecond: Array.from(worstBySecond, (x) => Math.round(x ?? 0)),
     };
   } finally {
     if (child.exitCode === null) {
@@ -297,6 +432,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       child.kill("SIGTERM");
       await exited;
     }
+    await mosq?.stop();
     if (pgDb) {
       const c = new pg.Client({ connectionString: `${PG_URL}/postgres` });
       await c.connect();
@@ -310,15 +446,18 @@ function report(r: RunResult): string {
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   const l = r.latencies;
   return [
-    `${r.db}: ${r.connected}/${r.carts} carts, ${HZ} Hz samples, ${PER_MESSAGE} per message, ${r.seconds.toFixed(1)} s`,
+    `${r.db}, ${BROKER === "embedded" ? "embedded broker" : "Mosquitto (dynsec), the server one subscriber"}: ${r.connected}/${r.carts} carts, ${HZ} Hz samples, ${PER_MESSAGE} per message, ${r.seconds.toFixed(1)} s`,
     `  messages sent        ${r.sent} (${(r.sent / r.seconds).toFixed(0)}/s), ${r.events} events, ${r.samples} scale samples (${(r.samples / r.seconds).toFixed(0)}/s)`,
     `  acknowledged         ${r.acked} of ${r.sent} messages; events recorded ${r.recorded} of ${r.events}, rejected ${r.rejected}${r.acked === r.sent && r.recorded === r.events ? " (nothing lost)" : " (LOST OR LATE)"}`,
     `  events accepted      ${r.accepted} (${(r.accepted / r.seconds).toFixed(0)}/s)`,
-    `  screen updates       ${r.screens} (${r.unattributed} not attributable)`,
+    `  screen updates       ${r.screens} (${r.unattributed} not attributable${r.attribution.compared ? `; replay attribution = PUBACK attribution on ${r.attribution.agreed} of ${r.attribution.compared}` : ""})`,
     `  settle → screen      p50 ${ms(quantile(l, 0.5))}  p99 ${ms(quantile(l, 0.99))}  max ${ms(l[l.length - 1] ?? Number.NaN)}  (n=${l.length}, at the cart)`,
+    `  worst per second     ${r.worstBySecond.join(" ")} ms`,
     `  server-side          p50 ${r.server.p50}  p99 ${r.server.p99}  (histogram buckets, arrival → published)`,
     `  server CPU           ${r.cpu.toFixed(1)} s over the run = ${((r.cpu / Math.max(1, r.accepted)) * 1000).toFixed(2)} ms per accepted event (≈ ${(Math.max(1, r.accepted) / Math.max(0.001, r.cpu)).toFixed(0)} events per CPU-second)`,
     `  server CPU / sample  ${((r.cpu / Math.max(1, r.samples)) * 1e6).toFixed(0)} µs per scale sample (${((r.cpu / r.seconds) * 100).toFixed(0)} % of one core)`,
+    `  server threads       ${r.threads || "n/a"}`,
+    `  load generator CPU   ${r.loadGenCpu.toFixed(1)} s (this process: ${r.connected} MQTT clients)${r.brokerCpu !== undefined ? `; Mosquitto ${r.brokerCpu.toFixed(1)} s` : ""}`,
     `  server RSS           ${r.rssMb.toFixed(0)} MB`,
     `  load average         ${r.load[0].toFixed(1)} at start, ${r.load[1].toFixed(1)} at end (1 min, uptime; ${cpus().length} cores)`,
   ].join("\n");

@@ -8,7 +8,8 @@
  * per-cart promise chain), carts in parallel. The returned promise resolves only once the
  * ingest port has recorded the events, so a broker adapter can hold the MQTT acknowledgement
  * until then: an acknowledged event is never lost. After every change the cart's screen state
- * is published (retained) — only when its `seq` moved, so redeliveries publish nothing new.
+ * is published (retained) — only when its `seq` moved and its content changed, so redeliveries
+ * and changes the screen does not show publish nothing.
  *
  * Catching up: when several messages of one cart are waiting (the broker read them together,
  * or the server fell behind), they are ingested in ONE call — their events in order, as one
@@ -83,7 +84,8 @@ interface Part {
 export class CartGateway {
   private outbound: CartOutbound | undefined;
   private readonly queues = new Map<string, Promise<void>>();
-  private readonly lastSeq = new Map<string, number>();
+  /** per cart: the last screen published (its seq, and its content without the seq) */
+  private readonly lastScreen = new Map<string, { seq: number; content: string }>();
   private readonly inbox = new Map<string, Waiting[]>();
   private readonly maxPayload: number;
   private readonly maxBatch: number;
@@ -267,9 +269,16 @@ export class CartGateway {
 
   private async maybePublish(store: string, cart: string, screen: ScreenState): Promise<boolean> {
     const key = `${store}\u0000${cart}`;
-    const last = this.lastSeq.get(key);
-    if (last !== undefined && screen.seq <= last) return false;
-    this.lastSeq.set(key, screen.seq);
+    const last = this.lastScreen.get(key);
+    if (last !== undefined && screen.seq <= last.seq) return false;
+    // A change the screen does not show (its seq moved, nothing else) is not sent again: the
+    // retained screen stays as it is, and the next visible change comes with a larger seq.
+    const content = JSON.stringify(screen, withoutSeq);
+    if (last !== undefined && last.content === content) {
+      last.seq = screen.seq;
+      return false;
+    }
+    this.lastScreen.set(key, { seq: screen.seq, content });
     this.options.onScreen?.(store, cart, screen);
     if (!this.outbound) return false;
     await this.outbound.publishScreen(store, cart, screen);
@@ -290,6 +299,10 @@ export class CartGateway {
     this.options.metrics?.rejected.inc({ reason });
     this.options.metrics?.events.inc({ outcome: "rejected" });
   }
+}
+
+function withoutSeq(key: string, value: unknown): unknown {
+  return key === "seq" ? undefined : value;
 }
 
 function withId(e: { reason: string; detail?: string }, id: string | undefined): CartError {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CartEvent } from "../../domain/events/sensor-events";
+import type { ScreenState } from "../schemas/cart-protocol.schema";
 import { CartGateway, type CartIngestOutcome } from "./cart-gateway";
 import { eventsTopic } from "./topics";
 
@@ -107,5 +108,43 @@ describe("CartGateway coalescing", () => {
     const topic = eventsTopic("s", "c");
     await Promise.all([gateway.handleMessage(topic, msg(1)), gateway.handleMessage(topic, msg(2, 3))]);
     expect(errors).toEqual([{ id: "e3", reason: "out-of-order" }]);
+  });
+
+  it("publishes a screen only when it changed: not for a sample that changes nothing, nor for a new seq with the same content", async () => {
+    const screens: ScreenState[] = [];
+    // what the application answers, message by message
+    const answers: ScreenState[] = [
+      { state: "shopping", currency: "USD", total: 0, lines: [], seq: 2 },
+      { state: "shopping", currency: "USD", total: 0, lines: [], seq: 2 }, // nothing changed
+      { state: "shopping", currency: "USD", total: 0, lines: [], seq: 3 }, // seq only
+      {
+        state: "shopping",
+        currency: "USD",
+        total: 129,
+        lines: [{ sku: "cola", name: "Cola", qty: 1, amount: 129, status: "ok" }],
+        seq: 4,
+      },
+      { state: "shopping", currency: "USD", total: 129, lines: [], seq: 4 }, // a redelivery's answer
+    ];
+    const gateway = new CartGateway({
+      maxCoalesce: 1,
+      ingest: {
+        async ingest() {
+          return { rejected: [], screen: answers.shift() };
+        },
+      },
+    });
+    gateway.attach({
+      publishScreen: async (_s, _c, screen) => {
+        screens.push(screen);
+      },
+      publishError: async () => {},
+    });
+    const topic = eventsTopic("s", "c");
+    for (let i = 1; i <= 5; i++) await gateway.handleMessage(topic, msg(i));
+    expect(screens.map((s) => [s.seq, s.total])).toEqual([
+      [2, 0],
+      [4, 129],
+    ]);
   });
 });

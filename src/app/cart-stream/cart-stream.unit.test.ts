@@ -84,6 +84,21 @@ describe("CartStreams", () => {
     expect(cs.counters.rejected).toEqual({ duplicate: 1, "session-id-reused": 1, "wrong-cart": 1 });
   });
 
+  it("remembers the last idMemory event ids of a cart: older ones are forgotten in arrival order", () => {
+    const cs = new CartStreams({ catalog, ids: sequentialIds(), store: "s1", idMemory: 3 });
+    const base = { v: 1 as const, store: "s1", cart: "c1" };
+    const w = (n: number): CartEvent => ({ ...base, t: 1_000 + n, type: "weight", grams: 0, id: `w${n}` });
+    cs.ingest({ ...base, t: 1_000, type: "session.start", session: "s", id: "w0" });
+    for (const n of [1, 2]) expect(cs.ingest(w(n)).outcome).toBe("accepted");
+    // w0, w1, w2 remembered: all three are duplicates
+    for (const n of [1, 2]) expect(cs.ingest(w(n)).reason).toBe("duplicate");
+    expect(cs.ingest(w(3)).outcome).toBe("accepted"); // forgets w0
+    expect(cs.ingest(w(4)).outcome).toBe("accepted"); // forgets w1
+    expect(cs.ingest(w(2)).reason).toBe("duplicate");
+    expect(cs.ingest(w(3)).reason).toBe("duplicate");
+    expect(cs.ingest(w(4)).reason).toBe("duplicate");
+  });
+
   it("gives the same baskets and ids however carts interleave, with per-cart ids", () => {
     const a = colaSession("c1", "sa", 1_000_000);
     const b = colaSession("c2", "sb", 1_000_050);

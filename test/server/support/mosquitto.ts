@@ -41,10 +41,12 @@ export interface Mosquitto {
   url: string;
   port: number;
   admin: { username: string; password: string };
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+/** `config`: extra mosquitto.conf lines (the server bench sets its queue limits). */
+export async function startMosquitto(options: { config?: string[] } = {}): Promise<Mosquitto> {
   const plugin = findDynsecPlugin();
   if (!plugin) throw new Error("mosquitto dynamic-security plugin not found");
   const dir = mkdtempSync(join(tmpdir(), "skiplane-mosq-"));
@@ -72,6 +74,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
       "log_dest stderr",
       "log_type error",
       "log_type warning",
+      ...(options.config ?? []),
       "",
     ].join("\n"),
   );
@@ -107,6 +110,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
     url: `mqtt://127.0.0.1:${port}`,
     port,
     admin,
+    pid: child.pid,
     async stop() {
       process.off("exit", reap);
       if (child.exitCode !== null) return;
