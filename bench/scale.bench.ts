@@ -20,6 +20,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import mqtt from "mqtt";
 import { eventsTopic } from "../src/adapters/mqtt/topics";
 import { TEST_PG_URL } from "../src/adapters/postgres/test-schema";
@@ -34,6 +35,9 @@ const ITEMS = Number(process.env.BENCH_ITEMS ?? 5);
 const LIVE_CARTS = Number(process.env.BENCH_LIVE_CARTS ?? 1);
 const LIVE_SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 12);
 const TICK = 100; // clock ticks per second (/proc stat units)
+const PROF_DIR = process.env.BENCH_PROF_DIR;
+/** the machine's 1-minute load average: how busy the shared VM was around a figure */
+const load1 = () => loadavg()[0].toFixed(2);
 
 function cpuMs(pid: number): number {
   try {
@@ -70,6 +74,9 @@ interface Row {
   samples: number;
   takeoverMs?: number;
   rawBytesPerEvent: number;
+  /** 1-minute load average before the backlog drain and right after it */
+  loadBefore: string;
+  loadAfter: string;
 }
 
 async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<Row> {
@@ -85,6 +92,8 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
     // the production defaults (cluster config)
     leaseTtlMs: 4000,
     renewMs: 1000,
+    // BENCH_PROF_DIR: every server process writes a V8 CPU profile there when it stops
+    ...(PROF_DIR ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${PROF_DIR}`] } : {}),
   });
   try {
     // the stores' sessions exist at the broker once owned; then everyone stops (leases released)
@@ -112,6 +121,7 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
     const pgStart = new Map(pgPidsAt().map((p) => [p, cpuMs(p)]));
     const mqPids = pidsOf("mosquitto");
     const mq0 = cpuOf(mqPids);
+    const loadBefore = load1();
     await Promise.all(Array.from({ length: n }, (_, i) => chain.startNode(`${tag}-n${i + 1}`)));
     const nodePids = chain.nodes.map((x) => x.child.pid as number);
     const node0 = cpuOf(nodePids);
@@ -124,6 +134,7 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
       "the backlog to drain",
     );
     const nodeCpu = cpuOf(nodePids) - node0;
+    const loadAfter = load1();
     // backends started during the window count whole; the others by their growth
     const pgCpu = pgPidsAt().reduce((sum, p) => sum + cpuMs(p) - (pgStart.get(p) ?? 0), 0);
     const mqCpu = cpuOf(mqPids) - mq0;
@@ -223,6 +234,8 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
       samples: lat.length,
       takeoverMs,
       rawBytesPerEvent: rawBytes / events,
+      loadBefore,
+      loadAfter,
     };
   } finally {
     await chain.dispose();
@@ -237,7 +250,7 @@ const broker = await startBroker();
 const db = await startPostgres(TEST_PG_URL, { durable: process.env.BENCH_FSYNC !== "off" });
 const cores = Number(execFileSync("nproc").toString().trim());
 console.log(
-  `bench:scale — ${STORES} stores × ${CARTS} carts backlog (${ITEMS} items/trip, one sample per message), live ${STORES * LIVE_CARTS} carts at 20 Hz; ${cores} cores; PostgreSQL ${db.restartable ? `private (this machine's installation, fsync ${process.env.BENCH_FSYNC === "off" ? "off" : "on"})` : TEST_PG_URL}`,
+  `load average (1 min) at start ${load1()}; bench:scale — ${STORES} stores × ${CARTS} carts backlog (${ITEMS} items/trip, one sample per message), live ${STORES * LIVE_CARTS} carts at 20 Hz; ${cores} cores; PostgreSQL ${db.restartable ? `private (this machine's installation, fsync ${process.env.BENCH_FSYNC === "off" ? "off" : "on"})` : TEST_PG_URL}`,
 );
 const rows: Row[] = [];
 try {
@@ -248,7 +261,8 @@ try {
       `${n} process(es): ${r.events} events in ${r.seconds.toFixed(1)} s = ${f0(r.eventsPerSec)} events/s; ` +
         `CPU/event: server ${r.serverCpuMsPerEvent.toFixed(3)} ms, PostgreSQL ${r.pgCpuMsPerEvent.toFixed(3)} ms, Mosquitto ${r.brokerCpuMsPerEvent.toFixed(3)} ms; ` +
         `settle→screen p50 ${f1(r.p50)} ms p99 ${f1(r.p99)} ms (${r.samples} changes); ` +
-        `takeover ${r.takeoverMs === undefined ? "—" : `${(r.takeoverMs / 1000).toFixed(2)} s`}; raw ${f0(r.rawBytesPerEvent)} B/event`,
+        `takeover ${r.takeoverMs === undefined ? "—" : `${(r.takeoverMs / 1000).toFixed(2)} s`}; raw ${f0(r.rawBytesPerEvent)} B/event; ` +
+        `load average (1 min) ${r.loadBefore} before the drain, ${r.loadAfter} after`,
     );
   }
 } finally {
@@ -262,11 +276,11 @@ if (base) {
   }
 }
 console.log(
-  "\n| processes | events/s | server CPU ms/event | PostgreSQL CPU ms/event | Mosquitto CPU ms/event | settle→screen p50 / p99 ms | takeover s |",
+  "\n| processes | events/s | server CPU ms/event | PostgreSQL CPU ms/event | Mosquitto CPU ms/event | settle→screen p50 / p99 ms | takeover s | load avg before → after drain |",
 );
-console.log("|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   console.log(
-    `| ${r.nodes} | ${f0(r.eventsPerSec)} | ${r.serverCpuMsPerEvent.toFixed(3)} | ${r.pgCpuMsPerEvent.toFixed(3)} | ${r.brokerCpuMsPerEvent.toFixed(3)} | ${f1(r.p50)} / ${f1(r.p99)} | ${r.takeoverMs === undefined ? "—" : (r.takeoverMs / 1000).toFixed(2)} |`,
+    `| ${r.nodes} | ${f0(r.eventsPerSec)} | ${r.serverCpuMsPerEvent.toFixed(3)} | ${r.pgCpuMsPerEvent.toFixed(3)} | ${r.brokerCpuMsPerEvent.toFixed(3)} | ${f1(r.p50)} / ${f1(r.p99)} | ${r.takeoverMs === undefined ? "—" : (r.takeoverMs / 1000).toFixed(2)} | ${r.loadBefore} → ${r.loadAfter} |`,
   );
 }

@@ -40,6 +40,8 @@ export interface ChainOptions {
   catalog?: Catalog;
   /** more environment for every process (broker account, mqtt.auth …) */
   env?: Record<string, string>;
+  /** more `node` flags for every process */
+  nodeArgs?: string[];
 }
 
 export interface Chain {
@@ -95,6 +97,7 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
         mqttUrl: o.mqttUrl,
         configFile,
         ...(o.env ? { env: o.env } : {}),
+        ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
       });
       nodes.push(n);
       return n;

@@ -254,10 +254,12 @@ export async function startNode(options: {
   /** the shared JSON config file (cluster.stores with their catalogs) */
   configFile: string;
   env?: Record<string, string>;
+  /** more `node` flags (e.g. --cpu-prof for the benchmark's profiles) */
+  nodeArgs?: string[];
 }): Promise<NodeProcess> {
   const port = await freePort();
   const log: string[] = [];
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, "serve"], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", CLI, "serve"], {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
