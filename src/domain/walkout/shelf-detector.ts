@@ -95,6 +95,29 @@ export interface ShelfChange {
    * swinging afterwards moves `startT` and `endT`, not this); `startT` when not in the history
    */
   stepT: number;
+  /**
+   * the cluster's summed load per bin, `binMs` apart from `t0` (recent history, to the settled
+   * window), and each plate's own (`perPlate[i]` for `plates[i]`)
+   */
+  trace: { t0: number; binMs: number; sums: number[]; perPlate: number[][] };
+}
+
+/**
+ * When a load passed `level` for the last time: the start of the first bin of `trace` after
+ * which every bin lies on the far side of `level` from `from` (the old level). Undefined when the
+ * trace never was on the near side (the crossing is older than the trace).
+ */
+export function lastCrossing(
+  trace: { t0: number; binMs: number },
+  sums: readonly number[],
+  from: number,
+  level: number,
+): number | undefined {
+  const dir = Math.sign(level - from);
+  for (let j = sums.length - 1; j >= 0; j--) {
+    if ((sums[j] - level) * dir < 0) return trace.t0 + (j + 1) * trace.binMs;
+  }
+  return undefined;
 }
 
 interface Bin {
@@ -369,7 +392,7 @@ export class ShelfDetector {
       const sd = Math.sqrt(plates.reduce((a, d) => a + d.sd * d.sd, 0));
       if (Math.abs(delta) < Math.max(cfg.minGrams, cfg.kEvent * sd)) continue;
       out.push({
-        stepT: this.stepTime(plates, delta, k),
+        ...this.stepOf(plates, delta, k),
         gondola: this.gondola,
         shelf: this.shelf,
         startT: this.activeStart,
@@ -385,20 +408,17 @@ export class ShelfDetector {
     return out;
   }
 
-  /** see ShelfChange.stepT; `k` is the bin just processed (the newest in every history) */
-  private stepTime(plates: PlateDelta[], delta: number, k: number): number {
+  /** ShelfChange.stepT and .trace; `k` is the bin just processed (the newest in every history) */
+  private stepOf(plates: PlateDelta[], delta: number, k: number): Pick<ShelfChange, "stepT" | "trace"> {
     const hist = plates.map((d) => this.plates.get(d.plate)?.history ?? []);
-    const after = plates.reduce((a, d) => a + d.after, 0);
+    const before = plates.reduce((a, d) => a + d.before, 0);
     const len = Math.min(...hist.map((h) => h.length));
-    for (let j = 0; j < len; j++) {
-      let sum = 0;
-      for (const h of hist) sum += h[h.length - 1 - j];
-      if (Math.abs(sum - after) > Math.abs(delta) / 2) {
-        const t = (k - j + 1) * this.cfg.binMs;
-        return Math.max(t, this.activeStart);
-      }
-    }
-    return this.activeStart;
+    const perPlate = hist.map((h) => h.slice(h.length - len));
+    const sums: number[] = [];
+    for (let j = 0; j < len; j++) sums.push(perPlate.reduce((a, h) => a + h[j], 0));
+    const trace = { t0: (k - len + 1) * this.cfg.binMs, binMs: this.cfg.binMs, sums, perPlate };
+    const t = lastCrossing(trace, sums, before, before + delta / 2);
+    return { stepT: t === undefined ? this.activeStart : Math.max(t, this.activeStart), trace };
   }
 }
 

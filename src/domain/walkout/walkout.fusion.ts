@@ -23,7 +23,7 @@ import type { IdGenerator } from "../shared/ids";
 import { DEFAULT_HAND_MODEL, HandModel, type HandModelConfig } from "./hand-attribution";
 import { DEFAULT_IDENTIFY_CONFIG, type Hypothesis, type IdentifyConfig, identifyChange } from "./identify";
 import { PlateBelief, type PlatePosition, shelfKey } from "./plate-belief";
-import { type DetectorConfig, type ShelfChange, ShelfDetector } from "./shelf-detector";
+import { type DetectorConfig, lastCrossing, type ShelfChange, ShelfDetector } from "./shelf-detector";
 import { DEFAULT_REACH, type NearShopper, type ReachConfig, ShopperTracks } from "./shopper-tracks";
 
 export interface WalkoutConfig {
@@ -80,6 +80,8 @@ export interface ShelfDecision {
   reason?: string;
   hypotheses: Hypothesis[];
   shoppers: NearShopper[];
+  /** the shoppers who could have done it, most likely first (with `p` when hands decided) */
+  candidates?: NearShopper[];
   /** sessions whose baskets changed */
   sessions: string[];
   ambiguous: boolean;
@@ -470,6 +472,52 @@ export class WalkoutFusion {
     return parts.map((x) => ({ sku: items[0].sku, qty: x.n, ranked: x.ranked }));
   }
 
+  /**
+   * n ≥ 2 of one product taken in one change (the shelf did not settle in between): each plate's
+   * load went down unit by unit, so each unit has a place (its plate) and a moment (the last time
+   * that plate's load crossed the level halfway through the unit). When the hand at that plate at
+   * that moment is clear (hand-attribution posterior), the unit is theirs; when every unit is
+   * placed and they add up to n, each shopper gets their own: two shoppers taking one each a
+   * second apart, or side by side, stay two lines; one hand taking two at once stays one line of
+   * 2. Otherwise undefined (the plate split by distance, or an ambiguity).
+   */
+  private splitBySteps(
+    c: ShelfChange,
+    best: Hypothesis,
+    inReach: NearShopper[],
+  ): { sku: string; qty: number; ranked: NearShopper[] }[] | undefined {
+    if (best.items.length !== 1 || best.items[0].qty < 2 || inReach.length < 2) return undefined;
+    const { sku, qty } = best.items[0];
+    const unit = c.delta / qty;
+    const byShopper = new Map<string, { qty: number; ranked: NearShopper[] }>();
+    let placed = 0;
+    for (const [i, p] of c.plates.entries()) {
+      const n = Math.round(p.delta / unit);
+      if (n < 1) continue;
+      const pos = this.belief.position(c.gondola, c.shelf, p.plate);
+      const sums = c.trace.perPlate[i];
+      if (!pos || !sums) return undefined;
+      for (let j = 1; j <= n; j++) {
+        const t = lastCrossing(c.trace, sums, p.before, p.before + (j - 0.5) * unit);
+        if (t === undefined) return undefined;
+        const ranked = this.attribute(
+          pos,
+          t - this.cfg.stepBeforeMs,
+          t + this.cfg.stepAfterMs,
+          inReach,
+          false,
+        );
+        if (ranked[0]?.p === undefined || !this.clearWinner(ranked)) return undefined;
+        const e = byShopper.get(ranked[0].shopper) ?? { qty: 0, ranked };
+        e.qty++;
+        byShopper.set(ranked[0].shopper, e);
+        placed++;
+      }
+    }
+    if (placed !== qty) return undefined;
+    return [...byShopper.values()].map((e) => ({ sku, qty: e.qty, ranked: e.ranked }));
+  }
+
   /** in-reach shoppers ranked by distance to where one sku of a change lies */
   private rankFor(c: ShelfChange, sku: string, inReach: NearShopper[]): NearShopper[] {
     if (inReach.length <= 1 || !Number.isFinite(inReach[0].distance)) return inReach;
@@ -592,7 +640,7 @@ export class WalkoutFusion {
     const where = `gondola ${c.gondola} shelf ${c.shelf}`;
     const sessions: string[] = [];
     let ambiguous = false;
-    for (const it of this.splitByPlates(c, best, inReach)) {
+    for (const it of this.splitBySteps(c, best, inReach) ?? this.splitByPlates(c, best, inReach)) {
       // several items (two hands at once): each goes to whoever was nearest to its plates
       const ranked = it.ranked ?? (best.items.length > 1 ? this.rankFor(c, it.sku, inReach) : inReach);
       const clear = this.clearWinner(ranked);
@@ -645,7 +693,15 @@ export class WalkoutFusion {
       );
       if (!sessions.includes(s.session)) sessions.push(s.session);
     }
-    return { change: c, kind: "pick", hypotheses: hyps, shoppers: near, sessions, ambiguous };
+    return {
+      change: c,
+      kind: "pick",
+      hypotheses: hyps,
+      shoppers: near,
+      candidates: inReach,
+      sessions,
+      ambiguous,
+    };
   }
 
   private putBack(
@@ -714,7 +770,15 @@ export class WalkoutFusion {
         this.belief.addForeign(c.gondola, c.shelf, top.plate, it.sku, it.qty);
       }
     }
-    return { change: c, kind: "putback", hypotheses: hyps, shoppers: near, sessions, ambiguous };
+    return {
+      change: c,
+      kind: "putback",
+      hypotheses: hyps,
+      shoppers: near,
+      candidates: inReach,
+      sessions,
+      ambiguous,
+    };
   }
 
   /**

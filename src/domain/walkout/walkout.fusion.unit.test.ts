@@ -119,9 +119,7 @@ function run(events: StoreEvent[]) {
 }
 
 /** a shopper alone at the shelf a few times first, so the hand model has learned from clear cases */
-const warmUp = (
-  shopper: string,
-): { steps: [number, number, number][]; reaches: [number, number, number][] } => ({
+const warmUp = (): { steps: [number, number, number][]; reaches: [number, number, number][] } => ({
   steps: [
     [3, 6, -60],
     [6, 6, 60],
@@ -138,7 +136,7 @@ const warmUp = (
 
 describe("WalkoutFusion attribution", () => {
   it("gives a pick-up to the hand at the plate when the load stepped, not to a hand there a second earlier", () => {
-    const w = warmUp("A");
+    const w = warmUp();
     // B's hand is at plate 3 until 20.0 s but takes nothing; A's hand is there from 20.0 s and
     // the cola leaves at 20.4 s (B's hand is gone by then)
     const ev = scenario(
@@ -158,7 +156,7 @@ describe("WalkoutFusion attribution", () => {
   });
 
   it("still sends both to review when both hands were at the plate when it stepped", () => {
-    const w = warmUp("A");
+    const w = warmUp();
     const ev = scenario(
       28,
       [...w.steps, [20.4, 3, -350]],
@@ -173,7 +171,7 @@ describe("WalkoutFusion attribution", () => {
   });
 
   it("names only plausible candidates: a body within reach whose hand was not seen is not one", () => {
-    const w = warmUp("A");
+    const w = warmUp();
     const ev = scenario(
       28,
       [...w.steps, [20.4, 3, -350]],
@@ -187,5 +185,42 @@ describe("WalkoutFusion attribution", () => {
     expect(r.of("A", "ReviewRequested")).toHaveLength(1);
     expect(r.of("B", "ReviewRequested")).toHaveLength(1);
     expect(r.of("C", "ReviewRequested")).toEqual([]);
+  });
+
+  it("two shoppers taking one each from one plate 0.6 s apart (one change): each gets their own", () => {
+    const w = warmUp();
+    // the shelf does not settle between the two (that takes 0.6 s of steady load)
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 2, -350], [21.0, 2, -350]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 20.6, 2]] },
+        { shopper: "B", x: 0.45, reaches: [[20.75, 21.4, 2]] },
+      ],
+    );
+    const r = run(ev);
+    const late = (shopper: string) =>
+      r.of(shopper, "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    expect(late("A")).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
+    expect(late("B")).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
+    expect(r.of("A", "ReviewRequested")).toEqual([]);
+    expect(r.of("B", "ReviewRequested")).toEqual([]);
+  });
+
+  it("one hand taking two at once next to another shopper's hand: one line of 2", () => {
+    const w = warmUp();
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 2, -700]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.0, 2]] },
+        { shopper: "B", x: 0.6, reaches: [[20.0, 21.0, 4]] },
+      ],
+    );
+    const r = run(ev);
+    const late = (shopper: string) =>
+      r.of(shopper, "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    expect(late("A")).toMatchObject([{ sku: "cola", qty: 2 }]);
+    expect(late("B")).toEqual([]);
   });
 });
