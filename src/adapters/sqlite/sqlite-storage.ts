@@ -44,6 +44,12 @@ export function openSqliteStorage(
   const raw = new BetterSqlite3(file);
   raw.pragma("journal_mode = WAL");
   raw.pragma("synchronous = NORMAL");
+  // The raw log grows by ~1 MB a second under 1,000 carts, across four indexes: SQLite's default
+  // 2 MB page cache re-reads index pages through read() calls; 64 MB and memory-mapped reads keep
+  // them in memory (bench:server, 300 carts: ~9 % less event-loop time in a paired run, at a
+  // machine load where runs vary by about as much).
+  raw.pragma("cache_size = -65536");
+  raw.pragma("mmap_size = 268435456");
   raw.pragma("busy_timeout = 5000");
   raw.pragma("foreign_keys = ON");
   migrateSqlite(raw, loadMigrations(new URL("./migrations/", import.meta.url)));
