@@ -13,6 +13,7 @@ import { loadLayoutFile } from "../../adapters/files/layout-file";
 import { readAutocheckoutStore } from "../../adapters/importers/autocheckout";
 import type { StoreLayout, TruthLine } from "../../domain/events/sensor-events";
 import { BufferedWriter } from "../../sim/sim-files";
+import { readWalkoutCredentials, runWalkoutLive } from "../../sim/walkout/walkout-live";
 import { simulateWalkout } from "../../sim/walkout/walkout-sim";
 import { intArg } from "./sim-eval-args";
 
@@ -23,7 +24,7 @@ export function register(program: Command): void {
       "Simulate a walk-out store (seeded): 2–4 shoppers at once picking and putting back on shelf weight " +
         "plates, with tracks; writes log.jsonl, truth.jsonl, catalog.json, layout.json into --out",
     )
-    .requiredOption("--out <dir>", "output folder")
+    .option("--out <dir>", "output folder (required unless --live)")
     .option("--visits <n>", "shopper visits", intArg("--visits", 1, 1_000_000), 300)
     .option("--seed <n>", "random seed (same seed ⇒ identical files)", intArg("--seed", 0, 2 ** 32 - 1), 1)
     .option("--min-shoppers <n>", "fewest shoppers inside at once", intArg("--min-shoppers", 1, 50), 2)
@@ -35,17 +36,45 @@ export function register(program: Command): void {
         "default: the AutoCheckout store in the shared data",
     )
     .option("--store <id>", "store id written on every line", "walkout-sim")
+    .option(
+      "--live",
+      "drive a RUNNING store server's demo walk-out store as its gate, tracker and shelf controller over MQTT, in real time (--visits defaults to 6)",
+      false,
+    )
+    .option("--url <url>", "with --live: the store server's MQTT broker", "mqtt://127.0.0.1:1884")
+    .option(
+      "--credentials <file>",
+      "with --live: the server's demo walk-out credentials (store, devices and secrets)",
+      ".data/demo-credentials-walkout.json",
+    )
+    .option(
+      "--speed <x>",
+      "with --live: time multiplier (1 = real time)",
+      (v: string) => {
+        const x = Number(v);
+        if (!(x >= 0.1 && x <= 100)) throw new Error("--speed: a number from 0.1 to 100");
+        return x;
+      },
+      1,
+    )
     .action(
-      (opts: {
-        out: string;
-        visits: number;
-        seed: number;
-        minShoppers: number;
-        maxShoppers: number;
-        plateHz: number;
-        from?: string;
-        store: string;
-      }) => {
+      async (
+        opts: {
+          live: boolean;
+          url: string;
+          credentials: string;
+          speed: number;
+          out: string;
+          visits: number;
+          seed: number;
+          minShoppers: number;
+          maxShoppers: number;
+          plateHz: number;
+          from?: string;
+          store: string;
+        },
+        cmd: Command,
+      ) => {
         if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(opts.store))
           throw new Error("--store: letters, digits and . _ : @ - only");
         if (opts.minShoppers > opts.maxShoppers)
@@ -64,6 +93,14 @@ export function register(program: Command): void {
         const parsed = parseCatalog(catalogJson);
         if (!parsed.ok) throw new Error(`invalid catalog:\n${parsed.issues.map(formatIssue).join("\n")}`);
         const catalog = parsed.catalog;
+        if (opts.live)
+          return runLive(
+            opts,
+            cmd.getOptionValueSource("visits") === "default" ? 6 : opts.visits,
+            catalog,
+            layout,
+          );
+        if (!opts.out) throw new Error("--out <dir> is required (or --live to drive a running server)");
         mkdirSync(opts.out, { recursive: true });
         writeFileSync(join(opts.out, "catalog.json"), `${JSON.stringify(catalogJson, null, 2)}\n`);
         writeFileSync(join(opts.out, "layout.json"), `${JSON.stringify(layout, null, 2)}\n`);
@@ -102,4 +139,63 @@ export function register(program: Command): void {
         );
       },
     );
+}
+
+async function runLive(
+  opts: {
+    url: string;
+    credentials: string;
+    speed: number;
+    seed: number;
+    minShoppers: number;
+    maxShoppers: number;
+    plateHz: number;
+  },
+  visits: number,
+  catalog: Parameters<typeof runWalkoutLive>[0]["catalog"],
+  layout: StoreLayout,
+): Promise<void> {
+  const credentials = readWalkoutCredentials(opts.credentials);
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  let signals = 0;
+  const onSignal = () => {
+    // one Ctrl-C reaches the process twice when the terminal signals the whole group: count one
+    signals++;
+    if (signals > 1) process.exit(130);
+    process.stderr.write("\nstopping: walking everyone out through the gate (Ctrl-C again to quit now)\n");
+    stop();
+  };
+  process.once("SIGINT", onSignal);
+  const names = (skus: { sku: string; qty: number }[]) =>
+    skus.map((i) => `${i.qty} × ${catalog.bySku.get(i.sku)?.name ?? i.sku}`).join(", ") || "nothing";
+  process.stdout.write(
+    `driving ${visits} visits into ${credentials.store} at ${opts.url} (speed ×${opts.speed}); ` +
+      `watch /ops/${credentials.store} (operator key ${credentials.apiKeys.operator})\n`,
+  );
+  const s = await runWalkoutLive({
+    url: opts.url,
+    credentials,
+    catalog,
+    layout,
+    visits,
+    seed: opts.seed,
+    minShoppers: opts.minShoppers,
+    maxShoppers: opts.maxShoppers,
+    plateHz: opts.plateHz,
+    speed: opts.speed,
+    stop: stopped,
+    onGate(e, truth) {
+      const at = new Date().toISOString().slice(11, 19);
+      if (e.type === "gate.in") process.stdout.write(`${at}  in   ${e.shopper}  (${e.session})\n`);
+      if (e.type === "gate.out")
+        process.stdout.write(`${at}  out  ${e.shopper}${truth ? `  took ${names(truth.items)}` : ""}\n`);
+    },
+  });
+  process.removeListener("SIGINT", onSignal);
+  process.stdout.write(
+    `${s.stopped ? "stopped" : "done"}: ${s.visits} visits simulated, ${s.events} events in ${s.messages} messages over ${s.seconds.toFixed(0)} s\n`,
+  );
 }
