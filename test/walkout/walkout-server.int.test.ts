@@ -1,6 +1,6 @@
 /**
- * A walk-out store in the real server (src/main.ts in-process: SQLite file, embedded broker and
- * HTTP on ephemeral ports), driven by devices over MQTT as a store would: the gate, the shelf
+ * A walk-out store in the real server (src/main.ts in-process: a SQLite file, then PostgreSQL on
+ * loopback; embedded broker and HTTP on ephemeral ports), driven by devices over MQTT as a store would: the gate, the shelf
  * plate controller. Provisioning through the API, gate.in → a pick-up on the plates → gate.out
  * charges the receipt once with the right line; a device may publish only on its own topic; a
  * malformed event is refused with a reason on the device's errors topic while the events around
@@ -10,10 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
+import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadServerConfig, type ServerConfig } from "../../src/adapters/config/server-config";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
+import { openPostgresStorage } from "../../src/adapters/postgres/postgres-storage";
+import { TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
 import { openSqliteStorage } from "../../src/adapters/sqlite/sqlite-storage";
 import { sessionStreamId } from "../../src/app/ports/event-store";
 import { WALKOUT_LANE } from "../../src/app/walkout-stream/walkout-service";
@@ -99,66 +102,81 @@ async function shoppers() {
   };
 }
 
+async function dropSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
+
 async function captures(session: string): Promise<number> {
   const { events } = await server.storage.events.readStream(sessionStreamId(STORE, session));
   return events.filter((e) => e.type === "PaymentCaptured").length;
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "skiplane-walkout-server-"));
-  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  writeFileSync(join(dir, "layout.json"), JSON.stringify(LAYOUT));
-  writeFileSync(
-    join(dir, "config.json"),
-    JSON.stringify({
-      stores: [
-        {
-          id: STORE,
-          kind: "walkout",
-          catalog: join(dir, "catalog.json"),
-          layout: join(dir, "layout.json"),
-          defaultPaymentMethod: "pm_sandbox_test",
-        },
-      ],
-    }),
-  );
-  config = loadServerConfig({
-    file: join(dir, "config.json"),
-    env: {
-      SKIPLANE_HOST: "127.0.0.1",
-      SKIPLANE_PORT: "0",
-      SKIPLANE_MQTT_HOST: "127.0.0.1",
-      SKIPLANE_MQTT_PORT: "0",
-      SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
-      SKIPLANE_DEMO: "false",
-      SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
-      SKIPLANE_LOG_LEVEL: "silent",
-    },
-  });
-  await start();
-  adminKey = newApiKey("key_walkout_admin");
-  await server.storage.apiKeys.create({
-    id: "key_walkout_admin",
-    store: STORE,
-    role: "admin",
-    keyHash: apiKeyHash(adminKey),
-    createdAt: Date.now(),
-  });
-  for (const device of ["gate-1", "plates-1"]) {
-    const r = await api("POST", "/devices", { device, label: device });
-    expect(r.status).toBe(201);
-    const mqttInfo = r.body.mqtt as { username: string; events: string; errors: string };
-    devices[device] = { secret: r.body.secret as string, ...mqttInfo };
-  }
-}, 60_000);
+describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (%s)", (kind) => {
+  const schema = uniqueSchemaName("walkout");
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "skiplane-walkout-server-"));
+    writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
+    writeFileSync(join(dir, "layout.json"), JSON.stringify(LAYOUT));
+    writeFileSync(
+      join(dir, "config.json"),
+      JSON.stringify({
+        stores: [
+          {
+            id: STORE,
+            kind: "walkout",
+            catalog: join(dir, "catalog.json"),
+            layout: join(dir, "layout.json"),
+            defaultPaymentMethod: "pm_sandbox_test",
+          },
+        ],
+      }),
+    );
+    config = loadServerConfig({
+      file: join(dir, "config.json"),
+      env: {
+        SKIPLANE_HOST: "127.0.0.1",
+        SKIPLANE_PORT: "0",
+        SKIPLANE_MQTT_HOST: "127.0.0.1",
+        SKIPLANE_MQTT_PORT: "0",
+        SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
+        ...(kind === "postgres"
+          ? { SKIPLANE_DATABASE_URL: TEST_PG_URL, SKIPLANE_DATABASE_SCHEMA: schema }
+          : {}),
+        SKIPLANE_DEMO: "false",
+        SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
+        SKIPLANE_LOG_LEVEL: "silent",
+      },
+    });
+    await start();
+    adminKey = newApiKey("key_walkout_admin");
+    await server.storage.apiKeys.create({
+      id: "key_walkout_admin",
+      store: STORE,
+      role: "admin",
+      keyHash: apiKeyHash(adminKey),
+      createdAt: Date.now(),
+    });
+    for (const device of ["gate-1", "plates-1"]) {
+      const r = await api("POST", "/devices", { device, label: device });
+      expect(r.status).toBe(201);
+      const mqttInfo = r.body.mqtt as { username: string; events: string; errors: string };
+      devices[device] = { secret: r.body.secret as string, ...mqttInfo };
+    }
+  }, 60_000);
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (kind === "postgres") await dropSchema(schema);
+  });
 
-describe("a walk-out store in the server", () => {
   it("provisions devices with their own username and topics", async () => {
     expect(devices["gate-1"].username).toBe(`${STORE}/gate-1`);
     expect(devices["gate-1"].events).toBe(`skiplane/v1/${STORE}/devices/gate-1/events`);
@@ -367,7 +385,10 @@ describe("a walk-out store in the server", () => {
 
     // The rest of the visit reached the raw log (logged under the occupancy period that v-0003's
     // gate.in opened) and then the process died before fusion's events were appended.
-    const storage = openSqliteStorage({ file: config.database.sqliteFile });
+    const storage =
+      kind === "postgres"
+        ? await openPostgresStorage({ connectionString: TEST_PG_URL, schema })
+        : openSqliteStorage({ file: config.database.sqliteFile });
     for (const event of [...v.plates.slice(1).flat(), v.gateOut]) {
       await storage.rawLog.append({
         store: STORE,
@@ -388,5 +409,22 @@ describe("a walk-out store in the server", () => {
     ).toEqual([{ sku: "soap-200", qty: 1 }]);
     expect(receipt.body.captured).toBe(receipt.body.total);
     expect(await captures("v-0003")).toBe(1);
+  });
+
+  it("revoking a device through the API disconnects it now and refuses it afterwards", async () => {
+    const r = await api("POST", "/devices", { device: "tracker-9" });
+    expect(r.status).toBe(201);
+    devices["tracker-9"] = {
+      secret: r.body.secret as string,
+      ...(r.body.mqtt as { username: string; events: string; errors: string }),
+    };
+    const c = await connect("tracker-9");
+    const gone = closed(c);
+    expect((await api("POST", "/devices/tracker-9/revoke")).status).toBe(200);
+    await gone;
+    await expect(connect("tracker-9")).rejects.toThrow();
+    const list = (await api("GET", "/devices")).body as unknown as { device: string; revoked: boolean }[];
+    expect(list.find((d) => d.device === "tracker-9")?.revoked).toBe(true);
+    expect((await api("POST", "/devices/nope/revoke")).status).toBe(404);
   });
 });
