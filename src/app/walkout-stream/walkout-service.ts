@@ -194,7 +194,8 @@ export class WalkoutService {
     }
     const rt = this.runtime(store);
     const run = rt.queue.then(async () => {
-      await rt.ready;
+      // a failed start-up recovery (storage down) is retried here: it left needsRecovery set
+      await rt.ready.catch(() => undefined);
       try {
         if (rt.needsRecovery) {
           await this.recover(rt);
@@ -213,7 +214,7 @@ export class WalkoutService {
   /** Shoppers inside (open sessions) and the most recent ones who left, newest first. */
   async shoppers(store: string, options: { recent?: number } = {}): Promise<ShopperView[]> {
     const rt = this.runtime(store);
-    await rt.ready;
+    await rt.ready.catch(() => undefined);
     const rows = await this.deps.storage.sessions.list(store, { limit: 200 });
     const open = rows.filter((s) => s.open);
     const left = rows.filter((s) => !s.open).slice(0, options.recent ?? 20);
