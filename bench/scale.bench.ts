@@ -77,6 +77,12 @@ interface Row {
   /** 1-minute load average before the backlog drain and right after it */
   loadBefore: string;
   loadAfter: string;
+  /** PostgreSQL transactions committed per 1,000 events during the drain */
+  commitsPerKEvents: number;
+  /** stores per process when the drain ended */
+  placement: string;
+  /** stores that changed hands again during the drain (each move replays the store's open carts) */
+  moves: number;
 }
 
 async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<Row> {
@@ -117,6 +123,22 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
         await c.endAsync();
       }),
     );
+    // transactions PostgreSQL committed during the drain: how well each process's group commit
+    // batches (fewer stores per process → fewer rows per transaction)
+    const commits = async () =>
+      Number(
+        (
+          await chain.pool.query<{ c: string }>(
+            "SELECT xact_commit AS c FROM pg_stat_database WHERE datname = current_database()",
+          )
+        ).rows[0].c,
+      );
+    const commits0 = await commits();
+    const epochs = async () =>
+      Number(
+        (await chain.pool.query<{ e: string }>("SELECT coalesce(sum(epoch), 0) AS e FROM leases")).rows[0].e,
+      );
+    const epochs0 = await epochs();
     const pgPidsAt = () => (db.restartable ? db.pids() : pidsOf("postgres"));
     const pgStart = new Map(pgPidsAt().map((p) => [p, cpuMs(p)]));
     const mqPids = pidsOf("mosquitto");
@@ -135,6 +157,13 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
     );
     const nodeCpu = cpuOf(nodePids) - node0;
     const loadAfter = load1();
+    const drainCommits = (await commits()) - commits0;
+    // where the stores were during the drain, and how many changed hands (each move replays)
+    const { rows: placed } = await chain.pool.query<{ owner: string; stores: number }>(
+      "SELECT owner, count(*)::int AS stores FROM leases GROUP BY owner ORDER BY owner",
+    );
+    // every store is taken once when the processes start; anything more is a move
+    const drainMoves = (await epochs()) - epochs0 - STORES;
     // backends started during the window count whole; the others by their growth
     const pgCpu = pgPidsAt().reduce((sum, p) => sum + cpuMs(p) - (pgStart.get(p) ?? 0), 0);
     const mqCpu = cpuOf(mqPids) - mq0;
@@ -236,6 +265,9 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
       rawBytesPerEvent: rawBytes / events,
       loadBefore,
       loadAfter,
+      commitsPerKEvents: (drainCommits * 1000) / events,
+      placement: placed.map((p) => `${p.owner || "(released)"}:${p.stores}`).join(" "),
+      moves: drainMoves,
     };
   } finally {
     await chain.dispose();
@@ -262,7 +294,8 @@ try {
         `CPU/event: server ${r.serverCpuMsPerEvent.toFixed(3)} ms, PostgreSQL ${r.pgCpuMsPerEvent.toFixed(3)} ms, Mosquitto ${r.brokerCpuMsPerEvent.toFixed(3)} ms; ` +
         `settle→screen p50 ${f1(r.p50)} ms p99 ${f1(r.p99)} ms (${r.samples} changes); ` +
         `takeover ${r.takeoverMs === undefined ? "—" : `${(r.takeoverMs / 1000).toFixed(2)} s`}; raw ${f0(r.rawBytesPerEvent)} B/event; ` +
-        `load average (1 min) ${r.loadBefore} before the drain, ${r.loadAfter} after`,
+        `load average (1 min) ${r.loadBefore} before the drain, ${r.loadAfter} after; ` +
+        `${f1(r.commitsPerKEvents)} PostgreSQL commits per 1,000 events; stores per process at the end of the drain ${r.placement} (${r.moves} lease moves)`,
     );
   }
 } finally {
