@@ -167,6 +167,20 @@ describe.skipIf(!available)("cluster: the full store API on every process", () =
         "the exit to reach the non-owner's WebSocket client",
       );
       expect(frames.some((f) => f.type === "screen" && f.cart === cart)).toBe(true);
+      // the cart's own screen view, opened late on the non-owner: its current screen at once
+      const cartWs = new WebSocket(`ws://127.0.0.1:${otherA.port}/ws`);
+      sockets.push(cartWs);
+      const cartFrames: { type: string; screen?: { state: string } }[] = [];
+      cartWs.on("message", (d) => cartFrames.push(JSON.parse(String(d))));
+      await new Promise((r) => cartWs.once("open", r));
+      cartWs.send(JSON.stringify({ type: "auth", cart, secret }));
+      await waitUntil(() => cartFrames.some((f) => f.type === "ready"), 5000, "cart ws ready");
+      cartWs.send(JSON.stringify({ type: "subscribe", store: A, cart }));
+      await waitUntil(
+        () => cartFrames.some((f) => f.type === "screen" && f.screen?.state === "review"),
+        5000,
+        "the cart's current screen on the non-owner",
+      );
 
       // reads: the same through either process
       for (const path of [
