@@ -479,6 +479,7 @@ export async function startServer(
         if (out.refund)
           metrics.payments.inc({ outcome: out.refund.status === "refunded" ? "refunded" : "failed" });
         const session = await service.session(store, out.session);
+        if (walkout.isWalkout(store)) live.publishStore(store, { kind: "walkout", sessions: [out.session] });
         if (session?.cart)
           await gateway.publishScreen(store, session.cart, await service.screen(store, session.cart));
       },

@@ -532,6 +532,15 @@ function EvidenceList({ evidence, nameOf }: { evidence: Evidence | null; nameOf:
     items.push(
       `${clock(v.t)} camera: item ${v.dir === "in" ? "going in" : v.dir === "out" ? "coming out" : "crossing"}${v.candidates.length === 0 ? ", not recognised" : ""}`,
     );
+  // walk-out store: where on the shelves, and the candidate shoppers with their distance to it
+  if (evidence.shelf)
+    items.push(
+      `shelf: gondola ${evidence.shelf.gondola}, shelf ${evidence.shelf.shelf}, plate${evidence.shelf.plates.length === 1 ? "" : "s"} ${evidence.shelf.plates.join(", ")}`,
+    );
+  if (evidence.shoppers?.length)
+    items.push(
+      `shoppers within reach: ${evidence.shoppers.map((x) => `${x.shopper} (${x.distance.toFixed(2)} m)`).join(", ")}`,
+    );
   return (
     <>
       {items.length === 0 ? (
