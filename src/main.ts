@@ -506,6 +506,8 @@ export async function startServer(
         await registerChainRollupRoutes(a, storage, (reason) => metrics.authFailures.inc({ reason }));
         await a.register(walkoutRoutes, {
           apiKeys: storage.apiKeys,
+          reviews: storage.reviews,
+          rawLog: storage.rawLog,
           walkout,
           hosted,
           devices: deviceAdmin,

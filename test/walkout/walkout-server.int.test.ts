@@ -427,4 +427,66 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
     expect(list.find((d) => d.device === "tracker-9")?.revoked).toBe(true);
     expect((await api("POST", "/devices/nope/revoke")).status).toBe(404);
   });
+
+  it("two shoppers within reach of a pick-up: the review case names both; the console gets the shelf's weight", async () => {
+    const t0 = T0 + 400_000;
+    const v = visitScript({
+      store: STORE,
+      session: "v-0004",
+      shopper: "track-21",
+      t0,
+      plates: PLATES,
+      pick: { plate: PLATES[0], grams: 538, atMs: 3000 },
+    });
+    const other = {
+      v: 1,
+      t: t0 + 100,
+      type: "gate.in",
+      store: STORE,
+      session: "v-0005",
+      shopper: "track-22",
+      id: "v-0005-in",
+    };
+    const otherOut = {
+      v: 1,
+      t: t0 + 9000,
+      type: "gate.out",
+      store: STORE,
+      shopper: "track-22",
+      id: "v-0005-out",
+    };
+    const gate = await connect("gate-1");
+    const plates = await connect("plates-1");
+    await gate.publishAsync(devices["gate-1"].events, JSON.stringify([v.gateIn, other]), { qos: 1 });
+    for (const batch of v.plates)
+      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+    await gate.publishAsync(devices["gate-1"].events, JSON.stringify([v.gateOut, otherOut]), { qos: 1 });
+
+    const queue = (await api("GET", "/reviews")).body as unknown as {
+      caseId: string;
+      session: string;
+      reason: string;
+    }[];
+    const cases = queue.filter((c) => c.session === "v-0004" || c.session === "v-0005");
+    expect(cases.length).toBeGreaterThan(0);
+    expect(cases.map((c) => c.reason).join(" ")).toMatch(/track-21/);
+    expect(cases.map((c) => c.reason).join(" ")).toMatch(/track-22/);
+    const view = await shoppers();
+    expect(
+      view.shoppers
+        .filter((s) => s.session === "v-0004" || s.session === "v-0005")
+        .map((s) => s.state)
+        .sort(),
+    ).toContain("review");
+
+    const holder = cases.find((c) => c.session === "v-0004") ?? cases[0];
+    const shelf = await api("GET", `/reviews/${holder.caseId}/shelf`);
+    expect(shelf.status).toBe(200);
+    const trace = shelf.body.trace as { t: number; grams: number }[];
+    expect(trace.length).toBeGreaterThan(20);
+    // the shelf lost one bottle (538 g) between the start and the end of the trace
+    const drop = trace[0].grams - trace[trace.length - 1].grams;
+    expect(drop).toBeGreaterThan(500);
+    expect(drop).toBeLessThan(580);
+  });
 });

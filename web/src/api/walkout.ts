@@ -61,3 +61,21 @@ export async function storeKind(store: string, key: string): Promise<"walkout" |
     throw e;
   }
 }
+
+/** A walk-out case's shelf weight around the change (404 for a cart store: null). */
+export async function shelfTrace(
+  store: string,
+  key: string,
+  caseId: string,
+): Promise<{ t: number; grams: number }[] | null> {
+  try {
+    const r = await request<{ trace: { t: number; grams: number }[] }>(
+      `${storePath(store)}/reviews/${encodeURIComponent(caseId)}/shelf`,
+      { key },
+    );
+    return r.trace.length > 1 ? r.trace : null;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
+}

@@ -10,6 +10,7 @@ import { ApiError, describeError } from "../../api/http";
 import { useLive, usePoll } from "../../api/live";
 import { type DecisionBody, staffApi } from "../../api/staff";
 import type { Evidence, ProductInfo, ReviewCase, ReviewContext } from "../../api/types";
+import { shelfTrace } from "../../api/walkout";
 import { WeightTrace } from "../../components/Charts";
 import { ProductPicture } from "../../components/ProductPicture";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
@@ -103,13 +104,20 @@ function Console(props: {
       return;
     }
     let stale = false;
-    Promise.all([api.reviewCase(selectedId), api.reviewContext(selectedId).catch(() => null)])
-      .then(([c, ctx]) => !stale && setDetail({ c, ctx }))
+    Promise.all([
+      api.reviewCase(selectedId),
+      api.reviewContext(selectedId).catch(() => null),
+      // a walk-out case: the shelf's weight where a cart case has the cart's scale
+      shelfTrace(props.store, props.apiKey, selectedId).catch(() => null),
+    ])
+      .then(
+        ([c, ctx, shelf]) => !stale && setDetail({ c, ctx: ctx && shelf ? { ...ctx, trace: shelf } : ctx }),
+      )
       .catch((e) => !stale && fail(e));
     return () => {
       stale = true;
     };
-  }, [api, selectedId, fail]);
+  }, [api, selectedId, fail, props.store, props.apiKey]);
 
   // j / k move through the queue
   useEffect(() => {
