@@ -390,8 +390,18 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       }),
     );
     const elapsed = (performance.now() - tStart) / 1000;
-    // let what is in flight finish (at most 60 s): every message must be acknowledged
+    // let what is in flight finish (at most 60 s): every message must be acknowledged and — through
+    // Mosquitto, which acknowledges the carts at once — every event recorded by the server
+    const recordedNow = async () =>
+      (await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}')) -
+      accepted0 +
+      (await metricValue(http, "skiplane_cart_events_total", '{outcome="duplicate"}')) -
+      duplicate0;
     for (let w = 0; w < 600 && acked < sent; w++) await new Promise((r) => setTimeout(r, 100));
+    if (BROKER === "mosquitto") {
+      for (let w = 0; w < 120 && (await recordedNow()) < eventsSent; w++)
+        await new Promise((r) => setTimeout(r, 500));
+    }
     await new Promise((r) => setTimeout(r, 500));
     const accepted =
       (await metricValue(http, "skiplane_cart_events_total", '{outcome="accepted"}')) - accepted0;
