@@ -96,6 +96,11 @@ export interface ShelfChange {
    */
   stepT: number;
   /**
+   * the main plate's load crossed its halfway level once during the change: nothing else (a
+   * hand pressing, another shopper) pushed it back and forth, so `stepT` is the moment of the step
+   */
+  stepClean: boolean;
+  /**
    * the cluster's summed load per bin, `binMs` apart from `t0` (recent history, to the settled
    * window), and each plate's own (`perPlate[i]` for `plates[i]`)
    */
@@ -107,6 +112,27 @@ export interface ShelfChange {
  * which every bin lies on the far side of `level` from `from` (the old level). Undefined when the
  * trace never was on the near side (the crossing is older than the trace).
  */
+/** how many times `sums` crossed `level` in the bins starting at or after `from` ms */
+export function crossings(
+  trace: { t0: number; binMs: number },
+  sums: readonly number[],
+  level: number,
+  from: number,
+): number {
+  let n = 0;
+  let side = 0;
+  for (let j = 0; j < sums.length; j++) {
+    if (trace.t0 + j * trace.binMs < from) {
+      side = Math.sign(sums[j] - level) || side;
+      continue;
+    }
+    const s = Math.sign(sums[j] - level);
+    if (s !== 0 && side !== 0 && s !== side) n++;
+    if (s !== 0) side = s;
+  }
+  return n;
+}
+
 export function lastCrossing(
   trace: { t0: number; binMs: number },
   sums: readonly number[],
@@ -409,7 +435,11 @@ export class ShelfDetector {
   }
 
   /** ShelfChange.stepT and .trace; `k` is the bin just processed (the newest in every history) */
-  private stepOf(plates: PlateDelta[], delta: number, k: number): Pick<ShelfChange, "stepT" | "trace"> {
+  private stepOf(
+    plates: PlateDelta[],
+    delta: number,
+    k: number,
+  ): Pick<ShelfChange, "stepT" | "stepClean" | "trace"> {
     const hist = plates.map((d) => this.plates.get(d.plate)?.history ?? []);
     const before = plates.reduce((a, d) => a + d.before, 0);
     const len = Math.min(...hist.map((h) => h.length));
@@ -417,8 +447,20 @@ export class ShelfDetector {
     const sums: number[] = [];
     for (let j = 0; j < len; j++) sums.push(perPlate.reduce((a, h) => a + h[j], 0));
     const trace = { t0: (k - len + 1) * this.cfg.binMs, binMs: this.cfg.binMs, sums, perPlate };
-    const t = lastCrossing(trace, sums, before, before + delta / 2);
-    return { stepT: t === undefined ? this.activeStart : Math.max(t, this.activeStart), trace };
+    // the step is timed on the plate that lost or gained most: a hand pressing on a neighbour
+    // plate of the cluster (another shopper's touch) must not move it
+    let main = 0;
+    for (let i = 1; i < plates.length; i++)
+      if (Math.abs(plates[i].delta) > Math.abs(plates[main].delta)) main = i;
+    const own = perPlate[main] ?? sums;
+    const from = plates[main]?.before ?? before;
+    const level = from + (plates[main]?.delta ?? delta) / 2;
+    const t = lastCrossing(trace, own, from, level);
+    return {
+      stepT: t === undefined ? this.activeStart : Math.max(t, this.activeStart),
+      stepClean: t !== undefined && crossings(trace, own, level, this.activeStart) === 1,
+      trace,
+    };
   }
 }
 

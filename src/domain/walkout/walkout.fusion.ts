@@ -23,7 +23,13 @@ import type { IdGenerator } from "../shared/ids";
 import { DEFAULT_HAND_MODEL, HandModel, type HandModelConfig } from "./hand-attribution";
 import { DEFAULT_IDENTIFY_CONFIG, type Hypothesis, type IdentifyConfig, identifyChange } from "./identify";
 import { PlateBelief, type PlatePosition, shelfKey } from "./plate-belief";
-import { type DetectorConfig, lastCrossing, type ShelfChange, ShelfDetector } from "./shelf-detector";
+import {
+  crossings,
+  type DetectorConfig,
+  lastCrossing,
+  type ShelfChange,
+  ShelfDetector,
+} from "./shelf-detector";
 import { DEFAULT_REACH, type NearShopper, type ReachConfig, ShopperTracks } from "./shopper-tracks";
 
 export interface WalkoutConfig {
@@ -365,13 +371,16 @@ export class WalkoutFusion {
     // one unit moved: one hand, there when the load stepped; several units may be several hands
     // at different moments and places (ranked per product or plate in pick())
     const reachers = near.filter((n) => this.tracks.inReach(n));
+    // when the load went back and forth (a hand pressing after the step), the moment is not
+    // known: every hand near it during the change counts
+    const step = c.stepClean;
     const inReach = oneActor
       ? this.attribute(
           this.centroid(c),
-          c.stepT - this.cfg.stepBeforeMs,
-          c.stepT + this.cfg.stepAfterMs,
+          (step ? c.stepT : c.startT) - this.cfg.stepBeforeMs,
+          (step ? c.stepT : c.endT) + this.cfg.stepAfterMs,
           reachers,
-          true,
+          step,
         )
       : reachers;
     const untracked = [...this.sessions.keys()].filter((s) => !this.tracks.hasTrack(s));
@@ -498,8 +507,9 @@ export class WalkoutFusion {
       const sums = c.trace.perPlate[i];
       if (!pos || !sums) return undefined;
       for (let j = 1; j <= n; j++) {
-        const t = lastCrossing(c.trace, sums, p.before, p.before + (j - 0.5) * unit);
-        if (t === undefined) return undefined;
+        const level = p.before + (j - 0.5) * unit;
+        const t = lastCrossing(c.trace, sums, p.before, level);
+        if (t === undefined || crossings(c.trace, sums, level, c.startT) !== 1) return undefined;
         const ranked = this.attribute(
           pos,
           t - this.cfg.stepBeforeMs,

@@ -223,4 +223,23 @@ describe("WalkoutFusion attribution", () => {
     expect(late("A")).toMatchObject([{ sku: "cola", qty: 2 }]);
     expect(late("B")).toEqual([]);
   });
+
+  it("a hand pressing on the next plate right after a pick-up does not take it over", () => {
+    const w = warmUp();
+    // A takes a cola from plate 3 at 20.4 s; B's hand presses plate 4 (+200 g) from 20.9 to 21.3 s,
+    // so the shelf settles only after B's touch: the step is still A's
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 3, -350], [20.9, 4, 200], [21.3, 4, -200]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 20.8, 3]] },
+        { shopper: "B", x: 0.5, reaches: [[20.9, 21.5, 4]] },
+      ],
+    );
+    const r = run(ev);
+    const late = (shopper: string) =>
+      r.of(shopper, "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    expect(late("A")).toMatchObject([{ sku: "cola", qty: 1 }]);
+    expect(late("B")).toEqual([]);
+  });
 });
