@@ -599,10 +599,11 @@ export function banner(s: RunningServer): string {
 export async function runUntilSignal(config: ServerConfig): Promise<void> {
   // cluster mode: this process serves the stores it holds a lease on (docs/scale.md)
   if (config.cluster.enabled) {
-    await runClusterNode(
-      config,
-      pino({ level: config.log.level, base: { service: "skiplane", mode: "cluster" } }),
-    );
+    const log = pino({ level: config.log.level, base: { service: "skiplane", mode: "cluster" } });
+    const walkout = config.stores.filter((s) => s.kind === "walkout").map((s) => s.id);
+    // walk-out stores are served by a single process for now (docs/walkout.md, "In the server")
+    if (walkout.length > 0) log.warn({ stores: walkout }, "cluster mode does not serve walk-out stores");
+    await runClusterNode(config, log);
     return;
   }
   const server = await startServer(config);
