@@ -3,9 +3,17 @@
  * server provisions devices through dynsec, consumes their events topics, and the BROKER refuses
  * a device publishing as another device or on a cart topic, a foreign subscription, a wrong
  * secret and a revoked device. Refusals of malformed events reach the device's errors topic.
+ * Then the whole server (src/main.ts) on that broker: a device provisioned through the API is
+ * known to the broker, and gate.in → pick-up → gate.out ends with the receipt.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadServerConfig } from "../../src/adapters/config/server-config";
+import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import {
   attachDevicesToExternalBroker,
@@ -17,8 +25,10 @@ import { deviceTopic, deviceUsername } from "../../src/adapters/mqtt/device-topi
 import { type Dynsec, ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { eventsTopic } from "../../src/adapters/mqtt/topics";
 import type { StoreEvent } from "../../src/domain/events/sensor-events";
+import { type RunningServer, startServer } from "../../src/main";
 import { CountingIngest } from "../server/support/counting-ingest";
 import { type Mosquitto, mosquittoAvailable, startMosquitto } from "../server/support/mosquitto";
+import { visitScript } from "./support/visit-script";
 
 const STORE = "wo-m";
 const available = mosquittoAvailable();
@@ -162,5 +172,152 @@ describe.skipIf(!available)("walk-out devices on Mosquitto + dynamic security", 
     await dynsecRevokeDevice(dynsec, STORE, "tracker-1");
     await closed;
     expect([134, 135]).toContain((await connectError("tracker-1", "tracker-secret")).code);
+  });
+});
+
+describe.skipIf(!available)("a walk-out store in the server on Mosquitto + dynamic security", () => {
+  let broker: Mosquitto;
+  let running: RunningServer;
+  let dir: string;
+  let key: string;
+  const STORE2 = "wo-ext";
+
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    const account = { username: "skiplane-server", password: "server-secret-2" };
+    await ExternalBroker.bootstrapDynsec({ url: broker.url, admin: broker.admin, server: account });
+    dir = mkdtempSync(join(tmpdir(), "skiplane-walkout-ext-"));
+    writeFileSync(
+      join(dir, "catalog.json"),
+      JSON.stringify({
+        currency: "USD",
+        products: [
+          { sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
+        ],
+      }),
+    );
+    writeFileSync(
+      join(dir, "layout.json"),
+      JSON.stringify({
+        plates: [{ gondola: 1, shelf: 1, plate: 1, x: 0.2, y: 0.25, z: 1.2, skus: ["water-500"] }],
+      }),
+    );
+    writeFileSync(
+      join(dir, "config.json"),
+      JSON.stringify({
+        stores: [
+          {
+            id: STORE2,
+            kind: "walkout",
+            catalog: join(dir, "catalog.json"),
+            layout: join(dir, "layout.json"),
+            defaultPaymentMethod: "pm_sandbox_test",
+          },
+        ],
+      }),
+    );
+    const config = loadServerConfig({
+      file: join(dir, "config.json"),
+      env: {
+        SKIPLANE_HOST: "127.0.0.1",
+        SKIPLANE_PORT: "0",
+        SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
+        SKIPLANE_DEMO: "false",
+        SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
+        SKIPLANE_MQTT_URL: broker.url,
+        SKIPLANE_MQTT_USERNAME: account.username,
+        SKIPLANE_MQTT_PASSWORD: account.password,
+        SKIPLANE_MQTT_AUTH: "dynsec",
+        SKIPLANE_MQTT_CLIENT_ID: `skiplane-walkout-ext-${process.pid}`,
+      },
+    });
+    running = await startServer(config, { logger: pino({ level: "silent" }) });
+    key = newApiKey("key_ext_admin");
+    await running.storage.apiKeys.create({
+      id: "key_ext_admin",
+      store: STORE2,
+      role: "admin",
+      keyHash: apiKeyHash(key),
+      createdAt: Date.now(),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
+    await running?.close();
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function call(method: string, path: string, body?: unknown) {
+    const res = await fetch(`${running.httpUrl}/api/v1/stores/${STORE2}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it("devices provisioned through the API publish through the broker; gate.out ends with the receipt", async () => {
+    const creds: Record<string, { username: string; secret: string; events: string }> = {};
+    for (const device of ["gate-1", "plates-1"]) {
+      const r = await call("POST", "/devices", { device });
+      expect(r.status).toBe(201);
+      creds[device] = {
+        secret: r.body.secret as string,
+        ...(r.body.mqtt as { username: string; events: string }),
+      };
+    }
+    const open = async (d: string) => {
+      const c = await mqtt.connectAsync(broker.url, {
+        username: creds[d].username,
+        password: creds[d].secret,
+        reconnectPeriod: 0,
+        protocolVersion: 5,
+      });
+      clients.push(c);
+      return c;
+    };
+    const gate = await open("gate-1");
+    const plates = await open("plates-1");
+    const p0 = { gondola: 1, shelf: 1, plate: 1, load: 3000 };
+    const v = visitScript({
+      store: STORE2,
+      session: "x-0001",
+      shopper: "track-5",
+      t0: 1_763_800_000_000,
+      plates: [p0],
+      pick: { plate: p0, grams: 538, atMs: 3000 },
+    });
+    await gate.publishAsync(creds["gate-1"].events, JSON.stringify(v.gateIn), { qos: 1 });
+    // the broker drops the shelf controller's attempt to open a visit as the gate
+    await plates
+      .publishAsync(
+        creds["gate-1"].events,
+        JSON.stringify({ ...(v.gateIn as object), session: "x-spoof", shopper: "track-x", id: "spoof" }),
+        { qos: 1 },
+      )
+      .catch(() => undefined);
+    for (const batch of v.plates)
+      await plates.publishAsync(creds["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+    await gate.publishAsync(creds["gate-1"].events, JSON.stringify(v.gateOut), { qos: 1 });
+    // the server acknowledges the broker's delivery after ingest; the device's PUBACK came from the broker
+    let receipt = await call("GET", "/receipts/x-0001");
+    for (
+      let i = 0;
+      i < 100 && (receipt.status !== 200 || receipt.body.captured !== receipt.body.total);
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+      receipt = await call("GET", "/receipts/x-0001");
+    }
+    expect(receipt.status).toBe(200);
+    expect((receipt.body.lines as { sku: string; qty: number }[]).map((l) => [l.sku, l.qty])).toEqual([
+      ["water-500", 1],
+    ]);
+    expect(receipt.body.captured).toBe(receipt.body.total);
+    expect((await call("GET", "/sessions/x-spoof")).status).toBe(404);
   });
 });
