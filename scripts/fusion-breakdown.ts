@@ -12,7 +12,7 @@
  * A development aid (the figures themselves come from `skiplane eval`).
  * Run: npx tsx scripts/fusion-breakdown.ts DIR [--threshold 0.9] [--replayed] [--show N]
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BasketEvent, Evidence } from "../src/domain/basket/basket.events";
 import type { Catalog } from "../src/domain/catalog/product";
@@ -20,7 +20,7 @@ import type { CartEvent } from "../src/domain/events/sensor-events";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
 import { loadDirCatalog, readManifest } from "../src/eval/evaluate";
 import { Replayer } from "../src/eval/replay";
-import { compare } from "../src/eval/score";
+import { chargeKeyOf, chargeRight, compare } from "../src/eval/score";
 import { mixByName } from "../src/sim/profile";
 import { simulate, type TruthWithDecidable } from "../src/sim/simulator";
 
@@ -129,6 +129,7 @@ const bump = (k: string, ex: string) => {
   if (xs.length < show) xs.push(ex);
   examples.set(k, xs);
 };
+const keyOf = chargeKeyOf(catalog, DEFAULT_STORE_SETTINGS);
 let lost = 0;
 let promptsByCause = new Map<string, number>();
 for (const t of truths) {
@@ -173,8 +174,31 @@ for (const t of truths) {
     bump(key, tag);
   } else {
     const answered = (r as { answered?: number }).answered ?? 0;
-    bump(`${answered > 0 ? "wrong after an answer" : "SILENT"}: ${what(c.diff)}`, tag);
+    const byEquivalence = evs.some(
+      (e) => e.type === "ItemAdded" && e.evidence.summary.includes("charged as shown"),
+    );
+    const charged = chargeRight(t, r, keyOf)
+      ? "charge right"
+      : `CHARGE WRONG${byEquivalence ? ", a line charged on equivalence" : ""}`;
+    bump(`${answered > 0 ? "wrong after an answer" : "SILENT"} (${charged}): ${what(c.diff)}`, tag);
   }
+}
+// --dump FILE: one line per session (right, charge-right, review, answered), to compare two runs
+const dump = opt("dump");
+if (dump) {
+  const rows = truths.map((t) => {
+    const r = receipts.get(t.session);
+    if (!r) return JSON.stringify({ session: t.session, missing: true });
+    return JSON.stringify({
+      session: t.session,
+      right: compare(t, r).diff.length === 0,
+      charge: chargeRight(t, r, keyOf),
+      review: r.review,
+      answered: (r as { answered?: number }).answered ?? 0,
+      prompts: r.prompts,
+    });
+  });
+  writeFileSync(dump, `${rows.join("\n")}\n`);
 }
 const n = truths.length;
 console.log(
