@@ -61,6 +61,11 @@ export interface IdentifyInput {
   catalog: Catalog;
   /** put-backs: skus held by the shoppers within reach, with a prior weight in (0, 1] */
   held?: ReadonlyMap<string, number>;
+  /**
+   * the plates' gain as learned so far (plate-calibration.ts): expected weights are scaled by
+   * `factor` and `relSd` replaces `gainRel`; absent, the gain is 1 ± `gainRel`
+   */
+  gain?: { factor: number; relSd: number };
 }
 
 export function identifyChange(
@@ -118,8 +123,10 @@ export function identifyChange(
       e += it.qty * w.mean;
       v += it.qty * w.sd * w.sd;
     }
-    v += (cfg.gainRel * e) ** 2;
-    const z2 = (mag - e) ** 2 / v;
+    const gain = input.gain ?? { factor: 1, relSd: cfg.gainRel };
+    const seen = e * gain.factor;
+    v = v * gain.factor ** 2 + (gain.relSd * seen) ** 2;
+    const z2 = (mag - seen) ** 2 / v;
     scored.push({ items, expected: e, logp: Math.log(pr) - 0.5 * z2 - 0.5 * Math.log(v) });
   };
   for (const c of cands) {

@@ -78,6 +78,9 @@ describe("ShelfDetector", () => {
     );
     expect(ch.map((c) => Math.round(c.delta))).toEqual([-270, 265]);
     expect(ch[1].plates.map((p) => p.plate)).toContain(7);
+    // the spread hidden under the other change makes each sum uncertain by 10 %
+    expect(ch.every((c) => c.abutsOpposite)).toBe(true);
+    expect(ch[1].sd).toBeGreaterThan(0.09 * 265);
   });
 
   it("times the step when the load moved, not when a pressing hand first disturbed it", () => {

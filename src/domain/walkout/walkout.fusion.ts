@@ -23,6 +23,7 @@ import type { IdGenerator } from "../shared/ids";
 import { DEFAULT_HAND_MODEL, HandModel, type HandModelConfig } from "./hand-attribution";
 import { DEFAULT_IDENTIFY_CONFIG, type Hypothesis, type IdentifyConfig, identifyChange } from "./identify";
 import { PlateBelief, type PlatePosition, shelfKey } from "./plate-belief";
+import { PlateCalibration } from "./plate-calibration";
 import {
   crossings,
   type DetectorConfig,
@@ -63,6 +64,8 @@ export interface WalkoutConfig {
   attributionPosterior: number;
   /** candidates less likely than this are not named in an ambiguity */
   candidatePosterior: number;
+  /** a change identified at least this surely teaches its plates' gain (plate-calibration.ts) */
+  calibrationPosterior: number;
   handModel: HandModelConfig;
 }
 
@@ -82,6 +85,7 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   stepAfterMs: 300,
   attributionPosterior: 0.95,
   candidatePosterior: 0.01,
+  calibrationPosterior: 0.95,
   handModel: DEFAULT_HAND_MODEL,
 };
 
@@ -187,6 +191,7 @@ export class WalkoutFusion {
   private readonly meetings = new Map<string, number>();
   private watermark = -Infinity;
   private readonly hands: HandModel;
+  private readonly calibration: PlateCalibration;
 
   constructor(deps: WalkoutDeps) {
     this.store = deps.store;
@@ -196,6 +201,7 @@ export class WalkoutFusion {
     this.belief = new PlateBelief(deps.layout);
     this.tracks = new ShopperTracks(this.cfg.reach);
     this.hands = new HandModel(this.cfg.handModel);
+    this.calibration = new PlateCalibration(this.cfg.identify.gainRel);
     const shelves = new Map<string, { g: number; s: number; plates: number[] }>();
     for (const p of deps.layout.plates) {
       const k = shelfKey(p.gondola, p.shelf);
@@ -576,12 +582,13 @@ export class WalkoutFusion {
   private decide(c: ShelfChange, out: Collector): void {
     this.counters.changes++;
     const wide = this.candidates(c, false);
+    const one = this.candidates(c, true);
     const isPick = c.delta < 0;
-    // what the shoppers within reach hold, weighted: when one of them clearly did it, the others'
-    // items are much less likely to be what came back
+    // what the shoppers who could have done it hold (judged by the hands at the step), weighted:
+    // when one of them clearly did it, the others' items are much less likely to be what came back
     const held = new Map<string, number>();
-    const clear = this.clearWinner(wide.inReach);
-    wide.inReach.forEach((n, i) => {
+    const clear = this.clearWinner(one.inReach);
+    one.inReach.forEach((n, i) => {
       const w = clear && i > 0 ? this.cfg.othersHeldWeight : 1;
       for (const sku of this.held([n.shopper]).keys()) held.set(sku, Math.max(held.get(sku) ?? 0, w));
       // an item charged to someone else while this shopper was a candidate may be theirs
@@ -591,12 +598,12 @@ export class WalkoutFusion {
       }
     });
     const hyps = identifyChange(
-      { change: c, belief: this.belief, catalog: this.catalog, held },
+      { change: c, belief: this.belief, catalog: this.catalog, held, gain: this.calibration.gainOf(c) },
       this.cfg.identify,
     );
     const best = hyps.find((h) => h.items.length > 0);
     const units = best ? best.items.reduce((a, it) => a + it.qty, 0) : 0;
-    const { near, inReach, noTracks } = units === 1 ? this.candidates(c, true) : wide;
+    const { near, inReach, noTracks } = units === 1 ? one : wide;
     let decision: ShelfDecision;
     if (!best) {
       decision = this.ignore(c, "no-candidate-product", hyps, near);
@@ -610,6 +617,18 @@ export class WalkoutFusion {
       decision = this.putBack(c, hyps, best, near, inReach, noTracks, out);
     }
     out.decisions.push(decision);
+    if (
+      best &&
+      decision.kind !== "ignored" &&
+      !c.forced &&
+      !c.abutsOpposite &&
+      best.items.length === 1 &&
+      best.posterior >= this.cfg.calibrationPosterior
+    ) {
+      const { sku, qty } = best.items[0];
+      const w = this.catalog.bySku.get(sku)?.weight;
+      if (w) this.calibration.learn(c, qty * w.mean, Math.sqrt(qty) * w.sd);
+    }
   }
 
   private lightest(hyps: Hypothesis[]): number {
