@@ -3,15 +3,23 @@
  * what needs a person (payment problems, open reviews, carts offline) and the day's figures
  * by hour. Refreshed on every live update and every 10 s.
  */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { ApiError, describeError } from "../../api/http";
-import { useLive, usePoll } from "../../api/live";
 import { type CartInfo, staffApi } from "../../api/staff";
 import type { DayFigures, ReviewCase, Session, StoreStats } from "../../api/types";
 import { storeKind } from "../../api/walkout";
 import { HourlyChart } from "../../components/Charts";
-import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
+import { SignIn, useStaffKey } from "../../components/Staff";
 import { clock, duration, money } from "../../format";
+import {
+  DashboardPage,
+  type DashboardProps,
+  Kpi,
+  SessionStateBadge,
+  TableHead,
+  UpdatedAt,
+  useDashboardFeed,
+} from "./DashboardParts";
 import { WalkoutDashboard } from "./WalkoutDashboard";
 
 export function OpsDashboard({ store }: { store: string }) {
@@ -31,7 +39,7 @@ export function OpsDashboard({ store }: { store: string }) {
 }
 
 /** A walk-out store shows shoppers in the store; a cart store, its carts. */
-function ForKind(props: { store: string; apiKey: string; onSignOut: (reason?: string) => void }) {
+function ForKind(props: DashboardProps) {
   const [kind, setKind] = useState<"walkout" | "carts" | null>(null);
   const { store, apiKey, onSignOut } = props;
   useEffect(() => {
@@ -59,57 +67,32 @@ interface Data {
   day: DayFigures | null;
   /** null when this key may not read the review queue (operators) */
   queue: ReviewCase[] | null;
-  loadedAt: number;
 }
 
-function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: string) => void }) {
+function Dashboard(props: DashboardProps) {
   const api = staffApi(props.store, props.apiKey);
-  const [data, setData] = useState<Data | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  const lastTick = useRef(0);
-
-  const load = async () => {
-    try {
-      const optional = <T,>(p: Promise<T>) =>
-        p.catch((e) => {
-          if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw e;
-          return null;
-        });
-      const forbiddenOk = <T,>(p: Promise<T>) =>
-        p.catch((e) => {
-          if (e instanceof ApiError && e.status === 403) return null;
-          throw e;
-        });
-      const [sessions, carts, stats, day, queue] = await Promise.all([
-        api.sessions({ limit: 200 }),
-        optional(api.carts()),
-        optional(api.stats()),
-        optional(api.day()),
-        optional(forbiddenOk(api.queue())),
-      ]);
-      setData({ sessions, carts, stats, day, queue, loadedAt: Date.now() });
-      setError(null);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) props.onSignOut(describeError(e));
-      else setError(describeError(e));
-    }
+  const fetchData = async (): Promise<Data> => {
+    const optional = <T,>(p: Promise<T>) =>
+      p.catch((e) => {
+        if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw e;
+        return null;
+      });
+    const forbiddenOk = <T,>(p: Promise<T>) =>
+      p.catch((e) => {
+        if (e instanceof ApiError && e.status === 403) return null;
+        throw e;
+      });
+    const [sessions, carts, stats, day, queue] = await Promise.all([
+      api.sessions({ limit: 200 }),
+      optional(api.carts()),
+      optional(api.stats()),
+      optional(api.day()),
+      optional(forbiddenOk(api.queue())),
+    ]);
+    return { sessions, carts, stats, day, queue };
   };
-
-  const connected = useLive({
-    auth: { type: "auth", key: props.apiKey },
-    subscribe: [{ type: "subscribe", store: props.store }],
-    // every screen change of every cart arrives here: refresh at most once a second
-    onMessage: () => {
-      const now = Date.now();
-      if (now - lastTick.current > 1000) {
-        lastTick.current = now;
-        setTick((t) => t + 1);
-      }
-    },
-    onUnauthorized: () => props.onSignOut("Your key was not accepted. Sign in again."),
-  });
-  usePoll(load, 10_000, [props.store, props.apiKey, tick]);
+  // every screen change of every cart arrives live: reload at most once a second
+  const { data, error, connected } = useDashboardFeed(props, fetchData, 1000);
 
   const sessions = data?.sessions ?? [];
   const active = sessions.filter((s) => s.open);
@@ -128,195 +111,163 @@ function Dashboard(props: { store: string; apiKey: string; onSignOut: (reason?: 
   const latency = day?.decisionLatency;
 
   return (
-    <div className="staff">
-      <TopBar
-        title="Operator dashboard"
-        store={props.store}
-        connected={connected}
-        onSignOut={() => props.onSignOut()}
-      />
-      <main className="page">
-        {error && (
-          <p className="alert" role="alert">
-            {error}
-          </p>
-        )}
-        <section className="kpis" aria-label="Now">
-          <Kpi label="Carts shopping" value={String(active.length)} testid="kpi-active" />
-          <Kpi label="At the exit" value={String(atExit.length)} />
-          <Kpi label="Open reviews" value={String(openReviews)} testid="kpi-reviews" />
-          <Kpi label="Sessions today" value={day ? String(day.sessions) : "—"} />
-          <Kpi label="Taken today" value={stats ? money(stats.revenueToday, currency) : "—"} />
-          <Kpi
-            label="Carts online"
-            value={stats ? `${stats.cartsOnline} / ${stats.cartsProvisioned}` : "—"}
-          />
-        </section>
+    <DashboardPage
+      title="Operator dashboard"
+      store={props.store}
+      connected={connected}
+      error={error}
+      onSignOut={() => props.onSignOut()}
+    >
+      <section className="kpis" aria-label="Now">
+        <Kpi label="Carts shopping" value={String(active.length)} testid="kpi-active" />
+        <Kpi label="At the exit" value={String(atExit.length)} />
+        <Kpi label="Open reviews" value={String(openReviews)} testid="kpi-reviews" />
+        <Kpi label="Sessions today" value={day ? String(day.sessions) : "—"} />
+        <Kpi label="Taken today" value={stats ? money(stats.revenueToday, currency) : "—"} />
+        <Kpi label="Carts online" value={stats ? `${stats.cartsOnline} / ${stats.cartsProvisioned}` : "—"} />
+      </section>
 
-        <div className="grid-2">
-          <section className="card" aria-labelledby="active-h">
-            <h2 id="active-h">Carts shopping</h2>
-            {active.length === 0 ? (
-              <p className="muted">No cart is shopping right now.</p>
-            ) : (
-              <table data-testid="active-carts">
-                <thead>
-                  <tr>
-                    <th scope="col">Cart</th>
-                    <th scope="col">Items</th>
-                    <th scope="col">Unsure</th>
-                    <th scope="col">Waiting on</th>
-                    <th scope="col" className="num">
-                      Total
-                    </th>
-                    <th scope="col">Since</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {active.map((s) => {
-                    const unsure = s.screen?.lines.filter((l) => l.status === "unsure").length ?? 0;
-                    return (
-                      <tr key={s.session}>
-                        <td>
-                          <strong>{s.cart ?? "—"}</strong>
-                          <div className="muted">{s.session}</div>
-                        </td>
-                        <td className="num">{s.screen?.lines.reduce((n, l) => n + (l.qty ?? 1), 0) ?? 0}</td>
-                        <td>
-                          {unsure > 0 ? (
-                            <span className="badge unsure">{unsure} unsure</span>
-                          ) : (
-                            <span className="badge ok">all ok</span>
-                          )}
-                        </td>
-                        <td>{s.screen?.prompt ? s.screen.prompt.text : <span className="muted">—</span>}</td>
-                        <td className="num">
-                          <strong>{money(s.total, s.currency)}</strong>
-                        </td>
-                        <td>{clock(s.openedAt)}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            )}
-            <h2 style={{ marginTop: "1rem" }}>At the exit</h2>
-            {atExit.length === 0 ? (
-              <p className="muted">Nobody is at the exit.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Cart</th>
-                    <th scope="col">State</th>
-                    <th scope="col" className="num">
-                      Total
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {atExit.map((s) => (
+      <div className="grid-2">
+        <section className="card" aria-labelledby="active-h">
+          <h2 id="active-h">Carts shopping</h2>
+          {active.length === 0 ? (
+            <p className="muted">No cart is shopping right now.</p>
+          ) : (
+            <table data-testid="active-carts">
+              <TableHead
+                columns={["Cart", "Items", "Unsure", "Waiting on", "Total", "Since"]}
+                numeric={["Total"]}
+              />
+              <tbody>
+                {active.map((s) => {
+                  const unsure = s.screen?.lines.filter((l) => l.status === "unsure").length ?? 0;
+                  return (
                     <tr key={s.session}>
                       <td>
-                        <strong>{s.cart ?? "—"}</strong> <span className="muted">{s.session}</span>
+                        <strong>{s.cart ?? "—"}</strong>
+                        <div className="muted">{s.session}</div>
                       </td>
+                      <td className="num">{s.screen?.lines.reduce((n, l) => n + (l.qty ?? 1), 0) ?? 0}</td>
                       <td>
-                        <ExitBadge state={s.screen?.state} />
+                        {unsure > 0 ? (
+                          <span className="badge unsure">{unsure} unsure</span>
+                        ) : (
+                          <span className="badge ok">all ok</span>
+                        )}
                       </td>
-                      <td className="num">{money(s.total, s.currency)}</td>
+                      <td>{s.screen?.prompt ? s.screen.prompt.text : <span className="muted">—</span>}</td>
+                      <td className="num">
+                        <strong>{money(s.total, s.currency)}</strong>
+                      </td>
+                      <td>{clock(s.openedAt)}</td>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </section>
-
-          <section className="card" aria-labelledby="alerts-h">
-            <h2 id="alerts-h">Needs attention</h2>
-            <ul className="alerts" data-testid="alerts">
-              {problems.map((s) => (
-                <li key={`p-${s.session}`}>
-                  <span className="badge bad">Payment</span>
-                  <span>
-                    Cart {s.cart ?? "?"}: payment failed for {money(s.total, s.currency)} ({s.session})
-                  </span>
-                </li>
-              ))}
-              {openReviews > 0 && (
-                <li>
-                  <span className="badge unsure">Review</span>
-                  <span>
-                    {openReviews} open case{openReviews === 1 ? "" : "s"}
-                    {oldestReview !== undefined && Number.isFinite(oldestReview)
-                      ? `, oldest waiting ${duration(Date.now() - oldestReview)}`
-                      : ""}{" "}
-                    — <a href={`/review/${encodeURIComponent(props.store)}`}>open the review console</a>
-                  </span>
-                </li>
-              )}
-              {offline.map((c) => (
-                <li key={`o-${c.cart}`}>
-                  <span className="badge neutral">Offline</span>
-                  <span>
-                    Cart {c.cart}
-                    {c.label ? ` (${c.label})` : ""} is offline
-                  </span>
-                </li>
-              ))}
-              {problems.length === 0 && openReviews === 0 && offline.length === 0 && (
-                <li className="muted">Nothing needs attention.</li>
-              )}
-            </ul>
-            {data && (
-              <p className="muted" style={{ marginTop: "1rem" }}>
-                Updated {clock(data.loadedAt)}
-              </p>
-            )}
-          </section>
-        </div>
-
-        <section aria-labelledby="day-h">
-          <h2 id="day-h">Today</h2>
-          <div className="charts">
-            <HourlyChart
-              title="Sessions"
-              kind="bar"
-              points={hourly.map((h) => ({ x: h.hour, y: h.sessions }))}
-              format={(y) => String(Math.round(y))}
-              headline={day?.sessions ?? "—"}
-            />
-            <HourlyChart
-              title="Prompts per session"
-              kind="line"
-              points={hourly
-                .filter((h) => h.settled > 0)
-                .map((h) => ({ x: h.hour, y: h.prompts / h.settled }))}
-              format={(y) => y.toFixed(1)}
-              headline={day && day.settled > 0 ? (day.prompts / day.settled).toFixed(2) : "—"}
-            />
-            <HourlyChart
-              title="Reviews per 1,000 sessions"
-              kind="line"
-              points={hourly
-                .filter((h) => h.settled > 0)
-                .map((h) => ({ x: h.hour, y: (h.reviews / h.settled) * 1000 }))}
-              format={(y) => String(Math.round(y))}
-              headline={day ? perThousand(day.reviews, day.settled) : "—"}
-            />
-            <HourlyChart
-              title="Average basket"
-              kind="line"
-              points={hourly
-                .filter((h) => h.averageBasket !== undefined)
-                .map((h) => ({ x: h.hour, y: h.averageBasket ?? 0 }))}
-              format={(y) => money(Math.round(y), currency)}
-              headline={day && day.settled > 0 ? money(day.averageBasket, currency) : "—"}
-            />
-            <LatencyChart latency={latency} />
-          </div>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+          <h2 style={{ marginTop: "1rem" }}>At the exit</h2>
+          {atExit.length === 0 ? (
+            <p className="muted">Nobody is at the exit.</p>
+          ) : (
+            <table>
+              <TableHead columns={["Cart", "State", "Total"]} numeric={["Total"]} />
+              <tbody>
+                {atExit.map((s) => (
+                  <tr key={s.session}>
+                    <td>
+                      <strong>{s.cart ?? "—"}</strong> <span className="muted">{s.session}</span>
+                    </td>
+                    <td>
+                      <SessionStateBadge state={s.screen?.state} />
+                    </td>
+                    <td className="num">{money(s.total, s.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </section>
-      </main>
-    </div>
+
+        <section className="card" aria-labelledby="alerts-h">
+          <h2 id="alerts-h">Needs attention</h2>
+          <ul className="alerts" data-testid="alerts">
+            {problems.map((s) => (
+              <li key={`p-${s.session}`}>
+                <span className="badge bad">Payment</span>
+                <span>
+                  Cart {s.cart ?? "?"}: payment failed for {money(s.total, s.currency)} ({s.session})
+                </span>
+              </li>
+            ))}
+            {openReviews > 0 && (
+              <li>
+                <span className="badge unsure">Review</span>
+                <span>
+                  {openReviews} open case{openReviews === 1 ? "" : "s"}
+                  {oldestReview !== undefined && Number.isFinite(oldestReview)
+                    ? `, oldest waiting ${duration(Date.now() - oldestReview)}`
+                    : ""}{" "}
+                  — <a href={`/review/${encodeURIComponent(props.store)}`}>open the review console</a>
+                </span>
+              </li>
+            )}
+            {offline.map((c) => (
+              <li key={`o-${c.cart}`}>
+                <span className="badge neutral">Offline</span>
+                <span>
+                  Cart {c.cart}
+                  {c.label ? ` (${c.label})` : ""} is offline
+                </span>
+              </li>
+            ))}
+            {problems.length === 0 && openReviews === 0 && offline.length === 0 && (
+              <li className="muted">Nothing needs attention.</li>
+            )}
+          </ul>
+          <UpdatedAt loadedAt={data?.loadedAt} />
+        </section>
+      </div>
+
+      <section aria-labelledby="day-h">
+        <h2 id="day-h">Today</h2>
+        <div className="charts">
+          <HourlyChart
+            title="Sessions"
+            kind="bar"
+            points={hourly.map((h) => ({ x: h.hour, y: h.sessions }))}
+            format={(y) => String(Math.round(y))}
+            headline={day?.sessions ?? "—"}
+          />
+          <HourlyChart
+            title="Prompts per session"
+            kind="line"
+            points={hourly.filter((h) => h.settled > 0).map((h) => ({ x: h.hour, y: h.prompts / h.settled }))}
+            format={(y) => y.toFixed(1)}
+            headline={day && day.settled > 0 ? (day.prompts / day.settled).toFixed(2) : "—"}
+          />
+          <HourlyChart
+            title="Reviews per 1,000 sessions"
+            kind="line"
+            points={hourly
+              .filter((h) => h.settled > 0)
+              .map((h) => ({ x: h.hour, y: (h.reviews / h.settled) * 1000 }))}
+            format={(y) => String(Math.round(y))}
+            headline={day ? perThousand(day.reviews, day.settled) : "—"}
+          />
+          <HourlyChart
+            title="Average basket"
+            kind="line"
+            points={hourly
+              .filter((h) => h.averageBasket !== undefined)
+              .map((h) => ({ x: h.hour, y: h.averageBasket ?? 0 }))}
+            format={(y) => money(Math.round(y), currency)}
+            headline={day && day.settled > 0 ? money(day.averageBasket, currency) : "—"}
+          />
+          <LatencyChart latency={latency} />
+        </div>
+      </section>
+    </DashboardPage>
   );
 }
 
@@ -365,21 +316,4 @@ function LatencyChart({ latency }: { latency?: DayFigures["decisionLatency"] }) 
       </p>
     </figure>
   );
-}
-
-function Kpi(props: { label: string; value: string; testid?: string }) {
-  return (
-    <div className="card kpi">
-      <div className="value" data-testid={props.testid}>
-        {props.value}
-      </div>
-      <div className="label">{props.label}</div>
-    </div>
-  );
-}
-
-function ExitBadge({ state }: { state?: string }) {
-  if (state === "problem") return <span className="badge bad">Payment problem</span>;
-  if (state === "review") return <span className="badge unsure">In review</span>;
-  return <span className="badge neutral">Charging</span>;
 }

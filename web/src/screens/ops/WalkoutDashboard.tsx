@@ -4,48 +4,25 @@
  * ones who just left (paid, held for review, payment problem — with the receipt), what needs a
  * person, and the store's devices. Same live feed and 10 s poll as the cart dashboard.
  */
-import { useRef, useState } from "react";
-import { ApiError, describeError } from "../../api/http";
-import { useLive, usePoll } from "../../api/live";
 import { type Shopper, type WalkoutView, walkoutView } from "../../api/walkout";
-import { TopBar } from "../../components/Staff";
 import { clock, grams, money } from "../../format";
+import {
+  DashboardPage,
+  type DashboardProps,
+  Kpi,
+  SessionStateBadge,
+  TableHead,
+  UpdatedAt,
+  useDashboardFeed,
+} from "./DashboardParts";
 
-export function WalkoutDashboard(props: {
-  store: string;
-  apiKey: string;
-  onSignOut: (reason?: string) => void;
-}) {
-  const [data, setData] = useState<(WalkoutView & { loadedAt: number }) | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  const lastTick = useRef(0);
-
-  const load = async () => {
-    try {
-      const v = await walkoutView(props.store, props.apiKey);
-      setData({ ...v, loadedAt: Date.now() });
-      setError(null);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) props.onSignOut(describeError(e));
-      else setError(describeError(e));
-    }
-  };
-
-  const connected = useLive({
-    auth: { type: "auth", key: props.apiKey },
-    subscribe: [{ type: "subscribe", store: props.store }],
-    // every basket change of every shopper arrives here: refresh at most twice a second
-    onMessage: () => {
-      const now = Date.now();
-      if (now - lastTick.current > 500) {
-        lastTick.current = now;
-        setTick((t) => t + 1);
-      }
-    },
-    onUnauthorized: () => props.onSignOut("Your key was not accepted. Sign in again."),
-  });
-  usePoll(load, 10_000, [props.store, props.apiKey, tick]);
+export function WalkoutDashboard(props: DashboardProps) {
+  // every basket change of every shopper arrives live: reload at most twice a second
+  const { data, error, connected } = useDashboardFeed<WalkoutView>(
+    props,
+    () => walkoutView(props.store, props.apiKey),
+    500,
+  );
 
   const shoppers = data?.shoppers ?? [];
   const inside = shoppers.filter((s) => s.inside);
@@ -59,176 +36,143 @@ export function WalkoutDashboard(props: {
   const currency = shoppers[0]?.currency ?? "USD";
 
   return (
-    <div className="staff">
-      <TopBar
-        title="Operator dashboard — walk-out store"
-        store={props.store}
-        connected={connected}
-        onSignOut={() => props.onSignOut()}
-      />
-      <main className="page">
-        {error && (
-          <p className="alert" role="alert">
-            {error}
-          </p>
-        )}
-        <section className="kpis" aria-label="Now">
-          <Kpi label="Shoppers inside" value={String(inside.length)} testid="kpi-inside" />
-          <Kpi
-            label="In their baskets"
-            value={money(
-              inside.reduce((n, s) => n + s.total, 0),
-              currency,
-            )}
-          />
-          <Kpi label="Open reviews" value={String(reviews.length)} testid="kpi-reviews" />
-          <Kpi label="Left recently" value={String(left.length)} />
-          <Kpi
-            label="Devices online"
-            value={devices.length ? `${devices.length - offline.length} / ${devices.length}` : "—"}
-          />
+    <DashboardPage
+      title="Operator dashboard — walk-out store"
+      store={props.store}
+      connected={connected}
+      error={error}
+      onSignOut={() => props.onSignOut()}
+    >
+      <section className="kpis" aria-label="Now">
+        <Kpi label="Shoppers inside" value={String(inside.length)} testid="kpi-inside" />
+        <Kpi
+          label="In their baskets"
+          value={money(
+            inside.reduce((n, s) => n + s.total, 0),
+            currency,
+          )}
+        />
+        <Kpi label="Open reviews" value={String(reviews.length)} testid="kpi-reviews" />
+        <Kpi label="Left recently" value={String(left.length)} />
+        <Kpi
+          label="Devices online"
+          value={devices.length ? `${devices.length - offline.length} / ${devices.length}` : "—"}
+        />
+      </section>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="inside-h">
+          <h2 id="inside-h">Shoppers in the store</h2>
+          {inside.length === 0 ? (
+            <p className="muted">Nobody is in the store right now.</p>
+          ) : (
+            <table data-testid="shoppers-inside">
+              <TableHead columns={["Shopper", "Basket", "Total", "Since"]} numeric={["Total"]} />
+              <tbody>
+                {inside.map((s) => (
+                  <tr key={s.session} data-testid={`shopper-${s.shopper ?? s.session}`}>
+                    <td>
+                      <strong>{s.shopper ?? "—"}</strong>
+                      <div className="muted">{s.session}</div>
+                      {s.reviews.some((r) => r.status === "open") && (
+                        <span className="badge unsure">review</span>
+                      )}
+                    </td>
+                    <td>
+                      <Basket shopper={s} />
+                    </td>
+                    <td className="num">
+                      <strong>{money(s.total, s.currency)}</strong>
+                    </td>
+                    <td>{clock(s.openedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h2 style={{ marginTop: "1rem" }}>Left the store</h2>
+          {left.length === 0 ? (
+            <p className="muted">Nobody has left yet.</p>
+          ) : (
+            <table data-testid="shoppers-left">
+              <TableHead columns={["Shopper", "State", "Total", "Receipt"]} numeric={["Total"]} />
+              <tbody>
+                {left.map((s) => (
+                  <tr key={s.session} data-testid={`left-${s.shopper ?? s.session}`}>
+                    <td>
+                      <strong>{s.shopper ?? "—"}</strong> <span className="muted">{s.session}</span>
+                    </td>
+                    <td>
+                      <SessionStateBadge state={s.screenState} />
+                    </td>
+                    <td className="num">{money(s.total, s.currency)}</td>
+                    <td>
+                      {s.receiptLink ? <a href={s.receiptLink}>Receipt</a> : <span className="muted">—</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </section>
 
-        <div className="grid-2">
-          <section className="card" aria-labelledby="inside-h">
-            <h2 id="inside-h">Shoppers in the store</h2>
-            {inside.length === 0 ? (
-              <p className="muted">Nobody is in the store right now.</p>
-            ) : (
-              <table data-testid="shoppers-inside">
-                <thead>
-                  <tr>
-                    <th scope="col">Shopper</th>
-                    <th scope="col">Basket</th>
-                    <th scope="col" className="num">
-                      Total
-                    </th>
-                    <th scope="col">Since</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {inside.map((s) => (
-                    <tr key={s.session} data-testid={`shopper-${s.shopper ?? s.session}`}>
-                      <td>
-                        <strong>{s.shopper ?? "—"}</strong>
-                        <div className="muted">{s.session}</div>
-                        {s.reviews.some((r) => r.status === "open") && (
-                          <span className="badge unsure">review</span>
-                        )}
-                      </td>
-                      <td>
-                        <Basket shopper={s} />
-                      </td>
-                      <td className="num">
-                        <strong>{money(s.total, s.currency)}</strong>
-                      </td>
-                      <td>{clock(s.openedAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+        <section className="card" aria-labelledby="alerts-h">
+          <h2 id="alerts-h">Needs attention</h2>
+          <ul className="alerts" data-testid="alerts">
+            {problems.map((s) => (
+              <li key={`p-${s.session}`}>
+                <span className="badge bad">Payment</span>
+                <span>
+                  Shopper {s.shopper ?? "?"}: payment failed for {money(s.total, s.currency)} ({s.session})
+                </span>
+              </li>
+            ))}
+            {reviews.map(({ s, r }) => (
+              <li key={`r-${r.caseId}`}>
+                <span className="badge unsure">Review</span>
+                <span>
+                  {s.shopper ?? s.session}: {r.reason} —{" "}
+                  <a href={`/review/${encodeURIComponent(props.store)}/${encodeURIComponent(r.caseId)}`}>
+                    open the case
+                  </a>
+                </span>
+              </li>
+            ))}
+            {offline.map((d) => (
+              <li key={`o-${d.device}`}>
+                <span className="badge neutral">Offline</span>
+                <span>
+                  Device {d.device}
+                  {d.label ? ` (${d.label})` : ""} is offline
+                </span>
+              </li>
+            ))}
+            {problems.length === 0 && reviews.length === 0 && offline.length === 0 && (
+              <li className="muted">Nothing needs attention.</li>
             )}
-            <h2 style={{ marginTop: "1rem" }}>Left the store</h2>
-            {left.length === 0 ? (
-              <p className="muted">Nobody has left yet.</p>
-            ) : (
-              <table data-testid="shoppers-left">
-                <thead>
-                  <tr>
-                    <th scope="col">Shopper</th>
-                    <th scope="col">State</th>
-                    <th scope="col" className="num">
-                      Total
-                    </th>
-                    <th scope="col">Receipt</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {left.map((s) => (
-                    <tr key={s.session} data-testid={`left-${s.shopper ?? s.session}`}>
-                      <td>
-                        <strong>{s.shopper ?? "—"}</strong> <span className="muted">{s.session}</span>
-                      </td>
-                      <td>
-                        <StateBadge state={s.screenState} />
-                      </td>
-                      <td className="num">{money(s.total, s.currency)}</td>
-                      <td>
-                        {s.receiptLink ? (
-                          <a href={s.receiptLink}>Receipt</a>
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </section>
-
-          <section className="card" aria-labelledby="alerts-h">
-            <h2 id="alerts-h">Needs attention</h2>
-            <ul className="alerts" data-testid="alerts">
-              {problems.map((s) => (
-                <li key={`p-${s.session}`}>
-                  <span className="badge bad">Payment</span>
+          </ul>
+          <h2 style={{ marginTop: "1rem" }}>Devices</h2>
+          {devices.length === 0 ? (
+            <p className="muted">No device is provisioned.</p>
+          ) : (
+            <ul className="alerts" data-testid="devices">
+              {devices.map((d) => (
+                <li key={d.device}>
+                  <span className={`badge ${d.revoked ? "bad" : d.online ? "ok" : "neutral"}`}>
+                    {d.revoked ? "Revoked" : d.online ? "Online" : "Offline"}
+                  </span>
                   <span>
-                    Shopper {s.shopper ?? "?"}: payment failed for {money(s.total, s.currency)} ({s.session})
+                    {d.device}
+                    {d.label ? ` — ${d.label}` : ""}
                   </span>
                 </li>
               ))}
-              {reviews.map(({ s, r }) => (
-                <li key={`r-${r.caseId}`}>
-                  <span className="badge unsure">Review</span>
-                  <span>
-                    {s.shopper ?? s.session}: {r.reason} —{" "}
-                    <a href={`/review/${encodeURIComponent(props.store)}/${encodeURIComponent(r.caseId)}`}>
-                      open the case
-                    </a>
-                  </span>
-                </li>
-              ))}
-              {offline.map((d) => (
-                <li key={`o-${d.device}`}>
-                  <span className="badge neutral">Offline</span>
-                  <span>
-                    Device {d.device}
-                    {d.label ? ` (${d.label})` : ""} is offline
-                  </span>
-                </li>
-              ))}
-              {problems.length === 0 && reviews.length === 0 && offline.length === 0 && (
-                <li className="muted">Nothing needs attention.</li>
-              )}
             </ul>
-            <h2 style={{ marginTop: "1rem" }}>Devices</h2>
-            {devices.length === 0 ? (
-              <p className="muted">No device is provisioned.</p>
-            ) : (
-              <ul className="alerts" data-testid="devices">
-                {devices.map((d) => (
-                  <li key={d.device}>
-                    <span className={`badge ${d.revoked ? "bad" : d.online ? "ok" : "neutral"}`}>
-                      {d.revoked ? "Revoked" : d.online ? "Online" : "Offline"}
-                    </span>
-                    <span>
-                      {d.device}
-                      {d.label ? ` — ${d.label}` : ""}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )}
-            {data && (
-              <p className="muted" style={{ marginTop: "1rem" }}>
-                Updated {clock(data.loadedAt)}
-              </p>
-            )}
-          </section>
-        </div>
-      </main>
-    </div>
+          )}
+          <UpdatedAt loadedAt={data?.loadedAt} />
+        </section>
+      </div>
+    </DashboardPage>
   );
 }
 
@@ -248,23 +192,4 @@ function Basket({ shopper }: { shopper: Shopper }) {
       ))}
     </ul>
   );
-}
-
-function Kpi(props: { label: string; value: string; testid?: string }) {
-  return (
-    <div className="card kpi">
-      <div className="value" data-testid={props.testid}>
-        {props.value}
-      </div>
-      <div className="label">{props.label}</div>
-    </div>
-  );
-}
-
-function StateBadge({ state }: { state?: string }) {
-  if (state === "paid") return <span className="badge ok">Paid</span>;
-  if (state === "problem") return <span className="badge bad">Payment problem</span>;
-  if (state === "review") return <span className="badge unsure">In review</span>;
-  if (state === "idle") return <span className="badge neutral">Cancelled</span>;
-  return <span className="badge neutral">Charging</span>;
 }
