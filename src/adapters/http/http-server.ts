@@ -29,10 +29,10 @@ import type { ServerMetrics } from "../metrics/server-metrics";
 import { errorsTopic, eventsTopic, screenTopic } from "../mqtt/topics";
 import type { LiveHub } from "../ws/live-hub";
 import type { ApiBackend } from "./api-backend";
+import { type ApiKeyCheck, bearerApiKey, requireRoleAndStore } from "./api-key-auth";
 import * as S from "./api-schemas";
 import { ApiError, PROBLEM_CONTENT_TYPE, problem, statusOf } from "./problem";
 import { renderReceiptHtml } from "./receipt-page";
-import { apiKeyHash } from "./tokens";
 
 export interface HttpServerOptions {
   backend: ApiBackend;
@@ -157,32 +157,16 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
 
   // ---- authentication and tenancy -------------------------------------------------------------
-  async function authenticate(req: FastifyRequest): Promise<ApiKeyRecord> {
-    const h = req.headers.authorization;
-    const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    if (!m) {
-      metrics.authFailures.inc({ reason: "api-no-key" });
-      throw new ApiError("UNAUTHORIZED", "send Authorization: Bearer <API key>");
-    }
-    const record = await backend.findApiKey(apiKeyHash(m[1]));
-    if (!record || record.revoked) {
-      metrics.authFailures.inc({ reason: "api-bad-key" });
-      throw new ApiError("UNAUTHORIZED", "unknown or revoked API key");
-    }
-    return record;
-  }
+  const keys: ApiKeyCheck = {
+    findKey: (hash) => backend.findApiKey(hash),
+    onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
+  };
+  const authenticate = (req: FastifyRequest) => bearerApiKey(req, keys);
   function guard(access: Access) {
     return async (req: FastifyRequest) => {
       const key = await authenticate(req);
-      if (!(ROLES[access] as readonly string[]).includes(key.role)) {
-        metrics.authFailures.inc({ reason: "api-role" });
-        throw new ApiError("FORBIDDEN", `role ${key.role} may not do this`);
-      }
       const store = (req.params as { store?: string } | undefined)?.store;
-      if (store !== undefined && key.store !== "*" && key.store !== store) {
-        metrics.authFailures.inc({ reason: "api-tenant" });
-        throw new ApiError("FORBIDDEN", "this key belongs to another store");
-      }
+      requireRoleAndStore(key, ROLES[access], store, keys);
       if (store !== undefined && !(await backend.storeExists(store))) {
         throw new ApiError("UNKNOWN_STORE", `no store ${store}`);
       }

@@ -11,8 +11,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { ApiKeyRepository } from "../../../app/ports/read-models";
+import { bearerApiKey } from "../api-key-auth";
 import { ApiError } from "../problem";
-import { apiKeyHash } from "../tokens";
 
 /** What the rollup reader returns (src/adapters/cluster/pg-chain-rollup.ts). */
 export interface ChainRollupResult {
@@ -40,18 +40,9 @@ const dayOf = (s: string) => Math.floor(Date.parse(`${s}T00:00:00Z`) / DAY);
 const isoOf = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 
 export const chainRoutes: FastifyPluginAsync<ChainRoutesOptions> = async (app, o) => {
+  const keys = { findKey: (hash: string) => o.apiKeys.findByHash(hash), onAuthFailure: o.onAuthFailure };
   async function chainAdmin(req: FastifyRequest): Promise<void> {
-    const h = req.headers.authorization;
-    const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    if (!m) {
-      o.onAuthFailure?.("api-no-key");
-      throw new ApiError("UNAUTHORIZED", "send Authorization: Bearer <API key>");
-    }
-    const key = await o.apiKeys.findByHash(apiKeyHash(m[1]));
-    if (!key || key.revoked) {
-      o.onAuthFailure?.("api-bad-key");
-      throw new ApiError("UNAUTHORIZED", "unknown or revoked API key");
-    }
+    const key = await bearerApiKey(req, keys);
     if (key.role !== "admin" || key.store !== "*") {
       o.onAuthFailure?.("api-role");
       throw new ApiError("FORBIDDEN", "a chain-wide admin key (store *) is needed");

@@ -31,8 +31,8 @@ import { type ShopperView, WALKOUT_LANE } from "../../../app/walkout-stream/walk
 import type { Evidence } from "../../../domain/basket/basket.events";
 import { deviceTopic, deviceUsername } from "../../mqtt/device-topics";
 import { idSchema } from "../../schemas/sensor-event.schema";
+import { authorizeStoreKey, parseInput } from "../api-key-auth";
 import { ApiError } from "../problem";
-import { apiKeyHash } from "../tokens";
 
 /** Device provisioning as the composition root wires it (registry, secret hashing, broker). */
 export interface DeviceAdmin {
@@ -75,42 +75,18 @@ const caseParams = storeParams.extend({ caseId: z.string().min(1).max(200) });
 const viewQuery = z.object({ recent: z.coerce.number().int().min(0).max(200).default(20) });
 
 export const walkoutRoutes: FastifyPluginAsync<WalkoutRoutesOptions> = async (app, opts) => {
+  const keys = {
+    findKey: (hash: string) => opts.apiKeys.findByHash(hash),
+    onAuthFailure: opts.onAuthFailure,
+  };
   async function authorize(
     req: FastifyRequest,
     roles: readonly ApiRole[],
     store: string,
   ): Promise<ApiKeyRecord> {
-    const h = req.headers.authorization;
-    const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    if (!m) {
-      opts.onAuthFailure?.("api-no-key");
-      throw new ApiError("UNAUTHORIZED", "send Authorization: Bearer <API key>");
-    }
-    const key = await opts.apiKeys.findByHash(apiKeyHash(m[1]));
-    if (!key || key.revoked) {
-      opts.onAuthFailure?.("api-bad-key");
-      throw new ApiError("UNAUTHORIZED", "unknown or revoked API key");
-    }
-    if (!roles.includes(key.role)) {
-      opts.onAuthFailure?.("api-role");
-      throw new ApiError("FORBIDDEN", `role ${key.role} may not do this`);
-    }
-    if (key.store !== "*" && key.store !== store) {
-      opts.onAuthFailure?.("api-tenant");
-      throw new ApiError("FORBIDDEN", "this key belongs to another store");
-    }
+    const key = await authorizeStoreKey(req, keys, roles, store);
     if (!opts.hosted().includes(store)) throw new ApiError("UNKNOWN_STORE", `no store ${store}`);
     return key;
-  }
-
-  function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T {
-    const r = schema.safeParse(value);
-    if (!r.success)
-      throw new ApiError(
-        "VALIDATION",
-        r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
-      );
-    return r.data;
   }
 
   function walkoutStore(store: string): void {
@@ -129,8 +105,8 @@ export const walkoutRoutes: FastifyPluginAsync<WalkoutRoutesOptions> = async (ap
   }
 
   app.get("/api/v1/stores/:store/walkout", async (req) => {
-    const { store } = parse(storeParams, req.params);
-    const { recent } = parse(viewQuery, req.query);
+    const { store } = parseInput(storeParams, req.params);
+    const { recent } = parseInput(viewQuery, req.query);
     await authorize(req, READ, store);
     walkoutStore(store);
     const shoppers = await opts.walkout.shoppers(store, { recent });
@@ -146,7 +122,7 @@ export const walkoutRoutes: FastifyPluginAsync<WalkoutRoutesOptions> = async (ap
   });
 
   app.get("/api/v1/stores/:store/reviews/:caseId/shelf", async (req) => {
-    const { store, caseId } = parse(caseParams, req.params);
+    const { store, caseId } = parseInput(caseParams, req.params);
     await authorize(req, REVIEW, store);
     walkoutStore(store);
     const rc = await opts.reviews.get(store, caseId);
@@ -213,17 +189,17 @@ export const walkoutRoutes: FastifyPluginAsync<WalkoutRoutesOptions> = async (ap
   });
 
   app.get("/api/v1/stores/:store/devices", async (req) => {
-    const { store } = parse(storeParams, req.params);
+    const { store } = parseInput(storeParams, req.params);
     await authorize(req, READ, store);
     walkoutStore(store);
     return deviceList(store);
   });
 
   app.post("/api/v1/stores/:store/devices", async (req, reply) => {
-    const { store } = parse(storeParams, req.params);
+    const { store } = parseInput(storeParams, req.params);
     await authorize(req, ADMIN, store);
     walkoutStore(store);
-    const { device, label } = parse(provisionBody, req.body ?? {});
+    const { device, label } = parseInput(provisionBody, req.body ?? {});
     const { secret } = await opts.devices.provision(store, device, label);
     return reply.code(201).send({
       store,
@@ -238,7 +214,7 @@ export const walkoutRoutes: FastifyPluginAsync<WalkoutRoutesOptions> = async (ap
   });
 
   app.post("/api/v1/stores/:store/devices/:device/revoke", async (req) => {
-    const { store, device } = parse(deviceParams, req.params);
+    const { store, device } = parseInput(deviceParams, req.params);
     await authorize(req, ADMIN, store);
     walkoutStore(store);
     if (!(await opts.devices.revoke(store, device))) throw new ApiError("NOT_FOUND", `no device ${device}`);

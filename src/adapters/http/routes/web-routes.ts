@@ -36,8 +36,8 @@ import {
 } from "../../../domain/basket/basket.state";
 import type { Catalog } from "../../../domain/catalog/product";
 import { picturesRoutes } from "../../pictures/pictures.routes";
+import { authorizeStoreKey, parseInput } from "../api-key-auth";
 import { ApiError } from "../problem";
-import { apiKeyHash } from "../tokens";
 
 export interface WebRoutesOptions {
   storage: {
@@ -71,42 +71,12 @@ const TRACE_MAX_POINTS = 600;
 export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts) => {
   const { storage } = opts;
 
-  async function authorize(
-    req: FastifyRequest,
-    roles: readonly ApiRole[],
-    store: string,
-  ): Promise<ApiKeyRecord> {
-    const h = req.headers.authorization;
-    const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    if (!m) {
-      opts.onAuthFailure?.("api-no-key");
-      throw new ApiError("UNAUTHORIZED", "send Authorization: Bearer <API key>");
-    }
-    const key = await storage.apiKeys.findByHash(apiKeyHash(m[1]));
-    if (!key || key.revoked) {
-      opts.onAuthFailure?.("api-bad-key");
-      throw new ApiError("UNAUTHORIZED", "unknown or revoked API key");
-    }
-    if (!roles.includes(key.role)) {
-      opts.onAuthFailure?.("api-role");
-      throw new ApiError("FORBIDDEN", `role ${key.role} may not do this`);
-    }
-    if (key.store !== "*" && key.store !== store) {
-      opts.onAuthFailure?.("api-tenant");
-      throw new ApiError("FORBIDDEN", "this key belongs to another store");
-    }
-    return key;
-  }
-
-  function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T {
-    const r = schema.safeParse(value);
-    if (!r.success)
-      throw new ApiError(
-        "VALIDATION",
-        r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
-      );
-    return r.data;
-  }
+  const keys = {
+    findKey: (hash: string) => storage.apiKeys.findByHash(hash),
+    onAuthFailure: opts.onAuthFailure,
+  };
+  const authorize = (req: FastifyRequest, roles: readonly ApiRole[], store: string): Promise<ApiKeyRecord> =>
+    authorizeStoreKey(req, keys, roles, store);
 
   async function catalog(store: string): Promise<Catalog> {
     const c = await opts.catalogOf(store);
@@ -119,7 +89,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
   });
 
   app.get("/api/v1/stores/:store/products", async (req) => {
-    const { store } = parse(storeParams, req.params);
+    const { store } = parseInput(storeParams, req.params);
     await authorize(req, READ, store);
     const c = await catalog(store);
     return c.products.map((p) => ({
@@ -137,8 +107,8 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
   });
 
   app.get("/api/v1/stores/:store/day", async (req) => {
-    const { store } = parse(storeParams, req.params);
-    const { tz } = parse(dayQuery, req.query);
+    const { store } = parseInput(storeParams, req.params);
+    const { tz } = parseInput(dayQuery, req.query);
     await authorize(req, READ, store);
     const c = await catalog(store);
     const sessions = await storage.sessions.list(store, { limit: 1000 });
@@ -149,7 +119,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
   });
 
   app.get("/api/v1/stores/:store/reviews/:caseId/context", async (req) => {
-    const { store, caseId } = parse(caseParams, req.params);
+    const { store, caseId } = parseInput(caseParams, req.params);
     await authorize(req, REVIEW, store);
     const rc = await storage.reviews.get(store, caseId);
     if (!rc) throw new ApiError("UNKNOWN_CASE", `no case ${caseId}`);
@@ -180,7 +150,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
   });
 
   app.get("/api/v1/receipt/:token/evidence", async (req) => {
-    const { token } = parse(tokenParams, req.params);
+    const { token } = parseInput(tokenParams, req.params);
     const t = opts.resolveReceiptToken(token);
     if (!t) {
       opts.onAuthFailure?.("receipt-token");
