@@ -66,6 +66,9 @@ export interface WalkoutConfig {
   candidatePosterior: number;
   /** a change identified at least this surely teaches its plates' gain (plate-calibration.ts) */
   calibrationPosterior: number;
+  /** priors for two units in one change (splitByPairs): one hand, two items; two shoppers at once */
+  twoInOneHand: number;
+  sameMoment: number;
   handModel: HandModelConfig;
 }
 
@@ -86,6 +89,8 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   attributionPosterior: 0.95,
   candidatePosterior: 0.01,
   calibrationPosterior: 0.95,
+  twoInOneHand: 8 / 237,
+  sameMoment: 0.17,
   handModel: DEFAULT_HAND_MODEL,
 };
 
@@ -539,6 +544,55 @@ export class WalkoutFusion {
     return [...byShopper.values()].map((e) => ({ sku, qty: e.qty, ranked: e.ranked }));
   }
 
+  /**
+   * Two units of one product in one change, with two shoppers' hands at it and no moment or
+   * plate to tell them apart (both steps at once, side by side): did one of them take both while
+   * the other's hand was there, or did each take one? Hypotheses scored by the hands
+   * (hand-attribution likelihood ratios l_i, over the whole change) and priors from the 46
+   * labelled AutoCheckout cases (ground-truth-v14.json): one hand moving two items
+   * `twoInOneHand` = 8 of 237 labelled events; another shopper acting on the same shelf at the
+   * same moment `sameMoment` = 0.17 (34 of the 100 events of multi-shopper cases had another
+   * shopper's event on that shelf within 2 s; a change lasts about 1 s). {i: 2} ∝ twoInOneHand · l_i,
+   * {i: 1, j: 1} ∝ sameMoment · l_i · l_j. Decided at `attributionPosterior`, else undefined.
+   */
+  private splitByPairs(
+    c: ShelfChange,
+    best: Hypothesis,
+    inReach: NearShopper[],
+  ): { sku: string; qty: number; ranked: NearShopper[] }[] | undefined {
+    if (best.items.length !== 1 || best.items[0].qty !== 2 || inReach.length < 2) return undefined;
+    if (!Number.isFinite(inReach[0].distance)) return undefined;
+    const sku = best.items[0].sku;
+    const at = this.centroid(c);
+    const hands = this.tracks.handsNear(
+      at,
+      c.startT - this.cfg.stepBeforeMs,
+      c.endT + this.cfg.stepAfterMs,
+      this.cfg.reach.handReach,
+      inReach.map((n) => n.shopper),
+    );
+    const l = inReach.map((n) => this.hands.logRatio(hands.get(n.shopper)!, at));
+    const hyps: { who: number[]; log: number }[] = [];
+    for (let i = 0; i < inReach.length; i++) {
+      hyps.push({ who: [i, i], log: Math.log(this.cfg.twoInOneHand) + l[i] });
+      for (let j = i + 1; j < inReach.length; j++)
+        hyps.push({ who: [i, j], log: Math.log(this.cfg.sameMoment) + l[i] + l[j] });
+    }
+    const max = Math.max(...hyps.map((h) => h.log));
+    const z = hyps.reduce((a, h) => a + Math.exp(h.log - max), 0);
+    const top = hyps.reduce((a, h) => (h.log > a.log ? h : a));
+    const p = Math.exp(top.log - max) / z;
+    if (p < this.cfg.attributionPosterior) return undefined;
+    const one = (i: number): NearShopper[] => [{ ...inReach[i], p }];
+    const [i, j] = top.who;
+    return i === j
+      ? [{ sku, qty: 2, ranked: one(i) }]
+      : [
+          { sku, qty: 1, ranked: one(i) },
+          { sku, qty: 1, ranked: one(j) },
+        ];
+  }
+
   /** in-reach shoppers ranked by distance to where one sku of a change lies */
   private rankFor(c: ShelfChange, sku: string, inReach: NearShopper[]): NearShopper[] {
     if (inReach.length <= 1 || !Number.isFinite(inReach[0].distance)) return inReach;
@@ -674,7 +728,11 @@ export class WalkoutFusion {
     const where = `gondola ${c.gondola} shelf ${c.shelf}`;
     const sessions: string[] = [];
     let ambiguous = false;
-    for (const it of this.splitBySteps(c, best, inReach) ?? this.splitByPlates(c, best, inReach)) {
+    const parts =
+      this.splitBySteps(c, best, inReach) ??
+      this.splitByPairs(c, best, inReach) ??
+      this.splitByPlates(c, best, inReach);
+    for (const it of parts) {
       // several items (two hands at once): each goes to whoever was nearest to its plates
       const ranked = it.ranked ?? (best.items.length > 1 ? this.rankFor(c, it.sku, inReach) : inReach);
       const clear = this.clearWinner(ranked);

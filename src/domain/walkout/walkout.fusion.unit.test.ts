@@ -242,4 +242,21 @@ describe("WalkoutFusion attribution", () => {
     expect(late("A")).toMatchObject([{ sku: "cola", qty: 1 }]);
     expect(late("B")).toEqual([]);
   });
+
+  it("two hands at one plate and two units gone at once: each took one (the labelled cases' priors)", () => {
+    const w = warmUp();
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 2, -700]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.0, 2]] },
+        { shopper: "B", x: 0.45, reaches: [[20.0, 21.0, 2]] },
+      ],
+    );
+    const r = run(ev);
+    const late = (shopper: string) =>
+      r.of(shopper, "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    expect(late("A")).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
+    expect(late("B")).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
+  });
 });
