@@ -43,6 +43,7 @@ import {
   type ReviewDecisionInput,
   resolveReview,
 } from "../workflows/review.workflow";
+import { type RecoveringQueue, runInOrder } from "./recovering-queue";
 import { SessionScopedIds } from "./session-scoped-ids";
 import { type SessionSnapshot, SessionStreams } from "./session-streams";
 import { buildCases, buildReceipt, buildReceiptLine, buildScreen, buildSessionView } from "./views";
@@ -102,7 +103,7 @@ export interface StoreServiceCounters {
   replayDiverged: number;
 }
 
-interface CartRuntime {
+interface CartRuntime extends RecoveringQueue {
   store: string;
   cart: string;
   streams: CartStreams;
@@ -114,12 +115,6 @@ interface CartRuntime {
    * as many, or another process has fed this cart meanwhile and this fusion state is stale
    */
   produced: number;
-  /**
-   * set when a batch failed half-way (storage down): raw events may be written whose basket
-   * events are not, and this fusion state is ahead of the stream; the next batch recovers first
-   */
-  needsRecovery: boolean;
-  queue: Promise<unknown>;
   /** the last screen built, and from what: a message that changed nothing reuses it */
   screen?: { snap: SessionSnapshot; problem: boolean; screen: CartScreen };
 }
@@ -206,20 +201,11 @@ export class StoreService {
       };
     }
     const rt = await this.runtime(store, cart);
-    const run = rt.queue.then(async () => {
-      try {
-        if (rt.needsRecovery) {
-          await this.recover(rt);
-          rt.needsRecovery = false;
-        }
-        return await this.ingestBatch(rt, events);
-      } catch (err) {
-        rt.needsRecovery = true;
-        throw err;
-      }
-    });
-    rt.queue = run.catch(() => {});
-    return run;
+    return runInOrder(
+      rt,
+      () => this.recover(rt),
+      () => this.ingestBatch(rt, events),
+    );
   }
 
   /** One event: `ingest(store, cart, [event])`. */

@@ -32,6 +32,7 @@ import type { WalkoutConfig } from "../../domain/walkout/walkout.fusion";
 import type { Clock } from "../ports/clock";
 import type { RawAppend, RawSensorLog } from "../ports/raw-sensor-log";
 import type { ReviewCaseRepository, SessionReadModel, SessionView } from "../ports/read-models";
+import { type RecoveringQueue, runInOrder } from "../services/recovering-queue";
 import { SessionScopedIds } from "../services/session-scoped-ids";
 import type { SessionStreams } from "../services/session-streams";
 import type { SettleOutcome } from "../workflows/exit.workflow";
@@ -116,7 +117,7 @@ export interface ShopperView {
   updatedAt: number;
 }
 
-interface Runtime {
+interface Runtime extends RecoveringQueue {
   cfg: WalkoutStoreConfig;
   streams: WalkoutStreams;
   scoped: SessionScopedIds;
@@ -124,8 +125,7 @@ interface Runtime {
   period?: string;
   /** fusion events this runtime appended per session: the stream must hold exactly as many */
   produced: Map<string, number>;
-  queue: Promise<unknown>;
-  needsRecovery: boolean;
+  /** the start-up recovery (shoppers() waits for it) */
   ready: Promise<void>;
 }
 
@@ -193,22 +193,11 @@ export class WalkoutService {
       };
     }
     const rt = this.runtime(store);
-    const run = rt.queue.then(async () => {
-      // a failed start-up recovery (storage down) is retried here: it left needsRecovery set
-      await rt.ready.catch(() => undefined);
-      try {
-        if (rt.needsRecovery) {
-          await this.recover(rt);
-          rt.needsRecovery = false;
-        }
-        return await this.ingestBatch(rt, events);
-      } catch (err) {
-        rt.needsRecovery = true;
-        throw err;
-      }
-    });
-    rt.queue = run.catch(() => {});
-    return run;
+    return runInOrder(
+      rt,
+      () => this.recover(rt),
+      () => this.ingestBatch(rt, events),
+    );
   }
 
   /** Shoppers inside (open sessions) and the most recent ones who left, newest first. */
@@ -270,7 +259,9 @@ export class WalkoutService {
         fresh.needsRecovery = true;
         throw err;
       });
-      fresh.ready.catch(() => {});
+      // batches wait for the start-up recovery; a failed one (storage down) left needsRecovery
+      // set, so the first batch retries it
+      fresh.queue = fresh.ready.catch(() => {});
       this.runtimes.set(store, fresh);
       rt = fresh;
     }

@@ -1,33 +1,18 @@
 /**
  * The walk-out store's view (routes/walkout-routes.ts): shoppers inside with their running
  * basket, the ones who just left with their receipt link, and the store's devices. A cart store
- * answers 404 here, which is how the dashboard knows which screen to show.
+ * answers 404 here, which is how the dashboard knows which screen to show. A shopper's shape is
+ * the server's own type, imported type-only (like api/types.ts) so nothing server-side reaches
+ * the bundle.
  */
+import type { ShopperView } from "../../../src/app/walkout-stream/walkout-service";
 import { ApiError, request } from "./http";
 import { storePath } from "./staff";
 
-export interface ShopperLine {
-  sku: string;
-  name: string;
-  qty?: number;
-  grams?: number;
-  amount: number;
-  status: string;
-}
+export type ShopperLine = ShopperView["lines"][number];
 
-export interface Shopper {
-  session: string;
-  shopper?: string;
-  account?: string;
-  state: string;
-  inside: boolean;
-  screenState: string;
-  currency: string;
-  total: number;
-  lines: ShopperLine[];
-  reviews: { caseId: string; kind: string; reason: string; status: string }[];
-  openedAt: number;
-  updatedAt: number;
+export interface Shopper extends ShopperView {
+  /** the shopper's receipt link once the visit is settled */
   receiptLink?: string;
 }
 
