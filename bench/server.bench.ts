@@ -16,7 +16,7 @@
  * include that.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -450,6 +450,8 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       await exited;
     }
     await mosq?.stop();
+    // the SQLite file of a 1,000-cart run is ~100 MB: do not leave it behind
+    rmSync(dir, { recursive: true, force: true });
     if (pgDb) {
       const c = new pg.Client({ connectionString: `${PG_URL}/postgres` });
       await c.connect();
