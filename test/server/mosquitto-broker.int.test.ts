@@ -9,8 +9,9 @@ import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { errorsTopic, eventsTopic, screenTopic } from "../../src/adapters/mqtt/topics";
 import { screenStateSchema } from "../../src/adapters/schemas/cart-protocol.schema";
+import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
+import { waitFor } from "../support/wait-for";
 import { CountingIngest } from "./support/counting-ingest";
-import { type Mosquitto, mosquittoAvailable, startMosquitto } from "./support/mosquitto";
 
 const STORE = "st-m";
 const available = mosquittoAvailable();
@@ -33,17 +34,6 @@ function connectError(username: string, password: string) {
     },
     (err: Error & { code?: number }) => err,
   );
-}
-function waitFor(cond: () => boolean, ms = 5000) {
-  return new Promise<void>((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      if (cond()) return resolve();
-      if (Date.now() - t0 > ms) return reject(new Error("timed out"));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
 }
 
 describe.skipIf(!available)("external broker: Mosquitto + dynamic security", () => {

@@ -27,7 +27,8 @@ import { eventsTopic } from "../../src/adapters/mqtt/topics";
 import type { StoreEvent } from "../../src/domain/events/sensor-events";
 import { type RunningServer, startServer } from "../../src/main";
 import { CountingIngest } from "../server/support/counting-ingest";
-import { type Mosquitto, mosquittoAvailable, startMosquitto } from "../server/support/mosquitto";
+import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
+import { waitFor } from "../support/wait-for";
 import { visitScript } from "./support/visit-script";
 
 const STORE = "wo-m";
@@ -66,17 +67,6 @@ function connectError(device: string, password: string) {
     },
     (err: Error & { code?: number }) => err,
   );
-}
-function waitFor(cond: () => boolean, ms = 5000) {
-  return new Promise<void>((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      if (cond()) return resolve();
-      if (Date.now() - t0 > ms) return reject(new Error("timed out"));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
 }
 
 describe.skipIf(!available)("walk-out devices on Mosquitto + dynamic security", () => {

@@ -10,13 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadServerConfig, type ServerConfig } from "../../src/adapters/config/server-config";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import { openPostgresStorage } from "../../src/adapters/postgres/postgres-storage";
-import { TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
+import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
 import { openSqliteStorage } from "../../src/adapters/sqlite/sqlite-storage";
 import { sessionStreamId } from "../../src/app/ports/event-store";
 import { WALKOUT_LANE } from "../../src/app/walkout-stream/walkout-service";
@@ -77,6 +76,17 @@ function closed(c: MqttClient): Promise<void> {
   return new Promise((resolve) => (c.disconnected ? resolve() : c.once("close", () => resolve())));
 }
 
+/** Publishes `payload` on `device`'s events topic, QoS 1 (acknowledged once recorded). */
+function send(c: MqttClient, device: string, payload: unknown) {
+  return c.publishAsync(devices[device].events, JSON.stringify(payload), { qos: 1 });
+}
+
+/** Disconnects every device, then stops the server (a restart follows). */
+async function stopServer(): Promise<void> {
+  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
+  await server.close();
+}
+
 async function start(): Promise<void> {
   server = await startServer(config, { logger: pino({ level: "silent" }) });
 }
@@ -100,16 +110,6 @@ async function shoppers() {
       receiptLink?: string;
     }[];
   };
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
-  await c.connect();
-  try {
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await c.end();
-  }
 }
 
 async function captures(session: string): Promise<number> {
@@ -174,7 +174,7 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
-    if (kind === "postgres") await dropSchema(schema);
+    if (kind === "postgres") await dropTestSchema(schema);
   });
 
   it("provisions devices with their own username and topics", async () => {
@@ -198,9 +198,9 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
       plates: PLATES,
       pick: { plate: PLATES[0], grams: 538, atMs: 3000 },
     });
-    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateIn), { qos: 1 });
+    await send(gate, "gate-1", v.gateIn);
     for (const batch of v.plates.slice(0, 5)) {
-      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+      await send(plates, "plates-1", batch);
     }
     // acknowledged = recorded: the shopper is inside with the bottle in the basket
     const during = await shoppers();
@@ -214,11 +214,11 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
     expect(during.shoppers[0].lines).toEqual([expect.objectContaining({ sku: "water-500", qty: 1 })]);
 
     for (const batch of v.plates.slice(5)) {
-      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+      await send(plates, "plates-1", batch);
     }
-    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateOut), { qos: 1 });
+    await send(gate, "gate-1", v.gateOut);
     // a redelivery of gate.out (same id) changes nothing
-    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateOut), { qos: 1 });
+    await send(gate, "gate-1", v.gateOut);
 
     const after = await shoppers();
     expect(after.inside).toBe(0);
@@ -289,21 +289,9 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
       id,
     });
     const bad = { ...plate(1, "bad-1"), grams: "heavy" };
-    await plates.publishAsync(
-      devices["plates-1"].events,
-      JSON.stringify([plate(0, "ok-1"), bad, plate(2, "ok-2")]),
-      {
-        qos: 1,
-      },
-    );
+    await send(plates, "plates-1", [plate(0, "ok-1"), bad, plate(2, "ok-2")]);
     await plates.publishAsync(devices["plates-1"].events, "{not json", { qos: 1 });
-    await plates.publishAsync(
-      devices["plates-1"].events,
-      JSON.stringify({ ...plate(3, "other"), store: "elsewhere" }),
-      {
-        qos: 1,
-      },
-    );
+    await send(plates, "plates-1", { ...plate(3, "other"), store: "elsewhere" });
     for (let i = 0; i < 50 && errors.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
     expect(errors).toEqual([
       expect.objectContaining({ id: "bad-1", reason: "bad-event" }),
@@ -327,17 +315,16 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
     });
     let gate = await connect("gate-1");
     let plates = await connect("plates-1");
-    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateIn), { qos: 1 });
+    await send(gate, "gate-1", v.gateIn);
     for (const batch of v.plates.slice(0, 5)) {
-      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+      await send(plates, "plates-1", batch);
     }
     const inside = await shoppers();
     expect(inside.shoppers.find((s) => s.session === "v-0002")?.lines).toEqual([
       expect.objectContaining({ sku: "chips-100", qty: 1 }),
     ]);
 
-    await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
-    await server.close();
+    await stopServer();
     await start();
     expect(server.walkout.counters.replayDiverged).toBe(0);
 
@@ -352,11 +339,11 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
     gate = await connect("gate-1");
     plates = await connect("plates-1");
     // the controller resends its last batch (not acknowledged before the restart, say): a redelivery
-    await plates.publishAsync(devices["plates-1"].events, JSON.stringify(v.plates[4]), { qos: 1 });
+    await send(plates, "plates-1", v.plates[4]);
     for (const batch of v.plates.slice(5)) {
-      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
+      await send(plates, "plates-1", batch);
     }
-    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateOut), { qos: 1 });
+    await send(gate, "gate-1", v.gateOut);
     const receipt = await api("GET", "/receipts/v-0002");
     expect(receipt.status).toBe(200);
     expect(
@@ -378,10 +365,9 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
     });
     const gate = await connect("gate-1");
     const plates = await connect("plates-1");
-    await gate.publishAsync(devices["gate-1"].events, JSON.stringify(v.gateIn), { qos: 1 });
-    await plates.publishAsync(devices["plates-1"].events, JSON.stringify(v.plates[0]), { qos: 1 });
-    await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
-    await server.close();
+    await send(gate, "gate-1", v.gateIn);
+    await send(plates, "plates-1", v.plates[0]);
+    await stopServer();
 
     // The rest of the visit reached the raw log (logged under the occupancy period that v-0003's
     // gate.in opened) and then the process died before fusion's events were appended.
@@ -457,10 +443,9 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
     };
     const gate = await connect("gate-1");
     const plates = await connect("plates-1");
-    await gate.publishAsync(devices["gate-1"].events, JSON.stringify([v.gateIn, other]), { qos: 1 });
-    for (const batch of v.plates)
-      await plates.publishAsync(devices["plates-1"].events, JSON.stringify(batch), { qos: 1 });
-    await gate.publishAsync(devices["gate-1"].events, JSON.stringify([v.gateOut, otherOut]), { qos: 1 });
+    await send(gate, "gate-1", [v.gateIn, other]);
+    for (const batch of v.plates) await send(plates, "plates-1", batch);
+    await send(gate, "gate-1", [v.gateOut, otherOut]);
 
     const queue = (await api("GET", "/reviews")).body as unknown as {
       caseId: string;

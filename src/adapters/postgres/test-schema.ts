@@ -29,13 +29,18 @@ export async function openTestPostgres(prefix = "t") {
     open,
     async dispose() {
       for (const s of opened) await s.close();
-      const c = new pg.Client({ connectionString: TEST_PG_URL });
-      await c.connect();
-      try {
-        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await c.end();
-      }
+      await dropTestSchema(schema);
     },
   };
+}
+
+/** Drops a test schema and everything in it (a test that opened storage itself). */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await c.end();
+  }
 }

@@ -11,126 +11,28 @@
  *   (SKIPLANE_CLUSTER=1, database and broker URLs, a config file listing the stores).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { connect } from "node:net";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 
-import { findDynsecPlugin } from "../../server/support/mosquitto";
 import { freePort } from "../../support/free-port";
+import { mosquittoInstalled, startMosquitto, type TestMosquitto } from "../../support/mosquitto";
 
-export { freePort };
+export { freePort, mosquittoInstalled };
 
-async function waitPort(port: number, ms: number, alive: () => boolean): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, "127.0.0.1");
-      s.once("connect", () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (!alive() || Date.now() > deadline) throw new Error(`nothing listening on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export type TestBroker = TestMosquitto;
 
-export function mosquittoInstalled(): boolean {
-  try {
-    execFileSync("mosquitto", ["-h"], { stdio: "ignore" });
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code !== "ENOENT";
-  }
-}
-
-export interface TestBroker {
-  url: string;
-  port: number;
-  /** with `dynsec`: the dynamic-security admin account (allow_anonymous is off) */
-  admin?: { username: string; password: string };
-  start(): Promise<void>;
-  /** SIGTERM: Mosquitto saves its persistence file on the way out */
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-  dispose(): Promise<void>;
-}
-
-/** `dynsec`: Mosquitto's dynamic-security plugin enforces accounts (no anonymous clients). */
-export async function startBroker(options: { dynsec?: boolean } = {}): Promise<TestBroker> {
-  const dir = mkdtempSync(join(tmpdir(), "skiplane-scale-mosq-"));
-  const port = await freePort();
-  const plugin = options.dynsec ? findDynsecPlugin() : undefined;
-  if (options.dynsec && !plugin) throw new Error("mosquitto dynamic-security plugin not found");
-  const admin = plugin
-    ? { username: "skiplane-admin", password: `pw-${process.pid}-${Date.now()}` }
-    : undefined;
-  if (admin)
-    execFileSync(
-      "mosquitto_ctrl",
-      ["dynsec", "init", join(dir, "dynsec.json"), admin.username, admin.password],
-      { stdio: "ignore" },
-    );
-  writeFileSync(
-    join(dir, "mosquitto.conf"),
-    [
-      "per_listener_settings false",
-      `allow_anonymous ${plugin ? "false" : "true"}`,
-      ...(plugin ? [`plugin ${plugin}`, `plugin_opt_config_file ${join(dir, "dynsec.json")}`] : []),
-      "persistence true",
-      `persistence_location ${dir}/`,
-      "autosave_interval 1",
-      "max_queued_messages 0",
-      "max_inflight_messages 100",
-      `user ${userInfo().username}`,
-      `listener ${port} 127.0.0.1`,
-      "log_dest stderr",
-      "log_type error",
-      "",
-    ].join("\n"),
-  );
-  let child: ChildProcess | undefined;
-  const b: TestBroker = {
-    url: `mqtt://127.0.0.1:${port}`,
-    port,
-    ...(admin ? { admin } : {}),
-    async start() {
-      const c = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], {
-        stdio: ["ignore", "ignore", "inherit"],
-      });
-      child = c;
-      await waitPort(port, 10_000, () => c.exitCode === null);
-    },
-    async stop() {
-      const c = child;
-      child = undefined;
-      if (!c || c.exitCode !== null) return;
-      const exited = new Promise((r) => c.once("exit", r));
-      c.kill("SIGTERM");
-      await exited;
-    },
-    async restart() {
-      await b.stop();
-      await b.start();
-    },
-    async dispose() {
-      await b.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  await b.start();
-  return b;
+/**
+ * Anonymous unless `dynsec`; persistent, with no limit on queued messages per session (an
+ * ownerless store's session queues during a move).
+ */
+export function startBroker(options: { dynsec?: boolean } = {}): Promise<TestBroker> {
+  return startMosquitto({
+    dynsec: options.dynsec ?? false,
+    persistence: true,
+    config: ["max_queued_messages 0", "max_inflight_messages 100"],
+    showLog: true,
+  });
 }
 
 export interface TestPostgres {
