@@ -34,7 +34,7 @@ import { readStoreConfigFile } from "./adapters/files/store-config-file";
 import { loadWalkoutStoreFiles } from "./adapters/files/walkout-store-files";
 import { buildHttpServer } from "./adapters/http/http-server";
 import { type DeviceAdmin, walkoutRoutes } from "./adapters/http/routes/walkout-routes";
-import { webRoutes } from "./adapters/http/routes/web-routes";
+import { webRoutes, webRoutesOptions } from "./adapters/http/routes/web-routes";
 import { type BrokerCredentialSink, StorageApiBackend } from "./adapters/http/storage-api-backend";
 import { apiKeyHash, ReceiptTokens } from "./adapters/http/tokens";
 import { webApp } from "./adapters/http/web-app";
@@ -57,12 +57,12 @@ import { SandboxPaymentGateway } from "./adapters/payments/sandbox-gateway";
 import { openPostgresStorage } from "./adapters/postgres/postgres-storage";
 import { openSqliteStorage } from "./adapters/sqlite/sqlite-storage";
 import { LiveHub } from "./adapters/ws/live-hub";
+import { storeLiveAuthenticator } from "./adapters/ws/store-live-authenticator";
 import type { EventStore } from "./app/ports/event-store";
 import type { ApiRole, Storage } from "./app/ports/read-models";
 import { type StoreConfig, StoreService } from "./app/services/store-service";
 import { DeviceRegistry, type DeviceRegistryEvent } from "./app/walkout-stream/device-registry";
 import { WalkoutService, type WalkoutStoreConfig } from "./app/walkout-stream/walkout-service";
-import type { Catalog } from "./domain/catalog/product";
 import { DEFAULT_STORE_SETTINGS } from "./domain/store/store-settings";
 
 /** The payment method of demo carts' sessions opened without an account (sandbox: approves). */
@@ -280,33 +280,14 @@ export async function startServer(
   // ---- the MQTT edge ----------------------------------------------------------------------------
   const directory = new RegistryCartDirectory(storage.carts, hosted);
   const cartCache = new VerifiedSecretCache();
-  const live = new LiveHub({
-    async byKey(key) {
-      const r = await storage.apiKeys.findByHash(apiKeyHash(key));
-      return r && !r.revoked ? { kind: "staff", scope: r.store, role: r.role } : undefined;
-    },
-    async byCart(cart, secret) {
-      const r = await directory.lookup(cart);
-      if (!r || r.revoked) return undefined;
-      const ok =
-        cartCache.has(cart, secret, r.secretHash) || (await scryptHasher.verify(secret, r.secretHash));
-      if (!ok) return undefined;
-      cartCache.remember(cart, secret, r.secretHash);
-      return { kind: "cart", store: r.store, cart: r.cart };
-    },
-  });
+  const live = new LiveHub(
+    storeLiveAuthenticator({ apiKeys: storage.apiKeys, carts: directory, cartSecrets: cartCache }),
+  );
   const ingest: CartIngestPort = {
     async ingest(store, cart, events) {
       const r = await service.ingest(store, cart, events);
       if (r.exit) {
-        // exit outcomes by payment result: captured, held for review, failed
-        const outcome = {
-          paid: "captured",
-          review: "held-for-review",
-          problem: "failed",
-          skipped: "skipped",
-        }[r.exit.status];
-        metrics.payments.inc({ outcome });
+        metrics.observeExit(r.exit.status);
         live.publishStore(store, { kind: "exit", cart, session: r.screen.session, state: r.screen.state });
       }
       return r;
@@ -325,15 +306,7 @@ export async function startServer(
       async ingest(store, events) {
         const r = await walkout.ingest(store, events);
         if (r.produced.length) metrics.observeBasketEvents(r.produced);
-        for (const x of r.exits) {
-          const outcome = {
-            paid: "captured",
-            review: "held-for-review",
-            problem: "failed",
-            skipped: "skipped",
-          }[x.outcome.status];
-          metrics.payments.inc({ outcome });
-        }
+        for (const x of r.exits) metrics.observeExit(x.outcome.status);
         if (r.changed.length) live.publishStore(store, { kind: "walkout", sessions: r.changed });
         return r;
       },
@@ -459,7 +432,6 @@ export async function startServer(
 
   // ---- HTTP ----------------------------------------------------------------------------------------
   const receiptTokens = new ReceiptTokens(receiptKey(config));
-  const catalogs = new Map<string, Catalog>(stores.map((s) => [s.store, s.catalog]));
   const backend = new StorageApiBackend({
     storage,
     stores: hosted,
@@ -496,13 +468,15 @@ export async function startServer(
       embedded && config.mqtt.websocket ? (stream) => embedded?.handleStream(stream) : undefined,
     plugins: [
       async (a) => {
-        await a.register(webRoutes, {
-          storage,
-          catalogOf: (store) => catalogs.get(store),
-          resolveReceiptToken: (t) => backend.resolveReceiptToken(t),
-          decisionLatency: metrics.decisionLatency,
-          onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
-        });
+        await a.register(
+          webRoutes,
+          webRoutesOptions({
+            storage,
+            stores,
+            resolveReceiptToken: (t) => backend.resolveReceiptToken(t),
+            metrics,
+          }),
+        );
         await registerChainRollupRoutes(a, storage, (reason) => metrics.authFailures.inc({ reason }));
         await a.register(walkoutRoutes, {
           apiKeys: storage.apiKeys,

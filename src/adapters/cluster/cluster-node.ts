@@ -29,9 +29,9 @@ import { loadCatalogFile } from "../files/catalog-file";
 import { readStoreConfigFile } from "../files/store-config-file";
 import { buildHttpServer } from "../http/http-server";
 import { chainRoutes } from "../http/routes/chain-routes";
-import { webRoutes } from "../http/routes/web-routes";
+import { webRoutes, webRoutesOptions } from "../http/routes/web-routes";
 import { StorageApiBackend, type StorageApiBackendOptions } from "../http/storage-api-backend";
-import { apiKeyHash, ReceiptTokens } from "../http/tokens";
+import { ReceiptTokens } from "../http/tokens";
 import { webApp } from "../http/web-app";
 import { ulidIds } from "../ids/ulid-ids";
 import { ServerMetrics } from "../metrics/server-metrics";
@@ -39,6 +39,7 @@ import { scryptHasher, VerifiedSecretCache } from "../mqtt/cart-credentials";
 import { RegistryCartDirectory } from "../mqtt/registry-cart-directory";
 import { PostgresSandboxGateway } from "../payments/postgres-sandbox-gateway";
 import { openPostgresStorage } from "../postgres/postgres-storage";
+import { storeLiveAuthenticator } from "../ws/store-live-authenticator";
 import { BrokerLiveHub, ClusterBroker } from "./cluster-broker";
 import { type ClusterConfig, clusterStores } from "./cluster-config";
 import { ClusterIngress } from "./cluster-ingress";
@@ -151,10 +152,7 @@ export async function startClusterNode(
     },
     onExit: (store, cart, r) => {
       if (!r.exit) return;
-      const outcome = { paid: "captured", review: "held-for-review", problem: "failed", skipped: "skipped" }[
-        r.exit.status
-      ];
-      metrics.payments.inc({ outcome });
+      metrics.observeExit(r.exit.status);
       control.publishStoreEvent(store, {
         kind: "exit",
         cart,
@@ -183,21 +181,7 @@ export async function startClusterNode(
   const directory = new RegistryCartDirectory(storage.carts, () => [...byId.keys()]);
   const cartCache = new VerifiedSecretCache();
   const live = new BrokerLiveHub(
-    {
-      async byKey(key) {
-        const r = await storage.apiKeys.findByHash(apiKeyHash(key));
-        return r && !r.revoked ? { kind: "staff", scope: r.store, role: r.role } : undefined;
-      },
-      async byCart(cart, secret) {
-        const r = await directory.lookup(cart);
-        if (!r || r.revoked) return undefined;
-        const ok =
-          cartCache.has(cart, secret, r.secretHash) || (await scryptHasher.verify(secret, r.secretHash));
-        if (!ok) return undefined;
-        cartCache.remember(cart, secret, r.secretHash);
-        return { kind: "cart", store: r.store, cart: r.cart };
-      },
-    },
+    storeLiveAuthenticator({ apiKeys: storage.apiKeys, carts: directory, cartSecrets: cartCache }),
     { onInterest: (store, watching) => control.watch(store, watching) },
   );
   control.attach(live);
@@ -274,7 +258,6 @@ export async function startClusterNode(
     },
   );
   const owners = new OwnerDirectory(storage.pool);
-  const catalogs = new Map<string, Catalog>(stores.map((s) => [s.store, s.catalog]));
   let httpUrl = "";
   const http = await buildHttpServer({
     backend,
@@ -292,13 +275,15 @@ export async function startClusterNode(
     }),
     plugins: [
       async (a) => {
-        await a.register(webRoutes, {
-          storage,
-          catalogOf: (store) => catalogs.get(store),
-          resolveReceiptToken: (t) => backend.resolveReceiptToken(t),
-          decisionLatency: metrics.decisionLatency,
-          onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
-        });
+        await a.register(
+          webRoutes,
+          webRoutesOptions({
+            storage,
+            stores,
+            resolveReceiptToken: (t) => backend.resolveReceiptToken(t),
+            metrics,
+          }),
+        );
         await a.register(chainRoutes, {
           apiKeys: storage.apiKeys,
           rollup: (from, to) => readChainRollup(storage.pool, from, to),

@@ -6,6 +6,14 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { BasketEvent } from "../../domain/basket/basket.events";
 
+/** The payments counter's label for each exit settlement. */
+const EXIT_OUTCOME = {
+  paid: "captured",
+  review: "held-for-review",
+  problem: "failed",
+  skipped: "skipped",
+} as const;
+
 export class ServerMetrics {
   readonly registry = new Registry();
   /** cart events received and validated (rate() of this is events per second) */
@@ -114,6 +122,11 @@ export class ServerMetrics {
           break;
       }
     }
+  }
+
+  /** Counts how a session's exit settled (cart or walk-out): by the payment's result. */
+  observeExit(status: "paid" | "review" | "problem" | "skipped"): void {
+    this.payments.inc({ outcome: EXIT_OUTCOME[status] });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

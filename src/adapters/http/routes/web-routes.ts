@@ -35,6 +35,7 @@ import {
   initialBasketState,
 } from "../../../domain/basket/basket.state";
 import type { Catalog } from "../../../domain/catalog/product";
+import type { ServerMetrics } from "../../metrics/server-metrics";
 import { picturesRoutes } from "../../pictures/pictures.routes";
 import { authorizeStoreKey, parseInput } from "../api-key-auth";
 import { ApiError } from "../problem";
@@ -67,6 +68,26 @@ const dayQuery = z.object({ tz: z.coerce.number().int().min(-840).max(840).defau
 /** Seconds of scale samples shown either side of the weight change. */
 const TRACE_MARGIN_MS = 3000;
 const TRACE_MAX_POINTS = 600;
+
+/**
+ * The options as both compositions (src/main.ts, adapters/cluster/cluster-node.ts) pass them:
+ * each store's catalog from its config, the server's decision latency and auth-failure counter.
+ */
+export function webRoutesOptions(deps: {
+  storage: WebRoutesOptions["storage"];
+  stores: readonly { store: string; catalog: Catalog }[];
+  resolveReceiptToken: WebRoutesOptions["resolveReceiptToken"];
+  metrics: Pick<ServerMetrics, "decisionLatency" | "authFailures">;
+}): WebRoutesOptions {
+  const catalogs = new Map<string, Catalog>(deps.stores.map((s) => [s.store, s.catalog]));
+  return {
+    storage: deps.storage,
+    catalogOf: (store) => catalogs.get(store),
+    resolveReceiptToken: deps.resolveReceiptToken,
+    decisionLatency: deps.metrics.decisionLatency,
+    onAuthFailure: (reason) => deps.metrics.authFailures.inc({ reason }),
+  };
+}
 
 export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts) => {
   const { storage } = opts;

@@ -1,0 +1,12 @@
+import { describe, expect, it } from "vitest";
+import { ServerMetrics } from "./server-metrics";
+
+describe("ServerMetrics.observeExit", () => {
+  it("counts each exit settlement under its payment outcome", async () => {
+    const m = new ServerMetrics();
+    for (const status of ["paid", "paid", "review", "problem", "skipped"] as const) m.observeExit(status);
+    const { values } = await m.payments.get();
+    const byOutcome = Object.fromEntries(values.map((v) => [v.labels.outcome, v.value]));
+    expect(byOutcome).toEqual({ captured: 2, "held-for-review": 1, failed: 1, skipped: 1 });
+  });
+});
