@@ -6,7 +6,7 @@ import { type ReactNode, useRef, useState } from "react";
 import { ApiError, describeError } from "../../api/http";
 import { useLive, usePoll } from "../../api/live";
 import { TopBar } from "../../components/Staff";
-import { clock } from "../../format";
+import { clock, money } from "../../format";
 
 export interface DashboardProps {
   store: string;
@@ -132,5 +132,39 @@ export function TableHead({ columns, numeric = [] }: { columns: string[]; numeri
         ))}
       </tr>
     </thead>
+  );
+}
+
+/** One line of "Needs attention": a badge saying what kind, then what happened. */
+export function Alert(props: { badge: string; tone: "bad" | "unsure" | "neutral"; children: ReactNode }) {
+  return (
+    <li>
+      <span className={`badge ${props.tone}`}>{props.badge}</span>
+      <span>{props.children}</span>
+    </li>
+  );
+}
+
+/** A session whose payment failed at the exit; `who` names the cart or the shopper. */
+export function PaymentProblemAlert(props: {
+  who: string;
+  total: number;
+  currency: string;
+  session: string;
+}) {
+  return (
+    <Alert badge="Payment" tone="bad">
+      {props.who}: payment failed for {money(props.total, props.currency)} ({props.session})
+    </Alert>
+  );
+}
+
+/** A provisioned cart or device that is not connected; `what` is "Cart" or "Device". */
+export function OfflineAlert(props: { what: string; id: string; label?: string }) {
+  return (
+    <Alert badge="Offline" tone="neutral">
+      {props.what} {props.id}
+      {props.label ? ` (${props.label})` : ""} is offline
+    </Alert>
   );
 }

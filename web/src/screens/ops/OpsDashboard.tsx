@@ -12,9 +12,12 @@ import { HourlyChart } from "../../components/Charts";
 import { SignIn, useStaffKey } from "../../components/Staff";
 import { clock, duration, money } from "../../format";
 import {
+  Alert,
   DashboardPage,
   type DashboardProps,
   Kpi,
+  OfflineAlert,
+  PaymentProblemAlert,
   SessionStateBadge,
   TableHead,
   UpdatedAt,
@@ -193,33 +196,25 @@ function Dashboard(props: DashboardProps) {
           <h2 id="alerts-h">Needs attention</h2>
           <ul className="alerts" data-testid="alerts">
             {problems.map((s) => (
-              <li key={`p-${s.session}`}>
-                <span className="badge bad">Payment</span>
-                <span>
-                  Cart {s.cart ?? "?"}: payment failed for {money(s.total, s.currency)} ({s.session})
-                </span>
-              </li>
+              <PaymentProblemAlert
+                key={`p-${s.session}`}
+                who={`Cart ${s.cart ?? "?"}`}
+                total={s.total}
+                currency={s.currency}
+                session={s.session}
+              />
             ))}
             {openReviews > 0 && (
-              <li>
-                <span className="badge unsure">Review</span>
-                <span>
-                  {openReviews} open case{openReviews === 1 ? "" : "s"}
-                  {oldestReview !== undefined && Number.isFinite(oldestReview)
-                    ? `, oldest waiting ${duration(Date.now() - oldestReview)}`
-                    : ""}{" "}
-                  — <a href={`/review/${encodeURIComponent(props.store)}`}>open the review console</a>
-                </span>
-              </li>
+              <Alert badge="Review" tone="unsure">
+                {openReviews} open case{openReviews === 1 ? "" : "s"}
+                {oldestReview !== undefined && Number.isFinite(oldestReview)
+                  ? `, oldest waiting ${duration(Date.now() - oldestReview)}`
+                  : ""}{" "}
+                — <a href={`/review/${encodeURIComponent(props.store)}`}>open the review console</a>
+              </Alert>
             )}
             {offline.map((c) => (
-              <li key={`o-${c.cart}`}>
-                <span className="badge neutral">Offline</span>
-                <span>
-                  Cart {c.cart}
-                  {c.label ? ` (${c.label})` : ""} is offline
-                </span>
-              </li>
+              <OfflineAlert key={`o-${c.cart}`} what="Cart" id={c.cart} label={c.label} />
             ))}
             {problems.length === 0 && openReviews === 0 && offline.length === 0 && (
               <li className="muted">Nothing needs attention.</li>

@@ -7,9 +7,12 @@
 import { type Shopper, type WalkoutView, walkoutView } from "../../api/walkout";
 import { clock, grams, money } from "../../format";
 import {
+  Alert,
   DashboardPage,
   type DashboardProps,
   Kpi,
+  OfflineAlert,
+  PaymentProblemAlert,
   SessionStateBadge,
   TableHead,
   UpdatedAt,
@@ -120,32 +123,24 @@ export function WalkoutDashboard(props: DashboardProps) {
           <h2 id="alerts-h">Needs attention</h2>
           <ul className="alerts" data-testid="alerts">
             {problems.map((s) => (
-              <li key={`p-${s.session}`}>
-                <span className="badge bad">Payment</span>
-                <span>
-                  Shopper {s.shopper ?? "?"}: payment failed for {money(s.total, s.currency)} ({s.session})
-                </span>
-              </li>
+              <PaymentProblemAlert
+                key={`p-${s.session}`}
+                who={`Shopper ${s.shopper ?? "?"}`}
+                total={s.total}
+                currency={s.currency}
+                session={s.session}
+              />
             ))}
             {reviews.map(({ s, r }) => (
-              <li key={`r-${r.caseId}`}>
-                <span className="badge unsure">Review</span>
-                <span>
-                  {s.shopper ?? s.session}: {r.reason} —{" "}
-                  <a href={`/review/${encodeURIComponent(props.store)}/${encodeURIComponent(r.caseId)}`}>
-                    open the case
-                  </a>
-                </span>
-              </li>
+              <Alert key={`r-${r.caseId}`} badge="Review" tone="unsure">
+                {s.shopper ?? s.session}: {r.reason} —{" "}
+                <a href={`/review/${encodeURIComponent(props.store)}/${encodeURIComponent(r.caseId)}`}>
+                  open the case
+                </a>
+              </Alert>
             ))}
             {offline.map((d) => (
-              <li key={`o-${d.device}`}>
-                <span className="badge neutral">Offline</span>
-                <span>
-                  Device {d.device}
-                  {d.label ? ` (${d.label})` : ""} is offline
-                </span>
-              </li>
+              <OfflineAlert key={`o-${d.device}`} what="Device" id={d.device} label={d.label} />
             ))}
             {problems.length === 0 && reviews.length === 0 && offline.length === 0 && (
               <li className="muted">Nothing needs attention.</li>
