@@ -59,7 +59,7 @@ export interface IdentifyInput {
   change: ShelfChange;
   belief: PlateBelief;
   catalog: Catalog;
-  /** put-backs: skus held by the shoppers within reach, with a prior weight in (0, 1] */
+  /** put-backs: skus held by the shoppers within reach, with a prior weight (units held × a weight in (0, 1]) */
   held?: ReadonlyMap<string, number>;
   /**
    * the plates' gain as learned so far (plate-calibration.ts): expected weights are scaled by

@@ -2,7 +2,9 @@
  * What we believe is on each plate: the planogram's skus, plus items we saw put back on a plate
  * that is not their home ("foreign" items, with a count). A wrong-plate put-back adds one here,
  * so the next pick-up from that plate can be identified as that item; a pick-up identified as a
- * foreign item takes it away again. Pure data, no I/O.
+ * foreign item takes it away again. A put-back whose product was in doubt leaves a "doubtful"
+ * item: any of the products it may be, so a later pick-up there is weighed against all of them.
+ * Pure data, no I/O.
  */
 import type { StoreLayout } from "../events/sensor-events";
 
@@ -18,6 +20,8 @@ export interface PlatePosition {
 export class PlateBelief {
   private readonly home = new Map<string, string[]>();
   private readonly foreign = new Map<string, Map<string, number>>();
+  /** items put back whose product was in doubt: one entry per item, the products it may be */
+  private readonly doubtful = new Map<string, string[][]>();
   private readonly positions = new Map<string, PlatePosition>();
   private readonly shelves = new Map<string, number[]>();
 
@@ -65,6 +69,8 @@ export class PlateBelief {
     const k = plateKey(gondola, shelf, plate);
     const out = [...(this.home.get(k) ?? [])];
     for (const [sku, n] of this.foreign.get(k) ?? []) if (n > 0 && !out.includes(sku)) out.push(sku);
+    for (const skus of this.doubtful.get(k) ?? [])
+      for (const sku of skus) if (!out.includes(sku)) out.push(sku);
     return out;
   }
 
@@ -84,9 +90,31 @@ export class PlateBelief {
     this.foreign.set(k, m);
   }
 
+  /**
+   * a put-back on a plate that is not the home of all the products it may be: one item that is
+   * one of `skus` lies there (the next pick-up there weighs them all, and is unsure if they tie)
+   */
+  addDoubtful(gondola: number, shelf: number, plate: number, skus: string[]): void {
+    const k = plateKey(gondola, shelf, plate);
+    const list = this.doubtful.get(k) ?? [];
+    list.push([...skus]);
+    this.doubtful.set(k, list);
+  }
+
   /** a pick-up of a foreign item: it is no longer there */
   takeForeign(gondola: number, shelf: number, plates: number[], sku: string, qty: number): void {
     let left = qty;
+    // an item in doubt that could be this one went first
+    for (const p of plates) {
+      const list = this.doubtful.get(plateKey(gondola, shelf, p));
+      if (!list) continue;
+      for (let i = list.length - 1; i >= 0 && left > 0; i--) {
+        if (list[i].includes(sku)) {
+          list.splice(i, 1);
+          left--;
+        }
+      }
+    }
     for (const p of plates) {
       const m = this.foreign.get(plateKey(gondola, shelf, p));
       const n = m?.get(sku) ?? 0;

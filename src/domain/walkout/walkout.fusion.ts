@@ -66,6 +66,8 @@ export interface WalkoutConfig {
   candidatePosterior: number;
   /** a change identified at least this surely teaches its plates' gain (plate-calibration.ts) */
   calibrationPosterior: number;
+  /** an unsure put-back tells other holders of any product at least this likely (review) */
+  maybePosterior: number;
   /** priors for two units in one change (splitByPairs): one hand, two items; two shoppers at once */
   twoInOneHand: number;
   sameMoment: number;
@@ -89,6 +91,7 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   attributionPosterior: 0.95,
   candidatePosterior: 0.01,
   calibrationPosterior: 0.95,
+  maybePosterior: 0.05,
   twoInOneHand: 8 / 237,
   sameMoment: 0.17,
   handModel: DEFAULT_HAND_MODEL,
@@ -644,7 +647,8 @@ export class WalkoutFusion {
     const clear = this.clearWinner(one.inReach);
     one.inReach.forEach((n, i) => {
       const w = clear && i > 0 ? this.cfg.othersHeldWeight : 1;
-      for (const sku of this.held([n.shopper]).keys()) held.set(sku, Math.max(held.get(sku) ?? 0, w));
+      // each unit held is as likely as any other to be the one that came back
+      for (const [sku, units] of this.held([n.shopper])) held.set(sku, (held.get(sku) ?? 0) + w * units);
       // an item charged to someone else while this shopper was a candidate may be theirs
       for (const a of this.ambiguities) {
         if (!a.resolved && a.candidates.includes(n.shopper))
@@ -855,10 +859,46 @@ export class WalkoutFusion {
           left -= take;
           if (left === 0) break;
         }
-        if (status === "unsure") s.reviewLines.push(lineId);
+        if (status === "unsure") {
+          s.reviewLines.push(lineId);
+          // what came back may have been another shopper's: whoever else within reach holds a
+          // product this change could be is told so (else their charge for it stays unchecked)
+          const maybe = new Set(
+            hyps
+              .filter((h) => h.posterior >= this.cfg.maybePosterior)
+              .flatMap((h) => h.items.map((x) => x.sku)),
+          );
+          for (const n of inReach) {
+            if (n.shopper === who) continue;
+            const other = this.sessions.get(n.shopper);
+            const theirs = [...this.held([n.shopper]).keys()].filter((sku) => maybe.has(sku));
+            if (!other || theirs.length === 0) continue;
+            other.notes.push(
+              `may have put back ${theirs.map((x) => this.name(x)).join(" or ")} on ${where} ` +
+                `(credited to shopper ${who} as ${this.name(it.sku)})`,
+            );
+          }
+        }
         sessions.push(s.session);
       }
-      if (!this.belief.isHome(c.gondola, c.shelf, top.plate, it.sku)) {
+      // a put-back whose product was in doubt: the plate may now hold any of the likely ones
+      const doubt = sureId
+        ? []
+        : [
+            ...new Set(
+              hyps
+                .filter((h) => h.posterior >= this.cfg.maybePosterior)
+                .flatMap((h) => h.items.map((x) => x.sku)),
+            ),
+          ].filter((sku) => !this.belief.isHome(c.gondola, c.shelf, top.plate, sku));
+      if (doubt.length > 1 && it.qty === 1) {
+        this.belief.addDoubtful(
+          c.gondola,
+          c.shelf,
+          top.plate,
+          doubt.includes(it.sku) ? doubt : [it.sku, ...doubt],
+        );
+      } else if (!this.belief.isHome(c.gondola, c.shelf, top.plate, it.sku)) {
         this.belief.addForeign(c.gondola, c.shelf, top.plate, it.sku, it.qty);
       }
     }
