@@ -457,23 +457,26 @@ class CartFusionImpl implements CartFusion {
     // and the weight says what (a bag seen is an empty hand or a faint sighting, not this)
     const guessSkus = new Set(guess.items.map((i) => i.sku));
     let misread = 0;
-    // ... or listed (at any rank, in any direction) by a sighting that clearly shows merchandise:
-    // a look-alike confusion lists the true product lower, and the camera gets the direction
-    // wrong at times; the weight then decides among what it listed
+    // ... or listed at a lower rank by a sighting going in that clearly shows merchandise (a
+    // look-alike confusion lists the true product lower), when the weight rules out every other
+    // product it listed and every product nobody saw: then the weight, not the calibrated
+    // camera, says which. Never on a sighting going out (that is evidence for a removal), and
+    // only for a single product: in a mixture the weight cannot rule the others out alone
     const listed = new Set<string>();
     if (!removal) {
       const clear = Math.max(cfg.minIdentityP, cfg.visionConfusionMinP);
+      const only = guess.items.length === 1 && !guess.remainder ? guess.items[0] : undefined;
       for (const v of sightings) {
-        if (maxP(v.candidates) < clear) continue;
-        for (const c of v.candidates) if (guessSkus.has(c.sku)) listed.add(c.sku);
-        if (v.dir === "out") continue;
+        if (v.dir === "out" || maxP(v.candidates) < clear) continue;
         if (!v.candidates.some((c) => guessSkus.has(c.sku))) misread++;
+        else if (only && v.candidates.some((c) => c.sku === only.sku) && this.weightSinglesOut(only, ctx))
+          listed.add(only.sku);
       }
     }
     // look-alikes at the same price: the identity may be unsure while the charge is not
     const charge =
       cfg.chargeEquivalence && marginals.some((m) => m < cfg.acceptThreshold)
-        ? this.chargeAgreement(guess, hyps)
+        ? this.chargeAgreement(guess, hyps, ctx)
         : undefined;
     // ... and only for what the camera clearly saw or the shopper scanned or keyed: a faint
     // sighting (a bag) or a weight alone never charges on equivalence
@@ -525,23 +528,90 @@ class CartFusionImpl implements CartFusion {
    * class, age restriction, category; the same quantities; weighed goods by product), and the
    * products they name that the guess does not. A guess with an unexplained remainder, or naming
    * a charge-distinct sku, agrees with nothing but itself.
+   *
+   * Only the guess with look-alikes swapped in counts: each of its items replaced by itself or a
+   * look-alike (catalog `lookalikes`) of the same charge, in the same quantity. Not another
+   * composition that happens to cost the same ("3 × A" against "1 × A + 2 × B" at one price):
+   * there the unit count rests on a loose weight fit, and the truth is as often one A and
+   * something the camera missed (simulator seeds 11: the sessions charged wrongly unasked after
+   * a0b0120 were such splits). Nor a product only the weight suggests (nobody saw or scanned
+   * it): it is never accepted unasked, so it does not vouch for a charge either.
    */
   private chargeAgreement(
     guess: Extract<Hypothesis, { kind: "merch" }>,
     hyps: Hypothesis[],
+    ctx: ChangeContext,
   ): { mass: number; alternatives: string[] } {
     const own = this.chargeSignature(guess);
     if (own === undefined) return { mass: guess.posterior, alternatives: [] };
     const inGuess = new Set(guess.items.map((i) => i.sku));
+    const weightOnly = new Set<string>();
+    for (const c of ctx.candidates) if (c.weightOnly) weightOnly.add(c.product.sku);
     const alternatives: string[] = [];
     let mass = 0;
     for (const h of hyps) {
-      if (h.kind !== "merch" || (h !== guess && this.chargeSignature(h) !== own)) continue;
+      if (h.kind !== "merch") continue;
+      if (
+        h !== guess &&
+        (this.chargeSignature(h) !== own ||
+          h.items.some((i) => weightOnly.has(i.sku)) ||
+          !this.lookalikeSwap(guess.items, h.items))
+      )
+        continue;
       mass += h.posterior;
       for (const i of h.items)
         if (!inGuess.has(i.sku) && !alternatives.includes(i.sku)) alternatives.push(i.sku);
     }
     return { mass: Math.min(1, mass), alternatives };
+  }
+
+  /** can `other` be made from `items` by replacing each with itself or a same-charge look-alike, quantity kept */
+  private lookalikeSwap(items: readonly Item[], other: readonly Item[]): boolean {
+    if (items.length !== other.length) return false;
+    const used = new Array<boolean>(other.length).fill(false);
+    const fits = (a: Item, b: Item): boolean => {
+      if ((a.grams !== undefined) !== (b.grams !== undefined)) return false;
+      if (a.grams === undefined && a.qty !== b.qty) return false;
+      if (a.sku === b.sku) return true;
+      const weighed = a.grams !== undefined;
+      if (this.chargeKey(a.sku, weighed) !== this.chargeKey(b.sku, weighed)) return false;
+      const la = this.catalog.bySku.get(a.sku)?.lookalikes ?? [];
+      const lb = this.catalog.bySku.get(b.sku)?.lookalikes ?? [];
+      return la.includes(b.sku) || lb.includes(a.sku);
+    };
+    const match = (k: number): boolean => {
+      if (k === items.length) return true;
+      for (let j = 0; j < other.length; j++) {
+        if (used[j] || !fits(items[k], other[j])) continue;
+        used[j] = true;
+        if (match(k + 1)) return true;
+        used[j] = false;
+      }
+      return false;
+    };
+    return match(0);
+  }
+
+  /**
+   * Does the weight rule out, for `it`, every other candidate of the change (listed by a
+   * sighting, an unlisted look-alike, or a product only the weight suggests) at any unit count:
+   * none lies within `listedExcludeZ` sd of the delta. Then a lower-listed product is decided
+   * by the weight, whatever small share the calibrated camera gave it.
+   */
+  private weightSinglesOut(it: Item, ctx: ChangeContext): boolean {
+    const cfg = this.cfg;
+    if (it.grams !== undefined) return false;
+    const noise2 = ctx.sd * ctx.sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
+    for (const c of ctx.candidates) {
+      if (c.product.sku === it.sku) continue;
+      const w = c.product.weight;
+      if (!w) return false; // weighed goods fit any weight
+      for (let n = 1; n <= cfg.maxUnits; n++) {
+        const z = Math.abs(ctx.delta - n * w.mean) / Math.sqrt(n * w.sd * w.sd + noise2);
+        if (z <= cfg.listedExcludeZ) return false;
+      }
+    }
+    return true;
   }
 
   /** a scan or PLU of the item, or a sighting in its direction that rates a product of its charge clearly */

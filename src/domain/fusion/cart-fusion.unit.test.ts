@@ -1,11 +1,32 @@
 import { describe, expect, it } from "vitest";
 import { makeVariableMeasureCode } from "../barcode/barcode";
 import type { BasketEvent } from "../basket/basket.events";
+import { indexCatalog, type Product } from "../catalog/product";
 import type { CartEvent } from "../events/sensor-events";
-import { basketOf, CART, newFusion, run, STORE, Timeline } from "./synthetic.test-support";
+import { sequentialIds } from "../shared/ids";
+import { createCartFusion } from "./cart-fusion";
+import { basketOf, CART, newFusion, run, STORE, TEST_PRODUCTS, Timeline } from "./synthetic.test-support";
 
 const COLA_GTIN = "05449000000996";
 const WHISKY_GTIN = "00000000000031";
+
+const unit = (
+  sku: string,
+  mean: number,
+  sd: number,
+  price: number,
+  extra: Partial<Product> = {},
+): Product => ({
+  sku,
+  name: sku,
+  soldBy: "unit",
+  price,
+  weight: { mean, sd },
+  taxClass: "grocery",
+  ageRestricted: false,
+  lookalikes: [],
+  ...extra,
+});
 
 const of = <T extends BasketEvent["type"]>(events: BasketEvent[], type: T) =>
   events.filter((e): e is Extract<BasketEvent, { type: T }> => e.type === type);
@@ -638,10 +659,51 @@ describe("cart fusion: merchandise the camera clearly saw, and the weight tells 
     expect(of(events, "PromptRaised")).toEqual([]);
   });
 
-  it("accepts a clear sighting reported in the wrong direction", () => {
+  it("asks when the only clear sighting went out while the weight went in", () => {
+    // a sighting going out is evidence for a removal; for an addition it names the product at
+    // best, and it is not what the shopper should be charged on without a question
     const tl = shopping(5).see("out", ["soap", 0.9]).step(412).hold(800).end();
     const { events } = run(tl.events);
-    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "soap", qty: 1, status: "ok" }]);
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "soap", qty: 1, status: "unsure" }]);
+    expect(of(events, "PromptRaised")).toHaveLength(1);
+  });
+
+  it("asks when a product of that weight nobody saw fits as well as the one listed lower", () => {
+    // juice weighs what water weighs: the weight cannot tell the listed water from it
+    const catalog = indexCatalog("USD", [...TEST_PRODUCTS, unit("juice-500", 538.5, 2.5, 99)]);
+    const fusion = createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART });
+    const tl = shopping(5).see("in", ["cola-330", 0.74], ["water-500", 0.2]).step(538).hold(800).end();
+    const { events } = run(tl.events, undefined, fusion);
+    expect(of(events, "ItemAdded").every((e) => e.status === "unsure")).toBe(true);
+    expect(of(events, "PromptRaised")).toHaveLength(1);
+  });
+});
+
+describe("cart fusion: the same charge either way means look-alikes swapped, not another mix", () => {
+  // a and b are look-alikes at one price; d costs the same, looks different and weighs 1 g less
+  const catalog = indexCatalog("USD", [
+    ...TEST_PRODUCTS,
+    unit("bar-a", 53, 1.5, 199, { lookalikes: ["bar-b"], category: "candy" }),
+    unit("bar-b", 53.5, 1.5, 199, { lookalikes: ["bar-a"], category: "candy" }),
+    unit("bar-d", 52, 1.5, 199, { category: "candy" }),
+  ]);
+  const fusion = () => createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART });
+
+  it("asks when the charge agrees only through mixes with another product of the same price", () => {
+    // three bars seen as one sighting; "2 a + 1 d" and "1 a + 2 d" cost what "3 a" costs, but
+    // they are another count of what went in, not a look-alike of it
+    const tl = shopping(3).see("in", ["bar-a", 0.84], ["bar-d", 0.1]).step(157.5).hold(800).end();
+    const { events } = run(tl.events, undefined, fusion());
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "bar-a", qty: 3, status: "unsure" }]);
+    expect(of(events, "PromptRaised")).toHaveLength(1);
+  });
+
+  it("still charges look-alikes swapped in at the same price, and names only those", () => {
+    const tl = shopping(3).see("in", ["bar-a", 0.8]).step(158).hold(800).end();
+    const { events } = run(tl.events, undefined, fusion());
+    const added = of(events, "ItemAdded");
+    expect(added).toMatchObject([{ sku: "bar-a", qty: 3, status: "ok" }]);
+    expect(added[0].evidence.summary).toContain("or bar-b, same charge");
     expect(of(events, "PromptRaised")).toEqual([]);
   });
 });

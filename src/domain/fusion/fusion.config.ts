@@ -152,6 +152,12 @@ export interface FusionConfig {
    * names the alternatives, for inventory. Off: only a sure identity is accepted.
    */
   chargeEquivalence: boolean;
+  /**
+   * a product a clear sighting lists below its top is accepted on the weight only when every
+   * other candidate (listed, look-alike, or a product of that weight nobody saw) is further
+   * than this many sd from the delta at any unit count
+   */
+  listedExcludeZ: number;
   /** skus never charge-equivalent to another (a store's per-sku promotions name them) */
   chargeDistinctSkus: readonly string[];
 
@@ -250,6 +256,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   minIdentityP: 0.4,
   answerMaxZ: 4,
   chargeEquivalence: true,
+  listedExcludeZ: 4,
   chargeDistinctSkus: [],
 
   idMemory: 4096,
