@@ -146,6 +146,7 @@ describe("skiplane eval on a hand-written store", () => {
     // by charge the same: s2 is short of one bag of chips
     expect(f.chargeRightNoHuman).toBe(1);
     expect(f.chargeSilentErrors).toBe(1);
+    expect(f.skuSilentErrors).toBe(1);
     expect(f.reviewsPer1000).toBe(250);
     expect(f.money.trueSales).toBe(129 + 498 + 249 + 129);
     expect(f.latencyMs?.n).toBe(3);

@@ -73,6 +73,11 @@ export class Replayer {
   private readonly receipts: ReceiptLine[] = [];
   /** prompts answered per open session (PromptClosed "answered") */
   private readonly answered = new Map<string, number>();
+  /** per open session: what each line was (every sku), each prompt's lines, the skus asked about */
+  private readonly asking = new Map<
+    string,
+    { lines: Map<string, string[]>; prompts: Map<string, string[]>; asked: Set<string> }
+  >();
 
   constructor(private readonly o: ReplayOptions) {}
 
@@ -118,15 +123,43 @@ export class Replayer {
           this.answered.set(r.session, (this.answered.get(r.session) ?? 0) + 1);
         }
       }
+      this.noteAsking(r.session, r.events);
     }
     if (r.ended) {
       const receipt = this.receiptFor(cs, r.ended.session);
       const answered = this.answered.get(r.ended.session) ?? 0;
+      const asked = [...(this.asking.get(r.ended.session)?.asked ?? [])].sort(cmp);
       this.answered.delete(r.ended.session);
-      this.emit(answered > 0 ? ({ ...receipt, answered } as ReceiptLine) : receipt);
+      this.asking.delete(r.ended.session);
+      this.emit(answered > 0 ? ({ ...receipt, answered, asked } as ReceiptLine) : receipt);
       cs.release(r.ended.session);
     }
     return r;
+  }
+
+  /**
+   * Which products the shopper was asked about: every sku a line had that an answered prompt
+   * named, and the lines its answer revised or added (they come in the same result, before the
+   * PromptClosed). The scorer tells from it whether a wrong charge was itself asked about.
+   */
+  private noteAsking(session: string, events: BasketEvent[]): void {
+    let a = this.asking.get(session);
+    if (!a) {
+      a = { lines: new Map(), prompts: new Map(), asked: new Set() };
+      this.asking.set(session, a);
+    }
+    const answeredHere = events.some((e) => e.type === "PromptClosed" && e.outcome === "answered");
+    for (const e of events) {
+      if (e.type === "ItemAdded" || e.type === "ItemRemoved" || e.type === "LineRevised") {
+        const skus = a.lines.get(e.lineId) ?? [];
+        skus.push(e.sku);
+        a.lines.set(e.lineId, skus);
+        if (answeredHere && e.type !== "ItemRemoved") a.asked.add(e.sku);
+      } else if (e.type === "PromptRaised") a.prompts.set(e.prompt.id, e.prompt.lineIds);
+      else if (e.type === "PromptClosed" && e.outcome === "answered")
+        for (const id of a.prompts.get(e.promptId) ?? [])
+          for (const sku of a.lines.get(id) ?? []) a.asked.add(sku);
+    }
   }
 
   /** receipts of store visits the handler settles at the end; counts sessions never ended */

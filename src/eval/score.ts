@@ -6,7 +6,14 @@
  * - right with no human: right and not sent to review (the shopper answering a prompt is the
  *   cart working as designed; it is counted apart as prompts per session, and `rightUntouched`
  *   also excludes answered prompts).
- * - silent error: wrong, not sent to review, and no prompt answered — nobody was asked.
+ * - silent error (the issue's definition): charged wrongly (see charge-right below), not sent to
+ *   review, and the wrong charge was not asked about — no prompt was answered in the session, or
+ *   a unit charged that was not taken (or a weighed line charged wrongly) is of a charge no
+ *   answered prompt's line had. A unit taken and not charged has no line to tell; an answered
+ *   prompt in its session counts for it (truth.jsonl has no per-line truth). Without `asked` on
+ *   the receipt, only "no prompt answered" counts. Beside it: silent charge errors by session
+ *   (charged wrongly and no prompt of the session answered) and silent errors by SKU (not right,
+ *   not reviewed, no prompt answered — the identity, which inventory needs).
  * - needless review: sent to review although the simulator says the evidence decides it;
  *   undecidable-not-reviewed: the evidence could not decide it, yet no one looked.
  * - item precision/recall: units matched per product (min of the two counts); a weighed line
@@ -17,8 +24,7 @@
  *   the unit items match once each product is read as what one unit charges (unit price, tax
  *   class, age restriction, category; a product a promotion names charges as itself), weighed
  *   goods as for `right`. A receipt that swapped two look-alikes of the same price is
- *   charge-right and still wrong. Charge silent errors: not charge-right, not reviewed, nobody
- *   asked.
+ *   charge-right and still wrong.
  */
 import type { Catalog } from "../domain/catalog/product";
 import { priceBasket } from "../domain/pricing/price-basket";
@@ -36,7 +42,10 @@ export interface EvalFigures {
   rightNoHuman: number;
   rightUntouched: number;
   wrong: number;
+  /** charged wrongly, not reviewed, the wrong charge not asked about (see the header) */
   silentErrors: number;
+  /** not right by SKU, not reviewed, no prompt answered in the session */
+  skuSilentErrors: number;
   reviews: number;
   needlessReviews: number;
   decidable: number | null;
@@ -49,6 +58,7 @@ export interface EvalFigures {
   /** charged right (identity may differ among products that charge the same), see the header */
   chargeRight: number;
   chargeRightNoHuman: number;
+  /** charged wrongly, not reviewed, no prompt answered in the session */
   chargeSilentErrors: number;
   items: { tp: number; fp: number; fn: number; precision: number; recall: number; f1: number };
   money: { currency: string; trueSales: number; overcharged: number; undercharged: number };
@@ -57,6 +67,7 @@ export interface EvalFigures {
   pctRightNoHuman: number;
   pctRight: number;
   silentPer1000: number;
+  skuSilentPer1000: number;
   reviewsPer1000: number;
   promptsPerSession: number;
   needlessReviewsPer1000: number;
@@ -172,6 +183,33 @@ export function chargeRight(
   return compare({ items: [], weighed: t.weighed }, { items: [], weighed: r.weighed }).diff.length === 0;
 }
 
+/**
+ * Was every wrong charge of a receipt asked about (a prompt answered in its session)? Each unit
+ * charged beyond the truth (by charge key) must be of a charge an answered prompt's line had
+ * (`asked`), and a weighed line charged wrongly must be of an asked product; units taken and
+ * not charged count as asked (no line tells which prompt was about them). Without `asked`,
+ * nothing is known to have been asked about.
+ */
+export function wrongChargeAsked(
+  t: { items: { sku: string; qty: number }[]; weighed: { sku: string; grams: number }[] },
+  r: EvalReceipt,
+  key: (sku: string) => string,
+): boolean {
+  if (!r.asked || (r.answered ?? 0) === 0) return false;
+  const askedKeys = new Set(r.asked.map(key));
+  const taken = new Map<string, number>();
+  for (const x of t.items) taken.set(key(x.sku), (taken.get(key(x.sku)) ?? 0) + x.qty);
+  const charged = new Map<string, number>();
+  for (const x of r.items) charged.set(key(x.sku), (charged.get(key(x.sku)) ?? 0) + x.qty);
+  for (const [k, n] of charged) if (n > (taken.get(k) ?? 0) && !askedKeys.has(k)) return false;
+  const tg = sumBy(t.weighed, (x) => x.grams);
+  for (const [sku, g] of sumBy(r.weighed, (x) => x.grams)) {
+    const want = tg.get(sku);
+    if ((want === undefined || !weightOk(want, g)) && !r.asked.includes(sku)) return false;
+  }
+  return true;
+}
+
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
@@ -202,6 +240,7 @@ export function score(
     rightUntouched: 0,
     wrong: 0,
     silentErrors: 0,
+    skuSilentErrors: 0,
     reviews: 0,
     needlessReviews: 0,
     decidable: hasDecidable ? 0 : null,
@@ -219,6 +258,7 @@ export function score(
     pctRightNoHuman: 0,
     pctRight: 0,
     silentPer1000: 0,
+    skuSilentPer1000: 0,
     reviewsPer1000: 0,
     promptsPerSession: 0,
     needlessReviewsPer1000: 0,
@@ -279,13 +319,14 @@ export function score(
     if (charged) f.chargeRight++;
     if (charged && !r.review) f.chargeRightNoHuman++;
     if (!charged && !r.review && answered === 0) f.chargeSilentErrors++;
-    if (ok && !r.review) f.rightNoHuman++;
-    if (ok && !r.review && answered === 0) f.rightUntouched++;
-    if (r.review) f.reviews++;
-    if (!ok && !r.review && answered === 0) {
+    if (!charged && !r.review && (answered === 0 || !wrongChargeAsked(t, r, keyOf))) {
       f.silentErrors++;
       if (silentExamples.length < keepExamples) silentExamples.push(ex);
     }
+    if (ok && !r.review) f.rightNoHuman++;
+    if (ok && !r.review && answered === 0) f.rightUntouched++;
+    if (r.review) f.reviews++;
+    if (!ok && !r.review && answered === 0) f.skuSilentErrors++;
     if (r.review && t.decidable === true) {
       f.needlessReviews++;
       if (needlessExamples.length < keepExamples) needlessExamples.push(ex);
@@ -306,6 +347,7 @@ export function score(
   f.pctRight = (100 * f.right) / n;
   f.pctRightNoHuman = (100 * f.rightNoHuman) / n;
   f.silentPer1000 = (1000 * f.silentErrors) / n;
+  f.skuSilentPer1000 = (1000 * f.skuSilentErrors) / n;
   f.pctChargeRightNoHuman = (100 * f.chargeRightNoHuman) / n;
   f.chargeSilentPer1000 = (1000 * f.chargeSilentErrors) / n;
   f.reviewsPer1000 = (1000 * f.reviews) / n;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { indexCatalog, type Product } from "../domain/catalog/product";
 import { DEFAULT_STORE_SETTINGS } from "../domain/store/store-settings";
-import { chargeKeyOf, chargeRight, compare, percentile, score, weightOk } from "./score";
+import { chargeKeyOf, chargeRight, compare, percentile, score, weightOk, wrongChargeAsked } from "./score";
 import type { EvalReceipt, EvalTruth } from "./truth-file";
 
 const p = (sku: string, price: number): Product => ({
@@ -164,9 +164,49 @@ describe("charge-right, beside right", () => {
       [{ session: "s", ...r, total: 398, currency: "USD", review: false, prompts: 0 }],
       { catalog: cat, settings },
     ).figures;
-    expect([s.rightNoHuman, s.silentErrors, s.chargeRightNoHuman, s.chargeSilentErrors]).toEqual([
+    expect([s.rightNoHuman, s.skuSilentErrors, s.chargeRightNoHuman, s.chargeSilentErrors]).toEqual([
       0, 1, 1, 0,
     ]);
+    // the issue's silent error is a wrong charge nobody was asked about: none here
+    expect(s.silentErrors).toBe(0);
+  });
+
+  it("a wrong charge is silent unless a prompt the shopper answered was about it", () => {
+    // taken: 2 mint; charged: mint + dear (the dear line accepted unasked, a prompt elsewhere answered)
+    const r = (asked: string[] | undefined) => ({
+      session: "s",
+      items: [
+        { sku: "dear", qty: 1 },
+        { sku: "mint", qty: 1 },
+      ],
+      weighed: [],
+      total: 498,
+      currency: "USD",
+      review: false,
+      prompts: 1,
+      answered: 1,
+      ...(asked ? { asked } : {}),
+    });
+    const figures = (asked: string[] | undefined) =>
+      score([{ session: "s", ...t }], [r(asked)], { catalog: cat, settings }).figures;
+    // the answered prompt was about another line (mint): the dear line was never asked about
+    const other = figures(["mint"]);
+    expect([other.silentErrors, other.chargeSilentErrors, other.skuSilentErrors]).toEqual([1, 0, 0]);
+    // the answer was about the dear line (the shopper answered wrongly): asked
+    expect(figures(["dear", "lemon"]).silentErrors).toBe(0);
+    // asked is by charge: a line once "lemon" (2nd answer) covers any unit of that charge
+    expect(wrongChargeAsked(t, r(["mint"]), key)).toBe(false);
+    expect(wrongChargeAsked(t, { ...r(["lemon"]), items: [{ sku: "mint", qty: 3 }] }, key)).toBe(true);
+    // a recorded receipt without `asked`: only "no prompt answered" is known, so not asked
+    expect(figures(undefined).silentErrors).toBe(1);
+    // a unit taken and not charged has no line: an answered prompt counts for it
+    expect(
+      wrongChargeAsked(
+        { items: [{ sku: "mint", qty: 2 }], weighed: [] },
+        { ...r(["lemon"]), items: [{ sku: "mint", qty: 1 }] },
+        key,
+      ),
+    ).toBe(true);
   });
 
   it("another price, another quantity, or a product a promotion names: charged wrong", () => {

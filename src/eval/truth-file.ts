@@ -9,8 +9,11 @@ import type { ReceiptLine, TruthLine } from "../domain/events/sensor-events";
 import type { IssueLog } from "./log-reader";
 
 export type EvalTruth = TruthLine & { decidable?: boolean };
-/** a receipt as evaluation sees it: §4 plus how many prompts were answered (optional field) */
-export type EvalReceipt = ReceiptLine & { answered?: number };
+/**
+ * a receipt as evaluation sees it: §4 plus how many prompts were answered and the skus of the
+ * lines those prompts were about (optional fields, written by replay when a prompt was answered)
+ */
+export type EvalReceipt = ReceiptLine & { answered?: number; asked?: string[] };
 
 const sku = z.string().min(1).max(200);
 const truthSchema = z.object({
@@ -28,6 +31,7 @@ const receiptSchema = z.object({
   review: z.boolean(),
   prompts: z.number().int().nonnegative(),
   answered: z.number().int().nonnegative().optional(),
+  asked: z.array(sku).optional(),
 });
 
 function readJsonl<T>(

@@ -1,0 +1,227 @@
+/**
+ * Which lines are charged wrongly without a question: re-runs a simulated store's shoppers with
+ * fusion in the loop (as `skiplane eval --answering`; --replayed replays the log as it is), and
+ * for every session charged wrongly and not reviewed, lists the charge differences (by charge
+ * key: unit price, tax class, age, category) and, for each, the lines of that key, whether a
+ * prompt the shopper answered was about them, and the evidence summary that accepted them.
+ *
+ * A session is silent "by session" when nobody answered any prompt in it (the scorer's
+ * `chargeSilentErrors`), and silent "by line" when some wrong charge was not asked about, even
+ * if another prompt of the session was answered (the scorer's `chargeSilentLineErrors`).
+ *
+ * --dump FILE writes one JSON line per such session, to compare the fusion of two commits on the
+ * same logs: `--against FILE` then says, for each session silent by line here, what it was there.
+ * A development aid; the figures themselves come from `skiplane eval`.
+ * Run: npx tsx scripts/fusion-silent.ts DIR [--threshold 0.9] [--replayed] [--dump F] [--against F]
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BasketEvent } from "../src/domain/basket/basket.events";
+import type { CartEvent } from "../src/domain/events/sensor-events";
+import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
+import { loadDirCatalog, readManifest } from "../src/eval/evaluate";
+import { Replayer } from "../src/eval/replay";
+import { chargeKeyOf, chargeRight, compare } from "../src/eval/score";
+import type { EvalReceipt } from "../src/eval/truth-file";
+import { mixByName } from "../src/sim/profile";
+import { simulate, type TruthWithDecidable } from "../src/sim/simulator";
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error("usage: fusion-silent DIR [--threshold x] [--replayed] [--dump F] [--against F]");
+  process.exit(2);
+}
+const opt = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const threshold = Number(opt("threshold") ?? 0.9);
+const replayed = process.argv.includes("--replayed");
+const catalog = loadDirCatalog(dir);
+const m = readManifest(dir);
+if (!m) throw new Error("sim.json missing");
+const rp = new Replayer({
+  catalog,
+  settings: DEFAULT_STORE_SETTINGS,
+  fusionConfig: { acceptThreshold: threshold },
+  timing: false,
+});
+const events = new Map<string, BasketEvent[]>();
+const truths: TruthWithDecidable[] = [];
+const sink = (e: CartEvent): BasketEvent[] => {
+  const r = rp.ingestCart(e);
+  if (r.session !== undefined && r.events.length > 0) {
+    const xs = events.get(r.session) ?? [];
+    xs.push(...r.events);
+    events.set(r.session, xs);
+  }
+  return r.events;
+};
+if (replayed) {
+  for (const line of readFileSync(join(dir, "log.jsonl"), "utf8").split("\n")) {
+    if (!line) continue;
+    const e = JSON.parse(line) as CartEvent;
+    if ("cart" in e) sink(e);
+  }
+  for (const line of readFileSync(join(dir, "truth.jsonl"), "utf8").split("\n"))
+    if (line) truths.push(JSON.parse(line) as TruthWithDecidable);
+} else {
+  simulate(
+    {
+      catalog,
+      mix: mixByName(m.mix)!,
+      sessions: m.sessions,
+      seed: m.seed,
+      carts: m.carts,
+      store: m.store,
+      answering: true,
+      sink,
+    },
+    () => {},
+    (t) => truths.push(t),
+  );
+}
+const receipts = new Map(rp.finish().map((r) => [r.session, r as EvalReceipt]));
+const keyOf = chargeKeyOf(catalog, DEFAULT_STORE_SETTINGS);
+
+interface LineInfo {
+  sku: string;
+  status: string;
+  asked: boolean;
+  summary: string;
+  hyps: string;
+}
+interface Row {
+  session: string;
+  answered: number;
+  silentSession: boolean;
+  silentLine: boolean;
+  diffs: { key: string; d: number; asked: boolean; lines: LineInfo[] }[];
+  prompts: string[];
+}
+
+const rows: Row[] = [];
+let silentSession = 0;
+let silentLine = 0;
+for (const t of truths) {
+  const r = receipts.get(t.session);
+  if (!r || r.review || chargeRight(t, r, keyOf)) continue;
+  const evs = events.get(t.session) ?? [];
+  const line = new Map<string, LineInfo & { skus: string[] }>();
+  const prompts: string[] = [];
+  const promptLines = new Map<string, string[]>();
+  for (const e of evs) {
+    if (e.type === "ItemAdded" || e.type === "ItemRemoved")
+      line.set(e.lineId, {
+        sku: e.sku,
+        skus: [e.sku],
+        status: e.status,
+        // a line an answer added (a scan or a named product for a prompt without lines)
+        asked: e.evidence.summary.includes("answered on the cart screen"),
+        summary: e.evidence.summary,
+        hyps: e.evidence.hypotheses
+          .slice(0, 3)
+          .map((h) => `${h.label} ${h.posterior}`)
+          .join(" | "),
+      });
+    if (e.type === "LineRevised") {
+      const l = line.get(e.lineId);
+      if (l) {
+        l.skus.push(e.sku);
+        l.sku = e.sku;
+        l.status = e.status;
+      }
+    }
+    if (e.type === "PromptRaised") {
+      promptLines.set(e.prompt.id, e.prompt.lineIds);
+      prompts.push(`${e.prompt.kind} [${e.prompt.lineIds.length} lines] ${e.prompt.text}`);
+    }
+    if (e.type === "PromptClosed")
+      prompts.push(`  closed ${e.outcome}${e.sku ? ` ${e.sku}` : ""}${e.choice ? ` ${e.choice}` : ""}`);
+  }
+  // an answered prompt asked about its lines (and those its answer added: the events that
+  // follow it in the same ingest are not told apart here, so lines added by a shopper count)
+  const askedKeys = new Set<string>();
+  for (const e of evs) {
+    if (e.type === "PromptClosed" && e.outcome === "answered")
+      for (const id of promptLines.get(e.promptId) ?? []) {
+        const l = line.get(id);
+        if (l) l.asked = true;
+      }
+  }
+  // a line asked about covers every charge it had (a wrong answer revised it to another)
+  for (const l of line.values()) if (l.asked) for (const s of l.skus) askedKeys.add(keyOf(s));
+  const tk = new Map<string, number>();
+  const rk = new Map<string, number>();
+  for (const x of t.items) tk.set(keyOf(x.sku), (tk.get(keyOf(x.sku)) ?? 0) + x.qty);
+  for (const x of r.items) rk.set(keyOf(x.sku), (rk.get(keyOf(x.sku)) ?? 0) + x.qty);
+  const diffs: Row["diffs"] = [];
+  for (const k of new Set([...tk.keys(), ...rk.keys()])) {
+    const d = (rk.get(k) ?? 0) - (tk.get(k) ?? 0);
+    if (d === 0) continue;
+    diffs.push({
+      key: k,
+      d,
+      // a unit charged that was not taken was asked about if a prompt the shopper answered
+      // named a line of that charge; one taken and not charged has no line to tell, so any
+      // answered prompt in the session counts for it (truth.jsonl has no per-line truth)
+      asked: d > 0 ? askedKeys.has(k) : r.answered !== undefined && r.answered > 0,
+      lines: [...line.values()].filter((l) => l.skus.some((s) => keyOf(s) === k)),
+    });
+  }
+  const w = compare({ items: [], weighed: t.weighed }, { items: [], weighed: r.weighed }).diff;
+  for (const x of w) {
+    const charged = x.split(":")[0];
+    const asked = x.endsWith("none charged")
+      ? (r.answered ?? 0) > 0
+      : [...line.values()].some((l) => l.asked && l.skus.includes(charged));
+    diffs.push({ key: x, d: 0, asked, lines: [] });
+  }
+  const answered = r.answered ?? 0;
+  const row: Row = {
+    session: t.session,
+    answered,
+    silentSession: answered === 0,
+    silentLine: diffs.some((x) => !x.asked),
+    diffs,
+    prompts,
+  };
+  if (row.silentSession) silentSession++;
+  if (row.silentLine) silentLine++;
+  rows.push(row);
+}
+const n = truths.length;
+console.log(
+  `${dir}: ${n} sessions, ${replayed ? "replayed" : "answering"}, threshold ${threshold}: charged wrong, not reviewed ${rows.length}; silent by session ${silentSession} (${((1000 * silentSession) / n).toFixed(1)} / 1,000), by line ${silentLine} (${((1000 * silentLine) / n).toFixed(1)} / 1,000)`,
+);
+const dump = opt("dump");
+if (dump) writeFileSync(dump, `${rows.map((x) => JSON.stringify(x)).join("\n")}\n`);
+const against = opt("against");
+if (against) {
+  const before = new Map<string, Row>();
+  for (const s of readFileSync(against, "utf8").split("\n"))
+    if (s) {
+      const x = JSON.parse(s) as Row;
+      before.set(x.session, x);
+    }
+  const tally = new Map<string, number>();
+  for (const x of rows) {
+    if (!x.silentLine) continue;
+    const b = before.get(x.session);
+    const was = !b
+      ? "right or reviewed there"
+      : b.silentLine
+        ? "silent by line there too"
+        : "wrong there, asked";
+    tally.set(was, (tally.get(was) ?? 0) + 1);
+    if (b?.silentLine) continue;
+    console.log(`\n${x.session} (${was}), answered ${x.answered}:`);
+    for (const d of x.diffs) {
+      console.log(`  ${d.d > 0 ? "+" : ""}${d.d} ${d.key}${d.asked ? " (asked)" : ""}`);
+      for (const l of d.lines)
+        console.log(`     ${l.sku} ${l.status}${l.asked ? " asked" : ""}: ${l.summary}  [${l.hyps}]`);
+    }
+  }
+  console.log("\nsilent by line here, and there:");
+  for (const [k, v] of tally) console.log(`${String(v).padStart(5)}  ${k}`);
+}
