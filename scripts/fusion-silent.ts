@@ -14,8 +14,9 @@
  * A development aid; the figures themselves come from `skiplane eval`.
  * Run: npx tsx scripts/fusion-silent.ts DIR [--threshold 0.9] [--replayed] [--dump F] [--against F]
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { createReadStream, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import type { BasketEvent } from "../src/domain/basket/basket.events";
 import type { CartEvent } from "../src/domain/events/sensor-events";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
@@ -58,7 +59,8 @@ const sink = (e: CartEvent): BasketEvent[] => {
   return r.events;
 };
 if (replayed) {
-  for (const line of readFileSync(join(dir, "log.jsonl"), "utf8").split("\n")) {
+  // line by line: a 10,000-session hard log is larger than a Node string
+  for await (const line of createInterface({ input: createReadStream(join(dir, "log.jsonl")) })) {
     if (!line) continue;
     const e = JSON.parse(line) as CartEvent;
     if ("cart" in e) sink(e);
