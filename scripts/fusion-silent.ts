@@ -95,6 +95,7 @@ interface LineInfo {
 }
 interface Row {
   session: string;
+  review: boolean;
   answered: number;
   silentSession: boolean;
   silentLine: boolean;
@@ -107,7 +108,9 @@ let silentSession = 0;
 let silentLine = 0;
 for (const t of truths) {
   const r = receipts.get(t.session);
-  if (!r || r.review || chargeRight(t, r, keyOf)) continue;
+  // reviewed sessions charged wrongly are dumped too (review: true), to tell an error a review
+  // used to catch from a new one when two fusions are compared
+  if (!r || chargeRight(t, r, keyOf)) continue;
   const evs = events.get(t.session) ?? [];
   const line = new Map<string, LineInfo & { skus: string[] }>();
   const prompts: string[] = [];
@@ -182,9 +185,10 @@ for (const t of truths) {
   const answered = r.answered ?? 0;
   const row: Row = {
     session: t.session,
+    review: r.review,
     answered,
-    silentSession: answered === 0,
-    silentLine: diffs.some((x) => !x.asked),
+    silentSession: !r.review && answered === 0,
+    silentLine: !r.review && diffs.some((x) => !x.asked),
     diffs,
     prompts,
   };
@@ -194,10 +198,16 @@ for (const t of truths) {
 }
 const n = truths.length;
 console.log(
-  `${dir}: ${n} sessions, ${replayed ? "replayed" : "answering"}, threshold ${threshold}: charged wrong, not reviewed ${rows.length}; silent by session ${silentSession} (${((1000 * silentSession) / n).toFixed(1)} / 1,000), by line ${silentLine} (${((1000 * silentLine) / n).toFixed(1)} / 1,000)`,
+  `${dir}: ${n} sessions, ${replayed ? "replayed" : "answering"}, threshold ${threshold}: charged wrong, not reviewed ${rows.filter((x) => !x.review).length}; silent by session ${silentSession} (${((1000 * silentSession) / n).toFixed(1)} / 1,000), by line ${silentLine} (${((1000 * silentLine) / n).toFixed(1)} / 1,000)`,
 );
 const dump = opt("dump");
 if (dump) writeFileSync(dump, `${rows.map((x) => JSON.stringify(x)).join("\n")}\n`);
+/** what a session got wrong, as one string: the charge differences */
+const diffKey = (x: Row) =>
+  x.diffs
+    .map((d) => `${d.key}:${d.d}`)
+    .sort()
+    .join(",");
 const against = opt("against");
 if (against) {
   const before = new Map<string, Row>();
@@ -210,11 +220,13 @@ if (against) {
   for (const x of rows) {
     if (!x.silentLine) continue;
     const b = before.get(x.session);
+    const same =
+      b !== undefined && diffKey(b) === diffKey(x) ? "the same wrong charge" : "charged wrong otherwise";
     const was = !b
-      ? "right or reviewed there"
+      ? "charged right there"
       : b.silentLine
         ? "silent by line there too"
-        : "wrong there, asked";
+        : `${same} there, ${b.review ? "reviewed" : "asked"}`;
     tally.set(was, (tally.get(was) ?? 0) + 1);
     if (b?.silentLine) continue;
     console.log(`\n${x.session} (${was}), answered ${x.answered}:`);
