@@ -22,6 +22,7 @@ import type { CartEvent } from "../../domain/events/sensor-events";
 import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 import { parseCartEvent } from "../schemas/sensor-event.schema";
+import { type BatchLimits, decodeBatch, withId } from "./message-batch";
 import { parseCartTopic } from "./topics";
 import { fastWeightEvent } from "./weight-fast-path";
 
@@ -87,12 +88,10 @@ export class CartGateway {
   /** per cart: the last screen published (its seq, and its content without the seq) */
   private readonly lastScreen = new Map<string, { seq: number; content: string }>();
   private readonly inbox = new Map<string, Waiting[]>();
-  private readonly maxPayload: number;
-  private readonly maxBatch: number;
+  private readonly limits: BatchLimits;
 
   constructor(private readonly options: CartGatewayOptions) {
-    this.maxPayload = options.maxPayloadBytes ?? 256 * 1024;
-    this.maxBatch = options.maxBatch ?? 2000;
+    this.limits = { maxPayload: options.maxPayloadBytes ?? 256 * 1024, maxBatch: options.maxBatch ?? 2000 };
   }
 
   /** The broker adapter attaches itself once it is up. */
@@ -179,30 +178,12 @@ export class CartGateway {
   /** Parses and validates one message: its valid events and its errors (nothing to ingest on a bad payload). */
   private parse(store: string, cart: string, w: Waiting): Part {
     const part: Part = { w, valid: [], errors: [] };
-    const { payload } = w;
-    if (payload.byteLength > this.maxPayload) {
-      part.errors.push({
-        reason: "too-large",
-        detail: `payload of ${payload.byteLength} bytes; at most ${this.maxPayload}`,
-      });
+    const batch = decodeBatch(w.payload, this.limits);
+    if (!batch.ok) {
+      part.errors.push(batch.error);
       return part;
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8"));
-    } catch (err) {
-      part.errors.push({ reason: "bad-json", detail: (err as Error).message });
-      return part;
-    }
-    const items = Array.isArray(body) ? body : [body];
-    if (items.length > this.maxBatch) {
-      part.errors.push({
-        reason: "too-large",
-        detail: `${items.length} events in one message; at most ${this.maxBatch}`,
-      });
-      return part;
-    }
-    for (const item of items) {
+    for (const item of batch.items) {
       // the common well-formed weight skips zod; anything else (and every refusal) is zod's
       const fast = fastWeightEvent(item);
       const r = fast ? { ok: true as const, event: fast } : parseCartEvent(item);
@@ -303,10 +284,4 @@ export class CartGateway {
 
 function withoutSeq(key: string, value: unknown): unknown {
   return key === "seq" ? undefined : value;
-}
-
-function withId(e: { reason: string; detail?: string }, id: string | undefined): CartError {
-  const out: CartError = id === undefined ? { reason: e.reason } : { id, reason: e.reason };
-  if (e.detail !== undefined) out.detail = e.detail;
-  return out;
 }

@@ -16,6 +16,7 @@ import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartError } from "../schemas/cart-protocol.schema";
 import { parseStoreEvent } from "../schemas/sensor-event.schema";
 import { parseDeviceTopic } from "./device-topics";
+import { type BatchLimits, decodeBatch, withId } from "./message-batch";
 
 /** What the gateway needs from the application: ingest one store's events in order. */
 export interface DeviceIngestPort {
@@ -60,12 +61,10 @@ export class DeviceGateway {
   private outbound: DeviceOutbound | undefined;
   private readonly queues = new Map<string, Promise<void>>();
   private readonly inbox = new Map<string, Waiting[]>();
-  private readonly maxPayload: number;
-  private readonly maxBatch: number;
+  private readonly limits: BatchLimits;
 
   constructor(private readonly options: DeviceGatewayOptions) {
-    this.maxPayload = options.maxPayloadBytes ?? 1024 * 1024;
-    this.maxBatch = options.maxBatch ?? 2000;
+    this.limits = { maxPayload: options.maxPayloadBytes ?? 1024 * 1024, maxBatch: options.maxBatch ?? 2000 };
   }
 
   attach(outbound: DeviceOutbound): void {
@@ -130,30 +129,12 @@ export class DeviceGateway {
 
   private parse(store: string, w: Waiting): Part {
     const part: Part = { w, valid: [], errors: [] };
-    const { payload } = w;
-    if (payload.byteLength > this.maxPayload) {
-      part.errors.push({
-        reason: "too-large",
-        detail: `payload of ${payload.byteLength} bytes; at most ${this.maxPayload}`,
-      });
+    const batch = decodeBatch(w.payload, this.limits);
+    if (!batch.ok) {
+      part.errors.push(batch.error);
       return part;
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8"));
-    } catch (err) {
-      part.errors.push({ reason: "bad-json", detail: (err as Error).message });
-      return part;
-    }
-    const items = Array.isArray(body) ? body : [body];
-    if (items.length > this.maxBatch) {
-      part.errors.push({
-        reason: "too-large",
-        detail: `${items.length} events in one message; at most ${this.maxBatch}`,
-      });
-      return part;
-    }
-    for (const item of items) {
+    for (const item of batch.items) {
       const r = parseStoreEvent(item);
       if (!r.ok) {
         part.errors.push(withId({ reason: r.reason, detail: r.detail }, r.id));
@@ -217,10 +198,4 @@ export class DeviceGateway {
     this.options.metrics?.rejected.inc({ reason });
     this.options.metrics?.events.inc({ outcome: "rejected" });
   }
-}
-
-function withId(e: { reason: string; detail?: string }, id: string | undefined): CartError {
-  const out: CartError = id === undefined ? { reason: e.reason } : { id, reason: e.reason };
-  if (e.detail !== undefined) out.detail = e.detail;
-  return out;
 }
