@@ -12,17 +12,12 @@
  * A development aid (the figures themselves come from `skiplane eval`).
  * Run: npx tsx scripts/fusion-breakdown.ts DIR [--threshold 0.9] [--replayed] [--show N]
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { BasketEvent, Evidence } from "../src/domain/basket/basket.events";
+import { writeFileSync } from "node:fs";
+import type { Evidence } from "../src/domain/basket/basket.events";
 import type { Catalog } from "../src/domain/catalog/product";
-import type { CartEvent } from "../src/domain/events/sensor-events";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
-import { loadDirCatalog, readManifest } from "../src/eval/evaluate";
-import { Replayer } from "../src/eval/replay";
 import { chargeKeyOf, chargeRight, compare } from "../src/eval/score";
-import { mixByName } from "../src/sim/profile";
-import { simulate, type TruthWithDecidable } from "../src/sim/simulator";
+import { runFusion } from "./fusion-run";
 
 const dir = process.argv[2];
 if (!dir) {
@@ -36,52 +31,7 @@ const opt = (name: string) => {
 const threshold = Number(opt("threshold") ?? 0.9);
 const show = Number(opt("show") ?? 3);
 const replayed = process.argv.includes("--replayed");
-const catalog = loadDirCatalog(dir);
-const m = readManifest(dir);
-if (!m) throw new Error("sim.json missing");
-const mix = mixByName(m.mix)!;
-const rp = new Replayer({
-  catalog,
-  settings: DEFAULT_STORE_SETTINGS,
-  fusionConfig: { acceptThreshold: threshold },
-  timing: false,
-});
-const events = new Map<string, BasketEvent[]>();
-const truths: TruthWithDecidable[] = [];
-const sink = (e: CartEvent): BasketEvent[] => {
-  const r = rp.ingestCart(e);
-  if (r.session !== undefined && r.events.length > 0) {
-    const xs = events.get(r.session) ?? [];
-    xs.push(...r.events);
-    events.set(r.session, xs);
-  }
-  return r.events;
-};
-if (replayed) {
-  for (const line of readFileSync(join(dir, "log.jsonl"), "utf8").split("\n")) {
-    if (!line) continue;
-    const e = JSON.parse(line) as CartEvent;
-    if ("cart" in e) sink(e);
-  }
-  for (const line of readFileSync(join(dir, "truth.jsonl"), "utf8").split("\n"))
-    if (line) truths.push(JSON.parse(line) as TruthWithDecidable);
-} else {
-  simulate(
-    {
-      catalog,
-      mix,
-      sessions: m.sessions,
-      seed: m.seed,
-      carts: m.carts,
-      store: m.store,
-      answering: true,
-      sink,
-    },
-    () => {},
-    (t) => truths.push(t),
-  );
-}
-const receipts = new Map(rp.finish().map((r) => [r.session, r]));
+const { catalog, events, receipts, truths } = await runFusion(dir, { threshold, replayed });
 
 /** why a line was unsure, from its evidence (as scripts/fusion-diagnose.ts) */
 function cause(ev: Evidence | undefined): string {

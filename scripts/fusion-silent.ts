@@ -14,18 +14,10 @@
  * A development aid; the figures themselves come from `skiplane eval`.
  * Run: npx tsx scripts/fusion-silent.ts DIR [--threshold 0.9] [--replayed] [--dump F] [--against F]
  */
-import { createReadStream, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import type { BasketEvent } from "../src/domain/basket/basket.events";
-import type { CartEvent } from "../src/domain/events/sensor-events";
+import { readFileSync, writeFileSync } from "node:fs";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
-import { loadDirCatalog, readManifest } from "../src/eval/evaluate";
-import { Replayer } from "../src/eval/replay";
 import { chargeKeyOf, chargeRight, compare } from "../src/eval/score";
-import type { EvalReceipt } from "../src/eval/truth-file";
-import { mixByName } from "../src/sim/profile";
-import { simulate, type TruthWithDecidable } from "../src/sim/simulator";
+import { runFusion } from "./fusion-run";
 
 const dir = process.argv[2];
 if (!dir) {
@@ -38,52 +30,7 @@ const opt = (name: string) => {
 };
 const threshold = Number(opt("threshold") ?? 0.9);
 const replayed = process.argv.includes("--replayed");
-const catalog = loadDirCatalog(dir);
-const m = readManifest(dir);
-if (!m) throw new Error("sim.json missing");
-const rp = new Replayer({
-  catalog,
-  settings: DEFAULT_STORE_SETTINGS,
-  fusionConfig: { acceptThreshold: threshold },
-  timing: false,
-});
-const events = new Map<string, BasketEvent[]>();
-const truths: TruthWithDecidable[] = [];
-const sink = (e: CartEvent): BasketEvent[] => {
-  const r = rp.ingestCart(e);
-  if (r.session !== undefined && r.events.length > 0) {
-    const xs = events.get(r.session) ?? [];
-    xs.push(...r.events);
-    events.set(r.session, xs);
-  }
-  return r.events;
-};
-if (replayed) {
-  // line by line: a 10,000-session hard log is larger than a Node string
-  for await (const line of createInterface({ input: createReadStream(join(dir, "log.jsonl")) })) {
-    if (!line) continue;
-    const e = JSON.parse(line) as CartEvent;
-    if ("cart" in e) sink(e);
-  }
-  for (const line of readFileSync(join(dir, "truth.jsonl"), "utf8").split("\n"))
-    if (line) truths.push(JSON.parse(line) as TruthWithDecidable);
-} else {
-  simulate(
-    {
-      catalog,
-      mix: mixByName(m.mix)!,
-      sessions: m.sessions,
-      seed: m.seed,
-      carts: m.carts,
-      store: m.store,
-      answering: true,
-      sink,
-    },
-    () => {},
-    (t) => truths.push(t),
-  );
-}
-const receipts = new Map(rp.finish().map((r) => [r.session, r as EvalReceipt]));
+const { catalog, events, receipts, truths } = await runFusion(dir, { threshold, replayed });
 const keyOf = chargeKeyOf(catalog, DEFAULT_STORE_SETTINGS);
 
 interface LineInfo {
