@@ -55,6 +55,12 @@ export interface FusionConfig {
   /** PLU entries this long before the change started belong to it, ms */
   pluBeforeMs: number;
   /**
+   * A PLU keyed this soon after a weighed line settled, when that line has no code of its own and
+   * is the keyed product or its look-alike, is that line's code (weigh, then key), not evidence
+   * for the next change, ms
+   */
+  pluAfterMs: number;
+  /**
    * Shopper inputs (answers, keyed codes, scans) may arrive up to this late behind the scale
    * stream: the cart screen and the sensors can publish on different connections, so a tap can
    * reach the server after samples stamped a moment later. Within this tolerance the input is
@@ -220,6 +226,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   visionBeforeMs: 3000,
   scanBeforeMs: 15000,
   pluBeforeMs: 30000,
+  pluAfterMs: 6000,
   shopperInputLateMs: 2000,
 
   maxUnits: 6,
