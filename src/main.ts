@@ -4,7 +4,9 @@
  *
  * - storage: SQLite file by default; PostgreSQL when `SKIPLANE_DATABASE_URL` is set
  * - MQTT: the embedded aedes broker by default; an external broker when `SKIPLANE_MQTT_URL` is set
- * - payments: the sandbox gateway (no real provider is wired yet)
+ * - payments: the sandbox provider (no real provider is wired yet), its ledger kept where the
+ *   storage is — the SQLite file or the PostgreSQL database — so that it outlives the process
+ *   like a real provider's: an exit resumed after a crash finds its hold and its capture again
  * - a demo store with the demo catalog, demo carts and demo API keys (printed at start)
  *
  * Order matters for crash safety: storage and migrations, then `rebuild()` (every cart's basket
@@ -53,12 +55,14 @@ import { deviceTopic, deviceUsername } from "./adapters/mqtt/device-topics";
 import { EmbeddedBroker } from "./adapters/mqtt/embedded-broker";
 import { ExternalBroker } from "./adapters/mqtt/external-broker";
 import { RegistryCartDirectory } from "./adapters/mqtt/registry-cart-directory";
-import { SandboxPaymentGateway } from "./adapters/payments/sandbox-gateway";
+import { PostgresSandboxGateway } from "./adapters/payments/postgres-sandbox-gateway";
+import { SqliteSandboxGateway } from "./adapters/payments/sqlite-sandbox-gateway";
 import { openPostgresStorage } from "./adapters/postgres/postgres-storage";
-import { openSqliteStorage } from "./adapters/sqlite/sqlite-storage";
+import { DEFAULT_SQLITE_FILE, openSqliteStorage } from "./adapters/sqlite/sqlite-storage";
 import { LiveHub } from "./adapters/ws/live-hub";
 import { storeLiveAuthenticator } from "./adapters/ws/store-live-authenticator";
 import type { EventStore } from "./app/ports/event-store";
+import type { PaymentGateway } from "./app/ports/payment-gateway";
 import type { ApiRole, Storage } from "./app/ports/read-models";
 import { type StoreConfig, StoreService } from "./app/services/store-service";
 import { DeviceRegistry, type DeviceRegistryEvent } from "./app/walkout-stream/device-registry";
@@ -95,6 +99,19 @@ function openStorage(config: ServerConfig): Promise<Storage> | Storage {
     return openPostgresStorage({ connectionString: config.database.url, schema: config.database.schema });
   }
   return openSqliteStorage({ file: config.database.sqliteFile });
+}
+
+/** The sandbox provider beside the storage (same file or database), with a way to close it. */
+function openPayments(config: ServerConfig): { payments: PaymentGateway; close(): Promise<void> } {
+  if (config.database.url) {
+    const g = new PostgresSandboxGateway({
+      connectionString: config.database.url,
+      schema: config.database.schema,
+    });
+    return { payments: g, close: () => g.close() };
+  }
+  const g = new SqliteSandboxGateway({ file: config.database.sqliteFile ?? DEFAULT_SQLITE_FILE });
+  return { payments: g, close: async () => g.close() };
 }
 
 function storeConfigs(config: ServerConfig, log: Logger): StoreConfig[] {
@@ -250,9 +267,10 @@ export async function startServer(
   log.info({ storage: storage.kind }, "storage open, migrations applied");
 
   const ids = ulidIds();
+  const payments = openPayments(config);
   const service = new StoreService({
     storage,
-    payments: new SandboxPaymentGateway({ ids }),
+    payments: payments.payments,
     clock: systemClock,
     ids,
     stores,
@@ -529,6 +547,7 @@ export async function startServer(
         if (external) await external.close();
         await gateway.drain();
         await deviceGateway.drain();
+        await payments.close();
         await storage.close();
         log.info("server stopped");
       })();

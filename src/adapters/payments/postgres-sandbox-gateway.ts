@@ -2,6 +2,8 @@
  * The sandbox payment provider shared by every server process of a chain: the same bookkeeping
  * as SandboxPaymentGateway (holds, captures, refunds, idempotency keys with request
  * fingerprints, behaviour by token suffix) kept in PostgreSQL instead of one process's memory.
+ * The rules are sandbox-rules.ts (shared with the in-memory and SQLite ledgers); this file only
+ * reads and writes records.
  *
  * It stands in for a real provider, which keeps idempotency server-side: when a store moves to
  * another process mid-exit, the new owner's retry with the same key must get the first answer
@@ -10,17 +12,31 @@
  * one key serialise and the second reads the first's answer. Tables are created on first use
  * (`sandbox_*`), apart from the platform's own.
  */
-import { createHash } from "node:crypto";
 import pg from "pg";
 import type {
   AuthorizeRequest,
   CaptureRequest,
-  PaymentFailure,
   PaymentGateway,
   PaymentResult,
   RefundRequest,
   ReleaseRequest,
 } from "../../app/ports/payment-gateway";
+import {
+  decideAuthorize,
+  decideCapture,
+  decideRefund,
+  decideRelease,
+  deliverCapture,
+  fingerprint,
+  keeps,
+  keyedId,
+  providerTimeout,
+  replay,
+  type SandboxBehaviour,
+  type SandboxHold,
+  type SandboxOperation,
+  tokenBehaviour,
+} from "./sandbox-rules";
 
 export interface PostgresSandboxOptions {
   connectionString: string;
@@ -43,22 +59,27 @@ CREATE TABLE IF NOT EXISTS sandbox_refunds (
   refund_id TEXT PRIMARY KEY, capture_id TEXT NOT NULL, amount BIGINT NOT NULL, reason TEXT NOT NULL);
 `;
 
-function behaviour(token: string): PaymentFailure | "approve" | "decline-capture" {
-  if (token.endsWith("-decline-capture")) return "decline-capture";
-  if (token.endsWith("-decline")) return "declined";
-  if (token.endsWith("-nsf")) return "insufficient_funds";
-  if (token.endsWith("-timeout")) return "timeout";
-  if (token.endsWith("-error")) return "error";
-  return "approve";
-}
-
-function fail(status: PaymentFailure, code: string | undefined, message: string): PaymentResult<never> {
-  return code ? { status, code, message } : { status, message };
-}
-
-/** Provider ids derived from the idempotency key: the same on every retry from any process. */
-function idFor(prefix: string, key: string): string {
-  return `${prefix}_${createHash("sha256").update(key).digest("hex").slice(0, 24)}`;
+async function holdFor(tx: Tx, authorizationId: string): Promise<SandboxHold | undefined> {
+  const { rows } = await tx.query<{
+    payment_method: string;
+    currency: string;
+    amount: string;
+    status: SandboxHold["status"];
+    reference: string;
+  }>(
+    "SELECT payment_method, currency, amount, status, reference FROM sandbox_holds WHERE authorization_id = $1 FOR UPDATE",
+    [authorizationId],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    authorizationId,
+    paymentMethod: r.payment_method,
+    currency: r.currency,
+    amount: Number(r.amount),
+    status: r.status,
+    reference: r.reference,
+  };
 }
 
 export class PostgresSandboxGateway implements PaymentGateway {
@@ -79,90 +100,90 @@ export class PostgresSandboxGateway implements PaymentGateway {
   async authorize(
     req: AuthorizeRequest,
   ): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
-    if (behaviour(req.paymentMethod) === "timeout")
-      return fail("timeout", undefined, "the provider did not answer");
-    return this.once("authorize", req.idempotencyKey, req, async (tx) => {
-      if (!Number.isSafeInteger(req.amount) || req.amount <= 0)
-        return fail("error", "bad-amount", "amount must be > 0");
-      const b = behaviour(req.paymentMethod);
-      if (b === "declined") return fail("declined", "card-declined", "the card was declined");
-      if (b === "insufficient_funds") return fail("insufficient_funds", "nsf", "insufficient funds");
-      if (b === "error") return fail("error", "provider-error", "the provider failed");
-      const authorizationId = idFor("auth", req.idempotencyKey);
-      await tx.query(
-        "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference) VALUES ($1, $2, $3, $4, 'held', $5)",
-        [authorizationId, req.paymentMethod, req.currency, req.amount, req.reference],
+    const { result } = await this.once("authorize", req.idempotencyKey, req, async (tx) => {
+      const { result, hold } = decideAuthorize(req, tokenBehaviour(req.paymentMethod), () =>
+        keyedId("auth", req.idempotencyKey),
       );
-      return { status: "approved", authorizationId, amount: req.amount };
+      if (hold) {
+        await tx.query(
+          "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference) VALUES ($1, $2, $3, $4, $5, $6)",
+          [hold.authorizationId, hold.paymentMethod, hold.currency, hold.amount, hold.status, hold.reference],
+        );
+      }
+      return result;
     });
+    return result;
   }
 
   async capture(req: CaptureRequest): Promise<PaymentResult<{ captureId: string; amount: number }>> {
-    return this.once("capture", req.idempotencyKey, req, async (tx) => {
-      const { rows } = await tx.query<{ payment_method: string; amount: string; status: string }>(
-        "SELECT payment_method, amount, status FROM sandbox_holds WHERE authorization_id = $1 FOR UPDATE",
-        [req.authorizationId],
-      );
-      const hold = rows[0];
-      if (!hold) return fail("error", "unknown-authorization", "no such authorization");
-      if (!Number.isSafeInteger(req.amount) || req.amount < 0)
-        return fail("error", "bad-amount", "amount must be ≥ 0");
-      if (hold.status !== "held") return fail("error", "not-held", `the hold is ${hold.status}`);
-      if (req.amount > Number(hold.amount))
-        return fail("declined", "amount-exceeds-hold", "capture exceeds the hold");
-      if (behaviour(hold.payment_method) === "decline-capture")
-        return fail("declined", "card-declined", "the card was declined");
-      const captureId = idFor("cap", req.idempotencyKey);
-      await tx.query("UPDATE sandbox_holds SET status = 'captured' WHERE authorization_id = $1", [
-        req.authorizationId,
-      ]);
-      await tx.query(
-        "INSERT INTO sandbox_captures (capture_id, authorization_id, payment_method, amount) VALUES ($1, $2, $3, $4)",
-        [captureId, req.authorizationId, hold.payment_method, req.amount],
-      );
-      return { status: "approved", captureId, amount: req.amount };
+    let b: SandboxBehaviour = "approve";
+    const { result, fresh } = await this.once("capture", req.idempotencyKey, req, async (tx) => {
+      const hold = await holdFor(tx, req.authorizationId);
+      if (hold) b = tokenBehaviour(hold.paymentMethod);
+      const { result, capture } = decideCapture(req, hold, b, () => keyedId("cap", req.idempotencyKey));
+      if (capture) {
+        await tx.query("UPDATE sandbox_holds SET status = 'captured' WHERE authorization_id = $1", [
+          capture.authorizationId,
+        ]);
+        await tx.query(
+          "INSERT INTO sandbox_captures (capture_id, authorization_id, payment_method, amount) VALUES ($1, $2, $3, $4)",
+          [capture.captureId, capture.authorizationId, capture.paymentMethod, capture.amount],
+        );
+      }
+      return result;
     });
+    return deliverCapture(result, b, fresh);
   }
 
   async release(req: ReleaseRequest): Promise<PaymentResult<{ authorizationId: string }>> {
-    return this.once("release", req.idempotencyKey, req, async (tx) => {
-      const { rows } = await tx.query<{ status: string }>(
-        "SELECT status FROM sandbox_holds WHERE authorization_id = $1 FOR UPDATE",
-        [req.authorizationId],
-      );
-      if (!rows[0]) return fail("error", "unknown-authorization", "no such authorization");
-      if (rows[0].status === "captured") return fail("error", "not-held", "the hold was captured");
-      await tx.query("UPDATE sandbox_holds SET status = 'released' WHERE authorization_id = $1", [
-        req.authorizationId,
-      ]);
-      return { status: "approved", authorizationId: req.authorizationId };
+    const { result } = await this.once("release", req.idempotencyKey, req, async (tx) => {
+      const { result, released } = decideRelease(req, await holdFor(tx, req.authorizationId));
+      if (released) {
+        await tx.query("UPDATE sandbox_holds SET status = 'released' WHERE authorization_id = $1", [
+          req.authorizationId,
+        ]);
+      }
+      return result;
     });
+    return result;
   }
 
   async refund(req: RefundRequest): Promise<PaymentResult<{ refundId: string; amount: number }>> {
-    return this.once("refund", req.idempotencyKey, req, async (tx) => {
-      const { rows } = await tx.query<{ amount: string; refunded: string }>(
-        "SELECT amount, refunded FROM sandbox_captures WHERE capture_id = $1 FOR UPDATE",
+    const { result } = await this.once("refund", req.idempotencyKey, req, async (tx) => {
+      const { rows } = await tx.query<{
+        authorization_id: string;
+        payment_method: string;
+        amount: string;
+        refunded: string;
+      }>(
+        "SELECT authorization_id, payment_method, amount, refunded FROM sandbox_captures WHERE capture_id = $1 FOR UPDATE",
         [req.captureId],
       );
       const c = rows[0];
-      if (!c) return fail("error", "unknown-capture", "no such capture");
-      if (!Number.isSafeInteger(req.amount) || req.amount <= 0)
-        return fail("error", "bad-amount", "amount must be > 0");
-      if (Number(c.refunded) + req.amount > Number(c.amount)) {
-        return fail("error", "refund-exceeds-capture", "refunds would exceed the captured amount");
-      }
-      const refundId = idFor("ref", req.idempotencyKey);
-      await tx.query("UPDATE sandbox_captures SET refunded = refunded + $2 WHERE capture_id = $1", [
-        req.captureId,
-        req.amount,
-      ]);
-      await tx.query(
-        "INSERT INTO sandbox_refunds (refund_id, capture_id, amount, reason) VALUES ($1, $2, $3, $4)",
-        [refundId, req.captureId, req.amount, req.reason],
+      const { result, refund } = decideRefund(
+        req,
+        c && {
+          captureId: req.captureId,
+          authorizationId: c.authorization_id,
+          paymentMethod: c.payment_method,
+          amount: Number(c.amount),
+          refunded: Number(c.refunded),
+        },
+        () => keyedId("ref", req.idempotencyKey),
       );
-      return { status: "approved", refundId, amount: req.amount };
+      if (refund) {
+        await tx.query("UPDATE sandbox_captures SET refunded = refunded + $2 WHERE capture_id = $1", [
+          refund.captureId,
+          refund.amount,
+        ]);
+        await tx.query(
+          "INSERT INTO sandbox_refunds (refund_id, capture_id, amount, reason) VALUES ($1, $2, $3, $4)",
+          [refund.refundId, refund.captureId, refund.amount, refund.reason],
+        );
+      }
+      return result;
     });
+    return result;
   }
 
   /** Every capture with the reference of its hold (`{store}/session/{id}`): tests count them. */
@@ -217,22 +238,23 @@ export class PostgresSandboxGateway implements PaymentGateway {
   }
 
   private async once<T>(
-    op: string,
+    op: SandboxOperation,
     key: string,
     req: object,
     run: (tx: Tx) => Promise<PaymentResult<T>>,
-  ): Promise<PaymentResult<T>> {
+  ): Promise<{ result: PaymentResult<T>; fresh: boolean }> {
+    const timeout = { result: providerTimeout(), fresh: false };
     try {
       await this.ensure();
     } catch {
-      return fail("timeout", undefined, "the provider did not answer");
+      return timeout;
     }
-    const fingerprint = JSON.stringify([op, req]);
+    const print = fingerprint(op, req);
     let tx: Tx;
     try {
       tx = await this.pool.connect();
     } catch {
-      return fail("timeout", undefined, "the provider did not answer");
+      return timeout;
     }
     try {
       await tx.query("BEGIN");
@@ -241,25 +263,25 @@ export class PostgresSandboxGateway implements PaymentGateway {
         "SELECT fingerprint, result FROM sandbox_answers WHERE key = $1",
         [key],
       );
-      if (known.rows[0]) {
+      const replayed = replay<T>(known.rows[0], print);
+      if (replayed) {
         await tx.query("COMMIT");
-        if (known.rows[0].fingerprint !== fingerprint) {
-          return fail("error", "idempotency-mismatch", "idempotency key reused with a different request");
-        }
-        return known.rows[0].result;
+        return { result: replayed, fresh: false };
       }
       const result = await run(tx);
-      await tx.query("INSERT INTO sandbox_answers (key, fingerprint, result) VALUES ($1, $2, $3)", [
-        key,
-        fingerprint,
-        JSON.stringify(result),
-      ]);
+      if (keeps(result)) {
+        await tx.query("INSERT INTO sandbox_answers (key, fingerprint, result) VALUES ($1, $2, $3)", [
+          key,
+          print,
+          JSON.stringify(result),
+        ]);
+      }
       await tx.query("COMMIT");
-      return result;
+      return { result, fresh: true };
     } catch {
       await tx.query("ROLLBACK").catch(() => undefined);
       // nothing committed: no money moved, a retry really retries
-      return fail("timeout", undefined, "the provider did not answer");
+      return timeout;
     } finally {
       tx.release();
     }

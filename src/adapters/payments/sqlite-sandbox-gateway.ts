@@ -1,0 +1,237 @@
+/**
+ * The sandbox payment provider kept in a SQLite file — by default the file the single-process
+ * server already stores its events in — so that it outlives the process, as a real provider's
+ * ledger does. The rules are sandbox-rules.ts (shared with the in-memory and PostgreSQL
+ * ledgers); this file only reads and writes records.
+ *
+ * Why: a server killed between placing a hold (or capturing) and recording it resumes the exit
+ * after restart with the same idempotency keys; only a ledger that survived can answer those
+ * with the first result. With the in-memory sandbox the resumed capture met "no such
+ * authorization" and the session ended in `problem`, uncharged (the crash test's failure).
+ *
+ * Each call is one IMMEDIATE transaction on this adapter's own connection, run synchronously
+ * (better-sqlite3), so it never interleaves with the storage's transactions on the event loop
+ * and the file's write lock serialises it against any other process. The answer is committed
+ * before it is returned. The connection uses the storage's `synchronous = NORMAL`: one WAL for
+ * both, so a power loss that drops a ledger commit drops every later commit too — never a
+ * recorded capture the ledger lacks. Tables `sandbox_*` are created on first use, apart from
+ * the platform's own (like the PostgreSQL ledger's).
+ */
+import BetterSqlite3 from "better-sqlite3";
+import type {
+  AuthorizeRequest,
+  CaptureRequest,
+  PaymentGateway,
+  PaymentResult,
+  RefundRequest,
+  ReleaseRequest,
+} from "../../app/ports/payment-gateway";
+import {
+  decideAuthorize,
+  decideCapture,
+  decideRefund,
+  decideRelease,
+  deliverCapture,
+  fingerprint,
+  keeps,
+  keyedId,
+  providerTimeout,
+  replay,
+  type SandboxBehaviour,
+  type SandboxCapture,
+  type SandboxHold,
+  type SandboxLedger,
+  type SandboxOperation,
+  tokenBehaviour,
+} from "./sandbox-rules";
+
+export interface SqliteSandboxOptions {
+  /** the database file (`:memory:` keeps nothing across instances) */
+  file: string;
+}
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS sandbox_answers (
+  key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, result TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sandbox_holds (
+  authorization_id TEXT PRIMARY KEY, payment_method TEXT NOT NULL, currency TEXT NOT NULL,
+  amount INTEGER NOT NULL, status TEXT NOT NULL, reference TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sandbox_holds_reference ON sandbox_holds (reference);
+CREATE TABLE IF NOT EXISTS sandbox_captures (
+  capture_id TEXT PRIMARY KEY, authorization_id TEXT NOT NULL, payment_method TEXT NOT NULL,
+  amount INTEGER NOT NULL, refunded INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS sandbox_refunds (
+  refund_id TEXT PRIMARY KEY, capture_id TEXT NOT NULL, amount INTEGER NOT NULL, reason TEXT NOT NULL);
+`;
+
+interface HoldRow {
+  authorization_id: string;
+  payment_method: string;
+  currency: string;
+  amount: number;
+  status: SandboxHold["status"];
+  reference: string;
+}
+interface CaptureRow {
+  capture_id: string;
+  authorization_id: string;
+  payment_method: string;
+  amount: number;
+  refunded: number;
+}
+
+const toHold = (r: HoldRow): SandboxHold => ({
+  authorizationId: r.authorization_id,
+  paymentMethod: r.payment_method,
+  currency: r.currency,
+  amount: r.amount,
+  status: r.status,
+  reference: r.reference,
+});
+const toCapture = (r: CaptureRow): SandboxCapture => ({
+  captureId: r.capture_id,
+  authorizationId: r.authorization_id,
+  paymentMethod: r.payment_method,
+  amount: r.amount,
+  refunded: r.refunded,
+});
+
+export class SqliteSandboxGateway implements PaymentGateway {
+  private readonly db: BetterSqlite3.Database;
+  private readonly sql;
+
+  constructor(options: SqliteSandboxOptions) {
+    this.db = new BetterSqlite3(options.file);
+    if (options.file !== ":memory:") this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(DDL);
+    const db = this.db;
+    this.sql = {
+      answer: db.prepare<[string], { fingerprint: string; result: string }>(
+        "SELECT fingerprint, result FROM sandbox_answers WHERE key = ?",
+      ),
+      keep: db.prepare("INSERT INTO sandbox_answers (key, fingerprint, result, at) VALUES (?, ?, ?, ?)"),
+      hold: db.prepare<[string], HoldRow>("SELECT * FROM sandbox_holds WHERE authorization_id = ?"),
+      addHold: db.prepare(
+        "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      holdStatus: db.prepare("UPDATE sandbox_holds SET status = ? WHERE authorization_id = ?"),
+      capture: db.prepare<[string], CaptureRow>("SELECT * FROM sandbox_captures WHERE capture_id = ?"),
+      addCapture: db.prepare(
+        "INSERT INTO sandbox_captures (capture_id, authorization_id, payment_method, amount) VALUES (?, ?, ?, ?)",
+      ),
+      addRefunded: db.prepare("UPDATE sandbox_captures SET refunded = refunded + ? WHERE capture_id = ?"),
+      addRefund: db.prepare(
+        "INSERT INTO sandbox_refunds (refund_id, capture_id, amount, reason) VALUES (?, ?, ?, ?)",
+      ),
+    };
+  }
+
+  async authorize(
+    req: AuthorizeRequest,
+  ): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
+    return this.once("authorize", req.idempotencyKey, req, () => {
+      const { result, hold } = decideAuthorize(req, tokenBehaviour(req.paymentMethod), () =>
+        keyedId("auth", req.idempotencyKey),
+      );
+      if (hold) {
+        const h = hold;
+        this.sql.addHold.run(h.authorizationId, h.paymentMethod, h.currency, h.amount, h.status, h.reference);
+      }
+      return result;
+    }).result;
+  }
+
+  async capture(req: CaptureRequest): Promise<PaymentResult<{ captureId: string; amount: number }>> {
+    let b: SandboxBehaviour = "approve";
+    const { result, fresh } = this.once("capture", req.idempotencyKey, req, () => {
+      const row = this.sql.hold.get(req.authorizationId);
+      const hold = row && toHold(row);
+      if (hold) b = tokenBehaviour(hold.paymentMethod);
+      const { result, capture } = decideCapture(req, hold, b, () => keyedId("cap", req.idempotencyKey));
+      if (capture) {
+        this.sql.holdStatus.run("captured", capture.authorizationId);
+        this.sql.addCapture.run(
+          capture.captureId,
+          capture.authorizationId,
+          capture.paymentMethod,
+          capture.amount,
+        );
+      }
+      return result;
+    });
+    return deliverCapture(result, b, fresh);
+  }
+
+  async release(req: ReleaseRequest): Promise<PaymentResult<{ authorizationId: string }>> {
+    return this.once("release", req.idempotencyKey, req, () => {
+      const row = this.sql.hold.get(req.authorizationId);
+      const { result, released } = decideRelease(req, row && toHold(row));
+      if (released) this.sql.holdStatus.run("released", req.authorizationId);
+      return result;
+    }).result;
+  }
+
+  async refund(req: RefundRequest): Promise<PaymentResult<{ refundId: string; amount: number }>> {
+    return this.once("refund", req.idempotencyKey, req, () => {
+      const row = this.sql.capture.get(req.captureId);
+      const { result, refund } = decideRefund(req, row && toCapture(row), () =>
+        keyedId("ref", req.idempotencyKey),
+      );
+      if (refund) {
+        this.sql.addRefunded.run(refund.amount, refund.captureId);
+        this.sql.addRefund.run(refund.refundId, refund.captureId, refund.amount, refund.reason);
+      }
+      return result;
+    }).result;
+  }
+
+  /** Everything the ledger holds, for tests and the demo. */
+  ledger(): SandboxLedger {
+    return {
+      holds: (this.db.prepare("SELECT * FROM sandbox_holds ORDER BY rowid").all() as HoldRow[]).map(toHold),
+      captures: (this.db.prepare("SELECT * FROM sandbox_captures ORDER BY rowid").all() as CaptureRow[]).map(
+        toCapture,
+      ),
+      refunds: (
+        this.db.prepare("SELECT * FROM sandbox_refunds ORDER BY rowid").all() as {
+          refund_id: string;
+          capture_id: string;
+          amount: number;
+          reason: string;
+        }[]
+      ).map((r) => ({ refundId: r.refund_id, captureId: r.capture_id, amount: r.amount, reason: r.reason })),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * One call in one immediate transaction: the kept answer to the key, or run and keep the new
+   * one. A failure rolls everything back and answers timeout: nothing moved, a retry retries.
+   */
+  private once<T>(
+    op: SandboxOperation,
+    key: string,
+    req: object,
+    run: () => PaymentResult<T>,
+  ): { result: PaymentResult<T>; fresh: boolean } {
+    const print = fingerprint(op, req);
+    const tx = this.db.transaction(() => {
+      const row = this.sql.answer.get(key);
+      const known = replay<T>(row && { fingerprint: row.fingerprint, result: JSON.parse(row.result) }, print);
+      if (known) return { result: known, fresh: false };
+      const result = run();
+      if (keeps(result)) this.sql.keep.run(key, print, JSON.stringify(result), Date.now());
+      return { result, fresh: true };
+    });
+    try {
+      return tx.immediate();
+    } catch {
+      return { result: providerTimeout(), fresh: false };
+    }
+  }
+}
