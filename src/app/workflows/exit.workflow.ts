@@ -4,15 +4,18 @@
  *   1. anything unresolved?  → SessionHeldForReview (state `review`); nothing is charged until a
  *      person decides (review.workflow resumes here)
  *   2. price the basket (priceBasket)
- *   3. authorization: the check-in hold if it covers the total, else a hold for the exact
- *      total — compensation: release the hold (the check-in hold is released when another one
- *      is used)
+ *   3. authorization: the check-in hold (recorded in the stream at check-in) if it covers the
+ *      total, else a hold for the exact total — compensation: release the hold (the check-in
+ *      hold is released when another one is used)
  *   4. capture the exact total, key `capture:{authorizationId}`, retried on timeout with the
  *      same key — compensation: refund; a captured payment is never undone
  *   → PaymentCaptured (`paid`) or PaymentFailed (`problem`).
  *
  * Every decision is re-checked against the stream state when it is written, so a second run
- * (a retry, a restart, another process) continues where the first stopped and charges once.
+ * (a retry, a restart, another process) continues where the first stopped and charges once:
+ * every provider call's key is derived from the stream, and the provider (a ledger that
+ * outlives the process, like a real one) answers a repeated key with its first answer — a
+ * capture made just before a crash is found again, not attempted on a hold nobody knows.
  */
 import type { BasketEvent } from "../../domain/basket/basket.events";
 import { decideSession } from "../../domain/session/session.decider";

@@ -110,7 +110,8 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
       return events;
     }
     case "RecordAuthorization":
-      requirePhase(state, ["exiting", "charging", "review", "problem"], command.type);
+      // shopping: the check-in hold; later phases: a hold taken at exit
+      requirePhase(state, ["shopping", "exiting", "charging", "review", "problem"], command.type);
       checkAmount(command.amount, "amount");
       return [
         {

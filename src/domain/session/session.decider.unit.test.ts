@@ -261,6 +261,33 @@ describe("session decider", () => {
     ]);
   });
 
+  it("records the check-in hold while shopping; a cancel releases it", () => {
+    const checkedIn = [
+      opened,
+      ...when([opened], {
+        type: "RecordAuthorization",
+        at: 5,
+        amount: 10_000,
+        currency: "USD",
+        authorizationId: "auth-in",
+      }),
+    ];
+    expect(checkedIn[1]).toEqual({
+      type: "PaymentAuthorized",
+      at: 5,
+      amount: 10_000,
+      currency: "USD",
+      authorizationId: "auth-in",
+    });
+    const s = foldBasket(checkedIn);
+    expect(s.phase).toBe("shopping");
+    expect(s.payment).toMatchObject({ authorizationId: "auth-in", authorized: 10_000 });
+    expect(when(checkedIn, { type: "Cancel", at: 9, reason: "cart abandoned" })).toEqual([
+      { type: "HoldReleased", at: 9, authorizationId: "auth-in" },
+      { type: "SessionCancelled", at: 9, reason: "cart abandoned" },
+    ]);
+  });
+
   it("illegal lifecycle commands are typed errors, never silent", () => {
     expect(codeOf(() => when([], { type: "StartCheckout", at: 1 }))).toBe("ILLEGAL_TRANSITION");
     expect(codeOf(() => when(paid, { type: "Cancel", at: 1, reason: "x" }))).toBe("ILLEGAL_TRANSITION");

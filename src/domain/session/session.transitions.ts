@@ -4,11 +4,13 @@
  * table is an illegal transition (DomainError ILLEGAL_TRANSITION), never a silent no-op.
  *
  *   idle ─SessionOpened→ shopping ─CheckoutStarted→ exiting ─PaymentAuthorized→ charging
+ *   shopping ─PaymentAuthorized→ shopping (the check-in hold, recorded when it is placed)
  *   charging ─PaymentCaptured→ paid ─PaymentRefunded→ partially-refunded | refunded
  *   charging ─PaymentAuthorized→ charging (a new hold when the total grew)
  *   exiting/charging ─SessionHeldForReview→ review (a person checks before the charge is final)
  *   exiting/charging/review ─PaymentFailed→ problem ─PaymentAuthorized→ charging (retry)
- *   shopping/exiting/review/problem/charging ─SessionCancelled→ cancelled (hold released first)
+ *   shopping/exiting/review/problem/charging ─SessionCancelled→ cancelled (hold released first:
+ *   shopping ─HoldReleased→ shopping, charging ─HoldReleased→ exiting)
  *   paid/refunded/partially-refunded ─SessionClosed→ closed
  */
 import type { BasketEventType } from "../basket/basket.events";
@@ -43,6 +45,8 @@ export interface Transition {
 export const SESSION_TRANSITIONS: readonly Transition[] = [
   { from: "idle", on: "SessionOpened", to: "shopping" },
   { from: "shopping", on: "CheckoutStarted", to: "exiting" },
+  { from: "shopping", on: "PaymentAuthorized", to: "shopping" },
+  { from: "shopping", on: "HoldReleased", to: "shopping" },
   { from: "exiting", on: "PaymentAuthorized", to: "charging" },
   { from: "exiting", on: "PaymentCaptured", to: "paid" },
   { from: "exiting", on: "SessionHeldForReview", to: "review" },
