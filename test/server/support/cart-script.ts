@@ -31,6 +31,8 @@ export function cartScript(options: {
   /** seconds the scale holds still after each item */
   holdS?: number;
   end?: boolean;
+  /** the account presented at check-in (an app code or a card token); none: the store's default */
+  account?: string;
 }): CartMessage[] {
   const { store, cart, session } = options;
   const hz = options.hz ?? 20;
@@ -41,7 +43,10 @@ export function cartScript(options: {
   let n = 0;
   const id = () => `${cart}.${session}.${n++}`;
   const base = { v: 1, store, cart };
-  const out: CartMessage[] = [[{ ...base, t: options.t0, type: "session.start", session, id: id() }]];
+  const account = options.account === undefined ? {} : { account: options.account };
+  const out: CartMessage[] = [
+    [{ ...base, t: options.t0, type: "session.start", session, ...account, id: id() }],
+  ];
 
   // the load profile: start empty, step up by each item's weight over 300 ms, hold still
   const profile: { t: number; vision?: ScriptItem }[] = [];
