@@ -1375,7 +1375,14 @@ class CartFusionImpl implements CartFusion {
     }
     if (choice === undefined) return this.reject("bad-value", "an answer needs a sku or a choice");
     p.evidence.answers.push(answer);
-    if (NO_CHOICES.has(choice)) {
+    const live = p.prompt.lineIds.filter((id) => this.lines.get(id)?.voided === false);
+    if (NO_CHOICES.has(choice) && !p.removal && this.answerUnderflows(live, [])) {
+      // "not merchandise" for what was taken out again since: the removal would be of nothing
+      this.unresolved.push({
+        lineIds: live,
+        reason: "the shopper said it is not merchandise, but it was taken out again as merchandise",
+      });
+    } else if (NO_CHOICES.has(choice)) {
       for (const id of p.prompt.lineIds)
         this.voidLine(id, e.t, "shopper said it is not merchandise", "shopper", events);
       this.settleVouched(p, e.t, events, "nothing else went in with it, said the shopper");
@@ -1453,6 +1460,18 @@ class CartFusionImpl implements CartFusion {
     }
   }
 
+  /** would replacing the add lines `ids` by `items` take some product's net quantity below zero? */
+  private answerUnderflows(ids: string[], items: Item[]): boolean {
+    const net = new Map<string, number>();
+    for (const id of ids) {
+      const l = this.lines.get(id)!;
+      net.set(l.sku, (net.get(l.sku) ?? 0) - (l.grams ?? l.qty ?? 0));
+    }
+    for (const it of items) net.set(it.sku, (net.get(it.sku) ?? 0) + (it.grams ?? it.qty ?? 0));
+    for (const [sku, d] of net) if (d < 0 && (this.net.get(sku) ?? 0) + d < -1e-9) return true;
+    return false;
+  }
+
   /** map the answered explanation onto the prompt's lines: revise, void the extras, add the rest */
   private applyAnswer(
     p: OpenPrompt,
@@ -1470,6 +1489,25 @@ class CartFusionImpl implements CartFusion {
       return l !== undefined && !l.voided;
     });
     const note = `answered on the cart screen: ${this.name(sku)}`;
+    if (!p.removal && this.answerUnderflows(existing, items)) {
+      // the guessed product was taken out again since: the answer would leave a removal of
+      // something the basket no longer holds (a negative quantity); a person sorts it out
+      this.unresolved.push({
+        lineIds: existing,
+        reason: `the shopper's answer (${this.name(sku)}) contradicts a later removal of what the line guessed`,
+      });
+      this.prompts.delete(p.prompt.id);
+      const closed: BasketEvent = {
+        type: "PromptClosed",
+        at,
+        promptId: p.prompt.id,
+        outcome: "answered",
+        sku,
+      };
+      if (choice !== undefined) closed.choice = choice;
+      out.push(closed);
+      return;
+    }
     const confidence = status === "ok" ? 1 : posterior;
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
@@ -1559,6 +1597,7 @@ class CartFusionImpl implements CartFusion {
         `unanswered ${p.prompt.kind} prompt: ${p.evidence.summary}`,
       );
     }
+    for (const u of this.unresolved) for (const id of u.lineIds) covered.add(id);
     const unsure: string[] = [];
     for (const l of this.lines.values())
       if (!l.voided && l.status === "unsure" && !covered.has(l.lineId)) unsure.push(l.lineId);

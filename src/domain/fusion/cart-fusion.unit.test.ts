@@ -5,6 +5,7 @@ import { indexCatalog, type Product } from "../catalog/product";
 import type { CartEvent } from "../events/sensor-events";
 import { sequentialIds } from "../shared/ids";
 import { createCartFusion } from "./cart-fusion";
+import type { FusionConfig } from "./fusion.config";
 import { basketOf, CART, newFusion, run, STORE, TEST_PRODUCTS, Timeline } from "./synthetic.test-support";
 
 const COLA_GTIN = "05449000000996";
@@ -382,6 +383,25 @@ describe("cart fusion: prompts and review", () => {
     expect(basketOf(events)).toEqual({ net: { "chips-vinegar": 1 }, unsure: [] });
   });
 
+  it.each([{ sku: "cola-330" }, { choice: "no" }])(
+    "an answer about a line whose item was taken out since goes to review, never below zero (%o)",
+    (answer) => {
+      // found by the property test (seed 1929069446): unseen chips in, the same weight out (the
+      // removal takes the guessed line's product), then "it was a cola": the basket read −1 chips
+      const tl = new Timeline(1).hold(800).start().hold(500).step(160).hold(500).step(-160).hold(500);
+      tl.answer("prompt_0001", answer).hold(600).end();
+      const { events } = run(tl.events);
+      const b = basketOf(events);
+      for (const v of Object.values(b.net)) expect(v).toBeGreaterThanOrEqual(0);
+      expect(of(events, "ReviewRequested")).toHaveLength(1);
+      expect(of(events, "ReviewRequested")[0].lineIds).toEqual(
+        of(events, "ItemAdded")
+          .slice(0, 1)
+          .map((a) => a.lineId),
+      );
+    },
+  );
+
   it("an unanswered prompt becomes a review case at session end, in the session.end result", () => {
     const tl = chips().end();
     const { results, fusion } = run(tl.events);
@@ -754,7 +774,8 @@ describe("cart fusion: the same charge either way means look-alikes swapped, not
     unit("bar-b", 53.5, 1.5, 199, { lookalikes: ["bar-a"], category: "candy" }),
     unit("bar-d", 52, 1.5, 199, { category: "candy" }),
   ]);
-  const fusion = () => createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART });
+  const fusion = (config?: Partial<FusionConfig>) =>
+    createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
 
   it("asks when the charge agrees only through mixes with another product of the same price", () => {
     // three bars seen as one sighting; "2 a + 1 d" and "1 a + 2 d" cost what "3 a" costs, but
@@ -766,8 +787,9 @@ describe("cart fusion: the same charge either way means look-alikes swapped, not
   });
 
   it("still charges look-alikes swapped in at the same price, and names only those", () => {
+    // (at 0.9: 3 × a and 3 × b carry 0.94 here; the mixes of a and b do not count as swapped)
     const tl = shopping(3).see("in", ["bar-a", 0.8]).step(158).hold(800).end();
-    const { events } = run(tl.events, undefined, fusion());
+    const { events } = run(tl.events, undefined, fusion({ acceptThreshold: 0.9 }));
     const added = of(events, "ItemAdded");
     expect(added).toMatchObject([{ sku: "bar-a", qty: 3, status: "ok" }]);
     expect(added[0].evidence.summary).toContain("or bar-b, same charge");
