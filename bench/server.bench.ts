@@ -105,6 +105,31 @@ function threadCpu(pid: number | undefined): Map<string, number> {
   return out;
 }
 
+/**
+ * CPU seconds of every PostgreSQL process on this machine (Linux /proc; 0 elsewhere): the
+ * database shares the cores with the server. Includes any other client's work on the same
+ * cluster during the run.
+ */
+function postgresCpu(): number {
+  let s = 0;
+  try {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (!stat.includes("(postgres)")) continue;
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        s += (Number(f[11]) + Number(f[12])) / 100;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  return s;
+}
+
 function sum(m: Map<string, number>): number {
   let t = 0;
   for (const v of m.values()) t += v;
@@ -176,6 +201,8 @@ interface RunResult {
   /** CPU seconds of this process (the 1,000 MQTT clients) and of Mosquitto, same window */
   loadGenCpu: number;
   brokerCpu: number | undefined;
+  /** CPU seconds of PostgreSQL's processes, same window (PostgreSQL runs only) */
+  dbCpu: number | undefined;
   attribution: { compared: number; agreed: number };
   worstBySecond: number[];
 }
@@ -360,6 +387,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
     const threads0 = threadCpu(child.pid);
     const benchCpu0 = process.cpuUsage();
     const mosqCpu0 = threadCpu(mosq?.pid);
+    const pgCpu0 = db === "postgres" ? postgresCpu() : 0;
     const tStart = performance.now();
     const tEnd = tStart + SECONDS * 1000;
     await Promise.all(
@@ -445,6 +473,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
     const benchCpuUs = process.cpuUsage(benchCpu0);
     const loadGenCpu = (benchCpuUs.user + benchCpuUs.system) / 1e6;
     const brokerCpu = mosq ? sum(threadCpu(mosq.pid)) - sum(mosqCpu0) : undefined;
+    const dbCpu = db === "postgres" ? postgresCpu() - pgCpu0 : undefined;
     const rss = await metricValue(http, "skiplane_process_resident_memory_bytes");
     const rejected =
       (await metricValue(http, "skiplane_cart_events_total", '{outcome="rejected"}')) - rejected0;
@@ -474,6 +503,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       threads,
       loadGenCpu,
       brokerCpu,
+      dbCpu,
       attribution: { compared, agreed },
       worstBySecond: Array.from(worstBySecond, (x) => Math.round(x ?? 0)),
       checkInS,
@@ -513,6 +543,11 @@ function report(r: RunResult): string {
     `  server CPU / sample  ${((r.cpu / Math.max(1, r.samples)) * 1e6).toFixed(0)} µs per scale sample (${((r.cpu / r.seconds) * 100).toFixed(0)} % of one core)`,
     `  server threads       ${r.threads || "n/a"}`,
     `  load generator CPU   ${r.loadGenCpu.toFixed(1)} s (this process: ${r.connected} MQTT clients)${r.brokerCpu !== undefined ? `; Mosquitto ${r.brokerCpu.toFixed(1)} s` : ""}`,
+    ...(r.dbCpu !== undefined
+      ? [
+          `  PostgreSQL CPU       ${r.dbCpu.toFixed(1)} s = ${((r.dbCpu / Math.max(1, r.accepted)) * 1000).toFixed(2)} ms per accepted event (${((r.dbCpu / r.seconds) * 100).toFixed(0)} % of one core; all its processes)`,
+        ]
+      : []),
     `  server RSS           ${r.rssMb.toFixed(0)} MB`,
     `  load average         ${r.load[0].toFixed(1)} at start, ${r.load[1].toFixed(1)} at end (1 min, uptime; ${cpus().length} cores)`,
   ].join("\n");

@@ -45,6 +45,64 @@ describe("postgres storage", () => {
     expect(await second.events.streamVersion(id)).toBe(2);
   });
 
+  it("group-commits concurrent appends in one statement: own compare-and-set, gap-free positions in order", async () => {
+    const meta = { source: "workflow" as const };
+    const ev = (reason: string) => ({ type: "SessionCancelled" as const, at: 1, reason });
+    const events = db.storage.events;
+    const stores = ["st-gb1", "st-gb2"];
+    // streams 0..29 of each store exist at version 1 beforehand
+    for (const store of stores)
+      for (let k = 0; k < 30; k++)
+        await events.append(sessionStreamId(store, `s${k}`), [ev("a")], {
+          expectedVersion: 0,
+          meta,
+          recordedAt: 1,
+        });
+    const before = await Promise.all(stores.map((s) => events.storePosition(s)));
+    // submitted in one turn: they are written together; k % 5 = 1 expects a wrong version,
+    // k % 5 = 2 creates a stream that exists, k % 5 = 3 appends with "any", k % 5 = 4 creates a new one
+    const expectedOf = (k: number) =>
+      k % 5 === 1 ? 7 : k % 5 === 2 ? 0 : k % 5 === 3 ? ("any" as const) : 1;
+    const calls = stores.flatMap((store) =>
+      Array.from({ length: 30 }, (_, k) => {
+        const stream = k % 5 === 4 ? `n${k}` : `s${k}`;
+        const expectedVersion = k % 5 === 4 ? 0 : expectedOf(k);
+        return events.append(sessionStreamId(store, stream), [ev(`b${k}`), ev(`c${k}`)], {
+          expectedVersion,
+          meta,
+          recordedAt: 2,
+        });
+      }),
+    );
+    const results = await Promise.all(calls);
+    results.forEach((r, j) => {
+      const k = j % 30;
+      if (k % 5 === 1 || k % 5 === 2)
+        expect(r).toEqual({ status: "conflict", expected: expectedOf(k), actual: 1 });
+      else expect(r).toMatchObject({ status: "appended", version: k % 5 === 4 ? 2 : 3 });
+    });
+    for (const [si, store] of stores.entries()) {
+      const mine = results.slice(si * 30, si * 30 + 30).filter((r) => r.status === "appended");
+      // positions follow the order of the calls, two per append, no gaps
+      expect(mine.map((r) => (r.status === "appended" ? r.lastPosition : 0))).toEqual(
+        mine.map((_, i) => before[si] + 2 * (i + 1)),
+      );
+      const page = await events.readStore(store, before[si], 1_000);
+      expect(page.map((e) => e.position)).toEqual(page.map((_, i) => before[si] + i + 1));
+      expect(page.map((e) => (e.data as { reason: string }).reason)).toEqual(
+        Array.from({ length: 30 }, (_, k) => k)
+          .filter((k) => k % 5 !== 1 && k % 5 !== 2)
+          .flatMap((k) => [`b${k}`, `c${k}`]),
+      );
+      const s3 = await events.readStream(sessionStreamId(store, "s3"));
+      expect(s3.events.map((e) => [e.version, (e.data as { reason: string }).reason])).toEqual([
+        [1, "a"],
+        [2, "b3"],
+        [3, "c3"],
+      ]);
+    }
+  });
+
   it("puts raw events in one partition per device day and drops whole partitions", async () => {
     const store = "st-part";
     const day = 86_400_000;

@@ -56,6 +56,20 @@ export async function openPostgresStorage(
     await pool.end();
     throw err;
   }
+  // Read-model rows are derived from the event streams (rebuild re-projects any that lag), so
+  // their commits need not wait for the WAL flush: on their own connections with
+  // synchronous_commit off, an upsert returns without an fsync, and the next synchronous commit
+  // (the raw log's, the streams') flushes it anyway. A crash of PostgreSQL itself may lose the
+  // last fraction of a second of them; nothing acknowledged depends on them.
+  const derived = new pg.Pool({
+    connectionString: options.connectionString,
+    max: 2,
+    options: `-c search_path=${schema} -c synchronous_commit=off`,
+    types,
+  });
+  // an idle connection's error (the server restarted) must not crash the process: the next
+  // query on it fails instead, and the pool opens a new one
+  for (const p of [pool, derived]) p.on("error", () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const partitions = new Set<number>();
   return {
@@ -77,13 +91,16 @@ export async function openPostgresStorage(
       // a few statements in flight: batches form while others are on the wire
       groupCommit: { maxInFlight: Math.max(1, Math.min(4, (options.max ?? 10) - 2)) },
     }),
-    sessions: new PgSessionReadModel(db, pool),
+    sessions: new PgSessionReadModel(db, derived),
     reviews: new SqlReviewCases(db),
     labels: new SqlReviewLabels(db),
     carts: new SqlCartRegistry(db),
     apiKeys: new SqlApiKeys(db),
     accounts: new SqlAccounts(db),
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      await derived.end();
+    },
   };
 }
 
