@@ -393,6 +393,9 @@ export async function startServer(
       metrics,
       log,
       devices: deviceAccess,
+      // aedes on its own thread: the carts' sockets off the server's event loop (docs/server.md);
+      // SKIPLANE_MQTT_THREAD=false keeps it in-process (for comparison)
+      thread: process.env.SKIPLANE_MQTT_THREAD !== "false",
     });
     const emb = embedded;
     deviceGateway.attach({

@@ -12,17 +12,27 @@
  *   consumer could lose acknowledged events in a crash.)
  * - authorizeSubscribe: a cart may subscribe only to its own screen and errors topics; other
  *   filters are refused in the SUBACK (0x80).
+ *
+ * `thread: true` runs aedes in a worker thread (broker-thread.ts): same rules, decided here on
+ * the main thread, the sockets and MQTT work on the worker's event loop. The composition root
+ * uses it; `thread: false` (in-process aedes) remains for tests and embedding.
  */
 import { createServer, type Server } from "node:net";
 import type { Duplex } from "node:stream";
-import { Aedes, type AuthenticateError, type Client } from "aedes";
+import { Aedes, type AuthenticateError } from "aedes";
 import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
+import { BrokerThread, type FromWorker } from "./broker-thread";
 import { type SecretHasher, scryptHasher, VerifiedSecretCache } from "./cart-credentials";
 import type { CartDirectory } from "./cart-directory";
 import type { CartGateway, CartOutbound } from "./cart-gateway";
 import type { DeviceAccess } from "./device-access";
 import { errorsTopic, eventsTopic, parseCartTopic, screenTopic } from "./topics";
+
+/** A connection: an aedes client (in-process) or its stand-in on the main thread (worker). */
+interface Conn {
+  close(): void;
+}
 
 type Identity =
   | { kind: "service"; username: string }
@@ -42,6 +52,8 @@ export interface EmbeddedBrokerOptions {
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** walk-out store devices (`{store}/{device}` usernames, their own topics): device-access.ts */
   devices?: DeviceAccess;
+  /** run aedes in a worker thread (broker-thread.ts); default false (in-process) */
+  thread?: boolean;
 }
 
 function authError(message: string, returnCode: 4 | 5): AuthenticateError {
@@ -59,24 +71,35 @@ function sameString(a: string, b: string): boolean {
 }
 
 export class EmbeddedBroker implements CartOutbound {
-  readonly broker: Aedes;
+  private readonly aedes: Aedes | undefined;
+  private readonly thread: BrokerThread | undefined;
   private server: Server | undefined;
-  private readonly identities = new WeakMap<Client, Identity>();
-  private readonly byCart = new Map<string, Set<Client>>();
-  private readonly byDevice = new Map<string, Set<Client>>();
+  private readonly identities = new WeakMap<Conn, Identity>();
+  private readonly byCart = new Map<string, Set<Conn>>();
+  private readonly byDevice = new Map<string, Set<Conn>>();
+  /** the worker's connections, by its id */
+  private readonly conns = new Map<number, Conn>();
   private readonly cache = new VerifiedSecretCache();
   private readonly hasher: SecretHasher;
   port = 0;
 
   private constructor(
     private readonly options: EmbeddedBrokerOptions,
-    broker: Aedes,
+    engine: { aedes: Aedes } | { thread: BrokerThread },
   ) {
-    this.broker = broker;
+    if ("aedes" in engine) this.aedes = engine.aedes;
+    else this.thread = engine.thread;
     this.hasher = options.hasher ?? scryptHasher;
   }
 
+  /** The in-process aedes instance (tests); not available with `thread: true`. */
+  get broker(): Aedes {
+    if (!this.aedes) throw new Error("the embedded broker runs in a worker thread");
+    return this.aedes;
+  }
+
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    if (options.thread) return EmbeddedBroker.startThread(options);
     let self: EmbeddedBroker;
     const broker = await Aedes.createBroker({
       // No cap on in-flight deliveries. With aedes' default (100), publishes queue inside
@@ -90,7 +113,7 @@ export class EmbeddedBroker implements CartOutbound {
       authorizePublish: (client, packet, done) => self.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => self.authorizeSubscribe(client, sub, done),
     });
-    self = new EmbeddedBroker(options, broker);
+    self = new EmbeddedBroker(options, { aedes: broker });
     broker.on("clientReady", (client) => self.onReady(client));
     broker.on("clientDisconnect", (client) => self.onGone(client));
     self.options.gateway.attach(self);
@@ -105,9 +128,86 @@ export class EmbeddedBroker implements CartOutbound {
     return self;
   }
 
+  private static async startThread(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    let self: EmbeddedBroker | undefined;
+    const early: FromWorker[] = [];
+    const thread = await BrokerThread.start({
+      port: options.port,
+      host: options.host ?? "0.0.0.0",
+      onMessage: (m) => (self ? self.fromWorker(m) : early.push(m)),
+      // without its broker the server can take no cart: fail loudly, the supervisor restarts it
+      onFatal: (err) => {
+        options.log?.warn({ err }, "embedded broker thread failed");
+        setImmediate(() => {
+          throw err;
+        });
+      },
+    });
+    self = new EmbeddedBroker(options, { thread });
+    self.port = thread.port;
+    self.options.gateway.attach(self);
+    for (const m of early) self.fromWorker(m);
+    return self;
+  }
+
+  /** A hook or connection event from the worker, answered by the same rules as in-process. */
+  private fromWorker(m: FromWorker): void {
+    const thread = this.thread;
+    if (!thread) return;
+    const conn = (c: number): Conn => {
+      let ref = this.conns.get(c);
+      if (!ref) {
+        ref = { close: () => thread.send({ k: "close-conn", c }) };
+        this.conns.set(c, ref);
+      }
+      return ref;
+    };
+    switch (m.k) {
+      case "auth": {
+        const ref = conn(m.c);
+        this.authenticate(ref, m.u, m.p ? Buffer.from(m.p) : undefined, (err) => {
+          if (err) {
+            thread.send({ k: "auth", c: m.c, ok: false, msg: err.message, code: err.returnCode ?? 5 });
+            return;
+          }
+          // online from here (before its CONNACK, as in-process): a kick right away finds it;
+          // unless the connection closed while its secret was being checked
+          if (this.conns.get(m.c) === ref) this.onReady(ref);
+          thread.send({ k: "auth", c: m.c, ok: true });
+        });
+        return;
+      }
+      case "pub": {
+        const packet = {
+          topic: m.t,
+          payload: Buffer.from(m.b.buffer, m.b.byteOffset, m.b.byteLength),
+          retain: m.rt,
+        };
+        this.authorizePublish(conn(m.c), packet, (err) =>
+          thread.send(
+            err ? { k: "done", r: m.r, e: err.message } : { k: "done", r: m.r, retain: packet.retain },
+          ),
+        );
+        return;
+      }
+      case "sub":
+        this.authorizeSubscribe(conn(m.c), { topic: m.t, qos: m.q }, (_err, sub) =>
+          thread.send({ k: "sub", r: m.r, ok: !!sub }),
+        );
+        return;
+      case "gone": {
+        const ref = this.conns.get(m.c);
+        this.conns.delete(m.c);
+        if (ref) this.onGone(ref);
+        return;
+      }
+    }
+  }
+
   /** Serves one MQTT-over-WebSocket connection (the HTTP server hands it over). */
   handleStream(stream: Duplex): void {
-    this.broker.handle(stream);
+    if (this.thread) this.thread.handleStream(stream);
+    else this.broker.handle(stream);
   }
 
   /** Carts connected right now (cart ids). */
@@ -136,6 +236,11 @@ export class EmbeddedBroker implements CartOutbound {
   }
 
   private publish(topic: string, payload: string, retain: boolean): Promise<void> {
+    if (this.thread) {
+      // handed over in order; the worker makes a hook's answer wait for it (see broker-thread.ts)
+      this.thread.send({ k: "publish", t: topic, b: payload, retain });
+      return Promise.resolve();
+    }
     return new Promise((resolve, reject) =>
       this.broker.publish(
         { cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, retain, dup: false },
@@ -145,6 +250,7 @@ export class EmbeddedBroker implements CartOutbound {
   }
 
   async close(): Promise<void> {
+    if (this.thread) return this.thread.close();
     await new Promise<void>((resolve) => this.broker.close(() => resolve()));
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -155,7 +261,7 @@ export class EmbeddedBroker implements CartOutbound {
   }
 
   private authenticate(
-    client: Client,
+    client: Conn,
     username: string | undefined,
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
@@ -206,7 +312,7 @@ export class EmbeddedBroker implements CartOutbound {
   }
 
   private authorizePublish(
-    client: Client | null,
+    client: Conn | null,
     packet: { topic: string; payload: Buffer | string; retain?: boolean },
     done: (error?: Error | null) => void,
   ): void {
@@ -240,7 +346,7 @@ export class EmbeddedBroker implements CartOutbound {
   }
 
   private authorizeSubscribe(
-    client: Client,
+    client: Conn,
     sub: { topic: string; qos: number },
     done: (error: Error | null, subscription?: { topic: string; qos: 0 | 1 | 2 } | null) => void,
   ): void {
@@ -283,7 +389,7 @@ export class EmbeddedBroker implements CartOutbound {
   }
 
   private authenticateDevice(
-    client: Client,
+    client: Conn,
     username: string,
     secret: string,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
@@ -336,7 +442,7 @@ export class EmbeddedBroker implements CartOutbound {
     );
   }
 
-  private onReady(client: Client): void {
+  private onReady(client: Conn): void {
     const id = this.identities.get(client);
     if (id?.kind === "device") {
       const set = this.byDevice.get(id.username) ?? new Set();
@@ -352,7 +458,7 @@ export class EmbeddedBroker implements CartOutbound {
     this.options.metrics?.connectedCarts.set(this.onlineCarts().size);
   }
 
-  private onGone(client: Client): void {
+  private onGone(client: Conn): void {
     const id = this.identities.get(client);
     if (id?.kind === "device") {
       this.byDevice.get(id.username)?.delete(client);
