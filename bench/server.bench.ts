@@ -36,6 +36,22 @@ import { freePort } from "../test/support/free-port";
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const STORE = "bench";
 
+if (process.argv.includes("--help")) {
+  process.stdout.write(`npm run bench:server -- [options]
+  --carts N[,N…]     carts per run (default 1000)
+  --seconds S        streaming time per run (default 20)
+  --db sqlite|postgres|both   storage (default both)
+  --broker embedded|mosquitto broker (default embedded: aedes in the server, on its own thread;
+                     SKIPLANE_MQTT_THREAD=false in the environment runs it in-process instead)
+  --per-message K    scale samples per message (default 1; 5 is a realistic cart)
+  --hz H             scale sample rate (default 20)
+  --stagger trip|message      cart starts spread over an item period (default) or one message
+  --pg URL           PostgreSQL server (default postgres://postgres@127.0.0.1:5432)
+  --profile DIR      the server writes a CPU profile there on exit
+`);
+  process.exit(0);
+}
+
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
@@ -530,7 +546,7 @@ function report(r: RunResult): string {
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   const l = r.latencies;
   return [
-    `${r.db}, ${BROKER === "embedded" ? "embedded broker" : "Mosquitto (dynsec), the server one subscriber"}: ${r.connected}/${r.carts} carts, ${HZ} Hz samples, ${PER_MESSAGE} per message, starts spread over ${STAGGER === "trip" ? "an item period" : "one message"}, ${r.seconds.toFixed(1)} s`,
+    `${r.db}, ${BROKER === "embedded" ? `embedded broker (${process.env.SKIPLANE_MQTT_THREAD === "false" ? "in-process" : "its own thread"})` : "Mosquitto (dynsec), the server one subscriber"}: ${r.connected}/${r.carts} carts, ${HZ} Hz samples, ${PER_MESSAGE} per message, starts spread over ${STAGGER === "trip" ? "an item period" : "one message"}, ${r.seconds.toFixed(1)} s`,
     `  messages sent        ${r.sent} (${(r.sent / r.seconds).toFixed(0)}/s), ${r.events} events, ${r.samples} scale samples (${(r.samples / r.seconds).toFixed(0)}/s)`,
     `  acknowledged         ${r.acked} of ${r.sent} messages; events recorded ${r.recorded} of ${r.events}, rejected ${r.rejected}${r.acked === r.sent && r.recorded === r.events ? " (nothing lost)" : " (LOST OR LATE)"}`,
     `  check-in             ${r.carts} session starts (holds placed) recorded in ${r.checkInS.toFixed(1)} s, before the clock`,
