@@ -85,6 +85,8 @@ interface Line {
   status: LineStatus;
   removal: boolean;
   voided: boolean;
+  /** the confidence it was emitted with */
+  confidence?: number;
   /** a weighed line: when its change settled, and whether a PLU or label named its product */
   weighedAt?: number;
   coded?: boolean;
@@ -157,6 +159,8 @@ class CartFusionImpl implements CartFusion {
   private pending: ScaleChange[] = [];
   /** the change decided last in this session (a settling tail may follow it) */
   private lastChange: ScaleChange | undefined;
+  /** a weighed line just added, whose grams follow the level while the produce settles */
+  private settling: { lineId: string; base: number; until: number } | undefined;
   /** decisions made while ingesting a line that was then rejected: delivered with the next one */
   private carry: BasketEvent[] = [];
   private readonly maxWindowMs: number;
@@ -354,7 +358,14 @@ class CartFusionImpl implements CartFusion {
     const transients = this.detector.transients;
     const change = this.detector.push(t, g);
     if (this.detector.transients !== transients) this.note("transients");
-    if (!change) return false;
+    if (!change) {
+      // the weighed line's produce has had its time to settle, and nothing else has moved since
+      if (this.settling && t >= this.settling.until && this.pending.length === 0) {
+        const level = this.detector.restingLevel();
+        if (!Number.isNaN(level)) this.settleWeighed(level, t, out);
+      }
+      return false;
+    }
     if (this.session === undefined) {
       this.note("change-outside-session");
       return false;
@@ -409,6 +420,7 @@ class CartFusionImpl implements CartFusion {
       this.note("settling-tail");
       return;
     }
+    this.settleWeighed(change.before, change.endT, out);
     const ctx = this.contextFor(change.delta, change.sd, sightings, scans, keyed);
     const hyps = explainChange(ctx, cfg);
     for (const s of sightings) s.used = true;
@@ -519,6 +531,9 @@ class CartFusionImpl implements CartFusion {
         .join(", ")}, same charge (${charge.mass.toFixed(2)})`;
     }
     const lineIds = this.emitLines(guess.items, statuses, marginals, removal, change.endT, evidence, out);
+    const weighedIdx = removal ? [] : guess.items.flatMap((it, i) => (it.grams !== undefined ? [i] : []));
+    if (weighedIdx.length === 1)
+      this.settling = { lineId: lineIds[weighedIdx[0]], base: change.after, until: change.endT + cfg.tailMs };
     if (!removal) {
       guess.items.forEach((it, i) => {
         if (it.grams === undefined) return;
@@ -547,6 +562,39 @@ class CartFusionImpl implements CartFusion {
       this.raise(prompt, removal, ctx, fixed, evidence, change.endT, out);
     }
     if (guess.remainder) this.raiseRemainder(guess, ctx, change.endT, evidence, out, vouched);
+  }
+
+  /**
+   * A weighed line is charged by the gram, and the detector commits a change with a few grams of
+   * creep still to come (about 2 × stableTrendMaxG; on the hard mix's slower settle, more): the
+   * baseline then follows that creep as drift, or a settling tail commits it. So the line takes
+   * the level once the produce has settled — `tailMs` after its change, or where the next change
+   * starts — if it moved on in the same direction by at most `tailMaxG`. Before, weighed lines
+   * came out 5–8 g light on the hard mix: charged wrongly by the scorer's max(5 g, 2 %) rule.
+   */
+  private settleWeighed(level: number, at: number, out: BasketEvent[]): void {
+    const s = this.settling;
+    if (!s) return;
+    this.settling = undefined;
+    const l = this.lines.get(s.lineId);
+    const extra = level - s.base;
+    if (!l || l.voided || l.grams === undefined || extra < 0.5 || extra > this.cfg.tailMaxG) return;
+    this.applyNet(l, -1);
+    l.grams = Math.round((l.grams + extra) * 10) / 10;
+    this.applyNet(l, 1);
+    for (const p of this.prompts.values())
+      if (p.prompt.lineIds.includes(l.lineId)) p.ctx = { ...p.ctx, delta: p.ctx.delta + extra };
+    out.push({
+      type: "LineRevised",
+      at,
+      lineId: l.lineId,
+      sku: l.sku,
+      grams: l.grams,
+      status: l.status,
+      confidence: l.confidence ?? 1,
+      by: "fusion",
+      note: `settled ${extra.toFixed(1)} g more`,
+    });
   }
 
   /**
@@ -974,7 +1022,7 @@ class CartFusionImpl implements CartFusion {
       const status = statuses[i];
       const lineId = this.ids("line");
       ids.push(lineId);
-      const line: Line = { lineId, sku: it.sku, status, removal, voided: false };
+      const line: Line = { lineId, sku: it.sku, status, removal, voided: false, confidence: confidences[i] };
       if (it.grams !== undefined) line.grams = it.grams;
       else line.qty = it.qty;
       this.lines.set(lineId, line);
@@ -1568,6 +1616,7 @@ class CartFusionImpl implements CartFusion {
     this.prompts.clear();
     this.unresolved = [];
     this.lastChange = undefined;
+    this.settling = undefined;
     return { outcome: "accepted", events: [] };
   }
 
@@ -1576,6 +1625,8 @@ class CartFusionImpl implements CartFusion {
       return this.reject("no-open-session", "session.end without an open session");
     // whatever settled in the last batch is decided first, so its prompts can expire into review
     const events: BasketEvent[] = this.flush(Number.POSITIVE_INFINITY);
+    const resting = this.detector.restingLevel();
+    this.settleWeighed(Number.isNaN(resting) ? this.detector.baseline : resting, e.t, events);
     const review = (lineIds: string[], reason: string) => {
       this.counters.reviews++;
       events.push({

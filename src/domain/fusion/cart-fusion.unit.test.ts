@@ -199,6 +199,29 @@ describe("cart fusion: explanations of a weight change", () => {
     expect(added.filter((a) => a.status === "ok")).toHaveLength(1);
   });
 
+  it("a weighed line takes its settling tail: produce is charged by the gram", () => {
+    // the detector commits with a few grams still to come; for a unit that is noise, for
+    // produce it is money (the hard mix's weighed lines came out 5–8 g light)
+    const tl = shopping().plu("4011").hold(2000).see("in", ["banana", 0.9]).step(612).hold(600);
+    tl.step(7).hold(800).end();
+    const { events, fusion } = run(tl.events);
+    expect(fusion.counters.signal?.["settling-tail"]).toBe(1);
+    const revised = of(events, "LineRevised");
+    expect(revised).toMatchObject([{ sku: "banana", by: "fusion", status: "ok" }]);
+    expect(revised[0].grams!).toBeGreaterThan(614);
+    expect(basketOf(events).net.banana).toBe(revised[0].grams);
+  });
+
+  it("a weighed line takes creep too small to be a change of its own", () => {
+    const tl = shopping().plu("4011").hold(2000).see("in", ["banana", 0.9]).step(612).hold(600);
+    tl.step(3.5).hold(4000).end();
+    const { events } = run(tl.events);
+    const revised = of(events, "LineRevised");
+    expect(revised).toMatchObject([{ sku: "banana", by: "fusion" }]);
+    expect(revised[0].grams!).toBeGreaterThan(613.5);
+    expect(revised[0].grams!).toBeLessThan(617.5);
+  });
+
   it("a PLU keyed just after weighing corrects the camera's produce look-alike", () => {
     const organic: Product = {
       sku: "banana-organic",

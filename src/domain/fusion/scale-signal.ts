@@ -129,6 +129,18 @@ export class ScaleChangeDetector {
   }
 
   /**
+   * The current window's mean when it holds at least minStableSamples and lies within minChangeG
+   * of the baseline (the load at rest, creep included, before the baseline's slow follow has
+   * caught up with it); NaN otherwise.
+   */
+  restingLevel(): number {
+    const n = this.head - this.tail;
+    if (!this.hasBaseline || n < this.cfg.minStableSamples) return Number.NaN;
+    const level = (this.sumOld + this.sumNew) / n + this.ref;
+    return Math.abs(level - this.baseline) < this.cfg.minChangeG ? level : Number.NaN;
+  }
+
+  /**
    * Feed one sample (times strictly increasing; the caller filters bad input). Returns the
    * change this sample settled, if any.
    */
