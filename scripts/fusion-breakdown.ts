@@ -10,11 +10,13 @@
  *   price and tax, at another price, a missed item, an extra item, produce, a quantity).
  *
  * A development aid (the figures themselves come from `skiplane eval`).
- * Run: npx tsx scripts/fusion-breakdown.ts DIR [--threshold 0.9] [--replayed] [--show N]
+ * Run: npx tsx scripts/fusion-breakdown.ts DIR [--threshold 0.95] [--replayed] [--show N]
  */
+
 import { writeFileSync } from "node:fs";
 import type { Evidence } from "../src/domain/basket/basket.events";
 import type { Catalog } from "../src/domain/catalog/product";
+import { DEFAULT_FUSION_CONFIG } from "../src/domain/fusion/fusion.config";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
 import { chargeKeyOf, chargeRight, compare } from "../src/eval/score";
 import { runFusion } from "./fusion-run";
@@ -28,7 +30,7 @@ const opt = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const threshold = Number(opt("threshold") ?? 0.9);
+const threshold = Number(opt("threshold") ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
 const show = Number(opt("show") ?? 3);
 const replayed = process.argv.includes("--replayed");
 const { catalog, events, receipts, truths } = await runFusion(dir, { threshold, replayed });

@@ -3,8 +3,9 @@
  * core alone (no pricing, nobody answers) and tallies what it decided, by kind and by the
  * hypothesis that won, against DIR/truth.jsonl. A development aid for tuning FusionConfig.
  *
- * Run: npx tsx scripts/fusion-diagnose.ts DIR [--threshold 0.9] [--show N]
+ * Run: npx tsx scripts/fusion-diagnose.ts DIR [--threshold 0.95] [--show N]
  */
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCatalogFile } from "../src/adapters/files/catalog-file";
@@ -12,6 +13,7 @@ import { perCartIds } from "../src/app/cart-stream/cart-stream";
 import type { BasketEvent } from "../src/domain/basket/basket.events";
 import type { CartEvent } from "../src/domain/events/sensor-events";
 import { createCartFusion } from "../src/domain/fusion/cart-fusion";
+import { DEFAULT_FUSION_CONFIG } from "../src/domain/fusion/fusion.config";
 import type { CartFusion } from "../src/domain/fusion/fusion.types";
 import { sequentialIds } from "../src/domain/shared/ids";
 
@@ -24,7 +26,7 @@ const opt = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const threshold = Number(opt("threshold") ?? 0.9);
+const threshold = Number(opt("threshold") ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
 const show = Number(opt("show") ?? 10);
 const only = opt("session");
 const catalog = loadCatalogFile(join(dir, "catalog.json"));

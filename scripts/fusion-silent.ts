@@ -12,9 +12,11 @@
  * --dump FILE writes one JSON line per such session, to compare the fusion of two commits on the
  * same logs: `--against FILE` then says, for each session silent by line here, what it was there.
  * A development aid; the figures themselves come from `skiplane eval`.
- * Run: npx tsx scripts/fusion-silent.ts DIR [--threshold 0.9] [--replayed] [--dump F] [--against F]
+ * Run: npx tsx scripts/fusion-silent.ts DIR [--threshold 0.95] [--replayed] [--dump F] [--against F]
  */
+
 import { readFileSync, writeFileSync } from "node:fs";
+import { DEFAULT_FUSION_CONFIG } from "../src/domain/fusion/fusion.config";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
 import { chargeKeyOf, chargeRight, compare } from "../src/eval/score";
 import { runFusion } from "./fusion-run";
@@ -28,7 +30,7 @@ const opt = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const threshold = Number(opt("threshold") ?? 0.9);
+const threshold = Number(opt("threshold") ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
 const replayed = process.argv.includes("--replayed");
 const { catalog, events, receipts, truths } = await runFusion(dir, { threshold, replayed });
 const keyOf = chargeKeyOf(catalog, DEFAULT_STORE_SETTINGS);

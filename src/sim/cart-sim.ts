@@ -502,7 +502,7 @@ export class CartSimulator {
               ord: 2,
               e: { type: "vision", dir: v.dir, candidates: v.candidates },
             });
-            if (v.top === action.sku) identified = true;
+            if (this.cameraNamesProduce(action.sku, v)) identified = true;
           }
           this.step(c, action.grams);
           if (action.entry === "plu-after" && keyed) {
@@ -703,6 +703,20 @@ export class CartSimulator {
       .filter((x): x is Product => !!x?.weight);
     if (!self?.weight || looks.length === 0) return true;
     return this.amb.uniqueFor(sku, qty, [self, ...looks]);
+  }
+
+  /**
+   * Does this sighting decide a weighed product? As for units, a right top under CONFUSED_P_MAX
+   * is the same evidence as a look-alike confusion; and the weight never tells one produce from
+   * another (any weight fits), so with a look-alike in the catalog only a top at p ≥
+   * CONFUSED_P_MAX decides. (Before, any right top did: organic for plain bananas at 0.70–0.85
+   * was counted decidable although nothing in the evidence tells them apart.)
+   */
+  private cameraNamesProduce(sku: string, v: { top?: string; candidates: VisionCandidate[] }): boolean {
+    if (v.top !== sku) return false;
+    if ((v.candidates[0]?.p ?? 0) >= CONFUSED_P_MAX) return true;
+    const looks = this.o.sc.catalog.bySku.get(sku)?.lookalikes ?? [];
+    return !looks.some((x) => this.o.sc.catalog.bySku.has(x));
   }
 
   private narrowTo(narrow: Map<string, Product[]>, sku: string, candidates: VisionCandidate[]): void {

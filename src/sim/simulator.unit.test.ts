@@ -102,4 +102,40 @@ describe("simulate", () => {
     }
     expect(truths.some((t) => t.decidable)).toBe(true);
   });
+
+  it("decidable produce with a look-alike rests on its code or a camera top at p ≥ 0.85, never a lower one", () => {
+    // the weight never tells one produce from another, and a right top under 0.85 is the same
+    // evidence as a look-alike confusion (organic for plain bananas)
+    const { events, truths } = run(5, 300, 6, HARD_MIX);
+    const bySession = new Map<string, CartEvent[]>();
+    const open = new Map<string, string>();
+    for (const e of events) {
+      if (e.type === "session.start") open.set(e.cart, e.session);
+      const s = open.get(e.cart);
+      if (s !== undefined) bySession.set(s, [...(bySession.get(s) ?? []), e]);
+      if (e.type === "session.end") open.delete(e.cart);
+    }
+    let checked = 0;
+    for (const t of truths) {
+      const evs = bySession.get(t.session) ?? [];
+      for (const w of t.weighed) {
+        const p = catalog.bySku.get(w.sku)!;
+        if (!p.lookalikes?.length || !p.plu) continue;
+        const coded = evs.some(
+          (e) => (e.type === "plu" && e.plu === p.plu) || (e.type === "barcode" && e.code.includes(p.plu!)),
+        );
+        const clear = evs.some(
+          (e) => e.type === "vision" && e.candidates[0]?.sku === w.sku && e.candidates[0].p >= 0.85,
+        );
+        const faint = evs.some(
+          (e) => e.type === "vision" && e.candidates[0]?.sku === w.sku && e.candidates[0].p < 0.85,
+        );
+        if (faint && !coded && !clear) {
+          checked++;
+          expect(t.decidable).toBe(false);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
 });
