@@ -16,6 +16,8 @@
  * - touches: a hand pressing on a plate for 0.2–0.6 s before an item leaves or lands
  *   (+10…40 % of the item's weight, varying sample to sample between 0 and twice that), and
  *   pure browsing touches that change nothing.
+ * - which item goes back: of 31 labelled put-backs by a shopper holding several products, 25 were
+ *   of the product taken last; so 81 % the last one, else a unit of another product held.
  * - action mix from the 46 labelled cases of ground-truth-v14.json (≈ 22 % of labelled events
  *   are put-backs; a few events move two products): pick one 64 %, pick two of a kind 5 %,
  *   put back on the home plate 17 %, put back on a wrong plate 4 %, browse-touch 8 %,
@@ -75,6 +77,8 @@ const ACTIONS = [
   ["handoff", 0.005],
 ] as const;
 type ActionKind = (typeof ACTIONS)[number][0];
+/** a put-back is not of the product taken last: 6 of 31 labelled cases (ground-truth-v14.json) */
+const PUTBACK_NOT_LAST = 6 / 31;
 
 interface Unit {
   sku: string;
@@ -261,8 +265,26 @@ export function simulateWalkout(
       sh.until = t + (Math.hypot(sh.target.x - sh.x, sh.target.y - sh.y) / 1.0) * 1000 + 200;
       return;
     }
+    // which held unit goes back: the product taken last in 25 of 31 labelled put-backs whose
+    // shopper held several products (ground-truth-v14.json), else one of the others; it is moved
+    // to the end of `held`, where the put-back takes it from
+    let moved: { unit: Unit; from: number } | undefined;
+    if (kind === "putback" || kind === "putback-wrong") {
+      const last = sh.held[sh.held.length - 1].sku;
+      const others = sh.held.map((u, k) => [u, k] as const).filter(([u]) => u.sku !== last);
+      if (others.length > 0 && rng.chance(PUTBACK_NOT_LAST)) {
+        const [unit, from] = rng.pick(others);
+        sh.held.splice(from, 1);
+        sh.held.push(unit);
+        moved = { unit, from };
+      }
+    }
     const i = chooseTarget(sh, kind);
     if (i === undefined) {
+      if (moved) {
+        sh.held.pop();
+        sh.held.splice(moved.from, 0, moved.unit);
+      }
       sh.actionsLeft--;
       sh.state = "dwell";
       sh.until = t + 500;
@@ -390,6 +412,14 @@ export function simulateWalkout(
         }
         case "hand": {
           const o2 = sh.partner!;
+          // the receiver may have walked on: the giver keeps within arm's length (0.6 m between
+          // bodies, 1.2 m/s), so the hands meet where both can reach, not midway across an aisle
+          const gap = Math.hypot(o2.x - sh.x, o2.y - sh.y);
+          if (gap > 0.6) {
+            const step = Math.min(gap - 0.6, 1.2 * (dt / 1000));
+            sh.x += ((o2.x - sh.x) / gap) * step;
+            sh.y += ((o2.y - sh.y) / gap) * step;
+          }
           const mid: [number, number, number] = [(sh.x + o2.x) / 2, (sh.y + o2.y) / 2, 1.05];
           sh.hand = mid;
           if (!o2.done) o2.hand = [mid[0] + 0.05, mid[1], mid[2]];
