@@ -180,6 +180,14 @@ describe("cart fusion: explanations of a weight change", () => {
     expect(added[0].evidence.plu).toMatchObject([{ plu: "4011", sku: "banana" }]);
   });
 
+  it("a faint sighting does not vouch for its top's unlisted look-alike", () => {
+    // a hand with a bag seen as "Sea Salt Chips 0.20", and a weight that fits the vinegar ones
+    const tl = shopping(2).see("in", ["chips-salt", 0.2]).step(161).hold(800).end();
+    const { events } = run(tl.events, { acceptThreshold: 0.9 });
+    expect(of(events, "ItemAdded").every((a) => a.status === "unsure")).toBe(true);
+    expect(of(events, "PromptRaised")).toHaveLength(1);
+  });
+
   it("a PLU keyed just after weighing is that line's code, not evidence for the next change", () => {
     // weigh (the camera knows the bananas), key the code, then an unseen 412 g load: before, the
     // code made that load "Bananas 412 g", charged by the gram without a question
