@@ -1546,7 +1546,7 @@ class CartFusionImpl implements CartFusion {
       // something the basket no longer holds (a negative quantity); a person sorts it out
       this.unresolved.push({
         lineIds: existing,
-        reason: `the shopper's answer (${this.name(sku)}) contradicts a later removal of what the line guessed`,
+        reason: `the shopper's answer contradicts a later removal of what the line guessed: ${this.name(sku)}`,
       });
       this.prompts.delete(p.prompt.id);
       const closed: BasketEvent = {
