@@ -10,7 +10,9 @@
  *   price and tax, at another price, a missed item, an extra item, produce, a quantity).
  *
  * A development aid (the figures themselves come from `skiplane eval`).
- * Run: npx tsx scripts/fusion-breakdown.ts DIR [--threshold 0.95] [--replayed] [--show N]
+ * --needless keeps only the sessions the simulator marks decidable: with --replayed, the
+ * "reviewed" rows are then the needless reviews by why.
+ * Run: npx tsx scripts/fusion-breakdown.ts DIR [--threshold 0.95] [--replayed] [--needless] [--show N]
  */
 
 import { writeFileSync } from "node:fs";
@@ -33,6 +35,7 @@ const opt = (name: string) => {
 const threshold = Number(opt("threshold") ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
 const show = Number(opt("show") ?? 3);
 const replayed = process.argv.includes("--replayed");
+const needlessOnly = process.argv.includes("--needless");
 const { catalog, events, receipts, truths } = await runFusion(dir, { threshold, replayed });
 
 /** why a line was unsure, from its evidence (as scripts/fusion-diagnose.ts) */
@@ -97,6 +100,7 @@ for (const t of truths) {
       promptsByCause.set(c, (promptsByCause.get(c) ?? 0) + 1);
     }
   }
+  if (needlessOnly && !t.decidable) continue;
   if (!r) {
     lost++;
     bump("no receipt", t.session);

@@ -1303,8 +1303,11 @@ class CartFusionImpl implements CartFusion {
       if (kind === "choose" && !p.prompt.options?.some((o) => o.sku === product.sku)) continue;
       if (kind === "plu" && !weighed) continue;
       if (kind === "scan" && weighed && raw.grams === undefined) continue;
+      // (the product must explain the weight: "it + N g unidentified" fits anything, and the
+      // scan of the next item, made while an earlier question was still open, used to answer
+      // it that way — the item then charged twice, standard seed 21 replayed)
       const res = this.forced(p, product.sku, raw.grams);
-      if (res && res.z <= this.cfg.answerMaxZ) {
+      if (res && !res.remainder && res.z <= this.cfg.answerMaxZ) {
         if (raw.code) p.evidence.scans.push({ t, code: raw.code, sku: product.sku });
         if (raw.plu) p.evidence.plu.push({ t, plu: raw.plu, sku: product.sku });
         this.applyAnswer(p, res.items, "ok", t, out, product.sku, undefined, res.posterior);
@@ -1357,7 +1360,7 @@ class CartFusionImpl implements CartFusion {
     p: OpenPrompt,
     sku: string,
     labelGrams?: number,
-  ): { items: Item[]; z: number; posterior: number } | undefined {
+  ): { items: Item[]; z: number; posterior: number; remainder: boolean } | undefined {
     const product = this.catalog.bySku.get(sku);
     if (!product) return undefined;
     const ctx: ChangeContext = {
@@ -1385,7 +1388,8 @@ class CartFusionImpl implements CartFusion {
     ctx.candidates = [cand, ...ctx.candidates];
     const hyps = explainChange(ctx, this.cfg);
     const h = hyps.find((x) => x.kind === "merch" && x.items.some((i) => i.sku === sku));
-    if (h && h.kind === "merch") return { items: h.items, z: h.z, posterior: h.posterior };
+    if (h && h.kind === "merch")
+      return { items: h.items, z: h.z, posterior: h.posterior, remainder: (h.remainder ?? 0) > 0 };
     return undefined;
   }
 
