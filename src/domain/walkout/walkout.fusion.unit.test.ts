@@ -49,6 +49,8 @@ interface Who {
   x: number;
   /** [from s, to s, plate]: the hand is at that plate in that time */
   reaches: [number, number, number][];
+  /** [from s, to s, point]: the hand is at that point (away from the shelf) in that time */
+  holds?: [number, number, [number, number, number]][];
 }
 
 function scenario(seconds: number, steps: [number, number, number][], who: Who[]): StoreEvent[] {
@@ -79,6 +81,7 @@ function scenario(seconds: number, steps: [number, number, number][], who: Who[]
       const ts = s + k / 5;
       for (const w of who) {
         const r = w.reaches.find(([a, b]) => ts >= a && ts < b);
+        const h = w.holds?.find(([a, b]) => ts >= a && ts < b);
         events.push({
           v: 1,
           t: T0 + ts * 1000,
@@ -95,7 +98,15 @@ function scenario(seconds: number, steps: [number, number, number][], who: Who[]
                   number,
                 ],
               }
-            : {}),
+            : h
+              ? {
+                  hand: [h[2][0] + handNoise(), h[2][1] + handNoise(), h[2][2] + handNoise()] as [
+                    number,
+                    number,
+                    number,
+                  ],
+                }
+              : {}),
         });
       }
     }
@@ -258,5 +269,81 @@ describe("WalkoutFusion attribution", () => {
       r.of(shopper, "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
     expect(late("A")).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
     expect(late("B")).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
+  });
+});
+
+describe("WalkoutFusion hand-overs (hands met away from the shelves)", () => {
+  // A takes a cola alone; their hands meet B's 1.45 m from the shelf at 6–7 s; nobody's body is
+  // within arm's length of the shelf, only hands reach it
+  const meet: [number, number, [number, number, number]][] = [[6, 7, [0.5, -1.2, 1.0]]];
+
+  it("the other one putting back an item only the holder had: it was handed over, no review", () => {
+    const events = scenario(
+      14,
+      [
+        [3, 2, -350],
+        [10, 3, 350],
+      ],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]], holds: meet },
+        { shopper: "B", x: 1.6, reaches: [[9.6, 10.6, 3]], holds: meet },
+      ],
+    );
+    const { of } = run(events);
+    expect(of("A", "ItemAdded").map((e) => e.type === "ItemAdded" && e.sku)).toEqual(["cola"]);
+    const voided = of("A", "LineVoided");
+    expect(voided).toHaveLength(1);
+    expect(voided[0].type === "LineVoided" && voided[0].reason).toContain("handed to shopper B");
+    const added = of("B", "ItemAdded");
+    expect(added.map((e) => e.type === "ItemAdded" && [e.sku, e.status])).toEqual([["cola", "ok"]]);
+    expect(added[0].type === "ItemAdded" && added[0].evidence?.summary).toContain("handed over by shopper A");
+    expect(of("B", "ItemRemoved").map((e) => e.type === "ItemRemoved" && [e.sku, e.status])).toEqual([
+      ["cola", "ok"],
+    ]);
+    expect(of("A", "ReviewRequested")).toHaveLength(0);
+    expect(of("B", "ReviewRequested")).toHaveLength(0);
+  });
+
+  it("the holder putting back all they held: nothing can have passed, no review", () => {
+    const events = scenario(
+      14,
+      [
+        [3, 2, -350],
+        [10, 2, 350],
+      ],
+      [
+        {
+          shopper: "A",
+          x: -0.6,
+          reaches: [
+            [2.6, 3.6, 2],
+            [9.6, 10.6, 2],
+          ],
+          holds: meet,
+        },
+        { shopper: "B", x: 1.6, reaches: [], holds: meet },
+      ],
+    );
+    const { of } = run(events);
+    expect(of("A", "ItemRemoved")).toHaveLength(1);
+    expect(of("A", "ReviewRequested")).toHaveLength(0);
+    expect(of("B", "ReviewRequested")).toHaveLength(0);
+  });
+
+  it("nothing later to tell: both visits are reviewed, naming the hand-over", () => {
+    const events = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]], holds: meet },
+        { shopper: "B", x: 1.6, reaches: [], holds: meet },
+      ],
+    );
+    const { of } = run(events);
+    for (const who of ["A", "B"]) {
+      const r = of(who, "ReviewRequested");
+      expect(r).toHaveLength(1);
+      expect(r[0].type === "ReviewRequested" && r[0].reason).toContain("possible hand-over between shoppers");
+    }
   });
 });
