@@ -394,8 +394,8 @@ export async function startServer(
       log,
       devices: deviceAccess,
       // aedes on its own thread: the carts' sockets off the server's event loop (docs/server.md);
-      // SKIPLANE_MQTT_THREAD=false keeps it in-process (for comparison)
-      thread: process.env.SKIPLANE_MQTT_THREAD !== "false",
+      // mqtt.thread = false (SKIPLANE_MQTT_THREAD=false) keeps it in-process, for comparison
+      thread: config.mqtt.thread,
     });
     const emb = embedded;
     deviceGateway.attach({

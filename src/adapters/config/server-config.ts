@@ -52,6 +52,8 @@ export const serverConfigSchema = z
         port: port.default(1884),
         /** embedded broker: also serve MQTT over WebSocket at /mqtt on the HTTP port */
         websocket: bool.default(true),
+        /** embedded broker: run aedes on a worker thread of its own, off the server's event loop (false: in-process) */
+        thread: bool.default(true),
         /** the server's own account (external broker), or a privileged service account (embedded) */
         username: z.string().min(1).optional(),
         password: z.string().min(1).optional(),
@@ -147,6 +149,7 @@ export const ENV_VARS: Record<string, string> = {
   SKIPLANE_MQTT_HOST: "mqtt.host",
   SKIPLANE_MQTT_PORT: "mqtt.port",
   SKIPLANE_MQTT_WS: "mqtt.websocket",
+  SKIPLANE_MQTT_THREAD: "mqtt.thread",
   SKIPLANE_MQTT_USERNAME: "mqtt.username",
   SKIPLANE_MQTT_PASSWORD: "mqtt.password",
   SKIPLANE_MQTT_AUTH: "mqtt.auth",

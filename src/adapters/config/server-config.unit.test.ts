@@ -10,6 +10,7 @@ describe("server config", () => {
     expect(c.http.port).toBe(8080);
     expect(c.mqtt.port).toBe(1884);
     expect(c.mqtt.url).toBeUndefined();
+    expect(c.mqtt.thread).toBe(true);
     expect(c.database.url).toBeUndefined();
     expect(c.demo.enabled).toBe(true);
   });
@@ -19,12 +20,18 @@ describe("server config", () => {
     const file = join(dir, "c.json");
     writeFileSync(file, JSON.stringify({ http: { port: 9000 }, mqtt: { port: 1999, websocket: false } }));
     const c = loadServerConfig({
-      env: { SKIPLANE_CONFIG: file, SKIPLANE_MQTT_PORT: "2000", SKIPLANE_DEMO: "0" },
+      env: {
+        SKIPLANE_CONFIG: file,
+        SKIPLANE_MQTT_PORT: "2000",
+        SKIPLANE_DEMO: "0",
+        SKIPLANE_MQTT_THREAD: "false",
+      },
       overrides: { "http.port": 0 },
     });
     expect(c.http.port).toBe(0);
     expect(c.mqtt.port).toBe(2000);
     expect(c.mqtt.websocket).toBe(false);
+    expect(c.mqtt.thread).toBe(false);
     expect(c.demo.enabled).toBe(false);
   });
 
