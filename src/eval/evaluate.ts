@@ -223,7 +223,8 @@ export async function evaluateDir(o: EvaluateOptions): Promise<EvalReport> {
   }
   return {
     dir: o.dir,
-    mix: manifest?.mix,
+    // a walk-out store's log (DIR/layout.json) is scored against the walk-out targets
+    mix: manifest?.mix ?? (existsSync(join(o.dir, "layout.json")) ? "walkout" : undefined),
     sessions: truths.length,
     threshold: o.threshold,
     modes,
@@ -251,6 +252,8 @@ export function targetsFor(
   mix: string | undefined,
   mode: EvalMode,
 ): Partial<Record<keyof EvalFigures, { op: "≥" | "≤"; v: number }>> {
+  // issue #7: per 1,000 visits with two to four shoppers in the store
+  if (mix === "walkout") return { silentPer1000: { op: "≤", v: 5 }, reviewsPer1000: { op: "≤", v: 50 } };
   const hard = mix === "hard";
   if (mode === "replay") {
     return {
@@ -325,7 +328,7 @@ export function formatReport(r: EvalReport): string {
   const line = (a: string, cs: string[]) =>
     `${a.padEnd(w0)}  ${cs.map((c, i) => c.padStart(ws[i])).join("  ")}`;
   const out = [
-    `evaluation of ${r.dir} (${r.mix ?? "unknown"} mix, threshold ${r.threshold})`,
+    `evaluation of ${r.dir} (${r.mix === "walkout" ? "walk-out store" : `${r.mix ?? "unknown"} mix`}, threshold ${r.threshold})`,
     line("", cols),
     ...rows.map((row) =>
       line(
