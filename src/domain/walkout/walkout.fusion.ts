@@ -977,51 +977,21 @@ export class WalkoutFusion {
           const moved = Math.min(line.remaining, left);
           left -= moved;
           const note = `handed to shopper ${n.shopper} (hands met away from the shelves; they put it back on gondola ${c.gondola} shelf ${c.shelf})`;
-          if (moved >= line.qty) {
-            out.push(g.session, {
-              type: "LineVoided",
-              at: c.endT,
-              lineId: line.lineId,
-              by: "fusion",
-              reason: note,
-            });
-          } else {
-            out.push(g.session, {
-              type: "LineRevised",
-              at: c.endT,
-              lineId: line.lineId,
-              sku,
-              qty: line.qty - moved,
-              status: line.status,
-              confidence: line.status === "ok" ? 0.9 : 0.5,
-              by: "fusion",
-              note: `${moved} of them ${note}`,
-            });
-          }
-          line.qty -= moved;
-          line.remaining -= moved;
+          this.takeUnits(g, line, moved, c.endT, out, {
+            voided: note,
+            revised: `${moved} of them ${note}`,
+            status: line.status,
+          });
         }
-        const lineId = this.ids("line");
-        out.push(r.session, {
-          type: "ItemAdded",
-          at: c.endT,
-          lineId,
+        this.giveUnits(
+          r,
           sku,
           qty,
-          confidence: 0.9,
-          status: "ok",
-          evidence: {
-            vision: [],
-            scans: [],
-            plu: [],
-            answers: [],
-            hypotheses: [],
-            summary:
-              `${qty} × ${this.name(sku)} handed over by shopper ${giver} (their hands met away from the ` +
-              `shelves; only ${giver} held it), then put back on gondola ${c.gondola} shelf ${c.shelf}.`,
-          },
-        });
-        r.lines.push({ lineId, sku, qty, remaining: qty, status: "ok" });
+          c.endT,
+          `${qty} × ${this.name(sku)} handed over by shopper ${giver} (their hands met away from the ` +
+            `shelves; only ${giver} held it), then put back on gondola ${c.gondola} shelf ${c.shelf}.`,
+          out,
+        );
         m.resolved = true;
         m.how = `${sku} passed from ${giver} to ${n.shopper}`;
         return n.shopper;
@@ -1085,49 +1055,77 @@ export class WalkoutFusion {
     // move what came back: the units put back were the returner's; the rest stays with the
     // holder as unsure (one of two units back says nothing certain about the other)
     const moved = Math.min(qty, line.remaining);
+    this.takeUnits(holder, line, moved, c.endT, out, {
+      voided: `put back by shopper ${returner}: the item was theirs`,
+      revised: `${moved} of them put back by shopper ${returner}: those were theirs; the rest is still in doubt`,
+      status: "unsure",
+    });
+    this.giveUnits(
+      target,
+      sku,
+      moved,
+      c.endT,
+      `${this.name(sku)} reattributed from shopper ${amb.holder}: shopper ${returner} put it back later.`,
+      out,
+    );
+    return returner;
+  }
+
+  /** `moved` units of `line` leave its shopper's basket: the line is voided when all go, else revised down. */
+  private takeUnits(
+    from: Session,
+    line: Line,
+    moved: number,
+    at: number,
+    out: Collector,
+    why: { voided: string; revised: string; status: Line["status"] },
+  ): void {
     if (moved >= line.qty) {
-      out.push(holder.session, {
+      out.push(from.session, {
         type: "LineVoided",
-        at: c.endT,
+        at,
         lineId: line.lineId,
         by: "fusion",
-        reason: `put back by shopper ${returner}: the item was theirs`,
+        reason: why.voided,
       });
     } else {
-      out.push(holder.session, {
+      out.push(from.session, {
         type: "LineRevised",
-        at: c.endT,
+        at,
         lineId: line.lineId,
-        sku,
+        sku: line.sku,
         qty: line.qty - moved,
-        status: "unsure",
-        confidence: 0.5,
+        status: why.status,
+        confidence: why.status === "ok" ? 0.9 : 0.5,
         by: "fusion",
-        note: `${moved} of them put back by shopper ${returner}: those were theirs; the rest is still in doubt`,
+        note: why.revised,
       });
     }
     line.qty -= moved;
     line.remaining -= moved;
+  }
+
+  /** `qty` units of `sku` that moved from another shopper join `to`'s basket, with the reason as evidence. */
+  private giveUnits(
+    to: Session,
+    sku: string,
+    qty: number,
+    at: number,
+    summary: string,
+    out: Collector,
+  ): void {
     const lineId = this.ids("line");
-    out.push(target.session, {
+    out.push(to.session, {
       type: "ItemAdded",
-      at: c.endT,
+      at,
       lineId,
       sku,
-      qty: moved,
+      qty,
       confidence: 0.9,
       status: "ok",
-      evidence: {
-        vision: [],
-        scans: [],
-        plu: [],
-        answers: [],
-        hypotheses: [],
-        summary: `${this.name(sku)} reattributed from shopper ${amb.holder}: shopper ${returner} put it back later.`,
-      },
+      evidence: { vision: [], scans: [], plu: [], answers: [], hypotheses: [], summary },
     });
-    target.lines.push({ lineId, sku, qty: moved, remaining: moved, status: "ok" });
-    return returner;
+    to.lines.push({ lineId, sku, qty, remaining: qty, status: "ok" });
   }
 
   private settle(s: Session, t: number, out: Collector): void {
