@@ -181,6 +181,49 @@ describe("WalkoutFusion attribution", () => {
     expect(r.of("B", "ReviewRequested")).toHaveLength(1);
   });
 
+  it("two hands at the plate, then the other one puts it back alone: the line moves to them and leaves", () => {
+    const w = warmUp();
+    const both = (returner?: "A" | "B"): Who[] => [
+      {
+        shopper: "A",
+        x: 0.3,
+        reaches: [
+          ...w.reaches,
+          [20.0, 21.0, 3],
+          ...(returner === "A" ? [[24.0, 25.0, 3] as [number, number, number]] : []),
+        ],
+      },
+      {
+        shopper: "B",
+        x: 0.45,
+        reaches: [
+          [20.0, 21.0, 3],
+          ...(returner === "B" ? [[24.0, 25.0, 3] as [number, number, number]] : []),
+        ],
+      },
+    ];
+    // which of the two the unsure line went to
+    const first = run(scenario(28, [...w.steps, [20.4, 3, -350]], both()));
+    const later = (shopper: string) =>
+      first.of(shopper, "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    const holder = later("A").length > 0 ? "A" : "B";
+    const other = holder === "A" ? "B" : "A";
+    expect(later(holder)).toMatchObject([{ sku: "cola", qty: 1 }]);
+    // the other one alone puts the cola back at 24.4 s: it was theirs
+    const r = run(scenario(28, [...w.steps, [20.4, 3, -350], [24.4, 3, 350]], both(other)));
+    const voided = r.of(holder, "LineVoided");
+    expect(voided).toHaveLength(1);
+    expect(voided[0].type === "LineVoided" && voided[0].reason).toContain(`put back by shopper ${other}`);
+    const moved = r.of(other, "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    expect(moved).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
+    expect(moved[0].type === "ItemAdded" && moved[0].evidence.summary).toContain(
+      `reattributed from shopper ${holder}`,
+    );
+    expect(r.of(other, "ItemRemoved").filter((e) => e.at > T0 + 15_000)).toHaveLength(1);
+    expect(r.of(holder, "ReviewRequested")).toEqual([]);
+    expect(r.of(other, "ReviewRequested")).toEqual([]);
+  });
+
   it("names only plausible candidates: a body within reach whose hand was not seen is not one", () => {
     const w = warmUp();
     const ev = scenario(
