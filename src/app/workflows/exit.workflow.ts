@@ -92,7 +92,7 @@ export async function settleSession(
   if (!(pay.authorizationId && pay.authorized >= total && !refused)) {
     const method = await deps.paymentMethod(store, snap.state.account);
     if (!method) return fail(deps, store, session, "no payment method for this account");
-    const hold = await obtainHold(deps, store, snap, method, total, currency);
+    const { hold, released } = await obtainHold(deps, store, snap, method, total, currency);
     if (hold.status !== "approved")
       return fail(deps, store, session, `authorization ${hold.status}: ${hold.message}`);
     const r = await deps.streams.update(
@@ -108,6 +108,7 @@ export async function settleSession(
                 amount: hold.amount,
                 currency,
                 authorizationId: hold.authorizationId,
+                released,
               },
               s.state,
               deps,
@@ -173,10 +174,10 @@ async function obtainHold(
   method: string,
   total: number,
   currency: string,
-): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
+): Promise<{ hold: PaymentResult<{ authorizationId: string; amount: number }>; released?: string }> {
   const checkIn = await deps.payments.authorize(checkInHoldRequest(deps, store, snap.streamId, method));
   if (checkIn.status === "approved" && checkIn.amount >= total && snap.state.phase !== "problem")
-    return checkIn;
+    return { hold: checkIn };
   const exact = await deps.payments.authorize({
     idempotencyKey: keys.exitHold(snap.streamId, snap.version),
     paymentMethod: method,
@@ -185,13 +186,14 @@ async function obtainHold(
     reference: snap.streamId,
   });
   if (exact.status === "approved" && checkIn.status === "approved") {
-    // Compensation of the check-in hold: it will not be captured.
-    await deps.payments.release({
+    // Compensation of the check-in hold: it will not be captured (recorded with the new hold).
+    const rel = await deps.payments.release({
       idempotencyKey: keys.release(checkIn.authorizationId),
       authorizationId: checkIn.authorizationId,
     });
+    if (rel.status === "approved") return { hold: exact, released: checkIn.authorizationId };
   }
-  return exact;
+  return { hold: exact };
 }
 
 async function fail(

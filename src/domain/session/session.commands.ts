@@ -26,6 +26,8 @@ export interface RecordAuthorization extends At {
   amount: number;
   currency: string;
   authorizationId: string;
+  /** the hold this one replaces, already released at the provider (e.g. a check-in hold the total outgrew) */
+  released?: string;
 }
 export interface RecordCapture extends At {
   type: "RecordCapture";

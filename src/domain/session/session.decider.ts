@@ -114,6 +114,13 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
       requirePhase(state, ["shopping", "exiting", "charging", "review", "problem"], command.type);
       checkAmount(command.amount, "amount");
       return [
+        // the recorded hold was released at the provider: say so before the new one replaces it
+        ...(command.released &&
+        command.released === state.payment.authorizationId &&
+        state.payment.authorized > 0 &&
+        state.payment.captured === 0
+          ? [{ type: "HoldReleased" as const, at, authorizationId: command.released }]
+          : []),
         {
           type: "PaymentAuthorized",
           at,

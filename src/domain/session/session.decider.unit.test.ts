@@ -288,6 +288,46 @@ describe("session decider", () => {
     ]);
   });
 
+  it("a hold taken at exit because the total outgrew the check-in hold records that hold's release first", () => {
+    const checkedIn = [
+      opened,
+      ...when([opened], {
+        type: "RecordAuthorization",
+        at: 5,
+        amount: 10_000,
+        currency: "USD",
+        authorizationId: "auth-in",
+      }),
+    ];
+    const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
+    const events = when(exiting, {
+      type: "RecordAuthorization",
+      at: 21,
+      amount: 15_000,
+      currency: "USD",
+      authorizationId: "auth-exit",
+      released: "auth-in",
+    });
+    expect(events).toEqual([
+      { type: "HoldReleased", at: 21, authorizationId: "auth-in" },
+      { type: "PaymentAuthorized", at: 21, amount: 15_000, currency: "USD", authorizationId: "auth-exit" },
+    ]);
+    const s = foldBasket([...exiting, ...events]);
+    expect(s.phase).toBe("charging");
+    expect(s.payment).toMatchObject({ authorizationId: "auth-exit", authorized: 15_000 });
+    // a release of some other hold is not this stream's: nothing to record for it
+    expect(
+      when(exiting, {
+        type: "RecordAuthorization",
+        at: 21,
+        amount: 15_000,
+        currency: "USD",
+        authorizationId: "auth-exit",
+        released: "auth-other",
+      }).map((e) => e.type),
+    ).toEqual(["PaymentAuthorized"]);
+  });
+
   it("illegal lifecycle commands are typed errors, never silent", () => {
     expect(codeOf(() => when([], { type: "StartCheckout", at: 1 }))).toBe("ILLEGAL_TRANSITION");
     expect(codeOf(() => when(paid, { type: "Cancel", at: 1, reason: "x" }))).toBe("ILLEGAL_TRANSITION");

@@ -10,7 +10,8 @@
  *   exiting/charging ─SessionHeldForReview→ review (a person checks before the charge is final)
  *   exiting/charging/review ─PaymentFailed→ problem ─PaymentAuthorized→ charging (retry)
  *   shopping/exiting/review/problem/charging ─SessionCancelled→ cancelled (hold released first:
- *   shopping ─HoldReleased→ shopping, charging ─HoldReleased→ exiting)
+ *   shopping ─HoldReleased→ shopping, charging ─HoldReleased→ exiting; exiting ─HoldReleased→
+ *   exiting when a check-in hold the total outgrew is replaced)
  *   paid/refunded/partially-refunded ─SessionClosed→ closed
  */
 import type { BasketEventType } from "../basket/basket.events";
@@ -56,6 +57,7 @@ export const SESSION_TRANSITIONS: readonly Transition[] = [
   { from: "charging", on: "SessionHeldForReview", to: "review" },
   { from: "charging", on: "PaymentFailed", to: "problem" },
   { from: "charging", on: "HoldReleased", to: "exiting" },
+  { from: "exiting", on: "HoldReleased", to: "exiting" },
   { from: "review", on: "PaymentAuthorized", to: "charging" },
   { from: "review", on: "PaymentCaptured", to: "paid" },
   { from: "review", on: "PaymentFailed", to: "problem" },
