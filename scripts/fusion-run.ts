@@ -11,11 +11,10 @@ import type { BasketEvent } from "../src/domain/basket/basket.events";
 import type { Catalog } from "../src/domain/catalog/product";
 import type { CartEvent } from "../src/domain/events/sensor-events";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
-import { loadDirCatalog, readManifest } from "../src/eval/evaluate";
+import { loadDirCatalog, readManifest, simulateAnswering } from "../src/eval/evaluate";
 import { Replayer } from "../src/eval/replay";
 import type { EvalReceipt } from "../src/eval/truth-file";
-import { mixByName } from "../src/sim/profile";
-import { simulate, type TruthWithDecidable } from "../src/sim/simulator";
+import type { TruthWithDecidable } from "../src/sim/simulator";
 
 export interface FusionRun {
   catalog: Catalog;
@@ -59,22 +58,7 @@ export async function runFusion(
     for (const line of readFileSync(join(dir, "truth.jsonl"), "utf8").split("\n"))
       if (line) truths.push(JSON.parse(line) as TruthWithDecidable);
   } else {
-    const mix = mixByName(m.mix);
-    if (!mix) throw new Error(`${dir}: unknown mix ${m.mix}`);
-    simulate(
-      {
-        catalog,
-        mix,
-        sessions: m.sessions,
-        seed: m.seed,
-        carts: m.carts,
-        store: m.store,
-        answering: true,
-        sink,
-      },
-      () => {},
-      (t) => truths.push(t),
-    );
+    truths.push(...simulateAnswering(m, catalog, sink));
   }
   const receipts = new Map(rp.finish().map((r) => [r.session, r as EvalReceipt]));
   return { catalog, events, receipts, truths };

@@ -15,7 +15,7 @@ import type { Catalog } from "../domain/catalog/product";
 import { sequentialIds } from "../domain/shared/ids";
 import type { StoreSettings } from "../domain/store/store-settings";
 import { mixByName } from "../sim/profile";
-import { simulate, type TruthWithDecidable } from "../sim/simulator";
+import { type SimOptions, simulate, type TruthWithDecidable } from "../sim/simulator";
 import { IssueLog, type LineIssue } from "./log-reader";
 import { type ReplayCounters, Replayer, replayFile } from "./replay";
 import { type EvalFigures, score, type WrongExample } from "./score";
@@ -123,17 +123,17 @@ export async function runReplayMode(
   };
 }
 
-export function runAnsweringMode(
+/**
+ * Runs the manifest's simulation again with shoppers who answer the prompts: `sink` is the fusion
+ * they answer (its prompts reach them through the simulator); returns the truth of each session.
+ */
+export function simulateAnswering(
   m: SimManifestIn,
   catalog: Catalog,
-  settings: StoreSettings,
-  threshold: number,
-  timing = true,
-): ModeResult {
+  sink: NonNullable<SimOptions["sink"]>,
+): TruthWithDecidable[] {
   const mix = mixByName(m.mix);
   if (!mix) throw new Error(`sim.json: unknown mix ${m.mix}`);
-  const t0 = Date.now();
-  const rp = new Replayer({ catalog, settings, fusionConfig: { acceptThreshold: threshold }, timing });
   const truths: TruthWithDecidable[] = [];
   simulate(
     {
@@ -144,11 +144,24 @@ export function runAnsweringMode(
       carts: m.carts,
       store: m.store,
       answering: true,
-      sink: (e) => rp.ingest(e),
+      sink,
     },
     () => {},
     (t) => truths.push(t),
   );
+  return truths;
+}
+
+export function runAnsweringMode(
+  m: SimManifestIn,
+  catalog: Catalog,
+  settings: StoreSettings,
+  threshold: number,
+  timing = true,
+): ModeResult {
+  const t0 = Date.now();
+  const rp = new Replayer({ catalog, settings, fusionConfig: { acceptThreshold: threshold }, timing });
+  const truths = simulateAnswering(m, catalog, (e) => rp.ingest(e));
   const receipts = rp.finish();
   const s = score(truths, receipts, { catalog, settings }, rp.latencies);
   return {
