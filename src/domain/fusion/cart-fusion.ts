@@ -1448,22 +1448,7 @@ class CartFusionImpl implements CartFusion {
       }
     } else {
       // confirmed as shown
-      for (const id of p.prompt.lineIds) {
-        const l = this.lines.get(id);
-        if (!l || l.voided) continue;
-        l.status = "ok";
-        events.push({
-          type: "LineRevised",
-          at: e.t,
-          lineId: id,
-          sku: l.sku,
-          ...(l.grams !== undefined ? { grams: l.grams } : { qty: l.qty }),
-          status: "ok",
-          confidence: 1,
-          by: "shopper",
-          note: "confirmed on the cart screen",
-        });
-      }
+      this.confirmLines(p.prompt.lineIds, e.t, events, "confirmed on the cart screen");
       if (p.prompt.lineIds.length === 0) {
         this.unresolved.push({
           lineIds: [],
@@ -1498,9 +1483,15 @@ class CartFusionImpl implements CartFusion {
 
   /** the scanned lines a question about the rest stood for are settled by its answer */
   private settleVouched(p: OpenPrompt, at: number, out: BasketEvent[], note: string): void {
-    for (const id of p.vouched ?? []) {
+    const open = (p.vouched ?? []).filter((id) => this.lines.get(id)?.status !== "ok");
+    this.confirmLines(open, at, out, note);
+  }
+
+  /** the shopper's answer makes these lines certain, as they stand (voided ones stay voided) */
+  private confirmLines(ids: readonly string[], at: number, out: BasketEvent[], note: string): void {
+    for (const id of ids) {
       const l = this.lines.get(id);
-      if (!l || l.voided || l.status === "ok") continue;
+      if (!l || l.voided) continue;
       l.status = "ok";
       out.push({
         type: "LineRevised",
