@@ -34,6 +34,18 @@ const paid: BasketEvent[] = [
   { type: "PaymentCaptured", at: 102, amount: 258, currency: "USD", captureId: "cap-1" },
 ];
 
+/** a session whose check-in hold (auth-in, 10,000) was recorded while shopping */
+const checkInHold = (): BasketEvent[] => [
+  opened,
+  ...when([opened], {
+    type: "RecordAuthorization",
+    at: 5,
+    amount: 10_000,
+    currency: "USD",
+    authorizationId: "auth-in",
+  }),
+];
+
 describe("session decider", () => {
   it("opens a session with a generated id when the cart gives none", () => {
     expect(when([], { type: "OpenSession", at: 5, store: "st-1", cart: "c-9" })).toEqual([
@@ -262,16 +274,7 @@ describe("session decider", () => {
   });
 
   it("records the check-in hold while shopping; a cancel releases it", () => {
-    const checkedIn = [
-      opened,
-      ...when([opened], {
-        type: "RecordAuthorization",
-        at: 5,
-        amount: 10_000,
-        currency: "USD",
-        authorizationId: "auth-in",
-      }),
-    ];
+    const checkedIn = checkInHold();
     expect(checkedIn[1]).toEqual({
       type: "PaymentAuthorized",
       at: 5,
@@ -289,16 +292,7 @@ describe("session decider", () => {
   });
 
   it("a hold taken at exit because the total outgrew the check-in hold records that hold's release first", () => {
-    const checkedIn = [
-      opened,
-      ...when([opened], {
-        type: "RecordAuthorization",
-        at: 5,
-        amount: 10_000,
-        currency: "USD",
-        authorizationId: "auth-in",
-      }),
-    ];
+    const checkedIn = checkInHold();
     const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
     const events = when(exiting, {
       type: "RecordAuthorization",
