@@ -210,6 +210,27 @@ export class PostgresSandboxGateway implements PaymentGateway {
     }));
   }
 
+  /** Every hold (ordered by id, not by time): tests check that none is left open. */
+  async holds(): Promise<SandboxHold[]> {
+    await this.ensure();
+    const { rows } = await this.pool.query<{
+      authorization_id: string;
+      payment_method: string;
+      currency: string;
+      amount: string;
+      status: SandboxHold["status"];
+      reference: string;
+    }>("SELECT * FROM sandbox_holds ORDER BY authorization_id");
+    return rows.map((r) => ({
+      authorizationId: r.authorization_id,
+      paymentMethod: r.payment_method,
+      currency: r.currency,
+      amount: Number(r.amount),
+      status: r.status,
+      reference: r.reference,
+    }));
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -33,7 +33,7 @@ import type {
   Storage,
 } from "../ports/read-models";
 import { type CheckInOutcome, checkIn } from "../workflows/check-in.workflow";
-import { type SettleOutcome, settleSession } from "../workflows/exit.workflow";
+import { releaseProblemHold, type SettleOutcome, settleSession } from "../workflows/exit.workflow";
 import type { PaymentWorkflowDeps } from "../workflows/payment-context";
 import {
   cancelSession,
@@ -436,7 +436,8 @@ export class StoreService {
 
   /**
    * At startup: recovers every registered cart and every cart with an open session (replaying
-   * raw events into fresh fusion state, appending what was lost), and resumes interrupted exits.
+   * raw events into fresh fusion state, appending what was lost), resumes interrupted exits,
+   * and releases the holds sessions in `problem` still keep (decision 0107).
    */
   async rebuild(): Promise<{ carts: number; appended: number; resumed: number; reprojected: number }> {
     const before = this.counters.recoveredEvents;
@@ -458,6 +459,9 @@ export class StoreService {
           await this.settle(store, s.session);
           resumed++;
         }
+      }
+      for (const s of await this.deps.storage.sessions.list(store, { state: "problem", limit: 100_000 })) {
+        await releaseProblemHold(this.workflow, store, s.session);
       }
     }
     return { carts, appended: this.counters.recoveredEvents - before, resumed, reprojected };

@@ -10,6 +10,13 @@
  *   4. capture the exact total, key `capture:{authorizationId}`, retried on timeout with the
  *      same key — compensation: refund; a captured payment is never undone
  *   → PaymentCaptured (`paid`) or PaymentFailed (`problem`).
+ *   On `problem` the session's holds are released at the provider first and the release is
+ *   recorded with the failure (PaymentFailed, HoldReleased; decision 0107): a failed exit does
+ *   not keep the shopper's money held. The one exception is a capture that timed out: only the
+ *   same capture key on the same hold can tell whether money moved, so that hold stays for the
+ *   retry. A retry from `problem` takes a fresh hold. A session held for `review` keeps its hold
+ *   while the case is open: the reviewer's decision runs this workflow again (capture, or
+ *   problem and release).
  *
  * Every decision is re-checked against the stream state when it is written, so a second run
  * (a retry, a restart, another process) continues where the first stopped and charges once:
@@ -18,7 +25,7 @@
  * capture made just before a crash is found again, not attempted on a hold nobody knows.
  */
 import type { BasketEvent } from "../../domain/basket/basket.events";
-import { decideSession } from "../../domain/session/session.decider";
+import { decideSession, isLiveHold } from "../../domain/session/session.decider";
 import type { PaymentFailure, PaymentResult } from "../ports/payment-gateway";
 import type { SessionSnapshot } from "../services/session-streams";
 import { priceState } from "../services/views";
@@ -92,9 +99,12 @@ export async function settleSession(
   if (!(pay.authorizationId && pay.authorized >= total && !refused)) {
     const method = await deps.paymentMethod(store, snap.state.account);
     if (!method) return fail(deps, store, session, "no payment method for this account");
-    const { hold, released } = await obtainHold(deps, store, snap, method, total, currency);
-    if (hold.status !== "approved")
-      return fail(deps, store, session, `authorization ${hold.status}: ${hold.message}`);
+    const { hold, released, checkIn } = await obtainHold(deps, store, snap, method, total, currency);
+    if (hold.status !== "approved") {
+      // the check-in hold (recorded or not) will not be captured either: released with the failure
+      const spare = checkIn.status === "approved" ? [checkIn.authorizationId] : [];
+      return fail(deps, store, session, `authorization ${hold.status}: ${hold.message}`, spare);
+    }
     const r = await deps.streams.update(
       store,
       session,
@@ -174,10 +184,14 @@ async function obtainHold(
   method: string,
   total: number,
   currency: string,
-): Promise<{ hold: PaymentResult<{ authorizationId: string; amount: number }>; released?: string }> {
+): Promise<{
+  hold: PaymentResult<{ authorizationId: string; amount: number }>;
+  released?: string;
+  checkIn: PaymentResult<{ authorizationId: string; amount: number }>;
+}> {
   const checkIn = await deps.payments.authorize(checkInHoldRequest(deps, store, snap.streamId, method));
   if (checkIn.status === "approved" && checkIn.amount >= total && snap.state.phase !== "problem")
-    return { hold: checkIn };
+    return { hold: checkIn, checkIn };
   const exact = await deps.payments.authorize({
     idempotencyKey: keys.exitHold(snap.streamId, snap.version),
     paymentMethod: method,
@@ -191,27 +205,87 @@ async function obtainHold(
       idempotencyKey: keys.release(checkIn.authorizationId),
       authorizationId: checkIn.authorizationId,
     });
-    if (rel.status === "approved") return { hold: exact, released: checkIn.authorizationId };
+    if (rel.status === "approved") return { hold: exact, released: checkIn.authorizationId, checkIn };
   }
-  return { hold: exact };
+  return { hold: exact, checkIn };
 }
 
+/** A capture that timed out may have happened: only its key on the same hold can tell. */
+function captureUnknown(reason: string | undefined): boolean {
+  return reason?.startsWith("capture timeout") ?? false;
+}
+
+/**
+ * Records the failure (`problem`). Compensation first: the session's holds are released at the
+ * provider — the recorded one (its HoldReleased is appended with the PaymentFailed) and `spare`
+ * ones placed for this session but not to be captured — unless a capture timed out (0107).
+ */
 async function fail(
   deps: PaymentWorkflowDeps,
   store: string,
   session: string,
   reason: string,
+  spare: string[] = [],
 ): Promise<{ status: "problem"; reason: string }> {
+  let released: string | undefined;
+  if (!captureUnknown(reason)) {
+    const { state } = await deps.streams.load(store, session, true);
+    const recorded = state.payment.authorizationId;
+    const live = recorded && isLiveHold(state, recorded) ? recorded : undefined;
+    for (const authorizationId of new Set([...(live ? [live] : []), ...spare])) {
+      const rel = await deps.payments.release({
+        idempotencyKey: keys.release(authorizationId),
+        authorizationId,
+      });
+      if (rel.status === "approved" && authorizationId === live) released = live;
+    }
+  }
   await deps.streams.update(
     store,
     session,
-    (s) =>
-      s.state.phase === "problem" || s.state.phase === "paid"
-        ? []
-        : decideSession({ type: "RecordPaymentFailure", at: deps.clock.now(), reason }, s.state, deps),
+    (s) => {
+      const at = deps.clock.now();
+      if (s.state.phase === "paid") return [];
+      if (s.state.phase === "problem") {
+        // a retry that failed again: the failure is on record, the release may not be
+        return released
+          ? decideSession({ type: "ReleaseHold", at, authorizationId: released }, s.state, deps)
+          : [];
+      }
+      return decideSession({ type: "RecordPaymentFailure", at, reason, released }, s.state, deps);
+    },
     { source: "workflow", causation: "exit" },
   );
   return { status: "problem", reason };
+}
+
+/**
+ * Releases the hold a session in `problem` still keeps (one written before decision 0107, or a
+ * crash between the provider's release and its record), unless its capture timed out: then
+ * only a retry with the same key settles it. Run by the server at startup. Returns whether a
+ * hold was released.
+ */
+export async function releaseProblemHold(
+  deps: PaymentWorkflowDeps,
+  store: string,
+  session: string,
+): Promise<boolean> {
+  const { state } = await deps.streams.load(store, session, true);
+  const id = state.payment.authorizationId;
+  if (state.phase !== "problem" || !id || !isLiveHold(state, id) || captureUnknown(state.payment.lastFailure))
+    return false;
+  const rel = await deps.payments.release({ idempotencyKey: keys.release(id), authorizationId: id });
+  if (rel.status !== "approved") return false;
+  const { events } = await deps.streams.update(
+    store,
+    session,
+    (s) =>
+      s.state.phase === "problem" && isLiveHold(s.state, id)
+        ? decideSession({ type: "ReleaseHold", at: deps.clock.now(), authorizationId: id }, s.state, deps)
+        : [],
+    { source: "workflow", causation: "release" },
+  );
+  return events.length > 0;
 }
 
 export type { PaymentFailure };

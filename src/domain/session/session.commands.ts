@@ -38,6 +38,16 @@ export interface RecordCapture extends At {
 export interface RecordPaymentFailure extends At {
   type: "RecordPaymentFailure";
   reason: string;
+  /** the recorded hold, already released at the provider because the failure ends it (0107) */
+  released?: string;
+}
+/**
+ * The recorded hold was released at the provider outside a failure or a cancel: a session left
+ * in `problem` with its hold open (decision 0107).
+ */
+export interface ReleaseHold extends At {
+  type: "ReleaseHold";
+  authorizationId: string;
 }
 export interface CorrectLine extends At {
   type: "CorrectLine";
@@ -90,6 +100,7 @@ export type SessionCommand =
   | RecordAuthorization
   | RecordCapture
   | RecordPaymentFailure
+  | ReleaseHold
   | CorrectLine
   | VoidLine
   | DisputeLine

@@ -55,6 +55,12 @@ function quantity(q: { qty?: number; grams?: number }): { qty?: number; grams?: 
   return q.qty !== undefined ? { qty: q.qty } : { grams: q.grams };
 }
 
+/** `authorizationId` is the stream's recorded hold, holding money, nothing captured from it. */
+export function isLiveHold(state: BasketState, authorizationId: string): boolean {
+  const p = state.payment;
+  return p.authorizationId === authorizationId && p.authorized > 0 && p.captured === 0;
+}
+
 const EDITABLE: readonly SessionPhase[] = ["shopping", "exiting", "charging", "review", "problem"];
 const LIVE: readonly SessionPhase[] = [
   "shopping",
@@ -115,10 +121,7 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
       checkAmount(command.amount, "amount");
       return [
         // the recorded hold was released at the provider: say so before the new one replaces it
-        ...(command.released &&
-        command.released === state.payment.authorizationId &&
-        state.payment.authorized > 0 &&
-        state.payment.captured === 0
+        ...(command.released && isLiveHold(state, command.released)
           ? [{ type: "HoldReleased" as const, at, authorizationId: command.released }]
           : []),
         {
@@ -149,7 +152,18 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
       ];
     case "RecordPaymentFailure":
       requirePhase(state, ["exiting", "charging", "review"], command.type);
-      return [{ type: "PaymentFailed", at, reason: command.reason }];
+      // the failure ends the hold: its release follows it in the same append (0107)
+      return [
+        { type: "PaymentFailed", at, reason: command.reason },
+        ...(command.released && isLiveHold(state, command.released)
+          ? [{ type: "HoldReleased" as const, at, authorizationId: command.released }]
+          : []),
+      ];
+    case "ReleaseHold":
+      requirePhase(state, ["problem"], command.type);
+      return isLiveHold(state, command.authorizationId)
+        ? [{ type: "HoldReleased", at, authorizationId: command.authorizationId }]
+        : [];
     case "CorrectLine": {
       requirePhase(
         state,
@@ -290,7 +304,7 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
     case "Cancel": {
       requirePhase(state, ["shopping", "exiting", "charging", "review", "problem"], command.type);
       const events: BasketEvent[] = [];
-      if (state.payment.authorizationId && state.payment.authorized > 0 && state.payment.captured === 0) {
+      if (state.payment.authorizationId && isLiveHold(state, state.payment.authorizationId)) {
         events.push({ type: "HoldReleased", at, authorizationId: state.payment.authorizationId });
       }
       events.push({ type: "SessionCancelled", at, reason: command.reason });

@@ -322,6 +322,39 @@ describe("session decider", () => {
     ).toEqual(["PaymentAuthorized"]);
   });
 
+  it("a failure that ends the hold records its release with it; a hold left in problem is released later, once", () => {
+    const checkedIn = checkInHold();
+    const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
+    const failed = when(exiting, {
+      type: "RecordPaymentFailure",
+      at: 21,
+      reason: "capture declined: the card was declined",
+      released: "auth-in",
+    });
+    expect(failed).toEqual([
+      { type: "PaymentFailed", at: 21, reason: "capture declined: the card was declined" },
+      { type: "HoldReleased", at: 21, authorizationId: "auth-in" },
+    ]);
+    const s = foldBasket([...exiting, ...failed]);
+    expect(s.phase).toBe("problem");
+    expect(s.payment).toMatchObject({ authorizationId: "auth-in", authorized: 0 });
+    // a release of another hold is not this stream's to record
+    expect(
+      when(exiting, { type: "RecordPaymentFailure", at: 21, reason: "x", released: "auth-other" }).map(
+        (e) => e.type,
+      ),
+    ).toEqual(["PaymentFailed"]);
+    // a session left in problem with its hold open (before 0107): released later, and only once
+    const leftOpen = [...exiting, ...when(exiting, { type: "RecordPaymentFailure", at: 21, reason: "x" })];
+    const release = { type: "ReleaseHold", at: 30, authorizationId: "auth-in" } as const;
+    const released = when(leftOpen, release);
+    expect(released).toEqual([{ type: "HoldReleased", at: 30, authorizationId: "auth-in" }]);
+    expect(foldBasket([...leftOpen, ...released]).phase).toBe("problem");
+    expect(when([...leftOpen, ...released], release)).toEqual([]);
+    // only a session in problem: a review keeps its hold until the reviewer decides
+    expect(codeOf(() => when(exiting, release))).toBe("ILLEGAL_TRANSITION");
+  });
+
   it("illegal lifecycle commands are typed errors, never silent", () => {
     expect(codeOf(() => when([], { type: "StartCheckout", at: 1 }))).toBe("ILLEGAL_TRANSITION");
     expect(codeOf(() => when(paid, { type: "Cancel", at: 1, reason: "x" }))).toBe("ILLEGAL_TRANSITION");

@@ -9,6 +9,7 @@
  *   charging ─PaymentAuthorized→ charging (a new hold when the total grew)
  *   exiting/charging ─SessionHeldForReview→ review (a person checks before the charge is final)
  *   exiting/charging/review ─PaymentFailed→ problem ─PaymentAuthorized→ charging (retry)
+ *   problem ─HoldReleased→ problem (a failed exit ends its hold, decision 0107)
  *   shopping/exiting/review/problem/charging ─SessionCancelled→ cancelled (hold released first:
  *   shopping ─HoldReleased→ shopping, charging ─HoldReleased→ exiting; exiting ─HoldReleased→
  *   exiting when a check-in hold the total outgrew is replaced)
