@@ -148,6 +148,8 @@ class CartFusionImpl implements CartFusion {
   private sightings: Sighting[] = [];
   private scans: Scan[] = [];
   private keyed: Keyed[] = [];
+  /** the last barcode read and when (a double read of it is dropped) */
+  private lastRead: { code: string; t: number } | undefined;
   private readonly lines = new Map<string, Line>();
   /** net units (unit goods) or grams (weighed goods) per sku, over lines that count */
   private readonly net = new Map<string, number>();
@@ -1254,6 +1256,14 @@ class CartFusionImpl implements CartFusion {
     }
     if (!product) return this.reject("unknown-product", `no product for barcode ${e.code}`);
     const events: BasketEvent[] = [];
+    // the same code again within scanRepeatMs is the scanner reporting one read twice: each read
+    // counts as a unit (and a scan may answer a prompt), so the repeat is dropped
+    const prev = this.lastRead;
+    this.lastRead = { code: e.code, t: e.t };
+    if (prev && prev.code === e.code && e.t - prev.t < this.cfg.scanRepeatMs) {
+      this.drop("double-read");
+      return { outcome: "accepted", events, detail: "the same code read again at once: one read" };
+    }
     if (this.answerByIdentity(product, e.t, events, ["scan", "choose", "plu"], { code: e.code, grams })) {
       return { outcome: "accepted", events };
     }
@@ -1366,7 +1376,9 @@ class CartFusionImpl implements CartFusion {
     const ctx: ChangeContext = {
       ...p.ctx,
       candidates: p.ctx.candidates.filter((c) => c.product.sku !== sku),
-      scanned: [...p.ctx.scanned, sku],
+      // (the answer names what went in, it is no further unit: a product scanned with the change
+      // and scanned again to answer is still one read of it)
+      scanned: p.ctx.scanned.includes(sku) ? p.ctx.scanned : [...p.ctx.scanned, sku],
     };
     const existing = p.ctx.candidates.find((c) => c.product.sku === sku);
     // the shopper named it: identity is settled, the weight still has to fit
@@ -1609,6 +1621,7 @@ class CartFusionImpl implements CartFusion {
     this.sightings = [];
     this.scans = [];
     this.keyed = [];
+    this.lastRead = undefined;
     this.lines.clear();
     this.net.clear();
     this.foreign = [];

@@ -397,6 +397,65 @@ describe("cart fusion: scans", () => {
   });
 });
 
+describe("cart fusion: each sighting is one crossing, each read one unit", () => {
+  const CHIPS_GTIN = "00000000000062";
+
+  it("three clear sightings of one product and the weight of three: three units, no question", () => {
+    // before, one unit of it explained all three sightings, so "2 × Sea Salt + 1 × Salt & Vinegar
+    // (its look-alike of the same weight, which nobody saw)" kept 6 % and the screen asked
+    const tl = shopping(4)
+      .see("in", ["chips-salt", 0.9])
+      .hold(100)
+      .see("in", ["chips-salt", 0.9])
+      .hold(100)
+      .see("in", ["chips-salt", 0.88])
+      .step(3 * 160)
+      .hold(800)
+      .end();
+    const { events } = run(tl.events);
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "chips-salt", qty: 3, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+  });
+
+  it("four scans of a product and the weight of four: four units, no question", () => {
+    let tl = shopping(4);
+    for (let i = 0; i < 4; i++) tl = tl.scan(CHIPS_GTIN).hold(800);
+    tl = tl
+      .see("in", ["chips-salt", 0.8])
+      .step(4 * 160)
+      .hold(800)
+      .end();
+    const { events } = run(tl.events);
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "chips-salt", qty: 4, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+  });
+
+  it("a double read (the same code again within scanRepeatMs) is one read", () => {
+    const tl = shopping(4).scan(COLA_GTIN).hold(80).scan(COLA_GTIN).hold(2000).step(349.2).hold(800).end();
+    const { events, fusion } = run(tl.events);
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "cola-330", qty: 1, status: "ok" }]);
+    expect(of(events, "ItemAdded")[0].evidence.scans).toHaveLength(1);
+    expect(fusion.counters.dropped!["double-read"]).toBe(1);
+  });
+
+  it("answering with a product already scanned with the change does not count it twice", () => {
+    // whisky and gum scanned, dropped together; 14 g over one gum: one gum or two? The shopper
+    // answers "gum" — that names it, it is no second read of it
+    const first = shopping(4)
+      .scan(WHISKY_GTIN)
+      .hold(800)
+      .scan("00000000000055")
+      .hold(800)
+      .step(1180 + 28 + 14)
+      .hold(800);
+    const raised = of(run(first.events).events, "PromptRaised");
+    expect(raised).toHaveLength(1);
+    const tl = first.hold(2000).answer(raised[0].prompt.id, { sku: "gum" }).hold(200).end();
+    const { events } = run(tl.events);
+    expect(basketOf(events).net).toEqual({ gum: 1, "whisky-700": 1 });
+  });
+});
+
 describe("cart fusion: prompts and review", () => {
   const chips = () =>
     shopping(7).see("in", ["chips-salt", 0.7], ["chips-vinegar", 0.25]).step(160.5).hold(800);

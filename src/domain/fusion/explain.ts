@@ -140,12 +140,21 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   // member it rates highest (factor p) or by none (max(1 − top p, visionFloorP)); a member no
   // sighting explains costs its `uncovered` factor; a scan no member uses costs scanUnusedP; a
   // sighting of no product at all costs merchandise blankSightingMerchP.
+  // Each sighting is one crossing of the rim and each scan one unit read, so a member explains
+  // at most as many sightings, and uses at most as many scans, as it has units: two clear
+  // sightings of Snickers are not "1 × Snickers + 1 × a look-alike nobody saw" (the second
+  // sighting would be the look-alike's confusion, which its calibrated share prices), and four
+  // scans of a bar are not three bars and a look-alike. Sightings are assigned best first.
   const blankMerch = cfg.blankSightingMerchP ** (ctx.blank ?? 0);
   const covered = new Uint8Array(units.length + weighed.length + 1);
-  const visionFactor = (members: Candidate[], merch = true): number => {
+  const room = new Float64Array(units.length + weighed.length + 1);
+  const order = sightingOrder(ctx.sightings);
+  const visionFactor = (members: Candidate[], capacity: number[], merch = true): number => {
     let f = merch ? blankMerch : 1;
     covered.fill(0, 0, members.length);
-    for (const s of ctx.sightings) {
+    for (let m = 0; m < members.length; m++) room[m] = capacity[m];
+    for (const k of order) {
+      const s = ctx.sightings[k];
       let top = 0;
       let best = 0;
       let who = -1;
@@ -154,7 +163,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
         if (p > top) top = p;
         if (p <= best) continue;
         for (let m = 0; m < members.length; m++) {
-          if (members[m].product.sku === s.skus[i]) {
+          if (room[m] > 0 && members[m].product.sku === s.skus[i]) {
             best = p;
             who = m;
             break;
@@ -164,20 +173,39 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       if (who >= 0) {
         f *= best;
         covered[who] = 1;
+        room[who]--;
       } else f *= Math.max(1 - top, cfg.visionFloorP);
     }
     for (let m = 0; m < members.length; m++) if (!covered[m]) f *= members[m].uncovered;
+    for (let m = 0; m < members.length; m++) room[m] = capacity[m];
     for (const sku of ctx.scanned) {
       let used = false;
-      for (const c of members) if (c.product.sku === sku) used = true;
+      for (let m = 0; m < members.length; m++) {
+        if (room[m] > 0 && members[m].product.sku === sku) {
+          room[m]--;
+          used = true;
+          break;
+        }
+      }
       if (!used) f *= cfg.scanUnusedP;
     }
     return f;
   };
+  // the members of the current unit combination (plus one more) and how many units each has
+  // (a weighed product: any number of crossings)
+  const memberCap: number[] = [];
   const members = (extra?: Candidate): Candidate[] => {
     const r: Candidate[] = [];
-    for (let i = 0; i < units.length; i++) if (counts[i] > 0) r.push(units[i]);
-    if (extra) r.push(extra);
+    memberCap.length = 0;
+    for (let i = 0; i < units.length; i++)
+      if (counts[i] > 0) {
+        r.push(units[i]);
+        memberCap.push(counts[i]);
+      }
+    if (extra) {
+      r.push(extra);
+      memberCap.push(Number.POSITIVE_INFINITY);
+    }
     return r;
   };
 
@@ -200,7 +228,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       const sd = Math.sqrt(varUnits + baseVar);
       const zz = Math.abs(d - mean) / sd;
       const lik = zz > MAX_Z ? 0 : gaussian(d, mean, sd);
-      const score = lik > 0 ? prior * lik * idProd * visionFactor(members()) : 0;
+      const score = lik > 0 ? prior * lik * idProd * visionFactor(members(), memberCap) : 0;
       if (score > 0) out.push({ kind: "merch", items: items(), score, posterior: 0, z: zz });
       // ... plus something nobody identified (a cheap item scanned, an expensive one dropped beside it)
       const rest = d - mean;
@@ -211,7 +239,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
           (cfg.priorForeign + cfg.priorUnidentified * cfg.visionMissP) *
           flatForeign *
           idProd *
-          visionFactor(members());
+          visionFactor(members(), memberCap);
         if (s2 > 0) {
           out.push({
             kind: "merch",
@@ -249,7 +277,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
         lik *
         idProd *
         w.prior *
-        visionFactor(members(w));
+        visionFactor(members(w), memberCap);
       if (score > 0) {
         const its = items();
         its.push({ sku, grams: Math.round(grams * 10) / 10 });
@@ -296,7 +324,10 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       const sku = w.product.sku;
       const sd = Math.sqrt(baseVar + cfg.labelSdG * cfg.labelSdG);
       const score =
-        (1 - cfg.priorForeign - cfg.priorUnidentified) * gaussian(d, grams, sd) * w.prior * visionFactor([w]);
+        (1 - cfg.priorForeign - cfg.priorUnidentified) *
+        gaussian(d, grams, sd) *
+        w.prior *
+        visionFactor([w], [Number.POSITIVE_INFINITY]);
       if (score > 0)
         out.push({
           kind: "merch",
@@ -312,7 +343,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   if (removal && ctx.foreign) {
     for (const f of ctx.foreign) {
       const sd = Math.sqrt(baseVar + f.sd * f.sd);
-      const score = cfg.priorForeign * gaussian(d, f.grams, sd) * visionFactor([], false);
+      const score = cfg.priorForeign * gaussian(d, f.grams, sd) * visionFactor([], [], false);
       if (score > 0)
         out.push({ kind: "foreign", foreignKey: f.key, score, posterior: 0, z: Math.abs(d - f.grams) / sd });
     }
@@ -320,7 +351,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   if (d < cfg.foreignMaxG) {
     out.push({
       kind: "foreign",
-      score: cfg.priorForeign * flatForeign * visionFactor([], false),
+      score: cfg.priorForeign * flatForeign * visionFactor([], [], false),
       posterior: 0,
       z: 0,
     });
@@ -341,6 +372,12 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   if (total > 0 && Number.isFinite(total)) for (const h of out) h.posterior = h.score / total;
   out.sort((a, b) => b.posterior - a.posterior);
   return out;
+}
+
+/** sightings best first (by their top p), the order in which they are assigned to members */
+function sightingOrder(sightings: ChangeContext["sightings"]): number[] {
+  const top = sightings.map((s) => s.p.reduce((a, b) => Math.max(a, b), 0));
+  return top.map((_, i) => i).sort((a, b) => top[b] - top[a] || a - b);
 }
 
 /** A short human label for a hypothesis, e.g. "2 × cola-330 + banana 612 g". */

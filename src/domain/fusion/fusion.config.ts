@@ -67,6 +67,13 @@ export interface FusionConfig {
    * taken at the latest time seen instead of being refused as out of order, ms.
    */
   shopperInputLateMs: number;
+  /**
+   * a read of the code the scanner read less than this before is the same read reported twice
+   * (a double read), not a second unit: a shopper cannot scan the next unit that fast, and
+   * scanners suppress repeats of one symbol for about this long ("same symbol timeout", commonly
+   * 0.5–1 s). Each read counts as one unit, so a double read would otherwise add one, ms
+   */
+  scanRepeatMs: number;
 
   // --- explanation search (bounded) --------------------------------------------------------
   /** most units in one change */
@@ -234,6 +241,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   pluBeforeMs: 30000,
   pluAfterMs: 6000,
   shopperInputLateMs: 2000,
+  scanRepeatMs: 500,
 
   maxUnits: 6,
   maxDistinct: 3,

@@ -61,13 +61,16 @@ const weighed = (sku: string, name: string, plu: string, pricePerKg: number): Pr
 export const TEST_PRODUCTS: Product[] = [
   unit("cola-330", "Cola 330 ml", 349.2, 1.6, 129, { gtin: "05449000000996" }),
   unit("water-500", "Water 0.5 l", 538, 2.5, 99, { gtin: "00000000000017" }),
-  unit("chips-salt", "Sea Salt Chips", 160, 2, 249, { lookalikes: ["chips-vinegar"] }),
+  unit("chips-salt", "Sea Salt Chips", 160, 2, 249, {
+    lookalikes: ["chips-vinegar"],
+    gtin: "00000000000062",
+  }),
   // a look-alike at another price: which one it is changes the charge, so the screen asks
   unit("chips-vinegar", "Salt & Vinegar Chips", 161, 2, 269, { lookalikes: ["chips-salt"] }),
   // look-alikes at the same price, tax class and category: the charge is the same either way
   unit("tea-mint", "Mint Tea 20 bags", 231, 1.5, 199, { lookalikes: ["tea-lemon"], category: "tea" }),
   unit("tea-lemon", "Lemon Tea 20 bags", 231.5, 1.5, 199, { lookalikes: ["tea-mint"], category: "tea" }),
-  unit("gum", "Mint Gum", 28, 0.8, 149),
+  unit("gum", "Mint Gum", 28, 0.8, 149, { gtin: "00000000000055" }),
   unit("soap", "Hand Soap", 412, 4, 399, { gtin: "00000000000024" }),
   unit("whisky-700", "Single Malt 700 ml", 1180, 8, 4999, { gtin: "00000000000031", ageRestricted: true }),
   unit("yogurt", "Yogurt 150 g", 163, 1.5, 79),
