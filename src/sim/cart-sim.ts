@@ -436,7 +436,13 @@ export class CartSimulator {
           // decidable: each product identified by a scan or the camera, or by a unique weight;
           // two unidentified products at once are not told apart by their sum
           const unknown = [...byProduct.keys()].filter((sku) => !identified.get(sku));
-          if (unknown.length > 1)
+          const parts = [...byProduct].map(([sku, us]) => ({ product: this.product(sku), qty: us.length }));
+          if (action.together && !this.amb.countsDecided(parts))
+            why(
+              "count ambiguous",
+              `one more unit of ${[...byProduct.keys()].join(" or ")} weighs within noise`,
+            );
+          else if (unknown.length > 1)
             why("several unidentified at once", `${unknown.join(" + ")} neither scanned nor seen`);
           else if (
             unknown.length === 1 &&

@@ -55,6 +55,24 @@ export class WeightAmbiguity {
     return true;
   }
 
+  /**
+   * Does the weight decide how many units of each product went in with one change? The camera
+   * sees a product once per crossing, and several units dropped at once cross together (one
+   * sighting for all of them), so neither a sighting nor a scan rules out one unit more: only the
+   * weight does. One more unit of any of them must lie beyond 3 sd of the change's weight (the
+   * units' spread and two level estimates), else the count is not decided: a 49-g bar dropped
+   * with a 1,550 ± 25 g box is one bar or two for all the evidence says.
+   */
+  countsDecided(parts: { product: Product; qty: number }[]): boolean {
+    let v = 2 * this.levelVar;
+    for (const x of parts) if (x.product.weight) v += x.qty * this.unitVar(x.product);
+    for (const x of parts) {
+      if (!x.product.weight) continue;
+      if (x.product.weight.mean <= DECIDABLE_Z * Math.sqrt(v + this.unitVar(x.product))) return false;
+    }
+    return true;
+  }
+
   /** does some unit product (up to three units) weigh `grams` within noise? */
   matchesAnyProduct(grams: number): boolean {
     for (const p of this.units) {
