@@ -128,6 +128,11 @@ export class SessionStreams {
     });
   }
 
+  /** Snapshots held in memory (at most `cacheSize`). */
+  get cached(): number {
+    return this.cache.size;
+  }
+
   /** Forgets a cached snapshot (the next load reads the store). */
   forget(store: string, session: string): void {
     this.cache.delete(sessionStreamId(store, session));

@@ -506,6 +506,27 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect((await storage.sessions.get(store, "s-flaky"))?.state).toBe("paid");
     });
 
+    it("keeps nothing in memory for sessions that ended, whether paid, in review or in problem", async () => {
+      const { service, store } = await env();
+      const trips = [
+        ["cart-20", "s-m-paid", [cola], "app-ana"],
+        ["cart-21", "s-m-review", [cola, chips], "app-ana"],
+        ["cart-22", "s-m-problem", [water], "tok-decline-capture"],
+        ["cart-23", "s-m-refused", [water], "tok-nsf"],
+      ] as const;
+      for (const [cart, session, items, account] of trips) {
+        await service.ingest(store, cart, cartLog(store, cart, session, T0, [...items], { account }));
+      }
+      expect((await service.listSessions(store)).map((s) => s.state).sort()).toEqual([
+        "paid",
+        "problem",
+        "problem",
+        "review",
+      ]);
+      // per cart runtimes and the bounded snapshot cache only: nothing per ended session
+      expect(service.retained()).toMatchObject({ carts: 4, checkIns: 0, holdProblems: 0 });
+    });
+
     it("keeps stores apart", async () => {
       const a = await env();
       await a.service.ingest(
