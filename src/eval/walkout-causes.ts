@@ -6,7 +6,10 @@
  * action's moment inside the change). The receipts, reviews and item counts are the same as
  * `skiplane sim-walkout` + `skiplane eval` on the same seed (same simulator, same fusion).
  *
- *   npx tsx src/eval/walkout-causes.ts --seed 8 --visits 300 [--data DIR] [--list]
+ *   npx tsx src/eval/walkout-causes.ts --seed 8 --visits 300 [--data DIR] [--list] [--no-hand-recognition]
+ *
+ * `--no-hand-recognition`: the simulator leaves out what the cameras recognise in a hand (the
+ * track events' `held`), as `skiplane sim-walkout --no-hand-recognition` does.
  */
 import { join, resolve } from "node:path";
 import { defaultDataDir } from "../adapters/demo/data-dir";
@@ -91,7 +94,12 @@ function classify(d: ShelfDecision, e: BasketEvent, actions: Action[]): string {
   return "identification: weight tie between products believed on the plates (a foreign item put back, or calibration)";
 }
 
-export function walkoutCauses(o: { seed: number; visits: number; dataDir: string }): WalkoutCauseReport {
+export function walkoutCauses(o: {
+  seed: number;
+  visits: number;
+  dataDir: string;
+  handRecognition?: boolean;
+}): WalkoutCauseReport {
   const store = readAutocheckoutStore(join(o.dataDir, "autocheckout-cps-test-01"));
   const parsed = parseCatalog(store.catalog);
   if (!parsed.ok) throw new Error("invalid catalog");
@@ -110,6 +118,7 @@ export function walkoutCauses(o: { seed: number; visits: number; dataDir: string
       visits: o.visits,
       seed: o.seed,
       store: "sim",
+      ...(o.handRecognition === false ? { handRecognition: false as const } : {}),
       trace: (a) => actions.push(a),
     },
     (e) => {
@@ -193,10 +202,11 @@ function main(argv: string[]): void {
   const seed = Number(arg("--seed", "7"));
   const visits = Number(arg("--visits", "300"));
   const dataDir = resolve(arg("--data", defaultDataDir()));
-  const r = walkoutCauses({ seed, visits, dataDir });
+  const handRecognition = !argv.includes("--no-hand-recognition");
+  const r = walkoutCauses({ seed, visits, dataDir, handRecognition });
   const per = (n: number) => ((1000 * n) / r.visits).toFixed(1);
   console.log(
-    `seed ${seed}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
+    `seed ${seed}${handRecognition ? "" : " (no hand recognition)"}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
       `(${per(r.silent)} / 1,000), item F1 ${r.f1.toFixed(4)}`,
   );
   console.log("visits by first cause:");

@@ -86,6 +86,11 @@ export const trackSchema = z.object({
   x: finite,
   y: finite,
   hand: z.tuple([finite, finite, finite]).optional(),
+  // what the cameras recognise in the tracked hand (docs/walkout.md, decision 0106): optional
+  held: z
+    .array(z.object({ sku: z.string().min(1).max(200), p: finite.min(0).max(1) }))
+    .max(20)
+    .optional(),
 });
 export const plateSchema = z
   .object({

@@ -59,6 +59,18 @@ describe("§1 event schemas", () => {
     ).toMatchObject({ ok: true });
   });
 
+  it("keeps what the cameras recognise in a tracked hand (walk-out `held`, optional, decision 0106)", () => {
+    const track = { v: 1, t: 1, store: "s", type: "track", shopper: "sh1", x: 1, y: 2, hand: [1, 2, 1] };
+    const seen = parseStoreEvent({ ...track, held: [{ sku: "cola-330", p: 0.8 }] });
+    expect(seen.ok && seen.event.type === "track" && seen.event.held).toEqual([{ sku: "cola-330", p: 0.8 }]);
+    const empty = parseStoreEvent({ ...track, held: [] });
+    expect(empty.ok && empty.event.type === "track" && empty.event.held).toEqual([]);
+    const without = parseStoreEvent(track);
+    expect(without.ok && "held" in without.event).toBe(false);
+    expect(parseStoreEvent({ ...track, held: [{ sku: "a", p: 1.5 }] })).toMatchObject({ ok: false });
+    expect(parseStoreEvent({ ...track, held: [{ p: 0.5 }] })).toMatchObject({ ok: false });
+  });
+
   it("parses the §5 screen state example", () => {
     const example = {
       session: "s-0001",

@@ -37,6 +37,10 @@ export function register(program: Command): void {
     )
     .option("--store <id>", "store id written on every line", "walkout-sim")
     .option(
+      "--no-hand-recognition",
+      "leave out what the cameras recognise in a hand (the track events' `held`, docs/walkout.md); every other line stays the same",
+    )
+    .option(
       "--live",
       "drive a RUNNING store server's demo walk-out store as its gate, tracker and shelf controller over MQTT, in real time (--visits defaults to 6)",
       false,
@@ -72,6 +76,7 @@ export function register(program: Command): void {
           plateHz: number;
           from?: string;
           store: string;
+          handRecognition: boolean;
         },
         cmd: Command,
       ) => {
@@ -119,6 +124,7 @@ export function register(program: Command): void {
               minShoppers: opts.minShoppers,
               maxShoppers: opts.maxShoppers,
               plateHz: opts.plateHz,
+              ...(opts.handRecognition ? {} : { handRecognition: false as const }),
             },
             (e) => log.line(JSON.stringify(e)),
             (t) => truths.push(t),

@@ -79,6 +79,12 @@ export interface TrackEvent extends EventBase {
   x: number;
   y: number;
   hand?: [number, number, number];
+  /**
+   * what the cameras recognise in that hand (walk-out, additive, optional; docs/walkout.md and
+   * decision 0106): candidates best first, `p` in [0, 1]; `[]` = the hand was seen empty; absent
+   * = not seen, occluded, or no recognition. Evidence with errors, never appearance or biometrics.
+   */
+  held?: { sku: string; p: number }[];
 }
 export interface PlateEvent extends EventBase {
   type: "plate";

@@ -11,6 +11,11 @@
  * plate's load is a separate vote; κ sharpens a 0.8/0.2 split into 0.94/0.06).
  * For put-backs the candidates are the items that the shoppers within reach hold; an item put
  * back away from its home plates is allowed (wrong plate) with a lower prior.
+ * Camera evidence (optional, decision 0106): the likelihood that the actor's hand held each sku,
+ * from what the ceiling cameras recognised in it (hand-sightings.ts); it multiplies the
+ * hypotheses of that sku (a pair: the mean of its two), and `unknown` gets the likelihood of a
+ * product the cameras did not name. Bounded (≈ 14 : 1 at most), so it breaks weight ties and
+ * never overturns a clear weight answer.
  * An "unknown" hypothesis stands for anything the catalogue does not explain: its likelihood is
  * that of a 3.5σ miss, so it wins only when nothing fits.
  */
@@ -66,6 +71,8 @@ export interface IdentifyInput {
    * `factor` and `relSd` replaces `gainRel`; absent, the gain is 1 ± `gainRel`
    */
   gain?: { factor: number; relSd: number };
+  /** likelihood that the actor's hand held `sku`, from the cameras (absent: no camera evidence) */
+  camera?: (sku: string) => number;
 }
 
 export function identifyChange(
@@ -127,7 +134,10 @@ export function identifyChange(
     const seen = e * gain.factor;
     v = v * gain.factor ** 2 + (gain.relSd * seen) ** 2;
     const z2 = (mag - seen) ** 2 / v;
-    scored.push({ items, expected: e, logp: Math.log(pr) - 0.5 * z2 - 0.5 * Math.log(v) });
+    const cam = input.camera
+      ? Math.log(items.reduce((a, it) => a + input.camera!(it.sku), 0) / items.length)
+      : 0;
+    scored.push({ items, expected: e, logp: Math.log(pr) + cam - 0.5 * z2 - 0.5 * Math.log(v) });
   };
   for (const c of cands) {
     const sh = share([{ sku: c.sku, part: 1 }]);
@@ -152,7 +162,8 @@ export function identifyChange(
   }
   // unknown: as likely as a `unknownZ`σ miss of a product of this size
   const vu = change.sd * change.sd + (cfg.gainRel * mag) ** 2 + 4;
-  const unknownLogp = -0.5 * cfg.unknownZ ** 2 - 0.5 * Math.log(vu);
+  const unknownLogp =
+    -0.5 * cfg.unknownZ ** 2 - 0.5 * Math.log(vu) + (input.camera ? Math.log(input.camera("")) : 0);
   const maxLog = Math.max(unknownLogp, ...scored.map((s) => s.logp));
   let z = Math.exp(unknownLogp - maxLog);
   for (const s of scored) z += Math.exp(s.logp - maxLog);

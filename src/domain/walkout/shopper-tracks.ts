@@ -31,6 +31,8 @@ interface Point {
   x: number;
   y: number;
   hand?: [number, number, number];
+  /** what the cameras recognised in that hand (`[]` empty; absent: not seen) */
+  held?: readonly { sku: string; p: number }[];
 }
 
 export interface NearShopper {
@@ -58,9 +60,16 @@ export class ShopperTracks {
   private readonly points = new Map<string, Point[]>();
   constructor(private readonly cfg: ReachConfig = DEFAULT_REACH) {}
 
-  add(shopper: string, t: number, x: number, y: number, hand?: [number, number, number]): void {
+  add(
+    shopper: string,
+    t: number,
+    x: number,
+    y: number,
+    hand?: [number, number, number],
+    held?: readonly { sku: string; p: number }[],
+  ): void {
     const list = this.points.get(shopper) ?? [];
-    list.push({ t, x, y, hand });
+    list.push(held && hand ? { t, x, y, hand, held } : { t, x, y, hand });
     const cutoff = t - this.cfg.keepMs;
     let drop = 0;
     while (drop < list.length && list[drop].t < cutoff) drop++;
@@ -158,6 +167,30 @@ export class ShopperTracks {
         k,
         mean: k > 0 ? [sum[0] / k, sum[1] / k, sum[2] / k] : undefined,
       });
+    }
+    return out;
+  }
+
+  /**
+   * What the cameras recognised in a shopper's hand during [t0, t1] (samples with a hand seen and
+   * a reading), optionally only while the hand was within `maxDist` of `at`.
+   */
+  readings(
+    shopper: string,
+    t0: number,
+    t1: number,
+    where?: { at: PlatePosition; maxDist: number },
+  ): { t: number; held: readonly { sku: string; p: number }[]; hand: [number, number, number] }[] {
+    const out: { t: number; held: readonly { sku: string; p: number }[]; hand: [number, number, number] }[] =
+      [];
+    for (const p of this.points.get(shopper) ?? []) {
+      if (p.t < t0) continue;
+      if (p.t > t1) break;
+      if (!p.held || !p.hand) continue;
+      const h = p.hand;
+      if (where && Math.hypot(h[0] - where.at.x, h[1] - where.at.y, h[2] - where.at.z) > where.maxDist)
+        continue;
+      out.push({ t: p.t, held: p.held, hand: h });
     }
     return out;
   }

@@ -12,6 +12,10 @@
  *   puts the same product back, it was theirs (the line moves if needed).
  * - no track data at all (the AutoCheckout recording): the only shopper in the store; with
  *   several shoppers and no tracks, every one of them is a candidate.
+ * Camera evidence (decision 0106): when tracks say what the cameras recognise in a hand (`held`),
+ * the actor's readings weigh each product against the weight (identify.ts, hand-sightings.ts) and
+ * hand-overs are settled when both hands' readings make one outcome clear; a clear weight answer
+ * the cameras contradict goes to review. Every line's summary says what the cameras contributed.
  * Pure and deterministic: ids come from the injected generator, time from the events.
  */
 import type { BasketEvent, Evidence } from "../basket/basket.events";
@@ -21,6 +25,15 @@ import type { RejectReason } from "../fusion/fusion.types";
 import { assertNever } from "../shared/errors";
 import type { IdGenerator } from "../shared/ids";
 import { DEFAULT_HAND_MODEL, HandModel, type HandModelConfig } from "./hand-attribution";
+import {
+  DEFAULT_SIGHTING,
+  type HandView,
+  handoverPosterior,
+  heldLikelihood,
+  type SightingConfig,
+  topOf,
+  viewOf,
+} from "./hand-sightings";
 import { DEFAULT_IDENTIFY_CONFIG, type Hypothesis, type IdentifyConfig, identifyChange } from "./identify";
 import { PlateBelief, type PlatePosition, shelfKey } from "./plate-belief";
 import { PlateCalibration } from "./plate-calibration";
@@ -72,6 +85,20 @@ export interface WalkoutConfig {
   twoInOneHand: number;
   sameMoment: number;
   handModel: HandModelConfig;
+  /** camera readings of what a hand holds (hand-sightings.ts) */
+  sighting: SightingConfig;
+  /**
+   * posterior needed for an `ok` line when only the cameras made the product sure (the weight
+   * alone was below `okPosterior`): a wrong product is a silent error, which the targets weigh as
+   * ten reviews (≤ 5 vs ≤ 50 per 1,000), so the cameras decide a tie only at p ≥ 10/11
+   */
+  cameraOkPosterior: number;
+  /** ms: a put-back's item is looked for in the hand this long before the load stepped */
+  cameraBeforeMs: number;
+  /** ms: a pick-up's item is looked for in the hand until this long after the change settled */
+  cameraAfterMs: number;
+  /** ms: the readings of a meeting of hands are weighed this long after it */
+  meetingWindowMs: number;
 }
 
 export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
@@ -95,7 +122,21 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   twoInOneHand: 8 / 237,
   sameMoment: 0.17,
   handModel: DEFAULT_HAND_MODEL,
+  sighting: DEFAULT_SIGHTING,
+  cameraOkPosterior: 10 / 11,
+  cameraBeforeMs: 1000,
+  cameraAfterMs: 600,
+  meetingWindowMs: 2500,
 };
+
+/** what the cameras contributed to one shelf decision */
+interface CameraNote {
+  /** one sentence for the line's summary */
+  text: string;
+  /** overrides the weight's `ok` rule: false = review because of the cameras, true = settled by them */
+  sure?: boolean;
+  view?: HandView;
+}
 
 export interface ShelfDecision {
   change: ShelfChange;
@@ -170,6 +211,12 @@ interface Meeting {
   resolved: boolean;
   /** how it was settled, for the receipt's evidence */
   how?: string;
+  /** where the hands met */
+  at: PlatePosition;
+  /** the cameras' readings have been weighed */
+  checked: boolean;
+  /** what the cameras said about it, for the receipt and the review */
+  camera?: string;
 }
 
 interface Ambiguity {
@@ -217,6 +264,8 @@ export class WalkoutFusion {
   private watermark = -Infinity;
   private readonly hands: HandModel;
   private readonly calibration: PlateCalibration;
+  /** some track said what the cameras recognise in a hand (`held`): the store has hand recognition */
+  private recognition = false;
 
   constructor(deps: WalkoutDeps) {
     this.store = deps.store;
@@ -291,7 +340,12 @@ export class WalkoutFusion {
           return reject("no-open-session", `track of ${e.shopper}, not inside`);
         if (![e.x, e.y, ...(e.hand ?? [])].every(Number.isFinite))
           return reject("bad-value", "bad coordinates");
-        this.tracks.add(e.shopper, e.t, e.x, e.y, e.hand);
+        if (e.held !== undefined) {
+          if (!e.held.every((h) => typeof h.sku === "string" && h.p >= 0 && h.p <= 1))
+            return reject("bad-value", "held: candidates need a sku and p in [0, 1]");
+          this.recognition = true;
+        }
+        this.tracks.add(e.shopper, e.t, e.x, e.y, e.hand, e.held);
         if (e.hand) this.handMeeting(e.shopper, e.t, e.hand);
         this.advance(e.t, out);
         break;
@@ -362,8 +416,123 @@ export class WalkoutFusion {
           [other, this.held([other])],
         ]),
         resolved: false,
+        at: mid,
+        checked: false,
       });
     }
+  }
+
+  /**
+   * Meetings of hands whose window has passed: weigh what the cameras recognised in both hands
+   * (hand-sightings.ts). When one outcome is clear (`attributionPosterior`), it is settled now: a
+   * unit moves from the giver's basket to the receiver's, or the meeting is closed as nothing
+   * passed; otherwise it stays open for later put-backs and, at the gate, for review, with the
+   * cameras' reading in the reason.
+   */
+  private meetingsSeen(out: Collector): void {
+    for (const m of this.handovers) {
+      if (m.resolved || m.checked || this.watermark < m.t + this.cfg.meetingWindowMs) continue;
+      m.checked = true;
+      const [a, b] = m.shoppers;
+      const where = { at: m.at, maxDist: 2 * this.cfg.handoffDistance };
+      const side = (sh: string) => ({
+        shopper: sh,
+        frames: this.tracks.readings(sh, m.t - 1000, m.t + this.cfg.meetingWindowMs, where),
+        holds: m.open.get(sh) ?? new Map<string, number>(),
+      });
+      const sa = side(a);
+      const sb = side(b);
+      // "A's hand: cola in 2 of 5 readings, then empty": what each hand showed, in time order
+      const seen = (x: typeof sa) => {
+        if (x.frames.length === 0) return `${x.shopper}'s hand not read`;
+        const parts: { what: string; n: number }[] = [];
+        for (const f of x.frames) {
+          const what = f.held.length ? this.name(f.held[0].sku) : "empty";
+          const last = parts[parts.length - 1];
+          if (last?.what === what) last.n++;
+          else parts.push({ what, n: 1 });
+        }
+        return `${x.shopper}'s hand: ${parts
+          .map((p) => (p.what === "empty" ? "empty" : `${p.what} in ${p.n} of ${x.frames.length} readings`))
+          .join(", then ")}`;
+      };
+      const words = `${seen(sa)}; ${seen(sb)}`;
+      if (sa.frames.length + sb.frames.length === 0) {
+        m.camera = "the cameras did not read either hand";
+        continue;
+      }
+      const [best] = handoverPosterior(sa, sb, this.cfg.sighting);
+      const pct = `${(best.posterior * 100).toFixed(0)} %`;
+      if (best.posterior < this.cfg.attributionPosterior) {
+        m.camera = `cameras not sure (${words}; best: ${best.sku ? `${this.name(best.sku)} passed from ${best.from} to ${best.to}` : "nothing passed"}, ${pct})`;
+        continue;
+      }
+      if (!best.sku || !best.from || !best.to) {
+        m.resolved = true;
+        m.how = `cameras: nothing passed (${words}; ${pct})`;
+        m.camera = m.how;
+        continue;
+      }
+      const g = this.sessions.get(best.from);
+      const r = this.sessions.get(best.to);
+      const line = g ? [...g.lines].reverse().find((l) => l.sku === best.sku && l.remaining > 0) : undefined;
+      if (!g || !r || !line || line.status !== "ok") {
+        m.camera = `cameras: ${this.name(best.sku)} passed from ${best.from} to ${best.to} (${pct}), but the line was itself in doubt`;
+        continue;
+      }
+      const note = `handed to shopper ${best.to}: the cameras saw it pass (${words}; ${pct})`;
+      this.takeUnits(g, line, 1, m.t, out, {
+        voided: note,
+        revised: `1 of them ${note}`,
+        status: line.status,
+      });
+      this.giveUnits(
+        r,
+        best.sku,
+        1,
+        m.t,
+        `1 × ${this.name(best.sku)} handed over by shopper ${best.from} away from the shelves. ` +
+          `Cameras: ${words}; the hand-over of this item ${pct} likely.`,
+        out,
+      );
+      m.resolved = true;
+      m.how = `cameras: ${best.sku} passed from ${best.from} to ${best.to}`;
+      m.camera = m.how;
+    }
+  }
+
+  /**
+   * What the cameras read in the hand that made a change: the clear actor's readings near the
+   * plates, before the load stepped for a put-back (the item still in hand), after it for a
+   * pick-up (the item just taken). Without a clear actor the readings of several hands cannot be
+   * told apart, so they are not used.
+   */
+  private cameraFor(
+    c: ShelfChange,
+    inReach: NearShopper[],
+    isPick: boolean,
+  ): { view?: HandView; text: string } {
+    if (!this.recognition) return { text: "no item recognition in this store's tracks" };
+    if (inReach.length === 0 || !Number.isFinite(inReach[0].distance))
+      return { text: "no tracked hand to read" };
+    if (!this.clearWinner(inReach))
+      return { text: "not used (no single shopper's hand clearly at the shelf)" };
+    const step = c.stepClean ? c.stepT : isPick ? c.startT : c.endT;
+    const frames = this.tracks.readings(
+      inReach[0].shopper,
+      isPick ? step : c.startT - this.cfg.cameraBeforeMs,
+      isPick ? c.endT + this.cfg.cameraAfterMs : step,
+      { at: this.centroid(c), maxDist: this.cfg.reach.handReach },
+    );
+    if (frames.length === 0) return { text: "the item in the hand was not read" };
+    const view = viewOf(frames);
+    const top = topOf(view);
+    return {
+      view,
+      text: top
+        ? `saw ${this.name(top.sku)} in ${inReach[0].shopper}'s hand (${frames.length} readings, mean p ${top.score.toFixed(2)})`
+        : `the hand looked empty (${frames.length} readings)`,
+    };
   }
 
   /** End of input: process every bin received (a replay calls this once at the end). */
@@ -375,6 +544,7 @@ export class WalkoutFusion {
 
   private advance(t: number, out: Collector): void {
     if (t > this.watermark) this.watermark = t;
+    if (this.recognition) this.meetingsSeen(out);
     const wm = this.watermark - this.cfg.latenessMs;
     const changes: ShelfChange[] = [];
     for (const d of this.detectors.values()) changes.push(...d.advance(wm));
@@ -686,11 +856,26 @@ export class WalkoutFusion {
         for (const sku of m.open.get(other)?.keys() ?? []) held.set(sku, Math.max(held.get(sku) ?? 0, w));
       }
     });
-    const hyps = identifyChange(
-      { change: c, belief: this.belief, catalog: this.catalog, held, gain: this.calibration.gainOf(c) },
-      this.cfg.identify,
-    );
+    const input = {
+      change: c,
+      belief: this.belief,
+      catalog: this.catalog,
+      held,
+      gain: this.calibration.gainOf(c),
+    };
+    const byWeight = identifyChange(input, this.cfg.identify);
+    // what the cameras read in the actor's hand weighs each product against the weight
+    const seen = this.cameraFor(c, one.inReach, isPick);
+    const view = seen.view;
+    const hyps =
+      view && view.score.size > 0
+        ? identifyChange(
+            { ...input, camera: (sku) => heldLikelihood(view, sku, this.cfg.sighting) },
+            this.cfg.identify,
+          )
+        : byWeight;
     const best = hyps.find((h) => h.items.length > 0);
+    const cam = this.cameraNote(seen, byWeight, hyps, best);
     const units = best ? best.items.reduce((a, it) => a + it.qty, 0) : 0;
     const { near, inReach, noTracks } = units === 1 ? one : wide;
     let decision: ShelfDecision;
@@ -701,9 +886,9 @@ export class WalkoutFusion {
     } else if (inReach.length === 0) {
       decision = this.ignore(c, "nobody-within-reach", hyps, near);
     } else if (isPick) {
-      decision = this.pick(c, hyps, best, near, inReach, noTracks, out);
+      decision = this.pick(c, hyps, best, near, inReach, noTracks, cam, out);
     } else {
-      decision = this.putBack(c, hyps, best, near, inReach, noTracks, out);
+      decision = this.putBack(c, hyps, best, near, inReach, noTracks, cam, out);
     }
     out.decisions.push(decision);
     if (
@@ -720,6 +905,45 @@ export class WalkoutFusion {
     }
   }
 
+  /**
+   * How the cameras' reading relates to the weight's answer: agrees; settles what the weight left
+   * open (only at `cameraOkPosterior`); or contradicts a clear weight answer — then the line goes
+   * to review (a sighting never overrides the weight, it can only raise a doubt).
+   */
+  private cameraNote(
+    seen: { view?: HandView; text: string },
+    byWeight: Hypothesis[],
+    hyps: Hypothesis[],
+    best: Hypothesis | undefined,
+  ): CameraNote {
+    const cam: CameraNote = { text: seen.text, view: seen.view };
+    const w = byWeight.find((h) => h.items.length > 0);
+    if (hyps === byWeight || !best || !w) return cam;
+    const ok = this.cfg.okPosterior;
+    const same = w.label === best.label;
+    if (w.posterior >= ok && !same) {
+      cam.sure = false;
+      cam.text += `; the weight says ${w.label.replace(/^1× /, "")} (${(w.posterior * 100).toFixed(0)} %): they disagree, left for review`;
+    } else if (w.posterior >= ok) {
+      const top = seen.view ? topOf(seen.view)?.sku : undefined;
+      const agrees = top !== undefined && best.items.some((it) => it.sku === top);
+      cam.text +=
+        best.posterior < ok
+          ? "; puts the weight's answer in doubt"
+          : agrees
+            ? "; agrees with the weight"
+            : "; the weight's answer is clear and stands";
+    } else if (best.posterior >= ok) {
+      cam.sure = best.posterior >= this.cfg.cameraOkPosterior;
+      cam.text += cam.sure
+        ? `; settled what the weight left open (${(w.posterior * 100).toFixed(0)} % → ${(best.posterior * 100).toFixed(0)} %)`
+        : `; not enough to settle what the weight left open (${(best.posterior * 100).toFixed(0)} %)`;
+    } else {
+      cam.text += "; with the weight still not sure";
+    }
+    return cam;
+  }
+
   private lightest(hyps: Hypothesis[]): number {
     let m = Infinity;
     for (const h of hyps) {
@@ -728,10 +952,23 @@ export class WalkoutFusion {
     return Number.isFinite(m) ? m : 0;
   }
 
-  private evidence(c: ShelfChange, hyps: Hypothesis[], near: NearShopper[], summary: string): Evidence {
+  private evidence(
+    c: ShelfChange,
+    hyps: Hypothesis[],
+    near: NearShopper[],
+    summary: string,
+    view?: HandView,
+  ): Evidence {
+    const read = view
+      ? [...view.score]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3)
+          .map(([sku, p]) => ({ sku, p: round3(p) }))
+      : [];
     return {
       change: { startT: c.startT, endT: c.endT, before: c.before, after: c.after, delta: c.delta, sd: c.sd },
-      vision: [],
+      // what the cameras read in the actor's hand (mean p over the readings; none = seen empty)
+      vision: view ? [{ t: c.stepT, dir: "unknown" as const, candidates: read }] : [],
       scans: [],
       plu: [],
       answers: [],
@@ -756,10 +993,11 @@ export class WalkoutFusion {
     near: NearShopper[],
     inReach: NearShopper[],
     noTracks: boolean,
+    cam: CameraNote,
     out: Collector,
   ): ShelfDecision {
     this.counters.picks++;
-    const sureId = best.posterior >= this.cfg.okPosterior && !c.forced;
+    const sureId = (cam.sure ?? best.posterior >= this.cfg.okPosterior) && !c.forced;
     const where = `gondola ${c.gondola} shelf ${c.shelf}`;
     const sessions: string[] = [];
     let ambiguous = false;
@@ -789,7 +1027,8 @@ export class WalkoutFusion {
       const summary =
         `${it.qty} × ${this.name(it.sku)} taken from ${where} by ${who}: the shelf lost ` +
         `${Math.abs(c.delta).toFixed(0)} g (expected ${best.expected.toFixed(0)} g)` +
-        (sureId ? "." : `; product uncertain (${(best.posterior * 100).toFixed(0)} %).`);
+        (sureId ? "." : `; product uncertain (${(best.posterior * 100).toFixed(0)} %).`) +
+        ` Cameras: ${cam.text}.`;
       out.push(s.session, {
         type: "ItemAdded",
         at: c.endT,
@@ -798,7 +1037,7 @@ export class WalkoutFusion {
         qty: it.qty,
         confidence: round3(best.posterior * (clear ? 1 : 1 / ranked.length)),
         status,
-        evidence: this.evidence(c, hyps, ranked, summary),
+        evidence: this.evidence(c, hyps, ranked, summary, cam.view),
       });
       s.lines.push({ lineId, sku: it.sku, qty: it.qty, remaining: it.qty, status });
       if (!clear) {
@@ -838,10 +1077,11 @@ export class WalkoutFusion {
     near: NearShopper[],
     inReach: NearShopper[],
     noTracks: boolean,
+    cam: CameraNote,
     out: Collector,
   ): ShelfDecision {
     this.counters.putbacks++;
-    const sureId = best.posterior >= this.cfg.okPosterior && !c.forced;
+    const sureId = (cam.sure ?? best.posterior >= this.cfg.okPosterior) && !c.forced;
     const clear = this.clearWinner(inReach);
     const sessions: string[] = [];
     const where = `gondola ${c.gondola} shelf ${c.shelf}`;
@@ -873,7 +1113,8 @@ export class WalkoutFusion {
           `${it.qty} × ${this.name(it.sku)} put back on ${where} by ` +
           (noTracks ? "a shopper in the store (no track data)" : `shopper ${who}`) +
           `: the shelf gained ${c.delta.toFixed(0)} g (expected ${best.expected.toFixed(0)} g)` +
-          (this.belief.isHome(c.gondola, c.shelf, top.plate, it.sku) ? "." : ", away from its home plate.");
+          (this.belief.isHome(c.gondola, c.shelf, top.plate, it.sku) ? "." : ", away from its home plate.") +
+          ` Cameras: ${cam.text}.`;
         out.push(s.session, {
           type: "ItemRemoved",
           at: c.endT,
@@ -882,7 +1123,7 @@ export class WalkoutFusion {
           qty: it.qty,
           confidence: round3(best.posterior),
           status,
-          evidence: this.evidence(c, hyps, near, summary),
+          evidence: this.evidence(c, hyps, near, summary, cam.view),
         });
         let left = it.qty;
         for (const l of s.lines) {
@@ -989,7 +1230,8 @@ export class WalkoutFusion {
           qty,
           c.endT,
           `${qty} × ${this.name(sku)} handed over by shopper ${giver} (their hands met away from the ` +
-            `shelves; only ${giver} held it), then put back on gondola ${c.gondola} shelf ${c.shelf}.`,
+            `shelves; only ${giver} held it), then put back on gondola ${c.gondola} shelf ${c.shelf}.` +
+            ` Cameras: ${m.camera ?? (this.recognition ? "did not settle the hand-over" : "no item recognition in this store's tracks")}; the put-back did.`,
           out,
         );
         m.resolved = true;
@@ -1065,7 +1307,8 @@ export class WalkoutFusion {
       sku,
       moved,
       c.endT,
-      `${this.name(sku)} reattributed from shopper ${amb.holder}: shopper ${returner} put it back later.`,
+      `${this.name(sku)} reattributed from shopper ${amb.holder}: shopper ${returner} put it back later.` +
+        " Cameras: not used (the put-back decided).",
       out,
     );
     return returner;
@@ -1157,7 +1400,8 @@ export class WalkoutFusion {
     for (const m of this.handovers) {
       if (m.resolved || !m.shoppers.includes(s.shopper)) continue;
       notes.push(
-        `possible hand-over between shoppers ${m.shoppers[0]} and ${m.shoppers[1]} (hands met away from the shelves)`,
+        `possible hand-over between shoppers ${m.shoppers[0]} and ${m.shoppers[1]} (hands met away from the shelves` +
+          (m.camera ? `; ${m.camera})` : ")"),
       );
     }
     if (notes.length) reasons.push([...new Set(notes)].join("; "));

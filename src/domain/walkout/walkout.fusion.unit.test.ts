@@ -51,9 +51,11 @@ interface Who {
   reaches: [number, number, number][];
   /** [from s, to s, point]: the hand is at that point (away from the shelf) in that time */
   holds?: [number, number, [number, number, number]][];
+  /** [from s, to s, reading]: what the cameras recognise in the hand then (the track's `held`) */
+  sees?: [number, number, { sku: string; p: number }[]][];
 }
 
-function scenario(seconds: number, steps: [number, number, number][], who: Who[]): StoreEvent[] {
+function scenario(seconds: number, steps: [number, number, number][], who: Who[], plates = 8): StoreEvent[] {
   const events: StoreEvent[] = [];
   const noise = lcg(1, 0.3);
   const handNoise = lcg(2, 0.03);
@@ -68,7 +70,7 @@ function scenario(seconds: number, steps: [number, number, number][], who: Who[]
     });
   for (let s = 0; s < seconds; s++) {
     const t = T0 + s * 1000;
-    for (let p = 1; p <= 8; p++) {
+    for (let p = 1; p <= plates; p++) {
       const grams = Array.from({ length: 60 }, (_, i) => {
         const ts = s + i / 60;
         let g = 1000;
@@ -82,6 +84,7 @@ function scenario(seconds: number, steps: [number, number, number][], who: Who[]
       for (const w of who) {
         const r = w.reaches.find(([a, b]) => ts >= a && ts < b);
         const h = w.holds?.find(([a, b]) => ts >= a && ts < b);
+        const seen = (r || h) && w.sees?.find(([a, b]) => ts >= a && ts < b);
         events.push({
           v: 1,
           t: T0 + ts * 1000,
@@ -107,6 +110,7 @@ function scenario(seconds: number, steps: [number, number, number][], who: Who[]
                   ],
                 }
               : {}),
+          ...(seen ? { held: seen[2] } : {}),
         });
       }
     }
@@ -116,8 +120,8 @@ function scenario(seconds: number, steps: [number, number, number][], who: Who[]
   return events.sort((a, b) => a.t - b.t);
 }
 
-function run(events: StoreEvent[]) {
-  const f = new WalkoutFusion({ catalog, layout, ids: sequentialIds(), store: "st" });
+function run(events: StoreEvent[], cat = catalog, lay = layout) {
+  const f = new WalkoutFusion({ catalog: cat, layout: lay, ids: sequentialIds(), store: "st" });
   const bySession = new Map<string, BasketEvent[]>();
   for (const e of events) {
     const r = f.ingest(e);
@@ -388,5 +392,168 @@ describe("WalkoutFusion hand-overs (hands met away from the shelves)", () => {
       expect(r).toHaveLength(1);
       expect(r[0].type === "ReviewRequested" && r[0].reason).toContain("possible hand-over between shoppers");
     }
+  });
+});
+
+describe("WalkoutFusion with what the cameras recognise in a hand (decision 0106)", () => {
+  const meet: [number, number, [number, number, number]][] = [[6, 7, [0.5, -1.2, 1.0]]];
+  const cola = [{ sku: "cola", p: 0.85 }];
+
+  it("settles a hand-over the cameras saw: the item in the giver's hand, then in the receiver's", () => {
+    const events = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        {
+          shopper: "A",
+          x: -0.6,
+          reaches: [[2.6, 3.6, 2]],
+          holds: meet,
+          sees: [
+            [6, 6.5, cola],
+            [6.5, 7, []],
+          ],
+        },
+        {
+          shopper: "B",
+          x: 1.6,
+          reaches: [],
+          holds: meet,
+          sees: [
+            [6, 6.5, []],
+            [6.5, 7, cola],
+          ],
+        },
+      ],
+    );
+    const { of } = run(events);
+    const voided = of("A", "LineVoided");
+    expect(voided).toHaveLength(1);
+    expect(voided[0].type === "LineVoided" && voided[0].reason).toContain("the cameras saw it pass");
+    const added = of("B", "ItemAdded");
+    expect(added.map((e) => e.type === "ItemAdded" && [e.sku, e.qty, e.status])).toEqual([["cola", 1, "ok"]]);
+    expect(added[0].type === "ItemAdded" && added[0].evidence?.summary).toMatch(
+      /Cameras: B's hand: empty, then cola in 2 of 5 readings; A's hand: cola in 3 of 5 readings, then empty/,
+    );
+    expect(of("A", "ReviewRequested")).toHaveLength(0);
+    expect(of("B", "ReviewRequested")).toHaveLength(0);
+  });
+
+  it("both hands seen empty at the meeting: nothing passed, no review", () => {
+    const events = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]], holds: meet, sees: [[6, 7, []]] },
+        { shopper: "B", x: 1.6, reaches: [], holds: meet, sees: [[6, 7, []]] },
+      ],
+    );
+    const { of } = run(events);
+    expect(of("A", "LineVoided")).toHaveLength(0);
+    expect(of("B", "ItemAdded")).toHaveLength(0);
+    expect(of("A", "ReviewRequested")).toHaveLength(0);
+    expect(of("B", "ReviewRequested")).toHaveLength(0);
+  });
+
+  it("the item seen only in the giver's hand (shown, or passed unseen): still reviewed, the cameras' reading in the reason", () => {
+    const events = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]], holds: meet, sees: [[6, 7, cola]] },
+        { shopper: "B", x: 1.6, reaches: [], holds: meet },
+      ],
+    );
+    const { of } = run(events);
+    for (const who of ["A", "B"]) {
+      const r = of(who, "ReviewRequested");
+      expect(r).toHaveLength(1);
+      expect(r[0].type === "ReviewRequested" && r[0].reason).toContain("cameras not sure");
+    }
+  });
+
+  // two drinks of nearly one weight; plates 9–12 hold chips, home of neither
+  const cat2 = indexCatalog("USD", [product("cola", 350), product("tea", 352), product("chips", 60)]);
+  const layout2: StoreLayout = {
+    plates: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((p) => ({
+      gondola: 1,
+      shelf: 1,
+      plate: p,
+      x: plateX(p),
+      y: 0.25,
+      z: 1.0,
+      skus: p <= 4 ? ["cola"] : p <= 8 ? ["tea"] : ["chips"],
+    })),
+  };
+  const tieScenario = (sees?: Who["sees"]) =>
+    scenario(
+      16,
+      [
+        [3, 2, -350],
+        [6, 6, -352],
+        [10, 12, 351],
+      ],
+      [
+        {
+          shopper: "A",
+          x: 0.6,
+          reaches: [
+            [2.6, 3.6, 2],
+            [5.6, 6.6, 6],
+            [9.2, 10.6, 12],
+          ],
+          sees,
+        },
+      ],
+      12,
+    );
+
+  it("which of two held items of one weight went back on a wrong plate: the cameras settle it", () => {
+    const { of } = run(
+      tieScenario([
+        [9.2, 10.0, [{ sku: "tea", p: 0.95 }]],
+        [10.0, 10.6, []],
+      ]),
+      cat2,
+      layout2,
+    );
+    const removed = of("A", "ItemRemoved");
+    expect(removed.map((e) => e.type === "ItemRemoved" && [e.sku, e.status])).toEqual([["tea", "ok"]]);
+    expect(removed[0].type === "ItemRemoved" && removed[0].evidence?.summary).toContain(
+      "settled what the weight left open",
+    );
+    expect(of("A", "ReviewRequested")).toHaveLength(0);
+  });
+
+  it("the same without hand recognition: the weight ties, the put-back is reviewed", () => {
+    const { of } = run(tieScenario(), cat2, layout2);
+    const removed = of("A", "ItemRemoved");
+    expect(removed).toHaveLength(1);
+    expect(removed[0].type === "ItemRemoved" && removed[0].status).toBe("unsure");
+    expect(removed[0].type === "ItemRemoved" && removed[0].evidence?.summary).toContain(
+      "Cameras: no item recognition in this store's tracks",
+    );
+    expect(of("A", "ReviewRequested")).toHaveLength(1);
+  });
+
+  it("a clear weight answer stands against a sighting of another product", () => {
+    const { of } = run(
+      scenario(
+        8,
+        [[3, 2, -350]],
+        [
+          {
+            shopper: "A",
+            x: 0.3,
+            reaches: [[2.6, 3.8, 2]],
+            sees: [[3.0, 3.8, [{ sku: "chips", p: 0.9 }]]],
+          },
+        ],
+      ),
+    );
+    const added = of("A", "ItemAdded");
+    expect(added.map((e) => e.type === "ItemAdded" && [e.sku, e.status])).toEqual([["cola", "ok"]]);
+    expect(added[0].type === "ItemAdded" && added[0].evidence?.summary).toContain("saw chips in A's hand");
+    expect(added[0].type === "ItemAdded" && added[0].evidence?.vision[0]?.candidates[0]?.sku).toBe("chips");
   });
 });

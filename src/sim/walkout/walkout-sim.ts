@@ -30,10 +30,16 @@
  *   (staged) real cases.
  * - tracks at `trackHz`: body position with 8 cm noise; the nearest hand with 5 cm noise, seen in
  *   85 % of samples (occlusion).
+ * - what the cameras recognise in a seen hand (`held`, on by default; `handRecognition: false`
+ *   leaves it out and the rest of the log unchanged): hand-recognition.ts, its error model and
+ *   the published figures behind its defaults. A hand holds the unit it is about to put back
+ *   (until contact) or has just taken (after contact); in a hand-over the giver's hand holds the
+ *   unit for the first half of the meeting, the receiver's for the second.
  */
 import type { Catalog } from "../../domain/catalog/product";
 import type { StoreEvent, StoreLayout, TruthLine } from "../../domain/events/sensor-events";
-import { createRng } from "../rng";
+import { createRng, rngFor } from "../rng";
+import { DEFAULT_HAND_RECOGNITION, type HandRecognitionModel, HandRecognizer } from "./hand-recognition";
 
 export interface WalkoutSimOptions {
   catalog: Catalog;
@@ -47,6 +53,11 @@ export interface WalkoutSimOptions {
   trackHz?: number;
   /** ms since epoch of the first event */
   start?: number;
+  /**
+   * what the cameras recognise in a seen hand (the track event's `held`): on by default with
+   * DEFAULT_HAND_RECOGNITION; `false` leaves the field out (every other line stays the same)
+   */
+  handRecognition?: Partial<HandRecognitionModel> | false;
   /** every shelf action as it happens (tests and debugging) */
   trace?: (a: {
     t: number;
@@ -122,6 +133,10 @@ interface Shopper {
   contact: number;
   done: boolean;
   hand?: [number, number, number];
+  /** reaches and hand-overs so far: names the current recognition episode */
+  episode: number;
+  /** ms: when the current hand-over began */
+  handStart: number;
 }
 
 const GATE = { x: -1.5, y: -2 };
@@ -140,6 +155,13 @@ export function simulateWalkout(
   const t0 = o.start ?? Date.UTC(2026, 0, 5, 9, 0, 0);
   const store = o.store;
   const noiseScale = 1 / Math.sqrt(60 / plateHz);
+  const recognizer =
+    o.handRecognition === false
+      ? undefined
+      : new HandRecognizer(o.catalog, rngFor(o.seed, "hand-recognition"), {
+          ...DEFAULT_HAND_RECOGNITION,
+          ...o.handRecognition,
+        });
 
   // plates and stock
   const plates: SimPlate[] = o.layout.plates.map((p) => ({
@@ -356,6 +378,8 @@ export function simulateWalkout(
           until: t + 500,
           contact: 0,
           done: false,
+          episode: 0,
+          handStart: 0,
         };
         inside.push(sh);
         maxInside = Math.max(maxInside, inside.length);
@@ -376,11 +400,14 @@ export function simulateWalkout(
           sh.hand = undefined;
           if (t >= sh.until && tg.plate < 0) {
             sh.state = "hand";
+            sh.episode++;
+            sh.handStart = t;
             sh.until = t + rng.uniform(800, 1500);
             break;
           }
           if (t >= sh.until) {
             sh.state = "reach";
+            sh.episode++;
             sh.contact = t + rng.uniform(300, 700);
             sh.until = sh.contact + rng.uniform(400, 800);
             const p = plates[tg.plate];
@@ -486,6 +513,32 @@ export function simulateWalkout(
     // tracks
     const trackEvery = Math.max(1, Math.round(plateHz / trackHz));
     if (Math.round((t - t0) / dt) % trackEvery === 0) {
+      // what each seen hand truly holds, and the episode it belongs to (hand-recognition.ts)
+      const inHand = (sh: Shopper): { episode: string; sku?: string } => {
+        const giver = inside.find((g) => g.state === "hand" && g.partner === sh);
+        const over = (g: Shopper) => t >= g.handStart + 0.5 * (g.until - g.handStart);
+        if (giver)
+          return {
+            episode: `${giver.id}/${giver.episode}`,
+            sku: over(giver) ? giver.held[giver.held.length - 1]?.sku : undefined,
+          };
+        const episode = `${sh.id}/${sh.episode}`;
+        if (sh.state === "hand")
+          return { episode, sku: over(sh) ? undefined : sh.held[sh.held.length - 1]?.sku };
+        if (sh.state !== "reach") return { episode };
+        const before = sh.contact > 0;
+        const top = sh.held[sh.held.length - 1]?.sku;
+        switch (sh.action) {
+          case "pick":
+          case "pick2":
+            return { episode, sku: before ? undefined : top };
+          case "putback":
+          case "putback-wrong":
+            return { episode, sku: before ? top : undefined };
+          default:
+            return { episode };
+        }
+      };
       for (const sh of inside) {
         const e: StoreEvent = {
           v: 1,
@@ -502,6 +555,11 @@ export function simulateWalkout(
             round(sh.hand[1] + rng.normal(0, 0.05), 3),
             round(sh.hand[2] + rng.normal(0, 0.05), 3),
           ];
+          if (recognizer) {
+            const h = inHand(sh);
+            const held = recognizer.read(sh.id, h.episode, h.sku);
+            if (held) e.held = held;
+          }
         }
         out(e);
       }

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SIGHTING, handoverPosterior, heldLikelihood, viewOf } from "./hand-sightings";
+
+const r = (t: number, held: { sku: string; p: number }[]) => ({ t, held });
+
+describe("hand sightings", () => {
+  it("a consistent sighting is worth at most about 1/ε between two products", () => {
+    const v = viewOf([
+      r(0, [{ sku: "x", p: 1 }]),
+      r(200, [{ sku: "x", p: 1 }]),
+      r(400, [{ sku: "x", p: 1 }]),
+    ]);
+    const ratio = heldLikelihood(v, "x") / heldLikelihood(v, "y");
+    expect(ratio).toBeCloseTo(1 / DEFAULT_SIGHTING.wrongRate, 5);
+  });
+
+  it("empty readings dilute a stray sighting", () => {
+    const stray = viewOf([r(0, []), r(200, []), r(400, [{ sku: "x", p: 0.6 }])]);
+    const alone = viewOf([r(400, [{ sku: "x", p: 0.6 }])]);
+    expect(heldLikelihood(stray, "x")).toBeLessThan(heldLikelihood(alone, "x") / 2);
+  });
+
+  const holdsX = new Map([
+    ["x", 1],
+    ["y", 1],
+  ]);
+  const none = new Map<string, number>();
+
+  it("the item in the giver's hand and then in the receiver's: it passed", () => {
+    const [best] = handoverPosterior(
+      {
+        shopper: "A",
+        frames: [r(0, [{ sku: "x", p: 0.8 }]), r(200, [{ sku: "x", p: 0.7 }]), r(600, [])],
+        holds: holdsX,
+      },
+      {
+        shopper: "B",
+        frames: [r(0, []), r(600, [{ sku: "x", p: 0.8 }]), r(800, [{ sku: "x", p: 0.6 }])],
+        holds: none,
+      },
+    );
+    expect(best).toMatchObject({ from: "A", to: "B", sku: "x" });
+    expect(best.posterior).toBeGreaterThan(0.95);
+  });
+
+  it("both hands empty: nothing passed", () => {
+    const [best] = handoverPosterior(
+      { shopper: "A", frames: [r(0, []), r(200, []), r(400, [])], holds: holdsX },
+      { shopper: "B", frames: [r(0, []), r(200, []), r(400, [])], holds: none },
+    );
+    expect(best.sku).toBeUndefined();
+    expect(best.posterior).toBeGreaterThan(0.95);
+  });
+
+  it("seen only in the giver's hand: not sure either way", () => {
+    const hyps = handoverPosterior(
+      { shopper: "A", frames: [r(0, [{ sku: "x", p: 0.8 }]), r(200, [{ sku: "x", p: 0.8 }])], holds: holdsX },
+      { shopper: "B", frames: [], holds: none },
+    );
+    expect(hyps[0].posterior).toBeLessThan(0.95);
+  });
+});
