@@ -376,7 +376,7 @@ export async function startServer(
         cartCache.forget(cart);
         if (config.mqtt.auth === "dynsec") await ext.revokeCart(cart);
       },
-      online: () => new Set<string>(),
+      online: () => ext.onlineCarts(),
       ready: () => ext.ready(),
     };
     log.info({ url: config.mqtt.url, auth: config.mqtt.auth }, "connected to the external MQTT broker");

@@ -8,7 +8,7 @@ import { hashSecret } from "../../src/adapters/mqtt/cart-credentials";
 import { MemoryCartDirectory } from "../../src/adapters/mqtt/cart-directory";
 import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import { EmbeddedBroker } from "../../src/adapters/mqtt/embedded-broker";
-import { errorsTopic, eventsTopic, screenTopic } from "../../src/adapters/mqtt/topics";
+import { errorsTopic, eventsTopic, screenTopic, statusTopic } from "../../src/adapters/mqtt/topics";
 import { cartErrorSchema, screenStateSchema } from "../../src/adapters/schemas/cart-protocol.schema";
 import { CountingIngest } from "./support/counting-ingest";
 
@@ -162,6 +162,23 @@ describe.each([
       );
       await closed;
       expect(ingest.of(STORE, "cart-1").some((e) => e.id === "spoof")).toBe(false);
+    });
+
+    it("a cart may publish its own status (the optional presence topic), not another cart's", async () => {
+      const c = await connect("cart-1", "secret-1");
+      await c.publishAsync(statusTopic(STORE, "cart-1"), '{"online":true}', { qos: 1, retain: true });
+      // still connected: the next publish of its events is taken
+      await c.publishAsync(
+        eventsTopic(STORE, "cart-1"),
+        JSON.stringify(ev("cart-1", { type: "plu", plu: "1", id: "after-status" })),
+        { qos: 1 },
+      );
+      expect(ingest.of(STORE, "cart-1").some((e) => e.id === "after-status")).toBe(true);
+      expect(broker.onlineCarts().has("cart-1")).toBe(true);
+      const other = await connect("cart-2", "secret-2");
+      const closed = new Promise<void>((resolve) => other.once("close", () => resolve()));
+      other.publish(statusTopic(STORE, "cart-1"), '{"online":false}', { qos: 1 });
+      await closed;
     });
 
     it("a cart may subscribe only to its own screen and errors", async () => {

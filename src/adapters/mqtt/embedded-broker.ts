@@ -27,7 +27,7 @@ import { type SecretHasher, scryptHasher, VerifiedSecretCache } from "./cart-cre
 import type { CartDirectory } from "./cart-directory";
 import type { CartGateway, CartOutbound } from "./cart-gateway";
 import type { DeviceAccess } from "./device-access";
-import { errorsTopic, eventsTopic, parseCartTopic, screenTopic } from "./topics";
+import { errorsTopic, eventsTopic, parseCartTopic, screenTopic, statusTopic } from "./topics";
 
 /** A connection: an aedes client (in-process) or its stand-in on the main thread (worker). */
 interface Conn {
@@ -327,6 +327,9 @@ export class EmbeddedBroker implements CartOutbound {
       return void this.authorizeDevicePublish(id, packet, done);
     }
     if (id.kind === "cart") {
+      // its own status (the optional presence topic): allowed and passed on; presence here
+      // comes from the connections themselves
+      if (!id.revoked && packet.topic === statusTopic(id.store, id.cart)) return void done(null);
       if (id.revoked || packet.topic !== eventsTopic(id.store, id.cart)) {
         this.refuse(id.revoked ? "revoked" : "forbidden-publish");
         this.options.log?.warn({ cart: id.cart, topic: packet.topic }, "cart publish refused");

@@ -13,18 +13,25 @@
  * = cart id, the secret as password) with a role allowing exactly its own three topics;
  * revoking disables the client, which also disconnects it. The server's own account needs the
  * dynsec admin rights for that (see docs/server.md).
+ *
+ * Presence: the broker holds the carts' connections, so the server tells which carts are online
+ * from what reaches it — their status topics (subscribed without sharing, retained) and their
+ * events (cart-presence.ts).
  */
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 import type { CartGateway, CartOutbound } from "./cart-gateway";
+import { CartPresence, type CartPresenceOptions } from "./cart-presence";
 import {
   ALL_CART_EVENTS,
+  ALL_CART_STATUS,
   errorsTopic,
   eventsTopic,
   parseCartTopic,
   SHARED_GROUP,
   screenTopic,
   sharedSubscription,
+  statusTopic,
 } from "./topics";
 
 export interface ExternalBrokerOptions {
@@ -42,6 +49,8 @@ export interface ExternalBrokerOptions {
    * on a loaded machine (a window's worth per slowest-message latency) while the server idled.
    */
   receiveMaximum?: number;
+  /** how carts without a status topic count as online (cart-presence.ts) */
+  presence?: CartPresenceOptions;
   log?: {
     info(obj: object, msg: string): void;
     warn(obj: object, msg: string): void;
@@ -57,11 +66,14 @@ const DEFERRED = Object.freeze(new Error("acknowledged by the server once record
 export class ExternalBroker implements CartOutbound {
   private connected = false;
   private dynsecClient: Dynsec | undefined;
+  private readonly presence: CartPresence;
 
   private constructor(
     readonly client: MqttClient,
     private readonly options: ExternalBrokerOptions,
-  ) {}
+  ) {
+    this.presence = new CartPresence(options.presence);
+  }
 
   static async connect(options: ExternalBrokerOptions): Promise<ExternalBroker> {
     const opts: IClientOptions = {
@@ -89,11 +101,18 @@ export class ExternalBroker implements CartOutbound {
     options.gateway.attach(self);
     const filter = options.shared === false ? ALL_CART_EVENTS : sharedSubscription(ALL_CART_EVENTS);
     await client.subscribeAsync(filter, { qos: 1 });
+    // every process sees every cart's status (not shared); the retained ones arrive at once
+    await client.subscribeAsync(ALL_CART_STATUS, { qos: 1 });
     return self;
   }
 
   ready(): boolean {
     return this.connected;
+  }
+
+  /** Carts online now (cart ids), as far as this process can tell (see cart-presence.ts). */
+  onlineCarts(): Set<string> {
+    return this.presence.online();
   }
 
   /**
@@ -142,11 +161,14 @@ export class ExternalBroker implements CartOutbound {
       const entry: Pending = { id: packet.qos > 0 ? packet.messageId : undefined, done: false };
       c.pending.push(entry);
       const topic = packet.topic;
-      if (parseCartTopic(topic)?.kind !== "events") {
+      const target = parseCartTopic(topic);
+      const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+      if (target?.kind === "status") this.presence.status(target.cart, payload);
+      if (target?.kind !== "events") {
         entry.done = true;
         return flush(c);
       }
-      const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+      this.presence.seen(target.cart);
       options.gateway.handleMessage(topic, payload).then(
         () => {
           entry.done = true;
@@ -261,7 +283,7 @@ export class ExternalBroker implements CartOutbound {
 
 /**
  * Creates (or re-keys and re-enables) a cart's dynsec client (username = cart id, the secret as
- * password) with a role allowing exactly its own three topics. Used by the single-process external
+ * password) with a role allowing exactly its own topics (events and status out, screen and errors in). Used by the single-process external
  * broker and by every cluster process (src/adapters/cluster).
  */
 export async function dynsecProvisionCart(
@@ -277,6 +299,8 @@ export async function dynsecProvisionCart(
     rolename,
     acls: [
       { acltype: "publishClientSend", topic: eventsTopic(store, cart), allow: true },
+      // its presence (optional, additive): `{"online": true}` retained on connect, `false` its will
+      { acltype: "publishClientSend", topic: statusTopic(store, cart), allow: true },
       { acltype: "subscribePattern", topic: screenTopic(store, cart), allow: true },
       { acltype: "subscribePattern", topic: errorsTopic(store, cart), allow: true },
     ],

@@ -4,10 +4,15 @@
 export const TOPIC_ROOT = "skiplane/v1";
 /** What the server subscribes to: every cart's events topic in every store. */
 export const ALL_CART_EVENTS = `${TOPIC_ROOT}/+/carts/+/events`;
+/**
+ * Every cart's status topic (an optional, additive extension of §5: docs/server.md, "Cart
+ * presence"): `{"online": true}` retained when a cart connects, `{"online": false}` its will.
+ */
+export const ALL_CART_STATUS = `${TOPIC_ROOT}/+/carts/+/status`;
 /** MQTT 5 shared subscription group, so several server processes split the carts between them. */
 export const SHARED_GROUP = "skiplane";
 
-export type CartTopicKind = "events" | "screen" | "errors";
+export type CartTopicKind = "events" | "screen" | "errors" | "status";
 
 export function cartTopic(store: string, cart: string, kind: CartTopicKind): string {
   return `${TOPIC_ROOT}/${store}/carts/${cart}/${kind}`;
@@ -15,6 +20,7 @@ export function cartTopic(store: string, cart: string, kind: CartTopicKind): str
 export const eventsTopic = (store: string, cart: string) => cartTopic(store, cart, "events");
 export const screenTopic = (store: string, cart: string) => cartTopic(store, cart, "screen");
 export const errorsTopic = (store: string, cart: string) => cartTopic(store, cart, "errors");
+export const statusTopic = (store: string, cart: string) => cartTopic(store, cart, "status");
 
 /** `skiplane/v1/{store}/carts/{cart}/{kind}` → its parts; undefined for any other topic. */
 export function parseCartTopic(
@@ -25,7 +31,7 @@ export function parseCartTopic(
     return undefined;
   const [, , store, , cart, kind] = parts;
   if (!store || !cart || /[+#]/.test(store + cart)) return undefined;
-  if (kind !== "events" && kind !== "screen" && kind !== "errors") return undefined;
+  if (kind !== "events" && kind !== "screen" && kind !== "errors" && kind !== "status") return undefined;
   return { store, cart, kind };
 }
 
