@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runPaymentGatewayContract } from "../../app/ports/contracts/payment-gateway.contract";
 import { TEST_PG_URL, uniqueSchemaName } from "../postgres/test-schema";
 import { PostgresSandboxGateway } from "./postgres-sandbox-gateway";
+import { runSandboxExpiryCases } from "./sandbox-expiry.cases";
 
 const schema = uniqueSchemaName("paysb");
 const opened: PostgresSandboxGateway[] = [];
@@ -29,6 +30,14 @@ runPaymentGatewayContract({
     return open();
   },
   tokens: { approve: "tok_visa", decline: "tok-decline", nsf: "tok-nsf", timeout: "tok-timeout" },
+});
+
+describe("PostgreSQL sandbox ledger", () => {
+  runSandboxExpiryCases(async (now) => {
+    const g = new PostgresSandboxGateway({ connectionString: TEST_PG_URL, schema, now });
+    opened.push(g);
+    return { gateway: g, holds: () => g.holds() };
+  });
 });
 
 describe("PostgreSQL sandbox shared by processes", () => {

@@ -28,6 +28,7 @@ import {
   decideRelease,
   deliverCapture,
   fingerprint,
+  holdAt,
   keeps,
   keyedId,
   providerTimeout,
@@ -42,6 +43,8 @@ export interface PostgresSandboxOptions {
   connectionString: string;
   schema?: string;
   max?: number;
+  /** the provider's clock (hold expiry); default Date.now */
+  now?: () => number;
 }
 
 type Tx = pg.PoolClient;
@@ -57,6 +60,8 @@ CREATE TABLE IF NOT EXISTS sandbox_captures (
   amount BIGINT NOT NULL, refunded BIGINT NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS sandbox_refunds (
   refund_id TEXT PRIMARY KEY, capture_id TEXT NOT NULL, amount BIGINT NOT NULL, reason TEXT NOT NULL);
+-- holds placed before holds expired keep none (they never expire)
+ALTER TABLE sandbox_holds ADD COLUMN IF NOT EXISTS expires_at BIGINT;
 `;
 
 async function holdFor(tx: Tx, authorizationId: string): Promise<SandboxHold | undefined> {
@@ -66,8 +71,9 @@ async function holdFor(tx: Tx, authorizationId: string): Promise<SandboxHold | u
     amount: string;
     status: SandboxHold["status"];
     reference: string;
+    expires_at: string | null;
   }>(
-    "SELECT payment_method, currency, amount, status, reference FROM sandbox_holds WHERE authorization_id = $1 FOR UPDATE",
+    "SELECT payment_method, currency, amount, status, reference, expires_at FROM sandbox_holds WHERE authorization_id = $1 FOR UPDATE",
     [authorizationId],
   );
   const r = rows[0];
@@ -79,14 +85,17 @@ async function holdFor(tx: Tx, authorizationId: string): Promise<SandboxHold | u
     amount: Number(r.amount),
     status: r.status,
     reference: r.reference,
+    ...(r.expires_at !== null ? { expiresAt: Number(r.expires_at) } : {}),
   };
 }
 
 export class PostgresSandboxGateway implements PaymentGateway {
   readonly pool: pg.Pool;
   private ready: Promise<void> | undefined;
+  private readonly now: () => number;
 
   constructor(options: PostgresSandboxOptions) {
+    this.now = options.now ?? Date.now;
     const schema = options.schema ?? "public";
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
     this.pool = new pg.Pool({
@@ -101,13 +110,24 @@ export class PostgresSandboxGateway implements PaymentGateway {
     req: AuthorizeRequest,
   ): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
     const { result } = await this.once("authorize", req.idempotencyKey, req, async (tx) => {
-      const { result, hold } = decideAuthorize(req, tokenBehaviour(req.paymentMethod), () =>
-        keyedId("auth", req.idempotencyKey),
+      const { result, hold } = decideAuthorize(
+        req,
+        tokenBehaviour(req.paymentMethod),
+        () => keyedId("auth", req.idempotencyKey),
+        this.now(),
       );
       if (hold) {
         await tx.query(
-          "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference) VALUES ($1, $2, $3, $4, $5, $6)",
-          [hold.authorizationId, hold.paymentMethod, hold.currency, hold.amount, hold.status, hold.reference],
+          "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+          [
+            hold.authorizationId,
+            hold.paymentMethod,
+            hold.currency,
+            hold.amount,
+            hold.status,
+            hold.reference,
+            hold.expiresAt ?? null,
+          ],
         );
       }
       return result;
@@ -120,7 +140,13 @@ export class PostgresSandboxGateway implements PaymentGateway {
     const { result, fresh } = await this.once("capture", req.idempotencyKey, req, async (tx) => {
       const hold = await holdFor(tx, req.authorizationId);
       if (hold) b = tokenBehaviour(hold.paymentMethod);
-      const { result, capture } = decideCapture(req, hold, b, () => keyedId("cap", req.idempotencyKey));
+      const { result, capture } = decideCapture(
+        req,
+        hold,
+        b,
+        () => keyedId("cap", req.idempotencyKey),
+        this.now(),
+      );
       if (capture) {
         await tx.query("UPDATE sandbox_holds SET status = 'captured' WHERE authorization_id = $1", [
           capture.authorizationId,
@@ -220,15 +246,23 @@ export class PostgresSandboxGateway implements PaymentGateway {
       amount: string;
       status: SandboxHold["status"];
       reference: string;
+      expires_at: string | null;
     }>("SELECT * FROM sandbox_holds ORDER BY authorization_id");
-    return rows.map((r) => ({
-      authorizationId: r.authorization_id,
-      paymentMethod: r.payment_method,
-      currency: r.currency,
-      amount: Number(r.amount),
-      status: r.status,
-      reference: r.reference,
-    }));
+    const now = this.now();
+    return rows.map((r) =>
+      holdAt(
+        {
+          authorizationId: r.authorization_id,
+          paymentMethod: r.payment_method,
+          currency: r.currency,
+          amount: Number(r.amount),
+          status: r.status,
+          reference: r.reference,
+          ...(r.expires_at !== null ? { expiresAt: Number(r.expires_at) } : {}),
+        },
+        now,
+      ),
+    );
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,7 @@ import {
   decideRelease,
   deliverCapture,
   fingerprint,
+  holdAt,
   type KeptAnswer,
   keeps,
   replay,
@@ -45,6 +46,8 @@ export interface SandboxOptions {
   ids: IdGenerator;
   behaviours?: Record<string, SandboxBehaviour>;
   balances?: Record<string, number>;
+  /** the provider's clock (hold expiry); default Date.now */
+  now?: () => number;
 }
 
 export class SandboxPaymentGateway implements PaymentGateway {
@@ -56,6 +59,10 @@ export class SandboxPaymentGateway implements PaymentGateway {
   readonly calls = { authorize: 0, capture: 0, release: 0, refund: 0 };
 
   constructor(private readonly options: SandboxOptions) {}
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
 
   behaviour(token: string): SandboxBehaviour {
     return this.options.behaviours?.[token] ?? tokenBehaviour(token);
@@ -70,6 +77,7 @@ export class SandboxPaymentGateway implements PaymentGateway {
         req,
         this.behaviour(req.paymentMethod),
         () => this.options.ids("auth"),
+        this.now(),
         this.available(req.paymentMethod),
       );
       if (hold) this.holds.set(hold.authorizationId, hold);
@@ -82,7 +90,7 @@ export class SandboxPaymentGateway implements PaymentGateway {
     const hold = this.holds.get(req.authorizationId);
     const b = hold ? this.behaviour(hold.paymentMethod) : "approve";
     const { result, fresh } = this.once("capture", req.idempotencyKey, req, () => {
-      const { result, capture } = decideCapture(req, hold, b, () => this.options.ids("cap"));
+      const { result, capture } = decideCapture(req, hold, b, () => this.options.ids("cap"), this.now());
       if (hold && capture) {
         hold.status = "captured";
         this.captures.set(capture.captureId, capture);
@@ -118,7 +126,7 @@ export class SandboxPaymentGateway implements PaymentGateway {
   /** A copy of everything the sandbox holds, for tests and the demo. */
   ledger(): SandboxLedger {
     return {
-      holds: [...this.holds.values()].map((h) => ({ ...h })),
+      holds: [...this.holds.values()].map((h) => ({ ...holdAt(h, this.now()) })),
       captures: [...this.captures.values()].map((c) => ({ ...c })),
       refunds: this.refunds.map((r) => ({ ...r })),
     };
@@ -137,8 +145,9 @@ export class SandboxPaymentGateway implements PaymentGateway {
     const balance = this.options.balances?.[paymentMethod];
     if (balance === undefined) return undefined;
     let held = 0;
+    const now = this.now();
     for (const h of this.holds.values())
-      if (h.paymentMethod === paymentMethod && h.status === "held") held += h.amount;
+      if (h.paymentMethod === paymentMethod && holdAt(h, now).status === "held") held += h.amount;
     return balance - held;
   }
 

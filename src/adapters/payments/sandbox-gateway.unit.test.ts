@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runPaymentGatewayContract } from "../../app/ports/contracts/payment-gateway.contract";
 import { sequentialIds } from "../../domain/shared/ids";
+import { runSandboxExpiryCases } from "./sandbox-expiry.cases";
 import { SandboxPaymentGateway } from "./sandbox-gateway";
 
 runPaymentGatewayContract({
@@ -14,6 +15,31 @@ runPaymentGatewayContract({
 });
 
 describe("sandbox gateway specifics", () => {
+  runSandboxExpiryCases(async (now) => {
+    const g = new SandboxPaymentGateway({ ids: sequentialIds(), now });
+    return { gateway: g, holds: async () => g.ledger().holds };
+  });
+
+  it("an expired hold no longer counts against a card's balance", async () => {
+    const clock = { now: 0 };
+    const g = new SandboxPaymentGateway({
+      ids: sequentialIds(),
+      balances: { tok_low: 1000 },
+      now: () => clock.now,
+    });
+    const req = (key: string) => ({
+      idempotencyKey: key,
+      paymentMethod: "tok_low",
+      amount: 800,
+      currency: "USD",
+      reference: "r",
+    });
+    expect((await g.authorize(req("h1"))).status).toBe("approved");
+    expect((await g.authorize(req("h2"))).status).toBe("insufficient_funds");
+    clock.now += 7 * 86_400_000;
+    expect((await g.authorize(req("h3"))).status).toBe("approved");
+  });
+
   it("declines at capture for …-decline-capture tokens after approving the hold", async () => {
     const g = new SandboxPaymentGateway({ ids: sequentialIds() });
     const a = await g.authorize({

@@ -19,6 +19,11 @@
  *                        later (a slow provider: a crash meanwhile leaves money moved and
  *                        unrecorded; the retry's replayed answer comes at once)
  * Everything else is approved.
+ *
+ * A hold expires HOLD_LIFETIME_MS after it was placed, as a card authorization does: a capture
+ * of an expired hold is refused (`authorization-expired`), a release of it is approved (nothing
+ * is held any more), and it no longer counts against a balance. Holds recorded before expiry
+ * existed (no `expiresAt`) never expire.
  */
 import { createHash } from "node:crypto";
 import type {
@@ -44,9 +49,12 @@ export interface SandboxHold {
   paymentMethod: string;
   currency: string;
   amount: number;
-  status: "held" | "captured" | "released";
+  /** `expired`: a `held` hold past `expiresAt` (derived when read, never stored) */
+  status: "held" | "captured" | "released" | "expired";
   /** what the hold is for (`{store}/session/{id}`) */
   reference: string;
+  /** when the provider lets the hold go (ms since the epoch) */
+  expiresAt?: number;
 }
 export interface SandboxCapture {
   captureId: string;
@@ -73,6 +81,20 @@ export interface SandboxLedger {
 export interface KeptAnswer {
   fingerprint: string;
   result: PaymentResult<object>;
+}
+
+/**
+ * How long an uncaptured hold lives (ms): 7 days, as Stripe cancels an uncaptured card
+ * PaymentIntent after 7 days and the card networks let most merchants keep an authorization
+ * about that long.
+ */
+export const HOLD_LIFETIME_MS = 7 * 86_400_000;
+
+/** The hold as seen at `now`: a `held` hold past its expiry reads `expired`. */
+export function holdAt(hold: SandboxHold, now: number): SandboxHold {
+  return hold.status === "held" && hold.expiresAt !== undefined && now >= hold.expiresAt
+    ? { ...hold, status: "expired" }
+    : hold;
 }
 
 /** How long a `…-slow-capture` answer takes (ms): long enough to kill a process meanwhile. */
@@ -140,6 +162,7 @@ export function decideAuthorize(
   req: AuthorizeRequest,
   behaviour: SandboxBehaviour,
   authorizationId: () => string,
+  now: number,
   available?: number,
 ): { result: PaymentResult<{ authorizationId: string; amount: number }>; hold?: SandboxHold } {
   if (!validAmount(req.amount) || req.amount === 0)
@@ -158,6 +181,7 @@ export function decideAuthorize(
     amount: req.amount,
     status: "held",
     reference: req.reference,
+    expiresAt: now + HOLD_LIFETIME_MS,
   };
   return { result: { status: "approved", authorizationId: hold.authorizationId, amount: hold.amount }, hold };
 }
@@ -165,12 +189,16 @@ export function decideAuthorize(
 /** Capture: a new capture (the hold becomes `captured`), or why not. */
 export function decideCapture(
   req: CaptureRequest,
-  hold: SandboxHold | undefined,
+  stored: SandboxHold | undefined,
   behaviour: SandboxBehaviour,
   captureId: () => string,
+  now: number,
 ): { result: PaymentResult<{ captureId: string; amount: number }>; capture?: SandboxCapture } {
   if (behaviour === "timeout") return { result: providerTimeout() };
-  if (!hold) return { result: fail("error", "unknown-authorization", "no such authorization") };
+  if (!stored) return { result: fail("error", "unknown-authorization", "no such authorization") };
+  const hold = holdAt(stored, now);
+  if (hold.status === "expired")
+    return { result: fail("error", "authorization-expired", "the authorization expired") };
   if (!validAmount(req.amount))
     return { result: fail("error", "bad-amount", "amount must be a whole number ≥ 0") };
   if (hold.status !== "held") return { result: fail("error", "not-held", `the hold is ${hold.status}`) };
@@ -188,7 +216,7 @@ export function decideCapture(
   return { result: { status: "approved", captureId: capture.captureId, amount: capture.amount }, capture };
 }
 
-/** Release: the hold becomes `released`, or why not. */
+/** Release: the hold becomes `released` (an expired one too: nothing is held), or why not. */
 export function decideRelease(
   req: ReleaseRequest,
   hold: SandboxHold | undefined,

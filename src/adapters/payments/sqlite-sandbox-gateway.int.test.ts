@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { runPaymentGatewayContract } from "../../app/ports/contracts/payment-gateway.contract";
 import { openSqliteStorage } from "../sqlite/sqlite-storage";
+import { runSandboxExpiryCases } from "./sandbox-expiry.cases";
 import { SLOW_ANSWER_MS } from "./sandbox-rules";
 import { SqliteSandboxGateway } from "./sqlite-sandbox-gateway";
 
@@ -25,6 +27,33 @@ runPaymentGatewayContract({
 });
 
 describe("SQLite sandbox ledger", () => {
+  runSandboxExpiryCases(async (now) => {
+    const g = new SqliteSandboxGateway({ file: join(dir, "expiry.sqlite"), now });
+    opened.push(g);
+    return { gateway: g, holds: async () => g.ledger().holds };
+  });
+
+  it("opens a ledger made before holds expired: its holds stay held", async () => {
+    const file = join(dir, "old.sqlite");
+    const raw = new BetterSqlite3(file);
+    raw.exec(
+      "CREATE TABLE sandbox_holds (authorization_id TEXT PRIMARY KEY, payment_method TEXT NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL, status TEXT NOT NULL, reference TEXT NOT NULL)",
+    );
+    raw
+      .prepare(
+        "INSERT INTO sandbox_holds VALUES ('auth_old', 'tok_visa', 'USD', 700, 'held', 'st/session/old')",
+      )
+      .run();
+    raw.close();
+    const g = open(file);
+    expect(g.ledger().holds.map((h) => [h.authorizationId, h.status])).toEqual([["auth_old", "held"]]);
+    expect(
+      await g.capture({ idempotencyKey: "cap-old", authorizationId: "auth_old", amount: 700 }),
+    ).toMatchObject({
+      status: "approved",
+    });
+  });
+
   const holdReq = (key: string, paymentMethod = "tok_visa") => ({
     idempotencyKey: key,
     paymentMethod,

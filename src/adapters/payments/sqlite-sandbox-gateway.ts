@@ -33,6 +33,7 @@ import {
   decideRelease,
   deliverCapture,
   fingerprint,
+  holdAt,
   keeps,
   keyedId,
   providerTimeout,
@@ -48,6 +49,8 @@ import {
 export interface SqliteSandboxOptions {
   /** the database file (`:memory:` keeps nothing across instances) */
   file: string;
+  /** the provider's clock (hold expiry); default Date.now */
+  now?: () => number;
 }
 
 const DDL = `
@@ -55,7 +58,7 @@ CREATE TABLE IF NOT EXISTS sandbox_answers (
   key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, result TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sandbox_holds (
   authorization_id TEXT PRIMARY KEY, payment_method TEXT NOT NULL, currency TEXT NOT NULL,
-  amount INTEGER NOT NULL, status TEXT NOT NULL, reference TEXT NOT NULL);
+  amount INTEGER NOT NULL, status TEXT NOT NULL, reference TEXT NOT NULL, expires_at INTEGER);
 CREATE INDEX IF NOT EXISTS sandbox_holds_reference ON sandbox_holds (reference);
 CREATE TABLE IF NOT EXISTS sandbox_captures (
   capture_id TEXT PRIMARY KEY, authorization_id TEXT NOT NULL, payment_method TEXT NOT NULL,
@@ -71,6 +74,7 @@ interface HoldRow {
   amount: number;
   status: SandboxHold["status"];
   reference: string;
+  expires_at: number | null;
 }
 interface CaptureRow {
   capture_id: string;
@@ -87,6 +91,7 @@ const toHold = (r: HoldRow): SandboxHold => ({
   amount: r.amount,
   status: r.status,
   reference: r.reference,
+  ...(r.expires_at !== null ? { expiresAt: r.expires_at } : {}),
 });
 const toCapture = (r: CaptureRow): SandboxCapture => ({
   captureId: r.capture_id,
@@ -99,13 +104,19 @@ const toCapture = (r: CaptureRow): SandboxCapture => ({
 export class SqliteSandboxGateway implements PaymentGateway {
   private readonly db: BetterSqlite3.Database;
   private readonly sql;
+  private readonly now: () => number;
 
   constructor(options: SqliteSandboxOptions) {
+    this.now = options.now ?? Date.now;
     this.db = new BetterSqlite3(options.file);
     if (options.file !== ":memory:") this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(DDL);
+    // a ledger made before holds expired: its holds keep no expiry (they never expire)
+    const columns = this.db.prepare("PRAGMA table_info(sandbox_holds)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "expires_at"))
+      this.db.exec("ALTER TABLE sandbox_holds ADD COLUMN expires_at INTEGER");
     const db = this.db;
     this.sql = {
       answer: db.prepare<[string], { fingerprint: string; result: string }>(
@@ -114,7 +125,7 @@ export class SqliteSandboxGateway implements PaymentGateway {
       keep: db.prepare("INSERT INTO sandbox_answers (key, fingerprint, result, at) VALUES (?, ?, ?, ?)"),
       hold: db.prepare<[string], HoldRow>("SELECT * FROM sandbox_holds WHERE authorization_id = ?"),
       addHold: db.prepare(
-        "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
       holdStatus: db.prepare("UPDATE sandbox_holds SET status = ? WHERE authorization_id = ?"),
       capture: db.prepare<[string], CaptureRow>("SELECT * FROM sandbox_captures WHERE capture_id = ?"),
@@ -132,12 +143,23 @@ export class SqliteSandboxGateway implements PaymentGateway {
     req: AuthorizeRequest,
   ): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
     return this.once("authorize", req.idempotencyKey, req, () => {
-      const { result, hold } = decideAuthorize(req, tokenBehaviour(req.paymentMethod), () =>
-        keyedId("auth", req.idempotencyKey),
+      const { result, hold } = decideAuthorize(
+        req,
+        tokenBehaviour(req.paymentMethod),
+        () => keyedId("auth", req.idempotencyKey),
+        this.now(),
       );
       if (hold) {
         const h = hold;
-        this.sql.addHold.run(h.authorizationId, h.paymentMethod, h.currency, h.amount, h.status, h.reference);
+        this.sql.addHold.run(
+          h.authorizationId,
+          h.paymentMethod,
+          h.currency,
+          h.amount,
+          h.status,
+          h.reference,
+          h.expiresAt ?? null,
+        );
       }
       return result;
     }).result;
@@ -149,7 +171,13 @@ export class SqliteSandboxGateway implements PaymentGateway {
       const row = this.sql.hold.get(req.authorizationId);
       const hold = row && toHold(row);
       if (hold) b = tokenBehaviour(hold.paymentMethod);
-      const { result, capture } = decideCapture(req, hold, b, () => keyedId("cap", req.idempotencyKey));
+      const { result, capture } = decideCapture(
+        req,
+        hold,
+        b,
+        () => keyedId("cap", req.idempotencyKey),
+        this.now(),
+      );
       if (capture) {
         this.sql.holdStatus.run("captured", capture.authorizationId);
         this.sql.addCapture.run(
@@ -190,7 +218,9 @@ export class SqliteSandboxGateway implements PaymentGateway {
   /** Everything the ledger holds, for tests and the demo. */
   ledger(): SandboxLedger {
     return {
-      holds: (this.db.prepare("SELECT * FROM sandbox_holds ORDER BY rowid").all() as HoldRow[]).map(toHold),
+      holds: (this.db.prepare("SELECT * FROM sandbox_holds ORDER BY rowid").all() as HoldRow[]).map((r) =>
+        holdAt(toHold(r), this.now()),
+      ),
       captures: (this.db.prepare("SELECT * FROM sandbox_captures ORDER BY rowid").all() as CaptureRow[]).map(
         toCapture,
       ),

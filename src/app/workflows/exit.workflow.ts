@@ -8,7 +8,9 @@
  *      total, else a hold for the exact total — compensation: release the hold (the check-in
  *      hold is released when another one is used)
  *   4. capture the exact total, key `capture:{authorizationId}`, retried on timeout with the
- *      same key — compensation: refund; a captured payment is never undone
+ *      same key — compensation: refund; a captured payment is never undone. A hold the
+ *      provider let expire (a review decided after its lifetime) is replaced once by an exact
+ *      hold (decision 0107)
  *   → PaymentCaptured (`paid`) or PaymentFailed (`problem`).
  *   On `problem` the session's holds are released at the provider first and the release is
  *   recorded with the failure (PaymentFailed, HoldReleased; decision 0107): a failed exit does
@@ -94,53 +96,70 @@ export async function settleSession(
   // 3. Authorization.
   // Reuse the recorded authorization, except after a refused capture on it. After a capture
   // timeout it must be reused: the capture may have happened, and only its key can tell.
-  const pay = snap.state.payment;
-  const refused = phase === "problem" && !pay.lastFailure?.startsWith("capture timeout");
-  if (!(pay.authorizationId && pay.authorized >= total && !refused)) {
-    const method = await deps.paymentMethod(store, snap.state.account);
-    if (!method) return fail(deps, store, session, "no payment method for this account");
-    const { hold, released, checkIn } = await obtainHold(deps, store, snap, method, total, currency);
-    if (hold.status !== "approved") {
-      // the check-in hold (recorded or not) will not be captured either: released with the failure
-      const spare = checkIn.status === "approved" ? [checkIn.authorizationId] : [];
-      return fail(deps, store, session, `authorization ${hold.status}: ${hold.message}`, spare);
-    }
-    const r = await deps.streams.update(
-      store,
-      session,
-      (s) =>
-        s.state.payment.authorizationId === hold.authorizationId || s.state.phase === "paid"
-          ? []
-          : decideSession(
-              {
-                type: "RecordAuthorization",
-                at: deps.clock.now(),
-                amount: hold.amount,
-                currency,
-                authorizationId: hold.authorizationId,
-                released,
-              },
-              s.state,
-              deps,
-            ),
-      meta,
-    );
-    snap = r.snap;
-  }
-  const authorizationId = snap.state.payment.authorizationId!;
-  if (snap.state.phase === "paid") {
-    return { status: "paid", amount: snap.state.payment.captured, captureId: snap.captureId ?? "" };
-  }
-
-  // 4. Capture the exact total.
+  // A recorded hold the provider let expire (a review decided after the hold's lifetime) is
+  // replaced by an exact hold, once.
+  let expired: string | undefined;
   let cap: PaymentResult<{ captureId: string; amount: number }> = { status: "timeout", message: "not tried" };
-  for (let i = 0; i < CAPTURE_TRIES; i++) {
-    cap = await deps.payments.capture({
-      idempotencyKey: keys.capture(authorizationId),
-      authorizationId,
-      amount: total,
-    });
-    if (cap.status !== "timeout") break;
+  for (;;) {
+    const pay = snap.state.payment;
+    const refused = phase === "problem" && !pay.lastFailure?.startsWith("capture timeout");
+    if (expired || !(pay.authorizationId && pay.authorized >= total && !refused)) {
+      const method = await deps.paymentMethod(store, snap.state.account);
+      if (!method) return fail(deps, store, session, "no payment method for this account");
+      const { hold, released, checkIn } = expired
+        ? {
+            hold: await exactHold(deps, snap, method, total, currency),
+            released: expired,
+            checkIn: undefined,
+          }
+        : await obtainHold(deps, store, snap, method, total, currency);
+      if (hold.status !== "approved") {
+        // the check-in hold (recorded or not) will not be captured either: released with the failure
+        const spare = checkIn?.status === "approved" ? [checkIn.authorizationId] : [];
+        return fail(deps, store, session, `authorization ${hold.status}: ${hold.message}`, spare);
+      }
+      const r = await deps.streams.update(
+        store,
+        session,
+        (s) =>
+          s.state.payment.authorizationId === hold.authorizationId || s.state.phase === "paid"
+            ? []
+            : decideSession(
+                {
+                  type: "RecordAuthorization",
+                  at: deps.clock.now(),
+                  amount: hold.amount,
+                  currency,
+                  authorizationId: hold.authorizationId,
+                  released,
+                },
+                s.state,
+                deps,
+              ),
+        meta,
+      );
+      snap = r.snap;
+    }
+    const authorizationId = snap.state.payment.authorizationId!;
+    if (snap.state.phase === "paid") {
+      return { status: "paid", amount: snap.state.payment.captured, captureId: snap.captureId ?? "" };
+    }
+
+    // 4. Capture the exact total.
+    for (let i = 0; i < CAPTURE_TRIES; i++) {
+      cap = await deps.payments.capture({
+        idempotencyKey: keys.capture(authorizationId),
+        authorizationId,
+        amount: total,
+      });
+      if (cap.status !== "timeout") break;
+    }
+    if (cap.status !== "approved" && cap.code === "authorization-expired" && !expired) {
+      // the provider let the hold go: recorded as released with the exact hold that replaces it
+      expired = authorizationId;
+      continue;
+    }
+    break;
   }
   if (cap.status !== "approved") return fail(deps, store, session, `capture ${cap.status}: ${cap.message}`);
   const captured = cap;
@@ -192,13 +211,7 @@ async function obtainHold(
   const checkIn = await deps.payments.authorize(checkInHoldRequest(deps, store, snap.streamId, method));
   if (checkIn.status === "approved" && checkIn.amount >= total && snap.state.phase !== "problem")
     return { hold: checkIn, checkIn };
-  const exact = await deps.payments.authorize({
-    idempotencyKey: keys.exitHold(snap.streamId, snap.version),
-    paymentMethod: method,
-    amount: Math.max(total, 1),
-    currency,
-    reference: snap.streamId,
-  });
+  const exact = await exactHold(deps, snap, method, total, currency);
   if (exact.status === "approved" && checkIn.status === "approved") {
     // Compensation of the check-in hold: it will not be captured (recorded with the new hold).
     const rel = await deps.payments.release({
@@ -220,6 +233,23 @@ function captureUnknown(reason: string | undefined): boolean {
  * provider — the recorded one (its HoldReleased is appended with the PaymentFailed) and `spare`
  * ones placed for this session but not to be captured — unless a capture timed out (0107).
  */
+/** A hold for the exact total, keyed by the stream version the decision was based on. */
+function exactHold(
+  deps: PaymentWorkflowDeps,
+  snap: SessionSnapshot,
+  method: string,
+  total: number,
+  currency: string,
+): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
+  return deps.payments.authorize({
+    idempotencyKey: keys.exitHold(snap.streamId, snap.version),
+    paymentMethod: method,
+    amount: Math.max(total, 1),
+    currency,
+    reference: snap.streamId,
+  });
+}
+
 async function fail(
   deps: PaymentWorkflowDeps,
   store: string,

@@ -4,7 +4,8 @@
  * (HoldReleased); a session held for `review` keeps its hold only while the case is open — the
  * reviewer's decision captures it (the rest released by the capture) or, when that charge is
  * refused, releases it; a session left in `problem` with a live hold (written before this rule)
- * has it released when the server restarts.
+ * has it released when the server restarts; a review decided after the provider let the hold
+ * expire is charged on a fresh hold for the exact total.
  *
  * Run on the server's two provider ledgers, each beside its storage (SQLite file, PostgreSQL
  * schema), plus the in-memory one for the case that needs a card balance.
@@ -15,7 +16,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PostgresSandboxGateway } from "../../adapters/payments/postgres-sandbox-gateway";
 import { SandboxPaymentGateway } from "../../adapters/payments/sandbox-gateway";
-import type { SandboxHold } from "../../adapters/payments/sandbox-rules";
+import { HOLD_LIFETIME_MS, type SandboxHold } from "../../adapters/payments/sandbox-rules";
 import { SqliteSandboxGateway } from "../../adapters/payments/sqlite-sandbox-gateway";
 import { openTestPostgres } from "../../adapters/postgres/test-schema";
 import { openSqliteStorage } from "../../adapters/sqlite/sqlite-storage";
@@ -36,6 +37,9 @@ interface Ledger {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "skiplane-holds-"));
+/** the provider's clock runs this far ahead of the real one (a hold's lifetime passing) */
+const provider = { ahead: 0 };
+const providerNow = () => Date.now() + provider.ahead;
 const cleanup: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
@@ -45,7 +49,7 @@ afterAll(async () => {
 async function sqliteLedger(): Promise<Ledger> {
   const file = join(dir, "db.sqlite");
   const storage = openSqliteStorage({ file });
-  const payments = new SqliteSandboxGateway({ file });
+  const payments = new SqliteSandboxGateway({ file, now: providerNow });
   cleanup.push(
     () => storage.close(),
     () => payments.close(),
@@ -70,6 +74,7 @@ async function postgresLedger(): Promise<Ledger> {
   const payments = new PostgresSandboxGateway({
     connectionString: process.env.SKIPLANE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test",
     schema: db.schema,
+    now: providerNow,
   });
   cleanup.push(
     () => db.dispose(),
@@ -168,6 +173,29 @@ describe.each([
     expect(out.settle).toMatchObject({ status: "problem" });
     expect(statuses(await ledger.holds(ref("s-revdecl")))).toEqual(["released"]);
     expect(await ledger.captured(ref("s-revdecl"))).toBe(0);
+  });
+
+  it("a review decided after the hold expired at the provider is charged on a fresh exact hold", async () => {
+    const { store, svc, ref } = await setup();
+    const log = cartLog(store, "c6", "s-slow", T0, [cola, chips], { account: "tok_visa" });
+    expect((await svc.ingest(store, "c6", log)).exit).toMatchObject({ status: "review" });
+    provider.ahead = HOLD_LIFETIME_MS + 60_000;
+    try {
+      expect(statuses(await ledger.holds(ref("s-slow")))).toEqual(["expired"]);
+      const [c] = await svc.reviewQueue(store);
+      const out = await svc.resolveReview(store, c.caseId, { decision: "confirm", by: "rev-1" });
+      expect(out.settle).toMatchObject({ status: "paid" });
+      const receipt = (await svc.receipt(store, "s-slow"))!;
+      expect(statuses(await ledger.holds(ref("s-slow")))).toEqual(["captured", "expired"]);
+      expect(await ledger.captured(ref("s-slow"))).toBe(receipt.total);
+      expect((await streamTypes(ledger.storage, ref("s-slow"))).slice(-3)).toEqual([
+        "HoldReleased",
+        "PaymentAuthorized",
+        "PaymentCaptured",
+      ]);
+    } finally {
+      provider.ahead = 0;
+    }
   });
 
   it("a session left in problem with a live hold (written before this rule) has it released at restart", async () => {
