@@ -42,6 +42,7 @@ import {
   type Candidate,
   type ChangeContext,
   explainChange,
+  explainedSightings,
   type Hypothesis,
   hypothesisLabel,
 } from "./explain";
@@ -70,12 +71,15 @@ interface Scan {
   grams?: number;
   price?: number;
   used: boolean;
+  /** the open question this read would answer, were it not the next item's (see answerByIdentity) */
+  answers?: string;
 }
 interface Keyed {
   t: number;
   plu: string;
   sku: string;
   used: boolean;
+  answers?: string;
 }
 interface Line {
   lineId: string;
@@ -104,6 +108,8 @@ interface OpenPrompt {
   vouched?: string[];
   evidence: Evidence;
   at: number;
+  /** how many changes had been decided in the session when it was raised */
+  afterChange: number;
 }
 interface Unresolved {
   lineIds: string[];
@@ -159,6 +165,8 @@ class CartFusionImpl implements CartFusion {
   private unresolved: Unresolved[] = [];
   /** changes settled inside a batch, waiting for the lines up to their settling time */
   private pending: ScaleChange[] = [];
+  /** changes decided so far (a prompt is about the newest until the next one) */
+  private decidedChanges = 0;
   /** the change decided last in this session (a settling tail may follow it) */
   private lastChange: ScaleChange | undefined;
   /** a weighed line just added, whose grams follow the level while the produce settles */
@@ -399,6 +407,12 @@ class CartFusionImpl implements CartFusion {
       if (s.used || s.t < from - cfg.visionBeforeMs || s.t > to) continue;
       sightings.push(s);
     }
+    // reads held back as late answers that are now too old to be this change's answer their question
+    this.resolveLateAnswers(
+      { scan: from - cfg.scanBeforeMs, plu: from - cfg.pluBeforeMs },
+      change.startT,
+      out,
+    );
     const scans: Scan[] = [];
     const keyed: Keyed[] = [];
     if (!removal) {
@@ -422,16 +436,25 @@ class CartFusionImpl implements CartFusion {
       this.note("settling-tail");
       return;
     }
+    this.decidedChanges++;
     this.settleWeighed(change.before, change.endT, out);
     const ctx = this.contextFor(change.delta, change.sd, sightings, scans, keyed);
     const hyps = explainChange(ctx, cfg);
-    for (const s of sightings) s.used = true;
     const best = hyps[0];
     const bestMerch = hyps.find((h) => h.kind === "merch");
+    for (const s of sightings) s.used = true;
     if (best.kind === "merch") {
-      const skus = new Set(best.items.map((i) => i.sku));
-      for (const s of scans) if (skus.has(s.sku)) s.used = true;
-      for (const k of keyed) if (skus.has(k.sku)) k.used = true;
+      if (!removal) this.leaveSightingsForLater(best.items, sightings, ctx);
+      // a read is one unit: reads beyond the explanation's units are left for the next change
+      const room = new Map<string, number>();
+      for (const i of best.items)
+        room.set(i.sku, (room.get(i.sku) ?? 0) + (i.qty ?? Number.POSITIVE_INFINITY));
+      for (const x of [...scans, ...keyed]) {
+        const r = room.get(x.sku) ?? 0;
+        if (r <= 0) continue;
+        x.used = true;
+        room.set(x.sku, r - 1);
+      }
     }
 
     const evidence = this.evidence(change, sightings, scans, keyed, hyps);
@@ -564,6 +587,38 @@ class CartFusionImpl implements CartFusion {
       this.raise(prompt, removal, ctx, fixed, evidence, change.endT, out);
     }
     if (guess.remainder) this.raiseRemainder(guess, ctx, change.endT, evidence, out, vouched);
+  }
+
+  /**
+   * A sighting is one crossing of the rim. One that names a product of the explanation but is
+   * beyond its units (three sightings of a bar, two bars in this change) is the crossing of a
+   * unit still to come — dropped one after another, the next bar's sighting can come before this
+   * change settles — so it is left for the next change instead of being used up here.
+   */
+  private leaveSightingsForLater(items: readonly Item[], sightings: Sighting[], ctx: ChangeContext): void {
+    const explained = explainedSightings(ctx, items);
+    const skus = new Set(items.map((i) => i.sku));
+    const topOf = (s: Sighting) => s.candidates.reduce((a, b) => (b.p > a.p ? b : a)).sku;
+    // how many crossings of each product are beyond the explanation's units ...
+    const extra = new Map<string, number>();
+    let k = 0;
+    for (const s of sightings) {
+      if (s.candidates.length === 0) continue;
+      if (explained[k++] || s.dir === "out") continue;
+      const top = topOf(s);
+      if (skus.has(top)) extra.set(top, (extra.get(top) ?? 0) + 1);
+    }
+    // ... and the latest that many sightings of it are the units still to come
+    for (let i = sightings.length - 1; i >= 0 && extra.size > 0; i--) {
+      const s = sightings[i];
+      if (s.candidates.length === 0 || s.dir === "out") continue;
+      const top = topOf(s);
+      const n = extra.get(top) ?? 0;
+      if (n <= 0) continue;
+      s.used = false;
+      if (n === 1) extra.delete(top);
+      else extra.set(top, n - 1);
+    }
   }
 
   /**
@@ -761,7 +816,15 @@ class CartFusionImpl implements CartFusion {
     out: BasketEvent[],
     vouched: string[] = [],
   ): void {
-    const open: OpenPrompt = { prompt, removal, ctx, fixed, evidence: copyEvidence(evidence), at };
+    const open: OpenPrompt = {
+      prompt,
+      removal,
+      ctx,
+      fixed,
+      evidence: copyEvidence(evidence),
+      at,
+      afterChange: this.decidedChanges,
+    };
     if (vouched.length > 0) open.vouched = vouched;
     this.prompts.set(prompt.id, open);
     this.counters.prompts++;
@@ -1264,10 +1327,13 @@ class CartFusionImpl implements CartFusion {
       this.drop("double-read");
       return { outcome: "accepted", events, detail: "the same code read again at once: one read" };
     }
-    if (this.answerByIdentity(product, e.t, events, ["scan", "choose", "plu"], { code: e.code, grams })) {
-      return { outcome: "accepted", events };
-    }
+    const answered = this.answerByIdentity(product, e.t, events, this.openFor(["scan", "choose", "plu"]), {
+      code: e.code,
+      grams,
+    });
+    if (answered === true) return { outcome: "accepted", events };
     const scan: Scan = { t: e.t, code: e.code, sku: product.sku, used: false };
+    if (typeof answered === "string") scan.answers = answered;
     if (grams !== undefined) scan.grams = grams;
     if (price !== undefined) scan.price = price;
     this.scans.push(scan);
@@ -1283,11 +1349,14 @@ class CartFusionImpl implements CartFusion {
     const product = this.catalog.byPlu.get(e.plu.trim()) ?? this.byPluNumber.get(Number(e.plu));
     if (!product) return this.reject("unknown-product", `no product with PLU ${e.plu}`);
     const events: BasketEvent[] = [];
-    if (this.answerByIdentity(product, e.t, events, ["plu", "scan", "choose"], { plu: e.plu })) {
-      return { outcome: "accepted", events };
-    }
+    const answered = this.answerByIdentity(product, e.t, events, this.openFor(["plu", "scan", "choose"]), {
+      plu: e.plu,
+    });
+    if (answered === true) return { outcome: "accepted", events };
     if (this.codeAfterWeighing(product, e.t, events)) return { outcome: "accepted", events };
-    this.keyed.push({ t: e.t, plu: e.plu, sku: product.sku, used: false });
+    const k: Keyed = { t: e.t, plu: e.plu, sku: product.sku, used: false };
+    if (typeof answered === "string") k.answers = answered;
+    this.keyed.push(k);
     if (this.keyed.length > 256) this.prune(e.t);
     return { outcome: "accepted", events };
   }
@@ -1300,10 +1369,10 @@ class CartFusionImpl implements CartFusion {
     product: Product,
     t: number,
     out: BasketEvent[],
-    kinds: Prompt["kind"][],
-    raw: { code?: string; plu?: string; grams?: number },
-  ): boolean {
-    const open = [...this.prompts.values()].filter((p) => !p.removal && kinds.includes(p.prompt.kind));
+    open: OpenPrompt[],
+    raw: { code?: string; plu?: string; grams?: number; readAt?: number },
+    late = false,
+  ): boolean | string {
     const weighed = product.soldBy === "weight";
     for (let i = open.length - 1; i >= 0; i--) {
       const p = open[i];
@@ -1317,14 +1386,41 @@ class CartFusionImpl implements CartFusion {
       // scan of the next item, made while an earlier question was still open, used to answer
       // it that way — the item then charged twice, standard seed 21 replayed)
       const res = this.forced(p, product.sku, raw.grams);
-      if (res && !res.remainder && res.z <= this.cfg.answerMaxZ) {
-        if (raw.code) p.evidence.scans.push({ t, code: raw.code, sku: product.sku });
-        if (raw.plu) p.evidence.plu.push({ t, plu: raw.plu, sku: product.sku });
-        this.applyAnswer(p, res.items, "ok", t, out, product.sku, undefined, res.posterior);
-        return true;
-      }
+      if (!res || res.remainder || res.z > this.cfg.answerMaxZ) continue;
+      // once something else has gone in or out since the question, a plain scan or code may as
+      // well be the shopper's next item (scan, then drop): it waits — used by the next change,
+      // it was that item's; else it answers once it is too old to be one (the scan of the next
+      // roll of paper towels answered a bag's question 75 s old as "6 × Premium paper towels",
+      // standard seed 7, replayed). An `answer` event answers at once.
+      if (!late && p.afterChange !== this.decidedChanges) return p.prompt.id;
+      const readAt = raw.readAt ?? t;
+      if (raw.code) p.evidence.scans.push({ t: readAt, code: raw.code, sku: product.sku });
+      if (raw.plu) p.evidence.plu.push({ t: readAt, plu: raw.plu, sku: product.sku });
+      this.applyAnswer(p, res.items, "ok", t, out, product.sku, undefined, res.posterior);
+      return true;
     }
     return false;
+  }
+
+  /**
+   * Reads and codes held back as possible late answers (answerByIdentity) that no change used:
+   * those older than `before` answer their question now, if it is still open and they still fit.
+   */
+  private resolveLateAnswers(before: { scan: number; plu: number }, at: number, out: BasketEvent[]): void {
+    for (const x of [...this.scans, ...this.keyed]) {
+      if (x.answers === undefined || x.used || x.t >= ("code" in x ? before.scan : before.plu)) continue;
+      const p = this.prompts.get(x.answers);
+      x.answers = undefined;
+      if (!p) continue;
+      const product = this.catalog.bySku.get(x.sku)!;
+      const raw = "code" in x ? { code: x.code, grams: x.grams, readAt: x.t } : { plu: x.plu, readAt: x.t };
+      if (this.answerByIdentity(product, at, out, [p], raw, true) === true) x.used = true;
+    }
+  }
+
+  /** the open questions about an addition that a scan or a code of one of `kinds` may answer, oldest first */
+  private openFor(kinds: Prompt["kind"][]): OpenPrompt[] {
+    return [...this.prompts.values()].filter((p) => !p.removal && kinds.includes(p.prompt.kind));
   }
 
   /**
@@ -1637,6 +1733,8 @@ class CartFusionImpl implements CartFusion {
       return this.reject("no-open-session", "session.end without an open session");
     // whatever settled in the last batch is decided first, so its prompts can expire into review
     const events: BasketEvent[] = this.flush(Number.POSITIVE_INFINITY);
+    const all = Number.POSITIVE_INFINITY;
+    this.resolveLateAnswers({ scan: all, plu: all }, e.t, events);
     const resting = this.detector.restingLevel();
     this.settleWeighed(Number.isNaN(resting) ? this.detector.baseline : resting, e.t, events);
     const review = (lineIds: string[], reason: string) => {

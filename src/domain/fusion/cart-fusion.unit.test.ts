@@ -430,6 +430,26 @@ describe("cart fusion: each sighting is one crossing, each read one unit", () =>
     expect(of(events, "PromptRaised")).toEqual([]);
   });
 
+  it("a sighting beyond the change's units is left for the next change (one after another)", () => {
+    // the second bag of chips crosses the rim before the first has settled on the scale: its
+    // sighting belongs to the next change, which used to come out unseen (weight only, asked)
+    const tl = shopping(4)
+      .see("in", ["chips-salt", 0.9])
+      .step(160)
+      .see("in", ["chips-salt", 0.92])
+      .hold(1500)
+      .step(160)
+      .hold(800)
+      .end();
+    const { events } = run(tl.events);
+    expect(of(events, "ItemAdded")).toMatchObject([
+      { sku: "chips-salt", qty: 1, status: "ok" },
+      { sku: "chips-salt", qty: 1, status: "ok" },
+    ]);
+    expect(of(events, "ItemAdded")[1].evidence.vision).toHaveLength(1);
+    expect(of(events, "PromptRaised")).toEqual([]);
+  });
+
   it("a double read (the same code again within scanRepeatMs) is one read", () => {
     const tl = shopping(4).scan(COLA_GTIN).hold(80).scan(COLA_GTIN).hold(2000).step(349.2).hold(800).end();
     const { events, fusion } = run(tl.events);
@@ -603,6 +623,45 @@ describe("cart fusion: prompts and review", () => {
       outcome: "rejected",
       reason: "out-of-order",
     });
+  });
+
+  it("once another change has been decided, a plain scan is the next item's, not a late answer", () => {
+    // a cola the camera missed is asked about; the shopper drops soap, then scans a cola and
+    // drops it: that scan is for the new cola (scan, then drop), not the old question's answer
+    const tl = shopping(6)
+      .step(349.2)
+      .hold(1500)
+      .see("in", ["soap", 0.9])
+      .step(412)
+      .hold(1500)
+      .scan(COLA_GTIN)
+      .hold(2000)
+      .step(349.2)
+      .hold(800)
+      .end();
+    const { events } = run(tl.events);
+    const raised = of(events, "PromptRaised");
+    expect(raised).toHaveLength(1);
+    expect(of(events, "PromptClosed")).toMatchObject([{ promptId: raised[0].prompt.id, outcome: "expired" }]);
+    const added = of(events, "ItemAdded");
+    expect(added.at(-1)).toMatchObject({ sku: "cola-330", qty: 1, status: "ok" });
+    expect(added.at(-1)!.evidence.scans).toHaveLength(1);
+  });
+
+  it("... and a scan no later change uses is the late answer after all", () => {
+    const tl = shopping(6)
+      .step(349.2)
+      .hold(1500)
+      .see("in", ["soap", 0.9])
+      .step(412)
+      .hold(1500)
+      .scan(COLA_GTIN)
+      .hold(2000)
+      .end();
+    const { events } = run(tl.events);
+    expect(of(events, "PromptClosed")).toMatchObject([{ outcome: "answered", sku: "cola-330" }]);
+    expect(basketOf(events)).toEqual({ net: { "cola-330": 1, soap: 1 }, unsure: [] });
+    expect(of(events, "ReviewRequested")).toEqual([]);
   });
 
   it("a PLU keyed for the next produce does not answer an open question about a unit item", () => {

@@ -374,6 +374,33 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   return out;
 }
 
+/**
+ * Which of `ctx.sightings` the explanation `items` accounts for, assigned as `explainChange`
+ * scores them (best first, each to the member it rates highest that still has a unit left).
+ */
+export function explainedSightings(
+  ctx: ChangeContext,
+  items: readonly { sku: string; qty?: number }[],
+): boolean[] {
+  const room = new Map<string, number>();
+  for (const it of items) room.set(it.sku, (room.get(it.sku) ?? 0) + (it.qty ?? Number.POSITIVE_INFINITY));
+  const out = new Array<boolean>(ctx.sightings.length).fill(false);
+  for (const k of sightingOrder(ctx.sightings)) {
+    const s = ctx.sightings[k];
+    let best = 0;
+    let who: string | undefined;
+    for (let i = 0; i < s.skus.length; i++) {
+      if (s.p[i] <= best || !((room.get(s.skus[i]) ?? 0) > 0)) continue;
+      best = s.p[i];
+      who = s.skus[i];
+    }
+    if (who === undefined) continue;
+    room.set(who, room.get(who)! - 1);
+    out[k] = true;
+  }
+  return out;
+}
+
 /** sightings best first (by their top p), the order in which they are assigned to members */
 function sightingOrder(sightings: ChangeContext["sightings"]): number[] {
   const top = sightings.map((s) => s.p.reduce((a, b) => Math.max(a, b), 0));
