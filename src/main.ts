@@ -134,7 +134,13 @@ function storeConfigs(config: ServerConfig, log: Logger): StoreConfig[] {
       if (!r.ok) throw new ConfigError(r.issues.map((i) => `store ${s.id} settings: ${JSON.stringify(i)}`));
       settings = r.settings;
     }
-    out.push({ store: s.id, catalog, settings, defaultPaymentMethod: s.defaultPaymentMethod });
+    out.push({
+      store: s.id,
+      catalog,
+      settings,
+      defaultPaymentMethod: s.defaultPaymentMethod,
+      ...(s.abandonAfterMinutes !== undefined ? { abandonAfterMinutes: s.abandonAfterMinutes } : {}),
+    });
     log.info({ store: s.id, products: catalog.products.length }, "store loaded");
   }
   if (out.length === 0 && !config.stores.some((s) => s.kind === "walkout"))
@@ -316,6 +322,18 @@ export async function startServer(
     metrics,
     log,
     onScreen: (store, cart, screen) => live.publishScreen(store, cart, screen),
+  });
+  // sessions whose cart went silent (decision 0108): ended by the store, dashboard and screen told
+  const abandonWatch = service.watchAbandoned({
+    onAbandoned: async (done) => {
+      for (const a of done) {
+        if (a.status !== "review" && a.status !== "cancelled") continue;
+        log.info(a, "silent session ended");
+        live.publishStore(a.store, { kind: "abandoned", cart: a.cart, session: a.session, state: a.status });
+        await gateway.publishScreen(a.store, a.cart, await service.screen(a.store, a.cart));
+      }
+    },
+    onError: (err) => log.warn({ err }, "silent-session sweep failed; retried on the next one"),
   });
   const deviceGateway = new DeviceGateway({
     metrics,
@@ -544,6 +562,7 @@ export async function startServer(
     demo,
     close() {
       closing ??= (async () => {
+        abandonWatch.stop();
         live.closeAll();
         await app.close();
         if (embedded) await embedded.close();

@@ -22,6 +22,8 @@ export const clusterStoreSchema = z
     defaultPaymentMethod: z.string().min(1).optional(),
     /** check-in hold, minor units */
     holdAmount: z.coerce.number().int().positive().optional(),
+    /** a cart session without basket activity this long is ended by the store (0108); 0 = never */
+    abandonAfterMinutes: z.coerce.number().int().min(0).max(1440).optional(),
   })
   .strict();
 

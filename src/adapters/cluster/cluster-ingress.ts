@@ -13,7 +13,7 @@
  * makes this process step down from S at once.
  */
 import type { LossReason, Ownership, OwnershipListener } from "../../app/cluster/ownership";
-import type { CartIngestResult, StoreService } from "../../app/services/store-service";
+import type { AbandonedSession, CartIngestResult, StoreService } from "../../app/services/store-service";
 import { DomainError } from "../../domain/shared/errors";
 import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartIngestPort } from "../mqtt/cart-gateway";
@@ -37,6 +37,8 @@ export interface ClusterIngressOptions {
   onScreen?: (store: string, cart: string, screen: ScreenState) => void;
   /** a cart's message ended its session: what the exit workflow did */
   onExit?: (store: string, cart: string, result: CartIngestResult) => void;
+  /** the store ended a session whose cart went silent (decision 0108) */
+  onAbandoned?: (done: AbandonedSession) => void;
   /** seconds a caller should wait before retrying a command refused here (store not served) */
   retryAfterSec?: number;
   /** how long losing a store waits for messages in progress; default 2,000 ms */
@@ -54,6 +56,8 @@ interface Unit {
   service: StoreService;
   lane: StoreLane;
   rebuilt: Promise<unknown>;
+  /** the silent-session sweep, started once the store is rebuilt */
+  watch?: { stop(): void };
 }
 
 /** The database refused a cart write because another node owns the store (migration 0201). */
@@ -165,7 +169,10 @@ export class ClusterIngress implements OwnershipListener {
       log: this.o.log,
     });
     const rebuilt = service.rebuild().then(
-      (r) => this.o.log?.info({ store, epoch, ...r }, "store recovered"),
+      (r) => {
+        this.o.log?.info({ store, epoch, ...r }, "store recovered");
+        if (this.units.get(store) === unit) unit.watch = this.watchAbandoned(unit);
+      },
       (err: unknown) => this.onFailure(store, epoch, err),
     );
     const unit: Unit = { store, epoch, service, lane, rebuilt };
@@ -184,7 +191,23 @@ export class ClusterIngress implements OwnershipListener {
     for (const u of [...this.units.values()]) await this.stopUnit(u);
   }
 
+  /** Silent sessions of an owned store (decision 0108): ended, their carts' screens published. */
+  private watchAbandoned(u: Unit): { stop(): void } {
+    return u.service.watchAbandoned({
+      onAbandoned: async (done) => {
+        for (const a of done) {
+          if (a.status !== "review" && a.status !== "cancelled") continue;
+          this.o.log?.info(a, "silent session ended");
+          this.o.onAbandoned?.(a);
+          await u.lane.publishScreen(a.store, a.cart, await u.service.screen(a.store, a.cart));
+        }
+      },
+      onError: (err) => this.o.log?.warn({ store: u.store, err }, "silent-session sweep failed"),
+    });
+  }
+
   private async stopUnit(u: Unit): Promise<void> {
+    u.watch?.stop();
     if (this.units.get(u.store) === u) this.units.delete(u.store);
     await u.lane.close();
     // Let messages in progress finish or fail (their writes are fenced); never wait forever.

@@ -160,6 +160,13 @@ export async function startClusterNode(
         state: r.screen.state,
       });
     },
+    onAbandoned: (a) =>
+      control.publishStoreEvent(a.store, {
+        kind: "abandoned",
+        cart: a.cart,
+        session: a.session,
+        state: a.status,
+      }),
     retryAfterSec,
     metrics,
     log,
@@ -409,6 +416,7 @@ function loadStores(c: ClusterConfig): StoreConfig[] {
       settings,
       ...(s.defaultPaymentMethod ? { defaultPaymentMethod: s.defaultPaymentMethod } : {}),
       ...(s.holdAmount ? { holdAmount: s.holdAmount } : {}),
+      ...(s.abandonAfterMinutes !== undefined ? { abandonAfterMinutes: s.abandonAfterMinutes } : {}),
     };
   });
 }

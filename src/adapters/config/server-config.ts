@@ -96,6 +96,8 @@ export const serverConfigSchema = z
             settings: z.string().min(1).optional(),
             /** payment method token for sessions opened without an account */
             defaultPaymentMethod: z.string().min(1).optional(),
+            /** a cart session without basket activity this long is ended by the store (0108); 0 = never */
+            abandonAfterMinutes: z.coerce.number().int().min(0).max(1440).optional(),
           })
           .strict()
           .superRefine((s, ctx) => {

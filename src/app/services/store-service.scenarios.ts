@@ -527,6 +527,128 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect(service.retained()).toMatchObject({ carts: 4, checkIns: 0, holdProblems: 0 });
     });
 
+    it("ends silent sessions after abandonAfterMinutes, across a restart: review with the hold, or cancelled and released", async () => {
+      const storage = await newStorage();
+      const payments = newPayments();
+      const store = `st${++storeSeq}-${process.pid}-${Date.now().toString(36)}`;
+      await storage.accounts.put({ store, account: "app-ana", paymentMethod: "tok_visa", createdAt: T0 });
+      let now = T0 + 3_600_000;
+      const minute = 60_000;
+      const make = () =>
+        new StoreService({
+          storage,
+          payments,
+          clock: { now: () => now },
+          ids: sequentialIds(),
+          stores: [
+            {
+              store,
+              catalog: scenarioCatalog,
+              settings: DEFAULT_STORE_SETTINGS,
+              holdAmount: 5000,
+              abandonAfterMinutes: 30,
+            },
+          ],
+        });
+      let service = make();
+      const trip = (cart: string, session: string, items: (typeof cola)[]) =>
+        service.ingest(
+          store,
+          cart,
+          cartLog(store, cart, session, T0, items, { account: "app-ana", end: false }),
+        );
+      const steady = (cart: string, n: number, grams: number) =>
+        service.ingest(store, cart, [
+          { v: 1, store, cart, t: T0 + n * minute, id: `${cart}-steady-${n}`, type: "weight", grams, hz: 20 },
+        ]);
+      // cart-30 dies with a basket; cart-31 is left powered in an aisle, empty, its scale still
+      // streaming; cart-32's shopper keeps shopping
+      await trip("cart-30", "s-dead", [cola, water]);
+      await trip("cart-31", "s-empty", []);
+      await trip("cart-32", "s-alive", [cola]);
+      const holds = () =>
+        (payments.ledger() as unknown as { holds: { reference: string; status: string }[] }).holds;
+      const holdOf = (session: string) =>
+        holds()
+          .filter((h) => h.reference === `${store}/session/${session}`)
+          .map((h) => h.status);
+
+      now += 20 * minute;
+      await steady("cart-31", 20, 0);
+      expect(await service.abandonSilent()).toEqual([]);
+      // the server restarts: silence is counted from the cart's last activity, from the raw log
+      service = make();
+      await service.rebuild();
+      now += 2 * minute;
+      await service.ingest(store, "cart-32", [
+        {
+          v: 1,
+          store,
+          cart: "cart-32",
+          t: T0 + 22 * minute,
+          id: "alive-scan",
+          type: "vision",
+          dir: "in",
+          candidates: [{ sku: "water-500", p: 0.95 }],
+        },
+      ]);
+      now += 5 * minute;
+      await steady("cart-31", 27, 0);
+      expect(await service.abandonSilent()).toEqual([]);
+      now += 4 * minute; // 31 minutes after cart-30 and cart-31 last showed activity
+      await steady("cart-31", 31, 0);
+      const done = await service.abandonSilent();
+      const byCart = [...done].sort((x, y) => x.cart.localeCompare(y.cart));
+      expect(byCart.map(({ cart, session, status }) => ({ cart, session, status }))).toEqual([
+        { cart: "cart-30", session: "s-dead", status: "review" },
+        { cart: "cart-31", session: "s-empty", status: "cancelled" },
+      ]);
+      expect(await service.abandonSilent()).toEqual([]);
+
+      // the dead cart's basket waits for a person, its hold kept for the decision
+      const dead = await storage.sessions.get(store, "s-dead");
+      expect(dead).toMatchObject({ state: "review", open: false });
+      expect(holdOf("s-dead")).toEqual(["held"]);
+      const [c] = await service.reviewQueue(store);
+      expect(c.session).toBe("s-dead");
+      expect(c.reason).toMatch(
+        /^cart went silent: no basket activity for 30 min \(last: a weight change at /,
+      );
+      const stream = (await storage.events.readStream(`${store}/session/s-dead`)).events;
+      expect(stream.slice(-3).map((e) => [e.data.type, e.meta.source, e.meta.causation])).toEqual([
+        ["CheckoutStarted", "workflow", "abandon"],
+        ["ReviewRequested", "workflow", "abandon"],
+        ["SessionHeldForReview", "workflow", "abandon"],
+      ]);
+      // the empty one is over, its hold released at the provider and in the stream
+      expect((await storage.sessions.get(store, "s-empty"))?.state).toBe("cancelled");
+      expect(holdOf("s-empty")).toEqual(["released"]);
+      const empty = (await storage.events.readStream(`${store}/session/s-empty`)).events.map(
+        (e) => e.data.type,
+      );
+      expect(empty.slice(-2)).toEqual(["HoldReleased", "SessionCancelled"]);
+      // the live shopper was left alone
+      expect((await storage.sessions.get(store, "s-alive"))?.state).toBe("shopping");
+      expect(service.counters.abandoned).toEqual({ review: 1, cancelled: 1 });
+
+      // the reviewer confirms: the basket is charged from the kept hold
+      const decided = await service.resolveReview(store, c.caseId, { decision: "confirm", by: "rev-1" });
+      expect(decided.settle).toMatchObject({ status: "paid" });
+      expect(holdOf("s-dead")).toEqual(["captured"]);
+      // the revived cart: its late events are refused, its next session is taken
+      const late = await service.ingest(store, "cart-30", [
+        { v: 1, store, cart: "cart-30", t: T0 + 40 * minute, id: "late-end", type: "session.end" },
+      ]);
+      expect(late.rejected.map((r) => r.reason)).toEqual(["no-open-session"]);
+      const next = await service.ingest(
+        store,
+        "cart-30",
+        cartLog(store, "cart-30", "s-next", T0 + 41 * minute, [cola], { account: "app-ana" }),
+      );
+      expect(next.rejected).toEqual([]);
+      expect(next.exit).toMatchObject({ status: "paid" });
+    });
+
     it("keeps stores apart", async () => {
       const a = await env();
       await a.service.ingest(

@@ -19,7 +19,7 @@ import type { CartEvent, ReceiptLine } from "../../domain/events/sensor-events";
 import type { FusionConfig } from "../../domain/fusion/fusion.config";
 import { DomainError } from "../../domain/shared/errors";
 import type { StoreSettings } from "../../domain/store/store-settings";
-import { CartStreams } from "../cart-stream/cart-stream";
+import { type CartStreamResult, CartStreams } from "../cart-stream/cart-stream";
 import type { Clock } from "../ports/clock";
 import { sessionStreamId } from "../ports/event-store";
 import type { IdGenerator } from "../ports/id-generator";
@@ -32,6 +32,7 @@ import type {
   SessionView,
   Storage,
 } from "../ports/read-models";
+import { type AbandonOutcome, abandonSession } from "../workflows/abandon.workflow";
 import { type CheckInOutcome, checkIn } from "../workflows/check-in.workflow";
 import { releaseProblemHold, type SettleOutcome, settleSession } from "../workflows/exit.workflow";
 import type { PaymentWorkflowDeps } from "../workflows/payment-context";
@@ -60,7 +61,15 @@ export interface StoreConfig {
    * without it such a session cannot be charged and ends in `problem`
    */
   defaultPaymentMethod?: string;
+  /**
+   * a cart session with no basket activity for this long is ended by the store (decision 0108):
+   * to review with its hold, or cancelled when its basket is empty; default 30, 0 = never
+   */
+  abandonAfterMinutes?: number;
 }
+
+/** What `abandonSilent()` did to one silent session. */
+export type AbandonedSession = { store: string; cart: string; session: string } & AbandonOutcome;
 
 export interface StoreServiceDeps {
   storage: Storage;
@@ -97,6 +106,8 @@ export interface StoreServiceCounters {
   exits: Record<string, number>;
   recoveredCarts: number;
   recoveredEvents: number;
+  /** silent sessions ended by the store (decision 0108), by outcome: review, cancelled */
+  abandoned: Record<string, number>;
   /** carts whose fusion state was found stale (fed by another process) and rebuilt */
   staleCarts: number;
   /** recoveries whose replay produced fewer events than the stream holds (should stay 0) */
@@ -115,6 +126,13 @@ interface CartRuntime extends RecoveringQueue {
    * as many, or another process has fed this cart meanwhile and this fusion state is stale
    */
   produced: number;
+  /**
+   * the open session's last basket activity (decision 0108): server time received and what it
+   * was; rebuilt by replay, so a restart keeps counting from the cart's last sign of life
+   */
+  activity?: { at: number; what: string };
+  /** the raw log's seq of the last event this runtime's fusion took in */
+  lastSeq?: number;
   /** the last screen built, and from what: a message that changed nothing reuses it */
   screen?: { snap: SessionSnapshot; problem: boolean; screen: CartScreen };
 }
@@ -131,6 +149,7 @@ export class StoreService {
     exits: {},
     recoveredCarts: 0,
     recoveredEvents: 0,
+    abandoned: {},
     staleCarts: 0,
     replayDiverged: 0,
   };
@@ -145,8 +164,11 @@ export class StoreService {
   private readonly checkIns = new Map<string, { authorizationId: string }>();
   readonly sessions: SessionStreams;
   private readonly workflow: PaymentWorkflowDeps;
+  /** when this service started: silence is not judged in the first START_GRACE_MS */
+  private readonly startedAt: number;
 
   constructor(private readonly deps: StoreServiceDeps) {
+    this.startedAt = deps.clock.now();
     for (const c of deps.stores) {
       if (c.catalog.currency !== c.settings.currency) {
         throw new DomainError(
@@ -269,7 +291,7 @@ export class StoreService {
       for (const e of entries) raws.push(await log.append(e));
     }
     for (let n = 0; n < entries.length; n++) {
-      const done = await this.afterRaw(rt, entries[n].event, index[n], raws[n], session, out);
+      const done = await this.afterRaw(rt, entries[n].event, index[n], raws[n], session, out, receivedAt);
       // recovered from the raw log, which already holds the rest of this run: it is replayed
       if (done === "recovered") return;
     }
@@ -318,14 +340,9 @@ export class StoreService {
       }
       session = event.session;
     }
-    const raw = await this.deps.storage.rawLog.append({
-      store,
-      cart,
-      session,
-      receivedAt: this.deps.clock.now(),
-      event,
-    });
-    await this.afterRaw(rt, event, index, raw, session, out);
+    const receivedAt = this.deps.clock.now();
+    const raw = await this.deps.storage.rawLog.append({ store, cart, session, receivedAt, event });
+    await this.afterRaw(rt, event, index, raw, session, out, receivedAt);
   }
 
   /** What follows the raw write of one event: fusion, the stream append, check-in, exit. */
@@ -333,9 +350,10 @@ export class StoreService {
     rt: CartRuntime,
     event: CartEvent,
     index: number,
-    raw: { isNew: boolean; key: string },
+    raw: { isNew: boolean; key: string; seq: number },
     session: string | undefined,
     out: Omit<CartIngestResult, "screen">,
+    receivedAt: number,
   ): Promise<"recovered" | undefined> {
     const { store } = rt;
     if (!raw.isNew) {
@@ -345,6 +363,8 @@ export class StoreService {
     }
     rt.scoped.enter(session);
     const r = rt.streams.ingest(event);
+    rt.lastSeq = raw.seq;
+    noteActivity(rt, event, r, receivedAt);
     if (r.outcome === "rejected") {
       if (r.reason === "duplicate") {
         this.counters.duplicates++;
@@ -553,6 +573,8 @@ export class StoreService {
     rt.scoped = new SessionScopedIds();
     rt.streams = this.newCartStreams(this.config(store), rt.scoped);
     rt.produced = 0;
+    rt.activity = undefined;
+    rt.lastSeq = undefined;
     const latest = await this.deps.storage.rawLog.latestSession(store, cart);
     if (!latest) return;
     rt.lastSession = latest;
@@ -570,6 +592,8 @@ export class StoreService {
       for (const e of raws) {
         rt.scoped.enter(e.session);
         const r = rt.streams.ingest(e.event);
+        rt.lastSeq = e.seq;
+        noteActivity(rt, e.event, r, e.receivedAt);
         if (r.outcome !== "accepted" || r.session !== latest) continue;
         produced.push(...r.events);
         if (e.event.type === "session.start") {
@@ -597,10 +621,113 @@ export class StoreService {
         this.counters.replayDiverged++;
       }
       rt.produced = Math.max(produced.length, snap.cartEvents);
+      // a session whose raw history is gone counts its silence from now
+      if (rt.streams.sessionOf(cart) && !rt.activity)
+        rt.activity = { at: this.deps.clock.now(), what: "recovery" };
       this.counters.recoveredCarts++;
       if (opened && snap.state.phase === "shopping") await this.runCheckIn(store, latest, account);
     }
     if (snap.state.phase === "exiting" || snap.state.phase === "charging") await this.settle(store, latest);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // abandoned sessions (decision 0108)
+
+  /**
+   * Ends every cart session that has shown no basket activity for its store's
+   * `abandonAfterMinutes` by the injected clock: to review with its hold, or cancelled with the
+   * hold released when the basket is empty. Each runs in its cart's queue, so it never races
+   * the cart's own events. Returns what it did; `watchAbandoned` calls it periodically.
+   */
+  async abandonSilent(): Promise<AbandonedSession[]> {
+    const out: AbandonedSession[] = [];
+    for (const p of [...this.carts.values()]) {
+      const rt = await p.catch(() => undefined);
+      if (!rt || !this.silentFor(rt)) continue;
+      const r = await runInOrder(
+        rt,
+        () => this.recover(rt),
+        () => this.abandonIfSilent(rt),
+      );
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /**
+   * Runs `abandonSilent()` every `everyMs` (default: a quarter of the shortest setting, at most
+   * a minute) until stopped; a failed sweep is reported and the next one tries again.
+   */
+  watchAbandoned(options: {
+    everyMs?: number;
+    onAbandoned?: (done: AbandonedSession[]) => void | Promise<void>;
+    onError?: (err: unknown) => void;
+  }): { stop(): void } {
+    const minutes = [...this.configs.values()].map(abandonAfterMinutes).filter((m) => m > 0);
+    if (minutes.length === 0) return { stop() {} };
+    const every = options.everyMs ?? Math.min(60_000, (Math.min(...minutes) * 60_000) / 4);
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.abandonSilent()
+        .then(async (done) => {
+          if (done.length > 0) await options.onAbandoned?.(done);
+        })
+        .catch((err: unknown) => options.onError?.(err))
+        .finally(() => {
+          running = false;
+        });
+    }, every);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
+  }
+
+  /** The cart has an open session whose last activity is older than its store allows. */
+  private silentFor(rt: CartRuntime): boolean {
+    const minutes = abandonAfterMinutes(this.config(rt.store));
+    if (minutes <= 0 || !rt.activity || !rt.streams.sessionOf(rt.cart)) return false;
+    const now = this.deps.clock.now();
+    return now - rt.activity.at >= minutes * 60_000 && now - this.startedAt >= START_GRACE_MS;
+  }
+
+  private async abandonIfSilent(rt: CartRuntime): Promise<AbandonedSession | undefined> {
+    const { store, cart } = rt;
+    if (!this.silentFor(rt)) return;
+    // Another process may have taken this cart's events meanwhile (a shared subscription): the
+    // raw log has them, and a replay brings this runtime's activity up to date.
+    const session = rt.streams.sessionOf(cart)!;
+    const newer = await this.deps.storage.rawLog.readCart(store, cart, {
+      session,
+      ...(rt.lastSeq !== undefined ? { afterSeq: rt.lastSeq } : {}),
+      limit: 1,
+    });
+    if (rt.lastSeq === undefined || newer.length > 0) {
+      await this.recover(rt);
+      if (!this.silentFor(rt) || rt.streams.sessionOf(cart) !== session) return;
+    }
+    const minutes = abandonAfterMinutes(this.config(store));
+    const last = rt.activity!;
+    const reason = `cart went silent: no basket activity for ${minutes} min (last: ${last.what} at ${new Date(last.at).toISOString()})`;
+    const streamId = sessionStreamId(store, session);
+    const r = await abandonSession(
+      this.workflow,
+      store,
+      session,
+      reason,
+      this.checkIns.get(streamId)?.authorizationId,
+    );
+    if (r.status === "review" || r.status === "cancelled") {
+      this.counters.abandoned[r.status] = (this.counters.abandoned[r.status] ?? 0) + 1;
+      this.checkIns.delete(streamId);
+      this.holdProblems.delete(streamId);
+      // The session is over for the cart too: its fusion state starts afresh, as after a
+      // restart (a revived cart's late events are refused; its next session.start is taken).
+      await this.recover(rt);
+    } else if (r.status === "release-failed") {
+      this.deps.log?.warn({ store, cart, session, reason: r.reason }, "silent session: hold release failed");
+    }
+    return { store, cart, session, ...r };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -785,6 +912,50 @@ export class StoreService {
  * keep a safety net.
  */
 const SERVER_ID_MEMORY = 256;
+
+/**
+ * After a start (a restart, a store taken over in a cluster) carts reconnect and send what they
+ * queued while the server was away; their sessions are not judged silent until they have had
+ * this long to do so (MQTT clients retry within seconds to a minute).
+ */
+const START_GRACE_MS = 120_000;
+
+/** A store's `abandonAfterMinutes` (decision 0108): 30 unless set; 0 = never. */
+function abandonAfterMinutes(cfg: StoreConfig): number {
+  return cfg.abandonAfterMinutes ?? 30;
+}
+
+/**
+ * Basket activity, the sign of a shopper at the cart (decision 0108): anything the cart sends
+ * besides its scale (a camera sighting, a scan, a PLU, an answer, the start), and a scale reading
+ * that settled a change or changed the basket. A powered cart's steady scale (4 a second) is not:
+ * a cart left in an aisle keeps sending it. Fusion decides the same in a replay, so a restart
+ * finds the same last activity.
+ */
+function noteActivity(rt: CartRuntime, event: CartEvent, r: CartStreamResult, receivedAt: number): void {
+  if (r.outcome !== "accepted" || r.session === undefined || r.ended) return;
+  if (event.type === "weight" && r.events.length === 0 && !r.settled) return;
+  rt.activity = { at: receivedAt, what: describeActivity(event) };
+}
+
+function describeActivity(e: CartEvent): string {
+  switch (e.type) {
+    case "weight":
+      return "a weight change";
+    case "vision":
+      return `camera: ${e.dir} ${e.candidates[0]?.sku ?? "unrecognised"}`;
+    case "barcode":
+      return `scan ${e.code}`;
+    case "plu":
+      return `PLU ${e.plu}`;
+    case "answer":
+      return `answer to ${e.prompt}`;
+    case "session.start":
+      return "session start";
+    default:
+      return e.type;
+  }
+}
 
 /** Events that open or close a session: the session of the events after them depends on them. */
 function isLifecycle(e: CartEvent): boolean {

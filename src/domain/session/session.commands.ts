@@ -49,6 +49,18 @@ export interface ReleaseHold extends At {
   type: "ReleaseHold";
   authorizationId: string;
 }
+/**
+ * The cart went silent while shopping: no basket activity for the store's `abandonAfterMinutes`
+ * (a dead battery, a crashed cart, a shopper who walked off without `session.end`; decision
+ * 0108). A basket with anything in it goes to review, its hold kept for the reviewer; an empty
+ * one is cancelled. `reason` says how long and what was seen last.
+ */
+export interface AbandonSession extends At {
+  type: "AbandonSession";
+  reason: string;
+  /** an empty basket's recorded hold, already released at the provider */
+  released?: string;
+}
 export interface CorrectLine extends At {
   type: "CorrectLine";
   lineId: string;
@@ -101,6 +113,7 @@ export type SessionCommand =
   | RecordCapture
   | RecordPaymentFailure
   | ReleaseHold
+  | AbandonSession
   | CorrectLine
   | VoidLine
   | DisputeLine

@@ -7,7 +7,7 @@
  * they are returned, so a decision can never produce a stream the session table refuses.
  */
 import type { BasketEvent, LineRevised } from "../basket/basket.events";
-import { type BasketState, foldBasket } from "../basket/basket.state";
+import { type BasketState, basketContents, foldBasket } from "../basket/basket.state";
 import { assertNever, DomainError } from "../shared/errors";
 import type { IdGenerator } from "../shared/ids";
 import type { SessionCommand } from "./session.commands";
@@ -59,6 +59,15 @@ function quantity(q: { qty?: number; grams?: number }): { qty?: number; grams?: 
 export function isLiveHold(state: BasketState, authorizationId: string): boolean {
   const p = state.payment;
   return p.authorizationId === authorizationId && p.authorized > 0 && p.captured === 0;
+}
+
+/**
+ * Nothing to charge and nothing to decide: no item or weighed goods in the basket, no line still
+ * unsure. An abandoned session in this state is cancelled rather than reviewed (decision 0108).
+ */
+export function isEmptyBasket(state: BasketState): boolean {
+  const c = basketContents(state);
+  return c.items.length === 0 && c.weighed.length === 0 && c.unsureLineIds.length === 0;
 }
 
 const EDITABLE: readonly SessionPhase[] = ["shopping", "exiting", "charging", "review", "problem"];
@@ -164,6 +173,36 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
       return isLiveHold(state, command.authorizationId)
         ? [{ type: "HoldReleased", at, authorizationId: command.authorizationId }]
         : [];
+    case "AbandonSession": {
+      requirePhase(state, ["shopping"], command.type);
+      if (isEmptyBasket(state)) {
+        return [
+          ...(command.released && isLiveHold(state, command.released)
+            ? [{ type: "HoldReleased" as const, at, authorizationId: command.released }]
+            : []),
+          { type: "SessionCancelled", at, reason: command.reason },
+        ];
+      }
+      // the basket as it stands goes to a person, whole: the hold stays for their decision
+      const events: BasketEvent[] = [{ type: "CheckoutStarted", at }];
+      for (const p of state.prompts.values()) {
+        events.push({ type: "PromptClosed", at, promptId: p.id, outcome: "expired" });
+      }
+      const caseId = ids("case");
+      const open = [...state.cases.values()].filter((c) => c.kind === "uncertain").map((c) => c.caseId);
+      events.push(
+        {
+          type: "ReviewRequested",
+          at,
+          caseId,
+          kind: "uncertain",
+          lineIds: state.lineOrder.filter((id) => !state.lines.get(id)!.voided),
+          reason: command.reason,
+        },
+        { type: "SessionHeldForReview", at, caseIds: [...open, caseId] },
+      );
+      return events;
+    }
     case "CorrectLine": {
       requirePhase(
         state,

@@ -355,6 +355,53 @@ describe("session decider", () => {
     expect(codeOf(() => when(exiting, release))).toBe("ILLEGAL_TRANSITION");
   });
 
+  it("an abandoned basket goes to review whole, prompts expired, hold kept; an empty one is cancelled", () => {
+    const reason = "cart went silent: no basket activity for 30 min";
+    const given: BasketEvent[] = [
+      ...checkInHold(),
+      added("line_1", "cola", { qty: 2 }, 10),
+      added("line_2", "chips", { qty: 1 }, 20, "unsure"),
+      {
+        type: "PromptRaised",
+        at: 21,
+        prompt: { id: "p-1", kind: "choose", text: "Which?", lineIds: ["line_2"] },
+      },
+    ];
+    const events = when(given, { type: "AbandonSession", at: 1_800_021, reason });
+    expect(events).toEqual([
+      { type: "CheckoutStarted", at: 1_800_021 },
+      { type: "PromptClosed", at: 1_800_021, promptId: "p-1", outcome: "expired" },
+      {
+        type: "ReviewRequested",
+        at: 1_800_021,
+        caseId: "case_0001",
+        kind: "uncertain",
+        lineIds: ["line_1", "line_2"],
+        reason,
+      },
+      { type: "SessionHeldForReview", at: 1_800_021, caseIds: ["case_0001"] },
+    ]);
+    const held = foldBasket([...given, ...events]);
+    expect(held.phase).toBe("review");
+    expect(held.payment).toMatchObject({ authorizationId: "auth-in", authorized: 10_000 });
+
+    // a cola in and out again: nothing to charge, nothing to decide
+    const empty: BasketEvent[] = [
+      ...checkInHold(),
+      added("line_1", "cola", { qty: 1 }, 10),
+      { type: "LineVoided", at: 11, lineId: "line_1", by: "reviewer", reason: "test" },
+    ];
+    expect(when(empty, { type: "AbandonSession", at: 99, reason, released: "auth-in" })).toEqual([
+      { type: "HoldReleased", at: 99, authorizationId: "auth-in" },
+      { type: "SessionCancelled", at: 99, reason },
+    ]);
+    // the release is recorded only when the provider answered it
+    expect(when(empty, { type: "AbandonSession", at: 99, reason })).toEqual([
+      { type: "SessionCancelled", at: 99, reason },
+    ]);
+    expect(codeOf(() => when(paid, { type: "AbandonSession", at: 99, reason }))).toBe("ILLEGAL_TRANSITION");
+  });
+
   it("illegal lifecycle commands are typed errors, never silent", () => {
     expect(codeOf(() => when([], { type: "StartCheckout", at: 1 }))).toBe("ILLEGAL_TRANSITION");
     expect(codeOf(() => when(paid, { type: "Cancel", at: 1, reason: "x" }))).toBe("ILLEGAL_TRANSITION");
