@@ -56,7 +56,21 @@ export interface CartStreamsDeps {
   retainEnded?: number;
   /** how many recent event ids per cart are remembered for dedupe; default 8,192 */
   idMemory?: number;
+  /**
+   * how long (event time, ms) a session id whose basket was dropped stays refused for a new
+   * `session.start`; default 24 h (RETIRED_WINDOW_MS)
+   */
+  retiredWindowMs?: number;
 }
+
+/**
+ * How long an ended session's id is remembered once its basket is dropped: a `session.start`
+ * sent again (a QoS 1 redelivery after the server's or a cluster store's persistent broker
+ * session, which brokers keep for up to a day: 1 h and 24 h here) must not reopen it as a new,
+ * empty basket. Beyond a day nothing redelivers it. Measured in event time (the latest `t` this
+ * instance has seen), so a replay prunes exactly as the live run did.
+ */
+export const RETIRED_WINDOW_MS = 86_400_000;
 
 interface CartState {
   fusion: CartFusion;
@@ -76,8 +90,15 @@ export class CartStreams {
   private readonly carts = new Map<string, CartState>();
   private readonly baskets = new Map<string, BasketState>();
   private readonly ended: string[] = [];
-  /** session ids whose baskets were dropped: still known as used */
-  private readonly retired = new Set<string>();
+  /**
+   * session ids whose baskets were dropped, still known as used, with the event time they were
+   * dropped at (insertion order = time order): forgotten `retiredWindowMs` later, so this holds
+   * the sessions of one window (≈ 70 B each), not every session the process ever ended
+   */
+  private readonly retired = new Map<string, number>();
+  /** the latest event time seen (ms): the clock the retired window runs on */
+  private latestT = Number.NEGATIVE_INFINITY;
+  private readonly retiredWindowMs: number;
   private endedHead = 0;
   private readonly retainEnded: number;
   private readonly idMemory: number;
@@ -85,6 +106,7 @@ export class CartStreams {
   constructor(private readonly deps: CartStreamsDeps) {
     this.retainEnded = deps.retainEnded ?? 10_000;
     this.idMemory = Math.max(1, deps.idMemory ?? 8192);
+    this.retiredWindowMs = deps.retiredWindowMs ?? RETIRED_WINDOW_MS;
   }
 
   ingest(event: CartEvent): CartStreamResult {
@@ -92,6 +114,7 @@ export class CartStreams {
       return this.reject("wrong-cart", `event for store ${event.store}, this is ${this.deps.store}`);
     }
     const cart = this.cart(event.cart);
+    if (event.t > this.latestT) this.advance(event.t);
     if (event.id !== undefined && cart.ids.has(event.id)) {
       return this.reject("duplicate", `event id ${event.id} seen before`, cart.session);
     }
@@ -146,6 +169,11 @@ export class CartStreams {
     return out;
   }
 
+  /** session ids remembered as used after their baskets were dropped (figures and tests) */
+  get retiredCount(): number {
+    return this.retired.size;
+  }
+
   /** the basket of a session (open, or ended and still retained) */
   basket(session: string): BasketState | undefined {
     return this.baskets.get(session);
@@ -169,7 +197,7 @@ export class CartStreams {
   /** forget an ended session's basket (callers that have written its receipt) */
   release(session: string): void {
     if ([...this.carts.values()].some((c) => c.session === session)) return;
-    if (this.baskets.delete(session)) this.retired.add(session);
+    if (this.baskets.delete(session)) this.retireId(session);
   }
 
   private cart(id: string): CartState {
@@ -212,11 +240,26 @@ export class CartStreams {
     this.ended.push(session);
     while (this.ended.length - this.endedHead > this.retainEnded) {
       const old = this.ended[this.endedHead++];
-      if (old !== undefined && this.baskets.delete(old)) this.retired.add(old);
+      if (old !== undefined && this.baskets.delete(old)) this.retireId(old);
     }
     if (this.endedHead > 4096 && this.endedHead * 2 > this.ended.length) {
       this.ended.splice(0, this.endedHead);
       this.endedHead = 0;
+    }
+  }
+
+  private retireId(session: string): void {
+    this.retired.delete(session);
+    this.retired.set(session, this.latestT);
+  }
+
+  /** Event time moved on: forget the retired ids older than the window. */
+  private advance(t: number): void {
+    this.latestT = t;
+    const cutoff = t - this.retiredWindowMs;
+    for (const [session, at] of this.retired) {
+      if (at >= cutoff) break;
+      this.retired.delete(session);
     }
   }
 

@@ -99,6 +99,28 @@ describe("CartStreams", () => {
     expect(cs.ingest(w(4)).reason).toBe("duplicate");
   });
 
+  it("refuses an ended session's id for a day of event time after its basket is dropped, then forgets it", () => {
+    const hour = 3_600_000;
+    const cs = new CartStreams({ catalog, ids: sequentialIds(), store: "s1", retainEnded: 1 });
+    const t0 = 1_000_000;
+    // one session an hour on one cart for three days: every basket but the last is dropped
+    for (let h = 0; h < 72; h++) {
+      for (const l of colaSession("c1", `sess-${h}`, t0 + h * hour, `e${h}`)) {
+        expect(cs.ingest(l).outcome).toBe("accepted");
+      }
+    }
+    // held: the last day's sessions (those retired within 24 h of the latest event), not all 71
+    expect(cs.retiredCount).toBeLessThanOrEqual(25);
+    expect(cs.retiredCount).toBeGreaterThanOrEqual(23);
+    // a session.start sent again within the window is refused, from a basket kept or retired
+    const again = (h: number, cart: string) =>
+      cs.ingest({ ...colaSession(cart, `sess-${h}`, t0 + 72 * hour, `again-${cart}-${h}`)[0] });
+    expect(again(71, "c2")).toMatchObject({ outcome: "rejected", reason: "session-id-reused" });
+    expect(again(50, "c3")).toMatchObject({ outcome: "rejected", reason: "session-id-reused" });
+    // one older than a day of event time is no longer known
+    expect(again(10, "c4")).toMatchObject({ outcome: "accepted", session: "sess-10" });
+  });
+
   it("gives the same baskets and ids however carts interleave, with per-cart ids", () => {
     const a = colaSession("c1", "sa", 1_000_000);
     const b = colaSession("c2", "sb", 1_000_050);
