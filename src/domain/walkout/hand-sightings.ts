@@ -13,13 +13,13 @@
  * empty frames weighs little.
  *
  * Hand-overs (`handoverPosterior`): two hands met away from the shelves. Hypotheses: nothing
- * passed (each hand's content stays as it was: empty or any product its shopper holds, the most
- * favourable one), or one unit of X passed from one to the other (the giver's hand shows X and
- * then not, the receiver's hand not and then X, at an unknown moment τ, averaged over the frame
- * gaps). Frame likelihoods: an empty reading 0.9 for an empty hand and 0.05 for a hand holding
- * something; a product reading ε + (1 − ε)·p for that product, ε for another, 0.05 for an empty
- * hand (a false sighting). Frames of one hand are correlated, so each hand's log-likelihood is
- * tempered to at most `effectiveFrames` frames' worth. Prior: nothing passed 1/2, the other 1/2
+ * passed (each hand's content stays as it was: empty with prior 1/2, else one of the units its
+ * shopper holds, each alike), or one unit of X passed from one to the other (the giver's hand
+ * shows X and then not, the receiver's hand not and then X, at an unknown moment τ, averaged over
+ * the frame gaps). Frame likelihoods: an empty reading 0.95 for an empty hand and 0.05 for a hand
+ * holding something; a product reading ε + (1 − ε)·p for that product, ε for another, 0.05 for
+ * an empty hand (a false sighting). Frames of one hand are correlated, so each hand's
+ * log-likelihood is tempered to at most `effectiveFrames` frames' worth. Prior: nothing passed 1/2, the other 1/2
  * spread over the units either could have passed.
  */
 
@@ -78,8 +78,8 @@ export function heldLikelihood(v: HandView, sku: string, cfg: SightingConfig = D
   return cfg.wrongRate + (1 - cfg.wrongRate) * (v.score.get(sku) ?? 0);
 }
 
-/** a hand's content over time: `before` until τ, `after` from τ; undefined = empty; arrays = any of them */
-type Content = (string | undefined)[];
+/** a hand's possible content in one phase, with prior weights summing to 1; undefined = empty */
+type Content = { c: string | undefined; w: number }[];
 
 function frameLog(r: HeldReading, c: string | undefined, cfg: SightingConfig): number {
   if (r.held.length === 0) return Math.log(c === undefined ? 1 - cfg.falseSighting : cfg.emptyMiss);
@@ -88,7 +88,12 @@ function frameLog(r: HeldReading, c: string | undefined, cfg: SightingConfig): n
   return Math.log(cfg.wrongRate + (1 - cfg.wrongRate) * p);
 }
 
-/** log-likelihood of one hand's frames: content `before` until τ, `after` from then, best of each set */
+/**
+ * log-likelihood of one hand's frames: content `before` until τ, `after` from then, each phase's
+ * content one of its options (marginalised by their weights); the frames of one hand count as at
+ * most `effectiveFrames` readings (tempered: a recogniser's errors are correlated over a second,
+ * and tempering each phase alone would favour "nothing passed", whose one phase shrinks more)
+ */
 function handLog(
   frames: readonly HeldReading[],
   tau: number,
@@ -97,25 +102,35 @@ function handLog(
   cfg: SightingConfig,
 ): number {
   if (frames.length === 0) return 0;
-  const best = (fs: readonly HeldReading[], cs: Content) => {
-    let m = Number.NEGATIVE_INFINITY;
-    for (const c of cs) {
+  const temper = Math.min(1, cfg.effectiveFrames / frames.length);
+  const phase = (fs: readonly HeldReading[], cs: Content) => {
+    if (fs.length === 0) return 0;
+    const logs = cs.map(({ c, w }) => {
       let s = 0;
       for (const f of fs) s += frameLog(f, c, cfg);
-      if (s > m) m = s;
-    }
-    return fs.length ? m : 0;
+      return Math.log(w) + temper * s;
+    });
+    const m = Math.max(...logs);
+    return m + Math.log(logs.reduce((a, l) => a + Math.exp(l - m), 0));
   };
-  const total =
-    best(
+  return (
+    phase(
       frames.filter((f) => f.t < tau),
       before,
     ) +
-    best(
+    phase(
       frames.filter((f) => f.t >= tau),
       after,
-    );
-  return total * Math.min(1, cfg.effectiveFrames / frames.length);
+    )
+  );
+}
+
+function minusOne(h: ReadonlyMap<string, number>, sku: string): Map<string, number> {
+  const m = new Map(h);
+  const n = (m.get(sku) ?? 0) - 1;
+  if (n > 0) m.set(sku, n);
+  else m.delete(sku);
+  return m;
 }
 
 export interface HandoverHypothesis {
@@ -140,7 +155,12 @@ export function handoverPosterior(
   for (let i = 1; i < times.length; i++)
     if (times[i] > times[i - 1]) taus.push((times[i] + times[i - 1]) / 2);
   taus.push(Number.POSITIVE_INFINITY);
-  const own = (h: ReadonlyMap<string, number>): Content => [undefined, ...h.keys()];
+  // what a hand may hold when nothing passed: empty (1/2) or one of its shopper's units
+  const own = (h: ReadonlyMap<string, number>): Content => {
+    const total = [...h.values()].reduce((s, n) => s + n, 0);
+    if (total === 0) return [{ c: undefined, w: 1 }];
+    return [{ c: undefined, w: 0.5 }, ...[...h].map(([c, n]) => ({ c, w: (0.5 * n) / total }))];
+  };
   const avg = (f: (tau: number) => number) => {
     const ls = taus.map(f);
     const m = Math.max(...ls);
@@ -162,8 +182,8 @@ export function handoverPosterior(
     for (const [sku, n] of giver.holds) {
       const log = avg(
         (tau) =>
-          handLog(giver.frames, tau, [sku], own(giver.holds), cfg) +
-          handLog(receiver.frames, tau, own(receiver.holds), [sku], cfg),
+          handLog(giver.frames, tau, [{ c: sku, w: 1 }], own(minusOne(giver.holds, sku)), cfg) +
+          handLog(receiver.frames, tau, own(receiver.holds), [{ c: sku, w: 1 }], cfg),
       );
       hyps.push({
         h: { from: giver.shopper, to: receiver.shopper, sku },

@@ -535,6 +535,63 @@ export class WalkoutFusion {
     };
   }
 
+  /**
+   * Several shoppers' hands at the shelf and one unit of `sku` moved: the cameras' readings of
+   * each hand (after the step for a pick-up, before it for a put-back) weigh who held it. With
+   * exactly one actor, P(readings | i did it) ∝ λ_i = L_i(holds sku) / L_i(does not), L from
+   * hand-sightings.ts (L(not) = ε + (1 − ε)·(1 − v(sku))): a hand seen empty or holding something
+   * else is ≈ 1/14 as likely to be the actor, one seen with the item up to ≈ 2–14 × more. Prior:
+   * the hand-attribution posterior when hands decided, else alike. Decides like the hands do (the
+   * winner at `attributionPosterior`), else the ranking it gives is still unsure.
+   */
+  private cameraAttribution(
+    c: ShelfChange,
+    sku: string,
+    inReach: NearShopper[],
+    isPick: boolean,
+  ): { ranked: NearShopper[]; text: string } | undefined {
+    if (!this.recognition || inReach.length < 2 || !Number.isFinite(inReach[0].distance)) return undefined;
+    const step = c.stepClean ? c.stepT : isPick ? c.startT : c.endT;
+    const eps = this.cfg.sighting.wrongRate;
+    const rows = inReach.map((n) => {
+      const frames = this.tracks.readings(
+        n.shopper,
+        isPick ? step : c.startT - this.cfg.cameraBeforeMs,
+        isPick ? c.endT + this.cfg.cameraAfterMs : step,
+        { at: this.centroid(c), maxDist: this.cfg.reach.handReach },
+      );
+      const v = viewOf(frames);
+      const lambda = frames.length
+        ? heldLikelihood(v, sku, this.cfg.sighting) / (eps + (1 - eps) * (1 - (v.score.get(sku) ?? 0)))
+        : 1;
+      return { n, v, lambda };
+    });
+    if (rows.every((r) => r.v.frames === 0)) return undefined;
+    const prior = (n: NearShopper) => n.p ?? 1 / inReach.length;
+    const z = rows.reduce((a, r) => a + prior(r.n) * r.lambda, 0);
+    const ranked = rows
+      .map((r) => ({ ...r.n, p: (prior(r.n) * r.lambda) / z }))
+      .sort((a, b) => b.p - a.p || a.distance - b.distance)
+      .filter((n, i) => i === 0 || n.p >= this.cfg.candidatePosterior);
+    const words = rows
+      .map((r) => {
+        const top = topOf(r.v);
+        return r.v.frames === 0
+          ? `${r.n.shopper}'s hand not read`
+          : top
+            ? `${this.name(top.sku)} in ${r.n.shopper}'s hand (${r.v.frames} readings)`
+            : `${r.n.shopper}'s hand empty (${r.v.frames} readings)`;
+      })
+      .join(", ");
+    const sure = ranked[0].p >= this.cfg.attributionPosterior;
+    return {
+      ranked,
+      text:
+        `${words}: ${sure ? "" : "not sure that "}shopper ${ranked[0].shopper} ${isPick ? "took" : "put back"} ` +
+        `${this.name(sku)} (${(ranked[0].p * 100).toFixed(0)} % with the hands at the shelf)`,
+    };
+  }
+
   /** End of input: process every bin received (a replay calls this once at the end). */
   flush(): WalkoutIngestResult {
     const out = new Collector();
@@ -877,7 +934,14 @@ export class WalkoutFusion {
     const best = hyps.find((h) => h.items.length > 0);
     const cam = this.cameraNote(seen, byWeight, hyps, best);
     const units = best ? best.items.reduce((a, it) => a + it.qty, 0) : 0;
-    const { near, inReach, noTracks } = units === 1 ? one : wide;
+    // several hands at the shelf: whose hand the cameras saw the item in may tell who it was
+    const byCamera =
+      best && units === 1 && !this.clearWinner(one.inReach)
+        ? this.cameraAttribution(c, best.items[0].sku, one.inReach, isPick)
+        : undefined;
+    if (byCamera) cam.text = byCamera.text;
+    const { near, inReach, noTracks } =
+      units === 1 ? { ...one, inReach: byCamera?.ranked ?? one.inReach } : wide;
     let decision: ShelfDecision;
     if (!best) {
       decision = this.ignore(c, "no-candidate-product", hyps, near);

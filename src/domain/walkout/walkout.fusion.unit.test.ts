@@ -536,6 +536,33 @@ describe("WalkoutFusion with what the cameras recognise in a hand (decision 0106
     expect(of("A", "ReviewRequested")).toHaveLength(1);
   });
 
+  it("both hands at the plate when it stepped, the cola seen in B's hand after it and A's hand empty: B took it", () => {
+    const w = warmUp();
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 3, -350]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.0, 3]], sees: [[20.0, 21.0, []]] },
+        {
+          shopper: "B",
+          x: 0.45,
+          reaches: [[20.0, 21.0, 3]],
+          sees: [
+            [20.0, 20.4, []],
+            [20.4, 21.0, [{ sku: "cola", p: 0.8 }]],
+          ],
+        },
+      ],
+    );
+    const r = run(ev);
+    const late = r.of("B", "ItemAdded").filter((e) => e.at > T0 + 15_000);
+    expect(late.map((e) => e.type === "ItemAdded" && [e.sku, e.status])).toEqual([["cola", "ok"]]);
+    expect(late[0].type === "ItemAdded" && late[0].evidence?.summary).toContain("shopper B took cola");
+    expect(r.of("A", "ItemAdded").filter((e) => e.at > T0 + 15_000)).toEqual([]);
+    expect(r.of("A", "ReviewRequested")).toHaveLength(0);
+    expect(r.of("B", "ReviewRequested")).toHaveLength(0);
+  });
+
   it("a clear weight answer stands against a sighting of another product", () => {
     const { of } = run(
       scenario(
