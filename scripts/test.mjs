@@ -27,7 +27,12 @@ let failed = 0;
 try {
   const r = JSON.parse(readFileSync(report, "utf8"));
   passed = r.numPassedTests;
-  failed = r.numFailedTests + (r.numFailedTestSuites ?? 0);
+  // failed tests, plus files that failed without a failing test (an import or setup error):
+  // numFailedTestSuites would count a failing test's file and describe blocks again
+  const brokenFiles = (r.testResults ?? []).filter(
+    (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
+  ).length;
+  failed = r.numFailedTests + brokenFiles;
 } catch {
   failed = failed || 1;
 }
