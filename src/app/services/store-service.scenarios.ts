@@ -649,6 +649,66 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect(next.exit).toMatchObject({ status: "paid" });
     });
 
+    it("a silent empty cart whose cancel is lost after the provider released the hold is cancelled by the next sweep", async () => {
+      const storage = await newStorage();
+      const payments = newPayments();
+      const store = `st${++storeSeq}-${process.pid}-${Date.now().toString(36)}`;
+      await storage.accounts.put({ store, account: "app-ana", paymentMethod: "tok_visa", createdAt: T0 });
+      let now = T0 + 3_600_000;
+      let crash = true;
+      const events = storage.events;
+      const crashing: Storage = {
+        ...storage,
+        events: {
+          // the process dies between the provider's release and the record of the cancel
+          append: (...a) => {
+            if (crash && a[2].meta.causation === "abandon") {
+              crash = false;
+              return Promise.reject(new Error("killed"));
+            }
+            return events.append(...a);
+          },
+          readStream: (...a) => events.readStream(...a),
+          streamVersion: (...a) => events.streamVersion(...a),
+          readStore: (...a) => events.readStore(...a),
+          storePosition: (...a) => events.storePosition(...a),
+        },
+      };
+      const make = (s: Storage) =>
+        new StoreService({
+          storage: s,
+          payments,
+          clock: { now: () => now },
+          ids: sequentialIds(),
+          stores: [{ store, catalog: scenarioCatalog, settings: DEFAULT_STORE_SETTINGS, holdAmount: 5000 }],
+        });
+      const first = make(crashing);
+      await first.ingest(
+        store,
+        "cart-40",
+        cartLog(store, "cart-40", "s-gone", T0, [], { account: "app-ana", end: false }),
+      );
+      now += 31 * 60_000;
+      await expect(first.abandonSilent()).rejects.toThrow(/killed/);
+      const holds = () =>
+        (payments.ledger() as unknown as { holds: { reference: string; status: string }[] }).holds
+          .filter((h) => h.reference === `${store}/session/s-gone`)
+          .map((h) => h.status);
+      expect(holds()).toEqual(["released"]);
+      expect((await storage.sessions.get(store, "s-gone"))?.state).toBe("shopping");
+      // restarted: the same silence, the release asked again with its key, then recorded
+      const second = make(storage);
+      await second.rebuild();
+      expect(await second.abandonSilent()).toEqual([]); // the start grace
+      now += 2 * 60_000;
+      expect(await second.abandonSilent()).toMatchObject([{ session: "s-gone", status: "cancelled" }]);
+      const types = (await storage.events.readStream(`${store}/session/s-gone`)).events.map(
+        (e) => e.data.type,
+      );
+      expect(types.slice(-2)).toEqual(["HoldReleased", "SessionCancelled"]);
+      expect(holds()).toEqual(["released"]);
+    });
+
     it("keeps stores apart", async () => {
       const a = await env();
       await a.service.ingest(
