@@ -3,7 +3,7 @@
  * PostgreSQL *.int.test.ts files call `runStoreServiceScenarios`). Real fusion, real pricing,
  * the sandbox payment gateway; a fixed clock and deterministic logs. Test support only.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { basketContents } from "../../domain/basket/basket.state";
 import { sequentialIds } from "../../domain/shared/ids";
 import { DEFAULT_STORE_SETTINGS } from "../../domain/store/store-settings";
@@ -707,6 +707,52 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       );
       expect(types.slice(-2)).toEqual(["HoldReleased", "SessionCancelled"]);
       expect(holds()).toEqual(["released"]);
+    });
+
+    it("watchAbandoned sweeps on its timer, reports what it ended, and stops", async () => {
+      const storage = await newStorage();
+      const payments = newPayments();
+      const store = `st${++storeSeq}-${process.pid}-${Date.now().toString(36)}`;
+      let now = T0 + 3_600_000;
+      const service = new StoreService({
+        storage,
+        payments,
+        clock: { now: () => now },
+        ids: sequentialIds(),
+        stores: [
+          {
+            store,
+            catalog: scenarioCatalog,
+            settings: DEFAULT_STORE_SETTINGS,
+            defaultPaymentMethod: "tok_visa",
+            abandonAfterMinutes: 10,
+          },
+        ],
+      });
+      await service.ingest(store, "cart-50", cartLog(store, "cart-50", "s-w1", T0, [], { end: false }));
+      vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+      try {
+        const seen: string[] = [];
+        const watch = service.watchAbandoned({
+          onAbandoned: (done) => {
+            for (const a of done) seen.push(`${a.session}:${a.status}`);
+          },
+        });
+        now += 9 * 60_000;
+        await vi.advanceTimersByTimeAsync(150_000); // a quarter of 10 min: one sweep, too early
+        expect(seen).toEqual([]);
+        now += 60_000;
+        await vi.advanceTimersByTimeAsync(150_000);
+        await vi.waitFor(() => expect(seen).toEqual(["s-w1:cancelled"]));
+        watch.stop();
+        await service.ingest(store, "cart-51", cartLog(store, "cart-51", "s-w2", T0, [], { end: false }));
+        now += 20 * 60_000;
+        await vi.advanceTimersByTimeAsync(600_000);
+        expect(seen).toEqual(["s-w1:cancelled"]);
+        expect((await storage.sessions.get(store, "s-w2"))?.state).toBe("shopping");
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it("keeps stores apart", async () => {
