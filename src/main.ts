@@ -329,6 +329,7 @@ export async function startServer(
       for (const a of done) {
         if (a.status !== "review" && a.status !== "cancelled") continue;
         log.info(a, "silent session ended");
+        metrics.observeAbandoned(a.status);
         live.publishStore(a.store, { kind: "abandoned", cart: a.cart, session: a.session, state: a.status });
         await gateway.publishScreen(a.store, a.cart, await service.screen(a.store, a.cart));
       }

@@ -160,13 +160,15 @@ export async function startClusterNode(
         state: r.screen.state,
       });
     },
-    onAbandoned: (a) =>
+    onAbandoned: (a) => {
+      if (a.status === "review" || a.status === "cancelled") metrics.observeAbandoned(a.status);
       control.publishStoreEvent(a.store, {
         kind: "abandoned",
         cart: a.cart,
         session: a.session,
         state: a.status,
-      }),
+      });
+    },
     retryAfterSec,
     metrics,
     log,

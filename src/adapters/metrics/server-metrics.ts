@@ -29,6 +29,7 @@ export class ServerMetrics {
   readonly connectedCarts: Gauge;
   readonly authFailures: Counter<"reason">;
   readonly httpRequests: Counter<"route" | "status">;
+  readonly abandoned: Counter<"outcome">;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -89,6 +90,12 @@ export class ServerMetrics {
       labelNames: ["route", "status"],
       registers,
     });
+    this.abandoned = new Counter({
+      name: "skiplane_abandoned_sessions_total",
+      help: "Sessions whose cart went silent, ended by the store (decision 0108), by outcome (review, cancelled)",
+      labelNames: ["outcome"],
+      registers,
+    });
     if (options.defaultMetrics !== false)
       collectDefaultMetrics({ register: this.registry, prefix: "skiplane_" });
   }
@@ -127,6 +134,11 @@ export class ServerMetrics {
   /** Counts how a session's exit settled (cart or walk-out): by the payment's result. */
   observeExit(status: "paid" | "review" | "problem" | "skipped"): void {
     this.payments.inc({ outcome: EXIT_OUTCOME[status] });
+  }
+
+  /** Counts a session the store ended because its cart went silent (decision 0108). */
+  observeAbandoned(outcome: "review" | "cancelled"): void {
+    this.abandoned.inc({ outcome });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -10,3 +10,15 @@ describe("ServerMetrics.observeExit", () => {
     expect(byOutcome).toEqual({ captured: 2, "held-for-review": 1, failed: 1, skipped: 1 });
   });
 });
+
+describe("ServerMetrics.observeAbandoned", () => {
+  it("counts silent sessions the store ended, by outcome, and renders them for Prometheus", async () => {
+    const m = new ServerMetrics({ defaultMetrics: false });
+    m.observeAbandoned("review");
+    m.observeAbandoned("cancelled");
+    m.observeAbandoned("review");
+    const { body } = await m.render();
+    expect(body).toMatch(/skiplane_abandoned_sessions_total\{outcome="review"\} 2/);
+    expect(body).toMatch(/skiplane_abandoned_sessions_total\{outcome="cancelled"\} 1/);
+  });
+});
