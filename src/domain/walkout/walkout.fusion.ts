@@ -97,6 +97,11 @@ export interface WalkoutConfig {
   cameraBeforeMs: number;
   /** ms: a pick-up's item is looked for in the hand until this long after the change settled */
   cameraAfterMs: number;
+  /**
+   * ms: a put-back's item is looked for only until this long before the step — the step is timed
+   * to a 100 ms bin, so a frame at the step may already show the hand empty
+   */
+  cameraGuardMs: number;
   /** ms: the readings of a meeting of hands are weighed this long after it */
   meetingWindowMs: number;
 }
@@ -126,6 +131,7 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   cameraOkPosterior: 10 / 11,
   cameraBeforeMs: 1000,
   cameraAfterMs: 600,
+  cameraGuardMs: 100,
   meetingWindowMs: 2500,
 };
 
@@ -521,7 +527,7 @@ export class WalkoutFusion {
     const frames = this.tracks.readings(
       inReach[0].shopper,
       isPick ? step : c.startT - this.cfg.cameraBeforeMs,
-      isPick ? c.endT + this.cfg.cameraAfterMs : step,
+      isPick ? c.endT + this.cfg.cameraAfterMs : step - this.cfg.cameraGuardMs,
       { at: this.centroid(c), maxDist: this.cfg.reach.handReach },
     );
     if (frames.length === 0) return { text: "the item in the hand was not read" };
@@ -557,7 +563,7 @@ export class WalkoutFusion {
       const frames = this.tracks.readings(
         n.shopper,
         isPick ? step : c.startT - this.cfg.cameraBeforeMs,
-        isPick ? c.endT + this.cfg.cameraAfterMs : step,
+        isPick ? c.endT + this.cfg.cameraAfterMs : step - this.cfg.cameraGuardMs,
         { at: this.centroid(c), maxDist: this.cfg.reach.handReach },
       );
       const v = viewOf(frames);
