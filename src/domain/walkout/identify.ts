@@ -10,7 +10,8 @@
  * change's direction) on plates where the sku is believed to be, (share + ε)^κ with κ = 2 (each
  * plate's load is a separate vote; κ sharpens a 0.8/0.2 split into 0.94/0.06).
  * For put-backs the candidates are the items that the shoppers within reach hold; an item put
- * back away from its home plates is allowed (wrong plate) with a lower prior.
+ * back away from its home plates is allowed (wrong plate) with a lower prior — including on the
+ * plate next to its home (the neighbour rule below is for pick-ups and for skus nobody holds).
  * Camera evidence (optional, decision 0106): the likelihood that the actor's hand held each sku,
  * from what the ceiling cameras recognised in it (hand-sightings.ts); it multiplies the
  * hypotheses of that sku (a pair: the mean of its two), and `unknown` gets the likelihood of a
@@ -112,10 +113,25 @@ export function identifyChange(
   // each sku explains at most its expected part of the weight (a pair whose second product sits
   // on a plate that barely moved is unlikely); a held item away from its home plates may be
   // anywhere (its share counts as its whole part)
-  const share = (items: { sku: string; part: number }[]) => {
+  // A held item with a home plate in or next to the cluster may also have been put back on the
+  // wrong plate — next to its home, say — and that reading is no less likely than a put-back
+  // anywhere else (`wrongPlatePrior`, whole part): its location factor is the larger of the two.
+  // (Before, a held item whose home was the neighbouring plate got share 0, (ε)^κ ≈ 0.0004 —
+  // about 400 times less than the same item put back three plates away.)
+  const heldHere = (sku: string) => sign > 0 && loc.has(sku) && (input.held?.get(sku) ?? 0) > 0;
+  const shareOf = (items: { sku: string; part: number }[], away: boolean) => {
     let x = 0;
-    for (const it of items) x += Math.min(loc.has(it.sku) ? loc.get(it.sku)! : 1, it.part);
+    for (const it of items) {
+      const here = loc.has(it.sku) && !(away && heldHere(it.sku));
+      x += Math.min(here ? loc.get(it.sku)! : 1, it.part);
+    }
     return (Math.min(1, x) + cfg.eps) ** cfg.kappa;
+  };
+  const share = (items: { sku: string; part: number }[]) => {
+    const home = shareOf(items, false);
+    return items.some((it) => heldHere(it.sku))
+      ? Math.max(home, cfg.wrongPlatePrior * shareOf(items, true))
+      : home;
   };
   const cands = [...prior.entries()]
     .map(([sku, pr]) => ({ sku, pr, w: catalog.bySku.get(sku)?.weight }))

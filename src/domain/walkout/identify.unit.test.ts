@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { indexCatalog, type Product } from "../catalog/product";
+import type { StoreLayout } from "../events/sensor-events";
+import { identifyChange } from "./identify";
+import { PlateBelief } from "./plate-belief";
+import type { ShelfChange } from "./shelf-detector";
+
+const product = (sku: string, mean: number): Product => ({
+  sku,
+  name: sku,
+  soldBy: "unit",
+  price: 100,
+  weight: { mean, sd: 2 },
+  taxClass: "general",
+  ageRestricted: false,
+  lookalikes: [],
+});
+const catalog = indexCatalog("USD", [product("soap", 400), product("tea", 120), product("jam", 250)]);
+/** one shelf of 6 plates: soap on 1, jam on 3, tea on 4–6 */
+const homes: Record<number, string> = { 1: "soap", 2: "tea", 3: "jam", 4: "tea", 5: "tea", 6: "tea" };
+const layout: StoreLayout = {
+  plates: [1, 2, 3, 4, 5, 6].map((p) => ({
+    gondola: 1,
+    shelf: 1,
+    plate: p,
+    x: p * 0.12,
+    y: 0,
+    z: 1,
+    skus: [homes[p]],
+  })),
+};
+
+/** a put-back of `grams` landing on `plate` alone */
+const putBack = (plate: number, grams: number): ShelfChange => ({
+  gondola: 1,
+  shelf: 1,
+  startT: 0,
+  endT: 1000,
+  before: 1000,
+  after: 1000 + grams,
+  delta: grams,
+  sd: 3,
+  plates: [{ plate, before: 500, after: 500 + grams, delta: grams, sd: 3 }],
+  forced: false,
+  abutsOpposite: false,
+  stepT: 500,
+  stepClean: true,
+  trace: { t0: 0, binMs: 100, sums: [], perPlate: [] },
+});
+
+const top = (change: ShelfChange, held: Map<string, number>) =>
+  identifyChange({ change, belief: new PlateBelief(layout), catalog, held });
+
+describe("identifyChange: put-backs away from the item's home plate", () => {
+  it("a held item put back on the plate next to its home is as plausible as one put back further away", () => {
+    // soap (home plate 1) put back on plate 2, its neighbour; the shopper holds soap only
+    const next = top(putBack(2, 400), new Map([["soap", 1]]));
+    // the same soap put back on plate 5, three plates from home
+    const far = top(putBack(5, 400), new Map([["soap", 1]]));
+    expect(far[0].label).toBe("1× soap");
+    expect(next[0].label).toBe("1× soap");
+    const pNext = next.find((h) => h.label === "1× soap")!.posterior;
+    const pFar = far.find((h) => h.label === "1× soap")!.posterior;
+    expect(pNext).toBeGreaterThan(0.9);
+    expect(pNext).toBeGreaterThanOrEqual(pFar - 0.01);
+  });
+
+  it("a held item put back on its own plate still beats the wrong-plate reading of another held item", () => {
+    // jam's home is plate 3; soap (home 1) also held, weights far apart so weight decides
+    const home = top(
+      putBack(3, 250),
+      new Map([
+        ["jam", 1],
+        ["soap", 1],
+      ]),
+    );
+    expect(home[0].label).toBe("1× jam");
+    expect(home[0].posterior).toBeGreaterThan(0.9);
+  });
+
+  it("pick-ups keep the neighbour rule: a sku one plate away is a small chance only", () => {
+    // a 250 g pick-up from plate 4 (tea, 120 g): jam sits on plate 3 next door and fits the weight,
+    // tea × 2 (240 g) fits within the gain error; the planogram says tea
+    const pick = { ...putBack(4, 250), delta: -250, after: 750 };
+    pick.plates = [{ plate: 4, before: 500, after: 250, delta: -250, sd: 3 }];
+    const h = identifyChange({ change: pick, belief: new PlateBelief(layout), catalog });
+    expect(h[0].label).toBe("2× tea");
+  });
+});
