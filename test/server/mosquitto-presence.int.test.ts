@@ -8,17 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadServerConfig } from "../../src/adapters/config/server-config";
-import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { eventsTopic, statusTopic } from "../../src/adapters/mqtt/topics";
-import { type RunningServer, startServer } from "../../src/main";
+import type { RunningServer } from "../../src/main";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { waitFor } from "../support/wait-for";
 import { CountingIngest } from "./support/counting-ingest";
+import { startServerOnMosquitto } from "./support/mosquitto-server";
 
 const STORE = "st-pres";
 const available = mosquittoAvailable();
@@ -131,36 +129,15 @@ describe.skipIf(!available)("the dashboard's cartsOnline with an external broker
         ],
       }),
     );
-    writeFileSync(
-      join(dir, "config.json"),
-      JSON.stringify({
-        stores: [{ id: STORE, catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" }],
-      }),
-    );
-    const config = loadServerConfig({
-      file: join(dir, "config.json"),
-      env: {
-        SKIPLANE_HOST: "127.0.0.1",
-        SKIPLANE_PORT: "0",
-        SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
-        SKIPLANE_DEMO: "false",
-        SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
-        SKIPLANE_MQTT_URL: broker.url,
-        SKIPLANE_MQTT_USERNAME: account.username,
-        SKIPLANE_MQTT_PASSWORD: account.password,
-        SKIPLANE_MQTT_AUTH: "dynsec",
-        SKIPLANE_MQTT_CLIENT_ID: `skiplane-pres-srv-${process.pid}`,
-      },
-    });
-    running = await startServer(config, { logger: pino({ level: "silent" }) });
-    key = newApiKey("key_pres_admin");
-    await running.storage.apiKeys.create({
-      id: "key_pres_admin",
-      store: STORE,
-      role: "admin",
-      keyHash: apiKeyHash(key),
-      createdAt: Date.now(),
-    });
+    ({ running, key } = await startServerOnMosquitto({
+      dir,
+      brokerUrl: broker.url,
+      account,
+      clientId: `skiplane-pres-srv-${process.pid}`,
+      stores: [{ id: STORE, catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" }],
+      keyId: "key_pres_admin",
+      keyStore: STORE,
+    }));
   }, 60_000);
   afterAll(async () => {
     await running?.close();

@@ -10,10 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadServerConfig } from "../../src/adapters/config/server-config";
-import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import {
   attachDevicesToExternalBroker,
@@ -25,8 +22,9 @@ import { deviceTopic, deviceUsername } from "../../src/adapters/mqtt/device-topi
 import { type Dynsec, ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { eventsTopic } from "../../src/adapters/mqtt/topics";
 import type { StoreEvent } from "../../src/domain/events/sensor-events";
-import { type RunningServer, startServer } from "../../src/main";
+import type { RunningServer } from "../../src/main";
 import { CountingIngest } from "../server/support/counting-ingest";
+import { startServerOnMosquitto } from "../server/support/mosquitto-server";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { waitFor } from "../support/wait-for";
 import { visitScript } from "./support/visit-script";
@@ -192,44 +190,23 @@ describe.skipIf(!available)("a walk-out store in the server on Mosquitto + dynam
         plates: [{ gondola: 1, shelf: 1, plate: 1, x: 0.2, y: 0.25, z: 1.2, skus: ["water-500"] }],
       }),
     );
-    writeFileSync(
-      join(dir, "config.json"),
-      JSON.stringify({
-        stores: [
-          {
-            id: STORE2,
-            kind: "walkout",
-            catalog: join(dir, "catalog.json"),
-            layout: join(dir, "layout.json"),
-            defaultPaymentMethod: "pm_sandbox_test",
-          },
-        ],
-      }),
-    );
-    const config = loadServerConfig({
-      file: join(dir, "config.json"),
-      env: {
-        SKIPLANE_HOST: "127.0.0.1",
-        SKIPLANE_PORT: "0",
-        SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
-        SKIPLANE_DEMO: "false",
-        SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
-        SKIPLANE_MQTT_URL: broker.url,
-        SKIPLANE_MQTT_USERNAME: account.username,
-        SKIPLANE_MQTT_PASSWORD: account.password,
-        SKIPLANE_MQTT_AUTH: "dynsec",
-        SKIPLANE_MQTT_CLIENT_ID: `skiplane-walkout-ext-${process.pid}`,
-      },
-    });
-    running = await startServer(config, { logger: pino({ level: "silent" }) });
-    key = newApiKey("key_ext_admin");
-    await running.storage.apiKeys.create({
-      id: "key_ext_admin",
-      store: STORE2,
-      role: "admin",
-      keyHash: apiKeyHash(key),
-      createdAt: Date.now(),
-    });
+    ({ running, key } = await startServerOnMosquitto({
+      dir,
+      brokerUrl: broker.url,
+      account,
+      clientId: `skiplane-walkout-ext-${process.pid}`,
+      stores: [
+        {
+          id: STORE2,
+          kind: "walkout",
+          catalog: join(dir, "catalog.json"),
+          layout: join(dir, "layout.json"),
+          defaultPaymentMethod: "pm_sandbox_test",
+        },
+      ],
+      keyId: "key_ext_admin",
+      keyStore: STORE2,
+    }));
   }, 60_000);
   afterAll(async () => {
     await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
