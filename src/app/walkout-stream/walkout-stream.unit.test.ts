@@ -5,22 +5,13 @@
 import { describe, expect, it } from "vitest";
 import type { BasketEvent } from "../../domain/basket/basket.events";
 import { basketContents } from "../../domain/basket/basket.state";
-import { indexCatalog, type Product } from "../../domain/catalog/product";
+import { indexCatalog } from "../../domain/catalog/product";
 import type { StoreEvent, StoreLayout } from "../../domain/events/sensor-events";
 import { sequentialIds } from "../../domain/shared/ids";
+import { shelfProduct } from "../../domain/walkout/walkout.fixtures";
 import { WalkoutStreams } from "./walkout-stream";
 
-const product = (sku: string, mean: number): Product => ({
-  sku,
-  name: sku,
-  soldBy: "unit",
-  price: 100,
-  weight: { mean, sd: 2 },
-  taxClass: "general",
-  ageRestricted: false,
-  lookalikes: [],
-});
-const catalog = indexCatalog("USD", [product("cola", 350), product("chips", 60)]);
+const catalog = indexCatalog("USD", [shelfProduct("cola", 350), shelfProduct("chips", 60)]);
 const layout: StoreLayout = {
   plates: [1, 2, 3, 4].map((p) => ({
     gondola: 1,

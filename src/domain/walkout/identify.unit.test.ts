@@ -1,21 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { indexCatalog, type Product } from "../catalog/product";
+import { indexCatalog } from "../catalog/product";
 import type { StoreLayout } from "../events/sensor-events";
 import { identifyChange } from "./identify";
 import { PlateBelief } from "./plate-belief";
 import type { ShelfChange } from "./shelf-detector";
+import { shelfProduct } from "./walkout.fixtures";
 
-const product = (sku: string, mean: number): Product => ({
-  sku,
-  name: sku,
-  soldBy: "unit",
-  price: 100,
-  weight: { mean, sd: 2 },
-  taxClass: "general",
-  ageRestricted: false,
-  lookalikes: [],
-});
-const catalog = indexCatalog("USD", [product("soap", 400), product("tea", 120), product("jam", 250)]);
+const catalog = indexCatalog("USD", [
+  shelfProduct("soap", 400),
+  shelfProduct("tea", 120),
+  shelfProduct("jam", 250),
+]);
 /** one shelf of 6 plates: soap on 1, jam on 3, tea on 4–6 */
 const homes: Record<number, string> = { 1: "soap", 2: "tea", 3: "jam", 4: "tea", 5: "tea", 6: "tea" };
 const layout: StoreLayout = {

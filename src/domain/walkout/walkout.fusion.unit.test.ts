@@ -5,22 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import type { BasketEvent } from "../basket/basket.events";
-import { indexCatalog, type Product } from "../catalog/product";
+import { indexCatalog } from "../catalog/product";
 import type { StoreEvent, StoreLayout } from "../events/sensor-events";
 import { sequentialIds } from "../shared/ids";
+import { shelfProduct } from "./walkout.fixtures";
 import { WalkoutFusion } from "./walkout.fusion";
 
-const product = (sku: string, mean: number): Product => ({
-  sku,
-  name: sku,
-  soldBy: "unit",
-  price: 100,
-  weight: { mean, sd: 2 },
-  taxClass: "general",
-  ageRestricted: false,
-  lookalikes: [],
-});
-const catalog = indexCatalog("USD", [product("cola", 350), product("chips", 60)]);
+const catalog = indexCatalog("USD", [shelfProduct("cola", 350), shelfProduct("chips", 60)]);
 const plateX = (p: number) => 0.1 + (p - 1) * 0.12;
 const layout: StoreLayout = {
   plates: [1, 2, 3, 4, 5, 6, 7, 8].map((p) => ({
@@ -473,7 +464,11 @@ describe("WalkoutFusion with what the cameras recognise in a hand (decision 0106
   });
 
   // two drinks of nearly one weight; plates 9–12 hold chips, home of neither
-  const cat2 = indexCatalog("USD", [product("cola", 350), product("tea", 352), product("chips", 60)]);
+  const cat2 = indexCatalog("USD", [
+    shelfProduct("cola", 350),
+    shelfProduct("tea", 352),
+    shelfProduct("chips", 60),
+  ]);
   const layout2: StoreLayout = {
     plates: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((p) => ({
       gondola: 1,
