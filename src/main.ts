@@ -172,7 +172,12 @@ function walkoutStores(
         settings,
         defaultPaymentMethod: s ? s.defaultPaymentMethod : DEMO_PAYMENT_METHOD,
       },
-      walkout: { store: id, catalog: files.catalog, layout: files.layout },
+      walkout: {
+        store: id,
+        catalog: files.catalog,
+        layout: files.layout,
+        ...(s?.abandonAfterMinutes !== undefined ? { abandonAfterMinutes: s.abandonAfterMinutes } : {}),
+      },
     });
     log.info(
       { store: id, products: files.catalog.products.length, plates: files.layout.plates.length },
@@ -335,6 +340,18 @@ export async function startServer(
       }
     },
     onError: (err) => log.warn({ err }, "silent-session sweep failed; retried on the next one"),
+  });
+  // walk-out visits whose shopper was lost (decision 0109): ended by the store, dashboard told
+  const lostWatch = walkout.watchAbandoned({
+    onAbandoned: (done) => {
+      for (const a of done) {
+        if (a.status !== "review" && a.status !== "cancelled") continue;
+        log.info(a, "lost shopper's visit ended");
+        metrics.observeAbandoned(a.status);
+        live.publishStore(a.store, { kind: "walkout", sessions: [a.session] });
+      }
+    },
+    onError: (err) => log.warn({ err }, "lost-shopper sweep failed; retried on the next one"),
   });
   const deviceGateway = new DeviceGateway({
     metrics,
@@ -564,6 +581,7 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         abandonWatch.stop();
+        lostWatch.stop();
         live.closeAll();
         await app.close();
         if (embedded) await embedded.close();

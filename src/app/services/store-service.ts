@@ -44,6 +44,7 @@ import {
   type ReviewDecisionInput,
   resolveReview,
 } from "../workflows/review.workflow";
+import { sweepInterval, sweepPeriodically } from "./periodic-sweep";
 import { type RecoveringQueue, runInOrder } from "./recovering-queue";
 import { SessionScopedIds } from "./session-scoped-ids";
 import { type SessionSnapshot, SessionStreams } from "./session-streams";
@@ -663,24 +664,12 @@ export class StoreService {
     onAbandoned?: (done: AbandonedSession[]) => void | Promise<void>;
     onError?: (err: unknown) => void;
   }): { stop(): void } {
-    const minutes = [...this.configs.values()].map(abandonAfterMinutes).filter((m) => m > 0);
-    if (minutes.length === 0) return { stop() {} };
-    const every = options.everyMs ?? Math.min(60_000, (Math.min(...minutes) * 60_000) / 4);
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      this.abandonSilent()
-        .then(async (done) => {
-          if (done.length > 0) await options.onAbandoned?.(done);
-        })
-        .catch((err: unknown) => options.onError?.(err))
-        .finally(() => {
-          running = false;
-        });
-    }, every);
-    timer.unref();
-    return { stop: () => clearInterval(timer) };
+    const auto = sweepInterval([...this.configs.values()].map(abandonAfterMinutes));
+    if (auto === undefined) return { stop() {} };
+    return sweepPeriodically(() => this.abandonSilent(), options.everyMs ?? auto, {
+      ...(options.onAbandoned ? { onDone: options.onAbandoned } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   }
 
   /** The cart has an open session whose last activity is older than its store allows. */
@@ -709,6 +698,24 @@ export class StoreService {
     const minutes = abandonAfterMinutes(this.config(store));
     const last = rt.activity!;
     const reason = `cart went silent: no basket activity for ${minutes} min (last: ${last.what} at ${new Date(last.at).toISOString()})`;
+    const r = await this.abandonSession(store, session, reason);
+    if (r.status === "review" || r.status === "cancelled") {
+      // The session is over for the cart too: its fusion state starts afresh, as after a
+      // restart (a revived cart's late events are refused; its next session.start is taken).
+      await this.recover(rt);
+    } else if (r.status === "release-failed") {
+      this.deps.log?.warn({ store, cart, session, reason: r.reason }, "silent session: hold release failed");
+    }
+    return { store, cart, session, ...r };
+  }
+
+  /**
+   * Ends a `shopping` session nobody will end (decision 0108; a walk-out visit whose shopper was
+   * lost, 0109): to review with its hold, or cancelled with the hold released when its basket is
+   * empty. Counted in `counters.abandoned`; a second call changes nothing.
+   */
+  async abandonSession(store: string, session: string, reason: string): Promise<AbandonOutcome> {
+    this.config(store);
     const streamId = sessionStreamId(store, session);
     const r = await abandonSession(
       this.workflow,
@@ -721,13 +728,8 @@ export class StoreService {
       this.counters.abandoned[r.status] = (this.counters.abandoned[r.status] ?? 0) + 1;
       this.checkIns.delete(streamId);
       this.holdProblems.delete(streamId);
-      // The session is over for the cart too: its fusion state starts afresh, as after a
-      // restart (a revived cart's late events are refused; its next session.start is taken).
-      await this.recover(rt);
-    } else if (r.status === "release-failed") {
-      this.deps.log?.warn({ store, cart, session, reason: r.reason }, "silent session: hold release failed");
     }
-    return { store, cart, session, ...r };
+    return r;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -918,11 +920,14 @@ const SERVER_ID_MEMORY = 256;
  * queued while the server was away; their sessions are not judged silent until they have had
  * this long to do so (MQTT clients retry within seconds to a minute).
  */
-const START_GRACE_MS = 120_000;
+export const START_GRACE_MS = 120_000;
+
+/** `abandonAfterMinutes` unless set (decisions 0108, 0109); 0 = never. */
+export const DEFAULT_ABANDON_AFTER_MINUTES = 30;
 
 /** A store's `abandonAfterMinutes` (decision 0108): 30 unless set; 0 = never. */
 function abandonAfterMinutes(cfg: StoreConfig): number {
-  return cfg.abandonAfterMinutes ?? 30;
+  return cfg.abandonAfterMinutes ?? DEFAULT_ABANDON_AFTER_MINUTES;
 }
 
 /**

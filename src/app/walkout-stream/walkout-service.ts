@@ -23,18 +23,29 @@
  * between the raw write and the append) is appended, and an interrupted exit is resumed.
  * Limits: a store that is never empty replays from the start of its current period; what fusion
  * learnt before the period (items put back on another plate) is not replayed.
+ *
+ * Lost shoppers (decision 0109). A visit with no gate, track or shelf event of its own for the
+ * store's `abandonAfterMinutes` (the tracker lost the shopper, the gate missed them) is ended by
+ * the store: a `gate.out` made by the server (marked `sweep`, which no device can send: the edge
+ * strips unknown fields) goes to the raw log and through fusion like a device's, so the shopper
+ * leaves fusion and a replay sees exactly the same; then, instead of the exit workflow, the
+ * abandon workflow of decision 0108 sends the basket to review with its hold, or cancels an empty
+ * visit and releases its hold.
  */
 import type { BasketEvent } from "../../domain/basket/basket.events";
 import type { Catalog } from "../../domain/catalog/product";
-import type { CartEvent, StoreEvent, StoreLayout } from "../../domain/events/sensor-events";
+import type { CartEvent, GateOutEvent, StoreEvent, StoreLayout } from "../../domain/events/sensor-events";
 import { DomainError } from "../../domain/shared/errors";
 import type { WalkoutConfig } from "../../domain/walkout/walkout.fusion";
 import type { Clock } from "../ports/clock";
 import type { RawAppend, RawSensorLog } from "../ports/raw-sensor-log";
 import type { ReviewCaseRepository, SessionReadModel, SessionView } from "../ports/read-models";
+import { sweepInterval, sweepPeriodically } from "../services/periodic-sweep";
 import { type RecoveringQueue, runInOrder } from "../services/recovering-queue";
 import { SessionScopedIds } from "../services/session-scoped-ids";
 import type { SessionStreams } from "../services/session-streams";
+import { DEFAULT_ABANDON_AFTER_MINUTES, START_GRACE_MS } from "../services/store-service";
+import type { AbandonOutcome } from "../workflows/abandon.workflow";
 import type { SettleOutcome } from "../workflows/exit.workflow";
 import { WalkoutStreams } from "./walkout-stream";
 
@@ -49,6 +60,12 @@ export interface WalkoutStoreConfig {
   catalog: Catalog;
   layout: StoreLayout;
   fusion?: Partial<WalkoutConfig>;
+  /**
+   * a visit with no gate, track or shelf event of its own for this long is ended by the store
+   * (decision 0109): to review with its hold, or cancelled when its basket is empty; default 30,
+   * 0 = never
+   */
+  abandonAfterMinutes?: number;
 }
 
 /** What the walk-out path needs from the store service (the shared exit workflow). */
@@ -58,7 +75,15 @@ export interface WalkoutExitPort {
   checkInSession(store: string, session: string, account: string | undefined): Promise<unknown>;
   /** runs the exit workflow for a session at checkout (a `gate.out`) */
   settleExit(store: string, session: string): Promise<SettleOutcome>;
+  /** ends a visit nobody will end (a lost shopper): review with its hold, or cancelled (0108) */
+  abandonSession(store: string, session: string, reason: string): Promise<AbandonOutcome>;
 }
+
+/** What `abandonSilent()` did to one silent visit. */
+export type AbandonedVisit = { store: string; session: string; shopper: string } & AbandonOutcome;
+
+/** The server's own `gate.out` for a lost shopper: `sweep` says why (devices cannot send it). */
+type SweepExit = GateOutEvent & { sweep: { reason: string } };
 
 export interface WalkoutServiceDeps {
   storage: { rawLog: RawSensorLog; sessions: SessionReadModel; reviews: ReviewCaseRepository };
@@ -127,12 +152,24 @@ interface Runtime extends RecoveringQueue {
   produced: Map<string, number>;
   /** the start-up recovery (shoppers() waits for it) */
   ready: Promise<void>;
+  /**
+   * each open visit's last sign of its shopper (decision 0109): server time received and what it
+   * was; rebuilt by replay, so a restart keeps counting from the last one
+   */
+  activity: Map<string, { at: number; what: string }>;
+  /** visits the sweep took out of fusion whose abandon has not been recorded yet, with the reason */
+  unfinished: Map<string, { shopper: string; reason: string }>;
+  /** the latest device time fusion took in (the time of a sweep's gate.out) */
+  lastT: number;
 }
 
 /** This runtime's fusion state is behind or ahead of a session's stream: rebuild it. */
 class StaleWalkout extends Error {}
 
-type Out = Omit<WalkoutIngestOutcome, "changed"> & { changed: Set<string> };
+type Out = Omit<WalkoutIngestOutcome, "changed"> & {
+  changed: Set<string>;
+  abandoned?: { session: string; shopper: string; outcome: AbandonOutcome }[];
+};
 
 export class WalkoutService {
   readonly counters: WalkoutCountersView = {
@@ -146,9 +183,12 @@ export class WalkoutService {
   };
   private readonly configs = new Map<string, WalkoutStoreConfig>();
   private readonly runtimes = new Map<string, Runtime>();
+  /** when this service started: silence is not judged in the first START_GRACE_MS */
+  private readonly startedAt: number;
 
   constructor(private readonly deps: WalkoutServiceDeps) {
     for (const c of deps.stores) this.configs.set(c.store, c);
+    this.startedAt = deps.clock.now();
   }
 
   /** The walk-out stores this service hosts. */
@@ -254,6 +294,9 @@ export class WalkoutService {
         queue: Promise.resolve(),
         needsRecovery: false,
         ready: Promise.resolve(),
+        activity: new Map(),
+        unfinished: new Map(),
+        lastT: -Infinity,
       };
       fresh.ready = this.recover(fresh).catch((err) => {
         fresh.needsRecovery = true;
@@ -326,7 +369,7 @@ export class WalkoutService {
         out.duplicates++;
         continue;
       }
-      await this.afterRaw(rt, events[index[n]], index[n], entries[n].session, raw.key, out);
+      await this.afterRaw(rt, events[index[n]], index[n], entries[n].session, raw.key, out, receivedAt);
     }
   }
 
@@ -351,6 +394,7 @@ export class WalkoutService {
     period: string | undefined,
     causation: string,
     out: Out,
+    receivedAt: number,
   ): Promise<void> {
     const { store } = rt.cfg;
     rt.scoped.enter(period);
@@ -362,8 +406,11 @@ export class WalkoutService {
       } else this.reject(out, index, r.reason ?? "bad-value", r.detail);
       return;
     }
+    noteActivity(rt, event, r, receivedAt);
+    const swept = sweptBy(event, r);
     if (r.decisions?.length) out.settled = true;
-    for (const { session, events } of r.events) {
+    for (const { session, events: all } of r.events) {
+      const events = session === swept ? withoutCheckout(all) : all;
       if (events.length === 0) continue;
       const expected = rt.produced.get(session) ?? 0;
       try {
@@ -394,6 +441,17 @@ export class WalkoutService {
       out.changed.add(event.session);
     }
     for (const { session } of r.ended ?? []) {
+      rt.activity.delete(session);
+      if (session === swept && event.type === "gate.out") {
+        // a lost shopper: not the exit workflow (nobody passed the gate) but the abandon one
+        out.changed.add(session);
+        rt.streams.release(session);
+        rt.produced.delete(session);
+        const reason = (event as SweepExit).sweep.reason;
+        const outcome = await this.finishAbandon(rt, session, event.shopper, reason);
+        out.abandoned = [...(out.abandoned ?? []), { session, shopper: event.shopper, outcome }];
+        continue;
+      }
       const outcome = await this.deps.exits.settleExit(store, session);
       this.counters.exits[outcome.status] = (this.counters.exits[outcome.status] ?? 0) + 1;
       out.exits.push({ session, outcome });
@@ -402,6 +460,123 @@ export class WalkoutService {
       rt.produced.delete(session);
     }
     if (rt.streams.openSessions().length === 0) rt.period = undefined;
+  }
+
+  /**
+   * The abandon workflow for a visit the sweep took out of fusion. Until it is recorded (a hold
+   * release the provider refused) the visit is kept in `unfinished` for the next sweep; a crash
+   * leaves it to the replay, which finds the sweep's gate.out and a session still `shopping`.
+   */
+  private async finishAbandon(
+    rt: Runtime,
+    session: string,
+    shopper: string,
+    reason: string,
+  ): Promise<AbandonOutcome> {
+    rt.unfinished.set(session, { shopper, reason });
+    const outcome = await this.deps.exits.abandonSession(rt.cfg.store, session, reason);
+    if (outcome.status === "release-failed") {
+      this.deps.log?.warn(
+        { store: rt.cfg.store, session, reason: outcome.reason },
+        "lost shopper: hold release failed",
+      );
+    } else rt.unfinished.delete(session);
+    return outcome;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // lost shoppers (decision 0109)
+
+  /**
+   * Ends every walk-out visit that has shown no gate, track or shelf event of its own for its
+   * store's `abandonAfterMinutes` by the injected clock (decision 0109), in the store's queue
+   * (so never racing the devices' events). Returns what it did; `watchAbandoned` calls it
+   * periodically.
+   */
+  async abandonSilent(): Promise<AbandonedVisit[]> {
+    const out: AbandonedVisit[] = [];
+    for (const rt of this.runtimes.values()) {
+      await rt.ready.catch(() => undefined);
+      if (this.silentVisits(rt).length === 0 && rt.unfinished.size === 0) continue;
+      out.push(
+        ...(await runInOrder(
+          rt,
+          () => this.recover(rt),
+          () => this.sweep(rt),
+        )),
+      );
+    }
+    return out;
+  }
+
+  /** Runs `abandonSilent()` every `everyMs` (default: a quarter of the shortest setting, at most a minute). */
+  watchAbandoned(options: {
+    everyMs?: number;
+    onAbandoned?: (done: AbandonedVisit[]) => void | Promise<void>;
+    onError?: (err: unknown) => void;
+  }): { stop(): void } {
+    const auto = sweepInterval([...this.configs.values()].map(abandonAfterMinutes));
+    if (auto === undefined) return { stop() {} };
+    // runtimes are made on first use: make every store's now, so its visits are swept
+    for (const store of this.configs.keys()) this.runtime(store);
+    return sweepPeriodically(() => this.abandonSilent(), options.everyMs ?? auto, {
+      ...(options.onAbandoned ? { onDone: options.onAbandoned } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
+
+  /** Open visits whose last sign of their shopper is older than the store allows. */
+  private silentVisits(
+    rt: Runtime,
+  ): { shopper: string; session: string; last: { at: number; what: string } }[] {
+    const minutes = abandonAfterMinutes(rt.cfg);
+    const now = this.deps.clock.now();
+    if (minutes <= 0 || now - this.startedAt < START_GRACE_MS) return [];
+    const out = [];
+    for (const v of rt.streams.openSessions()) {
+      const last = rt.activity.get(v.session);
+      if (last && now - last.at >= minutes * 60_000) out.push({ ...v, last });
+    }
+    return out;
+  }
+
+  private async sweep(rt: Runtime): Promise<AbandonedVisit[]> {
+    const { store } = rt.cfg;
+    const done: AbandonedVisit[] = [];
+    for (const [session, { shopper, reason }] of [...rt.unfinished]) {
+      const outcome = await this.finishAbandon(rt, session, shopper, reason);
+      done.push({ store, session, shopper, ...outcome });
+    }
+    const minutes = abandonAfterMinutes(rt.cfg);
+    for (const { shopper, session, last } of this.silentVisits(rt)) {
+      const exit: SweepExit = {
+        v: 1,
+        t: rt.lastT,
+        type: "gate.out",
+        store,
+        shopper,
+        id: `sweep-${session}`,
+        sweep: {
+          reason: `shopper lost: no gate, track or shelf event of this visit for ${minutes} min (last: ${last.what} at ${new Date(last.at).toISOString()})`,
+        },
+      };
+      const out: Out = { rejected: [], duplicates: 0, produced: [], changed: new Set(), exits: [] };
+      const receivedAt = this.deps.clock.now();
+      const period = this.periodFor(rt, exit);
+      const raw = await this.deps.storage.rawLog.append({
+        store,
+        cart: WALKOUT_LANE,
+        session: period,
+        receivedAt,
+        event: asRaw(exit),
+      });
+      // already logged (a sweep whose record was lost): the replay has taken it, nothing to do
+      if (!raw.isNew) continue;
+      await this.afterRaw(rt, exit, 0, period, raw.key, out, receivedAt);
+      for (const a of out.abandoned ?? [])
+        done.push({ store, session: a.session, shopper: a.shopper, ...a.outcome });
+    }
+    return done;
   }
 
   /**
@@ -415,6 +590,9 @@ export class WalkoutService {
     rt.streams = newStreams(rt.cfg, rt.scoped);
     rt.produced = new Map();
     rt.period = undefined;
+    rt.activity = new Map();
+    rt.unfinished = new Map();
+    rt.lastT = -Infinity;
     const log = this.deps.storage.rawLog;
     const period = await log.latestSession(store, WALKOUT_LANE);
     if (!period) return;
@@ -422,19 +600,29 @@ export class WalkoutService {
     const produced = new Map<string, BasketEvent[]>();
     const ended = new Set<string>();
     const accounts = new Map<string, string | undefined>();
+    /** visits ended by a sweep's gate.out, with the reason it gave */
+    const swept = new Map<string, { shopper: string; reason: string }>();
     for (const e of raws) {
       const event = fromRaw(e.event);
       if (!event) continue;
       rt.scoped.enter(e.session);
       const r = rt.streams.ingest(event);
       if (r.outcome !== "accepted") continue;
+      noteActivity(rt, event, r, e.receivedAt);
       if (event.type === "gate.in") accounts.set(event.session, event.account);
+      const sweptSession = sweptBy(event, r);
+      if (sweptSession !== undefined && event.type === "gate.out") {
+        swept.set(sweptSession, { shopper: event.shopper, reason: (event as SweepExit).sweep.reason });
+      }
       for (const { session, events } of r.events) {
         const list = produced.get(session) ?? [];
-        list.push(...events);
+        list.push(...(session === sweptSession ? withoutCheckout(events) : events));
         produced.set(session, list);
       }
-      for (const { session } of r.ended ?? []) ended.add(session);
+      for (const { session } of r.ended ?? []) {
+        ended.add(session);
+        rt.activity.delete(session);
+      }
     }
     const sessions = this.deps.exits.sessions;
     for (const [session, events] of produced) {
@@ -466,16 +654,26 @@ export class WalkoutService {
       }
       rt.produced.set(session, Math.max(events.length, snap.cartEvents));
       if (ended.has(session)) {
-        if (snap.state.phase === "exiting" || snap.state.phase === "charging") {
-          await this.deps.exits.settleExit(store, session);
-        }
         rt.streams.release(session);
         rt.produced.delete(session);
+        const lost = swept.get(session);
+        if (lost) {
+          // the sweep took the shopper out but its abandon was not recorded: record it now
+          if (snap.state.phase === "shopping")
+            await this.finishAbandon(rt, session, lost.shopper, lost.reason);
+        } else if (snap.state.phase === "exiting" || snap.state.phase === "charging") {
+          await this.deps.exits.settleExit(store, session);
+        }
       } else if (snap.state.phase === "shopping") {
         await this.deps.exits.checkInSession(store, session, accounts.get(session));
       }
     }
     if (rt.streams.openSessions().length > 0) rt.period = period;
+    // a visit whose raw history is gone counts its silence from now
+    for (const { session } of rt.streams.openSessions()) {
+      if (!rt.activity.has(session))
+        rt.activity.set(session, { at: this.deps.clock.now(), what: "recovery" });
+    }
   }
 
   private reject(out: Out, index: number, reason: string, detail?: string): void {
@@ -496,6 +694,45 @@ function newStreams(cfg: WalkoutStoreConfig, scoped: SessionScopedIds): WalkoutS
     store: cfg.store,
     ...(cfg.fusion ? { config: cfg.fusion } : {}),
   });
+}
+
+/** A store's `abandonAfterMinutes` (decision 0109): 30 unless set; 0 = never. */
+function abandonAfterMinutes(cfg: WalkoutStoreConfig): number {
+  return cfg.abandonAfterMinutes ?? DEFAULT_ABANDON_AFTER_MINUTES;
+}
+
+/**
+ * A sign of a visit's shopper (decision 0109): its `gate.in`, a track point of its shopper, a
+ * shelf change fusion attributed to it (any basket event for it). Plate samples nobody is
+ * charged for are not: the shelves report all the time, whoever is in the store. Fusion decides
+ * the same in a replay, so a restart finds the same last sign.
+ */
+function noteActivity(
+  rt: Runtime,
+  event: StoreEvent,
+  r: { events: { session: string; events: BasketEvent[] }[] },
+  receivedAt: number,
+): void {
+  if (event.t > rt.lastT) rt.lastT = event.t;
+  for (const { session, events } of r.events) {
+    if (events.length > 0) rt.activity.set(session, { at: receivedAt, what: "a shelf change" });
+  }
+  if (event.type === "gate.in") rt.activity.set(event.session, { at: receivedAt, what: "gate.in" });
+  else if (event.type === "track") {
+    const v = rt.streams.openSessions().find((s) => s.shopper === event.shopper);
+    if (v) rt.activity.set(v.session, { at: receivedAt, what: "a track point" });
+  }
+}
+
+/** The session a sweep's gate.out ended (undefined for anything else). */
+function sweptBy(event: StoreEvent, r: { ended?: { session: string }[] }): string | undefined {
+  if (event.type !== "gate.out" || (event as Partial<SweepExit>).sweep === undefined) return undefined;
+  return r.ended?.[0]?.session;
+}
+
+/** Fusion's events at a sweep's gate.out without its CheckoutStarted: the abandon decides the exit. */
+function withoutCheckout(events: BasketEvent[]): BasketEvent[] {
+  return events.filter((e) => e.type !== "CheckoutStarted");
 }
 
 function isGate(e: StoreEvent): boolean {
