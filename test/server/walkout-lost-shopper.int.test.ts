@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SandboxPaymentGateway } from "../../src/adapters/payments/sandbox-gateway";
 import { openTestPostgres } from "../../src/adapters/postgres/test-schema";
+import { parseStoreEvent } from "../../src/adapters/schemas/sensor-event.schema";
 import { openSqliteStorage } from "../../src/adapters/sqlite/sqlite-storage";
 import type { Storage } from "../../src/app/ports/read-models";
 import { StoreService } from "../../src/app/services/store-service";
@@ -305,5 +306,21 @@ describe.each([
     } finally {
       await env.close();
     }
+  });
+});
+
+it("a device cannot send the store's own gate.out: the edge strips `sweep`", () => {
+  const r = parseStoreEvent({
+    v: 1,
+    t: T0,
+    type: "gate.out",
+    store: "wo-lost",
+    shopper: "track-1",
+    id: "sweep-v-1",
+    sweep: { reason: "spoofed" },
+  });
+  expect(r).toEqual({
+    ok: true,
+    event: { v: 1, t: T0, type: "gate.out", store: "wo-lost", shopper: "track-1", id: "sweep-v-1" },
   });
 });
