@@ -53,7 +53,7 @@ import {
 import { DeviceGateway } from "./adapters/mqtt/device-gateway";
 import { deviceTopic, deviceUsername } from "./adapters/mqtt/device-topics";
 import { EmbeddedBroker } from "./adapters/mqtt/embedded-broker";
-import { ExternalBroker } from "./adapters/mqtt/external-broker";
+import { dynsecMigrateCarts, ExternalBroker } from "./adapters/mqtt/external-broker";
 import { RegistryCartDirectory } from "./adapters/mqtt/registry-cart-directory";
 import { PostgresSandboxGateway } from "./adapters/payments/postgres-sandbox-gateway";
 import { SqliteSandboxGateway } from "./adapters/payments/sqlite-sandbox-gateway";
@@ -392,6 +392,21 @@ export async function startServer(
     });
     const ext = external;
     const dynsec = config.mqtt.auth === "dynsec" ? await ext.enableDynsec() : undefined;
+    if (dynsec) {
+      // carts provisioned by an older server lack rights added since (the status topic): migrate
+      const carts = [];
+      for (const store of hosted()) {
+        for (const c of await storage.carts.list(store))
+          carts.push({ store, cart: c.cart, revoked: c.revoked });
+      }
+      const migrated = await dynsecMigrateCarts(dynsec, carts);
+      log.info(migrated, "dynsec: every cart's broker account brought up to date");
+      if (migrated.missing.length > 0)
+        log.warn(
+          { carts: migrated.missing },
+          "carts with no broker account: re-provision them to issue a secret",
+        );
+    }
     await attachDevicesToExternalBroker(ext.client, deviceGateway, { shared: config.mqtt.shared, log });
     deviceBroker = {
       async provisioned(store, device, secret) {

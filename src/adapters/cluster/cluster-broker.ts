@@ -18,7 +18,13 @@
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { z } from "zod";
-import { Dynsec, dynsecProvisionCart, dynsecRevokeCart } from "../mqtt/external-broker";
+import {
+  Dynsec,
+  type DynsecCartMigration,
+  dynsecMigrateCarts,
+  dynsecProvisionCart,
+  dynsecRevokeCart,
+} from "../mqtt/external-broker";
 import { parseCartTopic, TOPIC_ROOT } from "../mqtt/topics";
 import { type ScreenState, screenStateSchema } from "../schemas/cart-protocol.schema";
 import { LiveHub } from "../ws/live-hub";
@@ -113,6 +119,13 @@ export class ClusterBroker {
 
   async revokeCart(cart: string): Promise<void> {
     if (this.dynsec) await dynsecRevokeCart(this.dynsec, cart);
+  }
+
+  /** Brings the registered carts' broker accounts up to date (`dynsecMigrateCarts`). */
+  async migrateCarts(
+    carts: readonly { store: string; cart: string; revoked?: boolean }[],
+  ): Promise<DynsecCartMigration | undefined> {
+    return this.dynsec ? dynsecMigrateCarts(this.dynsec, carts) : undefined;
   }
 
   // ---- live updates ------------------------------------------------------------------------------

@@ -133,7 +133,16 @@ export async function startClusterNode(
     clientId: `${c.sessionPrefix}-node-${node}`.slice(0, 128),
     log,
   });
-  if (config.mqtt.auth === "dynsec") await control.enableDynsec();
+  if (config.mqtt.auth === "dynsec") {
+    await control.enableDynsec();
+    // carts provisioned by an older server lack rights added since (the status topic): migrate
+    const carts = [];
+    for (const { store } of stores) {
+      for (const r of await storage.carts.list(store))
+        carts.push({ store, cart: r.cart, revoked: r.revoked });
+    }
+    log.info(await control.migrateCarts(carts), "dynsec: every cart's broker account brought up to date");
+  }
   const retryAfterSec = Math.ceil((c.leaseTtlMs + c.renewMs) / 1000);
 
   const ingress = new ClusterIngress({

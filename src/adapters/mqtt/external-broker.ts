@@ -281,9 +281,35 @@ export class ExternalBroker implements CartOutbound {
   }
 }
 
+/** A dynsec role ACL as Mosquitto lists it. */
+interface DynsecAcl {
+  acltype: string;
+  topic: string;
+  allow: boolean;
+  priority?: number;
+}
+
+/** The role of one cart: `skiplane-cart-{cart}`. */
+export function cartRoleName(cart: string): string {
+  return `skiplane-cart-${cart}`;
+}
+
+/** Exactly a cart's own topics: events and status out, screen and errors in. */
+export function cartRoleAcls(store: string, cart: string): DynsecAcl[] {
+  return [
+    { acltype: "publishClientSend", topic: eventsTopic(store, cart), allow: true },
+    // its presence (optional, additive): `{"online": true}` retained on connect, `false` its will
+    { acltype: "publishClientSend", topic: statusTopic(store, cart), allow: true },
+    { acltype: "subscribePattern", topic: screenTopic(store, cart), allow: true },
+    { acltype: "subscribePattern", topic: errorsTopic(store, cart), allow: true },
+  ];
+}
+
 /**
  * Creates (or re-keys and re-enables) a cart's dynsec client (username = cart id, the secret as
- * password) with a role allowing exactly its own topics (events and status out, screen and errors in). Used by the single-process external
+ * password) with its role (`cartRoleAcls`). Idempotent: the role is created when missing and
+ * otherwise edited ACL by ACL to the wanted set, never deleted, so a connected cart keeps its
+ * rights throughout and a second call changes nothing. Used by the single-process external
  * broker and by every cluster process (src/adapters/cluster).
  */
 export async function dynsecProvisionCart(
@@ -292,28 +318,136 @@ export async function dynsecProvisionCart(
   cart: string,
   secret: string,
 ): Promise<void> {
-  const rolename = `skiplane-cart-${cart}`;
-  await d.run({ command: "deleteRole", rolename }, ["Role not found"]);
-  await d.run({
-    command: "createRole",
-    rolename,
-    acls: [
-      { acltype: "publishClientSend", topic: eventsTopic(store, cart), allow: true },
-      // its presence (optional, additive): `{"online": true}` retained on connect, `false` its will
-      { acltype: "publishClientSend", topic: statusTopic(store, cart), allow: true },
-      { acltype: "subscribePattern", topic: screenTopic(store, cart), allow: true },
-      { acltype: "subscribePattern", topic: errorsTopic(store, cart), allow: true },
-    ],
-  });
+  const rolename = cartRoleName(cart);
+  await ensureRole(d, rolename, cartRoleAcls(store, cart));
   const created = await d.run(
     { command: "createClient", username: cart, password: secret, roles: [{ rolename }] },
     ["Client already exists"],
   );
   if (created.error) {
     await d.run({ command: "setClientPassword", username: cart, password: secret });
-    await d.run({ command: "addClientRole", username: cart, rolename }, ["Client already has role"]);
+    // Mosquitto 2.0 answers adding a role the client already has with "Internal error": look first
+    const client = await d.run({ command: "getClient", username: cart });
+    const roles = ((client.data?.client as { roles?: { rolename: string }[] } | undefined)?.roles ?? []).map(
+      (r) => r.rolename,
+    );
+    if (!roles.includes(rolename)) await d.run({ command: "addClientRole", username: cart, rolename });
     await d.run({ command: "enableClient", username: cart });
   }
+}
+
+/** What `dynsecMigrateCarts` found and did. */
+export interface DynsecCartMigration {
+  /** carts of the registry looked at */
+  checked: number;
+  /** roles created or edited to the wanted ACLs (e.g. carts provisioned before the status topic) */
+  rolesUpdated: number;
+  /** clients given back their cart role */
+  clientRoles: number;
+  /** revoked carts whose broker client was still enabled, disabled now */
+  disabled: number;
+  /**
+   * carts with no broker client: the broker refuses them, and only re-provisioning (a new secret;
+   * the server keeps a hash only) can create one
+   */
+  missing: string[];
+}
+
+/**
+ * Brings every registered cart's broker account up to date at start (the external-broker path):
+ * its role to `cartRoleAcls` (carts provisioned before the status topic lacked its ACL, so the
+ * broker dropped their presence), the role on its client, and a revoked cart's client disabled.
+ * Two listing requests, then one request per thing to change: a second run changes nothing.
+ */
+export async function dynsecMigrateCarts(
+  d: Dynsec,
+  carts: readonly { store: string; cart: string; revoked?: boolean }[],
+): Promise<DynsecCartMigration> {
+  const out: DynsecCartMigration = { checked: 0, rolesUpdated: 0, clientRoles: 0, disabled: 0, missing: [] };
+  if (carts.length === 0) return out;
+  const roles = new Map<string, DynsecAcl[]>();
+  const listed = await d.run({ command: "listRoles", verbose: true, count: -1 });
+  for (const r of (listed.data?.roles ?? []) as { rolename: string; acls?: DynsecAcl[] }[]) {
+    roles.set(r.rolename, r.acls ?? []);
+  }
+  const clients = new Map<string, { roles: Set<string>; disabled: boolean }>();
+  const listedClients = await d.run({ command: "listClients", verbose: true, count: -1 });
+  for (const c of (listedClients.data?.clients ?? []) as {
+    username: string;
+    roles?: { rolename: string }[];
+    disabled?: boolean;
+  }[]) {
+    clients.set(c.username, {
+      roles: new Set((c.roles ?? []).map((r) => r.rolename)),
+      disabled: c.disabled === true,
+    });
+  }
+  for (const { store, cart, revoked } of carts) {
+    out.checked++;
+    const client = clients.get(cart);
+    if (!client) {
+      if (!revoked) out.missing.push(cart);
+      continue;
+    }
+    if (revoked) {
+      if (!client.disabled) {
+        await d.run({ command: "disableClient", username: cart }, ["Client not found"]);
+        out.disabled++;
+      }
+      continue;
+    }
+    const rolename = cartRoleName(cart);
+    if (await ensureRole(d, rolename, cartRoleAcls(store, cart), roles.get(rolename) ?? null))
+      out.rolesUpdated++;
+    if (!client.roles.has(rolename)) {
+      await d.run({ command: "addClientRole", username: cart, rolename });
+      out.clientRoles++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Makes role `rolename` hold exactly `acls` (`current`: its ACLs as listed, null when it does not
+ * exist, undefined to ask the broker). Returns whether anything changed.
+ */
+async function ensureRole(
+  d: Dynsec,
+  rolename: string,
+  acls: DynsecAcl[],
+  current?: DynsecAcl[] | null,
+): Promise<boolean> {
+  let have = current;
+  if (have === undefined) {
+    const r = await d.run({ command: "getRole", rolename }, ["Role not found"]);
+    have = r.error
+      ? null
+      : (((r.data?.role as { acls?: DynsecAcl[] } | undefined)?.acls ?? []) as DynsecAcl[]);
+  }
+  if (have === null) {
+    const r = await d.run({ command: "createRole", rolename, acls }, ["Role already exists"]);
+    if (!r.error) return true;
+    return ensureRole(d, rolename, acls); // created meanwhile (another process): edit it
+  }
+  const key = (a: DynsecAcl) => `${a.acltype}\u0000${a.topic}`;
+  const wanted = new Map(acls.map((a) => [key(a), a]));
+  let changed = false;
+  for (const a of have) {
+    const w = wanted.get(key(a));
+    if (w && w.allow === a.allow) {
+      wanted.delete(key(a));
+      continue;
+    }
+    await d.run({ command: "removeRoleACL", rolename, acltype: a.acltype, topic: a.topic }, [
+      "ACL not found",
+    ]);
+    changed = true;
+  }
+  for (const a of wanted.values()) {
+    await d.run({ command: "addRoleACL", rolename, ...a }, ["ACL with this topic already exists"]);
+    changed = true;
+  }
+  return changed;
 }
 
 /** Disables a cart's dynsec client: refused from now on, and disconnected now. */
@@ -321,10 +455,17 @@ export async function dynsecRevokeCart(d: Dynsec, cart: string): Promise<void> {
   await d.run({ command: "disableClient", username: cart }, ["Client not found"]);
 }
 
+/** One dynsec answer: `error` when refused, `data` for the listing and getting commands. */
+export interface DynsecResponse {
+  command: string;
+  error?: string;
+  data?: Record<string, unknown>;
+}
+
 /** Request/response over Mosquitto's `$CONTROL/dynamic-security/v1` topics. */
 export class Dynsec {
   private seq = 0;
-  private readonly pending = new Map<string, (r: { command: string; error?: string }) => void>();
+  private readonly pending = new Map<string, (r: DynsecResponse) => void>();
 
   constructor(private readonly client: MqttClient) {}
 
@@ -338,9 +479,9 @@ export class Dynsec {
   async run(
     command: Record<string, unknown> & { command: string },
     tolerated: string[] = [],
-  ): Promise<{ command: string; error?: string }> {
+  ): Promise<DynsecResponse> {
     const correlationData = `skl-${process.pid}-${++this.seq}`;
-    const response = new Promise<{ command: string; error?: string }>((resolve, reject) => {
+    const response = new Promise<DynsecResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(correlationData);
         reject(new Error(`dynsec ${command.command}: no response (does the account hold dynsec rights?)`));
@@ -361,7 +502,7 @@ export class Dynsec {
   }
 
   private onResponse(payload: Buffer): void {
-    let body: { responses?: { command: string; error?: string; correlationData?: string }[] };
+    let body: { responses?: (DynsecResponse & { correlationData?: string })[] };
     try {
       body = JSON.parse(payload.toString());
     } catch {
