@@ -54,6 +54,7 @@ import { DeviceGateway } from "./adapters/mqtt/device-gateway";
 import { deviceTopic, deviceUsername } from "./adapters/mqtt/device-topics";
 import { EmbeddedBroker } from "./adapters/mqtt/embedded-broker";
 import { dynsecMigrateCarts, ExternalBroker } from "./adapters/mqtt/external-broker";
+import { IntakeLimit } from "./adapters/mqtt/intake-limit";
 import { RegistryCartDirectory } from "./adapters/mqtt/registry-cart-directory";
 import { PostgresSandboxGateway } from "./adapters/payments/postgres-sandbox-gateway";
 import { SqliteSandboxGateway } from "./adapters/payments/sqlite-sandbox-gateway";
@@ -322,8 +323,16 @@ export async function startServer(
       return r;
     },
   };
+  // one bound on MQTT messages taken in and not yet recorded, carts and devices together:
+  // beyond it intake pauses (nothing dropped), counted in skiplane_intake_waits_total
+  const intake = new IntakeLimit({
+    maxMessages: config.mqtt.maxInFlight,
+    maxBytes: config.mqtt.maxInFlightBytes,
+    observer: metrics.intake,
+  });
   const gateway = new CartGateway({
     ingest,
+    intake,
     metrics,
     log,
     onScreen: (store, cart, screen) => live.publishScreen(store, cart, screen),
@@ -354,6 +363,7 @@ export async function startServer(
     onError: (err) => log.warn({ err }, "lost-shopper sweep failed; retried on the next one"),
   });
   const deviceGateway = new DeviceGateway({
+    intake,
     metrics,
     log,
     ingest: {

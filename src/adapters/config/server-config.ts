@@ -62,6 +62,18 @@ export const serverConfigSchema = z
         /** external broker: use an MQTT 5 shared subscription so several servers split the carts */
         shared: bool.default(true),
         clientId: z.string().min(1).max(64).optional(),
+        /**
+         * messages (carts' and devices') taken in and not yet recorded, at most: beyond it intake
+         * pauses until some are recorded, nothing is dropped (src/adapters/mqtt/intake-limit.ts)
+         */
+        maxInFlight: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+        /** the same bound in payload bytes */
+        maxInFlightBytes: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .max(16 * 1024 ** 3)
+          .default(64 * 1024 ** 2),
       })
       .strict()
       .default({}),
@@ -157,6 +169,8 @@ export const ENV_VARS: Record<string, string> = {
   SKIPLANE_MQTT_AUTH: "mqtt.auth",
   SKIPLANE_MQTT_SHARED: "mqtt.shared",
   SKIPLANE_MQTT_CLIENT_ID: "mqtt.clientId",
+  SKIPLANE_MQTT_MAX_IN_FLIGHT: "mqtt.maxInFlight",
+  SKIPLANE_MQTT_MAX_IN_FLIGHT_BYTES: "mqtt.maxInFlightBytes",
   SKIPLANE_DEMO: "demo.enabled",
   SKIPLANE_DEMO_STORE: "demo.store",
   SKIPLANE_DEMO_CARTS: "demo.carts",

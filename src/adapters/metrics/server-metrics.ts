@@ -30,6 +30,10 @@ export class ServerMetrics {
   readonly authFailures: Counter<"reason">;
   readonly httpRequests: Counter<"route" | "status">;
   readonly abandoned: Counter<"outcome">;
+  /** MQTT messages taken in and not yet recorded (src/adapters/mqtt/intake-limit.ts) */
+  readonly intakeInFlight: Gauge<"unit">;
+  readonly intakeWaits: Counter;
+  readonly intakeWaitSeconds: Counter;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -71,6 +75,22 @@ export class ServerMetrics {
       name: "skiplane_payments_total",
       help: "Payment steps by outcome (authorized, captured, failed, refunded, released)",
       labelNames: ["outcome"],
+      registers,
+    });
+    this.intakeInFlight = new Gauge({
+      name: "skiplane_intake_in_flight",
+      help: "MQTT messages (carts' and devices') taken in and not yet recorded, by unit (messages, bytes)",
+      labelNames: ["unit"],
+      registers,
+    });
+    this.intakeWaits = new Counter({
+      name: "skiplane_intake_waits_total",
+      help: "MQTT messages that waited for room under the in-flight limit (intake paused, nothing dropped)",
+      registers,
+    });
+    this.intakeWaitSeconds = new Counter({
+      name: "skiplane_intake_wait_seconds_total",
+      help: "Seconds MQTT messages waited for room under the in-flight limit, summed",
       registers,
     });
     this.connectedCarts = new Gauge({
@@ -140,6 +160,18 @@ export class ServerMetrics {
   observeAbandoned(outcome: "review" | "cancelled"): void {
     this.abandoned.inc({ outcome });
   }
+
+  /** The in-flight limit's observer (src/adapters/mqtt/intake-limit.ts). */
+  readonly intake = {
+    inFlight: (messages: number, bytes: number): void => {
+      this.intakeInFlight.set({ unit: "messages" }, messages);
+      this.intakeInFlight.set({ unit: "bytes" }, bytes);
+    },
+    waited: (seconds: number): void => {
+      this.intakeWaits.inc();
+      this.intakeWaitSeconds.inc(seconds);
+    },
+  };
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };

@@ -22,6 +22,7 @@ import type { CartEvent } from "../../domain/events/sensor-events";
 import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 import { parseCartEvent } from "../schemas/sensor-event.schema";
+import type { IntakeLimit } from "./intake-limit";
 import { type BatchLimits, decodeBatch, withId } from "./message-batch";
 import { parseCartTopic } from "./topics";
 import { fastWeightEvent } from "./weight-fast-path";
@@ -66,6 +67,8 @@ export interface CartGatewayOptions {
   onScreen?: (store: string, cart: string, screen: ScreenState) => void;
   /** most waiting messages of one cart ingested together (default 64; 1 = one by one) */
   maxCoalesce?: number;
+  /** the process's bound on messages taken in and not yet recorded (intake-limit.ts) */
+  intake?: IntakeLimit;
 }
 
 interface Waiting {
@@ -100,17 +103,50 @@ export class CartGateway {
   }
 
   /**
-   * Handles one message published on an events topic. `publisher`, when the broker knows who
-   * sent it (embedded broker), must be the cart the topic names. Resolves when done; rejects
-   * when the events could not be recorded (the broker must then not acknowledge).
+   * Handles one message published on an events topic. Resolves when done; rejects when the
+   * events could not be recorded (the broker must then not acknowledge). Under the in-flight
+   * limit (`intake`) the message may first wait for room: `onAdmitted` is called once it is
+   * taken in (at once when there is room), so a broker adapter reads on only then.
    */
-  handleMessage(topic: string, payload: Buffer | Uint8Array, receivedAt = performance.now()): Promise<void> {
+  handleMessage(
+    topic: string,
+    payload: Buffer | Uint8Array,
+    receivedAt = performance.now(),
+    onAdmitted?: () => void,
+  ): Promise<void> {
     const parsed = parseCartTopic(topic);
     if (parsed?.kind !== "events") {
       this.count("wrong-topic");
+      onAdmitted?.();
       return Promise.resolve();
     }
     const { store, cart } = parsed;
+    const intake = this.options.intake;
+    if (!intake) {
+      onAdmitted?.();
+      return this.take(store, cart, payload, receivedAt);
+    }
+    const size = payload.byteLength;
+    return new Promise<void>((resolve, reject) => {
+      intake.admit(size, () => {
+        onAdmitted?.();
+        const done = this.take(store, cart, payload, receivedAt);
+        done.then(
+          () => {
+            intake.release(size);
+            resolve();
+          },
+          (err: unknown) => {
+            intake.release(size);
+            reject(err);
+          },
+        );
+      });
+    });
+  }
+
+  /** Puts a message in its cart's inbox and runs the cart's queue. */
+  private take(store: string, cart: string, payload: Buffer | Uint8Array, receivedAt: number): Promise<void> {
     const key = `${store}\u0000${cart}`;
     return new Promise<void>((resolve, reject) => {
       let box = this.inbox.get(key);

@@ -16,6 +16,7 @@ import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartError } from "../schemas/cart-protocol.schema";
 import { parseStoreEvent } from "../schemas/sensor-event.schema";
 import { parseDeviceTopic } from "./device-topics";
+import type { IntakeLimit } from "./intake-limit";
 import { type BatchLimits, decodeBatch, withId } from "./message-batch";
 
 /** What the gateway needs from the application: ingest one store's events in order. */
@@ -41,6 +42,8 @@ export interface DeviceGatewayOptions {
   maxBatch?: number;
   /** most waiting messages of one store ingested together (default 64) */
   maxCoalesce?: number;
+  /** the process's bound on messages taken in and not yet recorded (intake-limit.ts), shared with carts */
+  intake?: IntakeLimit;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -76,7 +79,10 @@ export class DeviceGateway {
     return parseDeviceTopic(topic)?.kind === "events";
   }
 
-  /** Handles one message on a device events topic; rejects when it could not be recorded. */
+  /**
+   * Handles one message on a device events topic; rejects when it could not be recorded. Under
+   * the in-flight limit it may first wait for room (see the cart gateway).
+   */
   handleMessage(topic: string, payload: Buffer | Uint8Array): Promise<void> {
     const parsed = parseDeviceTopic(topic);
     if (parsed?.kind !== "events") {
@@ -84,6 +90,26 @@ export class DeviceGateway {
       return Promise.resolve();
     }
     const { store, device } = parsed;
+    const intake = this.options.intake;
+    if (!intake) return this.take(store, device, payload);
+    const size = payload.byteLength;
+    return new Promise<void>((resolve, reject) => {
+      intake.admit(size, () => {
+        this.take(store, device, payload).then(
+          () => {
+            intake.release(size);
+            resolve();
+          },
+          (err: unknown) => {
+            intake.release(size);
+            reject(err);
+          },
+        );
+      });
+    });
+  }
+
+  private take(store: string, device: string, payload: Buffer | Uint8Array): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let box = this.inbox.get(store);
       if (!box) {

@@ -154,10 +154,17 @@ export class ExternalBroker implements CartOutbound {
       conn = { pending: [], failed: false };
     });
     client.handleMessage = (packet, callback) => {
-      // read on without a PUBACK (an error tells mqtt.js not to send one): sent once recorded
-      callback(DEFERRED);
+      // read on without a PUBACK (an error tells mqtt.js not to send one): sent once recorded.
+      // Under the in-flight limit only once the gateway has taken the message in: until then
+      // mqtt.js reads nothing more, and the broker keeps the rest (intake-limit.ts)
+      let readOn = false;
+      const next = () => {
+        if (readOn) return;
+        readOn = true;
+        callback(DEFERRED);
+      };
       const c = conn;
-      if (c.failed) return; // dropped: the broker sends it again
+      if (c.failed) return next(); // dropped: the broker sends it again
       const entry: Pending = { id: packet.qos > 0 ? packet.messageId : undefined, done: false };
       c.pending.push(entry);
       const topic = packet.topic;
@@ -165,16 +172,18 @@ export class ExternalBroker implements CartOutbound {
       const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
       if (target?.kind === "status") this.presence.status(target.cart, payload);
       if (target?.kind !== "events") {
+        next();
         entry.done = true;
         return flush(c);
       }
       this.presence.seen(target.cart);
-      options.gateway.handleMessage(topic, payload).then(
+      options.gateway.handleMessage(topic, payload, undefined, next).then(
         () => {
           entry.done = true;
           flush(c);
         },
         (err: Error) => {
+          next();
           if (c.failed) return;
           c.failed = true;
           options.log?.error({ err, topic }, "cart message not recorded; reconnecting for its redelivery");
