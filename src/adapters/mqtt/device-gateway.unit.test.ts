@@ -3,6 +3,7 @@ import type { StoreEvent } from "../../domain/events/sensor-events";
 import type { CartError } from "../schemas/cart-protocol.schema";
 import { DeviceGateway } from "./device-gateway";
 import { deviceTopic, parseDeviceTopic, parseDeviceUsername } from "./device-topics";
+import { IntakeLimit } from "./intake-limit";
 
 const STORE = "wo";
 const topic = (device: string) => deviceTopic(STORE, device, "events");
@@ -130,5 +131,39 @@ describe("DeviceGateway", () => {
     await expect(
       gw.handleMessage(topic("plates-1"), Buffer.from(JSON.stringify(plate("x")))),
     ).rejects.toThrow("database down");
+  });
+});
+
+describe("DeviceGateway under the in-flight limit", () => {
+  it("takes in at most the limit, the rest waits in arrival order, and all are recorded once room is made", async () => {
+    const intake = new IntakeLimit({ maxMessages: 2, maxBytes: 1024 * 1024 });
+    const ingested: string[] = [];
+    let open: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const gw = new DeviceGateway({
+      intake,
+      maxCoalesce: 1,
+      ingest: {
+        async ingest(_store, events) {
+          await gate;
+          for (const e of events) ingested.push(e.id ?? "");
+          return { rejected: [] };
+        },
+      },
+    });
+    const done = ["p1", "p2", "p3", "p4"].map((id, i) =>
+      gw.handleMessage(
+        topic(i % 2 ? "plates-2" : "plates-1"),
+        Buffer.from(JSON.stringify(plate(id, 1000 + i))),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    expect(intake.load).toMatchObject({ messages: 2, waiting: 2 });
+    open();
+    await Promise.all(done);
+    expect(ingested).toEqual(["p1", "p2", "p3", "p4"]);
+    expect(intake.load).toEqual({ messages: 0, bytes: 0, waiting: 0 });
   });
 });
