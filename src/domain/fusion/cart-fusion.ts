@@ -911,6 +911,68 @@ class CartFusionImpl implements CartFusion {
   }
 
   /**
+   * Products nobody saw that fit what is left of the weight beside n units of a product seen or
+   * scanned, when more units of it fit the whole change ("3 × bar", or "1 × bar + something the
+   * camera missed"). `unseenCandidates` looks
+   * only for products whose units make up the whole change, so "3 × bar" for one bar seen and a
+   * weight of three had no competitor but an unseen look-alike of the bar, or a remainder flat
+   * over [0, foreignMaxG] — while the catalog holds many products of the weight left over. Each
+   * enters like any unseen candidate (identity prior 1 / N, visionMissP); bounded: the closest
+   * `unseenCandidates`.
+   */
+  private unseenBeside(d: number, sd: number, into: Map<string, Candidate>): void {
+    const cfg = this.cfg;
+    // only into room the search has left: never in place of a candidate it had before (an
+    // unlisted look-alike with a small calibrated share ranks below an unseen product)
+    let units = 0;
+    for (const c of into.values()) if (c.product.soldBy === "unit" && c.product.weight) units++;
+    const k = Math.min(cfg.unseenCandidates, cfg.maxCandidates - units);
+    if (k <= 0 || this.byWeight.length === 0) return;
+    const prior = 1 / this.byWeight.length;
+    const id = cfg.visionMissP * prior;
+    const noise2 = sd * sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
+    const best: { z: number; p: Product }[] = [];
+    for (const c of [...into.values()]) {
+      if (c.weightOnly || c.product.soldBy !== "unit" || !c.product.weight) continue;
+      const w = c.product.weight;
+      // only where a count of it fits the whole change (the question is "n of it, or fewer and
+      // something else"); a scanned cola beside an unseen 1,180 g load stays "cola + 1,180 g
+      // unidentified", which asks for a scan of the rest
+      let most = 0;
+      for (let n = 2; n <= cfg.maxUnits; n++)
+        if (Math.abs(d - n * w.mean) <= 5 * Math.sqrt(noise2 + n * w.sd * w.sd)) most = n;
+      for (let n = 1; n < most; n++) {
+        const rest = d - n * w.mean;
+        if (rest < cfg.minChangeG) break;
+        const v = noise2 + n * w.sd * w.sd;
+        const halfWidth = 6 * (this.maxUnitSd + Math.sqrt(v));
+        let lo = 0;
+        let hi = this.byWeight.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (this.byWeightMean[mid] < rest - halfWidth) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let i = lo; i < this.byWeight.length && this.byWeightMean[i] <= rest + halfWidth; i++) {
+          const p = this.byWeight[i];
+          const pw = p.weight!;
+          const z = Math.abs(rest - pw.mean) / Math.sqrt(v + pw.sd * pw.sd);
+          if (z > 5) continue;
+          best.push({ z, p });
+        }
+      }
+    }
+    best.sort((a, b) => a.z - b.z || (a.p.sku < b.p.sku ? -1 : 1));
+    let added = 0;
+    for (const b of best) {
+      if (added >= k) break;
+      if (into.has(b.p.sku)) continue;
+      into.set(b.p.sku, { product: b.p, id, prior, uncovered: cfg.visionMissP, weightOnly: true });
+      added++;
+    }
+  }
+
+  /**
    * What one sighting says about each product: with a calibration table, the top candidate is
    * the true product with P(top-1 right | p) from the table (its own table when it has
    * look-alikes); otherwise the true product is listed lower (visionListedShare, shared by the
@@ -1029,6 +1091,7 @@ class CartFusionImpl implements CartFusion {
         cands.set(s.sku, c);
       }
       this.unseenCandidates(d, sd, cands);
+      this.unseenBeside(d, sd, cands);
       for (const k of keyed) {
         scanned.push(k.sku);
         if (!cands.has(k.sku) || cands.get(k.sku)!.labelGrams === undefined) {

@@ -959,3 +959,30 @@ describe("cart fusion: the same charge either way means look-alikes swapped, not
     expect(of(events, "PromptRaised")).toEqual([]);
   });
 });
+
+describe("cart fusion: a unit seen and the rest of the weight", () => {
+  // a 50 g bar and, among the products nobody saw, a 94 g mouse: one sighting of the bar and
+  // 144 g on the scale is three bars 2.5 sd light, or one bar and an unseen mouse right on
+  const catalog = indexCatalog("USD", [
+    ...TEST_PRODUCTS,
+    unit("bar-x", 50, 1, 199, { category: "candy" }),
+    unit("mouse", 94, 1, 2499),
+  ]);
+  const fusion = () => createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART });
+
+  it("weighs one unit and a product nobody saw against a count the weight fits loosely", () => {
+    const tl = shopping(3).see("in", ["bar-x", 0.9]).step(144).hold(800).end();
+    const { events } = run(tl.events, undefined, fusion());
+    const added = of(events, "ItemAdded");
+    expect(added.map((a) => a.status)).not.toContain("ok");
+    expect(added[0].evidence.hypotheses.map((h) => h.label)).toContain("1 × bar-x + 1 × mouse");
+    expect(of(events, "PromptRaised")).toHaveLength(1);
+  });
+
+  it("still counts units the weight fits well", () => {
+    const tl = shopping(3).see("in", ["bar-x", 0.9]).step(150).hold(800).end();
+    const { events } = run(tl.events, undefined, fusion());
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "bar-x", qty: 3, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+  });
+});
