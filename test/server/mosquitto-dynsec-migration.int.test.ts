@@ -220,5 +220,36 @@ describe.skipIf(!available)(
       await c.publishAsync(statusTopic(STORE, "cart-twice"), '{"online":true}', { qos: 1, retain: true });
       expect(await retainedStatus("cart-twice")).toBe('{"online":true}');
     });
+
+    it("two server processes migrating at the same moment both succeed, and leave the cart's account right", async () => {
+      const second = await mqtt.connectAsync(broker.url, {
+        ...broker.admin,
+        reconnectPeriod: 0,
+        protocolVersion: 5,
+      });
+      clients.push(second);
+      const other = new Dynsec(second);
+      await other.start();
+      // cart-twice as an older server left it: no status ACL, and (a half-done provisioning) no role
+      const rolename = cartRoleName("cart-twice");
+      await dynsec.run({
+        command: "removeRoleACL",
+        rolename,
+        acltype: "publishClientSend",
+        topic: statusTopic(STORE, "cart-twice"),
+      });
+      await dynsec.run({ command: "removeClientRole", username: "cart-twice", rolename });
+      const carts = [{ store: STORE, cart: "cart-twice" }];
+      const [a, b] = await Promise.all([dynsecMigrateCarts(dynsec, carts), dynsecMigrateCarts(other, carts)]);
+      expect(a.rolesUpdated + b.rolesUpdated).toBeGreaterThanOrEqual(1);
+      expect(a.clientRoles + b.clientRoles).toBeGreaterThanOrEqual(1);
+      expect(await dynsecMigrateCarts(dynsec, carts)).toEqual({
+        checked: 1,
+        rolesUpdated: 0,
+        clientRoles: 0,
+        disabled: 0,
+        missing: [],
+      });
+    });
   },
 );

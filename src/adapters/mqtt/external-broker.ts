@@ -335,12 +335,7 @@ export async function dynsecProvisionCart(
   );
   if (created.error) {
     await d.run({ command: "setClientPassword", username: cart, password: secret });
-    // Mosquitto 2.0 answers adding a role the client already has with "Internal error": look first
-    const client = await d.run({ command: "getClient", username: cart });
-    const roles = ((client.data?.client as { roles?: { rolename: string }[] } | undefined)?.roles ?? []).map(
-      (r) => r.rolename,
-    );
-    if (!roles.includes(rolename)) await d.run({ command: "addClientRole", username: cart, rolename });
+    if (!(await clientRoles(d, cart)).includes(rolename)) await addClientRole(d, cart, rolename);
     await d.run({ command: "enableClient", username: cart });
   }
 }
@@ -409,11 +404,31 @@ export async function dynsecMigrateCarts(
     if (await ensureRole(d, rolename, cartRoleAcls(store, cart), roles.get(rolename) ?? null))
       out.rolesUpdated++;
     if (!client.roles.has(rolename)) {
-      await d.run({ command: "addClientRole", username: cart, rolename });
+      await addClientRole(d, cart, rolename);
       out.clientRoles++;
     }
   }
   return out;
+}
+
+/** The roles a dynsec client holds. */
+async function clientRoles(d: Dynsec, username: string): Promise<string[]> {
+  const r = await d.run({ command: "getClient", username });
+  return ((r.data?.client as { roles?: { rolename: string }[] } | undefined)?.roles ?? []).map(
+    (x) => x.rolename,
+  );
+}
+
+/**
+ * Gives a client a role. Mosquitto 2.0 answers adding a role the client already has with
+ * "Internal error" (callers look first, but another server process may have added it meanwhile):
+ * on that answer the client's roles are read again, and only a role still missing is an error.
+ */
+async function addClientRole(d: Dynsec, username: string, rolename: string): Promise<void> {
+  const r = await d.run({ command: "addClientRole", username, rolename }, ["Internal error"]);
+  if (r.error && !(await clientRoles(d, username)).includes(rolename)) {
+    throw new Error(`dynsec addClientRole: ${r.error}`);
+  }
 }
 
 /**
