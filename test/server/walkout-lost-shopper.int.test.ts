@@ -20,6 +20,7 @@ import { indexCatalog, type Product } from "../../src/domain/catalog/product";
 import type { StoreEvent, StoreLayout } from "../../src/domain/events/sensor-events";
 import { sequentialIds } from "../../src/domain/shared/ids";
 import { DEFAULT_STORE_SETTINGS } from "../../src/domain/store/store-settings";
+import { waitFor } from "../support/wait-for";
 import { type VisitPlate, visitScript } from "../walkout/support/visit-script";
 
 const CATALOG = indexCatalog("USD", [
@@ -245,6 +246,37 @@ describe.each([
       const decided = await service.resolveReview(store, c.caseId, { decision: "confirm", by: "rev-1" });
       expect(decided.settle).toMatchObject({ status: "paid" });
       expect(holdsOf(payments, "v-lost-basket")).toEqual(["captured"]);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it("watchAbandoned sweeps on its timer and reports the visit it ended", async () => {
+    const env = await newEnv();
+    try {
+      let now = T0 + 3_600_000;
+      const clock = { now: () => now };
+      const payments = new SandboxPaymentGateway({ ids: sequentialIds() });
+      const storage = await env.storage();
+      const { walkout } = services(storage, payments, clock);
+      await walkout.ingest(store, [
+        { v: 1, t: T0, type: "gate.in", store, session: "v-timer", shopper: "track-5", id: "v-timer-in" },
+      ]);
+      now += 31 * MINUTE;
+      const reported: string[] = [];
+      const watch = walkout.watchAbandoned({
+        everyMs: 20,
+        onAbandoned: (done) => {
+          for (const a of done) reported.push(`${a.session}:${a.status}`);
+        },
+      });
+      try {
+        await waitFor(() => reported.length > 0, 5000);
+      } finally {
+        watch.stop();
+      }
+      expect(reported).toEqual(["v-timer:cancelled"]);
+      expect(holdsOf(payments, "v-timer")).toEqual(["released"]);
     } finally {
       await env.close();
     }
