@@ -124,7 +124,9 @@ export class ExternalBroker implements CartOutbound {
    * PUBACK and reads on — the message goes to the cart gateway (one queue per cart: a cart's
    * messages stay in order, carts run in parallel, group commit batches them), and the PUBACKs
    * are sent here once the events are recorded, in the order the messages arrived (MQTT §4.6).
-   * The receive maximum bounds how many are in progress. The PUBACK goes through mqtt.js's
+   * The receive maximum bounds how many the broker sends unacknowledged; the gateway's intake
+   * limit (intake-limit.ts) how many are taken in: past it mqtt.js is not called back, so it
+   * reads nothing more until there is room. The PUBACK goes through mqtt.js's
    * internal `_sendPacket` (mqtt@5; test/server/mosquitto-broker.int.test.ts checks that every
    * message is acknowledged once recorded and that an unrecorded one is redelivered).
    *
