@@ -74,6 +74,14 @@ export interface IdentifyInput {
   gain?: { factor: number; relSd: number };
   /** likelihood that the actor's hand held `sku`, from the cameras (absent: no camera evidence) */
   camera?: (sku: string) => number;
+  /**
+   * pick-ups: products that lie on the change's plates only as an item put back in doubt
+   * (plate-belief.ts `doubtOn`): `prior` = how likely the put-back found it to be this product
+   * (instead of 1), and one unit of it is expected to weigh `mean` ± `sd` — what the put-back
+   * believed that item weighs whatever it is, so the weight, already counted when it was put back,
+   * is not counted again to tell its products apart (the same unit weighed twice).
+   */
+  doubt?: ReadonlyMap<string, { prior: number; mean: number; sd: number }>;
 }
 
 export function identifyChange(
@@ -103,7 +111,7 @@ export function identifyChange(
   // per-sku factor beyond location: put-backs favour what the shoppers within reach hold
   const prior = new Map<string, number>();
   if (sign < 0) {
-    for (const sku of loc.keys()) prior.set(sku, 1);
+    for (const sku of loc.keys()) prior.set(sku, input.doubt?.get(sku)?.prior ?? 1);
   } else {
     const held = input.held ?? new Map<string, number>();
     for (const sku of loc.keys()) prior.set(sku, Math.max(held.get(sku) ?? 0, cfg.notHeldPrior));
@@ -142,7 +150,8 @@ export function identifyChange(
     let e = 0;
     let v = change.sd * change.sd;
     for (const it of items) {
-      const w = catalog.bySku.get(it.sku)!.weight!;
+      const d = items.length === 1 && it.qty === 1 ? input.doubt?.get(it.sku) : undefined;
+      const w = d ?? catalog.bySku.get(it.sku)!.weight!;
       e += it.qty * w.mean;
       v += it.qty * w.sd * w.sd;
     }

@@ -82,3 +82,25 @@ describe("identifyChange: put-backs away from the item's home plate", () => {
     expect(h[0].label).toBe("2× tea");
   });
 });
+
+describe("identifyChange: a pick-up of an item put back in doubt", () => {
+  it("weighs its products by the put-back's odds, not by the weight a second time", () => {
+    // an item put back in doubt (jam2 60 %, jam 40 %) lies on plate 5, tea's; 252 g is taken again
+    const cat3 = indexCatalog("USD", [
+      shelfProduct("tea", 120),
+      shelfProduct("jam", 250),
+      shelfProduct("jam2", 254),
+    ]);
+    const pick = { ...putBack(5, 252), delta: -252, after: 748 };
+    pick.plates = [{ plate: 5, before: 500, after: 248, delta: -252, sd: 3 }];
+    const belief = new PlateBelief(layout);
+    belief.addDoubtful(1, 1, 5, ["jam2", "jam"], [0.6, 0.4]);
+    const doubt = new Map([
+      ["jam2", { prior: 0.6, mean: 252.4, sd: 2.4 }],
+      ["jam", { prior: 0.4, mean: 252.4, sd: 2.4 }],
+    ]);
+    const h = identifyChange({ change: pick, belief, catalog: cat3, doubt });
+    const p = (label: string) => h.find((x) => x.label === label)!.posterior;
+    expect(p("1× jam2") / p("1× jam")).toBeCloseTo(1.5, 2);
+  });
+});

@@ -29,4 +29,19 @@ describe("PlateBelief", () => {
     b.takeForeign(1, 1, [2], "home-2", 1);
     expect(b.skusOn(1, 1, 2)).toEqual(["home-2", "paqui", "kettle"]);
   });
+
+  it("keeps how likely each product of an item in doubt was, and gives the item back when it is taken", () => {
+    const b = new PlateBelief(layout);
+    b.addDoubtful(1, 1, 2, ["paqui", "kettle", "home-3"], [0.6, 0.3, 0.1], "line_7");
+    b.addForeign(1, 1, 3, "kettle", 1);
+    // kettle lies on plate 3 anyway (put back surely), home-3 is plate 3's own product
+    expect(b.doubtOn(1, 1, [2, 3])).toEqual([
+      { sku: "paqui", items: [{ skus: ["paqui", "kettle", "home-3"], p: [0.6, 0.3, 0.1], ref: "line_7" }] },
+    ]);
+    expect(b.doubtOn(1, 1, [2]).map((d) => d.sku)).toEqual(["paqui", "kettle", "home-3"]);
+    expect(b.takeForeign(1, 1, [2], "paqui", 1)).toEqual([
+      { skus: ["paqui", "kettle", "home-3"], p: [0.6, 0.3, 0.1], ref: "line_7" },
+    ]);
+    expect(b.doubtOn(1, 1, [2])).toEqual([]);
+  });
 });

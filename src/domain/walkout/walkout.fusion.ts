@@ -135,12 +135,21 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   meetingWindowMs: 2500,
 };
 
+/** a product lying on a plate only as an item put back in doubt (identify.ts `doubt`) */
+interface DoubtPrior {
+  prior: number;
+  mean: number;
+  sd: number;
+}
+
 /** what the cameras contributed to one shelf decision */
 interface CameraNote {
   /** one sentence for the line's summary */
   text: string;
   /** overrides the weight's `ok` rule: false = review because of the cameras, true = settled by them */
   sure?: boolean;
+  /** the weight alone was sure and the cameras name another product */
+  disagree?: boolean;
   view?: HandView;
 }
 
@@ -272,6 +281,14 @@ export class WalkoutFusion {
   private readonly calibration: PlateCalibration;
   /** some track said what the cameras recognise in a hand (`held`): the store has hand recognition */
   private recognition = false;
+  /**
+   * put-backs in doubt about their product, by line id: who put it back, and whom it told they
+   * may have put it back instead (`notes`) — settled when that very item is taken again and seen
+   */
+  private readonly doubtfulPutBacks = new Map<
+    string,
+    { shopper: string; sku: string; notes: { shopper: string; text: string }[] }
+  >();
 
   constructor(deps: WalkoutDeps) {
     this.store = deps.store;
@@ -930,15 +947,22 @@ export class WalkoutFusion {
     // what the cameras read in the actor's hand weighs each product against the weight
     const seen = this.cameraFor(c, one.inReach, isPick);
     const view = seen.view;
-    const hyps =
+    let hyps =
       view && view.score.size > 0
         ? identifyChange(
             { ...input, camera: (sku) => heldLikelihood(view, sku, this.cfg.sighting) },
             this.cfg.identify,
           )
         : byWeight;
-    const best = hyps.find((h) => h.items.length > 0);
+    let best = hyps.find((h) => h.items.length > 0);
     const cam = this.cameraNote(seen, byWeight, hyps, best);
+    // a pick-up left unsure that may be an item a put-back left in doubt: that item's odds from
+    // its put-back, with what the cameras see now, may settle it (and the put-back with it)
+    const again = isPick && best && view ? this.takenAgain(c, input, view, cam, best) : undefined;
+    if (again?.hyps) {
+      hyps = again.hyps;
+      best = again.best;
+    }
     const units = best ? best.items.reduce((a, it) => a + it.qty, 0) : 0;
     // several hands at the shelf: whose hand the cameras saw the item in may tell who it was
     const byCamera =
@@ -956,7 +980,7 @@ export class WalkoutFusion {
     } else if (inReach.length === 0) {
       decision = this.ignore(c, "nobody-within-reach", hyps, near);
     } else if (isPick) {
-      decision = this.pick(c, hyps, best, near, inReach, noTracks, cam, out);
+      decision = this.pick(c, hyps, best, near, inReach, noTracks, cam, out, again !== undefined);
     } else {
       decision = this.putBack(c, hyps, best, near, inReach, noTracks, cam, out);
     }
@@ -972,6 +996,111 @@ export class WalkoutFusion {
       const { sku, qty } = best.items[0];
       const w = this.catalog.bySku.get(sku)?.weight;
       if (w) this.calibration.learn(c, qty * w.mean, Math.sqrt(qty) * w.sd);
+    }
+  }
+
+  /**
+   * Pick-ups: the products that lie on the change's plates only as an item put back in doubt,
+   * each with how likely its put-back found it (summed over such items), and what one unit of that
+   * item weighs whatever it is — the mixture of its products by those odds (identify.ts `doubt`).
+   */
+  private doubtFor(c: ShelfChange): Map<string, DoubtPrior> {
+    const out = new Map<string, DoubtPrior>();
+    const plates = c.plates.map((p) => p.plate);
+    for (const { sku, items } of this.belief.doubtOn(c.gondola, c.shelf, plates)) {
+      let prior = 0;
+      let unit: { mean: number; sd: number } | undefined;
+      let unitP = -1;
+      for (const d of items) {
+        const p = d.p[d.skus.indexOf(sku)] ?? 0;
+        prior += p;
+        if (p <= unitP) continue;
+        const ws = d.skus.map((x, i) => ({ w: this.catalog.bySku.get(x)?.weight, p: d.p[i] ?? 0 }));
+        const z = ws.reduce((a, x) => a + (x.w ? x.p : 0), 0);
+        if (!(z > 0)) continue;
+        const mean = ws.reduce((a, x) => a + (x.w ? x.p * x.w.mean : 0), 0) / z;
+        const v = ws.reduce((a, x) => a + (x.w ? x.p * (x.w.sd ** 2 + (x.w.mean - mean) ** 2) : 0), 0) / z;
+        unit = { mean, sd: Math.sqrt(v) };
+        unitP = p;
+      }
+      if (unit && prior > 0) out.set(sku, { prior, ...unit });
+    }
+    return out;
+  }
+
+  /**
+   * A pick-up from plates where an item put back in doubt lies: was it that item, and which
+   * product is it? That item's products are weighed by the odds its put-back found (with that
+   * put-back's own camera reading) and a unit of it by what the put-back believed it weighs
+   * whatever it is — the weight, counted then, is not counted again to tell its products apart —
+   * and multiplied by what the cameras read in the hand now (a second, independent episode).
+   * When that makes one of its products sure (`cameraOkPosterior`) and the cameras now name it,
+   * the item is settled: a line the weight and cameras left unsure takes that answer (`hyps`), a
+   * line already sure of the same product stays as it is; either way its put-back is settled with
+   * it (in `pick`). Else undefined.
+   */
+  private takenAgain(
+    c: ShelfChange,
+    input: Parameters<typeof identifyChange>[0],
+    view: HandView,
+    cam: CameraNote,
+    best: Hypothesis,
+  ): { hyps?: Hypothesis[]; best: Hypothesis } | undefined {
+    if (c.forced || cam.disagree) return undefined;
+    const doubt = this.doubtFor(c);
+    if (doubt.size === 0) return undefined;
+    const hyps = identifyChange(
+      { ...input, doubt, camera: (sku) => heldLikelihood(view, sku, this.cfg.sighting) },
+      this.cfg.identify,
+    );
+    const b = hyps.find((h) => h.items.length > 0);
+    const sku = b && b.items.length === 1 && b.items[0].qty === 1 ? b.items[0].sku : undefined;
+    if (!b || !sku || !doubt.has(sku) || b.posterior < this.cfg.cameraOkPosterior) return undefined;
+    if (topOf(view)?.sku !== sku) return undefined;
+    const said =
+      `it is the item put back here in doubt: with what was seen when it was put back, ` +
+      `${this.name(sku)} (${(b.posterior * 100).toFixed(0)} %)`;
+    if (cam.sure ?? best.posterior >= this.cfg.okPosterior) {
+      // already sure: of the same product, its put-back is settled with it; of another, nothing
+      if (best.label !== b.label) return undefined;
+      cam.text += `; ${said}`;
+      return { best };
+    }
+    cam.sure = true;
+    cam.text += `; ${said}`;
+    return { hyps, best: b };
+  }
+
+  /**
+   * The item a put-back left in doubt was taken again, and this pick-up's evidence (its cameras,
+   * with the put-back's odds) made its product sure: the put-back was of that product too. If it
+   * said so and its shopper is still inside, its line is settled (no review for it) and the
+   * shoppers it told they may have put it back instead are no longer told.
+   */
+  private settlePutBack(ref: string, sku: string, p: number, by: string, at: number, out: Collector): void {
+    const d = this.doubtfulPutBacks.get(ref);
+    if (!d || d.sku !== sku) return;
+    this.doubtfulPutBacks.delete(ref);
+    const s = this.sessions.get(d.shopper);
+    if (!s?.reviewLines.includes(ref)) return;
+    s.reviewLines = s.reviewLines.filter((x) => x !== ref);
+    out.push(s.session, {
+      type: "LineRevised",
+      at,
+      lineId: ref,
+      sku,
+      qty: 1,
+      status: "ok",
+      confidence: round3(p),
+      by: "fusion",
+      note:
+        `the same item was taken again by shopper ${by} and seen in their hand: it was ` +
+        `${this.name(sku)} (${(p * 100).toFixed(0)} % with what was seen when it was put back)`,
+    });
+    for (const n of d.notes) {
+      const other = this.sessions.get(n.shopper);
+      const i = other?.notes.indexOf(n.text) ?? -1;
+      if (other && i >= 0) other.notes.splice(i, 1);
     }
   }
 
@@ -993,6 +1122,7 @@ export class WalkoutFusion {
     const same = w.label === best.label;
     if (w.posterior >= ok && !same) {
       cam.sure = false;
+      cam.disagree = true;
       cam.text += `; the weight says ${w.label.replace(/^1× /, "")} (${(w.posterior * 100).toFixed(0)} %): they disagree, left for review`;
     } else if (w.posterior >= ok) {
       const top = seen.view ? topOf(seen.view)?.sku : undefined;
@@ -1065,6 +1195,8 @@ export class WalkoutFusion {
     noTracks: boolean,
     cam: CameraNote,
     out: Collector,
+    /** the item a put-back left in doubt, settled by `takenAgain` */
+    fromDoubt = false,
   ): ShelfDecision {
     this.counters.picks++;
     const sureId = (cam.sure ?? best.posterior >= this.cfg.okPosterior) && !c.forced;
@@ -1120,13 +1252,16 @@ export class WalkoutFusion {
           resolved: false,
         });
       }
-      this.belief.takeForeign(
+      const taken = this.belief.takeForeign(
         c.gondola,
         c.shelf,
         c.plates.map((p) => p.plate),
         it.sku,
         it.qty,
       );
+      if (fromDoubt && sureId)
+        for (const d of taken)
+          if (d.ref) this.settlePutBack(d.ref, it.sku, best.posterior, holder, c.endT, out);
       if (!sessions.includes(s.session)) sessions.push(s.session);
     }
     return {
@@ -1159,6 +1294,7 @@ export class WalkoutFusion {
     const top = [...c.plates].sort((a, b) => b.delta - a.delta)[0];
     let ambiguous = false;
     for (const it of best.items) {
+      let putBackLine: string | undefined;
       // who returned it: the nearest within reach who holds it; an open ambiguity may decide
       const holders = inReach.filter((n) => this.held([n.shopper]).has(it.sku));
       let who: string | undefined = holders[0]?.shopper;
@@ -1206,6 +1342,7 @@ export class WalkoutFusion {
         this.keptAfterMeetings(who, it.sku);
         if (status === "unsure") {
           s.reviewLines.push(lineId);
+          const told: { shopper: string; text: string }[] = [];
           // what came back may have been another shopper's: whoever else within reach holds a
           // product this change could be is told so (else their charge for it stays unchecked)
           const maybe = new Set(
@@ -1218,12 +1355,16 @@ export class WalkoutFusion {
             const other = this.sessions.get(n.shopper);
             const theirs = [...this.held([n.shopper]).keys()].filter((sku) => maybe.has(sku));
             if (!other || theirs.length === 0) continue;
-            other.notes.push(
+            const text =
               `may have put back ${theirs.map((x) => this.name(x)).join(" or ")} on ${where} ` +
-                `(credited to shopper ${who} as ${this.name(it.sku)})`,
-            );
+              `(credited to shopper ${who} as ${this.name(it.sku)})`;
+            other.notes.push(text);
+            told.push({ shopper: n.shopper, text });
           }
+          if (it.qty === 1 && best.items.length === 1)
+            this.doubtfulPutBacks.set(lineId, { shopper: who, sku: it.sku, notes: told });
         }
+        putBackLine = lineId;
         sessions.push(s.session);
       }
       // a put-back whose product was in doubt: the plate may now hold any of the likely ones
@@ -1237,12 +1378,12 @@ export class WalkoutFusion {
             ),
           ].filter((sku) => !this.belief.isHome(c.gondola, c.shelf, top.plate, sku));
       if (doubt.length > 1 && it.qty === 1) {
-        this.belief.addDoubtful(
-          c.gondola,
-          c.shelf,
-          top.plate,
-          doubt.includes(it.sku) ? doubt : [it.sku, ...doubt],
+        // each product as likely as this put-back found it
+        const skus = doubt.includes(it.sku) ? doubt : [it.sku, ...doubt];
+        const p = skus.map((sku) =>
+          hyps.reduce((a, h) => a + (h.items.some((x) => x.sku === sku) ? h.posterior : 0), 0),
         );
+        this.belief.addDoubtful(c.gondola, c.shelf, top.plate, skus, p, putBackLine);
       } else if (!this.belief.isHome(c.gondola, c.shelf, top.plate, it.sku)) {
         this.belief.addForeign(c.gondola, c.shelf, top.plate, it.sku, it.qty);
       }
