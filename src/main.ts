@@ -350,6 +350,15 @@ export async function startServer(
     },
     onError: (err) => log.warn({ err }, "silent-session sweep failed; retried on the next one"),
   });
+  // holds sessions owe a release (decision 0112): retried every minute until the provider confirms
+  const owedWatch = service.watchOwedReleases({
+    onSwept: (done) => {
+      for (const r of done)
+        if (r.failed.length > 0) log.warn(r, "hold release failed; retried on the next sweep");
+      metrics.observeOwedReleases(service.stores(), done);
+    },
+    onError: (err) => log.warn({ err }, "hold-release sweep failed; retried on the next one"),
+  });
   // walk-out visits whose shopper was lost (decision 0109): ended by the store, dashboard told
   const lostWatch = walkout.watchAbandoned({
     onAbandoned: (done) => {
@@ -606,6 +615,7 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         abandonWatch.stop();
+        owedWatch.stop();
         lostWatch.stop();
         live.closeAll();
         await app.close();

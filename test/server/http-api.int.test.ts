@@ -358,3 +358,34 @@ describe("WebSocket /ws", () => {
     expect(await closedAnon).toBe(4401);
   });
 });
+
+describe("HTTP API: holds owed a release (decision 0112)", () => {
+  it("shows a session's holds owed a release and lists only the sessions that owe one", async () => {
+    const owed = {
+      authorizationId: "auth_in",
+      amount: 300,
+      reason: "release timeout: no answer",
+      failedAt: 5,
+    };
+    await f.storage.sessions.put(sessionView("st-a", "s-owes", { state: "paid", holdsToRelease: [owed] }));
+    const list = await f.app.inject({
+      method: "GET",
+      url: "/api/v1/stores/st-a/sessions?holdsToRelease=true",
+      headers: auth(f.keys.operatorA),
+    });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().map((s: { session: string }) => s.session)).toEqual(["s-owes"]);
+    const one = await f.app.inject({
+      method: "GET",
+      url: "/api/v1/stores/st-a/sessions/s-owes",
+      headers: auth(f.keys.operatorA),
+    });
+    expect(one.json().holdsToRelease).toEqual([owed]);
+    const plain = await f.app.inject({
+      method: "GET",
+      url: "/api/v1/stores/st-a/sessions/s-1",
+      headers: auth(f.keys.operatorA),
+    });
+    expect(plain.json()).not.toHaveProperty("holdsToRelease");
+  });
+});

@@ -56,7 +56,7 @@ interface Unit {
   service: StoreService;
   lane: StoreLane;
   rebuilt: Promise<unknown>;
-  /** the silent-session sweep, started once the store is rebuilt */
+  /** the silent-session and owed-release sweeps, started once the store is rebuilt */
   watch?: { stop(): void };
 }
 
@@ -191,9 +191,17 @@ export class ClusterIngress implements OwnershipListener {
     for (const u of [...this.units.values()]) await this.stopUnit(u);
   }
 
-  /** Silent sessions of an owned store (decision 0108): ended, their carts' screens published. */
+  /**
+   * Silent sessions of an owned store (decision 0108): ended, their carts' screens published;
+   * and the holds its sessions owe a release (0112), retried.
+   */
   private watchAbandoned(u: Unit): { stop(): void } {
-    return u.service.watchAbandoned({
+    // holds the store's sessions owe a release (decision 0112), retried beside the silent sweep
+    const owed = u.service.watchOwedReleases({
+      onSwept: (done) => this.o.metrics?.observeOwedReleases([u.store], done),
+      onError: (err) => this.o.log?.warn({ store: u.store, err }, "hold-release sweep failed"),
+    });
+    const silent = u.service.watchAbandoned({
       onAbandoned: async (done) => {
         for (const a of done) {
           if (a.status !== "review" && a.status !== "cancelled") continue;
@@ -204,6 +212,12 @@ export class ClusterIngress implements OwnershipListener {
       },
       onError: (err) => this.o.log?.warn({ store: u.store, err }, "silent-session sweep failed"),
     });
+    return {
+      stop() {
+        owed.stop();
+        silent.stop();
+      },
+    };
   }
 
   private async stopUnit(u: Unit): Promise<void> {

@@ -12,6 +12,7 @@ import type {
   ReceiptView,
   ReviewCaseView,
   ReviewLabel,
+  SessionFilter,
   SessionView,
 } from "../../app/ports/read-models";
 
@@ -60,10 +61,7 @@ export interface ApiBackend {
   listCarts(store: string): Promise<(CartRecord & { online: boolean })[]>;
 
   // sessions and receipts
-  listSessions(
-    store: string,
-    filter: { state?: string; open?: boolean; limit?: number },
-  ): Promise<SessionView[]>;
+  listSessions(store: string, filter: SessionFilter): Promise<SessionView[]>;
   getSession(store: string, session: string): Promise<SessionView | undefined>;
   receiptToken(store: string, session: string): string;
   resolveReceiptToken(token: string): { store: string; session: string } | undefined;

@@ -92,10 +92,23 @@ export const sessionSchema = z.object({
   version: z.number().int(),
   open: z.boolean(),
   receipt: receiptSchema.optional(),
+  /** holds the session owes a release, retried by the server (decision 0112) */
+  holdsToRelease: z
+    .array(
+      z.object({
+        authorizationId: z.string(),
+        amount: z.number().int(),
+        reason: z.string(),
+        failedAt: z.number(),
+      }),
+    )
+    .optional(),
 });
 export const sessionsQuery = z.object({
   state: z.string().max(40).optional(),
   open: z.enum(["true", "false"]).optional(),
+  /** `true`: only sessions that owe a hold's release (decision 0112) */
+  holdsToRelease: z.enum(["true"]).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

@@ -315,7 +315,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       ...secured("read"),
       schema: {
         tags: ["sessions"],
-        summary: "Sessions, newest first (filter by state, or open=true for the active ones)",
+        summary:
+          "Sessions, newest first (filter by state, open=true for the active ones, holdsToRelease=true for those owing a hold's release)",
         params: S.storeParams,
         querystring: S.sessionsQuery,
         response: { 200: z.array(S.sessionSchema), ...problemResponses },
@@ -326,6 +327,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       return backend.listSessions(req.params.store, {
         state: q.state,
         open: q.open === undefined ? undefined : q.open === "true",
+        ...(q.holdsToRelease ? { holdsToRelease: true } : {}),
         limit: q.limit,
       });
     },

@@ -5,7 +5,13 @@
  * disputes go to the application's workflows, injected as functions.
  */
 import { randomBytes } from "node:crypto";
-import type { ApiKeyRecord, ApiRole, ReviewCaseView, Storage } from "../../app/ports/read-models";
+import type {
+  ApiKeyRecord,
+  ApiRole,
+  ReviewCaseView,
+  SessionFilter,
+  Storage,
+} from "../../app/ports/read-models";
 import type { SecretHasher } from "../mqtt/cart-credentials";
 import { newSecret } from "../mqtt/cart-credentials";
 import type {
@@ -110,7 +116,7 @@ export class StorageApiBackend implements ApiBackend {
     }));
   }
 
-  listSessions(store: string, filter: { state?: string; open?: boolean; limit?: number }) {
+  listSessions(store: string, filter: SessionFilter) {
     return this.o.storage.sessions.list(store, filter);
   }
   getSession(store: string, session: string) {

@@ -30,6 +30,10 @@ export class ServerMetrics {
   readonly authFailures: Counter<"reason">;
   readonly httpRequests: Counter<"route" | "status">;
   readonly abandoned: Counter<"outcome">;
+  /** holds sessions owe a release, as the last retry sweep left them (decision 0112) */
+  readonly holdsToRelease: Gauge<"store">;
+  /** retried releases of owed holds, by outcome (released, failed) */
+  readonly owedReleases: Counter<"outcome">;
   /** MQTT messages taken in and not yet recorded (src/adapters/mqtt/intake-limit.ts) */
   readonly intakeInFlight: Gauge<"unit">;
   readonly intakeWaits: Counter;
@@ -116,6 +120,18 @@ export class ServerMetrics {
       labelNames: ["outcome"],
       registers,
     });
+    this.holdsToRelease = new Gauge({
+      name: "skiplane_holds_to_release",
+      help: "Holds sessions placed, will not capture, and whose release the provider has not confirmed yet, by store (decision 0112; retried by the server)",
+      labelNames: ["store"],
+      registers,
+    });
+    this.owedReleases = new Counter({
+      name: "skiplane_owed_hold_releases_total",
+      help: "Retried releases of holds a session owes (decision 0112), by outcome (released, failed)",
+      labelNames: ["outcome"],
+      registers,
+    });
     if (options.defaultMetrics !== false)
       collectDefaultMetrics({ register: this.registry, prefix: "skiplane_" });
   }
@@ -154,6 +170,23 @@ export class ServerMetrics {
   /** Counts how a session's exit settled (cart or walk-out): by the payment's result. */
   observeExit(status: "paid" | "review" | "problem" | "skipped"): void {
     this.payments.inc({ outcome: EXIT_OUTCOME[status] });
+  }
+
+  /**
+   * One sweep of owed hold releases over `stores` (decision 0112): what it released, what
+   * failed, and how many holds are still owed per store (every owed hold is tried each sweep).
+   */
+  observeOwedReleases(
+    stores: readonly string[],
+    results: readonly { store: string; released: string[]; failed: unknown[] }[],
+  ): void {
+    const owed = new Map(stores.map((s) => [s, 0]));
+    for (const r of results) {
+      if (r.released.length > 0) this.owedReleases.inc({ outcome: "released" }, r.released.length);
+      if (r.failed.length > 0) this.owedReleases.inc({ outcome: "failed" }, r.failed.length);
+      owed.set(r.store, (owed.get(r.store) ?? 0) + r.failed.length);
+    }
+    for (const [store, n] of owed) this.holdsToRelease.set({ store }, n);
   }
 
   /** Counts a session the store ended because its cart went silent (decision 0108). */

@@ -22,3 +22,25 @@ describe("ServerMetrics.observeAbandoned", () => {
     expect(body).toMatch(/skiplane_abandoned_sessions_total\{outcome="cancelled"\} 1/);
   });
 });
+
+describe("ServerMetrics.observeOwedReleases", () => {
+  it("counts retried releases by outcome and keeps what each store still owes, back to 0", async () => {
+    const m = new ServerMetrics({ defaultMetrics: false });
+    m.observeOwedReleases(
+      ["st-1", "st-2"],
+      [
+        { store: "st-1", released: ["auth-a"], failed: [{}, {}] },
+        { store: "st-1", released: [], failed: [{}] },
+      ],
+    );
+    let { body } = await m.render();
+    expect(body).toMatch(/skiplane_holds_to_release\{store="st-1"\} 3/);
+    expect(body).toMatch(/skiplane_holds_to_release\{store="st-2"\} 0/);
+    expect(body).toMatch(/skiplane_owed_hold_releases_total\{outcome="released"\} 1/);
+    expect(body).toMatch(/skiplane_owed_hold_releases_total\{outcome="failed"\} 3/);
+    m.observeOwedReleases(["st-1", "st-2"], [{ store: "st-1", released: ["b", "c", "d"], failed: [] }]);
+    ({ body } = await m.render());
+    expect(body).toMatch(/skiplane_holds_to_release\{store="st-1"\} 0/);
+    expect(body).toMatch(/skiplane_owed_hold_releases_total\{outcome="released"\} 4/);
+  });
+});

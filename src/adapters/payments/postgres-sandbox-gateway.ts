@@ -45,6 +45,8 @@ export interface PostgresSandboxOptions {
   max?: number;
   /** the provider's clock (hold expiry); default Date.now */
   now?: () => number;
+  /** token → behaviour, over the token suffixes; read on every call (tests set and clear it) */
+  behaviours?: Record<string, SandboxBehaviour>;
 }
 
 type Tx = pg.PoolClient;
@@ -93,9 +95,11 @@ export class PostgresSandboxGateway implements PaymentGateway {
   readonly pool: pg.Pool;
   private ready: Promise<void> | undefined;
   private readonly now: () => number;
+  private readonly behaviours: Record<string, SandboxBehaviour> | undefined;
 
   constructor(options: PostgresSandboxOptions) {
     this.now = options.now ?? Date.now;
+    this.behaviours = options.behaviours;
     const schema = options.schema ?? "public";
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
     this.pool = new pg.Pool({
@@ -106,13 +110,17 @@ export class PostgresSandboxGateway implements PaymentGateway {
     this.pool.on("error", () => undefined);
   }
 
+  private behaviour(token: string): SandboxBehaviour {
+    return this.behaviours?.[token] ?? tokenBehaviour(token);
+  }
+
   async authorize(
     req: AuthorizeRequest,
   ): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
     const { result } = await this.once("authorize", req.idempotencyKey, req, async (tx) => {
       const { result, hold } = decideAuthorize(
         req,
-        tokenBehaviour(req.paymentMethod),
+        this.behaviour(req.paymentMethod),
         () => keyedId("auth", req.idempotencyKey),
         this.now(),
       );
@@ -139,7 +147,7 @@ export class PostgresSandboxGateway implements PaymentGateway {
     let b: SandboxBehaviour = "approve";
     const { result, fresh } = await this.once("capture", req.idempotencyKey, req, async (tx) => {
       const hold = await holdFor(tx, req.authorizationId);
-      if (hold) b = tokenBehaviour(hold.paymentMethod);
+      if (hold) b = this.behaviour(hold.paymentMethod);
       const { result, capture } = decideCapture(
         req,
         hold,
@@ -163,7 +171,12 @@ export class PostgresSandboxGateway implements PaymentGateway {
 
   async release(req: ReleaseRequest): Promise<PaymentResult<{ authorizationId: string }>> {
     const { result } = await this.once("release", req.idempotencyKey, req, async (tx) => {
-      const { result, released } = decideRelease(req, await holdFor(tx, req.authorizationId));
+      const hold = await holdFor(tx, req.authorizationId);
+      const { result, released } = decideRelease(
+        req,
+        hold,
+        hold ? this.behaviour(hold.paymentMethod) : "approve",
+      );
       if (released) {
         await tx.query("UPDATE sandbox_holds SET status = 'released' WHERE authorization_id = $1", [
           req.authorizationId,

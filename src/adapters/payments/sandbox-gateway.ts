@@ -104,7 +104,11 @@ export class SandboxPaymentGateway implements PaymentGateway {
     this.calls.release++;
     return this.once("release", req.idempotencyKey, req, () => {
       const hold = this.holds.get(req.authorizationId);
-      const { result, released } = decideRelease(req, hold);
+      const { result, released } = decideRelease(
+        req,
+        hold,
+        hold ? this.behaviour(hold.paymentMethod) : "approve",
+      );
       if (hold && released) hold.status = "released";
       return result;
     }).result;

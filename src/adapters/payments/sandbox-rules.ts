@@ -18,6 +18,10 @@
  *   `…-slow-capture`     a capture happens at once and its first answer arrives SLOW_ANSWER_MS
  *                        later (a slow provider: a crash meanwhile leaves money moved and
  *                        unrecorded; the retry's replayed answer comes at once)
+ *   `…-timeout-release`  authorize and capture approved, every release → timeout, nothing
+ *                        happens (a provider whose release endpoint is down; decision 0112).
+ *                        A ledger's `behaviours` table (token → behaviour, read on every call)
+ *                        can set and clear it for a token, so tests end the outage
  * Everything else is approved.
  *
  * A hold expires HOLD_LIFETIME_MS after it was placed, as a card authorization does: a capture
@@ -40,7 +44,8 @@ export type SandboxBehaviour =
   | PaymentFailure
   | "decline-capture"
   | "timeout-once"
-  | "slow-capture";
+  | "slow-capture"
+  | "timeout-release";
 
 export type SandboxOperation = "authorize" | "capture" | "release" | "refund";
 
@@ -101,6 +106,7 @@ export function holdAt(hold: SandboxHold, now: number): SandboxHold {
 export const SLOW_ANSWER_MS = 400;
 
 const SUFFIXES: [string, SandboxBehaviour][] = [
+  ["-timeout-release", "timeout-release"],
   ["-decline-capture", "decline-capture"],
   ["-timeout-once", "timeout-once"],
   ["-slow-capture", "slow-capture"],
@@ -220,7 +226,9 @@ export function decideCapture(
 export function decideRelease(
   req: ReleaseRequest,
   hold: SandboxHold | undefined,
+  behaviour: SandboxBehaviour = "approve",
 ): { result: PaymentResult<{ authorizationId: string }>; released: boolean } {
+  if (behaviour === "timeout-release") return { result: providerTimeout(), released: false };
   if (!hold)
     return { result: fail("error", "unknown-authorization", "no such authorization"), released: false };
   if (hold.status === "captured")

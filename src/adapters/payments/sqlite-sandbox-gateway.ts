@@ -51,6 +51,8 @@ export interface SqliteSandboxOptions {
   file: string;
   /** the provider's clock (hold expiry); default Date.now */
   now?: () => number;
+  /** token → behaviour, over the token suffixes; read on every call (tests set and clear it) */
+  behaviours?: Record<string, SandboxBehaviour>;
 }
 
 const DDL = `
@@ -105,9 +107,11 @@ export class SqliteSandboxGateway implements PaymentGateway {
   private readonly db: BetterSqlite3.Database;
   private readonly sql;
   private readonly now: () => number;
+  private readonly behaviours: Record<string, SandboxBehaviour> | undefined;
 
   constructor(options: SqliteSandboxOptions) {
     this.now = options.now ?? Date.now;
+    this.behaviours = options.behaviours;
     this.db = new BetterSqlite3(options.file);
     if (options.file !== ":memory:") this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
@@ -139,13 +143,17 @@ export class SqliteSandboxGateway implements PaymentGateway {
     };
   }
 
+  private behaviour(token: string): SandboxBehaviour {
+    return this.behaviours?.[token] ?? tokenBehaviour(token);
+  }
+
   async authorize(
     req: AuthorizeRequest,
   ): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
     return this.once("authorize", req.idempotencyKey, req, () => {
       const { result, hold } = decideAuthorize(
         req,
-        tokenBehaviour(req.paymentMethod),
+        this.behaviour(req.paymentMethod),
         () => keyedId("auth", req.idempotencyKey),
         this.now(),
       );
@@ -170,7 +178,7 @@ export class SqliteSandboxGateway implements PaymentGateway {
     const { result, fresh } = this.once("capture", req.idempotencyKey, req, () => {
       const row = this.sql.hold.get(req.authorizationId);
       const hold = row && toHold(row);
-      if (hold) b = tokenBehaviour(hold.paymentMethod);
+      if (hold) b = this.behaviour(hold.paymentMethod);
       const { result, capture } = decideCapture(
         req,
         hold,
@@ -195,7 +203,11 @@ export class SqliteSandboxGateway implements PaymentGateway {
   async release(req: ReleaseRequest): Promise<PaymentResult<{ authorizationId: string }>> {
     return this.once("release", req.idempotencyKey, req, () => {
       const row = this.sql.hold.get(req.authorizationId);
-      const { result, released } = decideRelease(req, row && toHold(row));
+      const { result, released } = decideRelease(
+        req,
+        row && toHold(row),
+        row ? this.behaviour(row.payment_method) : "approve",
+      );
       if (released) this.sql.holdStatus.run("released", req.authorizationId);
       return result;
     }).result;

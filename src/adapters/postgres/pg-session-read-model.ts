@@ -35,17 +35,17 @@ async function upsertSessions(pool: pg.Pool, views: SessionView[]): Promise<unde
   const rows = [...newest.values()];
   const col = <T>(f: (v: SessionView) => T) => rows.map(f);
   await pool.query(
-    `INSERT INTO sessions (store, session, cart, account, state, open, total, currency, opened_at, updated_at, version, screen, receipt)
+    `INSERT INTO sessions (store, session, cart, account, state, open, total, currency, opened_at, updated_at, version, screen, receipt, holds_to_release)
      SELECT u.store, u.session, u.cart, u.account, u.state, u.open, u.total, u.currency, u.opened_at, u.updated_at,
-            u.version, u.screen::jsonb, u.receipt::jsonb
+            u.version, u.screen::jsonb, u.receipt::jsonb, u.holds_to_release::jsonb
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int8[], $8::text[],
-                   $9::int8[], $10::int8[], $11::int8[], $12::text[], $13::text[])
-            AS u(store, session, cart, account, state, open, total, currency, opened_at, updated_at, version, screen, receipt)
+                   $9::int8[], $10::int8[], $11::int8[], $12::text[], $13::text[], $14::text[])
+            AS u(store, session, cart, account, state, open, total, currency, opened_at, updated_at, version, screen, receipt, holds_to_release)
      ON CONFLICT (store, session) DO UPDATE SET
        cart = excluded.cart, account = excluded.account, state = excluded.state, open = excluded.open,
        total = excluded.total, currency = excluded.currency, opened_at = excluded.opened_at,
        updated_at = excluded.updated_at, version = excluded.version, screen = excluded.screen,
-       receipt = excluded.receipt
+       receipt = excluded.receipt, holds_to_release = excluded.holds_to_release
      WHERE sessions.version <= excluded.version`,
     [
       col((v) => v.store),
@@ -61,6 +61,7 @@ async function upsertSessions(pool: pg.Pool, views: SessionView[]): Promise<unde
       col((v) => v.version),
       col((v) => JSON.stringify(v.screen)),
       col((v) => (v.receipt ? JSON.stringify(v.receipt) : null)),
+      col((v) => (v.holdsToRelease?.length ? JSON.stringify(v.holdsToRelease) : null)),
     ],
   );
   return views.map(() => undefined);

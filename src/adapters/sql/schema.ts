@@ -48,6 +48,8 @@ export interface SessionsTable {
   version: number;
   screen: string;
   receipt: string | null;
+  /** JSON array of the holds the session owes a release (0112); NULL when none */
+  holds_to_release: string | null;
 }
 export interface ReviewCasesTable {
   store: string;

@@ -18,6 +18,7 @@ import type {
   ReviewCaseView,
   ReviewLabel,
   ReviewLabelRepository,
+  SessionFilter,
   SessionReadModel,
   SessionView,
 } from "../../app/ports/read-models";
@@ -42,6 +43,7 @@ export class SqlSessionReadModel implements SessionReadModel {
       version: v.version,
       screen: toJson(v.screen),
       receipt: v.receipt ? toJson(v.receipt) : null,
+      holds_to_release: v.holdsToRelease?.length ? toJson(v.holdsToRelease) : null,
     };
     const { store: _s, session: _n, ...rest } = row;
     await this.db
@@ -66,11 +68,9 @@ export class SqlSessionReadModel implements SessionReadModel {
     return r && toSessionView(r);
   }
 
-  async list(
-    store: string,
-    filter: { state?: string; open?: boolean; limit?: number } = {},
-  ): Promise<SessionView[]> {
+  async list(store: string, filter: SessionFilter = {}): Promise<SessionView[]> {
     let q = this.db.selectFrom("sessions").selectAll().where("store", "=", store);
+    if (filter.holdsToRelease) q = q.where("holds_to_release", "is not", null);
     if (filter.state !== undefined) q = q.where("state", "=", filter.state);
     if (filter.open !== undefined) q = q.where("open", "=", filter.open ? 1 : 0);
     const rows = await q
@@ -110,6 +110,9 @@ function toSessionView(r: SessionsTable): SessionView {
     version: Number(r.version),
     screen: fromJson<CartScreen>(r.screen),
     receipt: r.receipt == null ? undefined : fromJson<ReceiptView>(r.receipt),
+    ...(r.holds_to_release == null
+      ? {}
+      : { holdsToRelease: fromJson<NonNullable<SessionView["holdsToRelease"]>>(r.holds_to_release) }),
   };
 }
 

@@ -109,13 +109,13 @@ export class SqliteSessionReadModel extends SqlSessionReadModel {
   constructor(db: Kysely<Database>, raw: BetterSqlite3.Database) {
     super(db);
     this.upsert = raw.prepare(
-      `INSERT INTO sessions (store, session, cart, account, state, open, total, currency, opened_at, updated_at, version, screen, receipt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO sessions (store, session, cart, account, state, open, total, currency, opened_at, updated_at, version, screen, receipt, holds_to_release)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (store, session) DO UPDATE SET
          cart = excluded.cart, account = excluded.account, state = excluded.state, open = excluded.open,
          total = excluded.total, currency = excluded.currency, opened_at = excluded.opened_at,
          updated_at = excluded.updated_at, version = excluded.version, screen = excluded.screen,
-         receipt = excluded.receipt
+         receipt = excluded.receipt, holds_to_release = excluded.holds_to_release
        WHERE sessions.version <= excluded.version`,
     );
   }
@@ -135,6 +135,7 @@ export class SqliteSessionReadModel extends SqlSessionReadModel {
       v.version,
       JSON.stringify(v.screen),
       v.receipt ? JSON.stringify(v.receipt) : null,
+      v.holdsToRelease?.length ? JSON.stringify(v.holdsToRelease) : null,
     );
   }
 }

@@ -92,6 +92,19 @@ export interface SessionView {
   /** `open` while the basket can still change (shopping); `settled` after exit */
   open: boolean;
   receipt?: ReceiptView;
+  /**
+   * holds the session placed, will not capture, and whose release the provider has not yet
+   * confirmed: retried by the server until it does (decision 0112); absent when none
+   */
+  holdsToRelease?: { authorizationId: string; amount: number; reason: string; failedAt: number }[];
+}
+
+export interface SessionFilter {
+  state?: string;
+  open?: boolean;
+  /** only sessions that owe a hold's release (decision 0112) */
+  holdsToRelease?: boolean;
+  limit?: number;
 }
 
 export interface SessionReadModel {
@@ -99,7 +112,7 @@ export interface SessionReadModel {
   put(view: SessionView): Promise<void>;
   get(store: string, session: string): Promise<SessionView | undefined>;
   /** Newest first. */
-  list(store: string, filter?: { state?: string; open?: boolean; limit?: number }): Promise<SessionView[]>;
+  list(store: string, filter?: SessionFilter): Promise<SessionView[]>;
   /** The cart's most recent session, if any. */
   latestForCart(store: string, cart: string): Promise<SessionView | undefined>;
 }

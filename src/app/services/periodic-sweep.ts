@@ -8,6 +8,8 @@ export function sweepPeriodically<T>(
   everyMs: number,
   options: {
     onDone?: (done: T[]) => void | Promise<void>;
+    /** call `onDone` after every sweep, an empty one too */
+    always?: boolean;
     onError?: (err: unknown) => void;
   },
 ): { stop(): void } {
@@ -17,7 +19,7 @@ export function sweepPeriodically<T>(
     running = true;
     sweep()
       .then(async (done) => {
-        if (done.length > 0) await options.onDone?.(done);
+        if (done.length > 0 || options.always) await options.onDone?.(done);
       })
       .catch((err: unknown) => options.onError?.(err))
       .finally(() => {

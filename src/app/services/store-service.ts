@@ -29,12 +29,14 @@ import type {
   ReceiptView,
   ReviewCaseView,
   ReviewLabel,
+  SessionFilter,
   SessionView,
   Storage,
 } from "../ports/read-models";
 import { type AbandonOutcome, abandonSession } from "../workflows/abandon.workflow";
 import { type CheckInOutcome, checkIn } from "../workflows/check-in.workflow";
 import { releaseProblemHold, type SettleOutcome, settleSession } from "../workflows/exit.workflow";
+import { type OwedReleaseOutcome, releaseOwedHolds } from "../workflows/hold-release.workflow";
 import type { PaymentWorkflowDeps } from "../workflows/payment-context";
 import {
   cancelSession,
@@ -68,6 +70,9 @@ export interface StoreConfig {
    */
   abandonAfterMinutes?: number;
 }
+
+/** What one sweep of `releaseOwedHolds()` did to a session owing hold releases (decision 0112). */
+export type OwedReleaseResult = { store: string; session: string } & OwedReleaseOutcome;
 
 /** What `abandonSilent()` did to one silent session. */
 export type AbandonedSession = { store: string; cart: string; session: string } & AbandonOutcome;
@@ -497,7 +502,43 @@ export class StoreService {
         await releaseProblemHold(this.workflow, store, s.session);
       }
     }
+    await this.releaseOwedHolds();
     return { carts, appended: this.counters.recoveredEvents - before, resumed, reprojected };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // holds owed a release (decision 0112)
+
+  /**
+   * Retries the release of every hold a session owes (HoldReleaseFailed: a release the provider
+   * did not confirm when the session stopped using the hold), with the same release key, and
+   * records each one confirmed. Found through the session rows' `holdsToRelease`; run at startup
+   * and by `watchOwedReleases`. Returns one entry per session tried.
+   */
+  async releaseOwedHolds(): Promise<OwedReleaseResult[]> {
+    const out: OwedReleaseResult[] = [];
+    for (const store of this.configs.keys()) {
+      for (const s of await this.deps.storage.sessions.list(store, { holdsToRelease: true, limit: 1_000 })) {
+        const r = await releaseOwedHolds(this.workflow, store, s.session);
+        if (r.released.length + r.failed.length > 0) out.push({ store, session: s.session, ...r });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs `releaseOwedHolds()` every `everyMs` (default a minute) until stopped; `onSwept` gets
+   * every sweep's results (also an empty one, so a gauge of what is still owed can go to 0).
+   */
+  watchOwedReleases(options: {
+    everyMs?: number;
+    onSwept?: (done: OwedReleaseResult[]) => void | Promise<void>;
+    onError?: (err: unknown) => void;
+  }): { stop(): void } {
+    return sweepPeriodically(() => this.releaseOwedHolds(), options.everyMs ?? 60_000, {
+      ...(options.onSwept ? { onDone: options.onSwept, always: true } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   }
 
   /**
@@ -776,10 +817,7 @@ export class StoreService {
   }
 
   /** Sessions of a store, newest first. */
-  async listSessions(
-    store: string,
-    filter?: { state?: string; open?: boolean; limit?: number },
-  ): Promise<SessionView[]> {
+  async listSessions(store: string, filter?: SessionFilter): Promise<SessionView[]> {
     this.config(store);
     return this.deps.storage.sessions.list(store, filter);
   }

@@ -240,5 +240,8 @@ export function buildSessionView(
     version: snap.version,
     open: state.phase === "shopping",
     ...(settled ? { receipt: buildReceipt(snap, ctx, state.updatedAt ?? now) } : {}),
+    ...(state.payment.holdsToRelease?.length
+      ? { holdsToRelease: state.payment.holdsToRelease.map((h) => ({ ...h })) }
+      : {}),
   };
 }

@@ -27,6 +27,7 @@
  * capture made just before a crash is found again, not attempted on a hold nobody knows.
  */
 import type { BasketEvent } from "../../domain/basket/basket.events";
+import type { FailedRelease } from "../../domain/session/session.commands";
 import { decideSession, isLiveHold } from "../../domain/session/session.decider";
 import type { PaymentFailure, PaymentResult } from "../ports/payment-gateway";
 import type { SessionSnapshot } from "../services/session-streams";
@@ -106,16 +107,17 @@ export async function settleSession(
     if (expired || !(pay.authorizationId && pay.authorized >= total && !refused)) {
       const method = await deps.paymentMethod(store, snap.state.account);
       if (!method) return fail(deps, store, session, "no payment method for this account");
-      const { hold, released, checkIn } = expired
+      const { hold, released, releaseFailed, checkIn } = expired
         ? {
             hold: await exactHold(deps, snap, method, total, currency),
             released: expired,
+            releaseFailed: undefined,
             checkIn: undefined,
           }
         : await obtainHold(deps, store, snap, method, total, currency);
       if (hold.status !== "approved") {
         // the check-in hold (recorded or not) will not be captured either: released with the failure
-        const spare = checkIn?.status === "approved" ? [checkIn.authorizationId] : [];
+        const spare = checkIn?.status === "approved" ? [checkIn] : [];
         return fail(deps, store, session, `authorization ${hold.status}: ${hold.message}`, spare);
       }
       const r = await deps.streams.update(
@@ -132,6 +134,7 @@ export async function settleSession(
                   currency,
                   authorizationId: hold.authorizationId,
                   released,
+                  ...(releaseFailed ? { releaseFailed } : {}),
                 },
                 s.state,
                 deps,
@@ -206,6 +209,8 @@ async function obtainHold(
 ): Promise<{
   hold: PaymentResult<{ authorizationId: string; amount: number }>;
   released?: string;
+  /** the check-in hold, replaced, whose release the provider did not confirm (0112) */
+  releaseFailed?: FailedRelease;
   checkIn: PaymentResult<{ authorizationId: string; amount: number }>;
 }> {
   const checkIn = await deps.payments.authorize(checkInHoldRequest(deps, store, snap.streamId, method));
@@ -219,6 +224,14 @@ async function obtainHold(
       authorizationId: checkIn.authorizationId,
     });
     if (rel.status === "approved") return { hold: exact, released: checkIn.authorizationId, checkIn };
+    // Recorded with the new hold as owed a release, retried until the provider confirms (0112):
+    // otherwise nothing would know of it once the new hold replaces it in the stream.
+    const releaseFailed = {
+      authorizationId: checkIn.authorizationId,
+      amount: checkIn.amount,
+      reason: `release ${rel.status}: ${rel.message}`,
+    };
+    return { hold: exact, releaseFailed, checkIn };
   }
   return { hold: exact, checkIn };
 }
@@ -255,19 +268,25 @@ async function fail(
   store: string,
   session: string,
   reason: string,
-  spare: string[] = [],
+  spare: { authorizationId: string; amount: number }[] = [],
 ): Promise<{ status: "problem"; reason: string }> {
   let released: string | undefined;
+  const releaseFailed: FailedRelease[] = [];
   if (!captureUnknown(reason)) {
     const { state } = await deps.streams.load(store, session, true);
     const recorded = state.payment.authorizationId;
     const live = recorded && isLiveHold(state, recorded) ? recorded : undefined;
-    for (const authorizationId of new Set([...(live ? [live] : []), ...spare])) {
+    const holds = new Map(spare.map((h) => [h.authorizationId, h.amount]));
+    if (live) holds.set(live, state.payment.authorized);
+    for (const [authorizationId, amount] of holds) {
       const rel = await deps.payments.release({
         idempotencyKey: keys.release(authorizationId),
         authorizationId,
       });
       if (rel.status === "approved" && authorizationId === live) released = live;
+      // a spare hold whose release failed is owed one (0112); the live one stays recorded (0107)
+      if (rel.status !== "approved" && authorizationId !== live)
+        releaseFailed.push({ authorizationId, amount, reason: `release ${rel.status}: ${rel.message}` });
     }
   }
   await deps.streams.update(
@@ -278,11 +297,20 @@ async function fail(
       if (s.state.phase === "paid") return [];
       if (s.state.phase === "problem") {
         // a retry that failed again: the failure is on record, the release may not be
-        return released
-          ? decideSession({ type: "ReleaseHold", at, authorizationId: released }, s.state, deps)
-          : [];
+        return [
+          ...(released
+            ? decideSession({ type: "ReleaseHold", at, authorizationId: released }, s.state, deps)
+            : []),
+          ...(releaseFailed.length > 0
+            ? decideSession({ type: "RecordReleaseFailure", at, holds: releaseFailed }, s.state, deps)
+            : []),
+        ];
       }
-      return decideSession({ type: "RecordPaymentFailure", at, reason, released }, s.state, deps);
+      return decideSession(
+        { type: "RecordPaymentFailure", at, reason, released, releaseFailed },
+        s.state,
+        deps,
+      );
     },
     { source: "workflow", causation: "exit" },
   );

@@ -9,7 +9,7 @@
  *     dispute refunds that line)
  */
 import type { BasketLine } from "../../domain/basket/basket.state";
-import type { ResolveReview } from "../../domain/session/session.commands";
+import type { FailedRelease, ResolveReview } from "../../domain/session/session.commands";
 import { decideSession } from "../../domain/session/session.decider";
 import { DomainError } from "../../domain/shared/errors";
 import type { ReviewLabel } from "../ports/read-models";
@@ -195,6 +195,7 @@ export async function cancelSession(
   reason: string,
   checkInHold?: string,
 ): Promise<void> {
+  let held = 0;
   const { snap } = await deps.streams.update(
     store,
     session,
@@ -202,12 +203,32 @@ export async function cancelSession(
       if (s.version === 0)
         throw new DomainError("UNKNOWN_SESSION", `no session ${session} in store ${store}`);
       if (s.state.phase === "cancelled") return [];
+      held = s.state.payment.authorized;
       return decideSession({ type: "Cancel", at: deps.clock.now(), reason }, s.state, deps);
     },
     { source: "workflow", causation: "cancel" },
   );
   const holds = new Set([snap.state.payment.authorizationId, checkInHold].filter((x): x is string => !!x));
+  const failed: FailedRelease[] = [];
   for (const authorizationId of holds) {
-    await deps.payments.release({ idempotencyKey: keys.release(authorizationId), authorizationId });
+    const rel = await deps.payments.release({
+      idempotencyKey: keys.release(authorizationId),
+      authorizationId,
+    });
+    if (rel.status !== "approved" && !(rel.status === "error" && rel.code === "not-held"))
+      failed.push({
+        authorizationId,
+        amount: authorizationId === snap.state.payment.authorizationId ? held : 0,
+        reason: `release ${rel.status}: ${rel.message}`,
+      });
   }
+  // the cancel is recorded; a release the provider did not confirm is owed, retried later (0112)
+  if (failed.length > 0)
+    await deps.streams.update(
+      store,
+      session,
+      (s) =>
+        decideSession({ type: "RecordReleaseFailure", at: deps.clock.now(), holds: failed }, s.state, deps),
+      { source: "workflow", causation: "cancel" },
+    );
 }

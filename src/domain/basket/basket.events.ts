@@ -160,6 +160,23 @@ export interface HoldReleased extends At {
   type: "HoldReleased";
   authorizationId: string;
 }
+/**
+ * A hold this session placed and will not capture, whose release the provider did not confirm
+ * (an error or a timeout): the session owes the shopper its release, retried with the same key
+ * until the provider confirms it (`PendingHoldReleased`; decision 0112). Not the recorded hold
+ * (that one stays live in `payment` until `HoldReleased`), so it moves no phase.
+ */
+export interface HoldReleaseFailed extends At {
+  type: "HoldReleaseFailed";
+  authorizationId: string;
+  amount: number;
+  reason: string;
+}
+/** A hold recorded by `HoldReleaseFailed` was released at the provider after all (0112). */
+export interface PendingHoldReleased extends At {
+  type: "PendingHoldReleased";
+  authorizationId: string;
+}
 export interface SessionHeldForReview extends At {
   type: "SessionHeldForReview";
   caseIds: string[];
@@ -189,6 +206,8 @@ export type BasketEvent =
   | PaymentFailed
   | PaymentRefunded
   | HoldReleased
+  | HoldReleaseFailed
+  | PendingHoldReleased
   | SessionHeldForReview
   | SessionClosed
   | SessionCancelled;

@@ -63,6 +63,20 @@ export interface PaymentState {
   refunded: number;
   currency?: string;
   lastFailure?: string;
+  /**
+   * holds this session placed, will not capture, and whose release the provider has not yet
+   * confirmed (HoldReleaseFailed, decision 0112); absent when there is none
+   */
+  holdsToRelease?: readonly PendingRelease[];
+}
+
+/** A hold owed a release: the release failed when the session stopped using it (0112). */
+export interface PendingRelease {
+  authorizationId: string;
+  amount: number;
+  reason: string;
+  /** when the release first failed */
+  failedAt: number;
 }
 
 export interface BasketState {
@@ -295,6 +309,24 @@ export function evolveBasket(state: BasketState, event: BasketEvent): BasketStat
     }
     case "HoldReleased":
       return { ...lifecycle(state, event), payment: { ...state.payment, authorized: 0 } };
+    case "HoldReleaseFailed": {
+      const owed = state.payment.holdsToRelease ?? [];
+      if (owed.some((h) => h.authorizationId === event.authorizationId)) return state;
+      const pending: PendingRelease = {
+        authorizationId: event.authorizationId,
+        amount: event.amount,
+        reason: event.reason,
+        failedAt: event.at,
+      };
+      return { ...state, payment: { ...state.payment, holdsToRelease: [...owed, pending] } };
+    }
+    case "PendingHoldReleased": {
+      const left = (state.payment.holdsToRelease ?? []).filter(
+        (h) => h.authorizationId !== event.authorizationId,
+      );
+      const { holdsToRelease: _gone, ...payment } = state.payment;
+      return { ...state, payment: left.length > 0 ? { ...payment, holdsToRelease: left } : payment };
+    }
     case "SessionCancelled":
       return { ...lifecycle(state, event), cancelReason: event.reason };
     default:

@@ -28,6 +28,14 @@ export interface RecordAuthorization extends At {
   authorizationId: string;
   /** the hold this one replaces, already released at the provider (e.g. a check-in hold the total outgrew) */
   released?: string;
+  /** the hold this one replaces, whose release the provider did not confirm: owed a release (0112) */
+  releaseFailed?: FailedRelease;
+}
+/** A hold the session will not capture and whose release failed at the provider (decision 0112). */
+export interface FailedRelease {
+  authorizationId: string;
+  amount: number;
+  reason: string;
 }
 export interface RecordCapture extends At {
   type: "RecordCapture";
@@ -40,6 +48,8 @@ export interface RecordPaymentFailure extends At {
   reason: string;
   /** the recorded hold, already released at the provider because the failure ends it (0107) */
   released?: string;
+  /** other holds the failure ends whose release the provider did not confirm (0112) */
+  releaseFailed?: FailedRelease[];
 }
 /**
  * The recorded hold was released at the provider outside a failure or a cancel: a session left
@@ -47,6 +57,19 @@ export interface RecordPaymentFailure extends At {
  */
 export interface ReleaseHold extends At {
   type: "ReleaseHold";
+  authorizationId: string;
+}
+/**
+ * Holds the session stopped using and failed to release at the provider, outside an exit
+ * (a cancel whose release failed; decision 0112): owed a release, retried later.
+ */
+export interface RecordReleaseFailure extends At {
+  type: "RecordReleaseFailure";
+  holds: FailedRelease[];
+}
+/** A hold owed a release (HoldReleaseFailed) was released at the provider on a retry (0112). */
+export interface ReleasePendingHold extends At {
+  type: "ReleasePendingHold";
   authorizationId: string;
 }
 /**
@@ -113,6 +136,8 @@ export type SessionCommand =
   | RecordCapture
   | RecordPaymentFailure
   | ReleaseHold
+  | RecordReleaseFailure
+  | ReleasePendingHold
   | AbandonSession
   | CorrectLine
   | VoidLine

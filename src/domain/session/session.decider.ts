@@ -10,7 +10,7 @@ import type { BasketEvent, LineRevised } from "../basket/basket.events";
 import { type BasketState, basketContents, foldBasket } from "../basket/basket.state";
 import { assertNever, DomainError } from "../shared/errors";
 import type { IdGenerator } from "../shared/ids";
-import type { SessionCommand } from "./session.commands";
+import type { FailedRelease, SessionCommand } from "./session.commands";
 import type { SessionPhase } from "./session.transitions";
 
 export interface SessionDeps {
@@ -70,6 +70,28 @@ export function isEmptyBasket(state: BasketState): boolean {
   return c.items.length === 0 && c.weighed.length === 0 && c.unsureLineIds.length === 0;
 }
 
+/**
+ * HoldReleaseFailed for each hold not already owed a release (decision 0112). The recorded live
+ * hold is left out unless `replaced`: while it is recorded live, the stream shows it held already
+ * (a `problem` keeps it there for the startup release of 0107).
+ */
+function owedReleases(
+  state: BasketState,
+  holds: readonly FailedRelease[],
+  at: number,
+  replaced?: string,
+): BasketEvent[] {
+  const owed = new Set((state.payment.holdsToRelease ?? []).map((h) => h.authorizationId));
+  const out: BasketEvent[] = [];
+  for (const h of holds) {
+    if (owed.has(h.authorizationId)) continue;
+    if (isLiveHold(state, h.authorizationId) && h.authorizationId !== replaced) continue;
+    owed.add(h.authorizationId);
+    out.push({ type: "HoldReleaseFailed", at, ...h });
+  }
+  return out;
+}
+
 const EDITABLE: readonly SessionPhase[] = ["shopping", "exiting", "charging", "review", "problem"];
 const LIVE: readonly SessionPhase[] = [
   "shopping",
@@ -81,6 +103,9 @@ const LIVE: readonly SessionPhase[] = [
   "partially-refunded",
   "refunded",
 ];
+
+/** Every phase a session with a hold can be in: a hold owed a release outlives the session. */
+const LIVE_OR_ENDED: readonly SessionPhase[] = [...LIVE, "closed", "cancelled"];
 
 function decide(command: SessionCommand, state: BasketState, { ids }: SessionDeps): BasketEvent[] {
   const at = command.at;
@@ -133,6 +158,10 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
         ...(command.released && isLiveHold(state, command.released)
           ? [{ type: "HoldReleased" as const, at, authorizationId: command.released }]
           : []),
+        // the replaced hold whose release failed: owed one, so it is not lost when replaced (0112)
+        ...(command.releaseFailed && command.releaseFailed.authorizationId !== command.authorizationId
+          ? owedReleases(state, [command.releaseFailed], at, command.releaseFailed.authorizationId)
+          : []),
         {
           type: "PaymentAuthorized",
           at,
@@ -167,7 +196,16 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
         ...(command.released && isLiveHold(state, command.released)
           ? [{ type: "HoldReleased" as const, at, authorizationId: command.released }]
           : []),
+        ...owedReleases(state, command.releaseFailed ?? [], at),
       ];
+    case "RecordReleaseFailure":
+      requirePhase(state, LIVE_OR_ENDED, command.type);
+      return owedReleases(state, command.holds, at);
+    case "ReleasePendingHold":
+      requirePhase(state, LIVE_OR_ENDED, command.type);
+      return (state.payment.holdsToRelease ?? []).some((h) => h.authorizationId === command.authorizationId)
+        ? [{ type: "PendingHoldReleased", at, authorizationId: command.authorizationId }]
+        : [];
     case "ReleaseHold":
       requirePhase(state, ["problem"], command.type);
       return isLiveHold(state, command.authorizationId)

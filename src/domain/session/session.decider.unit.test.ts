@@ -322,6 +322,52 @@ describe("session decider", () => {
     ).toEqual(["PaymentAuthorized"]);
   });
 
+  it("a replaced check-in hold whose release failed is owed one, whatever the phase, until released once (0112)", () => {
+    const checkedIn = checkInHold();
+    const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
+    const failedRelease = {
+      authorizationId: "auth-in",
+      amount: 10_000,
+      reason: "release timeout: no answer",
+    };
+    const events = when(exiting, {
+      type: "RecordAuthorization",
+      at: 21,
+      amount: 15_000,
+      currency: "USD",
+      authorizationId: "auth-exit",
+      releaseFailed: failedRelease,
+    });
+    expect(events).toEqual([
+      { type: "HoldReleaseFailed", at: 21, ...failedRelease },
+      { type: "PaymentAuthorized", at: 21, amount: 15_000, currency: "USD", authorizationId: "auth-exit" },
+    ]);
+    const charging = [...exiting, ...events];
+    expect(foldBasket(charging).payment).toMatchObject({
+      authorizationId: "auth-exit",
+      authorized: 15_000,
+      holdsToRelease: [{ ...failedRelease, failedAt: 21 }],
+    });
+    // paid, then closed: the owed release is still on record and still settles
+    const closed: BasketEvent[] = [
+      ...charging,
+      { type: "PaymentCaptured", at: 22, amount: 15_000, currency: "USD", captureId: "cap-1" },
+      { type: "SessionClosed", at: 23 },
+    ];
+    expect(foldBasket(closed).payment.holdsToRelease).toHaveLength(1);
+    const release = { type: "ReleasePendingHold", at: 30, authorizationId: "auth-in" } as const;
+    const released = when(closed, release);
+    expect(released).toEqual([{ type: "PendingHoldReleased", at: 30, authorizationId: "auth-in" }]);
+    const after = foldBasket([...closed, ...released]);
+    expect(after.phase).toBe("closed");
+    expect(after.payment.holdsToRelease).toBeUndefined();
+    expect(when([...closed, ...released], release)).toEqual([]);
+    // a second failure of the same hold is not recorded twice
+    expect(when(charging, { type: "RecordReleaseFailure", at: 24, holds: [failedRelease] })).toEqual([]);
+    // the recorded live hold is not owed: the stream shows it held already (0107 releases it)
+    expect(when(exiting, { type: "RecordReleaseFailure", at: 24, holds: [failedRelease] })).toEqual([]);
+  });
+
   it("a failure that ends the hold records its release with it; a hold left in problem is released later, once", () => {
     const checkedIn = checkInHold();
     const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];

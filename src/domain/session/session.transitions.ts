@@ -1,6 +1,7 @@
 /**
  * The session lifecycle as data: which lifecycle event may move a session from which phase to
- * which. Item and prompt events do not move the phase and are not listed. Anything not in the
+ * which. Item and prompt events do not move the phase and are not listed, nor are the owed
+ * hold releases (HoldReleaseFailed, PendingHoldReleased; decision 0112). Anything not in the
  * table is an illegal transition (DomainError ILLEGAL_TRANSITION), never a silent no-op.
  *
  *   idle ─SessionOpened→ shopping ─CheckoutStarted→ exiting ─PaymentAuthorized→ charging
