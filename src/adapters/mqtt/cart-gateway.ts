@@ -106,7 +106,9 @@ export class CartGateway {
    * Handles one message published on an events topic. Resolves when done; rejects when the
    * events could not be recorded (the broker must then not acknowledge). Under the in-flight
    * limit (`intake`) the message may first wait for room: `onAdmitted` is called once it is
-   * taken in (at once when there is room), so a broker adapter reads on only then.
+   * taken in (at once when there is room), so a broker adapter reads on only then — called
+   * after the message is in its cart's inbox, so a next message handed over from inside it
+   * queues behind this one.
    */
   handleMessage(
     topic: string,
@@ -123,14 +125,19 @@ export class CartGateway {
     const { store, cart } = parsed;
     const intake = this.options.intake;
     if (!intake) {
+      const done = this.take(store, cart, payload, receivedAt);
       onAdmitted?.();
-      return this.take(store, cart, payload, receivedAt);
+      return done;
     }
     const size = payload.byteLength;
     return new Promise<void>((resolve, reject) => {
       intake.admit(size, () => {
-        onAdmitted?.();
+        // In the cart's inbox BEFORE the broker is told to read on: a message admitted late
+        // (intake was paused) calls mqtt.js back outside its read, and mqtt.js may then hand
+        // over the next message synchronously, inside onAdmitted — taken first, it overtook
+        // this one (cart-b-8 recorded before cart-b-7 in test/server/intake-keepalive.int.test.ts)
         const done = this.take(store, cart, payload, receivedAt);
+        onAdmitted?.();
         done.then(
           () => {
             intake.release(size);

@@ -51,6 +51,8 @@ export interface ExternalBrokerOptions {
   receiveMaximum?: number;
   /** how carts without a status topic count as online (cart-presence.ts) */
   presence?: CartPresenceOptions;
+  /** MQTT keep-alive, seconds; default mqtt.js's 60 (tests shorten it) */
+  keepalive?: number;
   log?: {
     info(obj: object, msg: string): void;
     warn(obj: object, msg: string): void;
@@ -84,6 +86,7 @@ export class ExternalBroker implements CartOutbound {
       properties: { sessionExpiryInterval: 3600, receiveMaximum: options.receiveMaximum ?? 65_535 },
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
+      ...(options.keepalive !== undefined ? { keepalive: options.keepalive } : {}),
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
     };
