@@ -178,6 +178,9 @@ class CartFusionImpl implements CartFusion {
   private readonly byWeight: Product[];
   private readonly byWeightMean: Float64Array;
   private readonly maxUnitSd: number;
+  /** the cart's weight fit so far: Σ z² (clipped) and how many lines identified beyond doubt */
+  private spreadZ2 = 0;
+  private spreadN = 0;
   /** what a unit of each sku charges, as a key (see chargeAgreement) */
   private readonly chargeKeys = new Map<string, string>();
 
@@ -442,6 +445,10 @@ class CartFusionImpl implements CartFusion {
     const hyps = explainChange(ctx, cfg);
     const best = hyps[0];
     const bestMerch = hyps.find((h) => h.kind === "merch");
+    // the cart's own weight spread, where it has learned a wider one, may only doubt
+    const spread = this.weightSpread();
+    const wide = spread > 1 ? explainChange({ ...ctx, spread }, cfg) : undefined;
+    if (!removal) this.learnSpread(best, change, sightings, scans);
     for (const s of sightings) s.used = true;
     if (best.kind === "merch") {
       if (!removal) this.leaveSightingsForLater(best.items, sightings, ctx);
@@ -490,7 +497,7 @@ class CartFusionImpl implements CartFusion {
       this.raise(prompt, false, ctx, [], evidence, change.endT, out);
       return;
     }
-    const marginals = guess.items.map((it) => marginal(hyps, it));
+    const marginals = guess.items.map((it) => Math.min(marginal(hyps, it), wide ? marginal(wide, it) : 1));
 
     // a product only the weight speaks for (nobody saw or scanned it), or only a faint sighting
     // (best p under minIdentityP), is never accepted unasked: a bag that happens to weigh like
@@ -525,9 +532,13 @@ class CartFusionImpl implements CartFusion {
         : undefined;
     // ... and only for what the camera clearly saw or the shopper scanned or keyed: a faint
     // sighting (a bag) or a weight alone never charges on equivalence
+    const wideGuess = wide?.find((h) => h.kind === "merch" && sameItems(h, guess));
     const chargeSure =
       charge !== undefined &&
       charge.mass >= cfg.acceptThreshold &&
+      (!wide ||
+        (wideGuess?.kind === "merch" &&
+          this.chargeAgreement(wideGuess, wide, ctx).mass >= cfg.acceptThreshold)) &&
       guess.items.every((it) => this.clearlyIdentified(it, removal, sightings, scans, keyed));
     const statuses: LineStatus[] = guess.items.map((it, i) => {
       if (marginals[i] < cfg.acceptThreshold && !chargeSure) return "unsure";
@@ -541,9 +552,13 @@ class CartFusionImpl implements CartFusion {
     // the lines may each be sure while the explanation as a whole is not: something else may
     // have gone in (or out) with them (a scanned cereal box and a chocolate bar seen beside it)
     let otherMass = 0;
-    for (const h of hyps) {
-      if (h.kind !== "merch" || h === guess) continue;
-      if (h.items.some((i) => !guessSkus.has(i.sku))) otherMass += h.posterior;
+    for (const hs of wide ? [hyps, wide] : [hyps]) {
+      let m = 0;
+      for (const h of hs) {
+        if (h.kind !== "merch" || h === guess || (hs === wide && sameItems(h, guess))) continue;
+        if (h.items.some((i) => !guessSkus.has(i.sku))) m += h.posterior;
+      }
+      otherMass = Math.max(otherMass, m);
     }
     // (explanations that charge the same as the guess are no "something else")
     const moreUnsure = !chargeSure && otherMass > 1 - cfg.acceptThreshold;
@@ -587,6 +602,32 @@ class CartFusionImpl implements CartFusion {
       this.raise(prompt, removal, ctx, fixed, evidence, change.endT, out);
     }
     if (guess.remainder) this.raiseRemainder(guess, ctx, change.endT, evidence, out, vouched);
+  }
+
+  /** the factor on unit explanations' weight sd this cart has learned (weightSpreadPriorN) */
+  private weightSpread(): number {
+    const n0 = this.cfg.weightSpreadPriorN;
+    if (n0 <= 0) return 1;
+    const k = Math.sqrt((n0 + this.spreadZ2) / (n0 + this.spreadN));
+    return Math.min(this.cfg.weightSpreadMax, Math.max(1, k));
+  }
+
+  /**
+   * One unit scanned and seen as itself, explained beyond doubt: how far its weight fell from
+   * the catalog's, in the model's sd, is one observation of the cart's weight fit — a worn
+   * scale, a slow settle, lots that vary more than the catalog's few weighings.
+   */
+  private learnSpread(best: Hypothesis, change: ScaleChange, sightings: Sighting[], scans: Scan[]): void {
+    if (this.cfg.weightSpreadPriorN <= 0 || best.kind !== "merch" || best.remainder) return;
+    if (best.items.length !== 1 || best.items[0].qty !== 1 || best.posterior < 0.99) return;
+    const sku = best.items[0].sku;
+    const w = this.catalog.bySku.get(sku)?.weight;
+    if (!w || scans.length !== 1 || scans[0].sku !== sku || scans[0].grams !== undefined) return;
+    if (!sightings.some((v) => v.dir === "in" && topSku(v.candidates) === sku)) return;
+    const sd = Math.sqrt(w.sd * w.sd + this.cfg.scaleNoiseSdG ** 2 + change.sd * change.sd);
+    const z = Math.min(4, Math.abs(change.delta - w.mean) / sd);
+    this.spreadZ2 += z * z;
+    this.spreadN++;
   }
 
   /**
@@ -1842,6 +1883,18 @@ class CartFusionImpl implements CartFusion {
     this.keyed = [];
     return { outcome: "accepted", events };
   }
+}
+
+function topSku(cs: { sku: string; p: number }[]): string | undefined {
+  let best: { sku: string; p: number } | undefined;
+  for (const c of cs) if (!best || c.p > best.p) best = c;
+  return best?.sku;
+}
+
+/** the same products in the same quantities (grams aside) and the same remainder, or none */
+function sameItems(h: Hypothesis, g: Extract<Hypothesis, { kind: "merch" }>): boolean {
+  if (h.kind !== "merch" || h.items.length !== g.items.length || !h.remainder !== !g.remainder) return false;
+  return g.items.every((i, k) => h.items[k].sku === i.sku && h.items[k].qty === i.qty);
 }
 
 function maxP(cs: { p: number }[]): number {

@@ -986,3 +986,48 @@ describe("cart fusion: a unit seen and the rest of the weight", () => {
     expect(of(events, "PromptRaised")).toEqual([]);
   });
 });
+
+describe("cart fusion: a cart that learned its weights fit loosely only doubts more", () => {
+  // two nuts seen, 10 g apart: 311 g is 2 × a + 1 × b (310) rather than 1 × a + 2 × b (320)
+  // on the catalog's spread (0.4 against 3.8 model sd); not on a cart whose colas, scanned and
+  // seen, each came 6 g off the catalog (2.7 model sd): it has learned a spread of about 2
+  const catalog = indexCatalog("USD", [
+    ...TEST_PRODUCTS,
+    unit("nut-a", 100, 1, 299),
+    unit("nut-b", 110, 1, 349),
+  ]);
+  const fusion = (config?: Partial<FusionConfig>) =>
+    createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
+  const colas = (off: number) => {
+    let tl = shopping(6);
+    for (let i = 0; i < 20; i++)
+      tl = tl
+        .scan(COLA_GTIN)
+        .hold(800)
+        .see("in", ["cola-330", 0.93])
+        .step(349.2 + (i % 2 === 0 ? off : -off))
+        .hold(1500);
+    return tl.see("in", ["nut-a", 0.93]).see("in", ["nut-b", 0.93]).step(311).hold(800).end();
+  };
+
+  it("asks about a mixture its own spread cannot tell, which the catalog's would accept", () => {
+    const tl = colas(6);
+    const off = of(run(tl.events, undefined, fusion({ weightSpreadPriorN: 0 })).events, "ItemAdded");
+    expect(off.slice(-2)).toMatchObject([
+      { sku: "nut-a", qty: 2, status: "ok" },
+      { sku: "nut-b", qty: 1, status: "ok" },
+    ]);
+    const { events } = run(tl.events, undefined, fusion());
+    const added = of(events, "ItemAdded");
+    expect(added.slice(0, 20).every((a) => a.sku === "cola-330" && a.status === "ok")).toBe(true);
+    expect(added.slice(-2).map((a) => a.status)).toEqual(["unsure", "unsure"]);
+    expect(of(events, "PromptRaised")).toHaveLength(1);
+  });
+
+  it("changes nothing on a cart whose weights fit as the catalog says", () => {
+    const tl = colas(0);
+    expect(run(tl.events, undefined, fusion()).events).toEqual(
+      run(tl.events, undefined, fusion({ weightSpreadPriorN: 0 })).events,
+    );
+  });
+});

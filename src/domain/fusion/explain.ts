@@ -69,6 +69,8 @@ export interface ChangeContext {
   blank?: number;
   /** removal: loads in the cart that are not merchandise */
   foreign?: ForeignLoad[];
+  /** factor on the sd of a unit explanation's weight (the cart's learned spread; 1 = as modelled) */
+  spread?: number;
 }
 
 export type Hypothesis =
@@ -120,6 +122,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   const removal = ctx.delta < 0;
   const d = Math.abs(ctx.delta);
   const baseVar = cfg.scaleNoiseSdG * cfg.scaleNoiseSdG + ctx.sd * ctx.sd;
+  const spread2 = (ctx.spread ?? 1) ** 2;
   const units: Candidate[] = [];
   const weighed: Candidate[] = [];
   for (const c of ctx.candidates) {
@@ -225,7 +228,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       cfg.extraUnitPrior ** Math.max(0, totalUnits - 1) *
       cfg.extraProductPrior ** Math.max(0, distinct - 1);
     if (totalUnits > 0) {
-      const sd = Math.sqrt(varUnits + baseVar);
+      const sd = Math.sqrt(spread2 * (varUnits + baseVar));
       const zz = Math.abs(d - mean) / sd;
       const lik = zz > MAX_Z ? 0 : gaussian(d, mean, sd);
       const score = lik > 0 ? prior * lik * idProd * visionFactor(members(), memberCap) : 0;
@@ -308,7 +311,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
     for (let n = 1; n <= cap; n++) {
       const m = mean + n * w.mean;
       const v = varUnits + n * w.sd * w.sd;
-      if (m - limitSd * Math.sqrt(v + baseVar) > d) break;
+      if (m - limitSd * Math.sqrt(spread2 * (v + baseVar)) > d) break;
       counts[i] = n;
       dfs(i + 1, totalUnits + n, distinct + 1, m, v, idProd * c.prior);
     }

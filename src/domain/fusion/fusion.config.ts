@@ -86,6 +86,16 @@ export interface FusionConfig {
   keepHypotheses: number;
 
   // --- priors and likelihoods --------------------------------------------------------------
+  /**
+   * The cart learns how well its changes fit the catalog's unit weights: over lines identified
+   * beyond doubt (one unit, scanned and seen as itself, posterior ≥ 0.99), the mean of z² (z =
+   * (delta − mean) / the model's sd, |z| clipped at 4) with this many pseudo-observations at 1.
+   * Where it is above 1 (never more than weightSpreadMax), a line is accepted only if the
+   * explanations with unit sds widened by its square root accept it too: the learned spread
+   * can only doubt. 0 turns the learning off.
+   */
+  weightSpreadPriorN: number;
+  weightSpreadMax: number;
   /** prior that a change is not merchandise (bag, coat, hand) */
   priorForeign: number;
   /** prior that a change is merchandise the evidence does not identify */
@@ -248,6 +258,8 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   maxCandidates: 8,
   keepHypotheses: 5,
 
+  weightSpreadPriorN: 20,
+  weightSpreadMax: 2,
   priorForeign: 0.1,
   priorUnidentified: 0.03,
   extraUnitPrior: 0.5,
