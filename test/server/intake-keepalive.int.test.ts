@@ -11,8 +11,9 @@
  * ("Keepalive timeout": mqtt.js could not read the PINGRESP) and the broker redelivered what was
  * not acknowledged — caught as duplicates, but a cart's order broke once a paused connection
  * resumed without dropping (a message admitted late let mqtt.js hand over the next one before it
- * was queued). Both fixed: the server keeps the connection alive while paused
- * (external-broker.ts) and a message is queued before the broker reads on (cart-gateway.ts).
+ * was queued); a walk-out device's message waiting to be recorded ended it the same way. Fixed:
+ * the server keeps the connection alive while mqtt.js is held (blocked-keepalive.ts) and a
+ * message is queued before the broker reads on (cart-gateway.ts).
  * On the embedded broker the carts' connections do end (aedes reads nothing from a paused
  * connection, so the cart's PINGREQ goes unanswered); the carts reconnect and send again what
  * was not acknowledged, and ingest recognises it: nothing lost, nothing twice, order kept.
@@ -27,11 +28,14 @@ import {
   type CartIngestOutcome,
   type CartIngestPort,
 } from "../../src/adapters/mqtt/cart-gateway";
+import { attachDevicesToExternalBroker } from "../../src/adapters/mqtt/device-external";
+import { DeviceGateway } from "../../src/adapters/mqtt/device-gateway";
+import { deviceTopic } from "../../src/adapters/mqtt/device-topics";
 import { EmbeddedBroker } from "../../src/adapters/mqtt/embedded-broker";
 import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { IntakeLimit } from "../../src/adapters/mqtt/intake-limit";
 import { eventsTopic } from "../../src/adapters/mqtt/topics";
-import type { CartEvent } from "../../src/domain/events/sensor-events";
+import type { CartEvent, StoreEvent } from "../../src/domain/events/sensor-events";
 import { waitFor } from "../support/wait-for";
 import { CountingIngest } from "./support/counting-ingest";
 import { mosquittoAvailable, startMosquitto } from "./support/mosquitto";
@@ -178,6 +182,81 @@ describe.skipIf(!mosquittoAvailable())("an intake pause behind Mosquitto", () =>
     },
     60_000,
   );
+});
+
+describe.skipIf(!mosquittoAvailable())("a device message held past the keep-alive, behind Mosquitto", () => {
+  it("the server's connection stays up while a walk-out device's message waits; each recorded once, in order", async () => {
+    const mosq = await startMosquitto({ dynsec: false, config: ["max_queued_messages 10000"] });
+    closers.push(() => mosq.stop());
+    const s = setup();
+    const clientId = `skiplane-keepalive-dev-${process.pid}`;
+    const server = await ExternalBroker.connect({
+      url: mosq.url,
+      gateway: s.gateway,
+      clientId,
+      keepalive: KEEPALIVE,
+    });
+    closers.push(() => server.close());
+    const conn = watchConnection(server.client);
+    // the device path acknowledges a message once it is recorded: mqtt.js waits meanwhile
+    const recorded: StoreEvent[] = [];
+    const seen = new Set<string>();
+    let duplicates = 0;
+    let open = false;
+    const waiting: (() => void)[] = [];
+    const devices = new DeviceGateway({
+      intake: s.intake,
+      ingest: {
+        async ingest(_store, events) {
+          if (!open) await new Promise<void>((r) => waiting.push(r));
+          let dup = 0;
+          for (const e of events) {
+            if (e.id && seen.has(e.id)) dup++;
+            else {
+              if (e.id) seen.add(e.id);
+              recorded.push(e);
+            }
+          }
+          duplicates += dup;
+          return { rejected: [], duplicates: dup };
+        },
+      },
+    });
+    await attachDevicesToExternalBroker(server.client, devices);
+    const plates = await mqtt.connectAsync(mosq.url, { clientId: "plates-1", protocolVersion: 5 });
+    closers.push(() => plates.endAsync(true));
+    await Promise.all(
+      Array.from({ length: PER_CART }, (_, i) =>
+        plates.publishAsync(
+          deviceTopic(STORE, "plates-1", "events"),
+          JSON.stringify({
+            v: 1,
+            t: 1_700_000_000_000 + i,
+            type: "plate",
+            store: STORE,
+            gondola: 1,
+            shelf: 1,
+            plate: 1,
+            grams: 500 - i,
+            id: `plate-${i}`,
+          }),
+          { qos: 1 },
+        ),
+      ),
+    );
+    await waitFor(() => waiting.length > 0, 10_000);
+    await new Promise((r) => setTimeout(r, HOLD_MS));
+    open = true;
+    for (const r of waiting.splice(0)) r();
+    await waitFor(() => recorded.length === PER_CART, 20_000);
+    expect(recorded.map((e) => e.id)).toEqual(Array.from({ length: PER_CART }, (_, i) => `plate-${i}`));
+    // before the keep-alive was held here: closes 2, errors ["Keepalive timeout" x2]
+    expect(conn).toEqual({ closes: 0, errors: [] });
+    expect(duplicates).toBe(0);
+    await waitFor(() => s.intake.load.messages === 0);
+    await server.close();
+    expect(await leftUnacknowledged(mosq.url, clientId)).toBe(0);
+  }, 60_000);
 });
 
 describe.each([false, true])(

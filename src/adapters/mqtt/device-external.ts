@@ -11,6 +11,7 @@
  */
 import type { MqttClient } from "mqtt";
 import type { CartError } from "../schemas/cart-protocol.schema";
+import { BlockedKeepAlive } from "./blocked-keepalive";
 import type { DeviceGateway, DeviceOutbound } from "./device-gateway";
 import { ALL_DEVICE_EVENTS, deviceTopic, deviceUsername } from "./device-topics";
 import type { Dynsec } from "./external-broker";
@@ -32,12 +33,20 @@ export async function attachDevicesToExternalBroker(
   } = {},
 ): Promise<void> {
   const carts = client.handleMessage.bind(client) as unknown as PacketHandler;
+  const keepAlive = BlockedKeepAlive.of(client);
   const route: PacketHandler = (packet, done) => {
     if (!gateway.accepts(packet.topic)) return carts(packet, done);
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    // mqtt.js reads nothing until the message is recorded (its PUBACK is sent then): a long wait
+    // (intake paused) must not end the connection (blocked-keepalive.ts)
+    const unhold = keepAlive.hold();
     gateway.handleMessage(packet.topic, payload).then(
-      () => done(),
+      () => {
+        unhold();
+        done();
+      },
       (err: Error) => {
+        unhold();
         options.log?.error({ err, topic: packet.topic }, "device message not recorded; left unacknowledged");
         done(err);
       },

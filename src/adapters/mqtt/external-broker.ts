@@ -20,6 +20,7 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
+import { BlockedKeepAlive } from "./blocked-keepalive";
 import type { CartGateway, CartOutbound } from "./cart-gateway";
 import { CartPresence, type CartPresenceOptions } from "./cart-presence";
 import {
@@ -143,40 +144,12 @@ export class ExternalBroker implements CartOutbound {
   private pipeline(): void {
     const { client, options } = this;
     type Pending = { id: number | undefined; done: boolean };
-    type Conn = { pending: Pending[]; failed: boolean; keepAlive?: ReturnType<typeof setInterval> };
     /** this connection's deliveries in arrival order; replaced when the connection closes */
-    let conn: Conn = { pending: [], failed: false };
+    let conn = { pending: [] as Pending[], failed: false };
     const sendPacket = (
       client as unknown as { _sendPacket(p: object, cb?: () => void): void }
     )._sendPacket.bind(client);
-    /**
-     * Keep-alive while intake is paused. mqtt.js reads nothing while a message waits for room
-     * under the in-flight limit — not the broker's PINGRESP either, which waits behind it — so
-     * a pause longer than 1.5 × the keep-alive ended the connection ("Keepalive timeout";
-     * test/server/intake-keepalive.int.test.ts, 2 s keep-alive: two reconnects in a 7 s pause)
-     * and the broker redelivered everything unacknowledged. While paused, the pings are sent
-     * here (the broker hears from the server and keeps the connection) and mqtt.js's keep-alive
-     * timer is held (it cannot read the answers yet; it reads them once intake resumes). A
-     * broker that dies during the pause is noticed only when it ends (or by TCP).
-     */
-    const holdKeepAlive = (c: Conn) => {
-      const seconds = (client as unknown as { keepalive?: number }).keepalive ?? 0;
-      if (c.keepAlive || seconds <= 0) return;
-      c.keepAlive = setInterval(
-        () => {
-          if (c !== conn || !this.connected) return;
-          sendPacket({ cmd: "pingreq" });
-          client.reschedulePing(true);
-        },
-        Math.max(250, (seconds * 1000) / 2),
-      );
-      c.keepAlive.unref();
-      client.reschedulePing(true);
-    };
-    const releaseKeepAlive = (c: Conn) => {
-      if (c.keepAlive) clearInterval(c.keepAlive);
-      c.keepAlive = undefined;
-    };
+    const keepAlive = BlockedKeepAlive.of(client);
     const flush = (c: typeof conn) => {
       if (c !== conn || c.failed || !this.connected) return;
       while (c.pending.length > 0 && c.pending[0].done) {
@@ -185,7 +158,6 @@ export class ExternalBroker implements CartOutbound {
       }
     };
     client.on("close", () => {
-      releaseKeepAlive(conn);
       conn = { pending: [], failed: false };
     });
     client.handleMessage = (packet, callback) => {
@@ -193,13 +165,14 @@ export class ExternalBroker implements CartOutbound {
       // Under the in-flight limit only once the gateway has taken the message in: until then
       // mqtt.js reads nothing more, and the broker keeps the rest (intake-limit.ts)
       let readOn = false;
-      const c = conn;
+      let unhold: (() => void) | undefined;
       const next = () => {
         if (readOn) return;
         readOn = true;
-        releaseKeepAlive(c);
+        unhold?.();
         callback(DEFERRED);
       };
+      const c = conn;
       if (c.failed) return next(); // dropped: the broker sends it again
       const entry: Pending = { id: packet.qos > 0 ? packet.messageId : undefined, done: false };
       c.pending.push(entry);
@@ -214,8 +187,9 @@ export class ExternalBroker implements CartOutbound {
       }
       this.presence.seen(target.cart);
       const handled = options.gateway.handleMessage(topic, payload, undefined, next);
-      // not taken in at once: intake is paused, and mqtt.js reads nothing until it is
-      if (!readOn) holdKeepAlive(c);
+      // not taken in at once: intake is paused, and mqtt.js reads nothing (not the broker's
+      // PINGRESP either) until it is: the keep-alive is kept here meanwhile (blocked-keepalive.ts)
+      if (!readOn) unhold = keepAlive.hold();
       handled.then(
         () => {
           entry.done = true;
