@@ -218,8 +218,15 @@ export class ExternalBroker implements CartOutbound {
     });
   }
 
+  /**
+   * Ends the connection. A graceful end waits until every QoS 1 publish in flight (screens,
+   * errors) is acknowledged — with the broker away that never comes, and the server's shutdown
+   * hung (test/server/intake-keepalive.int.test.ts) — so without a connection the end is forced:
+   * what it drops is a retained screen the next state publishes again, and the broker keeps the
+   * server's unacknowledged deliveries in its session.
+   */
   async close(): Promise<void> {
-    await this.client.endAsync();
+    await this.client.endAsync(!this.client.connected);
   }
 
   // ---- Mosquitto dynamic security ---------------------------------------------------------------
