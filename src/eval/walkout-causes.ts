@@ -7,6 +7,7 @@
  * `skiplane sim-walkout` + `skiplane eval` on the same seed (same simulator, same fusion).
  *
  *   npx tsx src/eval/walkout-causes.ts --seed 8 --visits 300 [--data DIR] [--list] [--no-hand-recognition]
+ *     [--hands-at-shelves-only]
  *
  * `--no-hand-recognition`: the simulator leaves out what the cameras recognise in a hand (the
  * track events' `held`), as `skiplane sim-walkout --no-hand-recognition` does.
@@ -51,6 +52,9 @@ export interface WalkoutCauseReport {
   /** visits per first cause */
   primary: Record<string, number>;
   list: VisitCauses[];
+  /** hand-overs done and meetings of hands where nothing passed (handsAlways), in the simulator */
+  handovers: number;
+  gestures: number;
 }
 
 /** actions behind a decision: same shelf, the action's moment inside the change (±) */
@@ -99,6 +103,8 @@ export function walkoutCauses(o: {
   visits: number;
   dataDir: string;
   handRecognition?: boolean;
+  /** false: the simulator before 2026-12-04's fifth pass (hands reported only at shelves and hand-overs) */
+  handsAlways?: boolean;
 }): WalkoutCauseReport {
   const store = readAutocheckoutStore(join(o.dataDir, "autocheckout-cps-test-01"));
   const parsed = parseCatalog(store.catalog);
@@ -111,7 +117,7 @@ export function walkoutCauses(o: {
   const events = new Map<string, BasketEvent[]>();
   const decisions: ShelfDecision[] = [];
   const receipts = new Map<string, { items: { sku: string; qty: number }[]; review: boolean }>();
-  simulateWalkout(
+  const sim = simulateWalkout(
     {
       catalog,
       layout: store.layout,
@@ -119,6 +125,7 @@ export function walkoutCauses(o: {
       seed: o.seed,
       store: "sim",
       ...(o.handRecognition === false ? { handRecognition: false as const } : {}),
+      ...(o.handsAlways === false ? { handsAlways: false } : {}),
       trace: (a) => actions.push(a),
     },
     (e) => {
@@ -191,6 +198,8 @@ export function walkoutCauses(o: {
     causes: count((v) => v.causes),
     primary: count((v) => v.causes.slice(0, 1)),
     list,
+    handovers: sim.actions.handoff ?? 0,
+    gestures: sim.gestures,
   };
 }
 
@@ -203,12 +212,14 @@ function main(argv: string[]): void {
   const visits = Number(arg("--visits", "300"));
   const dataDir = resolve(arg("--data", defaultDataDir()));
   const handRecognition = !argv.includes("--no-hand-recognition");
-  const r = walkoutCauses({ seed, visits, dataDir, handRecognition });
+  const handsAlways = !argv.includes("--hands-at-shelves-only");
+  const r = walkoutCauses({ seed, visits, dataDir, handRecognition, handsAlways });
   const per = (n: number) => ((1000 * n) / r.visits).toFixed(1);
   console.log(
-    `seed ${seed}${handRecognition ? "" : " (no hand recognition)"}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
+    `seed ${seed}${handRecognition ? (handsAlways ? "" : " (hands at shelves only)") : " (no hand recognition)"}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
       `(${per(r.silent)} / 1,000), item F1 ${r.f1.toFixed(4)}`,
   );
+  console.log(`simulator: ${r.handovers} hand-overs, ${r.gestures} meetings of hands where nothing passed`);
   console.log("visits by first cause:");
   for (const [k, n] of Object.entries(r.primary)) console.log(`  ${String(n).padStart(3)}  ${k}`);
   console.log("visits by any cause:");

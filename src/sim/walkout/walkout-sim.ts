@@ -58,6 +58,14 @@ export interface WalkoutSimOptions {
    * DEFAULT_HAND_RECOGNITION; `false` leaves the field out (every other line stays the same)
    */
   handRecognition?: Partial<HandRecognitionModel> | false;
+  /**
+   * the trackers report every shopper's hand at every track sample (walking, carrying, idle), not
+   * only at a shelf or a hand-over, and shoppers sometimes hold out a hand to each other without
+   * passing anything (`gestures`). On by default with hand recognition (see the header);
+   * `false` gives the simulator of before (hands only at shelves and hand-overs). Its draws have
+   * their own generator; without hand recognition it is off (the log of a store without it).
+   */
+  handsAlways?: boolean;
   /** every shelf action as it happens (tests and debugging) */
   trace?: (a: {
     t: number;
@@ -76,6 +84,8 @@ export interface WalkoutSimSummary {
   storeSeconds: number;
   actions: Record<string, number>;
   maxInside: number;
+  /** meetings of hands where nothing passed (handsAlways), begun */
+  gestures: number;
 }
 
 const GONDOLA_SD: Record<number, number> = { 1: 2.4, 2: 0.45, 3: 0.7, 4: 0.5, 5: 0.65 };
@@ -90,6 +100,21 @@ const ACTIONS = [
 type ActionKind = (typeof ACTIONS)[number][0];
 /** a put-back is not of the product taken last: 6 of 31 labelled cases (ground-truth-v14.json) */
 const PUTBACK_NOT_LAST = 6 / 31;
+/**
+ * handsAlways (estimates, no labelled source: the AutoCheckout recording has no tracks): a unit
+ * taken or received stays in the hand 1–3 s before it goes into the basket (the length of the
+ * pause after a reach); a unit to be put back or handed over is taken out of the basket 1 s
+ * before the shelf or the other shopper is reached
+ */
+const CARRY_MS = [1000, 3000] as const;
+const PREHOLD_MS = 1000;
+/**
+ * handsAlways: after a reach, a shopper within 1.2 m of another holds out a hand to them (showing
+ * what was just taken, or pointing) with this chance, 0.8–1.5 s, nothing passing. No data: an
+ * estimate. It gives 25–40 such meetings per 300 visits against 2–7 hand-overs (seeds 1–8,
+ * docs/walkout.md): showing or pointing taken as several times commoner than giving.
+ */
+const GESTURE_P = 0.05;
 
 interface Unit {
   sku: string;
@@ -137,6 +162,15 @@ interface Shopper {
   episode: number;
   /** ms: when the current hand-over began */
   handStart: number;
+  /**
+   * handsAlways: a unit carried in the hand after a pick-up or a hand-over until it goes into the
+   * basket (`until`), read as part of the episode it came from
+   */
+  carry?: { unit: Unit; until: number; episode: string };
+  /** handsAlways: a hand held out to another shopper, nothing passing (see `gestures`) */
+  gesture?: { with: Shopper; until: number; episode: string; shows: boolean; unit?: Unit };
+  /** handsAlways: which side the reported hand is on (±1) */
+  side?: number;
 }
 
 const GATE = { x: -1.5, y: -2 };
@@ -162,6 +196,10 @@ export function simulateWalkout(
           ...DEFAULT_HAND_RECOGNITION,
           ...o.handRecognition,
         });
+  const handsAlways = recognizer !== undefined && o.handsAlways !== false;
+  const hrng = rngFor(o.seed, "hands-always");
+  let gestures = 0;
+  const holds = (sh: Shopper, u: Unit | undefined) => u !== undefined && sh.held.includes(u);
 
   // plates and stock
   const plates: SimPlate[] = o.layout.plates.map((p) => ({
@@ -434,6 +472,32 @@ export function simulateWalkout(
             sh.hand = undefined;
             sh.actionsLeft--;
             sh.until = t + rng.uniform(1000, 3000);
+            if (handsAlways) {
+              const top = sh.held[sh.held.length - 1];
+              if ((sh.action === "pick" || sh.action === "pick2") && top)
+                sh.carry = {
+                  unit: top,
+                  until: t + hrng.uniform(CARRY_MS[0], CARRY_MS[1]),
+                  episode: `${sh.id}/${sh.episode}`,
+                };
+              const other = inside.find(
+                (x) =>
+                  x !== sh &&
+                  !x.done &&
+                  (x.state === "dwell" || x.state === "walk") &&
+                  !x.gesture &&
+                  Math.hypot(x.x - sh.x, x.y - sh.y) < 1.2,
+              );
+              if (other && !sh.gesture && hrng.chance(GESTURE_P)) {
+                gestures++;
+                const g = {
+                  until: t + hrng.uniform(800, 1500),
+                  episode: `${sh.id}/g${gestures}`,
+                };
+                sh.gesture = { ...g, with: other, shows: true, unit: sh.carry?.unit };
+                other.gesture = { ...g, with: sh, shows: false };
+              }
+            }
           }
           break;
         }
@@ -454,6 +518,12 @@ export function simulateWalkout(
             const u = sh.held.pop();
             if (u && !o2.done) {
               o2.held.push(u);
+              if (handsAlways)
+                o2.carry = {
+                  unit: u,
+                  until: t + hrng.uniform(CARRY_MS[0], CARRY_MS[1]),
+                  episode: `${sh.id}/${sh.episode}`,
+                };
               actions.handoff = (actions.handoff ?? 0) + 1;
               o.trace?.({
                 t,
@@ -539,6 +609,37 @@ export function simulateWalkout(
             return { episode };
         }
       };
+      // handsAlways: where a hand not at a shelf or a hand-over is, and what it truly holds
+      const idleHand = (sh: Shopper): { at: [number, number, number]; episode: string; sku?: string } => {
+        sh.side ??= hrng.chance(0.5) ? 1 : -1;
+        const g = sh.gesture;
+        if (g && t < g.until && !g.with.done && Math.hypot(g.with.x - sh.x, g.with.y - sh.y) < 1.2) {
+          const mid: [number, number, number] = [(sh.x + g.with.x) / 2, (sh.y + g.with.y) / 2, 1.05];
+          // the one showing holds out what it just took (if still held), the other an empty hand
+          const shown = g.unit && holds(sh, g.unit) ? g.unit.sku : undefined;
+          return g.shows
+            ? { at: mid, episode: g.episode, sku: shown }
+            : { at: [mid[0] + 0.05, mid[1], mid[2]], episode: g.episode };
+        }
+        if (g) sh.gesture = undefined;
+        const c = sh.carry;
+        if (c && t < c.until && holds(sh, c.unit))
+          return { at: [sh.x + 0.15 * sh.side, sh.y, 1.0], episode: c.episode, sku: c.unit.sku };
+        sh.carry = undefined;
+        if (
+          sh.state === "walk" &&
+          t >= sh.until - PREHOLD_MS &&
+          (sh.action === "putback" || sh.action === "putback-wrong" || sh.action === "handoff")
+        ) {
+          const top = sh.held[sh.held.length - 1];
+          return {
+            at: [sh.x + 0.15 * sh.side, sh.y, 1.0],
+            episode: `${sh.id}/${sh.episode + 1}`,
+            sku: top?.sku,
+          };
+        }
+        return { at: [sh.x + 0.2 * sh.side, sh.y, 0.85], episode: `${sh.id}/idle${sh.episode}` };
+      };
       for (const sh of inside) {
         const e: StoreEvent = {
           v: 1,
@@ -558,6 +659,18 @@ export function simulateWalkout(
           if (recognizer) {
             const h = inHand(sh);
             const held = recognizer.read(sh.id, h.episode, h.sku);
+            if (held) e.held = held;
+          }
+        } else if (handsAlways && !sh.hand && recognizer) {
+          // every hand, all the time (pose estimation on every frame): carried, held out, or idle
+          const r = idleHand(sh);
+          if (hrng.chance(0.85)) {
+            e.hand = [
+              round(r.at[0] + hrng.normal(0, 0.05), 3),
+              round(r.at[1] + hrng.normal(0, 0.05), 3),
+              round(r.at[2] + hrng.normal(0, 0.05), 3),
+            ];
+            const held = recognizer.read(sh.id, r.episode, r.sku);
             if (held) e.held = held;
           }
         }
@@ -602,7 +715,7 @@ export function simulateWalkout(
     emit(e);
     lines++;
   }
-  return { visits: finished, lines, storeSeconds: (t - t0) / 1000, actions, maxInside };
+  return { visits: finished, lines, storeSeconds: (t - t0) / 1000, actions, maxInside, gestures };
 }
 
 function round(x: number, d: number): number {
