@@ -129,26 +129,14 @@ export class CartGateway {
       onAdmitted?.();
       return done;
     }
-    const size = payload.byteLength;
-    return new Promise<void>((resolve, reject) => {
-      intake.admit(size, () => {
-        // In the cart's inbox BEFORE the broker is told to read on: a message admitted late
-        // (intake was paused) calls mqtt.js back outside its read, and mqtt.js may then hand
-        // over the next message synchronously, inside onAdmitted — taken first, it overtook
-        // this one (cart-b-8 recorded before cart-b-7 in test/server/intake-keepalive.int.test.ts)
-        const done = this.take(store, cart, payload, receivedAt);
-        onAdmitted?.();
-        done.then(
-          () => {
-            intake.release(size);
-            resolve();
-          },
-          (err: unknown) => {
-            intake.release(size);
-            reject(err);
-          },
-        );
-      });
+    return intake.run(payload.byteLength, () => {
+      // In the cart's inbox BEFORE the broker is told to read on: a message admitted late
+      // (intake was paused) calls mqtt.js back outside its read, and mqtt.js may then hand
+      // over the next message synchronously, inside onAdmitted — taken first, it overtook
+      // this one (cart-b-8 recorded before cart-b-7 in test/server/intake-keepalive.int.test.ts)
+      const done = this.take(store, cart, payload, receivedAt);
+      onAdmitted?.();
+      return done;
     });
   }
 

@@ -92,21 +92,7 @@ export class DeviceGateway {
     const { store, device } = parsed;
     const intake = this.options.intake;
     if (!intake) return this.take(store, device, payload);
-    const size = payload.byteLength;
-    return new Promise<void>((resolve, reject) => {
-      intake.admit(size, () => {
-        this.take(store, device, payload).then(
-          () => {
-            intake.release(size);
-            resolve();
-          },
-          (err: unknown) => {
-            intake.release(size);
-            reject(err);
-          },
-        );
-      });
-    });
+    return intake.run(payload.byteLength, () => this.take(store, device, payload));
   }
 
   private take(store: string, device: string, payload: Buffer | Uint8Array): Promise<void> {

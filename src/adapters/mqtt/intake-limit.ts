@@ -78,6 +78,28 @@ export class IntakeLimit {
     this.waiting.push({ bytes, since: this.now(), start });
   }
 
+  /**
+   * Runs `work` for a message of `bytes` once admitted, releasing its room when the work settles
+   * (recorded, refused or failed); the promise settles with it. `work` starts synchronously inside
+   * the admission, so the caller's order holds.
+   */
+  run(bytes: number, work: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.admit(bytes, () => {
+        work().then(
+          () => {
+            this.release(bytes);
+            resolve();
+          },
+          (err: unknown) => {
+            this.release(bytes);
+            reject(err);
+          },
+        );
+      });
+    });
+  }
+
   /** A message started earlier is done (recorded, refused or failed). */
   release(bytes: number): void {
     this.messages--;

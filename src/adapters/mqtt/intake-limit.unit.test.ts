@@ -44,4 +44,30 @@ describe("IntakeLimit", () => {
     expect(started).toEqual(["a", "b", "huge"]);
     expect(limit.load).toEqual({ messages: 1, bytes: 500, waiting: 0 });
   });
+  it("run: the work waits for room and gives it back when it settles, failed or not", async () => {
+    const limit = new IntakeLimit({ maxMessages: 1, maxBytes: 100 });
+    let finishA: (() => void) | undefined;
+    let failB: ((e: Error) => void) | undefined;
+    const started: string[] = [];
+    const a = limit.run(10, () => {
+      started.push("a");
+      return new Promise<void>((r) => {
+        finishA = r;
+      });
+    });
+    const b = limit.run(10, () => {
+      started.push("b");
+      return new Promise<void>((_, reject) => {
+        failB = reject;
+      });
+    });
+    expect(started).toEqual(["a"]);
+    expect(limit.load).toEqual({ messages: 1, bytes: 10, waiting: 1 });
+    finishA?.();
+    await a;
+    expect(started).toEqual(["a", "b"]);
+    failB?.(new Error("refused"));
+    await expect(b).rejects.toThrow("refused");
+    expect(limit.load).toEqual({ messages: 0, bytes: 0, waiting: 0 });
+  });
 });
