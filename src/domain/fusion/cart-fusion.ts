@@ -920,20 +920,16 @@ class CartFusionImpl implements CartFusion {
     const k = cfg.unseenCandidates;
     if (k <= 0 || this.byWeight.length === 0) return;
     const prior = 1 / this.byWeight.length;
-    const id = cfg.visionMissP * prior;
     const best: { z: number; p: Product }[] = [];
     const noise2 = sd * sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
     for (let n = 1; n <= cfg.maxUnits; n++) {
       const target = d / n;
       const halfWidth = 6 * (this.maxUnitSd + Math.sqrt(noise2) / n);
-      let lo = 0;
-      let hi = this.byWeight.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.byWeightMean[mid] < target - halfWidth) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < this.byWeight.length && this.byWeightMean[i] <= target + halfWidth; i++) {
+      for (
+        let i = this.firstMeanAtLeast(target - halfWidth);
+        i < this.byWeight.length && this.byWeightMean[i] <= target + halfWidth;
+        i++
+      ) {
         const p = this.byWeight[i];
         const w = p.weight!;
         const z = Math.abs(d - n * w.mean) / Math.sqrt(n * w.sd * w.sd + noise2);
@@ -941,14 +937,7 @@ class CartFusionImpl implements CartFusion {
         best.push({ z, p });
       }
     }
-    best.sort((a, b) => a.z - b.z || (a.p.sku < b.p.sku ? -1 : 1));
-    let added = 0;
-    for (const b of best) {
-      if (added >= k) break;
-      if (into.has(b.p.sku)) continue;
-      into.set(b.p.sku, { product: b.p, id, prior, uncovered: cfg.visionMissP, weightOnly: true });
-      added++;
-    }
+    this.addClosestUnseen(best, k, prior, into);
   }
 
   /**
@@ -970,7 +959,6 @@ class CartFusionImpl implements CartFusion {
     const k = Math.min(cfg.unseenCandidates, cfg.maxCandidates - units);
     if (k <= 0 || this.byWeight.length === 0) return;
     const prior = 1 / this.byWeight.length;
-    const id = cfg.visionMissP * prior;
     const noise2 = sd * sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
     const best: { z: number; p: Product }[] = [];
     for (const c of [...into.values()]) {
@@ -987,14 +975,11 @@ class CartFusionImpl implements CartFusion {
         if (rest < cfg.minChangeG) break;
         const v = noise2 + n * w.sd * w.sd;
         const halfWidth = 6 * (this.maxUnitSd + Math.sqrt(v));
-        let lo = 0;
-        let hi = this.byWeight.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (this.byWeightMean[mid] < rest - halfWidth) lo = mid + 1;
-          else hi = mid;
-        }
-        for (let i = lo; i < this.byWeight.length && this.byWeightMean[i] <= rest + halfWidth; i++) {
+        for (
+          let i = this.firstMeanAtLeast(rest - halfWidth);
+          i < this.byWeight.length && this.byWeightMean[i] <= rest + halfWidth;
+          i++
+        ) {
           const p = this.byWeight[i];
           const pw = p.weight!;
           const z = Math.abs(rest - pw.mean) / Math.sqrt(v + pw.sd * pw.sd);
@@ -1003,12 +988,35 @@ class CartFusionImpl implements CartFusion {
         }
       }
     }
+    this.addClosestUnseen(best, k, prior, into);
+  }
+
+  /** Index of the first product (by unit weight) whose mean is at least `mean`. */
+  private firstMeanAtLeast(mean: number): number {
+    let lo = 0;
+    let hi = this.byWeight.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.byWeightMean[mid] < mean) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The k closest fits (smallest z, then SKU) not already candidates, as unseen weight-only candidates. */
+  private addClosestUnseen(
+    best: { z: number; p: Product }[],
+    k: number,
+    prior: number,
+    into: Map<string, Candidate>,
+  ): void {
+    const miss = this.cfg.visionMissP;
     best.sort((a, b) => a.z - b.z || (a.p.sku < b.p.sku ? -1 : 1));
     let added = 0;
     for (const b of best) {
       if (added >= k) break;
       if (into.has(b.p.sku)) continue;
-      into.set(b.p.sku, { product: b.p, id, prior, uncovered: cfg.visionMissP, weightOnly: true });
+      into.set(b.p.sku, { product: b.p, id: miss * prior, prior, uncovered: miss, weightOnly: true });
       added++;
     }
   }
