@@ -23,23 +23,15 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { ServerMetrics } from "../../src/adapters/metrics/server-metrics";
-import { hashSecret } from "../../src/adapters/mqtt/cart-credentials";
-import { MemoryCartDirectory } from "../../src/adapters/mqtt/cart-directory";
-import {
-  CartGateway,
-  type CartIngestOutcome,
-  type CartIngestPort,
-} from "../../src/adapters/mqtt/cart-gateway";
+import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import { attachDevicesToExternalBroker } from "../../src/adapters/mqtt/device-external";
 import { DeviceGateway } from "../../src/adapters/mqtt/device-gateway";
 import { deviceTopic } from "../../src/adapters/mqtt/device-topics";
-import { EmbeddedBroker } from "../../src/adapters/mqtt/embedded-broker";
 import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { IntakeLimit } from "../../src/adapters/mqtt/intake-limit";
-import { eventsTopic } from "../../src/adapters/mqtt/topics";
-import type { CartEvent, StoreEvent } from "../../src/domain/events/sensor-events";
+import type { StoreEvent } from "../../src/domain/events/sensor-events";
 import { waitFor } from "../support/wait-for";
-import { CountingIngest } from "./support/counting-ingest";
+import { embeddedBrokerForTwoCarts, GatedIngest, publishTwoCarts } from "./support/gated-ingest";
 import { mosquittoAvailable, startMosquitto } from "./support/mosquitto";
 
 const STORE = "st-keepalive";
@@ -50,50 +42,12 @@ const KEEPALIVE = 2;
 /** the application holds every ingest this long: past 1.5 × keep-alive, twice over */
 const HOLD_MS = 7_000;
 
-/** CountingIngest behind a gate: every ingest waits until the gate opens (a server behind). */
-class GatedIngest implements CartIngestPort {
-  readonly inner = new CountingIngest();
-  private open = false;
-  private readonly waiting: (() => void)[] = [];
-  /** events handed to the application, duplicates included */
-  handed = 0;
-  async ingest(store: string, cart: string, events: CartEvent[]): Promise<CartIngestOutcome> {
-    this.handed += events.length;
-    if (!this.open) await new Promise<void>((r) => this.waiting.push(r));
-    return this.inner.ingest(store, cart, events);
-  }
-  release(): void {
-    this.open = true;
-    for (const r of this.waiting.splice(0)) r();
-  }
-}
-
 function setup() {
   const metrics = new ServerMetrics({ defaultMetrics: false });
   const intake = new IntakeLimit({ maxMessages: LIMIT, maxBytes: 1024 * 1024 });
   const ingest = new GatedIngest();
   const gateway = new CartGateway({ ingest, intake, metrics, maxCoalesce: 1 });
   return { metrics, intake, ingest, gateway };
-}
-
-const ev = (cart: string, i: number) => ({
-  v: 1,
-  t: 1_700_000_000_000 + i,
-  store: STORE,
-  cart,
-  type: "weight",
-  grams: i,
-  id: `${cart}-${i}`,
-});
-
-/** Two carts publish PER_CART messages each, QoS 1, without waiting for their acknowledgements. */
-function publishAll(a: MqttClient, b: MqttClient): Promise<unknown> {
-  const sent: Promise<unknown>[] = [];
-  for (let i = 0; i < PER_CART; i++) {
-    sent.push(a.publishAsync(eventsTopic(STORE, "cart-a"), JSON.stringify(ev("cart-a", i)), { qos: 1 }));
-    sent.push(b.publishAsync(eventsTopic(STORE, "cart-b"), JSON.stringify(ev("cart-b", i)), { qos: 1 }));
-  }
-  return Promise.all(sent);
 }
 
 async function counted(metrics: ServerMetrics, outcome: string): Promise<number> {
@@ -174,7 +128,7 @@ describe.skipIf(!mosquittoAvailable())("an intake pause behind Mosquitto", () =>
         ["cart-a", "cart-b"].map((c) => mqtt.connectAsync(mosq.url, { clientId: c, protocolVersion: 5 })),
       );
       for (const c of carts) closers.push(() => c.endAsync(true));
-      const r = await holdThenRelease(s, publishAll(carts[0], carts[1]), holdMs);
+      const r = await holdThenRelease(s, publishTwoCarts(carts[0], carts[1], STORE, PER_CART), holdMs);
       // before the fix (2 s, 7 s): closes 2, errors ["Keepalive timeout" x2], duplicates 4
       expect(conn).toEqual({ closes: 0, errors: [] });
       expect(r).toEqual({ accepted: 2 * PER_CART, duplicates: 0, handed: 2 * PER_CART });
@@ -266,18 +220,8 @@ describe.each([false, true])(
   (thread) => {
     it("the carts' connections end (keep-alive timeout), they reconnect and send again: every message recorded once, in order", async () => {
       const s = setup();
-      const directory = new MemoryCartDirectory();
-      for (const c of ["cart-a", "cart-b"])
-        directory.set({ store: STORE, cart: c, secretHash: await hashSecret(`secret-${c}`), revoked: false });
-      const broker = await EmbeddedBroker.start({
-        gateway: s.gateway,
-        directory,
-        port: 0,
-        host: "127.0.0.1",
-        thread,
-      });
+      const { broker, url } = await embeddedBrokerForTwoCarts(s.gateway, STORE, thread);
       closers.push(() => broker.close());
-      const url = `mqtt://127.0.0.1:${broker.port}`;
       const carts = await Promise.all(
         ["cart-a", "cart-b"].map((c) =>
           mqtt.connectAsync(url, {
@@ -290,7 +234,7 @@ describe.each([false, true])(
       );
       const conns = carts.map(watchConnection);
       for (const c of carts) closers.push(() => c.endAsync(true));
-      const r = await holdThenRelease(s, publishAll(carts[0], carts[1]), HOLD_MS);
+      const r = await holdThenRelease(s, publishTwoCarts(carts[0], carts[1], STORE, PER_CART), HOLD_MS);
       // aedes reads nothing from a paused connection: each cart's PINGREQ goes unanswered
       for (const c of conns) {
         expect(c.closes).toBeGreaterThanOrEqual(1);

@@ -6,46 +6,19 @@
  * catches up intake resumes and every message is recorded, in each cart's order, nothing lost.
  * The waits are counted in the metrics.
  */
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { ServerMetrics } from "../../src/adapters/metrics/server-metrics";
-import { hashSecret } from "../../src/adapters/mqtt/cart-credentials";
-import { MemoryCartDirectory } from "../../src/adapters/mqtt/cart-directory";
-import {
-  CartGateway,
-  type CartIngestOutcome,
-  type CartIngestPort,
-} from "../../src/adapters/mqtt/cart-gateway";
-import { EmbeddedBroker } from "../../src/adapters/mqtt/embedded-broker";
+import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { IntakeLimit } from "../../src/adapters/mqtt/intake-limit";
-import { eventsTopic } from "../../src/adapters/mqtt/topics";
-import type { CartEvent } from "../../src/domain/events/sensor-events";
 import { waitFor } from "../support/wait-for";
-import { CountingIngest } from "./support/counting-ingest";
+import { embeddedBrokerForTwoCarts, GatedIngest, publishTwoCarts } from "./support/gated-ingest";
 import { mosquittoAvailable, startMosquitto } from "./support/mosquitto";
 
 const STORE = "st-intake";
 const LIMIT = 5;
 const PER_CART = 20;
-
-/** CountingIngest behind a gate: every ingest waits until the gate opens (a server behind). */
-class GatedIngest implements CartIngestPort {
-  readonly inner = new CountingIngest();
-  private open = false;
-  private readonly waiting: (() => void)[] = [];
-  /** events the application has been handed so far */
-  handed = 0;
-  async ingest(store: string, cart: string, events: CartEvent[]): Promise<CartIngestOutcome> {
-    this.handed += events.length;
-    if (!this.open) await new Promise<void>((r) => this.waiting.push(r));
-    return this.inner.ingest(store, cart, events);
-  }
-  release(): void {
-    this.open = true;
-    for (const r of this.waiting.splice(0)) r();
-  }
-}
 
 function setup() {
   const metrics = new ServerMetrics({ defaultMetrics: false });
@@ -65,26 +38,6 @@ function setup() {
   // one message per ingest, so "handed" counts messages taken in
   const gateway = new CartGateway({ ingest, intake, metrics, maxCoalesce: 1 });
   return { metrics, intake, ingest, gateway, most: () => most };
-}
-
-const ev = (cart: string, i: number) => ({
-  v: 1,
-  t: 1_700_000_000_000 + i,
-  store: STORE,
-  cart,
-  type: "weight",
-  grams: i,
-  id: `${cart}-${i}`,
-});
-
-/** Two carts publish PER_CART messages each, QoS 1, without waiting for their acknowledgements. */
-function publishAll(a: MqttClient, b: MqttClient): Promise<unknown> {
-  const sent: Promise<unknown>[] = [];
-  for (let i = 0; i < PER_CART; i++) {
-    sent.push(a.publishAsync(eventsTopic(STORE, "cart-a"), JSON.stringify(ev("cart-a", i)), { qos: 1 }));
-    sent.push(b.publishAsync(eventsTopic(STORE, "cart-b"), JSON.stringify(ev("cart-b", i)), { qos: 1 }));
-  }
-  return Promise.all(sent);
 }
 
 async function metric(metrics: ServerMetrics, name: string): Promise<number> {
@@ -151,25 +104,15 @@ describe.skipIf(!mosquittoAvailable())("the in-flight limit behind Mosquitto", (
     );
     for (const c of carts) closers.push(() => c.endAsync(true));
     // mqtt.js reads nothing past the one message waiting for room: Mosquitto keeps the rest
-    await checkHeldThenResumed(s, publishAll(carts[0], carts[1]), 1);
+    await checkHeldThenResumed(s, publishTwoCarts(carts[0], carts[1], STORE, PER_CART), 1);
   });
 });
 
 describe.each([false, true])("the in-flight limit on the embedded broker (thread: %s)", (thread) => {
   it("takes in at most the limit while the application is behind, the carts keep the rest; all recorded after", async () => {
     const s = setup();
-    const directory = new MemoryCartDirectory();
-    for (const c of ["cart-a", "cart-b"])
-      directory.set({ store: STORE, cart: c, secretHash: await hashSecret(`secret-${c}`), revoked: false });
-    const broker = await EmbeddedBroker.start({
-      gateway: s.gateway,
-      directory,
-      port: 0,
-      host: "127.0.0.1",
-      thread,
-    });
+    const { broker, url } = await embeddedBrokerForTwoCarts(s.gateway, STORE, thread);
     closers.push(() => broker.close());
-    const url = `mqtt://127.0.0.1:${broker.port}`;
     const carts = await Promise.all(
       ["cart-a", "cart-b"].map((c) =>
         mqtt.connectAsync(url, { username: c, password: `secret-${c}`, reconnectPeriod: 0 }),
@@ -178,6 +121,6 @@ describe.each([false, true])("the in-flight limit on the embedded broker (thread
     for (const c of carts) closers.push(() => c.endAsync(true));
     // aedes reads a connection's next bytes only once the packets it parsed are answered: what
     // waits is at most what each cart's last read held
-    await checkHeldThenResumed(s, publishAll(carts[0], carts[1]), 2 * PER_CART - LIMIT);
+    await checkHeldThenResumed(s, publishTwoCarts(carts[0], carts[1], STORE, PER_CART), 2 * PER_CART - LIMIT);
   });
 });
