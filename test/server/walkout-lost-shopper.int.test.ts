@@ -15,6 +15,7 @@ import { parseStoreEvent } from "../../src/adapters/schemas/sensor-event.schema"
 import { openSqliteStorage } from "../../src/adapters/sqlite/sqlite-storage";
 import type { Storage } from "../../src/app/ports/read-models";
 import { StoreService } from "../../src/app/services/store-service";
+import { appendDiesOnce } from "../../src/app/services/store-service.fixtures";
 import { WALKOUT_LANE, WalkoutService } from "../../src/app/walkout-stream/walkout-service";
 import { indexCatalog, type Product } from "../../src/domain/catalog/product";
 import type { StoreEvent, StoreLayout } from "../../src/domain/events/sensor-events";
@@ -289,25 +290,8 @@ describe.each([
       const clock = { now: () => now };
       const payments = new SandboxPaymentGateway({ ids: sequentialIds() });
       const storage = await env.storage();
-      let crash = true;
-      const events = storage.events;
-      const crashing: Storage = {
-        ...storage,
-        events: {
-          // the process dies as it records the abandon
-          append: (...a) => {
-            if (crash && a[2].meta.causation === "abandon") {
-              crash = false;
-              return Promise.reject(new Error("killed"));
-            }
-            return events.append(...a);
-          },
-          readStream: (...a) => events.readStream(...a),
-          streamVersion: (...a) => events.streamVersion(...a),
-          readStore: (...a) => events.readStore(...a),
-          storePosition: (...a) => events.storePosition(...a),
-        },
-      };
+      // the process dies as it records the abandon
+      const crashing = appendDiesOnce(storage, "abandon");
       const first = services(crashing, payments, clock);
       await first.walkout.rebuild();
       const v = visitScript({

@@ -4,6 +4,7 @@
  */
 import { indexCatalog, type Product } from "../../domain/catalog/product";
 import type { CartEvent } from "../../domain/events/sensor-events";
+import type { Storage } from "../ports/read-models";
 
 const unit = (
   sku: string,
@@ -91,3 +92,28 @@ export const chips: ItemStep = {
     { sku: "chips-vinegar", p: 0.49 },
   ],
 };
+
+/**
+ * `storage` whose first append of an event batch caused by `causation` fails, as if the process
+ * died while recording it; every other append, and every later one, goes through.
+ */
+export function appendDiesOnce(storage: Storage, causation: string): Storage {
+  let dead = false;
+  const events = storage.events;
+  return {
+    ...storage,
+    events: {
+      append: (...a) => {
+        if (!dead && a[2].meta.causation === causation) {
+          dead = true;
+          return Promise.reject(new Error("killed"));
+        }
+        return events.append(...a);
+      },
+      readStream: (...a) => events.readStream(...a),
+      streamVersion: (...a) => events.streamVersion(...a),
+      readStore: (...a) => events.readStore(...a),
+      storePosition: (...a) => events.storePosition(...a),
+    },
+  };
+}

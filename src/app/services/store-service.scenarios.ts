@@ -10,7 +10,7 @@ import { DEFAULT_STORE_SETTINGS } from "../../domain/store/store-settings";
 import type { PaymentGateway } from "../ports/payment-gateway";
 import type { Storage } from "../ports/read-models";
 import { StoreService } from "./store-service";
-import { cartLog, chips, cola, scenarioCatalog, water } from "./store-service.fixtures";
+import { appendDiesOnce, cartLog, chips, cola, scenarioCatalog, water } from "./store-service.fixtures";
 
 export { cartLog, scenarioCatalog };
 
@@ -655,25 +655,8 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       const store = `st${++storeSeq}-${process.pid}-${Date.now().toString(36)}`;
       await storage.accounts.put({ store, account: "app-ana", paymentMethod: "tok_visa", createdAt: T0 });
       let now = T0 + 3_600_000;
-      let crash = true;
-      const events = storage.events;
-      const crashing: Storage = {
-        ...storage,
-        events: {
-          // the process dies between the provider's release and the record of the cancel
-          append: (...a) => {
-            if (crash && a[2].meta.causation === "abandon") {
-              crash = false;
-              return Promise.reject(new Error("killed"));
-            }
-            return events.append(...a);
-          },
-          readStream: (...a) => events.readStream(...a),
-          streamVersion: (...a) => events.streamVersion(...a),
-          readStore: (...a) => events.readStore(...a),
-          storePosition: (...a) => events.storePosition(...a),
-        },
-      };
+      // the process dies between the provider's release and the record of the cancel
+      const crashing = appendDiesOnce(storage, "abandon");
       const make = (s: Storage) =>
         new StoreService({
           storage: s,
