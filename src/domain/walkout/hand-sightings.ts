@@ -21,6 +21,11 @@
  * an empty hand (a false sighting). Frames of one hand are correlated, so each hand's
  * log-likelihood is tempered to at most `effectiveFrames` frames' worth. Prior: nothing passed 1/2, the other 1/2
  * spread over the units either could have passed.
+ *
+ * When the moment the hands were together is known (`during`), a unit can only have passed then:
+ * τ is taken inside it. Readings from before and after the meeting then tell "it passed" from "it
+ * stayed" (the giver's hand still showing X after the hands parted, the receiver's empty). Without
+ * it, τ may lie anywhere, even after every reading, where "X passed" looks like "nothing passed".
  */
 
 export interface HeldReading {
@@ -149,20 +154,26 @@ export function handoverPosterior(
   a: { shopper: string; frames: readonly HeldReading[]; holds: ReadonlyMap<string, number> },
   b: { shopper: string; frames: readonly HeldReading[]; holds: ReadonlyMap<string, number> },
   cfg: SightingConfig = DEFAULT_SIGHTING,
+  during?: { from: number; to: number },
 ): HandoverHypothesis[] {
   const times = [...a.frames, ...b.frames].map((f) => f.t).sort((x, y) => x - y);
-  const taus = [Number.NEGATIVE_INFINITY];
+  const anyTime = [Number.NEGATIVE_INFINITY];
   for (let i = 1; i < times.length; i++)
-    if (times[i] > times[i - 1]) taus.push((times[i] + times[i - 1]) / 2);
-  taus.push(Number.POSITIVE_INFINITY);
+    if (times[i] > times[i - 1]) anyTime.push((times[i] + times[i - 1]) / 2);
+  anyTime.push(Number.POSITIVE_INFINITY);
+  // a unit passes while the hands are together: the moments between readings inside the meeting
+  // and its two ends
+  const taus = during
+    ? [during.from, ...anyTime.filter((x) => x > during.from && x < during.to), during.to]
+    : anyTime;
   // what a hand may hold when nothing passed: empty (1/2) or one of its shopper's units
   const own = (h: ReadonlyMap<string, number>): Content => {
     const total = [...h.values()].reduce((s, n) => s + n, 0);
     if (total === 0) return [{ c: undefined, w: 1 }];
     return [{ c: undefined, w: 0.5 }, ...[...h].map(([c, n]) => ({ c, w: (0.5 * n) / total }))];
   };
-  const avg = (f: (tau: number) => number) => {
-    const ls = taus.map(f);
+  const avg = (f: (tau: number) => number, at: readonly number[] = taus) => {
+    const ls = at.map(f);
     const m = Math.max(...ls);
     return m + Math.log(ls.reduce((s, l) => s + Math.exp(l - m), 0) / ls.length);
   };

@@ -52,6 +52,50 @@ describe("hand sightings", () => {
     expect(best.posterior).toBeGreaterThan(0.95);
   });
 
+  // A's hand shows x while the hands are together (0–400 ms) and after they parted; B's is empty
+  const kept = [
+    {
+      shopper: "A",
+      frames: [0, 200, 400, 600, 800, 1000].map((t) => r(t, [{ sku: "x", p: 0.8 }])),
+      holds: holdsX,
+    },
+    { shopper: "B", frames: [0, 200, 400, 600, 800, 1000].map((t) => r(t, [])), holds: none },
+  ] as const;
+
+  it("the item still in the giver's hand after the hands parted, the receiver's empty: nothing passed", () => {
+    const [best] = handoverPosterior(kept[0], kept[1], DEFAULT_SIGHTING, { from: -200, to: 500 });
+    expect(best.sku).toBeUndefined();
+    expect(best.posterior).toBeGreaterThan(0.95);
+  });
+
+  it("without the meeting's moment, 'it passed after the last reading' stays open", () => {
+    const [best] = handoverPosterior(kept[0], kept[1]);
+    expect(best.posterior).toBeLessThan(0.95);
+  });
+
+  it("the receiver's hand showing the item after the hands parted: it passed", () => {
+    const [best] = handoverPosterior(
+      {
+        shopper: "A",
+        frames: [r(0, [{ sku: "x", p: 0.8 }]), r(200, []), r(600, []), r(800, [])],
+        holds: holdsX,
+      },
+      {
+        shopper: "B",
+        frames: [
+          r(600, [{ sku: "x", p: 0.7 }]),
+          r(800, [{ sku: "x", p: 0.8 }]),
+          r(1000, [{ sku: "x", p: 0.6 }]),
+        ],
+        holds: none,
+      },
+      DEFAULT_SIGHTING,
+      { from: -200, to: 500 },
+    );
+    expect(best).toMatchObject({ from: "A", to: "B", sku: "x" });
+    expect(best.posterior).toBeGreaterThan(0.95);
+  });
+
   it("seen only in the giver's hand: not sure either way", () => {
     const hyps = handoverPosterior(
       { shopper: "A", frames: [r(0, [{ sku: "x", p: 0.8 }]), r(200, [{ sku: "x", p: 0.8 }])], holds: holdsX },

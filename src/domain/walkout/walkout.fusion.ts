@@ -104,6 +104,13 @@ export interface WalkoutConfig {
   cameraGuardMs: number;
   /** ms: the readings of a meeting of hands are weighed this long after it */
   meetingWindowMs: number;
+  /**
+   * ms: after the hands parted, the hands' readings wherever they are, this long: a unit received
+   * is still in the receiving hand (not yet in the basket), one kept still in the giver's. An
+   * estimate (no labelled footage of hand-overs); the simulator keeps a received unit in hand
+   * 1–3 s. 0 = only readings at the meeting place (before 2026-12-04's fifth pass)
+   */
+  meetingAfterMs: number;
 }
 
 export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
@@ -133,6 +140,7 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   cameraAfterMs: 600,
   cameraGuardMs: 100,
   meetingWindowMs: 2500,
+  meetingAfterMs: 1000,
 };
 
 /** a product lying on a plate only as an item put back in doubt (identify.ts `doubt`) */
@@ -221,6 +229,8 @@ interface Session {
 interface Meeting {
   shoppers: [string, string];
   t: number;
+  /** the last moment the hands were seen together (a meeting of a pair within 10 s is one) */
+  last: number;
   /** units per sku each held at the meeting and not yet shown to have stayed or passed */
   open: Map<string, Map<string, number>>;
   resolved: boolean;
@@ -429,11 +439,16 @@ export class WalkoutFusion {
       const key = [shopper, other].sort().join("|");
       const last = this.meetings.get(key);
       this.meetings.set(key, t);
-      if (last !== undefined && t - last < 10_000) continue;
+      if (last !== undefined && t - last < 10_000) {
+        const m = this.handovers.findLast((x) => x.shoppers.includes(shopper) && x.shoppers.includes(other));
+        if (m && !m.checked) m.last = Math.max(m.last, t);
+        continue;
+      }
       this.counters.handoffs++;
       this.handovers.push({
         shoppers: [shopper, other],
         t,
+        last: t,
         open: new Map([
           [shopper, this.held([shopper])],
           [other, this.held([other])],
@@ -454,13 +469,29 @@ export class WalkoutFusion {
    */
   private meetingsSeen(out: Collector): void {
     for (const m of this.handovers) {
-      if (m.resolved || m.checked || this.watermark < m.t + this.cfg.meetingWindowMs) continue;
+      const after = this.cfg.meetingAfterMs;
+      const end = Math.max(m.last + after, m.t + this.cfg.meetingWindowMs);
+      if (m.resolved || m.checked || this.watermark < end) continue;
       m.checked = true;
       const [a, b] = m.shoppers;
       const where = { at: m.at, maxDist: 2 * this.cfg.handoffDistance };
+      // at the meeting place until the hands parted; then, for `meetingAfterMs`, wherever they are
       const side = (sh: string) => ({
         shopper: sh,
-        frames: this.tracks.readings(sh, m.t - 1000, m.t + this.cfg.meetingWindowMs, where),
+        frames:
+          after > 0
+            ? [
+                ...this.tracks.readings(sh, m.t - 1000, m.last, where),
+                // away from the shelves: a unit in a hand at a shelf may be one just taken
+                ...this.tracks
+                  .readings(sh, m.last + 1, m.last + after)
+                  .filter(
+                    (f) =>
+                      this.belief.nearestPlate({ x: f.hand[0], y: f.hand[1], z: f.hand[2] }) >=
+                      this.cfg.reach.handReach,
+                  ),
+              ]
+            : this.tracks.readings(sh, m.t - 1000, m.t + this.cfg.meetingWindowMs, where),
         holds: m.open.get(sh) ?? new Map<string, number>(),
       });
       const sa = side(a);
@@ -484,7 +515,12 @@ export class WalkoutFusion {
         m.camera = "the cameras did not read either hand";
         continue;
       }
-      const [best] = handoverPosterior(sa, sb, this.cfg.sighting);
+      // the unit can only have passed while the hands were together (± one track sample)
+      const during =
+        after > 0
+          ? { from: m.t - this.cfg.handoffWindowMs, to: m.last + this.cfg.handoffWindowMs }
+          : undefined;
+      const [best] = handoverPosterior(sa, sb, this.cfg.sighting, during);
       const pct = `${(best.posterior * 100).toFixed(0)} %`;
       if (best.posterior < this.cfg.attributionPosterior) {
         m.camera = `cameras not sure (${words}; best: ${best.sku ? `${this.name(best.sku)} passed from ${best.from} to ${best.to}` : "nothing passed"}, ${pct})`;

@@ -463,6 +463,53 @@ describe("WalkoutFusion with what the cameras recognise in a hand (decision 0106
     }
   });
 
+  // after the meeting (7–8 s) each walks off, hands away from the meeting place and the shelf
+  const offA: [number, number, [number, number, number]] = [7, 8, [-0.4, -1.7, 1.0]];
+  const offB: [number, number, [number, number, number]] = [7, 8, [1.4, -1.7, 1.0]];
+
+  it("the cola still in the giver's hand after the hands parted, the receiver's empty: nothing passed, no review", () => {
+    const events = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]], holds: [...meet, offA], sees: [[6, 8, cola]] },
+        { shopper: "B", x: 1.6, reaches: [], holds: [...meet, offB], sees: [[6, 8, []]] },
+      ],
+    );
+    const { of } = run(events);
+    expect(of("A", "LineVoided")).toHaveLength(0);
+    expect(of("B", "ItemAdded")).toHaveLength(0);
+    expect(of("A", "ReviewRequested")).toHaveLength(0);
+    expect(of("B", "ReviewRequested")).toHaveLength(0);
+  });
+
+  it("the receiver's hand read only after the hands parted, holding the cola: it passed, no review", () => {
+    const events = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        {
+          shopper: "A",
+          x: -0.6,
+          reaches: [[2.6, 3.6, 2]],
+          holds: [...meet, offA],
+          sees: [
+            [6, 6.4, cola],
+            [6.4, 8, []],
+          ],
+        },
+        { shopper: "B", x: 1.6, reaches: [], holds: [...meet, offB], sees: [[7, 8, cola]] },
+      ],
+    );
+    const { of } = run(events);
+    expect(of("A", "LineVoided")).toHaveLength(1);
+    expect(of("B", "ItemAdded").map((e) => e.type === "ItemAdded" && [e.sku, e.status])).toEqual([
+      ["cola", "ok"],
+    ]);
+    expect(of("A", "ReviewRequested")).toHaveLength(0);
+    expect(of("B", "ReviewRequested")).toHaveLength(0);
+  });
+
   // two drinks of nearly one weight; plates 9–12 hold chips, home of neither
   const cat2 = indexCatalog("USD", [
     shelfProduct("cola", 350),
