@@ -35,6 +35,10 @@
  *   the published figures behind its defaults. A hand holds the unit it is about to put back
  *   (until contact) or has just taken (after contact); in a hand-over the giver's hand holds the
  *   unit for the first half of the meeting, the receiver's for the second.
+ * - hands throughout (`handsAlways`, on with hand recognition; docs/walkout.md "fifth pass"): every
+ *   hand at every track sample, idle ones at the side and empty, a unit carried 1–3 s after it is
+ *   taken or received and taken out 1 s before a put-back or hand-over, and hands held out to a
+ *   neighbour with nothing passing (GESTURE_P) — estimates, no labelled source; own generator.
  */
 import type { Catalog } from "../../domain/catalog/product";
 import type { StoreEvent, StoreLayout, TruthLine } from "../../domain/events/sensor-events";
