@@ -7,10 +7,13 @@
  * `skiplane sim-walkout` + `skiplane eval` on the same seed (same simulator, same fusion).
  *
  *   npx tsx src/eval/walkout-causes.ts --seed 8 --visits 300 [--data DIR] [--list] [--no-hand-recognition]
- *     [--hands-at-shelves-only]
+ *     [--hands-always]
  *
  * `--no-hand-recognition`: the simulator leaves out what the cameras recognise in a hand (the
  * track events' `held`), as `skiplane sim-walkout --no-hand-recognition` does.
+ * `--hands-always`: the simulator reports every hand throughout the visit (`handsAlways: true`,
+ * docs/walkout.md "fifth pass"), as `skiplane sim-walkout --hands-always` does; by default hands
+ * are reported only at shelves and hand-overs (the log of before).
  */
 import { join, resolve } from "node:path";
 import { defaultDataDir } from "../adapters/demo/data-dir";
@@ -103,7 +106,7 @@ export function walkoutCauses(o: {
   visits: number;
   dataDir: string;
   handRecognition?: boolean;
-  /** false: the simulator before 2026-12-04's fifth pass (hands reported only at shelves and hand-overs) */
+  /** true: hands reported throughout the visit (2026-12-04's fifth pass); default: only at shelves and hand-overs */
   handsAlways?: boolean;
 }): WalkoutCauseReport {
   const store = readAutocheckoutStore(join(o.dataDir, "autocheckout-cps-test-01"));
@@ -125,7 +128,7 @@ export function walkoutCauses(o: {
       seed: o.seed,
       store: "sim",
       ...(o.handRecognition === false ? { handRecognition: false as const } : {}),
-      ...(o.handsAlways === false ? { handsAlways: false } : {}),
+      ...(o.handsAlways === true ? { handsAlways: true } : {}),
       trace: (a) => actions.push(a),
     },
     (e) => {
@@ -212,11 +215,11 @@ function main(argv: string[]): void {
   const visits = Number(arg("--visits", "300"));
   const dataDir = resolve(arg("--data", defaultDataDir()));
   const handRecognition = !argv.includes("--no-hand-recognition");
-  const handsAlways = !argv.includes("--hands-at-shelves-only");
+  const handsAlways = argv.includes("--hands-always");
   const r = walkoutCauses({ seed, visits, dataDir, handRecognition, handsAlways });
   const per = (n: number) => ((1000 * n) / r.visits).toFixed(1);
   console.log(
-    `seed ${seed}${handRecognition ? (handsAlways ? "" : " (hands at shelves only)") : " (no hand recognition)"}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
+    `seed ${seed}${handRecognition ? (handsAlways ? " (hands always)" : "") : " (no hand recognition)"}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
       `(${per(r.silent)} / 1,000), item F1 ${r.f1.toFixed(4)}`,
   );
   console.log(`simulator: ${r.handovers} hand-overs, ${r.gestures} meetings of hands where nothing passed`);

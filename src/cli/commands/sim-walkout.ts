@@ -41,6 +41,12 @@ export function register(program: Command): void {
       "leave out what the cameras recognise in a hand (the track events' `held`, docs/walkout.md); every other line stays the same",
     )
     .option(
+      "--hands-always",
+      "report every shopper's hand at every track sample (idle, carrying, held out to another shopper), not only at shelves " +
+        "and hand-overs (docs/walkout.md, fifth pass); needs hand recognition; not with --live",
+      false,
+    )
+    .option(
       "--live",
       "drive a RUNNING store server's demo walk-out store as its gate, tracker and shelf controller over MQTT, in real time (--visits defaults to 6)",
       false,
@@ -77,6 +83,7 @@ export function register(program: Command): void {
           from?: string;
           store: string;
           handRecognition: boolean;
+          handsAlways: boolean;
         },
         cmd: Command,
       ) => {
@@ -98,6 +105,9 @@ export function register(program: Command): void {
         const parsed = parseCatalog(catalogJson);
         if (!parsed.ok) throw new Error(`invalid catalog:\n${parsed.issues.map(formatIssue).join("\n")}`);
         const catalog = parsed.catalog;
+        if (opts.handsAlways && !opts.handRecognition)
+          throw new Error("--hands-always needs hand recognition (drop --no-hand-recognition)");
+        if (opts.handsAlways && opts.live) throw new Error("--hands-always: not with --live");
         if (opts.live)
           return runLive(
             opts,
@@ -125,6 +135,7 @@ export function register(program: Command): void {
               maxShoppers: opts.maxShoppers,
               plateHz: opts.plateHz,
               ...(opts.handRecognition ? {} : { handRecognition: false as const }),
+              ...(opts.handsAlways ? { handsAlways: true } : {}),
             },
             (e) => log.line(JSON.stringify(e)),
             (t) => truths.push(t),

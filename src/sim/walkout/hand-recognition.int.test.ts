@@ -3,6 +3,7 @@
  * default, off leaves every other line as it was, and its readings are as wrong as the model says
  * (not a perfect oracle, not noise). Reads the AutoCheckout store from ../shared/data.
  */
+import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCatalog } from "../../adapters/files/catalog-file";
@@ -16,8 +17,9 @@ const parsed = parseCatalog(store.catalog);
 if (!parsed.ok) throw new Error("catalog");
 const catalog = parsed.catalog;
 
-function sim(visits: number, handRecognition?: false, handsAlways?: false) {
+function sim(visits: number, handRecognition?: false, handsAlways?: boolean) {
   const events: StoreEvent[] = [];
+  const truths: string[] = [];
   const actions: { t: number; shopper: string; kind: string; skus: string[] }[] = [];
   simulateWalkout(
     {
@@ -27,17 +29,45 @@ function sim(visits: number, handRecognition?: false, handsAlways?: false) {
       seed: 3,
       store: "sim",
       ...(handRecognition === false ? { handRecognition } : {}),
-      ...(handsAlways === false ? { handsAlways } : {}),
+      ...(handsAlways !== undefined ? { handsAlways } : {}),
       trace: (a) => actions.push(a),
     },
     (e) => events.push(e),
-    () => {},
+    (t) => truths.push(JSON.stringify(t)),
   );
-  return { events, actions };
+  return { events, truths, actions };
 }
 
+/** sha256 of the log lines, then the truth lines, as `sim` collects them */
+function digest(r: ReturnType<typeof sim>): string {
+  const h = createHash("sha256");
+  for (const e of r.events) h.update(`${JSON.stringify(e)}\n`);
+  for (const t of r.truths) h.update(`T${t}\n`);
+  return h.digest("hex");
+}
+
+/**
+ * The same digest of the log of the simulator before hands were reported throughout (9e9848a^,
+ * seed 3, 30 visits: 130,232 lines), measured by running that commit's walkout-sim.ts: the
+ * default log must stay that log, line for line (figures comparable across rounds).
+ */
+const BEFORE_HANDS_ALWAYS = {
+  withRecognition: "bf391df34a0e5936ad2e7032fb5ee8fe913b661fd582d37021b69bd81115ed3c",
+  without: "244e37400f577075c5d79cce6c85710ef60d38125b2403d353be0c37a0adc7a3",
+};
+
 describe("walk-out simulator: what the cameras recognise in a hand", () => {
-  const on = sim(30);
+  const on = sim(30, undefined, true);
+
+  it("by default the log is the one of before hands were reported throughout, line for line", () => {
+    const dflt = sim(30);
+    expect(dflt.events).toHaveLength(130_232);
+    expect(digest(dflt)).toBe(BEFORE_HANDS_ALWAYS.withRecognition);
+    expect(digest(sim(30, undefined, false))).toBe(BEFORE_HANDS_ALWAYS.withRecognition);
+    expect(digest(sim(30, false))).toBe(BEFORE_HANDS_ALWAYS.without);
+    // without hand recognition, handsAlways has nothing to add
+    expect(digest(sim(30, false, true))).toBe(BEFORE_HANDS_ALWAYS.without);
+  });
 
   it("turned off, the log is the same line for line, without `held`", () => {
     const off = sim(30, false);
@@ -50,7 +80,7 @@ describe("walk-out simulator: what the cameras recognise in a hand", () => {
     // hands only at shelves and hand-overs (the simulator before hands were reported throughout)
     const atShelves = sim(30, undefined, false);
     expect(JSON.stringify(atShelves.events.map(strip))).toBe(JSON.stringify(off.events));
-    // hands throughout (the default): the same lines, with hands (and their readings) added
+    // hands throughout (handsAlways: true): the same lines, with hands (and their readings) added
     // only to track samples that had no hand
     expect(on.events).toHaveLength(off.events.length);
     const added = on.events.map((e, i) => {

@@ -35,7 +35,7 @@
  *   the published figures behind its defaults. A hand holds the unit it is about to put back
  *   (until contact) or has just taken (after contact); in a hand-over the giver's hand holds the
  *   unit for the first half of the meeting, the receiver's for the second.
- * - hands throughout (`handsAlways`, on with hand recognition; docs/walkout.md "fifth pass"): every
+ * - hands throughout (`handsAlways: true`, off by default; docs/walkout.md "fifth pass"): every
  *   hand at every track sample, idle ones at the side and empty, a unit carried 1–3 s after it is
  *   taken or received and taken out 1 s before a put-back or hand-over, and hands held out to a
  *   neighbour with nothing passing (GESTURE_P) — estimates, no labelled source; own generator.
@@ -65,9 +65,10 @@ export interface WalkoutSimOptions {
   /**
    * the trackers report every shopper's hand at every track sample (walking, carrying, idle), not
    * only at a shelf or a hand-over, and shoppers sometimes hold out a hand to each other without
-   * passing anything (`gestures`). On by default with hand recognition (see the header);
-   * `false` gives the simulator of before (hands only at shelves and hand-overs). Its draws have
-   * their own generator; without hand recognition it is off (the log of a store without it).
+   * passing anything (`gestures`). Off by default (lead's decision, 2026-12-04: until the fusion
+   * handles hands reported throughout, the default log stays the one of before, hands only at
+   * shelves and hand-overs, so figures stay comparable across rounds); `true` turns it on (needs
+   * hand recognition). Its draws have their own generator, so the default log is unchanged.
    */
   handsAlways?: boolean;
   /** every shelf action as it happens (tests and debugging) */
@@ -200,7 +201,7 @@ export function simulateWalkout(
           ...DEFAULT_HAND_RECOGNITION,
           ...o.handRecognition,
         });
-  const handsAlways = recognizer !== undefined && o.handsAlways !== false;
+  const handsAlways = recognizer !== undefined && o.handsAlways === true;
   const hrng = rngFor(o.seed, "hands-always");
   let gestures = 0;
   const holds = (sh: Shopper, u: Unit | undefined) => u !== undefined && sh.held.includes(u);
