@@ -7,13 +7,15 @@
  * `skiplane sim-walkout` + `skiplane eval` on the same seed (same simulator, same fusion).
  *
  *   npx tsx src/eval/walkout-causes.ts --seed 8 --visits 300 [--data DIR] [--list] [--no-hand-recognition]
- *     [--hands-always]
+ *     [--hands-always] [--held-out-meetings]
  *
  * `--no-hand-recognition`: the simulator leaves out what the cameras recognise in a hand (the
  * track events' `held`), as `skiplane sim-walkout --no-hand-recognition` does.
  * `--hands-always`: the simulator reports every hand throughout the visit (`handsAlways: true`,
  * docs/walkout.md "fifth pass"), as `skiplane sim-walkout --hands-always` does; by default hands
  * are reported only at shelves and hand-overs (the log of before).
+ * `--held-out-meetings`: the fusion takes two hands for a meeting only when held out towards each
+ * other (`handoffHeldOut: DEFAULT_HAND_MEETING`, hand-meeting.ts; off by default).
  */
 import { join, resolve } from "node:path";
 import { defaultDataDir } from "../adapters/demo/data-dir";
@@ -24,6 +26,7 @@ import type { BasketEvent } from "../domain/basket/basket.events";
 import { basketContents } from "../domain/basket/basket.state";
 import type { TruthLine } from "../domain/events/sensor-events";
 import { sequentialIds } from "../domain/shared/ids";
+import { DEFAULT_HAND_MEETING } from "../domain/walkout/hand-meeting";
 import type { ShelfDecision } from "../domain/walkout/walkout.fusion";
 import { simulateWalkout } from "../sim/walkout/walkout-sim";
 import { compare } from "./score";
@@ -108,6 +111,8 @@ export function walkoutCauses(o: {
   handRecognition?: boolean;
   /** true: hands reported throughout the visit (2026-12-04's fifth pass); default: only at shelves and hand-overs */
   handsAlways?: boolean;
+  /** the fusion's meeting test for hands reported throughout (hand-meeting.ts) */
+  heldOutMeetings?: boolean;
 }): WalkoutCauseReport {
   const store = readAutocheckoutStore(join(o.dataDir, "autocheckout-cps-test-01"));
   const parsed = parseCatalog(store.catalog);
@@ -115,7 +120,13 @@ export function walkoutCauses(o: {
   const catalog = parsed.catalog;
   const actions: Action[] = [];
   const truth: TruthLine[] = [];
-  const ws = new WalkoutStreams({ catalog, layout: store.layout, ids: sequentialIds(), store: "sim" });
+  const ws = new WalkoutStreams({
+    catalog,
+    layout: store.layout,
+    ids: sequentialIds(),
+    store: "sim",
+    ...(o.heldOutMeetings ? { config: { handoffHeldOut: DEFAULT_HAND_MEETING } } : {}),
+  });
   const shopperOf = new Map<string, string>();
   const events = new Map<string, BasketEvent[]>();
   const decisions: ShelfDecision[] = [];
@@ -216,10 +227,11 @@ function main(argv: string[]): void {
   const dataDir = resolve(arg("--data", defaultDataDir()));
   const handRecognition = !argv.includes("--no-hand-recognition");
   const handsAlways = argv.includes("--hands-always");
-  const r = walkoutCauses({ seed, visits, dataDir, handRecognition, handsAlways });
+  const heldOutMeetings = argv.includes("--held-out-meetings");
+  const r = walkoutCauses({ seed, visits, dataDir, handRecognition, handsAlways, heldOutMeetings });
   const per = (n: number) => ((1000 * n) / r.visits).toFixed(1);
   console.log(
-    `seed ${seed}${handRecognition ? (handsAlways ? " (hands always)" : "") : " (no hand recognition)"}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
+    `seed ${seed}${handRecognition ? (handsAlways ? " (hands always)" : "") : " (no hand recognition)"}${heldOutMeetings ? " (held-out meetings)" : ""}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
       `(${per(r.silent)} / 1,000), item F1 ${r.f1.toFixed(4)}`,
   );
   console.log(`simulator: ${r.handovers} hand-overs, ${r.gestures} meetings of hands where nothing passed`);

@@ -77,12 +77,12 @@ export class ShopperTracks {
     this.points.set(shopper, list);
   }
 
-  /** the latest point of a shopper with a hand seen, if any */
-  lastHand(shopper: string): { t: number; hand: [number, number, number] } | undefined {
+  /** the latest point of a shopper with a hand seen, if any (with the body's position then) */
+  lastHand(shopper: string): { t: number; x: number; y: number; hand: [number, number, number] } | undefined {
     const pts = this.points.get(shopper) ?? [];
     for (let i = pts.length - 1; i >= 0 && i >= pts.length - 5; i--) {
       const h = pts[i].hand;
-      if (h) return { t: pts[i].t, hand: h };
+      if (h) return { t: pts[i].t, x: pts[i].x, y: pts[i].y, hand: h };
     }
     return undefined;
   }

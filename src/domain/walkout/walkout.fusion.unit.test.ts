@@ -8,8 +8,9 @@ import type { BasketEvent } from "../basket/basket.events";
 import { indexCatalog } from "../catalog/product";
 import type { StoreEvent, StoreLayout } from "../events/sensor-events";
 import { sequentialIds } from "../shared/ids";
+import { DEFAULT_HAND_MEETING } from "./hand-meeting";
 import { shelfProduct } from "./walkout.fixtures";
-import { WalkoutFusion } from "./walkout.fusion";
+import { type WalkoutConfig, WalkoutFusion } from "./walkout.fusion";
 
 const catalog = indexCatalog("USD", [shelfProduct("cola", 350), shelfProduct("chips", 60)]);
 const plateX = (p: number) => 0.1 + (p - 1) * 0.12;
@@ -111,8 +112,14 @@ function scenario(seconds: number, steps: [number, number, number][], who: Who[]
   return events.sort((a, b) => a.t - b.t);
 }
 
-function run(events: StoreEvent[], cat = catalog, lay = layout) {
-  const f = new WalkoutFusion({ catalog: cat, layout: lay, ids: sequentialIds(), store: "st" });
+function run(events: StoreEvent[], cat = catalog, lay = layout, config?: Partial<WalkoutConfig>) {
+  const f = new WalkoutFusion({
+    catalog: cat,
+    layout: lay,
+    ids: sequentialIds(),
+    store: "st",
+    ...(config ? { config } : {}),
+  });
   const bySession = new Map<string, BasketEvent[]>();
   for (const e of events) {
     const r = f.ingest(e);
@@ -383,6 +390,81 @@ describe("WalkoutFusion hand-overs (hands met away from the shelves)", () => {
       expect(r).toHaveLength(1);
       expect(r[0].type === "ReviewRequested" && r[0].reason).toContain("possible hand-over between shoppers");
     }
+  });
+});
+
+describe("WalkoutFusion hand meetings when every hand is reported all the time (handoffHeldOut)", () => {
+  const heldOut = { handoffHeldOut: DEFAULT_HAND_MEETING };
+  // A takes a cola alone, then stands next to B (bodies 0.35 m apart, 0.7 m from the shelf) for 4 s
+  // with both hands hanging at their sides, a few cm apart: the tracker reports them throughout
+  const hangA: [number, number, [number, number, number]][] = [[6, 10, [-0.42, -0.45, 0.82]]];
+  const hangB: [number, number, [number, number, number]][] = [[6, 10, [-0.43, -0.45, 0.84]]];
+  const standing = () =>
+    scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]], holds: hangA },
+        { shopper: "B", x: -0.25, reaches: [], holds: hangB },
+      ],
+    );
+
+  it("two hands hanging at the sides of people standing close are no hand-over: no review", () => {
+    const { of } = run(standing(), catalog, layout, heldOut);
+    expect(of("A", "ItemAdded").map((e) => e.type === "ItemAdded" && [e.sku, e.status])).toEqual([
+      ["cola", "ok"],
+    ]);
+    expect(of("A", "ReviewRequested")).toHaveLength(0);
+    expect(of("B", "ReviewRequested")).toHaveLength(0);
+    // the default meeting test (any two hands within 0.3 m) takes it for a possible hand-over
+    const before = run(standing());
+    expect(before.of("B", "ReviewRequested")).toHaveLength(1);
+  });
+
+  it("two shoppers at arm's length (0.6 m) holding hands out to each other, raised, between them: a possible hand-over", () => {
+    // B stands 0.6 m from A; hands hang at the sides, then meet midway at 7–8 s
+    const out: [number, number, [number, number, number]] = [7, 8, [-0.3, -0.5, 1.05]];
+    const events = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        {
+          shopper: "A",
+          x: -0.6,
+          reaches: [[2.6, 3.6, 2]],
+          holds: [[6, 7, [-0.78, -0.45, 0.82]], out, [8, 10, [-0.78, -0.45, 0.82]]],
+        },
+        {
+          shopper: "B",
+          x: 0.0,
+          reaches: [],
+          holds: [[6, 7, [0.18, -0.45, 0.84]], out, [8, 10, [0.18, -0.45, 0.84]]],
+        },
+      ],
+    );
+    const { of } = run(events, catalog, layout, heldOut);
+    for (const who of ["A", "B"]) {
+      const r = of(who, "ReviewRequested");
+      expect(r).toHaveLength(1);
+      expect(r[0].type === "ReviewRequested" && r[0].reason).toContain("possible hand-over between shoppers");
+    }
+  });
+
+  it("hands held out together at one track sample only are not yet a meeting", () => {
+    const out: [number, number, [number, number, number]] = [7, 7.2, [-0.3, -0.5, 1.05]];
+    const events = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]], holds: [out] },
+        { shopper: "B", x: 0.0, reaches: [], holds: [out] },
+      ],
+    );
+    const { of } = run(events, catalog, layout, heldOut);
+    expect(of("A", "ReviewRequested")).toHaveLength(0);
+    expect(of("B", "ReviewRequested")).toHaveLength(0);
+    const before = run(events);
+    expect(before.of("B", "ReviewRequested")).toHaveLength(1);
   });
 });
 
