@@ -17,7 +17,7 @@ const parsed = parseCatalog(store.catalog);
 if (!parsed.ok) throw new Error("catalog");
 const catalog = parsed.catalog;
 
-function sim(visits: number, handRecognition?: false, handsAlways?: boolean) {
+function sim(visits: number, handRecognition?: false, handsAlways?: boolean, personalSpace?: false) {
   const events: StoreEvent[] = [];
   const truths: string[] = [];
   const actions: { t: number; shopper: string; kind: string; skus: string[] }[] = [];
@@ -30,6 +30,7 @@ function sim(visits: number, handRecognition?: false, handsAlways?: boolean) {
       store: "sim",
       ...(handRecognition === false ? { handRecognition } : {}),
       ...(handsAlways !== undefined ? { handsAlways } : {}),
+      ...(personalSpace === false ? { personalSpace } : {}),
       trace: (a) => actions.push(a),
     },
     (e) => events.push(e),
@@ -80,16 +81,37 @@ describe("walk-out simulator: what the cameras recognise in a hand", () => {
     // hands only at shelves and hand-overs (the simulator before hands were reported throughout)
     const atShelves = sim(30, undefined, false);
     expect(JSON.stringify(atShelves.events.map(strip))).toBe(JSON.stringify(off.events));
-    // hands throughout (handsAlways: true): the same lines, with hands (and their readings) added
-    // only to track samples that had no hand
-    expect(on.events).toHaveLength(off.events.length);
-    const added = on.events.map((e, i) => {
+    // hands throughout (handsAlways: true) without personal space (the model of 9e9848a): the same
+    // lines, with hands (and their readings) added only to track samples that had no hand
+    const noSpace = sim(30, undefined, true, false);
+    expect(noSpace.events).toHaveLength(off.events.length);
+    const added = noSpace.events.map((e, i) => {
       const was = off.events[i];
       if (e.type !== "track" || was.type !== "track" || was.hand) return strip(e);
       const { hand: _, held: __, ...rest } = e;
       return rest;
     });
     expect(JSON.stringify(added)).toBe(JSON.stringify(off.events));
+  });
+
+  it("with hands throughout, bodies keep personal space (>= 0.45 m apart, tracked with 8 cm noise)", () => {
+    const close = (r: ReturnType<typeof sim>) => {
+      const at = new Map<number, { x: number; y: number }[]>();
+      for (const e of r.events) if (e.type === "track") at.set(e.t, [...(at.get(e.t) ?? []), e]);
+      let n = 0;
+      let pairs = 0;
+      for (const b of at.values())
+        for (let i = 0; i < b.length; i++)
+          for (let j = i + 1; j < b.length; j++) {
+            pairs++;
+            if (Math.hypot(b[i].x - b[j].x, b[i].y - b[j].y) < 0.25) n++;
+          }
+      return n / pairs;
+    };
+    const without = close(sim(30, undefined, true, false));
+    const withSpace = close(on);
+    expect(without).toBeGreaterThan(0.01);
+    expect(withSpace).toBeLessThan(without / 3);
   });
 
   it("reports every shopper's hand throughout, empty or carrying, with a stated visibility", () => {

@@ -38,7 +38,8 @@
  * - hands throughout (`handsAlways: true`, off by default; docs/walkout.md "fifth pass"): every
  *   hand at every track sample, idle ones at the side and empty, a unit carried 1–3 s after it is
  *   taken or received and taken out 1 s before a put-back or hand-over, and hands held out to a
- *   neighbour with nothing passing (GESTURE_P) — estimates, no labelled source; own generator.
+ *   neighbour with nothing passing (GESTURE_P) — estimates, no labelled source; own generator;
+ *   bodies kept >= 0.45 m apart (personal space, PERSONAL_SPACE_M; `personalSpace: false` off).
  */
 import type { Catalog } from "../../domain/catalog/product";
 import type { StoreEvent, StoreLayout, TruthLine } from "../../domain/events/sensor-events";
@@ -71,6 +72,11 @@ export interface WalkoutSimOptions {
    * hand recognition). Its draws have their own generator, so the default log is unchanged.
    */
   handsAlways?: boolean;
+  /**
+   * with handsAlways: bodies kept >= 0.45 m apart (PERSONAL_SPACE_M); on by default there, `false`
+   * gives the hands-throughout log of 9e9848a (tests)
+   */
+  personalSpace?: boolean;
   /** every shelf action as it happens (tests and debugging) */
   trace?: (a: {
     t: number;
@@ -120,6 +126,28 @@ const PREHOLD_MS = 1000;
  * docs/walkout.md): showing or pointing taken as several times commoner than giving.
  */
 const GESTURE_P = 0.05;
+/**
+ * handsAlways: people keep out of each other's intimate zone (< 0.45 m, Hall, The Hidden Dimension,
+ * 1966) unless handing something over; the shoppers' bodies are kept at least this far apart
+ * (centre to centre), so hands of shoppers standing side by side are not as close as before
+ */
+const PERSONAL_SPACE_M = 0.45;
+
+function keepApart(bodies: { x: number; y: number }[]): void {
+  for (let i = 0; i < bodies.length; i++)
+    for (let j = i + 1; j < bodies.length; j++) {
+      const a = bodies[i];
+      const b = bodies[j];
+      const d = Math.hypot(b.x - a.x, b.y - a.y);
+      if (d >= PERSONAL_SPACE_M) continue;
+      const [ux, uy] = d > 1e-6 ? [(b.x - a.x) / d, (b.y - a.y) / d] : [1, 0];
+      const push = (PERSONAL_SPACE_M - d) / 2;
+      a.x -= ux * push;
+      a.y -= uy * push;
+      b.x += ux * push;
+      b.y += uy * push;
+    }
+}
 
 interface Unit {
   sku: string;
@@ -202,6 +230,7 @@ export function simulateWalkout(
           ...o.handRecognition,
         });
   const handsAlways = recognizer !== undefined && o.handsAlways === true;
+  const personalSpace = o.personalSpace !== false;
   const hrng = rngFor(o.seed, "hands-always");
   let gestures = 0;
   const holds = (sh: Shopper, u: Unit | undefined) => u !== undefined && sh.held.includes(u);
@@ -577,6 +606,9 @@ export function simulateWalkout(
         }
       }
     }
+
+    // handsAlways: personal space — bodies kept >= PERSONAL_SPACE_M apart (pushed apart evenly)
+    if (handsAlways && personalSpace) keepApart(inside.filter((x) => !x.done));
 
     // the receiver of a hand-over holds out a hand while it happens
     for (const sh of inside) {
