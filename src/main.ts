@@ -330,6 +330,7 @@ export async function startServer(
     maxBytes: config.mqtt.maxInFlightBytes,
     observer: metrics.intake,
   });
+  metrics.intake.watch(intake);
   const gateway = new CartGateway({
     ingest,
     intake,

@@ -27,13 +27,13 @@ function setup() {
     maxMessages: LIMIT,
     maxBytes: 1024 * 1024,
     observer: {
-      inFlight: (m, b) => {
+      inFlight: (m) => {
         most = Math.max(most, m);
-        metrics.intake.inFlight(m, b);
       },
       waited: (s) => metrics.intake.waited(s),
     },
   });
+  metrics.intake.watch(intake);
   const ingest = new GatedIngest();
   // one message per ingest, so "handed" counts messages taken in
   const gateway = new CartGateway({ ingest, intake, metrics, maxCoalesce: 1 });

@@ -86,6 +86,13 @@ export class ServerMetrics {
       help: "MQTT messages (carts' and devices') taken in and not yet recorded, by unit (messages, bytes)",
       labelNames: ["unit"],
       registers,
+      // read from the limiter when scraped, not set on every message taken in and released
+      collect: () => {
+        const load = this.intakeSource?.load;
+        if (!load) return;
+        this.intakeInFlight.set({ unit: "messages" }, load.messages);
+        this.intakeInFlight.set({ unit: "bytes" }, load.bytes);
+      },
     });
     this.intakeWaits = new Counter({
       name: "skiplane_intake_waits_total",
@@ -194,11 +201,15 @@ export class ServerMetrics {
     this.abandoned.inc({ outcome });
   }
 
-  /** The in-flight limit's observer (src/adapters/mqtt/intake-limit.ts). */
+  private intakeSource?: { readonly load: { messages: number; bytes: number } };
+
+  /**
+   * The in-flight limit's observer (src/adapters/mqtt/intake-limit.ts): its waits are counted as
+   * they happen; its load (`watch`) is read when the metrics are scraped.
+   */
   readonly intake = {
-    inFlight: (messages: number, bytes: number): void => {
-      this.intakeInFlight.set({ unit: "messages" }, messages);
-      this.intakeInFlight.set({ unit: "bytes" }, bytes);
+    watch: (limit: { readonly load: { messages: number; bytes: number } }): void => {
+      this.intakeSource = limit;
     },
     waited: (seconds: number): void => {
       this.intakeWaits.inc();

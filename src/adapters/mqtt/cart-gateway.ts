@@ -123,21 +123,17 @@ export class CartGateway {
       return Promise.resolve();
     }
     const { store, cart } = parsed;
+    // In the cart's inbox BEFORE the broker is told to read on: a message admitted late (intake
+    // was paused) calls mqtt.js back outside its read, and mqtt.js may then hand over the next
+    // message synchronously, inside onAdmitted — taken first, it overtook this one (cart-b-8
+    // recorded before cart-b-7 in test/server/intake-keepalive.int.test.ts)
+    const start = () => {
+      const done = this.take(store, cart, payload, receivedAt);
+      onAdmitted?.();
+      return done;
+    };
     const intake = this.options.intake;
-    if (!intake) {
-      const done = this.take(store, cart, payload, receivedAt);
-      onAdmitted?.();
-      return done;
-    }
-    return intake.run(payload.byteLength, () => {
-      // In the cart's inbox BEFORE the broker is told to read on: a message admitted late
-      // (intake was paused) calls mqtt.js back outside its read, and mqtt.js may then hand
-      // over the next message synchronously, inside onAdmitted — taken first, it overtook
-      // this one (cart-b-8 recorded before cart-b-7 in test/server/intake-keepalive.int.test.ts)
-      const done = this.take(store, cart, payload, receivedAt);
-      onAdmitted?.();
-      return done;
-    });
+    return intake ? intake.run(payload.byteLength, start) : start();
   }
 
   /** Puts a message in its cart's inbox and runs the cart's queue. */

@@ -27,7 +27,8 @@
 
 /** What the limiter reports: the metrics adapter implements it. */
 export interface IntakeLimitObserver {
-  inFlight(messages: number, bytes: number): void;
+  /** messages and bytes in flight after each change (optional: the load can be read instead) */
+  inFlight?(messages: number, bytes: number): void;
   /** a message waited `seconds` for room */
   waited(seconds: number): void;
 }
@@ -110,7 +111,7 @@ export class IntakeLimit {
       this.take(w.bytes);
       w.start();
     }
-    this.options.observer?.inFlight(this.messages, this.bytes);
+    this.options.observer?.inFlight?.(this.messages, this.bytes);
   }
 
   private fits(bytes: number): boolean {
@@ -121,6 +122,6 @@ export class IntakeLimit {
   private take(bytes: number): void {
     this.messages++;
     this.bytes += bytes;
-    this.options.observer?.inFlight(this.messages, this.bytes);
+    this.options.observer?.inFlight?.(this.messages, this.bytes);
   }
 }
