@@ -21,6 +21,7 @@ import { statusTopic } from "../../src/adapters/mqtt/topics";
 import { openSqliteStorage } from "../../src/adapters/sqlite/sqlite-storage";
 import type { RunningServer } from "../../src/main";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
+import { callStoreApi } from "../support/store-api";
 import { startServerOnMosquitto } from "./support/mosquitto-server";
 
 const STORE = "st-mig";
@@ -49,17 +50,8 @@ describe.skipIf(!available)(
         keyStore: STORE,
       }));
     };
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${running?.httpUrl}/api/v1/stores/${STORE}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      return (await res.json()) as Record<string, unknown>;
-    };
+    const call = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> =>
+      (await callStoreApi(running?.httpUrl ?? "", STORE, key, method, path, body)).body;
     const connect = async (username: string, password: string) => {
       const c = await mqtt.connectAsync(broker.url, {
         username,

@@ -14,6 +14,7 @@ import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { eventsTopic, statusTopic } from "../../src/adapters/mqtt/topics";
 import type { RunningServer } from "../../src/main";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
+import { callStoreApi } from "../support/store-api";
 import { waitFor } from "../support/wait-for";
 import { CountingIngest } from "./support/counting-ingest";
 import { startServerOnMosquitto } from "./support/mosquitto-server";
@@ -145,16 +146,8 @@ describe.skipIf(!available)("the dashboard's cartsOnline with an external broker
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${running.httpUrl}/api/v1/stores/${STORE}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    return (await res.json()) as Record<string, unknown>;
+  async function call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    return (await callStoreApi(running.httpUrl, STORE, key, method, path, body)).body;
   }
 
   it("counts a provisioned cart online once it is connected, and not after it drops", async () => {

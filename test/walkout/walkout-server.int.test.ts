@@ -21,6 +21,7 @@ import { sessionStreamId } from "../../src/app/ports/event-store";
 import { WALKOUT_LANE } from "../../src/app/walkout-stream/walkout-service";
 import type { CartEvent } from "../../src/domain/events/sensor-events";
 import { type RunningServer, startServer } from "../../src/main";
+import { callStoreApi } from "../support/store-api";
 import { type VisitPlate, visitScript } from "./support/visit-script";
 
 const STORE = "wo-1";
@@ -49,16 +50,8 @@ let adminKey: string;
 const clients: MqttClient[] = [];
 const devices: Record<string, { username: string; secret: string; events: string; errors: string }> = {};
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.httpUrl}/api/v1/stores/${STORE}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminKey}`,
-      ...(body !== undefined ? { "content-type": "application/json" } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & unknown[] };
+function api(method: string, path: string, body?: unknown) {
+  return callStoreApi(server.httpUrl, STORE, adminKey, method, path, body);
 }
 
 async function connect(device: string, password = devices[device].secret): Promise<MqttClient> {
