@@ -83,13 +83,14 @@ let seq = 0;
 /** the check-in hold, below a basket of cola + water + cola (349 + 99 + 349 > 300) */
 const HOLD = 300;
 
-function server(storage: Storage, payments: PaymentGateway, store: string) {
+function server(storage: Storage, payments: PaymentGateway, store: string, sweepPageSize?: number) {
   return new StoreService({
     storage,
     payments,
     clock: { now: () => ++now },
     ids: sequentialIds(),
     stores: [{ store, catalog: scenarioCatalog, settings: DEFAULT_STORE_SETTINGS, holdAmount: HOLD }],
+    ...(sweepPageSize ? { sweepPageSize } : {}),
   });
 }
 
@@ -105,19 +106,24 @@ describe.each([
   ["PostgreSQL", postgresLedger],
 ])("holds owed a release on %s", (_name, open) => {
   let ledger: Ledger;
-  const setup = async () => {
+  const setup = async (
+    behaviour: SandboxBehaviour = "timeout-release",
+    sweepPageSize?: number,
+    more: string[] = [],
+  ) => {
     ledger ??= await open();
     const store = `st-owed${++seq}-${process.pid}`;
     const token = `tok_owed${seq}`;
-    /** the provider's release endpoint is down for this shopper's card until cleared */
-    const behaviours: Record<string, SandboxBehaviour> = { [token]: "timeout-release" };
+    /** the provider's release endpoint is down for this shopper's card (and `more`) until cleared */
+    const behaviours: Record<string, SandboxBehaviour> = { [token]: behaviour };
+    for (const t of more) behaviours[t] = behaviour;
     const payments = ledger.provider(behaviours);
     return {
       store,
       token,
       behaviours,
       payments,
-      svc: server(ledger.storage, payments, store),
+      svc: server(ledger.storage, payments, store, sweepPageSize),
       ref: (s: string) => `${store}/session/${s}`,
     };
   };
@@ -228,6 +234,73 @@ describe.each([
     expect(byAmount(await ledger.holds(ref("s3")))).toEqual([[HOLD, "released"]]);
     expect((await svc.session(store, "s3"))?.state).toBe("cancelled");
     expect((await svc.session(store, "s3"))?.holdsToRelease).toBeUndefined();
+  });
+
+  it("a failed exit whose own hold's release times out: problem, the hold owed and listed, released by the periodic sweep (0120)", async () => {
+    // the capture is declined, and the release of the hold the failure ends times out
+    const { store, token, behaviours, svc, ref } = await setup("decline-capture-timeout-release");
+    const log = cartLog(store, "c5", "s5", T0, [water], { account: token });
+    expect((await svc.ingest(store, "c5", log)).exit).toMatchObject({ status: "problem" });
+    const [hold] = await ledger.holds(ref("s5"));
+    expect(byAmount([hold])).toEqual([[HOLD, "held"]]);
+    // before 0120 the stream ended at PaymentFailed and only a restart retried the release
+    expect((await types(ledger.storage, ref("s5"))).slice(-2)).toEqual([
+      "PaymentFailed",
+      "HoldReleaseFailed",
+    ]);
+    const row = await svc.session(store, "s5");
+    expect(row?.state).toBe("problem");
+    expect(row?.holdsToRelease).toEqual([
+      {
+        authorizationId: hold.authorizationId,
+        amount: HOLD,
+        reason: "release timeout: the provider did not answer",
+        failedAt: expect.any(Number),
+      },
+    ]);
+    expect((await svc.listSessions(store, { holdsToRelease: true })).map((s) => s.session)).toEqual(["s5"]);
+
+    const sweeps: OwedReleaseResult[][] = [];
+    const watch = svc.watchOwedReleases({ everyMs: 20, onSwept: (d) => void sweeps.push(d) });
+    try {
+      await waitFor(() => sweeps.length >= 2);
+      expect(sweeps[0]).toMatchObject([{ session: "s5", released: [] }]);
+      delete behaviours[token];
+      await waitFor(() => sweeps.at(-1)?.length === 0);
+    } finally {
+      watch.stop();
+    }
+    expect(sweeps.flat().flatMap((d) => d.released)).toEqual([hold.authorizationId]);
+    expect(byAmount(await ledger.holds(ref("s5")))).toEqual([[HOLD, "released"]]);
+    // settled as an owed release and as the session's own hold: nothing shows it held any more
+    expect((await types(ledger.storage, ref("s5"))).slice(-2)).toEqual([
+      "PendingHoldReleased",
+      "HoldReleased",
+    ]);
+    const after = await svc.session(store, "s5");
+    expect(after?.state).toBe("problem");
+    expect(after?.holdsToRelease).toBeUndefined();
+    // a restart finds nothing more to release
+    await server(ledger.storage, ledger.provider({}), store).rebuild();
+    expect((await types(ledger.storage, ref("s5"))).filter((t) => t === "HoldReleased")).toHaveLength(1);
+  });
+
+  it("the sweep pages through every owing session of a store, whatever the page size", async () => {
+    const tokens = ["a", "b", "c", "d", "e"].map((x) => `tok_page${seq + 1}${x}`);
+    const { store, behaviours, svc, ref } = await setup("timeout-release", 2, tokens);
+    for (const [i, token] of tokens.entries()) {
+      const log = cartLog(store, `cp${i}`, `sp${i}`, T0, [cola, water, cola], { account: token });
+      expect((await svc.ingest(store, `cp${i}`, log)).exit).toMatchObject({ status: "paid" });
+    }
+    expect(await svc.listSessions(store, { holdsToRelease: true })).toHaveLength(5);
+    for (const t of tokens) delete behaviours[t];
+    // one sweep, pages of 2: each row leaves the filter as it is released, nothing is skipped
+    const done = await svc.releaseOwedHolds();
+    expect(done.map((d) => d.session).sort()).toEqual(["sp0", "sp1", "sp2", "sp3", "sp4"]);
+    expect(done.every((d) => d.released.length === 1 && d.failed.length === 0)).toBe(true);
+    for (const i of [0, 1, 2, 3, 4])
+      expect(byAmount(await ledger.holds(ref(`sp${i}`)))[0]).toEqual([HOLD, "released"]);
+    expect(await svc.listSessions(store, { holdsToRelease: true })).toEqual([]);
   });
 
   it("watchOwedReleases retries on its timer and reports every sweep", async () => {

@@ -22,6 +22,8 @@
  *                        happens (a provider whose release endpoint is down; decision 0112).
  *                        A ledger's `behaviours` table (token → behaviour, read on every call)
  *                        can set and clear it for a token, so tests end the outage
+ *   `…-decline-capture-timeout-release`  capture → declined and every release → timeout (a
+ *                        failed exit whose own hold's release fails; decision 0120)
  * Everything else is approved.
  *
  * A hold expires HOLD_LIFETIME_MS after it was placed, as a card authorization does: a capture
@@ -45,7 +47,8 @@ export type SandboxBehaviour =
   | "decline-capture"
   | "timeout-once"
   | "slow-capture"
-  | "timeout-release";
+  | "timeout-release"
+  | "decline-capture-timeout-release";
 
 export type SandboxOperation = "authorize" | "capture" | "release" | "refund";
 
@@ -106,6 +109,7 @@ export function holdAt(hold: SandboxHold, now: number): SandboxHold {
 export const SLOW_ANSWER_MS = 400;
 
 const SUFFIXES: [string, SandboxBehaviour][] = [
+  ["-decline-capture-timeout-release", "decline-capture-timeout-release"],
   ["-timeout-release", "timeout-release"],
   ["-decline-capture", "decline-capture"],
   ["-timeout-once", "timeout-once"],
@@ -210,7 +214,7 @@ export function decideCapture(
   if (hold.status !== "held") return { result: fail("error", "not-held", `the hold is ${hold.status}`) };
   if (req.amount > hold.amount)
     return { result: fail("declined", "amount-exceeds-hold", "capture exceeds the hold") };
-  if (behaviour === "decline-capture")
+  if (behaviour === "decline-capture" || behaviour === "decline-capture-timeout-release")
     return { result: fail("declined", "card-declined", "the card was declined") };
   const capture: SandboxCapture = {
     captureId: captureId(),
@@ -228,7 +232,8 @@ export function decideRelease(
   hold: SandboxHold | undefined,
   behaviour: SandboxBehaviour = "approve",
 ): { result: PaymentResult<{ authorizationId: string }>; released: boolean } {
-  if (behaviour === "timeout-release") return { result: providerTimeout(), released: false };
+  if (behaviour === "timeout-release" || behaviour === "decline-capture-timeout-release")
+    return { result: providerTimeout(), released: false };
   if (!hold)
     return { result: fail("error", "unknown-authorization", "no such authorization"), released: false };
   if (hold.status === "captured")

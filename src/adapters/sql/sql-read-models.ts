@@ -73,11 +73,11 @@ export class SqlSessionReadModel implements SessionReadModel {
     if (filter.holdsToRelease) q = q.where("holds_to_release", "is not", null);
     if (filter.state !== undefined) q = q.where("state", "=", filter.state);
     if (filter.open !== undefined) q = q.where("open", "=", filter.open ? 1 : 0);
-    const rows = await q
-      .orderBy("updated_at", "desc")
-      .orderBy("session", "desc")
-      .limit(filter.limit ?? 100)
-      .execute();
+    q =
+      filter.after === undefined
+        ? q.orderBy("updated_at", "desc").orderBy("session", "desc")
+        : q.where("session", ">", filter.after).orderBy("session", "asc");
+    const rows = await q.limit(filter.limit ?? 100).execute();
     return rows.map(toSessionView);
   }
 

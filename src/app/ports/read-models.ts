@@ -104,6 +104,12 @@ export interface SessionFilter {
   open?: boolean;
   /** only sessions that owe a hold's release (decision 0112) */
   holdsToRelease?: boolean;
+  /**
+   * keyset paging for sweeps: sessions whose id sorts after this one ("" for the first page), in
+   * session-id order, so rows that change or drop out meanwhile skip or repeat nothing; without
+   * it, newest first
+   */
+  after?: string;
   limit?: number;
 }
 

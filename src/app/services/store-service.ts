@@ -35,7 +35,7 @@ import type {
 } from "../ports/read-models";
 import { type AbandonOutcome, abandonSession } from "../workflows/abandon.workflow";
 import { type CheckInOutcome, checkIn } from "../workflows/check-in.workflow";
-import { releaseProblemHold, type SettleOutcome, settleSession } from "../workflows/exit.workflow";
+import { recordLeftoverProblemHold, type SettleOutcome, settleSession } from "../workflows/exit.workflow";
 import { type OwedReleaseOutcome, releaseOwedHolds } from "../workflows/hold-release.workflow";
 import type { PaymentWorkflowDeps } from "../workflows/payment-context";
 import {
@@ -86,6 +86,8 @@ export interface StoreServiceDeps {
   stores: StoreConfig[];
   /** idle scale history replayed before a session when rebuilding it; default 60 s */
   replayLeadMs?: number;
+  /** session rows read per query by the sweeps that page through a store; default 500 */
+  sweepPageSize?: number;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -475,7 +477,8 @@ export class StoreService {
   /**
    * At startup: recovers every registered cart and every cart with an open session (replaying
    * raw events into fresh fusion state, appending what was lost), resumes interrupted exits,
-   * and releases the holds sessions in `problem` still keep (decision 0107).
+   * records as owed the live holds `problem` sessions still keep off the record (0107, 0120), and
+   * runs the owed-release sweep once.
    */
   async rebuild(): Promise<{ carts: number; appended: number; resumed: number; reprojected: number }> {
     const before = this.counters.recoveredEvents;
@@ -498,8 +501,10 @@ export class StoreService {
           resumed++;
         }
       }
-      for (const s of await this.deps.storage.sessions.list(store, { state: "problem", limit: 100_000 })) {
-        await releaseProblemHold(this.workflow, store, s.session);
+      // a `problem` session's live hold not owed on record (older streams, or a stop between the
+      // provider's release and its record) becomes owed; the sweep below releases it (0120)
+      for await (const s of this.pages(store, { state: "problem" })) {
+        await recordLeftoverProblemHold(this.workflow, store, s.session);
       }
     }
     await this.releaseOwedHolds();
@@ -512,18 +517,37 @@ export class StoreService {
   /**
    * Retries the release of every hold a session owes (HoldReleaseFailed: a release the provider
    * did not confirm when the session stopped using the hold), with the same release key, and
-   * records each one confirmed. Found through the session rows' `holdsToRelease`; run at startup
-   * and by `watchOwedReleases`. Returns one entry per session tried.
+   * records each one confirmed — a `problem` session's own hold too (decision 0120). Found
+   * through the session rows' `holdsToRelease`, every owing row of every store, a page at a time;
+   * run at startup and by `watchOwedReleases`. Returns one entry per session tried.
    */
   async releaseOwedHolds(): Promise<OwedReleaseResult[]> {
     const out: OwedReleaseResult[] = [];
     for (const store of this.configs.keys()) {
-      for (const s of await this.deps.storage.sessions.list(store, { holdsToRelease: true, limit: 1_000 })) {
+      for await (const s of this.pages(store, { holdsToRelease: true })) {
         const r = await releaseOwedHolds(this.workflow, store, s.session);
         if (r.released.length + r.failed.length > 0) out.push({ store, session: s.session, ...r });
       }
     }
     return out;
+  }
+
+  /**
+   * Every session row of `store` matching `filter`, a page at a time in session-id order (keyset
+   * paging: a row that changes or leaves the filter while the sweep works skips nothing after it).
+   */
+  private async *pages(
+    store: string,
+    filter: Omit<SessionFilter, "after" | "limit">,
+  ): AsyncGenerator<SessionView> {
+    const limit = this.deps.sweepPageSize ?? SWEEP_PAGE;
+    let after = "";
+    for (;;) {
+      const page = await this.deps.storage.sessions.list(store, { ...filter, after, limit });
+      yield* page;
+      if (page.length < limit) return;
+      after = page[page.length - 1].session;
+    }
   }
 
   /**
@@ -952,6 +976,9 @@ export class StoreService {
  * keep a safety net.
  */
 const SERVER_ID_MEMORY = 256;
+
+/** Session rows read per query by the sweeps that page through a store (owed releases, startup). */
+const SWEEP_PAGE = 500;
 
 /**
  * After a start (a restart, a store taken over in a cluster) carts reconnect and send what they

@@ -284,8 +284,8 @@ async function fail(
         authorizationId,
       });
       if (rel.status === "approved" && authorizationId === live) released = live;
-      // a spare hold whose release failed is owed one (0112); the live one stays recorded (0107)
-      if (rel.status !== "approved" && authorizationId !== live)
+      // a hold whose release failed, the live one too, is owed one and retried by the sweep (0112, 0120)
+      if (rel.status !== "approved")
         releaseFailed.push({ authorizationId, amount, reason: `release ${rel.status}: ${rel.message}` });
     }
   }
@@ -318,29 +318,44 @@ async function fail(
 }
 
 /**
- * Releases the hold a session in `problem` still keeps (one written before decision 0107, or a
- * crash between the provider's release and its record), unless its capture timed out: then
- * only a retry with the same key settles it. Run by the server at startup. Returns whether a
- * hold was released.
+ * The hold a session in `problem` still keeps live without owing its release on record — one
+ * written before decision 0107 or 0120, or a process stopped between the provider's release and
+ * its record — unless its capture timed out (then only a retry with the same key settles it).
+ * Run at startup: it records the hold as owed (`HoldReleaseFailed`), and the owed-release sweep
+ * (`releaseOwedHolds`, the one mechanism that releases) does the rest. Returns whether it did.
  */
-export async function releaseProblemHold(
+export async function recordLeftoverProblemHold(
   deps: PaymentWorkflowDeps,
   store: string,
   session: string,
 ): Promise<boolean> {
-  const { state } = await deps.streams.load(store, session, true);
-  const id = state.payment.authorizationId;
-  if (state.phase !== "problem" || !id || !isLiveHold(state, id) || captureUnknown(state.payment.lastFailure))
-    return false;
-  const rel = await deps.payments.release({ idempotencyKey: keys.release(id), authorizationId: id });
-  if (rel.status !== "approved") return false;
+  const left = (s: SessionSnapshot) => {
+    const { state } = s;
+    const id = state.payment.authorizationId;
+    if (
+      state.phase !== "problem" ||
+      !id ||
+      !isLiveHold(state, id) ||
+      captureUnknown(state.payment.lastFailure)
+    )
+      return undefined;
+    if ((state.payment.holdsToRelease ?? []).some((h) => h.authorizationId === id)) return undefined;
+    return { authorizationId: id, amount: state.payment.authorized };
+  };
+  if (!left(await deps.streams.load(store, session, true))) return false;
   const { events } = await deps.streams.update(
     store,
     session,
-    (s) =>
-      s.state.phase === "problem" && isLiveHold(s.state, id)
-        ? decideSession({ type: "ReleaseHold", at: deps.clock.now(), authorizationId: id }, s.state, deps)
-        : [],
+    (s) => {
+      const hold = left(s);
+      if (!hold) return [];
+      const reason = "release not on record: the hold was left live in problem";
+      return decideSession(
+        { type: "RecordReleaseFailure", at: deps.clock.now(), holds: [{ ...hold, reason }] },
+        s.state,
+        deps,
+      );
+    },
     { source: "workflow", causation: "release" },
   );
   return events.length > 0;

@@ -72,20 +72,20 @@ export function isEmptyBasket(state: BasketState): boolean {
 
 /**
  * HoldReleaseFailed for each hold not already owed a release (decision 0112). The recorded live
- * hold is left out unless `replaced`: while it is recorded live, the stream shows it held already
- * (a `problem` keeps it there for the startup release of 0107).
+ * hold is left out unless `ended` (replaced by another hold, or ended by a payment failure: 0120):
+ * while a session may still capture it, the stream shows it held and nothing is owed.
  */
 function owedReleases(
   state: BasketState,
   holds: readonly FailedRelease[],
   at: number,
-  replaced?: string,
+  ended?: string,
 ): BasketEvent[] {
   const owed = new Set((state.payment.holdsToRelease ?? []).map((h) => h.authorizationId));
   const out: BasketEvent[] = [];
   for (const h of holds) {
     if (owed.has(h.authorizationId)) continue;
-    if (isLiveHold(state, h.authorizationId) && h.authorizationId !== replaced) continue;
+    if (isLiveHold(state, h.authorizationId) && h.authorizationId !== ended) continue;
     owed.add(h.authorizationId);
     out.push({ type: "HoldReleaseFailed", at, ...h });
   }
@@ -196,11 +196,18 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
         ...(command.released && isLiveHold(state, command.released)
           ? [{ type: "HoldReleased" as const, at, authorizationId: command.released }]
           : []),
-        ...owedReleases(state, command.releaseFailed ?? [], at),
+        // the failure ends the live hold too: a release the provider did not confirm is owed (0120)
+        ...owedReleases(state, command.releaseFailed ?? [], at, state.payment.authorizationId),
       ];
     case "RecordReleaseFailure":
       requirePhase(state, LIVE_OR_ENDED, command.type);
-      return owedReleases(state, command.holds, at);
+      // in `problem` the live hold is ended (a retry takes a fresh hold): owed when not released (0120)
+      return owedReleases(
+        state,
+        command.holds,
+        at,
+        state.phase === "problem" ? state.payment.authorizationId : undefined,
+      );
     case "ReleasePendingHold":
       requirePhase(state, LIVE_OR_ENDED, command.type);
       return (state.payment.holdsToRelease ?? []).some((h) => h.authorizationId === command.authorizationId)

@@ -401,6 +401,47 @@ describe("session decider", () => {
     expect(codeOf(() => when(exiting, release))).toBe("ILLEGAL_TRANSITION");
   });
 
+  it("a failure that ends the live hold and cannot release it records it owed; released, both are settled (0120)", () => {
+    const checkedIn = checkInHold();
+    const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
+    const failedRelease = {
+      authorizationId: "auth-in",
+      amount: 10_000,
+      reason: "release timeout: no answer",
+    };
+    const failed = when(exiting, {
+      type: "RecordPaymentFailure",
+      at: 21,
+      reason: "capture declined: the card was declined",
+      releaseFailed: [failedRelease],
+    });
+    expect(failed).toEqual([
+      { type: "PaymentFailed", at: 21, reason: "capture declined: the card was declined" },
+      { type: "HoldReleaseFailed", at: 21, ...failedRelease },
+    ]);
+    const problem = [...exiting, ...failed];
+    expect(foldBasket(problem).payment).toMatchObject({
+      authorizationId: "auth-in",
+      authorized: 10_000,
+      holdsToRelease: [{ ...failedRelease, failedAt: 21 }],
+    });
+    // a retry's failed release of the same hold, in problem, is not recorded twice
+    expect(when(problem, { type: "RecordReleaseFailure", at: 22, holds: [failedRelease] })).toEqual([]);
+    const settled = [
+      ...when(problem, { type: "ReleasePendingHold", at: 30, authorizationId: "auth-in" }),
+      ...when(problem, { type: "ReleaseHold", at: 30, authorizationId: "auth-in" }),
+    ];
+    const after = foldBasket([...problem, ...settled]);
+    expect(after.phase).toBe("problem");
+    expect(after.payment.authorized).toBe(0);
+    expect(after.payment.holdsToRelease).toBeUndefined();
+    // a live hold left off the record in problem (older streams) can be recorded owed later
+    const leftOpen = [...exiting, ...when(exiting, { type: "RecordPaymentFailure", at: 21, reason: "x" })];
+    expect(when(leftOpen, { type: "RecordReleaseFailure", at: 40, holds: [failedRelease] })).toEqual([
+      { type: "HoldReleaseFailed", at: 40, ...failedRelease },
+    ]);
+  });
+
   it("an abandoned basket goes to review whole, prompts expired, hold kept; an empty one is cancelled", () => {
     const reason = "cart went silent: no basket activity for 30 min";
     const given: BasketEvent[] = [

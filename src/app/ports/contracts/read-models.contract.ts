@@ -93,6 +93,32 @@ export function runReadModelContract({ newStorage }: ReadModelContractOptions): 
       expect(await s.sessions.latestForCart(store, "c9")).toBeUndefined();
     });
 
+    it("sessions: keyset pages in session-id order (`after`), the other filters still applied", async () => {
+      const s = await newStorage();
+      const store = uniqueStore();
+      for (const [id, t] of [
+        ["s5", 50],
+        ["s1", 10],
+        ["s4", 40],
+        ["s2", 20],
+        ["s3", 30],
+      ] as const)
+        await s.sessions.put(sessionView(store, id, { openedAt: t, updatedAt: 100 - t }));
+      await s.sessions.put(
+        sessionView(store, "s0", { openedAt: 1, updatedAt: 1, state: "paid", open: false }),
+      );
+      const page = async (after: string) =>
+        (await s.sessions.list(store, { open: true, after, limit: 2 })).map((v) => v.session);
+      expect(await page("")).toEqual(["s1", "s2"]);
+      expect(await page("s2")).toEqual(["s3", "s4"]);
+      // a row that leaves the filter between two pages skips nothing after it
+      await s.sessions.put(
+        sessionView(store, "s3", { openedAt: 30, updatedAt: 200, state: "paid", open: false }),
+      );
+      expect(await page("s2")).toEqual(["s4", "s5"]);
+      expect(await page("s5")).toEqual([]);
+    });
+
     it("review cases: the queue holds open cases oldest first; disputes and sessions list theirs", async () => {
       const s = await newStorage();
       const store = uniqueStore();
