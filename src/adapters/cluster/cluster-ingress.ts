@@ -17,6 +17,7 @@ import type { AbandonedSession, CartIngestResult, StoreService } from "../../app
 import { DomainError } from "../../domain/shared/errors";
 import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartIngestPort } from "../mqtt/cart-gateway";
+import type { IntakeLimit } from "../mqtt/intake-limit";
 import type { ScreenState } from "../schemas/cart-protocol.schema";
 import { type LaneStatus, StoreLane } from "./store-lane";
 
@@ -34,6 +35,8 @@ export interface ClusterIngressOptions {
   /** set after construction (the ownership needs this listener first) */
   ownership?: Ownership;
   metrics?: ServerMetrics;
+  /** the process's bound on MQTT messages taken in and not yet recorded, shared by every lane (0121) */
+  intake?: IntakeLimit;
   onScreen?: (store: string, cart: string, screen: ScreenState) => void;
   /** a cart's message ended its session: what the exit workflow did */
   onExit?: (store: string, cart: string, result: CartIngestResult) => void;
@@ -163,6 +166,7 @@ export class ClusterIngress implements OwnershipListener {
       sessionExpirySec: this.o.mqtt.sessionExpirySec,
       ingest,
       metrics: this.o.metrics,
+      ...(this.o.intake ? { intake: this.o.intake } : {}),
       onScreen: this.o.onScreen,
       stillOwner: owns,
       onFailure: (err) => this.onFailure(store, epoch, err),

@@ -36,6 +36,7 @@ import { webApp } from "../http/web-app";
 import { ulidIds } from "../ids/ulid-ids";
 import { ServerMetrics } from "../metrics/server-metrics";
 import { scryptHasher, VerifiedSecretCache } from "../mqtt/cart-credentials";
+import { IntakeLimit } from "../mqtt/intake-limit";
 import { RegistryCartDirectory } from "../mqtt/registry-cart-directory";
 import { PostgresSandboxGateway } from "../payments/postgres-sandbox-gateway";
 import { openPostgresStorage } from "../postgres/postgres-storage";
@@ -51,7 +52,15 @@ import { maintainRawPartitions } from "./raw-partitions";
 
 export interface ClusterNodeConfig {
   database: { url?: string; schema: string };
-  mqtt: { url?: string; username?: string; password?: string; auth?: "dynsec" | "none" };
+  mqtt: {
+    url?: string;
+    username?: string;
+    password?: string;
+    auth?: "dynsec" | "none";
+    /** messages / payload bytes all store lanes together take in and have not recorded (0121) */
+    maxInFlight?: number;
+    maxInFlightBytes?: number;
+  };
   http: { host: string; port: number; publicUrl?: string };
   /** receipt links are signed with this key (base64): the same on every process of the chain */
   secrets?: { receiptKey?: string };
@@ -145,8 +154,17 @@ export async function startClusterNode(
   }
   const retryAfterSec = Math.ceil((c.leaseTtlMs + c.renewMs) / 1000);
 
+  // mqtt.maxInFlight(Bytes) bounds what every store lane of this process has taken in and not
+  // yet recorded, together (decision 0121): a process that took over many stores stays bounded
+  const intake = new IntakeLimit({
+    maxMessages: config.mqtt.maxInFlight ?? 20_000,
+    maxBytes: config.mqtt.maxInFlightBytes ?? 64 * 1024 * 1024,
+    observer: metrics.intake,
+  });
+  metrics.intake.watch(intake);
   const ingress = new ClusterIngress({
     node,
+    intake,
     mqtt: {
       url: mqttUrl,
       username: config.mqtt.username,

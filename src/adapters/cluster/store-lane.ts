@@ -16,8 +16,12 @@
  * on), hands the message to the cart gateway (one queue per cart: a cart's messages stay in
  * order, carts run in parallel) and sends the PUBACKs itself, in the order the messages arrived
  * (MQTT §4.6), as soon as every earlier message is stored too. The broker's in-flight window
- * (receive maximum) bounds how many are in progress. That PUBACK goes through mqtt.js's internal
- * `_sendPacket` (mqtt@5; checked by the scale tests).
+ * (receive maximum, 32) bounds how many of one store are in progress; the process's intake limit
+ * (`intake`, `mqtt.maxInFlight(Bytes)`, shared by every lane of the process; intake-limit.ts)
+ * bounds them all together: a message that finds no room is called back only once admitted, so
+ * mqtt.js reads nothing more from that store's session meanwhile and the broker keeps the rest,
+ * while the lane keeps the connection's keep-alive itself (blocked-keepalive.ts). That PUBACK goes
+ * through mqtt.js's internal `_sendPacket` (mqtt@5; checked by the scale tests).
  *
  * On any failure the lane skips nothing: it stops processing everything of that connection
  * (later messages of the same cart must not overtake the failed one), drops the connection
@@ -29,7 +33,9 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { ServerMetrics } from "../metrics/server-metrics";
+import { BlockedKeepAlive } from "../mqtt/blocked-keepalive";
 import { CartGateway, type CartIngestPort, type CartOutbound } from "../mqtt/cart-gateway";
+import type { IntakeLimit } from "../mqtt/intake-limit";
 import { errorsTopic, parseCartTopic, screenTopic, TOPIC_ROOT } from "../mqtt/topics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 
@@ -46,6 +52,10 @@ export interface StoreLaneOptions {
   onScreen?: (store: string, cart: string, screen: ScreenState) => void;
   /** messages in progress at once (MQTT 5 receive maximum); default 32 */
   receiveMaximum?: number;
+  /** the process's bound on messages taken in and not yet recorded, shared by its lanes (0121) */
+  intake?: IntakeLimit;
+  /** MQTT keep-alive of the store's session, seconds; default 10 */
+  keepaliveSec?: number;
   /** MQTT 5 session expiry: how long the broker keeps an ownerless store's session; default 1 day */
   sessionExpirySec?: number;
   /** is this process still the store's owner? checked before connecting and per message */
@@ -156,7 +166,7 @@ export class StoreLane implements CartOutbound {
       },
       reconnectPeriod: 0,
       connectTimeout: 5000,
-      keepalive: 10,
+      keepalive: this.o.keepaliveSec ?? 10,
       resubscribe: false,
       ...(this.o.username ? { username: this.o.username } : {}),
       ...(this.o.password ? { password: this.o.password } : {}),
@@ -176,6 +186,7 @@ export class StoreLane implements CartOutbound {
       metrics: this.o.metrics,
       log: this.o.log,
       onScreen: this.o.onScreen,
+      ...(this.o.intake ? { intake: this.o.intake } : {}),
     });
     gateway.attach(this);
     this.gateway = gateway;
@@ -204,27 +215,45 @@ export class StoreLane implements CartOutbound {
         this.st.messages++;
       }
     };
+    const keepAlive = BlockedKeepAlive.of(client);
     client.handleMessage = (packet, callback) => {
       if (this.client !== client || failed) return; // an old connection: never acknowledge
       if (!this.o.stillOwner()) return fail(undefined);
       const entry = { id: packet.qos > 0 ? packet.messageId : undefined, stored: false };
       pending.push(entry);
-      // read on without a PUBACK (an error tells mqtt.js not to send one): we send it when stored
-      callback(DEFERRED);
+      // read on without a PUBACK (an error tells mqtt.js not to send one): we send it when stored.
+      // Under the process's intake limit only once the message is taken in: until then mqtt.js
+      // reads nothing more of this store's session, and the broker keeps the rest
+      let readOn = false;
+      let unhold: (() => void) | undefined;
+      const next = () => {
+        if (readOn) return;
+        readOn = true;
+        unhold?.();
+        callback(DEFERRED);
+      };
       const topic = packet.topic;
       const parsed = parseCartTopic(topic);
       if (parsed?.kind !== "events" || parsed.store !== this.o.store) {
+        next();
         entry.stored = true;
         return flush();
       }
       const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-      gateway.handleMessage(topic, payload).then(
+      const handled = gateway.handleMessage(topic, payload, undefined, next);
+      // waiting for room: mqtt.js reads nothing, not the broker's PINGRESP either, so the lane
+      // keeps the keep-alive meanwhile (blocked-keepalive.ts)
+      if (!readOn) unhold = keepAlive.hold();
+      handled.then(
         () => {
           if (this.client !== client || failed) return;
           entry.stored = true;
           flush();
         },
-        (err: unknown) => fail(err),
+        (err: unknown) => {
+          next();
+          fail(err);
+        },
       );
     };
     client.on("close", () => fail(undefined));
