@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { DEFAULT_FUSION_CONFIG } from "../../domain/fusion/fusion.config";
 import { evaluateDir, formatReport, loadDirCatalog } from "../../eval/evaluate";
 import { tradeoffHtml } from "../../eval/tradeoff-chart";
+import { requireFile, requireFolder } from "./cli-files";
 import { loadSettings } from "./replay";
 import { numArg } from "./sim-eval-args";
 
@@ -63,6 +64,12 @@ export function register(program: Command): void {
           store?: string;
         },
       ) => {
+        requireFolder(dir, "evaluation folder");
+        for (const f of ["catalog.json", "truth.jsonl", ...(opts.replay ? ["log.jsonl"] : [])])
+          requireFile(
+            join(dir, f),
+            f === "truth.jsonl" ? "ground truth" : f === "log.jsonl" ? "sensor log" : "catalog",
+          );
         const catalog = loadDirCatalog(dir);
         const settings = loadSettings(opts.store, catalog);
         const sweep = opts.sweep === false ? [] : Array.isArray(opts.sweep) ? opts.sweep : DEFAULT_SWEEP;

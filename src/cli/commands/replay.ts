@@ -1,19 +1,24 @@
 /**
  * `skiplane replay LOG --catalog FILE --out receipts.jsonl`: run a §1 log through fusion and
  * pricing and write one §4 receipt per session. Bad lines are reported with their line numbers
- * and skipped.
+ * and skipped. The receipts file is replaced only when the replay completes (a missing log or a
+ * failure leaves an earlier receipts file as it was); a bar shows progress on a terminal.
  */
 import type { Command } from "commander";
 import { formatIssue, readCatalogFile } from "../../adapters/files/catalog-file";
 import { readStoreConfigFile } from "../../adapters/files/store-config-file";
 import type { Catalog } from "../../domain/catalog/product";
 import { DEFAULT_STORE_SETTINGS, type StoreSettings } from "../../domain/store/store-settings";
-import { replayFile } from "../../eval/replay";
+import { IssueLog, readSensorLog } from "../../eval/log-reader";
+import { Replayer } from "../../eval/replay";
 import { BufferedWriter } from "../../sim/sim-files";
+import { requireFile, writeAtomically } from "./cli-files";
+import { countLines, progressBar } from "./progress";
 import { numArg } from "./sim-eval-args";
 import { walkoutHandlerFromLayout, walkoutSummary } from "./walkout-handler";
 
 export function loadCatalogOrThrow(path: string): Catalog {
+  requireFile(path, "catalog");
   const r = readCatalogFile(path);
   if (!r.ok) throw new Error(`invalid catalog ${path}:\n${r.issues.map(formatIssue).join("\n")}`);
   return r.catalog;
@@ -21,6 +26,7 @@ export function loadCatalogOrThrow(path: string): Catalog {
 
 export function loadSettings(path: string | undefined, catalog: Catalog): StoreSettings {
   if (!path) return { ...DEFAULT_STORE_SETTINGS, currency: catalog.currency };
+  requireFile(path, "store configuration");
   const r = readStoreConfigFile(path, catalog);
   if (!r.ok)
     throw new Error(`invalid store config ${path}:\n${r.issues.map((i) => JSON.stringify(i)).join("\n")}`);
@@ -45,23 +51,35 @@ export function register(program: Command): void {
         log: string,
         opts: { catalog: string; out: string; store?: string; threshold?: number; layout?: string },
       ) => {
+        requireFile(log, "sensor log");
         const catalog = loadCatalogOrThrow(opts.catalog);
         const settings = loadSettings(opts.store, catalog);
         const walkout = opts.layout ? walkoutHandlerFromLayout(opts.layout, catalog, settings) : undefined;
-        const out = new BufferedWriter(opts.out);
         const t0 = Date.now();
-        let r: Awaited<ReturnType<typeof replayFile>>;
-        try {
-          r = await replayFile(log, {
-            catalog,
-            settings,
-            fusionConfig: opts.threshold !== undefined ? { acceptThreshold: opts.threshold } : undefined,
-            onReceipt: (x) => out.line(JSON.stringify(x)),
-            storeHandler: walkout,
-          });
-        } finally {
+        const issues = new IssueLog();
+        const rp = new Replayer({
+          catalog,
+          settings,
+          fusionConfig: opts.threshold !== undefined ? { acceptThreshold: opts.threshold } : undefined,
+          storeHandler: walkout,
+        });
+        const receipts = await writeAtomically(opts.out, async (tmp) => {
+          const bar = progressBar("replay", process.stderr.isTTY ? await countLines(log) : 0, "lines");
+          try {
+            for await (const { line, event } of readSensorLog(log, issues)) {
+              rp.ingest(event);
+              if ((line & 1023) === 0) bar.update(line);
+            }
+          } finally {
+            bar.stop();
+          }
+          const all = rp.finish();
+          const out = new BufferedWriter(tmp);
+          for (const x of all) out.line(JSON.stringify(x));
           out.close();
-        }
+          return all;
+        });
+        const r = { receipts, issues, counters: rp.counters };
         const c = r.counters;
         const lines = [
           `replayed ${c.events} events in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${c.accepted} accepted, ` +
