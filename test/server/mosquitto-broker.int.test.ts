@@ -119,4 +119,60 @@ describe.skipIf(!available)("external broker: Mosquitto + dynamic security", () 
     const again = await connect("cart-3", "secret-3b");
     expect(again.connected).toBe(true);
   });
+
+  it("a cart id naming another broker account (the server's, the dynsec admin's) is refused: no password reset, no takeover, no disable", async () => {
+    // before: "Client already exists" made provisioning re-key that client and hand its new
+    // password to whoever provisioned the cart — any store's admin key could take the server's
+    // privileged account (every store's topics, dynsec control) or the broker admin's
+    for (const taken of ["skiplane-server", mosq.admin.username]) {
+      await expect(server.provisionCart(STORE, taken, "stolen")).rejects.toMatchObject({
+        code: "CART_EXISTS",
+      });
+      expect([134, 135]).toContain((await connectError(taken, "stolen")).code);
+      // revoking a "cart" of that name leaves the account alone
+      await server.revokeCart(taken);
+    }
+    const still = await connect("skiplane-server", "server-secret");
+    expect(still.connected).toBe(true);
+    const admin = await connect(mosq.admin.username, mosq.admin.password);
+    expect(admin.connected).toBe(true);
+    // the server's own connection was never cut
+    expect(server.ready()).toBe(true);
+  });
+
+  it("a cart may not subscribe with wildcards, to the server's live topic or to a device's topics, nor publish there", async () => {
+    const c = await connect("cart-1", "secret-1");
+    for (const filter of [
+      "#",
+      "skiplane/#",
+      `skiplane/v1/${STORE}/carts/+/screen`,
+      `skiplane/v1/+/carts/cart-1/screen`,
+      `skiplane/v1/${STORE}/carts/cart-2/errors`,
+      `skiplane/v1/${STORE}/live`,
+      `skiplane/v1/${STORE}/devices/+/events`,
+      `$share/g/skiplane/v1/${STORE}/carts/cart-2/screen`,
+      "$CONTROL/dynamic-security/#",
+      "$SYS/#",
+    ]) {
+      await expect(c.subscribeAsync(filter, { qos: 1 }), filter).rejects.toThrow();
+    }
+    // publishes outside its own topics never reach the server's subscribers
+    const seen: string[] = [];
+    const watcher = await connect("skiplane-server", "server-secret");
+    // retained screens of earlier cases arrive on subscribing: only live publishes count
+    watcher.on("message", (t, _p, packet) => packet.retain || seen.push(t));
+    await watcher.subscribeAsync("skiplane/#", { qos: 1 });
+    for (const topic of [
+      `skiplane/v1/${STORE}/live`,
+      screenTopic(STORE, "cart-2"),
+      `skiplane/v1/other-store/carts/cart-1/events`,
+      "$CONTROL/dynamic-security/v1",
+    ])
+      await c.publishAsync(topic, "{}", { qos: 1 }).catch(() => undefined);
+    await c.publishAsync(eventsTopic(STORE, "cart-1"), "not json", { qos: 1 });
+    await waitFor(() => seen.includes(eventsTopic(STORE, "cart-1")));
+    expect(
+      seen.filter((t) => t !== eventsTopic(STORE, "cart-1") && t !== errorsTopic(STORE, "cart-1")),
+    ).toEqual([]);
+  });
 });

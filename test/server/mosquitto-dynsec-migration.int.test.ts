@@ -189,14 +189,30 @@ describe.skipIf(!available)(
         );
       expect(refused).toBeInstanceOf(Error);
 
-      // idempotent: run again over the same registry, nothing left to change
+      // idempotent: run again over the same registry, nothing left to change; a registered (revoked)
+      // cart id naming the server's own broker account is left alone, not disabled (0122)
       expect(
         await dynsecMigrateCarts(dynsec, [
           { store: STORE, cart: "cart-old" },
           { store: STORE, cart: "cart-gone", revoked: true },
           { store: STORE, cart: "cart-bare" },
+          { store: STORE, cart: account.username, revoked: true },
         ]),
-      ).toEqual({ checked: 3, rolesUpdated: 0, clientRoles: 0, disabled: 0, missing: ["cart-bare"] });
+      ).toEqual({
+        checked: 4,
+        rolesUpdated: 0,
+        clientRoles: 0,
+        disabled: 0,
+        missing: ["cart-bare"],
+        foreign: [account.username],
+      });
+      const server = await mqtt.connectAsync(broker.url, {
+        ...account,
+        reconnectPeriod: 0,
+        protocolVersion: 5,
+      });
+      clients.push(server);
+      expect(server.connected).toBe(true);
     });
 
     it("provisioning twice edits the role in place (still exactly its four ACLs) and the new secret works, status topic included", async () => {
@@ -241,7 +257,24 @@ describe.skipIf(!available)(
         clientRoles: 0,
         disabled: 0,
         missing: [],
+        foreign: [],
       });
+    });
+
+    it("a store admin provisioning a cart named like the server's broker account gets 409; the account keeps its password (0122)", async () => {
+      if (!running) await start("key_mig_409");
+      const r = await callStoreApi(running?.httpUrl ?? "", STORE, key, "POST", "/carts", {
+        cart: account.username,
+      });
+      expect(r.status).toBe(409);
+      expect(r.body).toMatchObject({ code: "CART_EXISTS" });
+      expect(JSON.stringify(r.body)).not.toContain("secret");
+      // the registry row it wrote is not a usable cart, and revoking it touches no broker account
+      const carts = (await call("GET", "/carts")) as unknown as { cart: string; revoked: boolean }[];
+      expect(carts.find((c) => c.cart === account.username)).toMatchObject({ revoked: true });
+      const server = await connect(account.username, account.password);
+      expect(server.connected).toBe(true);
+      expect((await call("GET", "/stats")).cartsOnline).toBeTypeOf("number");
     });
   },
 );

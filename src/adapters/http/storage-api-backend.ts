@@ -95,10 +95,17 @@ export class StorageApiBackend implements ApiBackend {
         );
       }
     }
+    const before = await this.o.storage.carts.get(store, cart);
     const secret = newSecret();
     const secretHash = await this.o.hasher.hash(secret);
     await this.o.storage.carts.put({ store, cart, secretHash, createdAt: this.now(), label });
-    await this.o.broker.cartProvisioned(store, cart, secret);
+    try {
+      await this.o.broker.cartProvisioned(store, cart, secret);
+    } catch (err) {
+      // the broker refused the id (it names another broker account): the new row is no cart
+      if (!before) await this.o.storage.carts.revoke(store, cart);
+      throw err;
+    }
     return { store, cart, secret };
   }
 

@@ -19,6 +19,7 @@
  * events (cart-presence.ts).
  */
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { DomainError } from "../../domain/shared/errors";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 import { BlockedKeepAlive } from "./blocked-keepalive";
 import type { CartGateway, CartOutbound } from "./cart-gateway";
@@ -348,6 +349,13 @@ export async function dynsecProvisionCart(
   secret: string,
 ): Promise<void> {
   const rolename = cartRoleName(cart);
+  // a broker account that is not this cart's (the server's own, the dynsec admin, another
+  // tenant's) is never re-keyed: its new password would go to whoever provisioned the "cart"
+  if (!(await dynsecCartClaimable(d, cart)))
+    throw new DomainError(
+      "CART_EXISTS",
+      `cart id ${cart} names another account on the broker (cart ids are MQTT usernames)`,
+    );
   await ensureRole(d, rolename, cartRoleAcls(store, cart));
   const created = await d.run(
     { command: "createClient", username: cart, password: secret, roles: [{ rolename }] },
@@ -375,6 +383,8 @@ export interface DynsecCartMigration {
    * the server keeps a hash only) can create one
    */
   missing: string[];
+  /** cart ids that name a broker account that is not a cart's (left alone) */
+  foreign: string[];
 }
 
 /**
@@ -387,23 +397,32 @@ export async function dynsecMigrateCarts(
   d: Dynsec,
   carts: readonly { store: string; cart: string; revoked?: boolean }[],
 ): Promise<DynsecCartMigration> {
-  const out: DynsecCartMigration = { checked: 0, rolesUpdated: 0, clientRoles: 0, disabled: 0, missing: [] };
+  const out: DynsecCartMigration = {
+    checked: 0,
+    rolesUpdated: 0,
+    clientRoles: 0,
+    disabled: 0,
+    missing: [],
+    foreign: [],
+  };
   if (carts.length === 0) return out;
   const roles = new Map<string, DynsecAcl[]>();
   const listed = await d.run({ command: "listRoles", verbose: true, count: -1 });
   for (const r of (listed.data?.roles ?? []) as { rolename: string; acls?: DynsecAcl[] }[]) {
     roles.set(r.rolename, r.acls ?? []);
   }
-  const clients = new Map<string, { roles: Set<string>; disabled: boolean }>();
+  const clients = new Map<string, { roles: Set<string>; disabled: boolean; cart: boolean }>();
   const listedClients = await d.run({ command: "listClients", verbose: true, count: -1 });
   for (const c of (listedClients.data?.clients ?? []) as {
     username: string;
     roles?: { rolename: string }[];
+    groups?: { groupname: string }[];
     disabled?: boolean;
   }[]) {
     clients.set(c.username, {
       roles: new Set((c.roles ?? []).map((r) => r.rolename)),
       disabled: c.disabled === true,
+      cart: isCartClient(c.username, c),
     });
   }
   for (const { store, cart, revoked } of carts) {
@@ -411,6 +430,11 @@ export async function dynsecMigrateCarts(
     const client = clients.get(cart);
     if (!client) {
       if (!revoked) out.missing.push(cart);
+      continue;
+    }
+    if (!client.cart) {
+      // a registered cart id that names another broker account: never touched (0122)
+      out.foreign.push(cart);
       continue;
     }
     if (revoked) {
@@ -494,9 +518,34 @@ async function ensureRole(
   return changed;
 }
 
-/** Disables a cart's dynsec client: refused from now on, and disconnected now. */
+/** Disables a cart's dynsec client: refused from now on, and disconnected now. Never another account. */
 export async function dynsecRevokeCart(d: Dynsec, cart: string): Promise<void> {
+  if (!(await dynsecCartClaimable(d, cart))) return;
   await d.run({ command: "disableClient", username: cart }, ["Client not found"]);
+}
+
+/**
+ * May the cart `cart` own the dynsec client of that username? Yes when there is none, or when it
+ * is a cart's: no role but the cart's own (`cartRoleName`) and no group. The server's account,
+ * the dynsec admin and anything an operator made by hand hold other roles or groups, and a cart
+ * id equal to their username must not re-key, re-role or disable them (security audit, 0122).
+ */
+export async function dynsecCartClaimable(d: Dynsec, cart: string): Promise<boolean> {
+  const r = await d.run({ command: "getClient", username: cart }, ["Client not found"]);
+  const client = r.data?.client as
+    | { roles?: { rolename: string }[]; groups?: { groupname: string }[] }
+    | undefined;
+  if (r.error || !client) return true;
+  return isCartClient(cart, client);
+}
+
+function isCartClient(
+  cart: string,
+  client: { roles?: { rolename: string }[]; groups?: { groupname: string }[] },
+): boolean {
+  return (
+    (client.groups ?? []).length === 0 && (client.roles ?? []).every((x) => x.rolename === cartRoleName(cart))
+  );
 }
 
 /** One dynsec answer: `error` when refused, `data` for the listing and getting commands. */
