@@ -92,6 +92,14 @@ export async function connectCart(
     reconnectPeriod: 2000,
     connectTimeout: 10_000,
     clean: true,
+    // A ping every 20 s: the broker drops a silent client after 1.5 × this, so a dead link shows
+    // "offline" within half a minute instead of a shopper tapping into it for 90 s.
+    keepalive: 20,
+    // mqtt.js's default browser timer runs in a Worker made from a blob: URL, which the app's
+    // Content-Security-Policy (script-src 'self') forbids: no ping was ever sent, and the broker
+    // closed an idle cart screen's connection every 90 s. Plain timers are enough on a cart,
+    // whose screen is never a background tab.
+    timerVariant: "native",
   });
   client.on("connect", () => {
     handlers.onStatus("connected");
