@@ -10,11 +10,25 @@ export interface Point {
   y: number;
 }
 
-function niceMax(v: number): number {
-  if (v <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
-  return 10 * p;
+/**
+ * The y axis of a small chart: 0, s and 2s, with 2s at or above the largest value and s the
+ * first of 1, 2, 2.5, 5 × 10^k that is a whole number of `unit` — the smallest difference the
+ * chart's labels can show (1 for counts, 0.1 for one decimal, 100 for whole dollars in cents).
+ * So no label is rounded: before, a count axis read 0, 3, 5 (2.5 rounded) and a per-1,000 axis
+ * with nothing in it 0, 1, 1.
+ */
+export function axisTicks(maxValue: number, unit: number): [number, number, number] {
+  const need = Math.max(unit, maxValue / 2);
+  let p = 10 ** Math.floor(Math.log10(need));
+  for (;;) {
+    for (const m of [1, 2, 2.5, 5]) {
+      const s = m * p;
+      const units = s / unit;
+      if (s >= need * (1 - 1e-9) && Math.abs(units - Math.round(units)) < 1e-6 * Math.max(1, units))
+        return [0, s, 2 * s];
+    }
+    p *= 10;
+  }
 }
 
 export function HourlyChart(props: {
@@ -22,6 +36,8 @@ export function HourlyChart(props: {
   points: Point[];
   kind: "bar" | "line";
   format: (y: number) => string;
+  /** the smallest difference `format` shows (1 for counts, 0.1 for one decimal): see axisTicks */
+  unit: number;
   /** the current figure shown large beside the title */
   headline?: ReactNode;
 }) {
@@ -29,15 +45,14 @@ export function HourlyChart(props: {
   const W = 320;
   const H = 130;
   const pts0 = props.points;
-  const max0 = niceMax(Math.max(0, ...pts0.map((p) => p.y)));
+  const ticks = axisTicks(Math.max(0, ...pts0.map((p) => p.y)), props.unit);
   // room for the longest y label (about 6 px a character at font size 10)
-  const L =
-    10 + 6 * Math.max(props.format(max0).length, props.format(max0 / 2).length, props.format(0).length);
+  const L = 10 + 6 * Math.max(...ticks.map((t) => props.format(t).length));
   const B = 18;
   const T = 8;
   const R = 6;
   const pts = pts0;
-  const max = max0;
+  const max = ticks[2];
   const x0 = 0;
   const x1 = 24;
   const sx = (x: number) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
@@ -54,11 +69,11 @@ export function HourlyChart(props: {
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={id} aria-describedby={`${id}-d`}>
         <desc id={`${id}-d`}>{summary}</desc>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line x1={L} x2={W - R} y1={sy(max * f)} y2={sy(max * f)} stroke="#c9d0d6" strokeWidth={1} />
-            <text x={L - 4} y={sy(max * f) + 4} fontSize={10} textAnchor="end" fill="#49515a">
-              {props.format(max * f)}
+        {ticks.map((t) => (
+          <g key={t}>
+            <line x1={L} x2={W - R} y1={sy(t)} y2={sy(t)} stroke="#c9d0d6" strokeWidth={1} />
+            <text x={L - 4} y={sy(t) + 4} fontSize={10} textAnchor="end" fill="#49515a">
+              {props.format(t)}
             </text>
           </g>
         ))}

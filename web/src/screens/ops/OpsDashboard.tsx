@@ -232,6 +232,7 @@ function Dashboard(props: DashboardProps) {
             kind="bar"
             points={hourly.map((h) => ({ x: h.hour, y: h.sessions }))}
             format={(y) => String(Math.round(y))}
+            unit={1}
             headline={day?.sessions ?? "—"}
           />
           <HourlyChart
@@ -239,6 +240,7 @@ function Dashboard(props: DashboardProps) {
             kind="line"
             points={hourly.filter((h) => h.settled > 0).map((h) => ({ x: h.hour, y: h.prompts / h.settled }))}
             format={(y) => y.toFixed(1)}
+            unit={0.1}
             headline={day && day.settled > 0 ? (day.prompts / day.settled).toFixed(2) : "—"}
           />
           <HourlyChart
@@ -248,6 +250,7 @@ function Dashboard(props: DashboardProps) {
               .filter((h) => h.settled > 0)
               .map((h) => ({ x: h.hour, y: (h.reviews / h.settled) * 1000 }))}
             format={(y) => String(Math.round(y))}
+            unit={1}
             headline={day ? perThousand(day.reviews, day.settled) : "—"}
           />
           <HourlyChart
@@ -257,6 +260,7 @@ function Dashboard(props: DashboardProps) {
               .filter((h) => h.averageBasket !== undefined)
               .map((h) => ({ x: h.hour, y: h.averageBasket ?? 0 }))}
             format={(y) => money(Math.round(y), currency)}
+            unit={100}
             headline={day && day.settled > 0 ? money(day.averageBasket, currency) : "—"}
           />
           <LatencyChart latency={latency} />
