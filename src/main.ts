@@ -639,7 +639,9 @@ export function banner(s: RunningServer): string {
     "",
     `Skiplane store server — ${s.storage.kind} storage, ${s.config.mqtt.url ? `broker ${s.config.mqtt.url}` : `embedded MQTT on port ${s.mqttPort}`}`,
     `  HTTP API     ${s.httpUrl}/api/v1   (OpenAPI: ${s.httpUrl}/openapi.json)`,
-    `  Web app      ${s.httpUrl}/ops/  ${s.httpUrl}/review/  ${s.httpUrl}/cart/`,
+    s.demo
+      ? `  Web app      ${s.httpUrl}/ops/${s.demo.store}  ${s.httpUrl}/review/${s.demo.store}  ${s.httpUrl}/cart/${s.demo.store}/<cart>`
+      : `  Web app      ${s.httpUrl}/ops/<store>  ${s.httpUrl}/review/<store>  ${s.httpUrl}/cart/<store>/<cart>`,
     `  Metrics      ${s.httpUrl}/metrics`,
   ];
   if (s.demo) {
@@ -650,7 +652,10 @@ export function banner(s: RunningServer): string {
       `    reviewer key    ${s.demo.apiKeys.reviewer}`,
       `    head-office key ${s.demo.apiKeys.headOffice}`,
     );
-    for (const c of s.demo.carts.slice(0, 4)) lines.push(`    cart ${c.cart}  secret ${c.secret}`);
+    for (const c of s.demo.carts.slice(0, 4))
+      lines.push(
+        `    cart ${c.cart}  secret ${c.secret}  screen ${s.httpUrl}/cart/${s.demo.store}/${c.cart}#secret=${encodeURIComponent(c.secret)}`,
+      );
     const w = s.demo.walkout;
     if (w) {
       lines.push(

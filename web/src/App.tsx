@@ -1,6 +1,7 @@
 import { parseRoute } from "./route";
 import { CartScreen } from "./screens/cart/CartScreen";
 import { OpsDashboard } from "./screens/ops/OpsDashboard";
+import { PickScreen } from "./screens/pick/PickScreen";
 import { ReceiptPage } from "./screens/receipt/ReceiptPage";
 import { ReviewConsole } from "./screens/review/ReviewConsole";
 
@@ -15,6 +16,8 @@ export function App() {
       return <ReviewConsole store={route.store} initialCase={route.caseId} />;
     case "receipt":
       return <ReceiptPage token={route.token} />;
+    case "pick":
+      return <PickScreen target={route.target} store={route.store} />;
     case "home":
       return (
         <main className="signin card">

@@ -16,6 +16,8 @@ export interface RunningServer {
   keys: { admin: string; operator: string; reviewer: string };
   /** the temp dir holding the database and the demo credentials files */
   dir: string;
+  /** what the server printed on stdout so far (the banner) */
+  stdout(): string;
   stop(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startServer(): Promise<RunningServer> {
     store: demo.store,
     keys: { admin: demo.apiKeys.admin, operator: demo.apiKeys.operator, reviewer: demo.apiKeys.reviewer },
     dir,
+    stdout: () => out,
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");

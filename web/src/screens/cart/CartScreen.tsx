@@ -321,7 +321,11 @@ function PairCart(props: { store: string; cart: string; onPaired: (secret: strin
   return (
     <main className="signin card">
       <h1>Pair this screen with cart {props.cart}</h1>
-      <p className="muted">Staff only: enter the cart's secret (from `skiplane carts add`).</p>
+      <p className="muted">
+        Staff only: enter the cart's secret — given once when the cart was provisioned (
+        <code>POST /api/v1/stores/{props.store}/carts</code>), or, for the demo carts, printed by the server
+        at start.
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -1,4 +1,9 @@
 /**
+ * What a newcomer meets after `npm start`, in a real browser against the server process.
+ *
+ * Every web address the server's banner prints opens a screen. Found in a walk-through: the
+ * banner printed `/ops/`, `/review/` and `/cart/`, each "Page not found".
+ *
  * The cart screen's MQTT connection stays up while nothing happens: it must send its own
  * keep-alive pings, or the broker closes an idle cart's connection (1.5 × keep-alive) and a
  * shopper's tap meets "the cart is offline". Found in a walk-through: with mqtt.js's default
@@ -57,4 +62,30 @@ describe("cart screen connection", () => {
     expect(at - opened).toBeLessThan(30_000);
     expect(violations).toEqual([]);
   }, 60_000);
+});
+
+describe("the addresses the server prints", () => {
+  it("each opens a screen, and a demo cart's link opens its live cart screen", async () => {
+    const banner = server.stdout();
+    const urls = [...banner.matchAll(/http:\/\/\S+/g)]
+      .map((m) => m[0])
+      .filter((u) => !/\/(api\/v1|openapi\.json|metrics)\b/.test(u));
+    expect(urls.length, banner).toBeGreaterThanOrEqual(3);
+    const page = await browser.newPage();
+    for (const url of urls.filter((u) => !u.includes("<"))) {
+      await page.goto(url);
+      await page.locator("main").first().waitFor({ timeout: 10_000 });
+      expect(await page.locator("body").textContent(), url).not.toContain("Page not found");
+    }
+    const cartLink = urls.find((u) => /\/cart\/[^/<]+\/[^/<#]+#secret=/.test(u));
+    expect(cartLink, banner).toBeDefined();
+    await page.goto(cartLink as string);
+    await page.getByTestId("cart-live").locator(".live-dot.on").waitFor({ timeout: 15_000 });
+    // a screen's address without its store asks for it, then opens the screen
+    await page.goto(`${server.url}/ops/`);
+    await page.getByLabel("Store id").fill(server.store);
+    await page.getByRole("button", { name: "Open" }).click();
+    await page.waitForURL(`${server.url}/ops/${server.store}`);
+    await page.getByLabel("API key").waitFor();
+  }, 90_000);
 });
