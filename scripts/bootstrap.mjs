@@ -1,10 +1,11 @@
 // Makes the README's two commands work on a fresh clone: installs dependencies when
 // node_modules is missing or older than the lockfile, and builds the web app when its build is
-// missing. Uses only Node built-ins, so it runs before anything is installed.
+// missing or older than its sources. Uses only Node built-ins, so it runs before anything is installed.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureWebBuild as buildWhenStale } from "./ensure-web-build.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -25,10 +26,13 @@ export function ensureDeps() {
   }
 }
 
+/** Builds the web app when web/dist is missing or older than its sources (after a pull, a stale
+ * app would be served: this used to build only when web/dist was missing). */
 export function ensureWebBuild() {
-  const hasWeb = existsSync(join(root, "web", "index.html"));
-  if (hasWeb && !existsSync(join(root, "web", "dist", "index.html"))) {
-    console.error("bootstrap: building the web app (vite build)…");
-    run("npm", ["run", "--silent", "build:web"]);
+  try {
+    return buildWhenStale();
+  } catch (e) {
+    console.error(`bootstrap: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
   }
 }
