@@ -32,6 +32,14 @@ export function clock(ms: number): string {
   return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
+/**
+ * A receipt's date and time with the month in words ("4 Dec 2026, 22:43"): a numeric date is read
+ * day-first in one market and month-first in another (04/12/2026 is April 12 to a US shopper).
+ */
+export function dateTime(ms: number, timeZone?: string): string {
+  return new Date(ms).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone });
+}
+
 /** "2 h 05 min", "4 min 05 s", "12 s", "−1 min 10 s" (late) */
 export function duration(ms: number): string {
   const neg = ms < 0;

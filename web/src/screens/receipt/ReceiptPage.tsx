@@ -8,7 +8,7 @@ import { describeError } from "../../api/http";
 import { disputeLine, fetchReceipt, fetchReceiptEvidence, type ReceiptEvidence } from "../../api/receipt";
 import type { Evidence, Receipt, ReceiptLine } from "../../api/types";
 import { ProductPicture } from "../../components/ProductPicture";
-import { grams, money } from "../../format";
+import { dateTime, grams, money } from "../../format";
 import { evidenceInWords } from "./evidence-words";
 
 export function ReceiptPage({ token }: { token: string }) {
@@ -63,7 +63,7 @@ export function ReceiptPage({ token }: { token: string }) {
       <header className="card">
         <h1>Your receipt</h1>
         <p style={{ margin: 0 }}>
-          Store {receipt.store} · {new Date(receipt.issuedAt).toLocaleString("en-GB")}
+          Store {receipt.store} · {dateTime(receipt.issuedAt)}
         </p>
         <p className="muted" style={{ margin: 0 }}>
           Visit {receipt.session}
