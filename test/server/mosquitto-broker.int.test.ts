@@ -6,7 +6,9 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
-import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
+import { dynsecProvisionDevice } from "../../src/adapters/mqtt/device-external";
+import { deviceTopic, deviceUsername } from "../../src/adapters/mqtt/device-topics";
+import { Dynsec, ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { errorsTopic, eventsTopic, screenTopic } from "../../src/adapters/mqtt/topics";
 import { screenStateSchema } from "../../src/adapters/schemas/cart-protocol.schema";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
@@ -174,5 +176,39 @@ describe.skipIf(!available)("external broker: Mosquitto + dynamic security", () 
     expect(
       seen.filter((t) => t !== eventsTopic(STORE, "cart-1") && t !== errorsTopic(STORE, "cart-1")),
     ).toEqual([]);
+  });
+
+  it("walk-out devices of two stores whose names run together keep their own rights (store a + device b-c, store a-b + device c)", async () => {
+    // before: both devices' dynsec role was `skiplane-device-a-b-c`, and provisioning the second
+    // deleted the first one's role: one store's admin could cut another store's device off
+    const admin = await connect(mosq.admin.username, mosq.admin.password);
+    const d = new Dynsec(admin);
+    await d.start();
+    const a = { store: "sec-a", device: "b-c", secret: "dev-secret-1" };
+    const ab = { store: "sec-a-b", device: "c", secret: "dev-secret-2" };
+    await dynsecProvisionDevice(d, a.store, a.device, a.secret);
+    await dynsecProvisionDevice(d, ab.store, ab.device, ab.secret);
+    const seen: string[] = [];
+    const watcher = await connect("skiplane-server", "server-secret");
+    watcher.on("message", (t) => seen.push(t));
+    await watcher.subscribeAsync("skiplane/v1/+/devices/+/events", { qos: 1 });
+    for (const [x, other] of [
+      [a, ab],
+      [ab, a],
+    ]) {
+      const dev = await connect(deviceUsername(x.store, x.device), x.secret);
+      await dev
+        .publishAsync(deviceTopic(x.store, x.device, "events"), "{}", { qos: 1 })
+        .catch(() => undefined);
+      // and never on the other's topic
+      await dev
+        .publishAsync(deviceTopic(other.store, other.device, "events"), "{}", { qos: 1 })
+        .catch(() => undefined);
+    }
+    await waitFor(() => seen.length >= 2).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen.sort()).toEqual(
+      [deviceTopic(a.store, a.device, "events"), deviceTopic(ab.store, ab.device, "events")].sort(),
+    );
   });
 });

@@ -5,7 +5,7 @@
  *   acknowledge a message only once the device gateway has recorded it;
  * - answer: publish refusals on the device's errors topic;
  * - security with Mosquitto dynamic security (`mqtt.auth = "dynsec"`): a device is a dynsec
- *   client named `{store}/{device}` with a role `skiplane-device-{store}-{device}` allowing
+ *   client named `{store}/{device}` with a role `skiplane-device-{store}/{device}` allowing
  *   exactly publishClientSend on its events topic and subscribePattern on its errors topic;
  *   revoking disables the client (which also disconnects it).
  */
@@ -66,7 +66,17 @@ export async function attachDevicesToExternalBroker(
   await client.subscribeAsync(filter, { qos: 1 });
 }
 
+/**
+ * The device's dynsec role: `skiplane-device-{store}/{device}` — ids cannot hold `/`, so no two
+ * devices share one. The old `skiplane-device-{store}-{device}` did: store `a` + device `b-c`
+ * and store `a-b` + device `c`, and provisioning one deleted the other's rights (0122).
+ */
 function roleOf(store: string, device: string): string {
+  return `skiplane-device-${deviceUsername(store, device)}`;
+}
+
+/** The role name before 0122, ambiguous: taken off this device's client, never deleted or edited. */
+function legacyRoleOf(store: string, device: string): string {
   return `skiplane-device-${store}-${device}`;
 }
 
@@ -94,7 +104,16 @@ export async function dynsecProvisionDevice(
   );
   if (created.error) {
     await d.run({ command: "setClientPassword", username, password: secret });
-    await d.run({ command: "addClientRole", username, rolename }, ["Client already has role"]);
+    await d.run({ command: "addClientRole", username, rolename }, [
+      "Client already has role",
+      "Internal error",
+    ]);
+    // a device provisioned before 0122 held the ambiguous role name, maybe shared: let it go
+    await d.run({ command: "removeClientRole", username, rolename: legacyRoleOf(store, device) }, [
+      "Role not found",
+      "Client not found",
+      "Internal error",
+    ]);
     await d.run({ command: "enableClient", username });
   }
 }
