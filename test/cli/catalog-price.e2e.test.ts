@@ -82,6 +82,46 @@ describe("skiplane catalog / price", () => {
     expect(r.err).toContain('unknown sku "nope" [UNKNOWN_SKU]');
   });
 
+  it("reads a pretty-printed basket file (it was refused as 'not valid JSON or JSONL')", () => {
+    const basket = join(dir, "pretty.json");
+    writeFileSync(basket, JSON.stringify({ items: [{ sku: "sprite", qty: 2 }], weighed: [] }, null, 2));
+    const r = run("price", "--catalog", catalog, "--basket", basket, "--json");
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).lines[0].qty).toBe(2);
+  });
+
+  it("prices the good lines of a truth.jsonl and names each bad one with its line number", () => {
+    const truth = join(dir, "truth.jsonl");
+    writeFileSync(
+      truth,
+      [
+        JSON.stringify({ session: "a", items: [{ sku: "sprite", qty: 1 }], weighed: [] }),
+        JSON.stringify({ session: "b", items: [{ sku: "nope", qty: 1 }], weighed: [] }),
+        '{"session": "c", "items": [{"sku": "spr',
+        JSON.stringify({ session: "d", items: [{ sku: "sprite", qty: "two" }], weighed: [] }),
+        JSON.stringify({ session: "e", items: [{ sku: "sprite", qty: 3 }], weighed: [] }),
+      ].join("\n"),
+    );
+    const r = run("price", "--catalog", catalog, "--basket", truth, "--json");
+    expect(r.code).toBe(1);
+    expect(
+      r.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).session),
+    ).toEqual(["a", "e"]);
+    expect(r.err).toContain("3 basket(s) not priced");
+    expect(r.err).toContain(`${truth} line 2 (session b): unknown sku "nope" [UNKNOWN_SKU]`);
+    expect(r.err).toContain(`${truth} line 3: not JSON (truncated line?)`);
+    expect(r.err).toContain(`${truth} line 4: items[0].qty: expected a number`);
+  });
+
+  it("names a missing basket file in words", () => {
+    const r = run("price", "--catalog", catalog, "--basket", join(dir, "none.json"));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`cannot read basket ${join(dir, "none.json")}: no such file`);
+  });
+
   it("has --help for every command", () => {
     for (const cmd of [["catalog", "check"], ["catalog", "demo"], ["price"]]) {
       const r = run(...cmd, "--help");

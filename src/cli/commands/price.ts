@@ -12,6 +12,7 @@ import { formatReceiptText } from "../../domain/pricing/receipt.text";
 import { DomainError } from "../../domain/shared/errors";
 import { DEFAULT_STORE_SETTINGS, type StoreSettings } from "../../domain/store/store-settings";
 import { checkStoreAgainstCatalog } from "../../domain/store/store-settings.validation";
+import { requireFile } from "./cli-files";
 
 const basketLine = z.object({
   session: z.string().max(200).optional(),
@@ -37,26 +38,52 @@ const basketLine = z.object({
 });
 type BasketLine = z.infer<typeof basketLine>;
 
-/** Reads a basket file: one JSON object, or JSONL with one basket per line. Errors name the line. */
-export function readBasketFile(path: string): BasketLine[] {
+export interface BasketFile {
+  /** the baskets that parsed, each with its line in a JSONL file */
+  baskets: { line?: number; basket: BasketLine }[];
+  /** every line that did not, as `FILE line N: what is wrong` */
+  issues: string[];
+}
+
+/**
+ * Reads a basket file: one JSON object (on one line or pretty-printed over several), or JSONL
+ * with one basket per line. A bad JSONL line is reported with its number and skipped; the other
+ * lines are still priced.
+ */
+export function readBasketFile(path: string): BasketFile {
+  requireFile(path, "basket");
   const text = readFileSync(path, "utf8");
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
-  let docs: unknown[];
+  const check = (doc: unknown, where: string, line?: number): BasketFile => {
+    const r = basketLine.safeParse(doc);
+    if (r.success) return { baskets: [{ line, basket: r.data }], issues: [] };
+    const what = r.error.issues.map((x) => `${formatPath(x.path)}: ${x.message}`).join("; ");
+    return { baskets: [], issues: [`${where}: ${what}`] };
+  };
   try {
-    docs = lines.length > 1 ? lines.map((l) => JSON.parse(l)) : [JSON.parse(text)];
-  } catch (err) {
-    throw new Error(`${path}: not valid JSON or JSONL: ${(err as Error).message}`);
+    const whole: unknown = JSON.parse(text);
+    if (whole !== null && typeof whole === "object" && !Array.isArray(whole)) return check(whole, path);
+  } catch {
+    // not one JSON document: read it as JSONL below
   }
-  return docs.map((d, i) => {
-    const r = basketLine.safeParse(d);
-    if (!r.success) {
-      const where = docs.length > 1 ? `${path} line ${i + 1}` : path;
-      throw new Error(
-        `${where}: ${r.error.issues.map((x) => `${formatPath(x.path)}: ${x.message}`).join("; ")}`,
-      );
+  const out: BasketFile = { baskets: [], issues: [] };
+  const lines = text.split(/\r?\n/);
+  lines.forEach((l, i) => {
+    if (l.trim() === "") return;
+    const where = `${path} line ${i + 1}`;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(l);
+    } catch (err) {
+      out.issues.push(`${where}: not JSON (truncated line?): ${(err as Error).message}`);
+      return;
     }
-    return r.data;
+    const r = check(doc, where, i + 1);
+    out.baskets.push(...r.baskets);
+    out.issues.push(...r.issues);
   });
+  if (out.baskets.length === 0 && out.issues.length === 0)
+    out.issues.push(`${path}: no basket in it (expected a JSON object {items, weighed} or JSONL)`);
+  return out;
 }
 
 export function register(program: Command): void {
@@ -78,6 +105,8 @@ export function register(program: Command): void {
     .option("--session <id>", "price only this session of a truth.jsonl")
     .option("--json", "print the priced receipt as JSON (one line per basket)")
     .action((opts: { catalog: string; basket: string; store?: string; session?: string; json?: boolean }) => {
+      requireFile(opts.catalog, "catalog");
+      if (opts.store) requireFile(opts.store, "store configuration");
       const cat = readCatalogFile(opts.catalog);
       if (!cat.ok)
         throw new Error(`invalid catalog ${opts.catalog}:\n${cat.issues.map(formatIssue).join("\n")}`);
@@ -97,18 +126,23 @@ export function register(program: Command): void {
           );
         }
       }
-      let baskets = readBasketFile(opts.basket);
+      const file = readBasketFile(opts.basket);
+      const problems = [...file.issues];
+      let baskets = file.baskets;
       if (opts.session) {
-        baskets = baskets.filter((b) => b.session === opts.session);
+        baskets = baskets.filter((b) => b.basket.session === opts.session);
         if (baskets.length === 0) throw new Error(`no session "${opts.session}" in ${opts.basket}`);
       }
-      for (const b of baskets) {
+      const several = baskets.length > 1;
+      for (const { line, basket: b } of baskets) {
+        const where = `${opts.basket}${line !== undefined && (several || file.baskets.length > 1) ? ` line ${line}` : ""}${b.session ? ` (session ${b.session})` : ""}`;
         let receipt: ReturnType<typeof priceBasket>;
         try {
           receipt = priceBasket(b, cat.catalog, settings);
         } catch (err) {
           if (err instanceof DomainError) {
-            throw new Error(`${b.session ? `session ${b.session}: ` : ""}${err.message} [${err.code}]`);
+            problems.push(`${where}: ${err.message} [${err.code}]`);
+            continue;
           }
           throw err;
         }
@@ -118,8 +152,15 @@ export function register(program: Command): void {
           );
         } else {
           process.stdout.write(formatReceiptText(receipt, { title: settings.name, session: b.session }));
-          if (baskets.length > 1) process.stdout.write("\n");
+          if (several) process.stdout.write("\n");
         }
+      }
+      if (problems.length > 0) {
+        // the good baskets are priced above; a script still learns from the exit code that some were not
+        process.stderr.write(
+          `skiplane: ${problems.length} basket(s) not priced:\n${problems.map((p) => `  ${p}`).join("\n")}\n`,
+        );
+        process.exitCode = 1;
       }
     });
 }
