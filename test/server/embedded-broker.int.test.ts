@@ -192,6 +192,43 @@ describe.each([
       expect(own.map((g) => g.qos)).toEqual([1, 1]);
     });
 
+    it("a cart's wildcard, other-store, device and $SYS subscriptions are refused; a publish outside its own topics disconnects it", async () => {
+      const c = await connect("cart-2", "secret-2");
+      for (const foreign of [
+        `skiplane/v1/${STORE}/carts/+/screen`,
+        "skiplane/v1/+/carts/cart-2/screen",
+        `skiplane/v1/${STORE}/carts/cart-2/#`,
+        `skiplane/v1/${STORE}/devices/+/events`,
+        `skiplane/v1/${STORE}/live`,
+        `$share/g/${screenTopic(STORE, "cart-1")}`,
+        "$SYS/#",
+      ]) {
+        await expect(c.subscribeAsync(foreign, { qos: 1 }), foreign).rejects.toThrow(/Subscribe error/);
+      }
+      // its own id under another store, its own screen (a forged retained screen), a device's topic
+      for (const topic of [
+        "skiplane/v1/other-store/carts/cart-2/events",
+        screenTopic(STORE, "cart-2"),
+        `skiplane/v1/${STORE}/devices/gate-1/events`,
+      ]) {
+        const x = await connect("cart-2", "secret-2");
+        const closed = new Promise<void>((resolve) => x.once("close", () => resolve()));
+        x.publish(topic, JSON.stringify(ev("cart-2", { type: "plu", plu: "1", id: `spoof-${topic}` })), {
+          qos: 1,
+          retain: true,
+        });
+        await closed;
+      }
+      expect(ingest.of("other-store", "cart-2")).toEqual([]);
+      const late = await connect("cart-2", "secret-2");
+      const got: string[] = [];
+      late.on("message", (_t, p) => got.push(p.toString()));
+      await late.subscribeAsync(screenTopic(STORE, "cart-2"), { qos: 1 });
+      await new Promise((r) => setTimeout(r, 200));
+      // no forged retained screen was kept (the server's own, if any, is what it retains)
+      expect(got.filter((p) => p.includes("spoof"))).toEqual([]);
+    });
+
     it("revoking a connected cart disconnects it and refuses it afterwards", async () => {
       directory.set({
         store: STORE,
