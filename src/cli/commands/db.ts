@@ -3,9 +3,11 @@
  * sensor-data retention, export labelled review decisions as JSONL. `--db` takes a SQLite file
  * path or a postgres:// URL (default: SKIPLANE_DATABASE_URL, else .data/skiplane.sqlite).
  */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { openStorage, type StorageConfig, storageConfigFrom } from "../../adapters/sql/open-storage";
 import type { Storage } from "../../app/ports/read-models";
+import { intArg } from "./sim-eval-args";
 
 interface DbOpts {
   db?: string;
@@ -24,8 +26,24 @@ function config(opts: DbOpts): StorageConfig {
   return c;
 }
 
-async function withStorage<T>(opts: DbOpts, fn: (s: Storage) => Promise<T>): Promise<T> {
-  const storage = await openStorage(config(opts));
+/**
+ * Opens the storage. Reading and deleting need an existing database: opening a mistyped SQLite
+ * path (or the relative default from another folder) made a new empty file and answered
+ * "0 labelled decisions" as if the store had none.
+ */
+async function withStorage<T>(
+  opts: DbOpts,
+  fn: (s: Storage) => Promise<T>,
+  { mustExist = true }: { mustExist?: boolean } = {},
+): Promise<T> {
+  const c = config(opts);
+  if (mustExist && c.kind === "sqlite" && c.file && !existsSync(c.file)) {
+    throw new Error(
+      `no database at ${c.file} (give --db, or run this from the folder the server runs in; ` +
+        "`skiplane db migrate` creates one)",
+    );
+  }
+  const storage = await openStorage(c);
   try {
     return await fn(storage);
   } finally {
@@ -43,12 +61,16 @@ function dbOptions(cmd: Command): Command {
 }
 
 export function register(program: Command): void {
-  const db = program.command("db").description("Storage chores: migrations, retention, label export");
+  const db = program
+    .command("db")
+    .description(
+      "Storage chores: migrations and raw-data retention (label export: `skiplane labels export`)",
+    );
 
   dbOptions(
     db.command("migrate").description("Create the database if needed and apply pending migrations"),
   ).action(async (opts: DbOpts) => {
-    const kind = await withStorage(opts, async (s) => s.kind);
+    const kind = await withStorage(opts, async (s) => s.kind, { mustExist: false });
     process.stdout.write(`${kind}: migrations applied\n`);
   });
 
@@ -56,11 +78,8 @@ export function register(program: Command): void {
     db
       .command("retention")
       .description("Delete raw sensor events of whole days older than --days (business events are kept)")
-      .requiredOption("--days <n>", "days of raw sensor data to keep", (v) => Number.parseInt(v, 10)),
+      .requiredOption("--days <n>", "days of raw sensor data to keep", intArg("--days", 1, 36_500)),
   ).action(async (opts: DbOpts & { days: number }) => {
-    if (!Number.isInteger(opts.days) || opts.days < 1 || opts.days > 36_500) {
-      throw new Error("--days must be a whole number from 1 to 36500");
-    }
     const cutoff = Date.now() - opts.days * 86_400_000;
     const { deleted } = await withStorage(opts, (s) => s.rawLog.deleteBefore(cutoff));
     process.stdout.write(
@@ -76,13 +95,11 @@ export function register(program: Command): void {
       .description("Write a store's review decisions as JSONL to stdout, oldest first")
       .requiredOption("--store <id>", "store id")
       .option("--since <time>", "only decisions at or after this time (ISO date or ms since epoch)")
-      .option("--limit <n>", "at most this many", (v) => Number.parseInt(v, 10), 100_000),
+      .option("--limit <n>", "at most this many", intArg("--limit", 1, 10_000_000), 100_000),
   ).action(async (opts: DbOpts & { store: string; since?: string; limit: number }) => {
     const since =
       opts.since === undefined ? 0 : /^\d+$/.test(opts.since) ? Number(opts.since) : Date.parse(opts.since);
     if (!Number.isFinite(since)) throw new Error("--since: an ISO date or ms since the epoch");
-    if (!Number.isInteger(opts.limit) || opts.limit < 1)
-      throw new Error("--limit must be a whole number ≥ 1");
     const labels = await withStorage(opts, (s) => s.labels.export(opts.store, { since, limit: opts.limit }));
     for (const l of labels) process.stdout.write(`${JSON.stringify(l)}\n`);
     process.stderr.write(`${labels.length} labelled decisions\n`);
