@@ -15,11 +15,13 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { loadServerConfig } from "../../src/adapters/config/server-config";
+import { buildHttpServer } from "../../src/adapters/http/http-server";
+import { chainRoutes } from "../../src/adapters/http/routes/chain-routes";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import type { ApiRole } from "../../src/app/ports/read-models";
 import { type RunningServer, startServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
-import { sessionView } from "./support/api-fixture";
+import { apiFixture, sessionView } from "./support/api-fixture";
 
 const CATALOG = {
   currency: "USD",
@@ -251,5 +253,48 @@ describe("tenancy across every route of the server (security audit)", () => {
         (err: Error) => err,
       );
     expect(wrong).toBeInstanceOf(Error);
+  });
+});
+
+describe("chain routes (cluster mode): only a chain-wide admin key", () => {
+  it("a store-scoped admin, or any other role, gets 403 on the rollup and the cluster status; no key 401", async () => {
+    const f = await apiFixture();
+    const rollups: [number, number][] = [];
+    const app = await buildHttpServer({
+      backend: f.backend,
+      metrics: f.metrics,
+      logger: false,
+      plugins: [
+        async (a) => {
+          await a.register(chainRoutes, {
+            apiKeys: f.storage.apiKeys,
+            rollup: async (from, to) => {
+              rollups.push([from, to]);
+              return { stores: [], totals: [] };
+            },
+            cluster: async () => ({ node: "n1" }),
+          });
+        },
+      ],
+    });
+    try {
+      for (const path of ["/api/v1/chain/rollup", "/api/v1/chain/cluster"]) {
+        for (const k of [f.keys.adminA, f.keys.operatorA, f.keys.reviewerA, f.keys.adminB]) {
+          const r = await app.inject({ method: "GET", url: path, headers: { authorization: `Bearer ${k}` } });
+          expect(r.statusCode, path).toBe(403);
+        }
+        expect((await app.inject({ method: "GET", url: path })).statusCode).toBe(401);
+        const hq = await app.inject({
+          method: "GET",
+          url: path,
+          headers: { authorization: `Bearer ${f.keys.headOffice}` },
+        });
+        expect(hq.statusCode, path).toBe(200);
+      }
+      expect(rollups).toHaveLength(1);
+    } finally {
+      await app.close();
+      await f.close();
+    }
   });
 });
