@@ -2,8 +2,10 @@
  * `skiplane import autocheckout DIR --out DIR`: convert the AutoCheckout competition's
  * planogram and plate recordings into exchange-v1 files (catalog, layout, log, truth).
  */
+import { join } from "node:path";
 import type { Command } from "commander";
 import { importAutocheckout } from "../../adapters/importers/autocheckout";
+import { requireFile, requireFolder } from "./cli-files";
 
 export function register(program: Command): void {
   const imp = program.command("import").description("Import recordings and layouts from other formats");
@@ -29,6 +31,9 @@ export function register(program: Command): void {
         }
         if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(opts.store))
           throw new Error("--store: letters, digits and . _ : @ - only");
+        requireFolder(dir, "AutoCheckout folder");
+        requireFile(join(dir, "products.csv"), "AutoCheckout products");
+        if (opts.truth) requireFile(opts.truth, "ground truth");
         const s = importAutocheckout({
           dir,
           outDir: opts.out,

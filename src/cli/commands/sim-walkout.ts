@@ -15,6 +15,7 @@ import type { StoreLayout, TruthLine } from "../../domain/events/sensor-events";
 import { BufferedWriter } from "../../sim/sim-files";
 import { readWalkoutCredentials, runWalkoutLive } from "../../sim/walkout/walkout-live";
 import { simulateWalkout } from "../../sim/walkout/walkout-sim";
+import { requireFile, requireFolder } from "./cli-files";
 import { intArg } from "./sim-eval-args";
 
 export function register(program: Command): void {
@@ -92,12 +93,18 @@ export function register(program: Command): void {
         if (opts.minShoppers > opts.maxShoppers)
           throw new Error("--min-shoppers must not exceed --max-shoppers");
         const from = opts.from ?? join(defaultDataDir(), "autocheckout-cps-test-01");
+        requireFolder(from, opts.from ? "--from folder" : "the AutoCheckout store in the shared data");
         let catalogJson: unknown;
         let layout: StoreLayout;
         if (existsSync(join(from, "layout.json"))) {
+          requireFile(join(from, "catalog.json"), "catalog");
           catalogJson = JSON.parse(readFileSync(join(from, "catalog.json"), "utf8"));
           layout = loadLayoutFile(join(from, "layout.json"));
         } else {
+          requireFile(
+            join(from, "products.csv"),
+            "AutoCheckout products (or a layout.json beside a catalog.json)",
+          );
           const s = readAutocheckoutStore(from);
           catalogJson = s.catalog;
           layout = s.layout;
