@@ -6,7 +6,7 @@
  * action's moment inside the change). The receipts, reviews and item counts are the same as
  * `skiplane sim-walkout` + `skiplane eval` on the same seed (same simulator, same fusion).
  *
- *   npx tsx src/eval/walkout-causes.ts --seed 8 --visits 300 [--data DIR] [--list] [--no-hand-recognition]
+ *   npx tsx src/eval/walkout-causes.ts --seed 8 --visits 300 [--data DIR] [--list] [--why] [--no-hand-recognition]
  *     [--hands-always] [--held-out-meetings]
  *
  * `--no-hand-recognition`: the simulator leaves out what the cameras recognise in a hand (the
@@ -46,6 +46,8 @@ export interface VisitCauses {
   review: boolean;
   diff: string[];
   causes: string[];
+  /** the review's reason and the summaries of the lines it lists (`--why`) */
+  why: string[];
 }
 
 export interface WalkoutCauseReport {
@@ -197,7 +199,24 @@ export function walkoutCauses(o: {
       if (causes.length === 0) causes.push(`other: ${rr.reason.slice(0, 60)}`);
     }
     if (!r.review) causes.push(`silent error: ${c.diff.join(", ")}`);
-    list.push({ session: t.session, review: r.review, diff: c.diff, causes: [...new Set(causes)] });
+    const why: string[] = [];
+    if (rr?.type === "ReviewRequested") {
+      why.push(`reason: ${rr.reason}`);
+      const ids = new Set(rr.lineIds);
+      for (const e of evs)
+        if ((e.type === "ItemAdded" || e.type === "ItemRemoved") && ids.has(e.lineId))
+          why.push(
+            `${e.type} ${e.lineId}: ${e.evidence?.summary ?? ""} [${(e.evidence?.hypotheses ?? [])
+              .slice(0, 3)
+              .map((h) => `${h.label} ${h.posterior}`)
+              .join("; ")}]`,
+          );
+    } else {
+      for (const e of evs)
+        if (e.type === "ItemAdded" || e.type === "ItemRemoved")
+          why.push(`${e.type} ${e.lineId}: ${e.evidence?.summary ?? ""}`);
+    }
+    list.push({ session: t.session, review: r.review, diff: c.diff, causes: [...new Set(causes)], why });
   }
   const count = (pick: (v: VisitCauses) => string[]) => {
     const m: Record<string, number> = {};
@@ -239,9 +258,11 @@ function main(argv: string[]): void {
   for (const [k, n] of Object.entries(r.primary)) console.log(`  ${String(n).padStart(3)}  ${k}`);
   console.log("visits by any cause:");
   for (const [k, n] of Object.entries(r.causes)) console.log(`  ${String(n).padStart(3)}  ${k}`);
-  if (argv.includes("--list"))
-    for (const v of r.list)
+  if (argv.includes("--list") || argv.includes("--why"))
+    for (const v of r.list) {
       console.log(`${v.session} review=${v.review} ${v.diff.join(",")} | ${v.causes.join(" | ")}`);
+      if (argv.includes("--why")) for (const w of v.why) console.log(`    ${w}`);
+    }
 }
 
 if (process.argv[1]?.endsWith("walkout-causes.ts")) main(process.argv.slice(2));

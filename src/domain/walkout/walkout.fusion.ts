@@ -378,6 +378,7 @@ export class WalkoutFusion {
         this.settle(s, e.t, out);
         this.sessions.delete(e.shopper);
         this.tracks.remove(e.shopper);
+        this.forgetLeft();
         out.ended.push({ session: s.session, shopper: s.shopper, at: e.t });
         break;
       }
@@ -493,6 +494,29 @@ export class WalkoutFusion {
         checked: false,
       });
     }
+  }
+
+  /**
+   * What concerns only shoppers who have all left goes: a meeting of hands (and a pair's meeting
+   * state) once both left, an ambiguity once its holder and every candidate left, a put-back in
+   * doubt once its shopper left. Nothing can settle them any more, each visit has had its review,
+   * and shopper ids may come back: before, the store kept them all day, and a shopper back with
+   * the same id was reviewed at the gate again for an old meeting left open. While one of them is
+   * inside it stays (their review names it).
+   */
+  private forgetLeft(): void {
+    const inside = (sh: string) => this.sessions.has(sh);
+    const open = (m: Meeting) => m.shoppers.some(inside);
+    for (let i = this.handovers.length - 1; i >= 0; i--)
+      if (!open(this.handovers[i])) this.handovers.splice(i, 1);
+    for (const pairs of [this.meetings, this.heldOut])
+      for (const key of [...pairs.keys()]) if (!key.split("|").some(inside)) pairs.delete(key);
+    for (let i = this.ambiguities.length - 1; i >= 0; i--) {
+      const a = this.ambiguities[i];
+      if (!inside(a.holder) && !a.candidates.some(inside)) this.ambiguities.splice(i, 1);
+    }
+    for (const [ref, d] of [...this.doubtfulPutBacks])
+      if (!inside(d.shopper)) this.doubtfulPutBacks.delete(ref);
   }
 
   /**

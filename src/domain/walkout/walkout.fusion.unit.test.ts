@@ -391,6 +391,44 @@ describe("WalkoutFusion hand-overs (hands met away from the shelves)", () => {
       expect(r[0].type === "ReviewRequested" && r[0].reason).toContain("possible hand-over between shoppers");
     }
   });
+  it("after both left, their meeting is forgotten: the same shoppers back another day are not reviewed for it", () => {
+    const first = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]], holds: meet },
+        { shopper: "B", x: 1.6, reaches: [], holds: meet },
+      ],
+    );
+    // the next visit of the same two shoppers (same ids, new sessions): A takes a cola alone,
+    // their hands never meet
+    const again = scenario(
+      8,
+      [[3, 2, -350]],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]] },
+        { shopper: "B", x: 1.6, reaches: [] },
+      ],
+    ).map((e) => {
+      const t = e.t + 60_000;
+      return e.type === "gate.in" ? { ...e, t, session: `s2-${e.shopper}` } : { ...e, t };
+    });
+    const f = new WalkoutFusion({ catalog, layout, ids: sequentialIds(), store: "st" });
+    const reviews = new Map<string, BasketEvent[]>();
+    for (const e of [...first, ...again]) {
+      const r = f.ingest(e);
+      expect(r.outcome).toBe("accepted");
+      for (const x of r.events)
+        reviews.set(x.session, [
+          ...(reviews.get(x.session) ?? []),
+          ...x.events.filter((b) => b.type === "ReviewRequested"),
+        ]);
+    }
+    expect(reviews.get("s-A")).toHaveLength(1);
+    expect(reviews.get("s-B")).toHaveLength(1);
+    expect(reviews.get("s2-A") ?? []).toHaveLength(0);
+    expect(reviews.get("s2-B") ?? []).toHaveLength(0);
+  });
 });
 
 describe("WalkoutFusion hand meetings when every hand is reported all the time (handoffHeldOut)", () => {
