@@ -9,7 +9,7 @@ import { disputeLine, fetchReceipt, fetchReceiptEvidence, type ReceiptEvidence }
 import type { Evidence, Receipt, ReceiptLine } from "../../api/types";
 import { ProductPicture } from "../../components/ProductPicture";
 import { dateTime, grams, money } from "../../format";
-import { evidenceInWords } from "./evidence-words";
+import { evidenceInWords, skuAsName } from "./evidence-words";
 
 export function ReceiptPage({ token }: { token: string }) {
   const [receipt, setReceipt] = useState<Receipt | null>(null);
@@ -54,7 +54,7 @@ export function ReceiptPage({ token }: { token: string }) {
   }
   const cur = receipt.currency;
   const nameBySku = new Map(receipt.lines.map((l) => [l.sku, l.name]));
-  const nameOf = (sku: string) => nameBySku.get(sku) ?? sku;
+  const nameOf = (sku: string) => nameBySku.get(sku) ?? skuAsName(sku);
   const openDisputes = receipt.lines.filter((l) => l.status === "disputed");
   const removed = (evidence.removed ?? []).filter((r) => r.by === "reviewer" || r.by === "shopper");
 

@@ -34,9 +34,18 @@ export function evidenceInWords(e: Evidence, nameOf: (sku: string) => string): s
     );
   }
   for (const v of e.vision) {
+    const best = v.candidates[0];
+    if (e.shelf) {
+      // walk-out store: the ceiling cameras read what was in the shopper's hand, there is no rim
+      out.push(
+        best
+          ? `The cameras saw the item in your hand and ${certainty(best.p)} ${nameOf(best.sku)}.`
+          : "The cameras saw something in your hand but did not recognise it.",
+      );
+      continue;
+    }
     const where =
       v.dir === "in" ? "go into the cart" : v.dir === "out" ? "come out of the cart" : "cross the rim";
-    const best = v.candidates[0];
     out.push(
       best
         ? `The camera saw an item ${where} and ${certainty(best.p)} ${nameOf(best.sku)}.`
@@ -59,4 +68,17 @@ export function evidenceInWords(e: Evidence, nameOf: (sku: string) => string): s
     else if (a.choice === "not-merchandise") out.push("You said it was your own item, not from the store.");
   }
   return out;
+}
+
+/**
+ * A name for a sku the receipt has no line for (the camera's guess of another product): the
+ * sku's words, capitalised — "pepperidge-farm-holiday-milano-cookies" → "Pepperidge Farm Holiday
+ * Milano Cookies" — rather than the raw sku in a sentence meant for a shopper.
+ */
+export function skuAsName(sku: string): string {
+  return sku
+    .split(/[-_]+/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(" ");
 }

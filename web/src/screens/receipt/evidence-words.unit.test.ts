@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Evidence } from "../../api/types";
-import { evidenceInWords } from "./evidence-words";
+import { evidenceInWords, skuAsName } from "./evidence-words";
 
 const names: Record<string, string> = {
   "cola-330": "Cola 330 ml can",
@@ -68,5 +68,33 @@ describe("evidenceInWords", () => {
       "The shelf (gondola 1, shelf 5) got 538 g lighter when the item was taken.",
       "2 shoppers were within reach; the cameras saw you nearest.",
     ]);
+  });
+
+  it("says what the cameras saw in the hand at a shelf, not at a cart's rim", () => {
+    // seen on a walk-out receipt: "The camera saw an item cross the rim and thought it was
+    // pepperidge-farm-holiday-milano-cookies." under Honey Roasted Cashews
+    const e: Evidence = {
+      ...base,
+      change: { startT: 0, endT: 1, before: 900, after: 696, delta: -204, sd: 0.8 },
+      shelf: { gondola: 3, shelf: 4, plates: [2] },
+      shoppers: [{ shopper: "track-7", distance: 0.1 }],
+      vision: [
+        { t: 0, dir: "unknown", candidates: [{ sku: "pepperidge-farm-holiday-milano-cookies", p: 0.7 }] },
+      ],
+    };
+    const lines = evidenceInWords(e, (s) => names[s] ?? skuAsName(s));
+    expect(lines[2]).toBe(
+      "The cameras saw the item in your hand and thought it was Pepperidge Farm Holiday Milano Cookies.",
+    );
+    expect(lines.join(" ")).not.toContain("rim");
+  });
+});
+
+describe("skuAsName", () => {
+  it("turns a sku's words into a name", () => {
+    expect(skuAsName("pepperidge-farm-holiday-milano-cookies")).toBe(
+      "Pepperidge Farm Holiday Milano Cookies",
+    );
+    expect(skuAsName("2-snickers_almond")).toBe("2 Snickers Almond");
   });
 });
