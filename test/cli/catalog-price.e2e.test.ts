@@ -116,6 +116,26 @@ describe("skiplane catalog / price", () => {
     expect(r.err).toContain(`${truth} line 4: items[0].qty: expected a number`);
   });
 
+  it("prices the shipped UK example (demo/store-uk.json had no catalog it fits)", () => {
+    expect(run("catalog", "check", "demo/catalog-uk.json").code).toBe(0);
+    const r = run(
+      "price",
+      "--catalog",
+      "demo/catalog-uk.json",
+      "--basket",
+      "demo/basket-uk.json",
+      "--store",
+      "demo/store-uk.json",
+      "--json",
+    );
+    expect(r.code, r.err).toBe(0);
+    const receipt = JSON.parse(r.out);
+    expect(receipt.currency).toBe("GBP");
+    // sandwich 325 + crisps 165 + water 120 as the £3.85 meal deal, the other crisps 165, bananas 612 g × 96/kg = 59
+    expect(receipt.total).toBe(385 + 165 + 59);
+    expect(receipt.taxes.every((t: { included: boolean }) => t.included)).toBe(true);
+  });
+
   it("names a missing basket file in words", () => {
     const r = run("price", "--catalog", catalog, "--basket", join(dir, "none.json"));
     expect(r.code).toBe(1);
