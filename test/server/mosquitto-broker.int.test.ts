@@ -188,6 +188,9 @@ describe.skipIf(!available)("external broker: Mosquitto + dynamic security", () 
     const ab = { store: "sec-a-b", device: "c", secret: "dev-secret-2" };
     await dynsecProvisionDevice(d, a.store, a.device, a.secret);
     await dynsecProvisionDevice(d, ab.store, ab.device, ab.secret);
+    // re-provisioning (the client exists: re-keyed) changes nothing for the other, and keeps the
+    // asking connection (deleting and re-creating the role dropped it)
+    await dynsecProvisionDevice(d, a.store, a.device, a.secret);
     const seen: string[] = [];
     const watcher = await connect("skiplane-server", "server-secret");
     watcher.on("message", (t) => seen.push(t));

@@ -14,7 +14,7 @@ import type { CartError } from "../schemas/cart-protocol.schema";
 import { BlockedKeepAlive } from "./blocked-keepalive";
 import type { DeviceGateway, DeviceOutbound } from "./device-gateway";
 import { ALL_DEVICE_EVENTS, deviceTopic, deviceUsername } from "./device-topics";
-import type { Dynsec } from "./external-broker";
+import { addClientRole, type Dynsec, ensureRole } from "./external-broker";
 import { sharedSubscription } from "./topics";
 
 type Done = (err?: Error) => void;
@@ -89,25 +89,20 @@ export async function dynsecProvisionDevice(
 ): Promise<void> {
   const rolename = roleOf(store, device);
   const username = deviceUsername(store, device);
-  await d.run({ command: "deleteRole", rolename }, ["Role not found"]);
-  await d.run({
-    command: "createRole",
-    rolename,
-    acls: [
-      { acltype: "publishClientSend", topic: deviceTopic(store, device, "events"), allow: true },
-      { acltype: "subscribePattern", topic: deviceTopic(store, device, "errors"), allow: true },
-    ],
-  });
+  // edited in place, never deleted and re-created: deleting a role a client holds and then
+  // re-keying that client made Mosquitto 2.0 drop the connection that asked (seen re-provisioning
+  // a device in test/server/mosquitto-broker.int.test.ts), as the carts' provisioning found (0122)
+  await ensureRole(d, rolename, [
+    { acltype: "publishClientSend", topic: deviceTopic(store, device, "events"), allow: true },
+    { acltype: "subscribePattern", topic: deviceTopic(store, device, "errors"), allow: true },
+  ]);
   const created = await d.run(
     { command: "createClient", username, password: secret, roles: [{ rolename }] },
     ["Client already exists"],
   );
   if (created.error) {
     await d.run({ command: "setClientPassword", username, password: secret });
-    await d.run({ command: "addClientRole", username, rolename }, [
-      "Client already has role",
-      "Internal error",
-    ]);
+    await addClientRole(d, username, rolename);
     // a device provisioned before 0122 held the ambiguous role name, maybe shared: let it go
     await d.run({ command: "removeClientRole", username, rolename: legacyRoleOf(store, device) }, [
       "Role not found",

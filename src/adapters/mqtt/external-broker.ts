@@ -468,7 +468,7 @@ async function clientRoles(d: Dynsec, username: string): Promise<string[]> {
  * "Internal error" (callers look first, but another server process may have added it meanwhile):
  * on that answer the client's roles are read again, and only a role still missing is an error.
  */
-async function addClientRole(d: Dynsec, username: string, rolename: string): Promise<void> {
+export async function addClientRole(d: Dynsec, username: string, rolename: string): Promise<void> {
   const r = await d.run({ command: "addClientRole", username, rolename }, ["Internal error"]);
   if (r.error && !(await clientRoles(d, username)).includes(rolename)) {
     throw new Error(`dynsec addClientRole: ${r.error}`);
@@ -479,7 +479,7 @@ async function addClientRole(d: Dynsec, username: string, rolename: string): Pro
  * Makes role `rolename` hold exactly `acls` (`current`: its ACLs as listed, null when it does not
  * exist, undefined to ask the broker). Returns whether anything changed.
  */
-async function ensureRole(
+export async function ensureRole(
   d: Dynsec,
   rolename: string,
   acls: DynsecAcl[],
