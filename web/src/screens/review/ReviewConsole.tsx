@@ -15,6 +15,7 @@ import { WeightTrace } from "../../components/Charts";
 import { ProductPicture } from "../../components/ProductPicture";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
 import { clock, duration, grams, percent } from "../../format";
+import { caseSubject } from "./case-subject";
 
 /** Time targets when the server gives none: an uncertain event holds a shopper's charge. */
 export const DEFAULT_SLA_MS = { uncertain: 5 * 60_000, dispute: 4 * 60 * 60_000 } as const;
@@ -51,6 +52,8 @@ function Console(props: {
   const [selectedId, setSelectedId] = useState<string | undefined>(props.initialCase);
   const [detail, setDetail] = useState<{ c: ReviewCase; ctx: ReviewContext | null } | null>(null);
   const [products, setProducts] = useState<ProductInfo[]>([]);
+  const queueNames = useMemo(() => new Map(products.map((p) => [p.sku, p.name])), [products]);
+  const queueNameOf = (sku: string) => queueNames.get(sku) ?? sku;
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -181,6 +184,8 @@ function Console(props: {
                     <span>
                       <span className={`badge ${c.kind === "dispute" ? "bad" : "unsure"}`}>{c.kind}</span>{" "}
                       <strong>{c.session}</strong>
+                      <br />
+                      <span>{caseSubject(c, queueNameOf)}</span>
                       <br />
                       <span className="muted reason">{c.reason}</span>
                     </span>
@@ -377,7 +382,7 @@ function CaseView(props: {
           <span className={`badge ${isDispute ? "bad" : "unsure"}`}>{c.kind}</span>{" "}
           {line
             ? `${nameOf(line.sku)} ${line.grams !== undefined ? grams(line.grams) : `× ${line.qty ?? 1}`}`
-            : c.reason}
+            : caseSubject(c, nameOf)}
         </h2>
         <p style={{ margin: "0 0 0.3rem" }}>
           <strong>{isDispute ? "The shopper says: " : "Why it is here: "}</strong>
