@@ -37,7 +37,11 @@ import { loadWalkoutStoreFiles } from "./adapters/files/walkout-store-files";
 import { buildHttpServer } from "./adapters/http/http-server";
 import { type DeviceAdmin, walkoutRoutes } from "./adapters/http/routes/walkout-routes";
 import { webRoutes, webRoutesOptions } from "./adapters/http/routes/web-routes";
-import { type BrokerCredentialSink, StorageApiBackend } from "./adapters/http/storage-api-backend";
+import {
+  type BrokerCredentialSink,
+  closingLiveSockets,
+  StorageApiBackend,
+} from "./adapters/http/storage-api-backend";
 import { apiKeyHash, ReceiptTokens } from "./adapters/http/tokens";
 import { webApp } from "./adapters/http/web-app";
 import { ulidIds } from "./adapters/ids/ulid-ids";
@@ -528,7 +532,7 @@ export async function startServer(
     storage,
     stores: hosted,
     hasher: scryptHasher,
-    broker: sink,
+    broker: closingLiveSockets(sink, live),
     receiptTokens,
     review: {
       async decide(store, caseId, d) {

@@ -254,6 +254,29 @@ describe("tenancy across every route of the server (security audit)", () => {
       );
     expect(wrong).toBeInstanceOf(Error);
   });
+  it("revoking a cart closes its live screen socket and refuses it after (before: it kept streaming)", async () => {
+    const url = `${server.httpUrl.replace("http", "ws")}/ws`;
+    const ws = new WebSocket(url);
+    await new Promise((r) => ws.once("open", r));
+    const subscribed = new Promise<void>((resolve) =>
+      ws.on("message", (d) => {
+        const f = JSON.parse(String(d)) as { type: string };
+        if (f.type === "ready")
+          ws.send(JSON.stringify({ type: "subscribe", store: "st-a", cart: "cart-a2" }));
+        if (f.type === "subscribed") resolve();
+      }),
+    );
+    ws.send(JSON.stringify({ type: "auth", cart: "cart-a2", secret: keys["cart-a2"] }));
+    await subscribed;
+    const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+    expect((await call("st-a", keys.adminA, "POST", "/carts/cart-a2/revoke")).status).toBe(200);
+    expect(await closed).toBe(4401);
+    const again = new WebSocket(url);
+    await new Promise((r) => again.once("open", r));
+    const refused = new Promise<number>((r) => again.once("close", (code) => r(code)));
+    again.send(JSON.stringify({ type: "auth", cart: "cart-a2", secret: keys["cart-a2"] }));
+    expect(await refused).toBe(4401);
+  });
 });
 
 describe("chain routes (cluster mode): only a chain-wide admin key", () => {

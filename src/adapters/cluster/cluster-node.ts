@@ -30,7 +30,11 @@ import { readStoreConfigFile } from "../files/store-config-file";
 import { buildHttpServer } from "../http/http-server";
 import { chainRoutes } from "../http/routes/chain-routes";
 import { webRoutes, webRoutesOptions } from "../http/routes/web-routes";
-import { StorageApiBackend, type StorageApiBackendOptions } from "../http/storage-api-backend";
+import {
+  closingLiveSockets,
+  StorageApiBackend,
+  type StorageApiBackendOptions,
+} from "../http/storage-api-backend";
 import { ReceiptTokens } from "../http/tokens";
 import { webApp } from "../http/web-app";
 import { ulidIds } from "../ids/ulid-ids";
@@ -254,18 +258,22 @@ export async function startClusterNode(
       storage,
       stores: () => [...byId.keys()],
       hasher: scryptHasher,
-      broker: {
-        async cartProvisioned(_store, cart, secret) {
-          cartCache.forget(cart);
-          await control.provisionCart(_store, cart, secret);
+      // a revoked cart's live sockets on this process close too (others': at their next connection)
+      broker: closingLiveSockets(
+        {
+          async cartProvisioned(_store, cart, secret) {
+            cartCache.forget(cart);
+            await control.provisionCart(_store, cart, secret);
+          },
+          async cartRevoked(_store, cart) {
+            cartCache.forget(cart);
+            await control.revokeCart(cart);
+          },
+          online: () => new Set<string>(),
+          ready: () => control.ready(),
         },
-        async cartRevoked(_store, cart) {
-          cartCache.forget(cart);
-          await control.revokeCart(cart);
-        },
-        online: () => new Set<string>(),
-        ready: () => control.ready(),
-      },
+        live,
+      ),
       receiptTokens: new ReceiptTokens(Buffer.from(config.secrets?.receiptKey ?? "", "base64")),
       review: {
         async decide(store, caseId, d) {

@@ -34,6 +34,28 @@ export interface BrokerCredentialSink {
   ready(): boolean;
 }
 
+/**
+ * The credential sink, plus: a revoked or re-keyed cart's live sockets (its screen over `/ws`)
+ * are closed too, as its MQTT sessions are (security audit, docs/server.md "Security checks").
+ */
+export function closingLiveSockets(
+  sink: BrokerCredentialSink,
+  live: { disconnectCart(store: string, cart: string): number },
+): BrokerCredentialSink {
+  return {
+    async cartProvisioned(store, cart, secret) {
+      await sink.cartProvisioned(store, cart, secret);
+      live.disconnectCart(store, cart);
+    },
+    async cartRevoked(store, cart) {
+      await sink.cartRevoked(store, cart);
+      live.disconnectCart(store, cart);
+    },
+    online: () => sink.online(),
+    ready: () => sink.ready(),
+  };
+}
+
 export interface ReviewCommands {
   decide(
     store: string,

@@ -109,6 +109,21 @@ export class LiveHub {
     app.get(path, { websocket: true, schema: { hide: true } }, (socket) => this.accept(socket));
   }
 
+  /**
+   * Closes the sockets a cart authenticated with its secret (4401): called when the cart is revoked
+   * or re-keyed, as the broker disconnects its MQTT sessions. Returns how many were closed.
+   */
+  disconnectCart(store: string, cart: string): number {
+    let n = 0;
+    for (const c of this.conns) {
+      const p = c.principal;
+      if (p?.kind !== "cart" || p.store !== store || p.cart !== cart) continue;
+      this.fail(c, "revoked", "this cart was revoked or given a new secret", 4401);
+      n++;
+    }
+    return n;
+  }
+
   closeAll(): void {
     for (const c of this.conns) c.socket.close(1001, "server shutting down");
   }
