@@ -9,6 +9,7 @@ import { z } from "zod";
 import { toGtin14 } from "../../domain/barcode/barcode";
 import { type CatalogIssue, validateProducts } from "../../domain/catalog/catalog.validation";
 import { type Catalog, indexCatalog, type Product } from "../../domain/catalog/product";
+import { formatJsonSyntaxError, parseJsonText } from "./json-syntax";
 
 export type { CatalogIssue } from "../../domain/catalog/catalog.validation";
 
@@ -154,13 +155,13 @@ export function parseCatalog(data: unknown): CatalogParseResult {
 }
 
 export function parseCatalogJson(text: string): CatalogParseResult {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, issues: [{ path: "(file)", message: `not valid JSON: ${(err as Error).message}` }] };
-  }
-  return parseCatalog(data);
+  const r = parseJsonText(text);
+  if (!r.ok)
+    return {
+      ok: false,
+      issues: [{ path: "(file)", message: `not valid JSON: ${formatJsonSyntaxError(r)}` }],
+    };
+  return parseCatalog(r.data);
 }
 
 /** Reads and checks a catalog file; file-system errors come back as an issue, never a throw. */

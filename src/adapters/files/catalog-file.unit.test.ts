@@ -105,6 +105,13 @@ describe("catalog file", () => {
   it("turns broken JSON and wrong roots into issues, not exceptions", () => {
     const r = parseCatalogJson("{nope");
     expect(r.ok).toBe(false);
+    // where the syntax breaks, so a person can go to it (before: no line, no column)
+    const broken = parseCatalogJson(
+      '{\n  "currency": "USD",\n  "products": [\n    { "sku": "a", }\n  ]\n}\n',
+    );
+    expect(broken.ok ? [] : broken.issues.map(formatIssue)).toEqual([
+      expect.stringMatching(/^\(file\): not valid JSON: line 4, column 19: /),
+    ]);
     expect(issues([])).toEqual(["(root): expected a JSON object {currency, products}"]);
     expect(issues({ currency: "usd", products: {} })).toEqual([
       "currency: expected an ISO 4217 code like USD",
