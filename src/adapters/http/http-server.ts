@@ -33,6 +33,7 @@ import { type ApiKeyCheck, bearerApiKey, requireRoleAndStore } from "./api-key-a
 import * as S from "./api-schemas";
 import { ApiError, PROBLEM_CONTENT_TYPE, problem, statusOf } from "./problem";
 import { renderReceiptHtml } from "./receipt-page";
+import { RequestLogController } from "./request-log";
 
 export interface HttpServerOptions {
   backend: ApiBackend;
@@ -95,6 +96,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const app = Fastify({
     loggerInstance: typeof options.logger === "object" ? options.logger : undefined,
     logger: typeof options.logger === "boolean" ? options.logger : undefined,
+    // successful requests at debug, 4xx at info, 5xx at error (request-log.ts)
+    logController: new RequestLogController(),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
   }) as unknown as FastifyInstance;
