@@ -284,6 +284,7 @@ export async function startServer(
 
   const ids = ulidIds();
   const payments = openPayments(config);
+  const receiptTokens = new ReceiptTokens(receiptKey(config));
   const service = new StoreService({
     storage,
     payments: payments.payments,
@@ -291,6 +292,8 @@ export async function startServer(
     ids,
     stores,
     log,
+    receiptLink: (store, session) =>
+      `${(config.http.publicUrl ?? "").replace(/\/+$/, "")}/r/${receiptTokens.issue(store, session)}`,
   });
   const hosted = () => service.stores();
   const rebuilt = await service.rebuild();
@@ -527,7 +530,6 @@ export async function startServer(
   };
 
   // ---- HTTP ----------------------------------------------------------------------------------------
-  const receiptTokens = new ReceiptTokens(receiptKey(config));
   const backend = new StorageApiBackend({
     storage,
     stores: hosted,

@@ -179,7 +179,17 @@ export async function startClusterNode(
     newService: (store) => {
       const cfg = byId.get(store);
       if (!cfg) throw new DomainError("UNKNOWN_STORE", `store ${store} is not configured`);
-      return new StoreService({ storage, payments, clock: systemClock, ids, stores: [cfg], log });
+      const tokens = new ReceiptTokens(Buffer.from(config.secrets?.receiptKey ?? "", "base64"));
+      const publicUrl = (config.http.publicUrl ?? "").replace(/\/+$/, "");
+      return new StoreService({
+        storage,
+        payments,
+        clock: systemClock,
+        ids,
+        stores: [cfg],
+        log,
+        receiptLink: (s, session) => `${publicUrl}/r/${tokens.issue(s, session)}`,
+      });
     },
     onExit: (store, cart, r) => {
       if (!r.exit) return;

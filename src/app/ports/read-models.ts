@@ -25,6 +25,8 @@ export interface CartScreen {
     options?: { sku: string; name: string }[];
   };
   seq: number;
+  /** once paid: the shopper's receipt link (`/r/<token>`, good for this session only) */
+  receipt?: string;
 }
 export type ScreenState = "idle" | "shopping" | "charging" | "paid" | "review" | "problem";
 export interface CartScreenLine {

@@ -89,6 +89,12 @@ export interface StoreServiceDeps {
   /** session rows read per query by the sweeps that page through a store; default 500 */
   sweepPageSize?: number;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /**
+   * The shopper's receipt link of a session (the web's `/r/<token>`, the token good for that
+   * session only), put on the paid screen so a shopper without the store app can open it.
+   * Absent: the paid screen carries no link.
+   */
+  receiptLink?: (store: string, session: string) => string;
 }
 
 /** What ingesting a batch of one cart's events did (the gateway's CartIngestOutcome shape). */
@@ -814,6 +820,8 @@ export class StoreService {
     const cached = rt.screen;
     if (cached && cached.snap === snap && cached.problem === problem) return cached.screen;
     const screen = buildScreen(snap, cfg, problem);
+    if (screen.state === "paid" && screen.session && this.deps.receiptLink)
+      screen.receipt = this.deps.receiptLink(rt.store, screen.session);
     rt.screen = { snap, problem, screen };
     return screen;
   }

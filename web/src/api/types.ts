@@ -18,8 +18,6 @@ export type { Evidence };
 export interface ScreenState extends CartScreen {
   /** live net load on the cart's scale, grams (for the produce keypad) */
   scale?: { grams: number; stable?: boolean };
-  /** the shopper's receipt link once paid */
-  receipt?: string;
 }
 export type ScreenLine = CartScreen["lines"][number];
 export type ScreenPrompt = NonNullable<CartScreen["prompt"]>;
