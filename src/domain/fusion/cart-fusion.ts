@@ -782,6 +782,11 @@ class CartFusionImpl implements CartFusion {
    * sighting, an unlisted look-alike, or a product only the weight suggests) at any unit count:
    * none lies within `listedExcludeZ` sd of the delta. Then a lower-listed product is decided
    * by the weight, whatever small share the calibrated camera gave it.
+   *
+   * For several units the weight must also rule out fewer of them beside a product nobody saw
+   * of the weight left over: the sighting is one crossing, and the units beyond it rest on the
+   * weight alone ("3 × bar" for a sighting that listed the bar lower, where one bar and an
+   * unseen product of two bars' weight fit as well).
    */
   private weightSinglesOut(it: Item, ctx: ChangeContext): boolean {
     const cfg = this.cfg;
@@ -794,6 +799,22 @@ class CartFusionImpl implements CartFusion {
       for (let n = 1; n <= cfg.maxUnits; n++) {
         const z = Math.abs(ctx.delta - n * w.mean) / Math.sqrt(n * w.sd * w.sd + noise2);
         if (z <= cfg.listedExcludeZ) return false;
+      }
+    }
+    const own = this.catalog.bySku.get(it.sku)?.weight;
+    for (let m = 1; own && m < (it.qty ?? 1); m++) {
+      const rest = ctx.delta - m * own.mean;
+      const v = noise2 + m * own.sd * own.sd;
+      const half = cfg.listedExcludeZ * (this.maxUnitSd + Math.sqrt(v));
+      for (
+        let i = this.firstMeanAtLeast(rest - half);
+        i < this.byWeight.length && this.byWeightMean[i] <= rest + half;
+        i++
+      ) {
+        const p = this.byWeight[i];
+        const pw = p.weight!;
+        if (p.sku !== it.sku && Math.abs(rest - pw.mean) <= cfg.listedExcludeZ * Math.sqrt(v + pw.sd * pw.sd))
+          return false;
       }
     }
     return true;

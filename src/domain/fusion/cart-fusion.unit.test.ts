@@ -1031,3 +1031,30 @@ describe("cart fusion: a cart that learned its weights fit loosely only doubts m
     );
   });
 });
+
+describe("cart fusion: several units of a product a clear sighting listed lower", () => {
+  // the camera clearly saw "nut-a" (110 g) and listed bar-y (90 g) lower; 270 g on the scale is
+  // three bars, and no other product fits it at any count — but one bar and a 180 g tray nobody
+  // saw fit as well: the sighting is one crossing, the units beyond it rest on the weight alone
+  const products = [...TEST_PRODUCTS, unit("nut-a", 110, 1, 299), unit("bar-y", 90, 1, 199)];
+  const fusion = (extra: Product[] = []) =>
+    createCartFusion({
+      catalog: indexCatalog("USD", [...products, ...extra]),
+      ids: sequentialIds(),
+      store: STORE,
+      cart: CART,
+    });
+  const tl = shopping(9).see("in", ["nut-a", 0.7], ["bar-y", 0.2]).step(270).hold(800).end();
+
+  it("takes the count when the weight rules everything else out", () => {
+    const { events } = run(tl.events, undefined, fusion());
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "bar-y", qty: 3, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+  });
+
+  it("asks when fewer units and a product nobody saw fit the weight as well", () => {
+    const { events } = run(tl.events, undefined, fusion([unit("tray", 180, 1, 599)]));
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "bar-y", qty: 3, status: "unsure" }]);
+    expect(of(events, "PromptRaised")).toHaveLength(1);
+  });
+});
