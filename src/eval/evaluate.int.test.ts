@@ -151,4 +151,57 @@ describe("skiplane eval on a hand-written store", () => {
     expect(f.money.trueSales).toBe(129 + 498 + 249 + 129);
     expect(f.latencyMs?.n).toBe(3);
   });
+
+  it("reports a truth line it cannot price by line number and scores the rest", async () => {
+    // before: `unknown sku "x"` thrown from the pricing, no line, nothing scored
+    writeFileSync(
+      join(dir, "truth.jsonl"),
+      [
+        { session: "s1", items: [{ sku: "cola-330", qty: 1 }], weighed: [], decidable: true },
+        { session: "o", items: [{ sku: "x", qty: 1 }], weighed: [] },
+        { session: "s2", items: [{ sku: "chips-salt", qty: 2 }], weighed: [], decidable: true },
+        { session: "s3", items: [{ sku: "chips-salt", qty: 1 }], weighed: [], decidable: false },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join("\n"),
+    );
+    const r = await evaluateDir({
+      dir,
+      settings: DEFAULT_STORE_SETTINGS,
+      threshold: 0.9,
+      answering: false,
+      sweep: [],
+    });
+    expect(r.issues.truth.counts).toEqual({ "bad-event": 1 });
+    expect(r.issues.truth.examples).toEqual([
+      { line: 2, reason: "bad-event", detail: expect.stringMatching(/session o .*unknown sku "x"/) },
+    ]);
+    expect(r.sessions).toBe(3);
+    expect(r.modes[0].figures.sessions).toBe(3);
+    expect(r.modes[0].figures.rightNoHuman).toBe(1);
+    expect(r.unmatched).toEqual({ truthWithoutLog: [], logWithoutTruth: [] });
+  });
+
+  it("goes on without a broken sim.json, saying so; --answering cannot and says why", async () => {
+    // before: a bare JSON.parse error naming no file, even for a plain replay
+    writeFileSync(join(dir, "sim.json"), "{bad");
+    const o = { dir, settings: DEFAULT_STORE_SETTINGS, threshold: 0.9, sweep: [] };
+    const r = await evaluateDir({ ...o, answering: false });
+    expect(r.modes.map((m) => m.mode)).toEqual(["replay"]);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${join(dir, "sim.json")} is not valid JSON: line 1, column 2: .*mix it names is unknown`,
+        ),
+      ),
+    ]);
+    await expect(evaluateDir({ ...o, answering: true })).rejects.toThrow(
+      new RegExp(`${join(dir, "sim.json")} is not valid JSON: line 1, column 2`),
+    );
+    writeFileSync(join(dir, "sim.json"), '{"seed":1,"sessions":4}');
+    const wrong = await evaluateDir({ ...o, answering: false });
+    expect(wrong.warnings).toEqual([expect.stringMatching(/is not a simulation manifest: carts: Required/)]);
+    rmSync(join(dir, "sim.json"));
+    expect((await evaluateDir({ ...o, answering: false })).warnings).toBeUndefined();
+  });
 });

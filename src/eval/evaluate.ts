@@ -8,10 +8,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { formatIssue, readCatalogFile } from "../adapters/files/catalog-file";
+import { formatJsonSyntaxError, parseJsonText } from "../adapters/files/json-syntax";
 import { loadLayoutFile } from "../adapters/files/layout-file";
 import { walkoutReceiptHandler } from "../app/walkout-stream/walkout-receipts";
 import { WalkoutStreams } from "../app/walkout-stream/walkout-stream";
 import type { Catalog } from "../domain/catalog/product";
+import { priceBasket } from "../domain/pricing/price-basket";
+import { DomainError } from "../domain/shared/errors";
 import { sequentialIds } from "../domain/shared/ids";
 import type { StoreSettings } from "../domain/store/store-settings";
 import { mixByName } from "../sim/profile";
@@ -20,7 +23,7 @@ import { IssueLog, type LineIssue } from "./log-reader";
 import { type ReplayCounters, Replayer, replayFile } from "./replay";
 import { type EvalFigures, score, type WrongExample } from "./score";
 import type { TradeoffPoint } from "./tradeoff-chart";
-import { type EvalReceipt, readTruthFile } from "./truth-file";
+import { type EvalReceipt, type EvalTruth, readTruthFile } from "./truth-file";
 
 export type EvalMode = "replay" | "answering";
 
@@ -50,6 +53,8 @@ export interface EvalReport {
   };
   /** sessions in the truth with no session in the log, and sessions in the log with no truth */
   unmatched: { truthWithoutLog: string[]; logWithoutTruth: string[] };
+  /** what went wrong beside the lines (a broken sim.json) and what the figures lost by it */
+  warnings?: string[];
 }
 
 const manifestSchema = z.object({
@@ -62,13 +67,52 @@ const manifestSchema = z.object({
 });
 export type SimManifestIn = z.infer<typeof manifestSchema>;
 
+/** DIR/sim.json, or undefined when there is none; a broken one throws, naming the file and the problem */
 export function readManifest(dir: string): SimManifestIn | undefined {
+  const r = checkManifest(dir);
+  if (r.problem !== undefined) throw new Error(r.problem);
+  return r.manifest;
+}
+
+/**
+ * DIR/sim.json, if there is one: the manifest, nothing (no file), or what is wrong with it
+ * (`problem` names the file and, for broken JSON, the line and column).
+ */
+export function checkManifest(dir: string): { manifest?: SimManifestIn; problem?: string } {
   const p = join(dir, "sim.json");
-  if (!existsSync(p)) return undefined;
-  const r = manifestSchema.safeParse(JSON.parse(readFileSync(p, "utf8")));
+  if (!existsSync(p)) return {};
+  let text: string;
+  try {
+    text = readFileSync(p, "utf8");
+  } catch (err) {
+    return { problem: `cannot read ${p}: ${(err as Error).message}` };
+  }
+  const j = parseJsonText(text);
+  if (!j.ok) return { problem: `${p} is not valid JSON: ${formatJsonSyntaxError(j)}` };
+  const r = manifestSchema.safeParse(j.data);
   if (!r.success)
-    throw new Error(`${p}: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  return r.data;
+    return {
+      problem: `${p} is not a simulation manifest: ${r.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+        .join("; ")}`,
+    };
+  return { manifest: r.data };
+}
+
+/** why a truth line cannot be priced with this catalog and store (then it cannot be scored) */
+export function truthPricingProblem(
+  t: EvalTruth,
+  catalog: Catalog,
+  settings: StoreSettings,
+): string | undefined {
+  try {
+    priceBasket(t, catalog, settings);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    return `session ${t.session} cannot be priced with catalog.json (${err.message}); not scored`;
+  }
 }
 
 export function loadDirCatalog(dir: string): Catalog {
@@ -191,8 +235,22 @@ export interface EvaluateOptions {
 export async function evaluateDir(o: EvaluateOptions): Promise<EvalReport> {
   const catalog = loadDirCatalog(o.dir);
   const truthIssues = new IssueLog();
-  const truths = readTruthFile(join(o.dir, "truth.jsonl"), truthIssues);
-  const manifest = readManifest(o.dir);
+  const truths = readTruthFile(join(o.dir, "truth.jsonl"), truthIssues, (t) =>
+    truthPricingProblem(t, catalog, o.settings),
+  );
+  const { manifest, problem } = checkManifest(o.dir);
+  const warnings: string[] = [];
+  if (problem !== undefined) {
+    // the manifest is how answering shoppers are re-simulated; a replay needs only its mix
+    if (o.answering) throw new Error(`${problem}\n--answering re-simulates the shoppers from it`);
+    warnings.push(
+      `${problem} — evaluated without it${
+        existsSync(join(o.dir, "layout.json"))
+          ? ""
+          : ": the mix it names is unknown, so the figures are held to the standard mix's targets"
+      }`,
+    );
+  }
   const say = o.progress ?? (() => {});
   const modes: ModeResult[] = [];
   const sweep: Record<string, TradeoffPoint[]> = {};
@@ -247,6 +305,7 @@ export async function evaluateDir(o: EvaluateOptions): Promise<EvalReport> {
       truth: { counts: truthIssues.counts, examples: truthIssues.examples },
     },
     unmatched,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

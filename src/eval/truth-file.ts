@@ -1,7 +1,8 @@
 /**
  * Reading truth.jsonl (exchange-v1 §2, with the simulator's optional `decidable`) and
  * receipts.jsonl (§4) at the edge: zod per line; a bad line is reported with its line number and
- * skipped; a session given twice keeps the first and reports the second.
+ * skipped; a session given twice keeps the first and reports the second. A truth line can also
+ * be refused by a check against the catalog (evaluation prices every truth).
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
@@ -39,6 +40,7 @@ function readJsonl<T>(
   schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   issues: IssueLog,
   what: string,
+  check?: (x: T) => string | undefined,
 ): T[] {
   const out: T[] = [];
   const seen = new Set<string>();
@@ -66,6 +68,11 @@ function readJsonl<T>(
       issues.add({ line: i + 1, reason: "bad-event", detail: `${what}: ${detail}` });
       continue;
     }
+    const problem = check?.(r.data);
+    if (problem !== undefined) {
+      issues.add({ line: i + 1, reason: "bad-event", detail: `${what}: ${problem}` });
+      continue;
+    }
     const session = (r.data as { session: string }).session;
     if (seen.has(session)) {
       issues.add({
@@ -81,12 +88,24 @@ function readJsonl<T>(
   return out;
 }
 
-export function parseTruthJsonl(text: string, issues: IssueLog): EvalTruth[] {
-  return readJsonl(text, truthSchema as z.ZodType<EvalTruth, z.ZodTypeDef, unknown>, issues, "truth");
+/**
+ * `check` says what is wrong with a line the schema accepts (a sku the catalog does not have),
+ * or undefined; such a line is reported and skipped like a malformed one.
+ */
+export function parseTruthJsonl(
+  text: string,
+  issues: IssueLog,
+  check?: (t: EvalTruth) => string | undefined,
+): EvalTruth[] {
+  return readJsonl(text, truthSchema as z.ZodType<EvalTruth, z.ZodTypeDef, unknown>, issues, "truth", check);
 }
 export function parseReceiptsJsonl(text: string, issues: IssueLog): EvalReceipt[] {
   return readJsonl(text, receiptSchema as z.ZodType<EvalReceipt, z.ZodTypeDef, unknown>, issues, "receipt");
 }
-export function readTruthFile(path: string, issues: IssueLog): EvalTruth[] {
-  return parseTruthJsonl(readFileSync(path, "utf8"), issues);
+export function readTruthFile(
+  path: string,
+  issues: IssueLog,
+  check?: (t: EvalTruth) => string | undefined,
+): EvalTruth[] {
+  return parseTruthJsonl(readFileSync(path, "utf8"), issues, check);
 }

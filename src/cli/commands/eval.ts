@@ -82,6 +82,7 @@ export function register(program: Command): void {
           sweep,
           progress: process.stderr.isTTY ? (m) => process.stderr.write(`${m}\n`) : undefined,
         });
+        for (const w of report.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         writeFileSync(join(dir, "eval.json"), `${JSON.stringify(report, null, 2)}\n`);
         const series = Object.entries(report.sweep).map(([mode, points]) => ({
           label: mode === "replay" ? "replayed log (nobody answers)" : "answering shoppers",
@@ -122,8 +123,10 @@ export function register(program: Command): void {
         ] as const) {
           const n = Object.values(iss.counts).reduce((a, b) => a + b, 0);
           if (!n) continue;
+          const file = join(dir, what === "log" ? "log.jsonl" : "truth.jsonl");
           out.push(`${n} bad ${what} line(s) skipped ${JSON.stringify(iss.counts)}:`);
-          for (const i of iss.examples.slice(0, 10)) out.push(`  line ${i.line}: ${i.reason}: ${i.detail}`);
+          for (const i of iss.examples.slice(0, 10))
+            out.push(`  ${file}:${i.line}: ${i.reason}: ${i.detail}`);
         }
         if (report.unmatched.truthWithoutLog.length)
           out.push(
