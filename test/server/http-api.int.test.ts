@@ -283,6 +283,13 @@ describe("HTTP API: review", () => {
       activeSessions: 1,
       sessionsByState: { closed: 1, shopping: 1 },
     });
+    // the open-case count and the oldest wait, which an operator cannot read from /reviews
+    const queue = (
+      await f.app.inject({ method: "GET", url: "/api/v1/stores/st-a/reviews", headers: auth(f.keys.adminA) })
+    ).json() as { openedAt: number }[];
+    expect(queue.length).toBeGreaterThan(0);
+    expect(r.json().openReviews).toBe(queue.length);
+    expect(r.json().oldestOpenReviewAt).toBe(Math.min(...queue.map((c) => c.openedAt)));
   });
 });
 

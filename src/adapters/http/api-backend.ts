@@ -27,8 +27,12 @@ export interface StoreStats {
   store: string;
   activeSessions: number;
   sessionsByState: Record<string, number>;
+  /** open cases of either kind (disputes included) */
   openReviews: number;
+  /** of which disputes */
   openDisputes: number;
+  /** when the oldest open case (either kind) was opened, epoch ms; absent with none open */
+  oldestOpenReviewAt?: number;
   cartsProvisioned: number;
   cartsOnline: number;
   /** captured today (server time, UTC day), minor units */

@@ -174,6 +174,7 @@ export const statsSchema = z.object({
   sessionsByState: z.record(z.number().int()),
   openReviews: z.number().int(),
   openDisputes: z.number().int(),
+  oldestOpenReviewAt: z.number().int().optional(),
   cartsProvisioned: z.number().int(),
   cartsOnline: z.number().int(),
   revenueToday: z.number().int(),

@@ -220,6 +220,8 @@ export class StorageApiBackend implements ApiBackend {
       sessionsByState: byState,
       openReviews: queue.length,
       openDisputes: queue.filter((c) => c.kind === "dispute").length,
+      // the queue is oldest first: how long the oldest open case has waited, for the dashboard
+      ...(queue[0] ? { oldestOpenReviewAt: queue[0].openedAt } : {}),
       cartsProvisioned: carts.filter((c) => !c.revoked).length,
       cartsOnline: carts.filter((c) => !c.revoked && online.has(c.cart)).length,
       revenueToday: revenue,

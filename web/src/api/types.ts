@@ -68,6 +68,7 @@ export interface StoreStats {
   sessionsByState: Record<string, number>;
   openReviews: number;
   openDisputes: number;
+  oldestOpenReviewAt?: number;
   cartsProvisioned: number;
   cartsOnline: number;
   revenueToday: number;

@@ -5,8 +5,8 @@
  */
 import { useEffect, useState } from "react";
 import { ApiError, describeError } from "../../api/http";
-import { type CartInfo, staffApi } from "../../api/staff";
-import type { DayFigures, ReviewCase, Session, StoreStats } from "../../api/types";
+import { staffApi } from "../../api/staff";
+import type { DayFigures } from "../../api/types";
 import { storeKind } from "../../api/walkout";
 import { HourlyChart } from "../../components/Charts";
 import { SignIn, useStaffKey } from "../../components/Staff";
@@ -23,6 +23,7 @@ import {
   UpdatedAt,
   useDashboardFeed,
 } from "./DashboardParts";
+import { loadDashboard, openReviewFigures } from "./dashboard-data";
 import { WalkoutDashboard } from "./WalkoutDashboard";
 
 export function OpsDashboard({ store }: { store: string }) {
@@ -63,37 +64,9 @@ function ForKind(props: DashboardProps) {
   return kind === "walkout" ? <WalkoutDashboard {...props} /> : <Dashboard {...props} />;
 }
 
-interface Data {
-  sessions: Session[];
-  carts: CartInfo[] | null;
-  stats: StoreStats | null;
-  day: DayFigures | null;
-  /** null when this key may not read the review queue (operators) */
-  queue: ReviewCase[] | null;
-}
-
 function Dashboard(props: DashboardProps) {
   const api = staffApi(props.store, props.apiKey);
-  const fetchData = async (): Promise<Data> => {
-    const optional = <T,>(p: Promise<T>) =>
-      p.catch((e) => {
-        if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw e;
-        return null;
-      });
-    const forbiddenOk = <T,>(p: Promise<T>) =>
-      p.catch((e) => {
-        if (e instanceof ApiError && e.status === 403) return null;
-        throw e;
-      });
-    const [sessions, carts, stats, day, queue] = await Promise.all([
-      api.sessions({ limit: 200 }),
-      optional(api.carts()),
-      optional(api.stats()),
-      optional(api.day()),
-      optional(forbiddenOk(api.queue())),
-    ]);
-    return { sessions, carts, stats, day, queue };
-  };
+  const fetchData = () => loadDashboard(api);
   // every screen change of every cart arrives live: reload at most once a second
   const { data, error, connected } = useDashboardFeed(props, fetchData, 1000);
 
@@ -108,8 +81,7 @@ function Dashboard(props: DashboardProps) {
   const stats = data?.stats;
   const day = data?.day;
   const hourly = day?.hourly ?? [];
-  const openReviews = stats ? stats.openReviews + stats.openDisputes : (data?.queue?.length ?? 0);
-  const oldestReview = data?.queue?.reduce((m, c) => Math.min(m, c.openedAt), Number.POSITIVE_INFINITY);
+  const { open: openReviews, oldestAt: oldestReview } = openReviewFigures(stats);
   const perThousand = (n: number, d: number) => (d > 0 ? String(Math.round((n / d) * 1000)) : "—");
   const latency = day?.decisionLatency;
 

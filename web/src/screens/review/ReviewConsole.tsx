@@ -10,11 +10,11 @@ import { ApiError, describeError } from "../../api/http";
 import { useLive, usePoll } from "../../api/live";
 import { type DecisionBody, staffApi } from "../../api/staff";
 import type { Evidence, ProductInfo, ReviewCase, ReviewContext } from "../../api/types";
-import { shelfTrace } from "../../api/walkout";
 import { WeightTrace } from "../../components/Charts";
 import { ProductPicture } from "../../components/ProductPicture";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
 import { clock, duration, grams, percent } from "../../format";
+import { loadCaseDetail } from "./case-detail";
 import { caseSubject } from "./case-subject";
 
 /** Time targets when the server gives none: an uncertain event holds a shopper's charge. */
@@ -107,15 +107,9 @@ function Console(props: {
       return;
     }
     let stale = false;
-    Promise.all([
-      api.reviewCase(selectedId),
-      api.reviewContext(selectedId).catch(() => null),
-      // a walk-out case: the shelf's weight where a cart case has the cart's scale
-      shelfTrace(props.store, props.apiKey, selectedId).catch(() => null),
-    ])
-      .then(
-        ([c, ctx, shelf]) => !stale && setDetail({ c, ctx: ctx && shelf ? { ...ctx, trace: shelf } : ctx }),
-      )
+    // a walk-out case: the shelf's weight where a cart case has the cart's scale
+    loadCaseDetail(api, props.store, props.apiKey, selectedId)
+      .then((d) => !stale && setDetail(d))
       .catch((e) => !stale && fail(e));
     return () => {
       stale = true;

@@ -1,0 +1,27 @@
+/**
+ * What the review console reads for the selected case: the case, its context (the cart's scale
+ * around the change, the basket before and after) and, for a walk-out case only, the shelf's
+ * weight. A cart case has no shelf, and asking for one got a 404 on every selection.
+ */
+import type { StaffApi } from "../../api/staff";
+import type { Evidence, ReviewCase, ReviewContext } from "../../api/types";
+import { shelfTrace } from "../../api/walkout";
+
+/** A walk-out case: a line whose evidence names a shelf and a change (what `…/shelf` reads). */
+export function needsShelfTrace(c: ReviewCase): boolean {
+  return c.lines.some((l) => {
+    const e = l.evidence as Partial<Evidence> | undefined;
+    return Boolean(e?.shelf && e.change);
+  });
+}
+
+export async function loadCaseDetail(
+  api: Pick<StaffApi, "reviewCase" | "reviewContext">,
+  store: string,
+  key: string,
+  caseId: string,
+): Promise<{ c: ReviewCase; ctx: ReviewContext | null }> {
+  const [c, ctx] = await Promise.all([api.reviewCase(caseId), api.reviewContext(caseId).catch(() => null)]);
+  const shelf = needsShelfTrace(c) ? await shelfTrace(store, key, caseId).catch(() => null) : null;
+  return { c, ctx: ctx && shelf ? { ...ctx, trace: shelf } : ctx };
+}

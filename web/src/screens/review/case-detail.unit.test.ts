@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { staffApi } from "../../api/staff";
+import type { ReviewCase } from "../../api/types";
+import { loadCaseDetail, needsShelfTrace } from "./case-detail";
+
+const cartCase: ReviewCase = {
+  store: "demo",
+  caseId: "case_cart",
+  session: "s-1",
+  kind: "uncertain",
+  lineIds: ["line_1"],
+  reason: "look-alike products",
+  status: "open",
+  openedAt: 1,
+  lines: [
+    {
+      lineId: "line_1",
+      sku: "cola-330",
+      qty: 1,
+      status: "unsure",
+      evidence: { summary: "x", change: { startT: 1, endT: 2, deltaG: 350 } },
+    },
+  ],
+  version: 1,
+};
+const walkoutCase: ReviewCase = {
+  ...cartCase,
+  caseId: "case_walk",
+  lines: [
+    {
+      ...cartCase.lines[0],
+      evidence: {
+        summary: "y",
+        change: { startT: 1, endT: 2, deltaG: -350 },
+        shelf: { gondola: 1, shelf: 2, plates: [3] },
+      },
+    },
+  ],
+};
+
+function server(requested: string[]) {
+  return async (url: string) => {
+    requested.push(url);
+    const path = url.split("?")[0];
+    if (path.endsWith("/shelf"))
+      return new Response(
+        JSON.stringify({
+          trace: [
+            { t: 1, grams: 0 },
+            { t: 2, grams: -350 },
+          ],
+        }),
+      );
+    if (path.endsWith("/context"))
+      return new Response(
+        JSON.stringify({ caseId: "x", session: "s-1", trace: [], basketBefore: [], basketAfter: [] }),
+      );
+    const id = decodeURIComponent(path.split("/").pop() ?? "");
+    return new Response(JSON.stringify(id === walkoutCase.caseId ? walkoutCase : cartCase));
+  };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("the review console's reads for a case", () => {
+  it("asks for the shelf's weight only for a walk-out case", async () => {
+    const requested: string[] = [];
+    vi.stubGlobal("fetch", server(requested));
+    const api = staffApi("demo", "skl_r");
+    await loadCaseDetail(api, "demo", "skl_r", cartCase.caseId);
+    expect(requested.some((u) => u.endsWith("/shelf"))).toBe(false);
+    expect(requested).toHaveLength(2);
+
+    requested.length = 0;
+    const d = await loadCaseDetail(api, "demo", "skl_r", walkoutCase.caseId);
+    expect(requested.filter((u) => u.endsWith("/shelf"))).toEqual([
+      "/api/v1/stores/demo/reviews/case_walk/shelf",
+    ]);
+    expect(d.ctx?.trace).toHaveLength(2);
+  });
+
+  it("tells a walk-out case by its evidence", () => {
+    expect(needsShelfTrace(cartCase)).toBe(false);
+    expect(needsShelfTrace(walkoutCase)).toBe(true);
+    expect(needsShelfTrace({ ...cartCase, lines: [] })).toBe(false);
+  });
+});
