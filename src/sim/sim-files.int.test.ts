@@ -37,4 +37,30 @@ describe("writeSimulation", () => {
     expect(truth).toHaveLength(50);
     expect(JSON.parse(truth[0])).toHaveProperty("decidable");
   });
+
+  it("tells a progress callback of every session and writes the same bytes with it", () => {
+    const catalog = loadDemoCatalog();
+    const calls: [number, number][] = [];
+    const write = (dir: string, onSession?: (done: number, total: number) => void) =>
+      writeSimulation(
+        join(root, dir),
+        { catalog, mix: HARD_MIX, sessions: 30, seed: 5, carts: 4 },
+        catalog,
+        {
+          seed: 5,
+          sessions: 30,
+          carts: 4,
+          mix: "hard",
+          answering: false,
+          store: "sim-store",
+          catalogSource: "demo",
+        },
+        onSession,
+      );
+    write("quiet");
+    write("told", (done, total) => calls.push([done, total]));
+    expect(calls).toEqual(Array.from({ length: 30 }, (_, i) => [i + 1, 30]));
+    for (const f of ["log.jsonl", "truth.jsonl", "catalog.json", "sim.json"])
+      expect(readFileSync(join(root, "told", f))).toEqual(readFileSync(join(root, "quiet", f)));
+  });
 });

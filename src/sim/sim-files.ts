@@ -50,11 +50,16 @@ export function truthSorted(truths: TruthWithDecidable[]): TruthWithDecidable[] 
   return [...truths].sort((a, b) => (a.session < b.session ? -1 : a.session > b.session ? 1 : 0));
 }
 
+/**
+ * Simulates and writes the four files. `onSession` is told after each session is simulated
+ * (sessions done, sessions asked for), for a progress bar; it changes nothing written.
+ */
 export function writeSimulation(
   dir: string,
   o: SimOptions,
   catalog: Catalog,
   manifest: Omit<SimManifest, "format" | "version">,
+  onSession?: (done: number, total: number) => void,
 ): SimSummary {
   mkdirSync(dir, { recursive: true });
   const log = new BufferedWriter(join(dir, "log.jsonl"));
@@ -64,7 +69,10 @@ export function writeSimulation(
     summary = simulate(
       o,
       (e) => log.line(JSON.stringify(e)),
-      (t) => truths.push(t),
+      (t) => {
+        truths.push(t);
+        onSession?.(truths.length, o.sessions);
+      },
     );
   } finally {
     log.close();

@@ -16,6 +16,7 @@ import { BufferedWriter } from "../../sim/sim-files";
 import { readWalkoutCredentials, runWalkoutLive } from "../../sim/walkout/walkout-live";
 import { simulateWalkout } from "../../sim/walkout/walkout-sim";
 import { requireFile, requireFolder } from "./cli-files";
+import { progressBar } from "./progress";
 import { intArg } from "./sim-eval-args";
 
 export function register(program: Command): void {
@@ -129,6 +130,7 @@ export function register(program: Command): void {
         const log = new BufferedWriter(join(opts.out, "log.jsonl"));
         const truths: TruthLine[] = [];
         const t0 = Date.now();
+        const bar = progressBar("simulating", opts.visits, "visits");
         let s: ReturnType<typeof simulateWalkout>;
         try {
           s = simulateWalkout(
@@ -145,9 +147,13 @@ export function register(program: Command): void {
               ...(opts.handsAlways ? { handsAlways: true } : {}),
             },
             (e) => log.line(JSON.stringify(e)),
-            (t) => truths.push(t),
+            (t) => {
+              truths.push(t);
+              bar.update(truths.length);
+            },
           );
         } finally {
+          bar.stop();
           log.close();
         }
         truths.sort((a, b) => (a.session < b.session ? -1 : a.session > b.session ? 1 : 0));

@@ -11,6 +11,7 @@ import { Replayer } from "../../eval/replay";
 import { mixByName } from "../../sim/profile";
 import { writeSimulation } from "../../sim/sim-files";
 import { DEFAULT_SIM_STORE } from "../../sim/simulator";
+import { progressBar } from "./progress";
 import { intArg, numArg } from "./sim-eval-args";
 import { addLiveOptions, runLiveFromSim } from "./sim-live";
 
@@ -89,30 +90,37 @@ export function register(program: Command): void {
             })
           : undefined;
         const t0 = Date.now();
-        const s = writeSimulation(
-          opts.out,
-          {
+        const bar = progressBar("simulating", opts.sessions, "sessions");
+        let s: ReturnType<typeof writeSimulation>;
+        try {
+          s = writeSimulation(
+            opts.out,
+            {
+              catalog,
+              mix,
+              sessions: opts.sessions,
+              seed: opts.seed,
+              carts: opts.carts,
+              store: opts.store,
+              answering: opts.answering,
+              sink: replayer ? (e) => replayer.ingest(e) : undefined,
+            },
             catalog,
-            mix,
-            sessions: opts.sessions,
-            seed: opts.seed,
-            carts: opts.carts,
-            store: opts.store,
-            answering: opts.answering,
-            sink: replayer ? (e) => replayer.ingest(e) : undefined,
-          },
-          catalog,
-          {
-            seed: opts.seed,
-            sessions: opts.sessions,
-            carts: opts.carts,
-            mix: mix.name,
-            answering: opts.answering,
-            store: opts.store,
-            catalogSource: opts.catalog ?? "demo (loadDemoCatalog)",
-            ...(fusionConfig ? { fusionConfig } : {}),
-          },
-        );
+            {
+              seed: opts.seed,
+              sessions: opts.sessions,
+              carts: opts.carts,
+              mix: mix.name,
+              answering: opts.answering,
+              store: opts.store,
+              catalogSource: opts.catalog ?? "demo (loadDemoCatalog)",
+              ...(fusionConfig ? { fusionConfig } : {}),
+            },
+            (done) => bar.update(done),
+          );
+        } finally {
+          bar.stop();
+        }
         const secs = (Date.now() - t0) / 1000;
         process.stdout.write(
           `simulated ${s.sessions} sessions on ${s.carts} carts (${mix.name} mix, seed ${opts.seed}): ${s.lines} lines, ` +
