@@ -55,7 +55,8 @@ export class ServerMetrics {
     });
     this.decisionLatency = new Histogram({
       name: "skiplane_decision_latency_seconds",
-      help: "From a message that settled a weight change arriving to its screen update being published",
+      help: "From a message that settled a weight change arriving to its screen update being published, by store",
+      labelNames: ["store"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });

@@ -270,7 +270,10 @@ export class CartGateway {
       const published = await this.maybePublish(store, cart, outcome.screen);
       if (published && outcome.settled) {
         // the oldest message of the batch: the latency is never understated
-        this.options.metrics?.decisionLatency.observe((performance.now() - waiting[0].receivedAt) / 1000);
+        this.options.metrics?.decisionLatency.observe(
+          { store },
+          (performance.now() - waiting[0].receivedAt) / 1000,
+        );
       }
     }
   }

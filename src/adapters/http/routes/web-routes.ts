@@ -135,7 +135,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
     const sessions = await storage.sessions.list(store, { limit: 1000 });
     return {
       ...dayFigures(sessions, Date.now(), tz, c.currency),
-      decisionLatency: opts.decisionLatency ? await latencyOf(opts.decisionLatency) : undefined,
+      decisionLatency: opts.decisionLatency ? await latencyOf(opts.decisionLatency, store) : undefined,
     };
   });
 
@@ -336,10 +336,11 @@ export function dayFigures(sessions: readonly DaySession[], now: number, tz: num
 }
 
 /** p50/p95 (ms) by linear interpolation inside the histogram's buckets, and the buckets themselves. */
-export async function latencyOf(h: Histogram<string>) {
+export async function latencyOf(h: Histogram<string>, store?: string) {
   const data = await h.get();
+  // one store's series when the histogram is labelled by store (the process may host several)
   const buckets = data.values
-    .filter((v) => v.metricName?.endsWith("_bucket"))
+    .filter((v) => v.metricName?.endsWith("_bucket") && (store === undefined || v.labels.store === store))
     .map((v) => ({
       le: v.labels.le === "+Inf" ? Number.POSITIVE_INFINITY : Number(v.labels.le),
       count: v.value,

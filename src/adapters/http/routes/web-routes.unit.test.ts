@@ -125,6 +125,24 @@ describe("latencyOf", () => {
     expect(l.p95).toBeLessThan(100);
     expect(l.buckets.map((b) => b.count)).toEqual([90, 0, 10, 0]);
   });
+  it("reads one store's decisions when the histogram holds several stores", async () => {
+    const h = new Histogram({
+      name: "t_by_store",
+      help: "t",
+      labelNames: ["store"],
+      buckets: [0.001, 0.01, 0.1],
+      registers: [new Registry()],
+    });
+    for (let i = 0; i < 10; i++) h.observe({ store: "fast" }, 0.0005);
+    for (let i = 0; i < 30; i++) h.observe({ store: "slow" }, 0.05);
+    const fast = await latencyOf(h, "fast");
+    const slow = await latencyOf(h, "slow");
+    expect(fast.count).toBe(10);
+    expect(slow.count).toBe(30);
+    expect(fast.p50).toBeLessThan(1);
+    expect(slow.p50).toBeGreaterThan(10);
+    expect((await latencyOf(h, "none")).count).toBe(0);
+  });
   it("has no quantiles before the first decision", async () => {
     const h = new Histogram({ name: "t_empty", help: "t", buckets: [0.001], registers: [new Registry()] });
     expect((await latencyOf(h)).p50).toBeUndefined();
