@@ -181,6 +181,9 @@ class CartFusionImpl implements CartFusion {
   /** the cart's weight fit so far: Σ z² (clipped) and how many lines identified beyond doubt */
   private spreadZ2 = 0;
   private spreadN = 0;
+  /** changes of several units, all scanned: of one product, of several products */
+  private togetherCounts = 0;
+  private togetherMixes = 0;
   /** what a unit of each sku charges, as a key (see chargeAgreement) */
   private readonly chargeKeys = new Map<string, string>();
 
@@ -445,10 +448,21 @@ class CartFusionImpl implements CartFusion {
     const hyps = explainChange(ctx, cfg);
     const best = hyps[0];
     const bestMerch = hyps.find((h) => h.kind === "merch");
-    // the cart's own weight spread, where it has learned a wider one, may only doubt
+    // the cart's own weight spread, where it has learned a wider one, and how often its shoppers
+    // put two products in together rather than two units of one, where that is more often than
+    // the prior says, may only doubt
     const spread = this.weightSpread();
+    const together = this.togetherPrior();
     const wide = spread > 1 ? explainChange({ ...ctx, spread }, cfg) : undefined;
-    if (!removal) this.learnSpread(best, change, sightings, scans);
+    // (for the lines only: "did something else go in?" is asked as before)
+    const tw =
+      together > cfg.extraProductPrior
+        ? explainChange({ ...ctx, spread }, { ...cfg, extraProductPrior: together })
+        : undefined;
+    if (!removal) {
+      this.learnSpread(best, change, sightings, scans);
+      this.learnTogether(best, scans);
+    }
     for (const s of sightings) s.used = true;
     if (best.kind === "merch") {
       if (!removal) this.leaveSightingsForLater(best.items, sightings, ctx);
@@ -497,7 +511,9 @@ class CartFusionImpl implements CartFusion {
       this.raise(prompt, false, ctx, [], evidence, change.endT, out);
       return;
     }
-    const marginals = guess.items.map((it) => Math.min(marginal(hyps, it), wide ? marginal(wide, it) : 1));
+    const marginals = guess.items.map((it) =>
+      Math.min(marginal(hyps, it), wide ? marginal(wide, it) : 1, tw ? marginal(tw, it) : 1),
+    );
 
     // a product only the weight speaks for (nobody saw or scanned it), or only a faint sighting
     // (best p under minIdentityP), is never accepted unasked: a bag that happens to weigh like
@@ -533,12 +549,15 @@ class CartFusionImpl implements CartFusion {
     // ... and only for what the camera clearly saw or the shopper scanned or keyed: a faint
     // sighting (a bag) or a weight alone never charges on equivalence
     const wideGuess = wide?.find((h) => h.kind === "merch" && sameItems(h, guess));
+    const twGuess = tw?.find((h) => h.kind === "merch" && sameItems(h, guess));
     const chargeSure =
       charge !== undefined &&
       charge.mass >= cfg.acceptThreshold &&
       (!wide ||
         (wideGuess?.kind === "merch" &&
           this.chargeAgreement(wideGuess, wide, ctx).mass >= cfg.acceptThreshold)) &&
+      (!tw ||
+        (twGuess?.kind === "merch" && this.chargeAgreement(twGuess, tw, ctx).mass >= cfg.acceptThreshold)) &&
       guess.items.every((it) => this.clearlyIdentified(it, removal, sightings, scans, keyed));
     const statuses: LineStatus[] = guess.items.map((it, i) => {
       if (marginals[i] < cfg.acceptThreshold && !chargeSure) return "unsure";
@@ -610,6 +629,40 @@ class CartFusionImpl implements CartFusion {
     if (n0 <= 0) return 1;
     const k = Math.sqrt((n0 + this.spreadZ2) / (n0 + this.spreadN));
     return Math.min(this.cfg.weightSpreadMax, Math.max(1, k));
+  }
+
+  /**
+   * The prior of a second product beside the first (extraProductPrior), against a second unit of
+   * the first, as this cart's shoppers show it: over changes whose every unit was scanned and that
+   * were explained beyond doubt, the changes of two or more products against those of two or more
+   * units of one product, with `togetherPriorN` pseudo-observations at the configured value.
+   */
+  private togetherPrior(): number {
+    const n0 = this.cfg.togetherPriorN;
+    if (n0 <= 0) return this.cfg.extraProductPrior;
+    return (this.togetherMixes + n0 * this.cfg.extraProductPrior) / (this.togetherCounts + n0);
+  }
+
+  /**
+   * A change of several units, every one of them scanned, explained beyond doubt: the reads say
+   * what went in together — several units of one product, or several products. Where scanning is
+   * independent of what the shopper puts in, these changes are a fair sample of the cart's drops;
+   * the weight and the camera never enter, so the count they decide cannot teach itself.
+   */
+  private learnTogether(best: Hypothesis, scans: Scan[]): void {
+    if (this.cfg.togetherPriorN <= 0 || best.kind !== "merch" || best.remainder || best.posterior < 0.99)
+      return;
+    let units = 0;
+    for (const it of best.items) {
+      if (it.qty === undefined) return;
+      let reads = 0;
+      for (const s of scans) if (s.sku === it.sku && s.grams === undefined && s.price === undefined) reads++;
+      if (reads !== it.qty) return;
+      units += it.qty;
+    }
+    if (units < 2 || scans.length !== units) return;
+    if (best.items.length === 1) this.togetherCounts++;
+    else this.togetherMixes++;
   }
 
   /**

@@ -1058,3 +1058,48 @@ describe("cart fusion: several units of a product a clear sighting listed lower"
     expect(of(events, "PromptRaised")).toHaveLength(1);
   });
 });
+
+describe("cart fusion: a cart whose shoppers put different products in together only doubts counts more", () => {
+  // one sighting of a 50 g bar and 146 g on the scale: three bars 1.7 sd light, or one bar and an
+  // unseen 94 g mouse 1 sd heavy. The catalog's priors (a second unit 0.5, a second product 0.3)
+  // count three bars; a cart whose scanned drops were colas and soaps together, never two units
+  // of one, has learned that a second product is the likelier and asks
+  const catalog = indexCatalog("USD", [
+    ...TEST_PRODUCTS,
+    unit("bar-x", 50, 1, 199, { category: "candy" }),
+    unit("mouse", 94, 1, 2499),
+  ]);
+  const fusion = (config?: Partial<FusionConfig>) =>
+    createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
+  const SOAP_GTIN = "00000000000024";
+  const drops = (second: string, grams: number) => {
+    let tl = shopping(7);
+    for (let i = 0; i < 20; i++)
+      tl = tl
+        .scan(COLA_GTIN)
+        .hold(700)
+        .scan(second)
+        .hold(800)
+        .step(349.2 + grams)
+        .hold(1500);
+    return tl.see("in", ["bar-x", 0.9]).step(146).hold(800).end();
+  };
+
+  it("asks about a count from one sighting the catalog's priors would accept", () => {
+    const tl = drops(SOAP_GTIN, 412);
+    const off = of(run(tl.events, undefined, fusion({ togetherPriorN: 0 })).events, "ItemAdded");
+    expect(off.at(-1)).toMatchObject({ sku: "bar-x", qty: 3, status: "ok" });
+    const { events } = run(tl.events, undefined, fusion({ togetherPriorN: 10 }));
+    const added = of(events, "ItemAdded");
+    expect(added.slice(0, 40).every((a) => a.status === "ok")).toBe(true);
+    expect(added.at(-1)).toMatchObject({ sku: "bar-x", qty: 3, status: "unsure" });
+    expect(of(events, "PromptRaised")).toHaveLength(1);
+  });
+
+  it("changes nothing on a cart whose shoppers drop units of one product together", () => {
+    const tl = drops(COLA_GTIN, 349.2);
+    const on = run(tl.events, undefined, fusion({ togetherPriorN: 10 })).events;
+    expect(of(on, "ItemAdded").at(-1)).toMatchObject({ sku: "bar-x", qty: 3, status: "ok" });
+    expect(on).toEqual(run(tl.events, undefined, fusion({ togetherPriorN: 0 })).events);
+  });
+});
