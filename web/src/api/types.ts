@@ -39,6 +39,8 @@ export interface ReviewContext {
   trace: { t: number; grams: number }[];
   basketBefore: BasketLine[];
   basketAfter: BasketLine[];
+  /** a case without a line: the weight change it is about (routes/web-routes.ts) */
+  evidence?: Evidence;
 }
 export interface BasketLine {
   sku: string;

@@ -27,6 +27,7 @@ import type {
   ReviewCaseRepository,
   SessionReadModel,
 } from "../../../app/ports/read-models";
+import { lineLessCaseEvidence } from "../../../app/services/case-evidence";
 import type { BasketEvent, Evidence } from "../../../domain/basket/basket.events";
 import {
   type BasketState,
@@ -148,11 +149,17 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
     const basket = events.map((e) => e.data);
     const cart = firstCart(basket);
     const around = basketAround(basket, new Set(rc.lineIds));
-    const evidence = around.evidence;
+    // a case without a line (weight left unexplained, a load changing at exit): its change is
+    // read back from the session's events (case-evidence.ts), not from a line
+    const lineLess = rc.lineIds.length === 0 ? lineLessCaseEvidence(basket, caseId) : undefined;
+    const evidence = around.evidence ?? lineLess?.evidence;
+    const window = evidence?.change
+      ? { from: evidence.change.startT, to: evidence.change.endT }
+      : lineLess?.window;
     let trace: { t: number; grams: number }[] = [];
-    if (cart && evidence?.change) {
-      const from = evidence.change.startT - TRACE_MARGIN_MS;
-      const to = evidence.change.endT + TRACE_MARGIN_MS;
+    if (cart && window) {
+      const from = window.from - TRACE_MARGIN_MS;
+      const to = window.to + TRACE_MARGIN_MS;
       const raw = await storage.rawLog.readCart(store, cart, { session: rc.session });
       trace = weightSamples(
         raw.map((r) => r.event),
@@ -167,6 +174,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
       trace,
       basketBefore: around.before,
       basketAfter: around.after,
+      ...(lineLess?.evidence ? { evidence: lineLess.evidence } : {}),
     };
   });
 

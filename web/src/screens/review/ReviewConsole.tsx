@@ -14,6 +14,7 @@ import { WeightTrace } from "../../components/Charts";
 import { ProductPicture } from "../../components/ProductPicture";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
 import { clock, duration, grams, percent } from "../../format";
+import { type CaseAction, caseActions } from "./case-actions";
 import { loadCaseDetail } from "./case-detail";
 import { caseSubject } from "./case-subject";
 
@@ -291,7 +292,10 @@ function CaseView(props: {
 }) {
   const { c, store, products } = props;
   const line = c.lines[0];
-  const evidence = asEvidence(line?.evidence);
+  // a case without a line: the weight change it is about comes with its context (case-evidence.ts)
+  const evidence = asEvidence(line?.evidence ?? props.ctx?.evidence);
+  const actions = caseActions(c);
+  const offers = (a: CaseAction["action"]) => actions.find((x) => x.action === a);
   const productBySku = useMemo(() => new Map(products.map((p) => [p.sku, p])), [products]);
   const nameOf = (sku: string) => productBySku.get(sku)?.name ?? sku;
 
@@ -346,10 +350,10 @@ function CaseView(props: {
         return;
       }
       if (isTyping(e)) return;
-      if (e.key === "c") void confirm();
-      else if (e.key === "v") void voidIt();
-      else if (e.key === "x") setMode("correct");
-      else if (/^[1-9]$/.test(e.key)) {
+      if (e.key === "c" && offers("confirm")) void confirm();
+      else if (e.key === "v" && offers("void")) void voidIt();
+      else if (e.key === "x" && offers("correct")) setMode("correct");
+      else if (/^[1-9]$/.test(e.key) && offers("correct")) {
         const cand = candidates[Number(e.key) - 1];
         if (cand) {
           setSku(cand[0]);
@@ -426,6 +430,7 @@ function CaseView(props: {
                   type="button"
                   className="candidate"
                   aria-pressed={mode === "correct" && sku === s}
+                  disabled={!offers("correct")}
                   onClick={() => {
                     setSku(s);
                     setMode("correct");
@@ -469,7 +474,7 @@ function CaseView(props: {
 
       <section aria-labelledby="decide-h" className="card" style={{ background: "#f3f5f7" }}>
         <h3 id="decide-h">Decision</h3>
-        {mode === "correct" && (
+        {mode === "correct" && offers("correct") && (
           <div className="actions" style={{ marginBottom: "0.8rem" }}>
             <div style={{ display: "grid", gap: "0.2rem", flex: 2 }}>
               <label htmlFor="correct-sku">Product</label>
@@ -502,15 +507,23 @@ function CaseView(props: {
           </div>
         )}
         <div className="actions">
-          <button type="button" className="primary" disabled={busy} onClick={() => void confirm()}>
-            {isDispute ? "Charge stands" : "Confirm"} <kbd>c</kbd>
-          </button>
-          <button type="button" disabled={busy} onClick={() => setMode("correct")}>
-            Correct… <kbd>x</kbd>
-          </button>
-          <button type="button" className="danger" disabled={busy} onClick={() => void voidIt()}>
-            {isDispute ? "Refund line" : "Void line"} <kbd>v</kbd>
-          </button>
+          {actions.map((a) => (
+            <button
+              key={a.action}
+              type="button"
+              className={a.action === "confirm" ? "primary" : a.action === "void" ? "danger" : undefined}
+              disabled={busy}
+              onClick={() =>
+                a.action === "confirm"
+                  ? void confirm()
+                  : a.action === "void"
+                    ? void voidIt()
+                    : setMode("correct")
+              }
+            >
+              {a.label} <kbd>{a.key}</kbd>
+            </button>
+          ))}
         </div>
         <p className="muted" style={{ marginBottom: 0 }}>
           {isDispute
