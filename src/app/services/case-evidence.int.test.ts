@@ -41,7 +41,7 @@ async function shop(items: Parameters<typeof cartLog>[4]) {
   const out = await service.ingest("st", "cart-1", cartLog("st", "cart-1", "s-1", T0, items));
   const { events } = await storage.events.readStream(sessionStreamId("st", "s-1"));
   const cases = await storage.reviews.queue("st");
-  return { out, events: events.map((e) => e.data), cases, close: () => storage.close() };
+  return { out, service, events: events.map((e) => e.data), cases, close: () => storage.close() };
 }
 
 describe("the evidence of a review case without a line", () => {
@@ -63,6 +63,9 @@ describe("the evidence of a review case without a line", () => {
     // a case with lines has its evidence on them
     expect(lineLessCaseEvidence(s.events, withLine!.caseId)).toBeUndefined();
     expect(lineLessCaseEvidence(s.events, "case_nope")).toBeUndefined();
+    // the one decision the console offers for it: nothing to charge (confirm)
+    await s.service.resolveReview("st", lineLess!.caseId, { decision: "confirm", by: "rev-1" });
+    expect((await s.service.receipt("st", "s-1"))?.lines.map((l) => l.sku)).toEqual(["cola-330"]);
     await s.close();
   });
 });
