@@ -116,4 +116,42 @@ describe("skiplane replay / eval on bad input", () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(`cannot read ground truth ${join(noTruth, "truth.jsonl")}: no such file`);
   }, 60_000);
+
+  it("eval names a truth line it cannot price and a broken sim.json, and scores the rest", () => {
+    const bad = join(dir, "bad-inputs");
+    expect(run("sim", "--sessions", "6", "--carts", "2", "--seed", "5", "--out", bad).code).toBe(0);
+    const truth = join(bad, "truth.jsonl");
+    writeFileSync(
+      truth,
+      `${readFileSync(truth, "utf8")}{"session":"o","items":[{"sku":"x","qty":1}],"weighed":[]}\n`,
+    );
+    writeFileSync(join(bad, "sim.json"), "{bad\n");
+    const r = run("eval", bad, "--no-sweep");
+    // before: `skiplane: unknown sku "x"` (no line, exit 1), then a bare JSON error naming no file
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`${truth}:7: bad-event: truth: session o cannot be priced`);
+    expect(r.out).toContain('unknown sku "x"');
+    expect(r.err).toContain(`warning: ${join(bad, "sim.json")} is not valid JSON: line 1, column 2:`);
+    const report = JSON.parse(readFileSync(join(bad, "eval.json"), "utf8"));
+    expect(report.sessions).toBe(6);
+    expect(report.issues.truth.counts).toEqual({ "bad-event": 1 });
+    const answering = run("eval", bad, "--no-sweep", "--answering");
+    expect(answering.code).toBe(1);
+    expect(answering.err).toContain(`${join(bad, "sim.json")} is not valid JSON: line 1, column 2:`);
+  }, 60_000);
+
+  it("sim shows a progress bar when stderr is a terminal, and nothing in a pipe", () => {
+    const out = join(dir, "sim-tty");
+    const cmd = [TSX, CLI, "sim", "--sessions", "40", "--seed", "2", "--out", out]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    // before: nothing until the summary line
+    expect(r.stdout).toMatch(/ simulating .* · \d+\/40 sessions/);
+    expect(r.stdout).toContain("simulated 40 sessions");
+    const piped = run("sim", "--sessions", "5", "--out", join(dir, "sim-pipe"));
+    expect(piped.code).toBe(0);
+    expect(piped.err).toBe("");
+  }, 60_000);
 });
