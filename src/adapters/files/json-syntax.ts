@@ -147,9 +147,17 @@ export interface JsonSyntaxError {
   column?: number;
 }
 
-/** `line 3, column 7: Unexpected token …` (or the reason alone when the place is unknown) */
+/**
+ * `line 3, column 7: Unexpected token '}'` (or the reason alone when the place is unknown). With
+ * the place given, V8's own way of pointing (an offset, or the text quoted, newlines and all) is
+ * left out.
+ */
 export function formatJsonSyntaxError(e: JsonSyntaxError): string {
-  return e.line === undefined ? e.reason : `line ${e.line}, column ${e.column}: ${e.reason}`;
+  if (e.line === undefined) return e.reason;
+  const reason = e.reason
+    .replace(/, (\.\.\.)?".*" is not valid JSON$/s, "")
+    .replace(/ in JSON at position \d+.*$/s, "");
+  return `line ${e.line}, column ${e.column}: ${reason}`;
 }
 
 /**

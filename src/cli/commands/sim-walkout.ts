@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { defaultDataDir } from "../../adapters/demo/data-dir";
 import { formatIssue, parseCatalog } from "../../adapters/files/catalog-file";
+import { formatJsonSyntaxError, parseJsonText } from "../../adapters/files/json-syntax";
 import { loadLayoutFile } from "../../adapters/files/layout-file";
 import { readAutocheckoutStore } from "../../adapters/importers/autocheckout";
 import type { StoreLayout, TruthLine } from "../../domain/events/sensor-events";
@@ -98,8 +99,11 @@ export function register(program: Command): void {
         let catalogJson: unknown;
         let layout: StoreLayout;
         if (existsSync(join(from, "layout.json"))) {
-          requireFile(join(from, "catalog.json"), "catalog");
-          catalogJson = JSON.parse(readFileSync(join(from, "catalog.json"), "utf8"));
+          const catalogPath = join(from, "catalog.json");
+          requireFile(catalogPath, "catalog");
+          const j = parseJsonText(readFileSync(catalogPath, "utf8"));
+          if (!j.ok) throw new Error(`${catalogPath} is not valid JSON: ${formatJsonSyntaxError(j)}`);
+          catalogJson = j.data;
           layout = loadLayoutFile(join(from, "layout.json"));
         } else {
           requireFile(
@@ -111,7 +115,10 @@ export function register(program: Command): void {
           layout = s.layout;
         }
         const parsed = parseCatalog(catalogJson);
-        if (!parsed.ok) throw new Error(`invalid catalog:\n${parsed.issues.map(formatIssue).join("\n")}`);
+        if (!parsed.ok)
+          throw new Error(
+            `invalid catalog (${existsSync(join(from, "layout.json")) ? join(from, "catalog.json") : join(from, "products.csv")}):\n${parsed.issues.map(formatIssue).join("\n")}`,
+          );
         const catalog = parsed.catalog;
         if (opts.handsAlways && !opts.handRecognition)
           throw new Error("--hands-always needs hand recognition (drop --no-hand-recognition)");
