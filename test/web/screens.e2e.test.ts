@@ -205,6 +205,18 @@ describe("cart screen", () => {
     await page.getByTestId("exit").waitFor({ timeout: 20_000 });
     await expect.poll(() => page.getByTestId("cart-state").textContent(), { timeout: 20_000 }).toBe("Paid");
     await screenshot(page, "cart-paid");
+    // the paid screen links the shopper's receipt (no store app needed), and it is this session's
+    const link = page.getByTestId("exit").getByRole("link", { name: "open receipt" });
+    await link.waitFor({ timeout: 10_000 });
+    const href = (await link.getAttribute("href")) ?? "";
+    expect(href).toMatch(/^\/r\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    const token = decodeURIComponent(href.slice(3));
+    const shown = (await (
+      await fetch(`${server.url}/api/v1/receipt/${encodeURIComponent(token)}`)
+    ).json()) as {
+      session: string;
+    };
+    expect(shown.session).toBe(sim.session);
     await sim.close();
     await page.close();
   });

@@ -1,10 +1,28 @@
 /** The exit lane: charging, paid (with the receipt link), being checked, or a payment problem. */
+import { useEffect, useState } from "react";
 import type { ScreenState } from "../../api/types";
 import { Icon } from "../../components/Icon";
 import { money } from "../../format";
+import { RECEIPT_LINK_MS, visibleReceiptLink } from "./receipt-link";
+
+/** The receipt link while it may be shown (receipt-link.ts): a timer hides it after a while. */
+function useReceiptLink(link: string | undefined): string | undefined {
+  const [firstShownAt, setFirstShownAt] = useState<number | undefined>(undefined);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!link) return;
+    const at = Date.now();
+    setFirstShownAt(at);
+    setNow(at);
+    const id = setTimeout(() => setNow(Date.now()), RECEIPT_LINK_MS);
+    return () => clearTimeout(id);
+  }, [link]);
+  return visibleReceiptLink(link, firstShownAt, now);
+}
 
 export function ExitPanel({ screen }: { screen: ScreenState }) {
   const total = money(screen.total, screen.currency);
+  const receipt = useReceiptLink(screen.state === "paid" ? screen.receipt : undefined);
   switch (screen.state) {
     case "charging":
       return (
@@ -21,9 +39,9 @@ export function ExitPanel({ screen }: { screen: ScreenState }) {
             ✓
           </p>
           <h2>Paid {total}. Thank you!</h2>
-          {screen.receipt ? (
+          {receipt ? (
             <p>
-              Your receipt: <a href={screen.receipt}>open receipt</a>
+              Your receipt: <a href={receipt}>open receipt</a>
             </p>
           ) : (
             <p>Your receipt is in the store app.</p>
