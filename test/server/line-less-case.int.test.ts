@@ -6,13 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadServerConfig } from "../../src/adapters/config/server-config";
-import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import { cartLog } from "../../src/app/services/store-service.fixtures";
-import { type RunningServer, startServer } from "../../src/main";
+import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
+import { addApiKey, startInProcessServer } from "./support/in-process-server";
 
 const CATALOG = {
   currency: "USD",
@@ -29,34 +27,10 @@ let reviewer: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiplane-line-less-"));
   writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  writeFileSync(
-    join(dir, "config.json"),
-    JSON.stringify({
-      stores: [{ id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" }],
-    }),
-  );
-  const config = loadServerConfig({
-    file: join(dir, "config.json"),
-    env: {
-      SKIPLANE_HOST: "127.0.0.1",
-      SKIPLANE_PORT: "0",
-      SKIPLANE_MQTT_HOST: "127.0.0.1",
-      SKIPLANE_MQTT_PORT: "0",
-      SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
-      SKIPLANE_DEMO: "false",
-      SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
-      SKIPLANE_LOG_LEVEL: "silent",
-    },
-  });
-  server = await startServer(config, { logger: pino({ level: "silent" }) });
-  reviewer = newApiKey("key_ll_rev");
-  await server.storage.apiKeys.create({
-    id: "key_ll_rev",
-    store: "st-a",
-    role: "reviewer",
-    keyHash: apiKeyHash(reviewer),
-    createdAt: Date.now(),
-  });
+  server = await startInProcessServer(dir, [
+    { id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" },
+  ]);
+  reviewer = await addApiKey(server, "key_ll_rev", "st-a", "reviewer");
   const log = cartLog("st-a", "cart-1", "s-1", T0, [
     { grams: 349 + 1413, candidates: [{ sku: "cola-330", p: 0.97 }] },
   ]);

@@ -8,13 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadServerConfig } from "../../src/adapters/config/server-config";
-import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
-import { type RunningServer, startServer } from "../../src/main";
+import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
 import { cartScript } from "./support/cart-script";
+import { addApiKey, startInProcessServer } from "./support/in-process-server";
 
 const CATALOG = {
   currency: "USD",
@@ -30,34 +28,10 @@ const paid = new Map<string, { session: string; receipt?: string }>();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiplane-receipt-link-"));
   writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  writeFileSync(
-    join(dir, "config.json"),
-    JSON.stringify({
-      stores: [{ id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" }],
-    }),
-  );
-  const config = loadServerConfig({
-    file: join(dir, "config.json"),
-    env: {
-      SKIPLANE_HOST: "127.0.0.1",
-      SKIPLANE_PORT: "0",
-      SKIPLANE_MQTT_HOST: "127.0.0.1",
-      SKIPLANE_MQTT_PORT: "0",
-      SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
-      SKIPLANE_DEMO: "false",
-      SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
-      SKIPLANE_LOG_LEVEL: "silent",
-    },
-  });
-  server = await startServer(config, { logger: pino({ level: "silent" }) });
-  const admin = newApiKey("key_rl_admin");
-  await server.storage.apiKeys.create({
-    id: "key_rl_admin",
-    store: "st-a",
-    role: "admin",
-    keyHash: apiKeyHash(admin),
-    createdAt: Date.now(),
-  });
+  server = await startInProcessServer(dir, [
+    { id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" },
+  ]);
+  const admin = await addApiKey(server, "key_rl_admin", "st-a", "admin");
   for (const [i, cart] of CARTS.entries()) {
     const r = await callStoreApi(server.httpUrl, "st-a", admin, "POST", "/carts", { cart });
     expect(r.status).toBe(201);

@@ -11,17 +11,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { loadServerConfig } from "../../src/adapters/config/server-config";
 import { buildHttpServer } from "../../src/adapters/http/http-server";
 import { chainRoutes } from "../../src/adapters/http/routes/chain-routes";
-import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import type { ApiRole } from "../../src/app/ports/read-models";
-import { type RunningServer, startServer } from "../../src/main";
+import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
 import { apiFixture, sessionView } from "./support/api-fixture";
+import { addApiKey, startInProcessServer } from "./support/in-process-server";
 
 const CATALOG = {
   currency: "USD",
@@ -34,11 +32,7 @@ let server: RunningServer;
 const keys: Record<string, string> = {};
 const clients: MqttClient[] = [];
 
-async function key(id: string, store: string, role: ApiRole): Promise<string> {
-  const k = newApiKey(id);
-  await server.storage.apiKeys.create({ id, store, role, keyHash: apiKeyHash(k), createdAt: Date.now() });
-  return k;
-}
+const key = (id: string, store: string, role: ApiRole) => addApiKey(server, id, store, role);
 const call = (store: string, k: string, method: string, path: string, body?: unknown) =>
   callStoreApi(server.httpUrl, store, k, method, path, body);
 
@@ -75,30 +69,11 @@ describe("tenancy across every route of the server (security audit)", () => {
     writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
     writeFileSync(join(dir, "layout.json"), JSON.stringify(LAYOUT));
     const catalog = join(dir, "catalog.json");
-    writeFileSync(
-      join(dir, "config.json"),
-      JSON.stringify({
-        stores: [
-          { id: "st-a", catalog, defaultPaymentMethod: "pm_sandbox_test" },
-          { id: "st-b", catalog, defaultPaymentMethod: "pm_sandbox_test" },
-          { id: "st-w", kind: "walkout", catalog, layout: join(dir, "layout.json") },
-        ],
-      }),
-    );
-    const config = loadServerConfig({
-      file: join(dir, "config.json"),
-      env: {
-        SKIPLANE_HOST: "127.0.0.1",
-        SKIPLANE_PORT: "0",
-        SKIPLANE_MQTT_HOST: "127.0.0.1",
-        SKIPLANE_MQTT_PORT: "0",
-        SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
-        SKIPLANE_DEMO: "false",
-        SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
-        SKIPLANE_LOG_LEVEL: "silent",
-      },
-    });
-    server = await startServer(config, { logger: pino({ level: "silent" }) });
+    server = await startInProcessServer(dir, [
+      { id: "st-a", catalog, defaultPaymentMethod: "pm_sandbox_test" },
+      { id: "st-b", catalog, defaultPaymentMethod: "pm_sandbox_test" },
+      { id: "st-w", kind: "walkout", catalog, layout: join(dir, "layout.json") },
+    ]);
     keys.adminA = await key("key_ten_admin_a", "st-a", "admin");
     keys.reviewerA = await key("key_ten_rev_a", "st-a", "reviewer");
     keys.adminB = await key("key_ten_admin_b", "st-b", "admin");
