@@ -21,6 +21,7 @@ import { DEFAULT_STORE_SETTINGS } from "../../src/domain/store/store-settings";
 import { type RunningServer, startServer } from "../../src/main";
 import { readWalkoutCredentials, runWalkoutLive } from "../../src/sim/walkout/walkout-live";
 import { simulateWalkout } from "../../src/sim/walkout/walkout-sim";
+import { loopbackEnv } from "../server/support/in-process-server";
 
 let dir: string;
 let server: RunningServer;
@@ -29,14 +30,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiplane-walkout-live-"));
   const config = loadServerConfig({
     env: {
-      SKIPLANE_HOST: "127.0.0.1",
-      SKIPLANE_PORT: "0",
-      SKIPLANE_MQTT_HOST: "127.0.0.1",
-      SKIPLANE_MQTT_PORT: "0",
-      SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
+      ...loopbackEnv(dir),
       SKIPLANE_DEMO_CARTS: "0",
       SKIPLANE_DEMO_KEYS_FILE: join(dir, "demo-credentials.json"),
-      SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
     },
   });
   server = await startServer(config, { logger: pino({ level: "silent" }) });

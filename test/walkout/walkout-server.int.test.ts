@@ -21,6 +21,7 @@ import { sessionStreamId } from "../../src/app/ports/event-store";
 import { WALKOUT_LANE } from "../../src/app/walkout-stream/walkout-service";
 import type { CartEvent } from "../../src/domain/events/sensor-events";
 import { type RunningServer, startServer } from "../../src/main";
+import { loopbackEnv } from "../server/support/in-process-server";
 import { callStoreApi } from "../support/store-api";
 import { type VisitPlate, visitScript } from "./support/visit-script";
 
@@ -133,16 +134,11 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
     config = loadServerConfig({
       file: join(dir, "config.json"),
       env: {
-        SKIPLANE_HOST: "127.0.0.1",
-        SKIPLANE_PORT: "0",
-        SKIPLANE_MQTT_HOST: "127.0.0.1",
-        SKIPLANE_MQTT_PORT: "0",
-        SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
+        ...loopbackEnv(dir),
         ...(kind === "postgres"
           ? { SKIPLANE_DATABASE_URL: TEST_PG_URL, SKIPLANE_DATABASE_SCHEMA: schema }
           : {}),
         SKIPLANE_DEMO: "false",
-        SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
         SKIPLANE_LOG_LEVEL: "silent",
       },
     });
