@@ -103,4 +103,65 @@ describe("hand sightings", () => {
     );
     expect(hyps[0].posterior).toBeLessThan(0.95);
   });
+
+  // The receipts care which product moved from whom to whom, not which unit of it: the outcomes are
+  // one per (giver, receiver, product), a product's units adding their prior (n of the units held)
+  const passing = (holds: ReadonlyMap<string, number>, other: ReadonlyMap<string, number> = none) =>
+    handoverPosterior(
+      {
+        shopper: "A",
+        frames: [r(0, [{ sku: "x", p: 0.8 }]), r(200, [{ sku: "x", p: 0.7 }]), r(600, [])],
+        holds,
+      },
+      {
+        shopper: "B",
+        frames: [r(0, []), r(600, [{ sku: "x", p: 0.8 }]), r(800, [{ sku: "x", p: 0.6 }])],
+        holds: other,
+      },
+      DEFAULT_SIGHTING,
+      { from: -200, to: 700 },
+    );
+
+  it("a hand-over from a shopper holding 3 units of one product: one outcome, settled", () => {
+    const hyps = passing(new Map([["x", 3]]));
+    expect(hyps.filter((h) => h.sku === "x" && h.from === "A")).toHaveLength(1);
+    expect(hyps[0]).toMatchObject({ from: "A", to: "B", sku: "x" });
+    expect(hyps[0].posterior).toBeGreaterThan(0.95);
+    // three units of three products: the same readings must also tell x from y and z
+    const spread = passing(
+      new Map([
+        ["x", 1],
+        ["y", 1],
+        ["z", 1],
+      ]),
+    );
+    expect(spread[0].sku).toBe("x");
+    expect(hyps[0].posterior).toBeGreaterThan(spread[0].posterior);
+  });
+
+  it("weak readings with 3 + 2 units held: still reviewed", () => {
+    // the giver's hand x in 1 of 4 readings, then empty; the receiver's empty, then x in 2 of 4
+    const [best] = handoverPosterior(
+      {
+        shopper: "A",
+        frames: [r(0, [{ sku: "x", p: 0.7 }]), r(100, []), r(200, []), r(300, [])],
+        holds: new Map([
+          ["x", 1],
+          ["y", 1],
+          ["z", 1],
+        ]),
+      },
+      {
+        shopper: "B",
+        frames: [r(0, []), r(100, []), r(200, [{ sku: "x", p: 0.7 }]), r(300, [{ sku: "x", p: 0.7 }])],
+        holds: new Map([
+          ["v", 1],
+          ["w", 1],
+        ]),
+      },
+      DEFAULT_SIGHTING,
+      { from: -50, to: 350 },
+    );
+    expect(best.posterior).toBeLessThan(0.95);
+  });
 });
