@@ -114,7 +114,12 @@ export interface FusionConfig {
   priorUnidentified: number;
   /** prior factor for each unit beyond the first (Occam: fewer units is likelier) */
   extraUnitPrior: number;
-  /** prior factor for each product beyond the first in one change */
+  /**
+   * prior factor for each product beyond the first in one change: at the same unit count, "X + Y"
+   * against "2 × X". An assumption; the AutoCheckout labels (scripts/together-prior.ts) have 3
+   * pick-ups of two products against 5 of several units of one (0.6, 8 events, 95 %: 0.16–2.27).
+   * 0.6 was measured and not taken: hard seed 11 silent errors rose (docs/evaluation.md, session 6)
+   */
   extraProductPrior: number;
   /** probability the camera misses an item crossing the rim */
   visionMissP: number;
