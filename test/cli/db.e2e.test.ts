@@ -1,17 +1,9 @@
 /** `skiplane db …` and `skiplane labels export` as a process, on a SQLite file. */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const CLI = join(process.cwd(), "src/cli/index.ts");
-const TSX = join(process.cwd(), "node_modules/.bin/tsx");
-
-function run(...args: string[]) {
-  const r = spawnSync(TSX, [CLI, ...args], { encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { run } from "./support/run-cli";
 
 describe("skiplane db / labels", () => {
   const dir = mkdtempSync(join(tmpdir(), "skiplane-db-"));

@@ -8,14 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-
-const CLI = join(process.cwd(), "src/cli/index.ts");
-const TSX = join(process.cwd(), "node_modules/.bin/tsx");
-
-function run(...args: string[]) {
-  const r = spawnSync(TSX, [CLI, ...args], { encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { CLI, run, TSX } from "./support/run-cli";
 
 describe("skiplane replay / eval on bad input", () => {
   const dir = mkdtempSync(join(tmpdir(), "skiplane-replay-"));
