@@ -42,7 +42,7 @@ import {
   closingLiveSockets,
   StorageApiBackend,
 } from "./adapters/http/storage-api-backend";
-import { apiKeyHash, ReceiptTokens } from "./adapters/http/tokens";
+import { apiKeyHash, ReceiptTokens, screenReceiptLinks } from "./adapters/http/tokens";
 import { webApp } from "./adapters/http/web-app";
 import { ulidIds } from "./adapters/ids/ulid-ids";
 import { ServerMetrics } from "./adapters/metrics/server-metrics";
@@ -66,6 +66,7 @@ import { openPostgresStorage } from "./adapters/postgres/postgres-storage";
 import { DEFAULT_SQLITE_FILE, openSqliteStorage } from "./adapters/sqlite/sqlite-storage";
 import { LiveHub } from "./adapters/ws/live-hub";
 import { storeLiveAuthenticator } from "./adapters/ws/store-live-authenticator";
+import type { Clock } from "./app/ports/clock";
 import type { EventStore } from "./app/ports/event-store";
 import type { PaymentGateway } from "./app/ports/payment-gateway";
 import type { ApiRole, Storage } from "./app/ports/read-models";
@@ -267,8 +268,13 @@ async function seedDemo(
 
 export async function startServer(
   config: ServerConfig,
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    /** the server's clock (default: wall-clock time); tests move it to expire screen receipt links */
+    clock?: Clock;
+  } = {},
 ): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
   const log =
     options.logger ??
     pino({
@@ -284,16 +290,15 @@ export async function startServer(
 
   const ids = ulidIds();
   const payments = openPayments(config);
-  const receiptTokens = new ReceiptTokens(receiptKey(config));
+  const receiptTokens = new ReceiptTokens(receiptKey(config), { now: () => clock.now() });
   const service = new StoreService({
     storage,
     payments: payments.payments,
-    clock: systemClock,
+    clock,
     ids,
     stores,
     log,
-    receiptLink: (store, session) =>
-      `${(config.http.publicUrl ?? "").replace(/\/+$/, "")}/r/${receiptTokens.issue(store, session)}`,
+    receiptLink: screenReceiptLinks(receiptTokens, config.http.publicUrl, config.http.screenReceiptSeconds),
   });
   const hosted = () => service.stores();
   const rebuilt = await service.rebuild();
@@ -302,12 +307,12 @@ export async function startServer(
   const deviceRegistry = new DeviceRegistry({
     // the registry's events share the store's event store (their own stream per store)
     events: storage.events as unknown as EventStore<DeviceRegistryEvent>,
-    clock: systemClock,
+    clock,
   });
   const walkout = new WalkoutService({
     storage,
     exits: service,
-    clock: systemClock,
+    clock,
     stores: walkoutConfigs.map((w) => w.walkout),
     log,
   });
@@ -536,6 +541,7 @@ export async function startServer(
     hasher: scryptHasher,
     broker: closingLiveSockets(sink, live),
     receiptTokens,
+    now: () => clock.now(),
     review: {
       async decide(store, caseId, d) {
         const out = await service.resolveReview(store, caseId, {

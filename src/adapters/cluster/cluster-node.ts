@@ -35,7 +35,7 @@ import {
   StorageApiBackend,
   type StorageApiBackendOptions,
 } from "../http/storage-api-backend";
-import { ReceiptTokens } from "../http/tokens";
+import { DEFAULT_SCREEN_RECEIPT_SECONDS, ReceiptTokens, screenReceiptLinks } from "../http/tokens";
 import { webApp } from "../http/web-app";
 import { ulidIds } from "../ids/ulid-ids";
 import { ServerMetrics } from "../metrics/server-metrics";
@@ -65,7 +65,8 @@ export interface ClusterNodeConfig {
     maxInFlight?: number;
     maxInFlightBytes?: number;
   };
-  http: { host: string; port: number; publicUrl?: string };
+  /** screenReceiptSeconds: the paid cart screen's receipt link lifetime (default 120) */
+  http: { host: string; port: number; publicUrl?: string; screenReceiptSeconds?: number };
   /** receipt links are signed with this key (base64): the same on every process of the chain */
   secrets?: { receiptKey?: string };
   cluster: ClusterConfig;
@@ -180,7 +181,6 @@ export async function startClusterNode(
       const cfg = byId.get(store);
       if (!cfg) throw new DomainError("UNKNOWN_STORE", `store ${store} is not configured`);
       const tokens = new ReceiptTokens(Buffer.from(config.secrets?.receiptKey ?? "", "base64"));
-      const publicUrl = (config.http.publicUrl ?? "").replace(/\/+$/, "");
       return new StoreService({
         storage,
         payments,
@@ -188,7 +188,11 @@ export async function startClusterNode(
         ids,
         stores: [cfg],
         log,
-        receiptLink: (s, session) => `${publicUrl}/r/${tokens.issue(s, session)}`,
+        receiptLink: screenReceiptLinks(
+          tokens,
+          config.http.publicUrl,
+          config.http.screenReceiptSeconds ?? DEFAULT_SCREEN_RECEIPT_SECONDS,
+        ),
       });
     },
     onExit: (store, cart, r) => {

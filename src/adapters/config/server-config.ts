@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { CLUSTER_ENV_VARS, clusterConfigSchema } from "../cluster/cluster-config";
+import { DEFAULT_SCREEN_RECEIPT_SECONDS } from "../http/tokens";
 import { idSchema } from "../schemas/sensor-event.schema";
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -21,6 +22,13 @@ export const serverConfigSchema = z
         port: port.default(8080),
         /** allowed browser origin for the API (CORS is off when absent) */
         publicUrl: z.string().url().optional(),
+        /** how long the paid cart screen's receipt link opens the receipt, from the payment (seconds) */
+        screenReceiptSeconds: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(86_400)
+          .default(DEFAULT_SCREEN_RECEIPT_SECONDS),
       })
       .strict()
       .default({}),
@@ -156,6 +164,7 @@ export const ENV_VARS: Record<string, string> = {
   SKIPLANE_HOST: "http.host",
   SKIPLANE_PORT: "http.port",
   SKIPLANE_PUBLIC_URL: "http.publicUrl",
+  SKIPLANE_SCREEN_RECEIPT_SECONDS: "http.screenReceiptSeconds",
   SKIPLANE_DATABASE_URL: "database.url",
   SKIPLANE_DATABASE_SCHEMA: "database.schema",
   SKIPLANE_SQLITE_FILE: "database.sqliteFile",

@@ -68,6 +68,10 @@ export interface ApiBackend {
   listSessions(store: string, filter: SessionFilter): Promise<SessionView[]>;
   getSession(store: string, session: string): Promise<SessionView | undefined>;
   receiptToken(store: string, session: string): string;
+  /**
+   * The receipt a link token opens (undefined: forged, altered, or not a hosted store). A cart
+   * screen's token past its expiry throws ApiError `RECEIPT_LINK_EXPIRED` (410, tokens.ts).
+   */
   resolveReceiptToken(token: string): { store: string; session: string } | undefined;
 
   // disputes (shopper) and review (staff)

@@ -410,10 +410,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
         security: [],
         params: S.tokenParams,
         querystring: S.formatQuery,
-        response: { 200: S.receiptSchema, ...problemResponses },
+        response: { 200: S.receiptSchema, ...problemResponses, 410: S.problemSchema },
       },
     },
     async (req, reply) => {
+      // a cart screen's link past its expiry: 410 RECEIPT_LINK_EXPIRED (thrown by the backend)
       const t = backend.resolveReceiptToken(req.params.token);
       if (!t) {
         metrics.authFailures.inc({ reason: "receipt-token" });
@@ -436,7 +437,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
         security: [],
         params: S.tokenParams,
         body: S.disputeBody,
-        response: { 201: z.object({ caseId: z.string() }), ...problemResponses },
+        response: { 201: z.object({ caseId: z.string() }), ...problemResponses, 410: S.problemSchema },
       },
     },
     async (req, reply) => {

@@ -14,6 +14,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  // a cart screen's receipt link past its expiry (tokens.ts): it opened that receipt once
+  RECEIPT_LINK_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
@@ -49,6 +51,7 @@ const TITLES: Record<number, string> = {
   403: "Forbidden",
   404: "Not found",
   409: "Conflict",
+  410: "Gone",
   413: "Payload too large",
   415: "Unsupported media type",
   422: "Unprocessable entity",

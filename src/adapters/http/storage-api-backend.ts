@@ -155,8 +155,13 @@ export class StorageApiBackend implements ApiBackend {
     return this.o.receiptTokens.issue(store, session);
   }
   resolveReceiptToken(token: string) {
-    const t = this.o.receiptTokens.resolve(token);
-    return t && this.o.stores().includes(t.store) ? t : undefined;
+    const t = this.o.receiptTokens.check(token);
+    if (!t.ok && t.reason === "expired" && this.o.stores().includes(t.store))
+      throw new ApiError(
+        "RECEIPT_LINK_EXPIRED",
+        "this cart screen's receipt link has expired; the receipt is in the store app or the e-mail",
+      );
+    return t.ok && this.o.stores().includes(t.store) ? { store: t.store, session: t.session } : undefined;
   }
 
   async disputeLine(store: string, session: string, lineId: string, reason: string) {

@@ -27,6 +27,8 @@ export interface CartScreen {
   seq: number;
   /** once paid: the shopper's receipt link (`/r/<token>`, good for this session only) */
   receipt?: string;
+  /** with `receipt`: when the link stops opening the receipt (epoch ms; the screen hides it then) */
+  receiptExpiresAt?: number;
 }
 export type ScreenState = "idle" | "shopping" | "charging" | "paid" | "review" | "problem";
 export interface CartScreenLine {

@@ -30,6 +30,8 @@ export interface SessionSnapshot {
   cartEvents: number;
   /** the last PaymentCaptured's id (refunds need it) */
   captureId?: string;
+  /** when the last PaymentCaptured happened (the paid screen's receipt link expires from it) */
+  capturedAt?: number;
 }
 
 export class ConcurrencyExhausted extends Error {
@@ -164,14 +166,19 @@ function empty(store: string, session: string): SessionSnapshot {
 function apply(snap: SessionSnapshot, events: readonly BasketEvent[], fromCart: boolean): SessionSnapshot {
   let state = snap.state;
   let captureId = snap.captureId;
+  let capturedAt = snap.capturedAt;
   for (const e of events) {
     state = evolveBasket(state, e);
-    if (e.type === "PaymentCaptured") captureId = e.captureId;
+    if (e.type === "PaymentCaptured") {
+      captureId = e.captureId;
+      capturedAt = e.at;
+    }
   }
   return {
     ...snap,
     state,
     captureId,
+    ...(capturedAt !== undefined ? { capturedAt } : {}),
     cartEvents: snap.cartEvents + (fromCart ? events.length : 0),
   };
 }

@@ -91,10 +91,12 @@ export interface StoreServiceDeps {
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   /**
    * The shopper's receipt link of a session (the web's `/r/<token>`, the token good for that
-   * session only), put on the paid screen so a shopper without the store app can open it.
-   * Absent: the paid screen carries no link.
+   * session only), put on the paid screen so a shopper without the store app can open it. The
+   * screen stays retained on the cart until its next session, so the link must expire: given
+   * when the session was paid, it returns the link and when it stops opening the receipt
+   * (epoch ms, the screen's `receiptExpiresAt`). Absent: the paid screen carries no link.
    */
-  receiptLink?: (store: string, session: string) => string;
+  receiptLink?: (store: string, session: string, paidAt: number) => { link: string; expiresAt: number };
 }
 
 /** What ingesting a batch of one cart's events did (the gateway's CartIngestOutcome shape). */
@@ -820,8 +822,13 @@ export class StoreService {
     const cached = rt.screen;
     if (cached && cached.snap === snap && cached.problem === problem) return cached.screen;
     const screen = buildScreen(snap, cfg, problem);
-    if (screen.state === "paid" && screen.session && this.deps.receiptLink)
-      screen.receipt = this.deps.receiptLink(rt.store, screen.session);
+    if (screen.state === "paid" && screen.session && this.deps.receiptLink) {
+      // from the capture (a later event or a rebuilt screen must not give the link a new life)
+      const paidAt = snap.capturedAt ?? snap.state.updatedAt ?? this.deps.clock.now();
+      const r = this.deps.receiptLink(rt.store, screen.session, paidAt);
+      screen.receipt = r.link;
+      screen.receiptExpiresAt = r.expiresAt;
+    }
     rt.screen = { snap, problem, screen };
     return screen;
   }

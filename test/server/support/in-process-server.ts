@@ -9,6 +9,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { loadServerConfig } from "../../../src/adapters/config/server-config";
 import { apiKeyHash, newApiKey } from "../../../src/adapters/http/tokens";
+import type { Clock } from "../../../src/app/ports/clock";
 import type { ApiRole } from "../../../src/app/ports/read-models";
 import { type RunningServer, startServer } from "../../../src/main";
 
@@ -24,14 +25,21 @@ export function loopbackEnv(dir: string): Record<string, string> {
   };
 }
 
-/** Starts the server with `stores` as its config file (`dir/config.json`), no demo store. */
-export async function startInProcessServer(dir: string, stores: unknown[]): Promise<RunningServer> {
+/**
+ * Starts the server with `stores` as its config file (`dir/config.json`), no demo store;
+ * `clock`: the server's clock (default wall-clock time).
+ */
+export async function startInProcessServer(
+  dir: string,
+  stores: unknown[],
+  options: { clock?: Clock } = {},
+): Promise<RunningServer> {
   writeFileSync(join(dir, "config.json"), JSON.stringify({ stores }));
   const config = loadServerConfig({
     file: join(dir, "config.json"),
     env: { ...loopbackEnv(dir), SKIPLANE_DEMO: "false", SKIPLANE_LOG_LEVEL: "silent" },
   });
-  return startServer(config, { logger: pino({ level: "silent" }) });
+  return startServer(config, { logger: pino({ level: "silent" }), ...options });
 }
 
 /** A new API key of `store` with `role`, stored hashed as the server stores keys. */

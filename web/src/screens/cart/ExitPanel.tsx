@@ -3,10 +3,13 @@ import { useEffect, useState } from "react";
 import type { ScreenState } from "../../api/types";
 import { Icon } from "../../components/Icon";
 import { money } from "../../format";
-import { RECEIPT_LINK_MS, visibleReceiptLink } from "./receipt-link";
+import { receiptLinkHideIn, visibleReceiptLink } from "./receipt-link";
 
-/** The receipt link while it may be shown (receipt-link.ts): a timer hides it after a while. */
-function useReceiptLink(link: string | undefined): string | undefined {
+/**
+ * The receipt link while it may be shown (receipt-link.ts): hidden after a while, and at the
+ * server's expiry of the link (`expiresAt`) — a reload does not show a dead link again.
+ */
+function useReceiptLink(link: string | undefined, expiresAt: number | undefined): string | undefined {
   const [firstShownAt, setFirstShownAt] = useState<number | undefined>(undefined);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -14,15 +17,19 @@ function useReceiptLink(link: string | undefined): string | undefined {
     const at = Date.now();
     setFirstShownAt(at);
     setNow(at);
-    const id = setTimeout(() => setNow(Date.now()), RECEIPT_LINK_MS);
+    const id = setTimeout(() => setNow(Date.now()), receiptLinkHideIn(at, at, expiresAt));
     return () => clearTimeout(id);
-  }, [link]);
-  return visibleReceiptLink(link, firstShownAt, now);
+  }, [link, expiresAt]);
+  return visibleReceiptLink(link, firstShownAt, now, expiresAt);
 }
 
 export function ExitPanel({ screen }: { screen: ScreenState }) {
   const total = money(screen.total, screen.currency);
-  const receipt = useReceiptLink(screen.state === "paid" ? screen.receipt : undefined);
+  const paid = screen.state === "paid";
+  const receipt = useReceiptLink(
+    paid ? screen.receipt : undefined,
+    paid ? screen.receiptExpiresAt : undefined,
+  );
   switch (screen.state) {
     case "charging":
       return (
