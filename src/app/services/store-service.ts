@@ -496,7 +496,7 @@ export class StoreService {
     for (const store of this.configs.keys()) {
       reprojected += (await this.reproject(store)).reprojected;
       const ids = new Set((await this.deps.storage.carts.list(store)).map((c) => c.cart));
-      for (const s of await this.deps.storage.sessions.list(store, { open: true, limit: 100_000 })) {
+      for await (const s of this.pages(store, { open: true })) {
         if (s.cart) ids.add(s.cart);
       }
       for (const cart of ids) {
@@ -504,7 +504,7 @@ export class StoreService {
         carts++;
       }
       for (const state of ["exiting", "charging"]) {
-        for (const s of await this.deps.storage.sessions.list(store, { state, limit: 100_000 })) {
+        for await (const s of this.pages(store, { state })) {
           await this.settle(store, s.session);
           resumed++;
         }
