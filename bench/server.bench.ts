@@ -168,14 +168,24 @@ function cpuDelta(a: Map<string, number>, b: Map<string, number>): string {
   return `event loop ${main.toFixed(1)} s, other threads ${rest.toFixed(1)} s (busiest ${top} s)`;
 }
 
+/** the server's /metrics needs credentials: the bench gives its server this scrape token */
+const METRICS_TOKEN = `bench-${process.pid}-${Date.now()}-metrics`;
+
+/** the server's /metrics text, read with the bench's scrape token (a refusal stops the bench) */
+async function scrapeMetrics(http: string): Promise<string> {
+  const res = await fetch(`${http}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  if (res.status !== 200) throw new Error(`GET ${http}/metrics: ${res.status} ${await res.text()}`);
+  return res.text();
+}
+
 async function metricValue(http: string, name: string, labels = ""): Promise<number> {
-  const text = await (await fetch(`${http}/metrics`)).text();
+  const text = await scrapeMetrics(http);
   const line = text.split("\n").find((l) => l.startsWith(`${name}${labels}`));
   return line ? Number(line.split(" ").pop()) : 0;
 }
 
 async function serverHistogramQuantiles(http: string): Promise<{ p50: string; p99: string }> {
-  const text = await (await fetch(`${http}/metrics`)).text();
+  const text = await scrapeMetrics(http);
   const buckets = text
     .split("\n")
     .filter((l) => l.startsWith("skiplane_decision_latency_seconds_bucket"))
@@ -239,6 +249,7 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
     SKIPLANE_MQTT_HOST: "127.0.0.1",
     SKIPLANE_MQTT_WS: "false",
     SKIPLANE_LOG_LEVEL: "warn",
+    SKIPLANE_METRICS_TOKEN: METRICS_TOKEN,
   };
   let mosq: Mosquitto | undefined;
   let brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
@@ -285,6 +296,9 @@ async function run(db: "sqlite" | "postgres", carts_: number): Promise<RunResult
       await new Promise((r) => setTimeout(r, 100));
     }
     const admin = JSON.parse(readFileSync(env.SKIPLANE_DEMO_KEYS_FILE, "utf8")).apiKeys.admin as string;
+    process.stdout.write(
+      `server ${http}: scrape with curl -H "Authorization: Bearer ${METRICS_TOKEN}" ${http}/metrics\n`,
+    );
 
     // provision carts through the API, a few at a time (scrypt runs on the server's thread pool)
     const t0 = performance.now();

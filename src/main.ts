@@ -568,6 +568,7 @@ export async function startServer(
     live,
     logger: log,
     publicUrl: config.http.publicUrl,
+    metricsAccess: config.metrics,
     mqttOverWebSocket:
       embedded && config.mqtt.websocket ? (stream) => embedded?.handleStream(stream) : undefined,
     plugins: [
@@ -654,7 +655,7 @@ export function banner(s: RunningServer): string {
     s.demo
       ? `  Web app      ${s.httpUrl}/ops/${s.demo.store}  ${s.httpUrl}/review/${s.demo.store}  ${s.httpUrl}/cart/${s.demo.store}/<cart>`
       : `  Web app      ${s.httpUrl}/ops/<store>  ${s.httpUrl}/review/<store>  ${s.httpUrl}/cart/<store>/<cart>`,
-    `  Metrics      ${s.httpUrl}/metrics`,
+    `  Metrics      ${metricsHowTo(s)}`,
   ];
   if (s.demo) {
     lines.push(
@@ -680,6 +681,18 @@ export function banner(s: RunningServer): string {
   }
   lines.push("");
   return lines.join("\n");
+}
+
+/** How to scrape `/metrics` with this configuration (it needs credentials unless loopback is open). */
+function metricsHowTo(s: RunningServer): string {
+  const url = `${s.httpUrl}/metrics`;
+  const m = s.config.metrics;
+  if (m.allowLoopback && /^http:\/\/(127\.|\[::1\])/.test(s.httpUrl))
+    return `curl ${url}   (loopback needs no credentials: metrics.allowLoopback)`;
+  if (m.token) return `curl -H "Authorization: Bearer $SKIPLANE_METRICS_TOKEN" ${url}`;
+  if (s.demo)
+    return `curl -H "Authorization: Bearer ${s.demo.apiKeys.headOffice}" ${url}   (head-office key; set SKIPLANE_METRICS_TOKEN for Prometheus)`;
+  return `${url} needs Authorization: Bearer <SKIPLANE_METRICS_TOKEN or a chain-wide admin key>`;
 }
 
 /** Runs until SIGTERM/SIGINT, then shuts down gracefully (second signal: exit at once). */

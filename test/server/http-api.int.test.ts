@@ -313,7 +313,8 @@ describe("HTTP API: documents, health, metrics", () => {
   it("health, readiness and metrics", async () => {
     expect((await f.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
     expect((await f.app.inject({ method: "GET", url: "/readyz" })).json()).toMatchObject({ status: "ready" });
-    const m = await f.app.inject({ method: "GET", url: "/metrics" });
+    const m = await f.app.inject({ method: "GET", url: "/metrics", headers: auth(f.keys.headOffice) });
+    expect(m.statusCode).toBe(200);
     expect(m.body).toMatch(
       /skiplane_http_requests_total\{route="\/api\/v1\/stores\/:store\/carts",status="401"\}/,
     );

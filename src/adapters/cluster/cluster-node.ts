@@ -28,6 +28,7 @@ import { loadDemoCatalog } from "../demo/demo-catalog";
 import { loadCatalogFile } from "../files/catalog-file";
 import { readStoreConfigFile } from "../files/store-config-file";
 import { buildHttpServer } from "../http/http-server";
+import type { MetricsAccess } from "../http/metrics-access";
 import { chainRoutes } from "../http/routes/chain-routes";
 import { webRoutes, webRoutesOptions } from "../http/routes/web-routes";
 import {
@@ -69,6 +70,8 @@ export interface ClusterNodeConfig {
   http: { host: string; port: number; publicUrl?: string; screenReceiptSeconds?: number };
   /** receipt links are signed with this key (base64): the same on every process of the chain */
   secrets?: { receiptKey?: string };
+  /** who may read /metrics besides a chain-wide admin key (http/metrics-access.ts) */
+  metrics?: MetricsAccess;
   cluster: ClusterConfig;
 }
 
@@ -323,6 +326,7 @@ export async function startClusterNode(
     live,
     logger: log,
     publicUrl: config.http.publicUrl,
+    metricsAccess: config.metrics ?? {},
     storeCommand: commandForwarder({
       node,
       serves: (store) => ingress.serves(store),

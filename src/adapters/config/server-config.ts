@@ -29,6 +29,21 @@ export const serverConfigSchema = z
           .min(1)
           .max(86_400)
           .default(DEFAULT_SCREEN_RECEIPT_SECONDS),
+        /**
+         * how often an open live socket (`/ws`) has its credentials checked again (seconds): a key or
+         * cart revoked in the database, by whatever means, loses its sockets within this long
+         */
+        authRecheckSeconds: z.coerce.number().int().min(1).max(3600).default(30),
+      })
+      .strict()
+      .default({}),
+    /** `/metrics`: store ids and counts of every store, so it needs credentials (docs/server.md) */
+    metrics: z
+      .object({
+        /** a bearer token for scrapers (Prometheus `authorization: {credentials: …}`); ≥ 16 characters */
+        token: z.string().min(16, "must be at least 16 characters").optional(),
+        /** scrapes from the loopback interface (127.0.0.0/8, ::1) need no credentials */
+        allowLoopback: bool.default(false),
       })
       .strict()
       .default({}),
@@ -165,6 +180,9 @@ export const ENV_VARS: Record<string, string> = {
   SKIPLANE_PORT: "http.port",
   SKIPLANE_PUBLIC_URL: "http.publicUrl",
   SKIPLANE_SCREEN_RECEIPT_SECONDS: "http.screenReceiptSeconds",
+  SKIPLANE_AUTH_RECHECK_SECONDS: "http.authRecheckSeconds",
+  SKIPLANE_METRICS_TOKEN: "metrics.token",
+  SKIPLANE_METRICS_ALLOW_LOOPBACK: "metrics.allowLoopback",
   SKIPLANE_DATABASE_URL: "database.url",
   SKIPLANE_DATABASE_SCHEMA: "database.schema",
   SKIPLANE_SQLITE_FILE: "database.sqliteFile",

@@ -31,6 +31,7 @@ import type { LiveHub } from "../ws/live-hub";
 import type { ApiBackend } from "./api-backend";
 import { type ApiKeyCheck, bearerApiKey, requireRoleAndStore } from "./api-key-auth";
 import * as S from "./api-schemas";
+import { authorizeMetrics, type MetricsAccess } from "./metrics-access";
 import { ApiError, PROBLEM_CONTENT_TYPE, problem, statusOf } from "./problem";
 import { renderReceiptHtml } from "./receipt-page";
 import { RequestLogController } from "./request-log";
@@ -53,6 +54,11 @@ export interface HttpServerOptions {
    * and returns true when it did. Absent: every command runs here.
    */
   storeCommand?: (req: FastifyRequest, reply: FastifyReply, store: string) => Promise<boolean>;
+  /**
+   * Who may read `/metrics` besides a chain-wide admin key: the scrapers' token, loopback
+   * (metrics-access.ts). Absent: a chain-wide admin key only — never open by default.
+   */
+  metricsAccess?: MetricsAccess;
 }
 
 declare module "fastify" {
@@ -195,10 +201,26 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     const r = await backend.ready();
     return reply.code(r.ok ? 200 : 503).send({ status: r.ok ? "ready" : "not-ready", checks: r.checks });
   });
-  api.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
-    const m = await metrics.render();
-    return reply.type(m.contentType).send(m.body);
-  });
+  api.get(
+    "/metrics",
+    {
+      schema: { hide: true },
+      onRequest: async (req, reply) => {
+        try {
+          await authorizeMetrics(req, options.metricsAccess ?? {}, keys);
+        } catch (err) {
+          // RFC 6750: say which scheme; Prometheus sends `authorization: {credentials: …}` as Bearer
+          if (err instanceof ApiError && err.code === "UNAUTHORIZED")
+            reply.header("www-authenticate", 'Bearer realm="metrics"');
+          throw err;
+        }
+      },
+    },
+    async (_req, reply) => {
+      const m = await metrics.render();
+      return reply.type(m.contentType).send(m.body);
+    },
+  );
   api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   // ---- stores and keys (admin) ----------------------------------------------------------------
