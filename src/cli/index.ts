@@ -2,10 +2,10 @@
  * `skiplane`: the command-line tool. Each command lives in its own file under commands/ and
  * registers itself here; commands stay thin and call app/, eval/ and sim/.
  */
-import { Command } from "commander";
 import { registerCommands } from "./commands";
+import { SkiplaneCommand } from "./skiplane-command";
 
-const program = new Command();
+const program = new SkiplaneCommand();
 program
   .name("skiplane")
   .description("Skiplane: checkout-free retail — smart carts and walk-out stores")
