@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_STORE_SETTINGS } from "../domain/store/store-settings";
-import { evaluateDir } from "./evaluate";
+import { evaluateDir, formatReport } from "./evaluate";
 
 const dir = mkdtempSync(join(tmpdir(), "skiplane-eval-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -150,6 +150,49 @@ describe("skiplane eval on a hand-written store", () => {
     expect(f.reviewsPer1000).toBe(250);
     expect(f.money.trueSales).toBe(129 + 498 + 249 + 129);
     expect(f.latencyMs?.n).toBe(3);
+    // a truth file without undecidableStops (an older simulator's): the bound is unavailable, not 0
+    expect(m.evidenceBound).toEqual({
+      available: false,
+      mode: "replay",
+      reason: expect.stringMatching(/^4 of 4 truth lines have no undecidableStops/),
+    });
+    expect(formatReport(r)).toMatch(/\nevidence bound: unavailable \(4 of 4 truth lines/);
+  });
+
+  it("reports the evidence bound beside the figures when the truth counts undecided stops", async () => {
+    writeFileSync(
+      join(dir, "truth.jsonl"),
+      [
+        { session: "s1", items: [{ sku: "cola-330", qty: 1 }], decidable: true, undecidableStops: 0 },
+        { session: "s2", items: [{ sku: "chips-salt", qty: 2 }], decidable: true, undecidableStops: 0 },
+        { session: "s3", items: [{ sku: "chips-salt", qty: 1 }], decidable: false, undecidableStops: 1 },
+        { session: "s9", items: [{ sku: "cola-330", qty: 1 }], decidable: true, undecidableStops: 0 },
+      ]
+        .map((x) => JSON.stringify({ weighed: [], ...x }))
+        .join("\n"),
+    );
+    const r = await evaluateDir({
+      dir,
+      settings: DEFAULT_STORE_SETTINGS,
+      threshold: 0.9,
+      answering: false,
+      sweep: [],
+    });
+    const b = r.modes[0].evidenceBound;
+    expect(b?.available).toBe(true);
+    if (!b?.available) return;
+    // s3's one undecided stop: one prompt, unanswered in a replay, so one review; the rest right
+    expect([b.promptsPerSession, b.reviewsPer1000, b.pctRightNoHuman, b.silentPer1000]).toEqual([
+      0.25, 250, 75, 0,
+    ]);
+    // the table is unchanged above the bound; the bound marks what it cannot reach
+    const text = formatReport(r).split("\n");
+    const at = text.indexOf("");
+    expect(at).toBeGreaterThan(0);
+    expect(text[at + 1]).toMatch(/^best any fusion could do on this evidence/);
+    const bound = text.slice(at);
+    expect(bound.find((l) => l.startsWith("silent errors / 1,000 "))).toMatch(/0 reachable \(≤1\)$/);
+    expect(bound.find((l) => l.startsWith("needless reviews / 1,000 "))).toMatch(/0 reachable \(≤20\)$/);
   });
 
   it("reports a truth line it cannot price by line number and scores the rest", async () => {

@@ -19,6 +19,7 @@ import { sequentialIds } from "../domain/shared/ids";
 import type { StoreSettings } from "../domain/store/store-settings";
 import { mixByName } from "../sim/profile";
 import { type SimOptions, simulate, type TruthWithDecidable } from "../sim/simulator";
+import { answerRatesOf, type EvidenceBound, type EvidenceBoundResult, evidenceBound } from "./evidence-bound";
 import { IssueLog, type LineIssue } from "./log-reader";
 import { type ReplayCounters, Replayer, replayFile } from "./replay";
 import { type EvalFigures, score, type WrongExample } from "./score";
@@ -38,6 +39,11 @@ export interface ModeResult {
   wrongExamples: WrongExample[];
   /** wall-clock seconds of the run */
   seconds: number;
+  /**
+   * the best any fusion that never charges what the evidence does not decide could do on this
+   * evidence (src/eval/evidence-bound.ts); unavailable when the truth has no `undecidableStops`
+   */
+  evidenceBound?: EvidenceBoundResult;
 }
 
 export interface EvalReport {
@@ -161,6 +167,7 @@ export async function runReplayMode(
       needlessExamples: s.needlessExamples,
       wrongExamples: s.wrongExamples,
       seconds: (Date.now() - t0) / 1000,
+      evidenceBound: evidenceBound(truths, "replay"),
     },
     issues: r.issues,
     receipts: r.receipts,
@@ -208,6 +215,7 @@ export function runAnsweringMode(
   const truths = simulateAnswering(m, catalog, (e) => rp.ingest(e));
   const receipts = rp.finish();
   const s = score(truths, receipts, { catalog, settings }, rp.latencies);
+  const mix = mixByName(m.mix);
   return {
     mode: "answering",
     threshold,
@@ -218,6 +226,7 @@ export function runAnsweringMode(
     needlessExamples: s.needlessExamples,
     wrongExamples: s.wrongExamples,
     seconds: (Date.now() - t0) / 1000,
+    evidenceBound: evidenceBound(truths, "answering", mix ? answerRatesOf(mix.shoppers) : undefined),
   };
 }
 
@@ -409,7 +418,73 @@ export function formatReport(r: EvalReport): string {
       ),
     ),
   ];
-  return out.join("\n");
+  return [...out, ...formatEvidenceBound(r)].join("\n");
+}
+
+/**
+ * The evidence bound beneath the table, one column per mode: the figures of a fusion that accepts
+ * every decided stop right and asks one prompt per undecided one (src/eval/evidence-bound.ts),
+ * each targeted figure marked "reachable" or "bound misses target".
+ */
+export function formatEvidenceBound(r: EvalReport): string[] {
+  if (r.modes.length === 0 || r.mix === "walkout") return [];
+  const bounds = r.modes.map((m) => m.evidenceBound);
+  if (bounds.every((b) => !b?.available)) {
+    const why = bounds.find((b) => b && !b.available);
+    return [`evidence bound: unavailable${why && !why.available ? ` (${why.reason})` : ""}`];
+  }
+  const cols = r.modes.map((m) => (m.mode === "replay" ? "replayed (nobody answers)" : "answering shoppers"));
+  const sd = (v: number, s: number, d: number) =>
+    s > 0 ? `${v.toFixed(d)} ± ${s.toFixed(d)}` : v.toFixed(d);
+  type Row = [string, (b: EvidenceBound) => string, keyof EvidenceBound | undefined];
+  const rows: Row[] = [
+    ["undecidable stops / session (k)", (b) => b.promptsPerSession.toFixed(3), undefined],
+    ["sessions with k ≥ 1 (%)", (b) => ((100 * b.undecidableSessions) / b.sessions).toFixed(2), undefined],
+    ["receipts right, no human (%)", (b) => sd(b.pctRightNoHuman, b.pctRightNoHumanSd, 2), "pctRightNoHuman"],
+    ["silent errors / 1,000", (b) => String(b.silentPer1000), "silentPer1000"],
+    ["charged wrong after a wrong answer / 1,000", (b) => b.wrongAskedPer1000.toFixed(1), undefined],
+    ["reviews / 1,000", (b) => sd(b.reviewsPer1000, b.reviewsPer1000Sd, 1), "reviewsPer1000"],
+    ["prompts / session", (b) => b.promptsPerSession.toFixed(3), "promptsPerSession"],
+    ["needless reviews / 1,000", (b) => String(b.needlessReviewsPer1000), "needlessReviewsPer1000"],
+    ["undecidable, not reviewed / 1,000", (b) => b.undecidableNotReviewedPer1000.toFixed(1), undefined],
+  ];
+  const cell = (row: Row, i: number): string => {
+    const b = bounds[i];
+    if (!b?.available) return "unavailable";
+    const v = row[1](b);
+    const key = row[2];
+    const t = key ? targetsFor(r.mix, r.modes[i].mode)[key as keyof EvalFigures] : undefined;
+    if (!key || !t) return v;
+    const x = b[key] as number;
+    const ok = t.op === "≥" ? x >= t.v : x <= t.v;
+    return `${v} ${ok ? "reachable" : "bound misses target"} (${t.op}${t.v})`;
+  };
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const ws = cols.map((c, i) => Math.max(c.length, ...rows.map((row) => cell(row, i).length)));
+  const line = (a: string, cs: string[]) =>
+    `${a.padEnd(w0)}  ${cs.map((c, i) => c.padStart(ws[i])).join("  ")}`;
+  const rates = bounds.find((b) => b?.available && b.answerRates) as EvidenceBound | undefined;
+  const ar = rates?.answerRates;
+  return [
+    "",
+    "best any fusion could do on this evidence (evidence bound: every decided stop accepted right, one prompt",
+    `per undecided stop; answering: expected over the shoppers' answers${
+      ar
+        ? ` at ${fmtPct(ar.right)} right / ${fmtPct(ar.wrong)} wrong / ${fmtPct(ar.none)} none, ± one sd of a draw`
+        : ""
+    }; docs/evaluation.md)`,
+    line("", cols),
+    ...rows.map((row) =>
+      line(
+        row[0],
+        r.modes.map((_, i) => cell(row, i)),
+      ),
+    ),
+  ];
+}
+
+function fmtPct(p: number): string {
+  return `${Math.round(p * 1000) / 10} %`;
 }
 
 function cellWithTarget(

@@ -1,15 +1,20 @@
 /**
- * Reading truth.jsonl (exchange-v1 §2, with the simulator's optional `decidable`) and
- * receipts.jsonl (§4) at the edge: zod per line; a bad line is reported with its line number and
- * skipped; a session given twice keeps the first and reports the second. A truth line can also
- * be refused by a check against the catalog (evaluation prices every truth).
+ * Reading truth.jsonl (exchange-v1 §2, with the simulator's optional `decidable` and
+ * `undecidableStops`) and receipts.jsonl (§4) at the edge: zod per line; a bad line is reported
+ * with its line number and skipped; a session given twice keeps the first and reports the
+ * second. A truth line can also be refused by a check against the catalog (evaluation prices
+ * every truth), or when its `decidable` and `undecidableStops` disagree.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { ReceiptLine, TruthLine } from "../domain/events/sensor-events";
 import type { IssueLog } from "./log-reader";
 
-export type EvalTruth = TruthLine & { decidable?: boolean };
+/**
+ * a truth line as evaluation reads it: §2 plus the simulator's optional `decidable` and
+ * `undecidableStops` (stops the evidence does not decide; files from before 2026-12-05 lack it)
+ */
+export type EvalTruth = TruthLine & { decidable?: boolean; undecidableStops?: number };
 /**
  * a receipt as evaluation sees it: §4 plus how many prompts were answered and the skus of the
  * lines those prompts were about (optional fields, written by replay when a prompt was answered)
@@ -17,12 +22,21 @@ export type EvalTruth = TruthLine & { decidable?: boolean };
 export type EvalReceipt = ReceiptLine & { answered?: number; asked?: string[] };
 
 const sku = z.string().min(1).max(200);
-const truthSchema = z.object({
-  session: z.string().min(1).max(200),
-  items: z.array(z.object({ sku, qty: z.number().int().positive() })),
-  weighed: z.array(z.object({ sku, grams: z.number().finite().nonnegative() })).default([]),
-  decidable: z.boolean().optional(),
-});
+const truthSchema = z
+  .object({
+    session: z.string().min(1).max(200),
+    items: z.array(z.object({ sku, qty: z.number().int().positive() })),
+    weighed: z.array(z.object({ sku, grams: z.number().finite().nonnegative() })).default([]),
+    decidable: z.boolean().optional(),
+    undecidableStops: z.number().int().nonnegative().optional(),
+  })
+  .refine(
+    (t) =>
+      t.decidable === undefined ||
+      t.undecidableStops === undefined ||
+      t.decidable === (t.undecidableStops === 0),
+    { message: "decidable and undecidableStops disagree (decidable exactly when no stop is undecidable)" },
+  );
 const receiptSchema = z.object({
   session: z.string().min(1).max(200),
   items: z.array(z.object({ sku, qty: z.number().int().positive() })),

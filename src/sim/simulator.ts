@@ -33,7 +33,26 @@ export interface SimOptions {
   startT?: number;
 }
 
-export type TruthWithDecidable = TruthLine & { decidable: boolean };
+/**
+ * A truth line as the simulator writes it: §2 plus `decidable` (the evidence decides every stop)
+ * and `undecidableStops` (how many stops it does not decide; 0 exactly when `decidable`).
+ */
+export type TruthWithDecidable = TruthLine & { decidable: boolean; undecidableStops: number };
+
+/**
+ * How many stops the evidence does not decide, from the reasons a session gives (one or more per
+ * such stop, each naming it "(stop N: …)"; a removal of two products may give two). Counted, not
+ * drawn: the log does not change.
+ */
+export function undecidableStopCount(reasons: readonly string[]): number {
+  const stops = new Set<string>();
+  for (const why of reasons) {
+    const m = /\(stop (\d+):/.exec(why);
+    if (!m) throw new Error(`undecidable reason without its stop: ${why}`);
+    stops.add(m[1]);
+  }
+  return stops.size;
+}
 
 export interface SimSummary {
   sessions: number;
@@ -154,7 +173,7 @@ export function simulate(
       const key = why.replace(/ \(stop .*$/s, "");
       summary.undecidableReasons[key] = (summary.undecidableReasons[key] ?? 0) + 1;
     }
-    onTruth(outcome.truth, outcome);
+    onTruth({ ...outcome.truth, undecidableStops: undecidableStopCount(outcome.undecidable) }, outcome);
   };
 
   for (const r of runs) refill(r);
