@@ -324,6 +324,8 @@ export async function startServer(
   const cartCache = new VerifiedSecretCache();
   const live = new LiveHub(
     storeLiveAuthenticator({ apiKeys: storage.apiKeys, carts: directory, cartSecrets: cartCache }),
+    // a key or cart revoked in the database by any means loses its sockets within this bound
+    { recheckMs: config.http.authRecheckSeconds * 1000 },
   );
   const ingest: CartIngestPort = {
     async ingest(store, cart, events) {

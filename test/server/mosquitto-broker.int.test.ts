@@ -142,7 +142,7 @@ describe.skipIf(!available)("external broker: Mosquitto + dynamic security", () 
     expect(server.ready()).toBe(true);
   });
 
-  it("a cart may not subscribe with wildcards, to the server's live topic or to a device's topics, nor publish there", async () => {
+  it("a cart may not subscribe with wildcards, to the server's live or revocation topics or to a device's topics, nor publish there", async () => {
     const c = await connect("cart-1", "secret-1");
     for (const filter of [
       "#",
@@ -151,6 +151,8 @@ describe.skipIf(!available)("external broker: Mosquitto + dynamic security", () 
       `skiplane/v1/+/carts/cart-1/screen`,
       `skiplane/v1/${STORE}/carts/cart-2/errors`,
       `skiplane/v1/${STORE}/live`,
+      `skiplane/v1/${STORE}/revoked`,
+      "skiplane/v1/+/revoked",
       `skiplane/v1/${STORE}/devices/+/events`,
       `$share/g/skiplane/v1/${STORE}/carts/cart-2/screen`,
       "$CONTROL/dynamic-security/#",
@@ -166,6 +168,8 @@ describe.skipIf(!available)("external broker: Mosquitto + dynamic security", () 
     await watcher.subscribeAsync("skiplane/#", { qos: 1 });
     for (const topic of [
       `skiplane/v1/${STORE}/live`,
+      // the cluster's revocation bus: a cart must not make processes drop sockets
+      `skiplane/v1/${STORE}/revoked`,
       screenTopic(STORE, "cart-2"),
       `skiplane/v1/other-store/carts/cart-1/events`,
       "$CONTROL/dynamic-security/v1",

@@ -37,6 +37,24 @@ const storeScreensFilter = (store: string) => `${TOPIC_ROOT}/${store}/carts/+/sc
 
 const storeEventSchema = z.object({ kind: z.string().min(1).max(64) });
 
+/**
+ * The revocation bus: `skiplane/v1/{store}/revoked` (server-side, QoS 1, not retained; carts'
+ * dynsec roles do not grant it). Whichever process revokes or re-keys a cart, or revokes an API
+ * key, publishes it there, and every process — itself included — checks its live sockets of that
+ * cart or key again against the database (LiveHub.recheck), so they close on every process, not
+ * only on the one that handled the request. A process that misses a message (its broker
+ * connection was down) still closes them at its next periodic recheck (http.authRecheckSeconds).
+ */
+export function storeRevokedTopic(store: string): string {
+  return `${TOPIC_ROOT}/${store}/revoked`;
+}
+const REVOKED_FILTER = `${TOPIC_ROOT}/+/revoked`;
+export const revocationSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("cart"), cart: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal("key"), id: z.string().min(1).max(200) }),
+]);
+export type Revocation = z.infer<typeof revocationSchema>;
+
 export interface ClusterBrokerOptions {
   url: string;
   username?: string;
@@ -66,6 +84,7 @@ export class BrokerLiveHub extends LiveHub {
 export class ClusterBroker {
   private dynsec: Dynsec | undefined;
   private hub: BrokerLiveHub | undefined;
+  private onRevoked: ((store: string, r: Revocation) => void) | undefined;
   private readonly watched = new Set<string>();
   private connected = true;
 
@@ -128,6 +147,19 @@ export class ClusterBroker {
     return this.dynsec ? dynsecMigrateCarts(this.dynsec, carts) : undefined;
   }
 
+  // ---- the revocation bus (see storeRevokedTopic) -------------------------------------------------
+
+  /** Hears every process's revocations (its own too); resolves once subscribed. */
+  async listenForRevocations(handler: (store: string, r: Revocation) => void): Promise<void> {
+    this.onRevoked = handler;
+    await this.client.subscribeAsync(REVOKED_FILTER, { qos: 1 });
+  }
+
+  /** Tells every process that `store`'s cart or key was revoked (or the cart re-keyed). */
+  async publishRevocation(store: string, r: Revocation): Promise<void> {
+    await this.client.publishAsync(storeRevokedTopic(store), JSON.stringify(r), { qos: 1 });
+  }
+
   // ---- live updates ------------------------------------------------------------------------------
 
   /** Feeds `hub` from the broker and sends its store events out (see the header). */
@@ -168,9 +200,14 @@ export class ClusterBroker {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
+    const parts = topic.split("/");
+    if (parts.length === 4 && parts[3] === "revoked" && `${parts[0]}/${parts[1]}` === TOPIC_ROOT) {
+      const r = revocationSchema.safeParse(parseJson(payload));
+      if (r.success) this.onRevoked?.(parts[2], r.data);
+      return;
+    }
     const hub = this.hub;
     if (!hub || payload.length === 0) return; // an emptied retained screen: nothing to show
-    const parts = topic.split("/");
     if (parts.length === 4 && parts[3] === "live" && `${parts[0]}/${parts[1]}` === TOPIC_ROOT) {
       if (!this.watched.has(parts[2])) return;
       const event = parseJson(payload);

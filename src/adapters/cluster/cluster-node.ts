@@ -46,7 +46,7 @@ import { RegistryCartDirectory } from "../mqtt/registry-cart-directory";
 import { PostgresSandboxGateway } from "../payments/postgres-sandbox-gateway";
 import { openPostgresStorage } from "../postgres/postgres-storage";
 import { storeLiveAuthenticator } from "../ws/store-live-authenticator";
-import { BrokerLiveHub, ClusterBroker } from "./cluster-broker";
+import { BrokerLiveHub, ClusterBroker, type Revocation } from "./cluster-broker";
 import { type ClusterConfig, clusterStores } from "./cluster-config";
 import { ClusterIngress } from "./cluster-ingress";
 import { commandForwarder } from "./command-forwarding";
@@ -67,7 +67,14 @@ export interface ClusterNodeConfig {
     maxInFlightBytes?: number;
   };
   /** screenReceiptSeconds: the paid cart screen's receipt link lifetime (default 120) */
-  http: { host: string; port: number; publicUrl?: string; screenReceiptSeconds?: number };
+  http: {
+    host: string;
+    port: number;
+    publicUrl?: string;
+    screenReceiptSeconds?: number;
+    /** every open live socket's credential is checked again this often (default 30 s) */
+    authRecheckSeconds?: number;
+  };
   /** receipt links are signed with this key (base64): the same on every process of the chain */
   secrets?: { receiptKey?: string };
   /** who may read /metrics besides a chain-wide admin key (http/metrics-access.ts) */
@@ -239,9 +246,36 @@ export async function startClusterNode(
   const cartCache = new VerifiedSecretCache();
   const live = new BrokerLiveHub(
     storeLiveAuthenticator({ apiKeys: storage.apiKeys, carts: directory, cartSecrets: cartCache }),
-    { onInterest: (store, watching) => control.watch(store, watching) },
+    {
+      onInterest: (store, watching) => control.watch(store, watching),
+      // a key or cart revoked in the database by any means loses its sockets within this bound
+      recheckMs: (config.http.authRecheckSeconds ?? 30) * 1000,
+    },
   );
   control.attach(live);
+  // revocations through any process (the bus, cluster-broker.ts): this process's sockets of that
+  // cart or key are checked again against the database, so they close here too
+  await control.listenForRevocations((store, r) => {
+    if (r.kind === "cart") cartCache.forget(r.cart);
+    live
+      .recheck((p) =>
+        r.kind === "cart"
+          ? p.kind === "cart" && p.store === store && p.cart === r.cart
+          : p.kind === "staff" && p.keyId === r.id,
+      )
+      .catch((err: unknown) =>
+        log.warn({ err, store }, "revocation recheck failed; the periodic one follows"),
+      );
+  });
+  const tellEveryProcess = (store: string, r: Revocation) => {
+    // not awaited: with the broker down the revocation is in the database already, and every
+    // process's periodic recheck closes the sockets; an API call must not hang on the broker
+    control
+      .publishRevocation(store, r)
+      .catch((err: unknown) =>
+        log.warn({ err, store }, "revocation not published; the periodic recheck follows"),
+      );
+  };
 
   const dbOk = async () => {
     try {
@@ -275,16 +309,22 @@ export async function startClusterNode(
       storage,
       stores: () => [...byId.keys()],
       hasher: scryptHasher,
-      // a revoked cart's live sockets on this process close too (others': at their next connection)
+      // a revoked or re-keyed cart's, or a revoked key's, live sockets close on this process at
+      // once and on the others through the revocation bus
       broker: closingLiveSockets(
         {
-          async cartProvisioned(_store, cart, secret) {
+          async cartProvisioned(store, cart, secret) {
             cartCache.forget(cart);
-            await control.provisionCart(_store, cart, secret);
+            await control.provisionCart(store, cart, secret);
+            tellEveryProcess(store, { kind: "cart", cart });
           },
-          async cartRevoked(_store, cart) {
+          async cartRevoked(store, cart) {
             cartCache.forget(cart);
             await control.revokeCart(cart);
+            tellEveryProcess(store, { kind: "cart", cart });
+          },
+          async apiKeyRevoked(store, keyId) {
+            tellEveryProcess(store, { kind: "key", id: keyId });
           },
           online: () => new Set<string>(),
           ready: () => control.ready(),

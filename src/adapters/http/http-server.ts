@@ -263,6 +263,29 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     },
   );
 
+  api.post(
+    `${P}/api-keys/:keyId/revoke`,
+    {
+      ...secured("admin"),
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Revoke an API key of this store: refused from its next call, its live sockets closed on every process",
+        params: S.apiKeyParams,
+        response: {
+          200: z.object({ store: z.string(), id: z.string(), revoked: z.literal(true) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const { store, keyId } = req.params;
+      if (!(await backend.revokeApiKey(store, keyId)))
+        throw new ApiError("UNKNOWN_API_KEY", `no API key ${keyId} in ${store}`);
+      return { store, id: keyId, revoked: true as const };
+    },
+  );
+
   // ---- carts ----------------------------------------------------------------------------------
   api.post(
     `${P}/carts`,

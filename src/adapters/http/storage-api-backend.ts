@@ -29,6 +29,8 @@ export interface BrokerCredentialSink {
   /** a cart was provisioned or re-keyed (the plaintext secret is available only now) */
   cartProvisioned(store: string, cart: string, secret: string): Promise<void>;
   cartRevoked(store: string, cart: string): Promise<void>;
+  /** an API key was revoked (its HTTP calls are refused by the key lookup; live sockets are not) */
+  apiKeyRevoked?(store: string, keyId: string): Promise<void>;
   /** cart ids connected right now (empty when the broker cannot tell) */
   online(): Set<string>;
   ready(): boolean;
@@ -36,11 +38,13 @@ export interface BrokerCredentialSink {
 
 /**
  * The credential sink, plus: a revoked or re-keyed cart's live sockets (its screen over `/ws`)
- * are closed too, as its MQTT sessions are (security audit, docs/server.md "Security checks").
+ * are closed too, as its MQTT sessions are (security audit, docs/server.md "Security checks"),
+ * and so are the sockets of a revoked API key — on this process; the sink tells the others
+ * (cluster mode: the revocation bus, cluster-broker.ts).
  */
 export function closingLiveSockets(
   sink: BrokerCredentialSink,
-  live: { disconnectCart(store: string, cart: string): number },
+  live: { disconnectCart(store: string, cart: string): number; disconnectKey(keyId: string): number },
 ): BrokerCredentialSink {
   return {
     async cartProvisioned(store, cart, secret) {
@@ -50,6 +54,10 @@ export function closingLiveSockets(
     async cartRevoked(store, cart) {
       await sink.cartRevoked(store, cart);
       live.disconnectCart(store, cart);
+    },
+    async apiKeyRevoked(store, keyId) {
+      await sink.apiKeyRevoked?.(store, keyId);
+      live.disconnectKey(keyId);
     },
     online: () => sink.online(),
     ready: () => sink.ready(),
@@ -106,6 +114,15 @@ export class StorageApiBackend implements ApiBackend {
     const record = { id, store: scope, role, keyHash: apiKeyHash(key), label, createdAt: this.now() };
     await this.o.storage.apiKeys.create(record);
     return { record: { ...record, revoked: false }, key };
+  }
+
+  async revokeApiKey(store: string, keyId: string): Promise<boolean> {
+    // looked up within the store: another store's key, or a chain-wide one, is not found here
+    const key = (await this.o.storage.apiKeys.list(store)).find((k) => k.id === keyId);
+    if (!key || key.store !== store) return false;
+    await this.o.storage.apiKeys.revoke(keyId);
+    await this.o.broker.apiKeyRevoked?.(store, keyId);
+    return true;
   }
 
   async provisionCart(store: string, cart: string, label?: string): Promise<ProvisionedCart> {

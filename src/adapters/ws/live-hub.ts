@@ -19,13 +19,22 @@ import { z } from "zod";
 import type { ScreenState } from "../schemas/cart-protocol.schema";
 import { idSchema } from "../schemas/sensor-event.schema";
 
+/**
+ * Who a socket authenticated as. `keyId`/`keyHash` (staff) and `secretHash` (cart) name the
+ * credential it was let in with — never the secret — so it can be checked again later.
+ */
 export type LivePrincipal =
-  | { kind: "staff"; scope: string; role: string }
-  | { kind: "cart"; store: string; cart: string };
+  | { kind: "staff"; scope: string; role: string; keyId?: string; keyHash?: string }
+  | { kind: "cart"; store: string; cart: string; secretHash?: string };
 
 export interface LiveAuthenticator {
   byKey(key: string): Promise<LivePrincipal | undefined>;
   byCart(cart: string, secret: string): Promise<LivePrincipal | undefined>;
+  /**
+   * The credential `p` was let in with still stands (key not revoked; cart not revoked, same
+   * secret). Absent: a socket, once in, is never checked again.
+   */
+  stillValid?(p: LivePrincipal): Promise<boolean>;
 }
 
 const frameSchema = z.discriminatedUnion("type", [
@@ -70,8 +79,23 @@ export class LiveHub {
        * subscribes to that store's updates on the broker only while someone here follows it.
        */
       onInterest?: (store: string, watching: boolean) => void;
+      /**
+       * Every this many ms each open socket's credential is checked again (`recheck()`), so a key
+       * or cart revoked in the database by any means loses its sockets within this bound
+       * (config `http.authRecheckSeconds`). Absent: only `disconnectCart`/`disconnectKey`/`recheck` close them.
+       */
+      recheckMs?: number;
     } = {},
-  ) {}
+  ) {
+    if (options.recheckMs !== undefined && auth.stillValid) {
+      this.recheckTimer = setInterval(() => {
+        this.recheck().catch(() => undefined); // the database is down: checked again next time
+      }, options.recheckMs);
+      this.recheckTimer.unref();
+    }
+  }
+
+  private recheckTimer: NodeJS.Timeout | undefined;
 
   /** followers per store (store and cart subscriptions counted together) */
   private readonly interest = new Map<string, number>();
@@ -124,7 +148,58 @@ export class LiveHub {
     return n;
   }
 
+  /**
+   * Closes the sockets a staff member authenticated with API key `keyId` (4401): called when the
+   * key is revoked through the API. Returns how many were closed.
+   */
+  disconnectKey(keyId: string): number {
+    let n = 0;
+    for (const c of this.conns) {
+      const p = c.principal;
+      if (p?.kind !== "staff" || p.keyId !== keyId) continue;
+      this.fail(c, "revoked", "this API key was revoked", 4401);
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Checks the credential of every authenticated socket (or of those `which` selects) again and
+   * closes (4401) those whose key or cart was revoked or re-keyed since — wherever that happened:
+   * the API of this or another process, or the database directly. One lookup per credential,
+   * however many sockets share it. Returns how many were closed.
+   */
+  async recheck(which?: (p: LivePrincipal) => boolean): Promise<number> {
+    const check = this.auth.stillValid?.bind(this.auth);
+    if (!check) return 0;
+    const byCredential = new Map<string, Conn[]>();
+    for (const c of this.conns) {
+      const p = c.principal;
+      if (!p || (which && !which(p))) continue;
+      const id =
+        p.kind === "staff"
+          ? `k:${p.keyHash ?? p.keyId ?? ""}`
+          : `c:${p.store}/${p.cart}/${p.secretHash ?? ""}`;
+      const list = byCredential.get(id);
+      if (list) list.push(c);
+      else byCredential.set(id, [c]);
+    }
+    let n = 0;
+    for (const conns of byCredential.values()) {
+      const p = conns[0].principal as LivePrincipal;
+      if (await check(p)) continue;
+      for (const c of conns) {
+        if (!this.conns.has(c)) continue;
+        this.fail(c, "revoked", "these credentials were revoked or replaced", 4401);
+        n++;
+      }
+    }
+    return n;
+  }
+
   closeAll(): void {
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    this.recheckTimer = undefined;
     for (const c of this.conns) c.socket.close(1001, "server shutting down");
   }
 

@@ -31,19 +31,22 @@ export function loopbackEnv(dir: string): Record<string, string> {
 
 /**
  * Starts the server with `stores` as its config file (`dir/config.json`), no demo store;
- * `clock`: the server's clock (default wall-clock time).
+ * `clock`: the server's clock (default wall-clock time); `env`: more `SKIPLANE_*` settings.
  */
 export async function startInProcessServer(
   dir: string,
   stores: unknown[],
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
   writeFileSync(join(dir, "config.json"), JSON.stringify({ stores }));
   const config = loadServerConfig({
     file: join(dir, "config.json"),
-    env: { ...loopbackEnv(dir), SKIPLANE_DEMO: "false", SKIPLANE_LOG_LEVEL: "silent" },
+    env: { ...loopbackEnv(dir), SKIPLANE_DEMO: "false", SKIPLANE_LOG_LEVEL: "silent", ...options.env },
   });
-  return startServer(config, { logger: pino({ level: "silent" }), ...options });
+  return startServer(config, {
+    logger: pino({ level: "silent" }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 }
 
 /** A new API key of `store` with `role`, stored hashed as the server stores keys. */

@@ -1,0 +1,141 @@
+/**
+ * Cluster mode: a revocation made through one process closes the live sockets it concerns on
+ * every process (the revocation bus, src/adapters/cluster/cluster-broker.ts). Two cluster nodes
+ * in this test's process (`startClusterNode`) on the real PostgreSQL (a schema of the test's own)
+ * and a private Mosquitto; the periodic recheck is an hour, so only the bus can close a socket
+ * within the test. Before 2026-12-05 a cart revoked through node A kept its screen socket on
+ * node B streaming (and there was no key revocation at all).
+ *
+ * - a cart revoked through A: its screen socket on B closes (4401);
+ * - a cart re-keyed through A: its old-secret socket on B closes, a socket opened with the new
+ *   secret on B stays (the bus makes B check again, it does not close blindly);
+ * - an API key revoked through A's route: its dashboard socket on B closes; another key's stays.
+ */
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { clusterConfigSchema } from "../../src/adapters/cluster/cluster-config";
+import { type ClusterNode, startClusterNode } from "../../src/adapters/cluster/cluster-node";
+import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
+import { openPostgresStorage } from "../../src/adapters/postgres/postgres-storage";
+import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
+import type { ApiRole } from "../../src/app/ports/read-models";
+import { mosquittoInstalled, startMosquitto, type TestMosquitto } from "../support/mosquitto";
+import { callStoreApi } from "../support/store-api";
+
+const STORE = "st-rv";
+const schema = uniqueSchemaName("revoke");
+let broker: TestMosquitto;
+let a: ClusterNode;
+let b: ClusterNode;
+let admin: Opened;
+type Opened = Awaited<ReturnType<typeof openPostgresStorage>>;
+const sockets: WebSocket[] = [];
+
+async function node(name: string): Promise<ClusterNode> {
+  return startClusterNode(
+    {
+      database: { url: TEST_PG_URL, schema },
+      mqtt: { url: broker.url, auth: "none" },
+      http: { host: "127.0.0.1", port: 0, authRecheckSeconds: 3600 },
+      secrets: { receiptKey: Buffer.alloc(32, 9).toString("base64") },
+      cluster: clusterConfigSchema.parse({
+        enabled: true,
+        nodeId: `${name}-${process.pid}`,
+        stores: [STORE],
+        sessionPrefix: `rv-${process.pid}`,
+      }),
+    },
+    pino({ level: "silent" }),
+  );
+}
+
+const available = mosquittoInstalled();
+
+beforeAll(async () => {
+  if (!available) return;
+  broker = await startMosquitto({ dynsec: false });
+  a = await node("a");
+  b = await node("b");
+  admin = await openPostgresStorage({ connectionString: TEST_PG_URL, schema });
+}, 60_000);
+afterAll(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await a?.stop();
+  await b?.stop();
+  await admin?.close();
+  await broker?.dispose();
+  await dropTestSchema(schema);
+}, 60_000);
+
+async function addKey(id: string, role: ApiRole): Promise<string> {
+  const key = newApiKey(id);
+  await admin.apiKeys.create({ id, store: STORE, role, keyHash: apiKeyHash(key), createdAt: Date.now() });
+  return key;
+}
+
+const url = (n: ClusterNode) => `http://127.0.0.1:${n.port}`;
+
+async function follow(n: ClusterNode, auth: object, sub: object) {
+  const ws = new WebSocket(`ws://127.0.0.1:${n.port}/ws`);
+  sockets.push(ws);
+  await new Promise((r) => ws.once("open", r));
+  const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+  const subscribed = new Promise<void>((resolve, reject) => {
+    ws.on("message", (d) => {
+      const f = JSON.parse(String(d)) as { type: string };
+      if (f.type === "ready") ws.send(JSON.stringify({ type: "subscribe", ...sub }));
+      if (f.type === "subscribed") resolve();
+    });
+    void closed.then((code) => reject(new Error(`closed ${code} before subscribing`)));
+  });
+  ws.send(JSON.stringify({ type: "auth", ...auth }));
+  await subscribed;
+  return { ws, closed };
+}
+
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<string>((r) => setTimeout(() => r("still open"), ms))]);
+
+describe.skipIf(!available)("cluster: revocation reaches every process", () => {
+  it("a cart revoked or re-keyed through A closes its sockets on B; a key revoked through A, too", async () => {
+    const adminKey = await addKey("key_rv_admin", "admin");
+    const provision = async (cart: string) => {
+      const r = await callStoreApi(url(a), STORE, adminKey, "POST", "/carts", { cart });
+      expect(r.status).toBe(201);
+      return r.body.secret as string;
+    };
+
+    // revoked through A: B's screen socket closes
+    const s1 = await provision("rv-cart-1");
+    const onB = await follow(b, { cart: "rv-cart-1", secret: s1 }, { store: STORE, cart: "rv-cart-1" });
+    expect((await callStoreApi(url(a), STORE, adminKey, "POST", "/carts/rv-cart-1/revoke")).status).toBe(200);
+    expect(await within(onB.closed, 5000)).toBe(4401);
+
+    // re-keyed through A: the old secret's socket on B closes, the new one's stays
+    const old = await provision("rv-cart-2");
+    const oldOnB = await follow(b, { cart: "rv-cart-2", secret: old }, { store: STORE, cart: "rv-cart-2" });
+    const fresh = await provision("rv-cart-2");
+    expect(await within(oldOnB.closed, 5000)).toBe(4401);
+    const freshOnB = await follow(
+      b,
+      { cart: "rv-cart-2", secret: fresh },
+      { store: STORE, cart: "rv-cart-2" },
+    );
+    // another revocation message (of another cart) makes B check again: the new secret holds
+    await provision("rv-cart-3");
+    await callStoreApi(url(a), STORE, adminKey, "POST", "/carts/rv-cart-3/revoke");
+    expect(await within(freshOnB.closed, 1500)).toBe("still open");
+
+    // an API key revoked through A's route: its dashboard socket on B closes, another key's stays
+    const operator = await addKey("key_rv_op", "operator");
+    const reviewer = await addKey("key_rv_rev", "reviewer");
+    const dash = await follow(b, { key: operator }, { store: STORE });
+    const console_ = await follow(b, { key: reviewer }, { store: STORE });
+    const r = await callStoreApi(url(a), STORE, adminKey, "POST", "/api-keys/key_rv_op/revoke");
+    expect(r.status).toBe(200);
+    expect(await within(dash.closed, 5000)).toBe(4401);
+    expect(await within(console_.closed, 1000)).toBe("still open");
+    expect((await callStoreApi(url(b), STORE, operator, "GET", "/stats")).status).toBe(401);
+  }, 60_000);
+});

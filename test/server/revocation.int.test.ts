@@ -1,0 +1,137 @@
+/**
+ * Revocation reaches sockets already open (the whole server: SQLite file, embedded broker, HTTP
+ * on loopback). Before 2026-12-05 a `/ws` socket, once authenticated, was never checked again:
+ * an API key revoked in the database (there was no route) kept its dashboard socket streaming
+ * for as long as it stayed open, and so did a cart revoked in the database.
+ *
+ * - an API key revoked **in the database** (a second connection to the SQLite file, not the
+ *   server): its next HTTP call is refused, and its live socket closes (4401) within
+ *   `http.authRecheckSeconds` (1 s here); a cart revoked in the database, the same;
+ * - the new route `POST …/api-keys/{keyId}/revoke`: the socket closes at once (the recheck is
+ *   an hour here, so only the route can have closed it); another store's admin 403, another
+ *   store's key through one's own store path 404.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { RunningServer } from "../../src/main";
+import { callStoreApi } from "../support/store-api";
+import { addApiKey, startInProcessServer } from "./support/in-process-server";
+
+const CATALOG = {
+  currency: "USD",
+  products: [{ sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } }],
+};
+
+let dir: string | undefined;
+let server: RunningServer | undefined;
+const sockets: WebSocket[] = [];
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await server?.close();
+  server = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function start(recheckSeconds: number): Promise<RunningServer> {
+  dir = mkdtempSync(join(tmpdir(), "skiplane-revoke-"));
+  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
+  const catalog = join(dir, "catalog.json");
+  server = await startInProcessServer(
+    dir,
+    [
+      { id: "st-a", catalog, defaultPaymentMethod: "pm_sandbox_test" },
+      { id: "st-b", catalog, defaultPaymentMethod: "pm_sandbox_test" },
+    ],
+    { env: { SKIPLANE_AUTH_RECHECK_SECONDS: String(recheckSeconds) } },
+  );
+  return server;
+}
+
+/** A live socket authenticated with `auth` and subscribed to `sub`; `closed` resolves with its close code. */
+async function follow(s: RunningServer, auth: object, sub: object) {
+  const ws = new WebSocket(`${s.httpUrl.replace("http", "ws")}/ws`);
+  sockets.push(ws);
+  await new Promise((r) => ws.once("open", r));
+  const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+  const subscribed = new Promise<void>((resolve, reject) => {
+    ws.on("message", (d) => {
+      const f = JSON.parse(String(d)) as { type: string };
+      if (f.type === "ready") ws.send(JSON.stringify({ type: "subscribe", ...sub }));
+      if (f.type === "subscribed") resolve();
+    });
+    void closed.then((code) => reject(new Error(`closed ${code} before subscribing`)));
+  });
+  ws.send(JSON.stringify({ type: "auth", ...auth }));
+  await subscribed;
+  return { ws, closed };
+}
+
+/** `p`'s outcome, or "still open" after `ms`. */
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<string>((r) => setTimeout(() => r("still open"), ms))]);
+
+describe("revocation reaches open sockets", () => {
+  it("an API key revoked in the database: HTTP refused at once, its live socket closed within the recheck", async () => {
+    const s = await start(1);
+    const key = await addApiKey(s, "key_op_a", "st-a", "operator");
+    const other = await addApiKey(s, "key_op_a2", "st-a", "operator");
+    const stats = () => callStoreApi(s.httpUrl, "st-a", key, "GET", "/stats");
+    expect((await stats()).status).toBe(200);
+    const revoked = await follow(s, { key }, { store: "st-a" });
+    const kept = await follow(s, { key: other }, { store: "st-a" });
+
+    const db = new BetterSqlite3(s.config.database.sqliteFile);
+    db.prepare("UPDATE api_keys SET revoked = 1 WHERE id = ?").run("key_op_a");
+    db.close();
+
+    expect((await stats()).status).toBe(401);
+    // the bound is the recheck interval (1 s here); 5 s leaves room for a loaded machine
+    expect(await within(revoked.closed, 5000)).toBe(4401);
+    expect(await within(kept.closed, 1500)).toBe("still open");
+  });
+
+  it("a cart revoked in the database: its screen socket closed within the recheck", async () => {
+    const s = await start(1);
+    const admin = await addApiKey(s, "key_admin_a", "st-a", "admin");
+    const made = await callStoreApi(s.httpUrl, "st-a", admin, "POST", "/carts", { cart: "cart-r1" });
+    expect(made.status).toBe(201);
+    const secret = made.body.secret as string;
+    const screen = await follow(s, { cart: "cart-r1", secret }, { store: "st-a", cart: "cart-r1" });
+
+    const db = new BetterSqlite3(s.config.database.sqliteFile);
+    db.prepare("UPDATE carts SET revoked = 1 WHERE store = ? AND cart = ?").run("st-a", "cart-r1");
+    db.close();
+
+    expect(await within(screen.closed, 5000)).toBe(4401);
+  });
+
+  it("POST …/api-keys/{keyId}/revoke closes the key's sockets at once; only the key's own store's admin", async () => {
+    const s = await start(3600);
+    const adminA = await addApiKey(s, "key_admin_a", "st-a", "admin");
+    const adminB = await addApiKey(s, "key_admin_b", "st-b", "admin");
+    const reviewer = await addApiKey(s, "key_rev_a", "st-a", "reviewer");
+    const keyB = await addApiKey(s, "key_op_b", "st-b", "operator");
+    const live = await follow(s, { key: reviewer }, { store: "st-a" });
+    const revoke = (store: string, k: string, id: string) =>
+      callStoreApi(s.httpUrl, store, k, "POST", `/api-keys/${id}/revoke`);
+
+    expect((await revoke("st-a", adminB, "key_rev_a")).status).toBe(403);
+    expect((await revoke("st-a", reviewer, "key_rev_a")).status).toBe(403);
+    // st-b's key through st-a's path: not found, not revoked
+    expect((await revoke("st-a", adminA, "key_op_b")).status).toBe(404);
+    expect((await callStoreApi(s.httpUrl, "st-b", keyB, "GET", "/stats")).status).toBe(200);
+    expect(await within(live.closed, 300)).toBe("still open");
+
+    const r = await revoke("st-a", adminA, "key_rev_a");
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ store: "st-a", id: "key_rev_a", revoked: true });
+    expect(await within(live.closed, 2000)).toBe(4401);
+    expect((await callStoreApi(s.httpUrl, "st-a", reviewer, "GET", "/reviews")).status).toBe(401);
+  });
+});
