@@ -897,7 +897,12 @@ export class StoreService {
 
   /** A reviewer decides a case; the money follows (capture if held, refund if over-charged). */
   async resolveReview(store: string, caseId: string, input: ReviewDecisionInput): Promise<ResolveOutcome> {
-    this.config(store);
+    const { catalog } = this.config(store);
+    // a correction names a product of this store's catalog: refused before anything is recorded
+    // (an unknown sku written into the stream would fail the pricing of the settle after it)
+    const sku = input.correction?.sku;
+    if (sku !== undefined && !catalog.bySku.has(sku))
+      throw new DomainError("UNKNOWN_SKU", `unknown sku "${sku}" in store ${store}`, { sku });
     return resolveReview(this.workflow, store, caseId, input);
   }
 

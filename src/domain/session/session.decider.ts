@@ -327,7 +327,41 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
         note: command.note,
       });
       const d = command.decision;
-      if (command.correction && (d === "correct" || d === "uphold")) {
+      if (command.correction && d === "correct" && open.kind === "uncertain" && open.lineIds.length === 0) {
+        // A case with no line: weight fusion could not explain ("1413 g left unexplained"), or a
+        // load still changing at exit. The reviewer, watching the evidence, says what it was
+        // ("1 × cola"): that becomes a line of its own. It enters as fusion's finding — the
+        // unexplained weight, unsure — and is revised by the reviewer in the same decision, so
+        // its history says who decided what it is, and the label records the reviewer's answer.
+        if (command.correction.lineId !== undefined) {
+          throw new DomainError(
+            "UNKNOWN_LINE",
+            `case ${command.caseId} has no line; leave lineId out to add the line the weight was`,
+          );
+        }
+        const q = quantity(command.correction);
+        const lineId = ids("line");
+        events.push(
+          {
+            type: "ItemAdded",
+            at,
+            lineId,
+            sku: command.correction.sku,
+            ...q,
+            confidence: 0,
+            status: "unsure",
+            evidence: {
+              vision: [],
+              scans: [],
+              plu: [],
+              answers: [],
+              hypotheses: [],
+              summary: `${open.reason} — named by the reviewer (case ${command.caseId})`,
+            },
+          },
+          revise(lineId, command.correction.sku, q),
+        );
+      } else if (command.correction && (d === "correct" || d === "uphold")) {
         const lineId = command.correction.lineId ?? open.lineIds[0];
         if (!open.lineIds.includes(lineId)) {
           throw new DomainError("UNKNOWN_LINE", `line "${lineId}" is not part of case ${command.caseId}`);

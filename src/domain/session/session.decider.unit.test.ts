@@ -140,6 +140,81 @@ describe("session decider", () => {
     ]);
   });
 
+  it("a case with no line (weight left unexplained): the reviewer names what it was, and it becomes a line", () => {
+    const reason = "unanswered choose prompt: 1413 g left unexplained";
+    const held: BasketEvent[] = [
+      opened,
+      added("line_1", "cola", { qty: 1 }, 10),
+      { type: "CheckoutStarted", at: 100 },
+      { type: "ReviewRequested", at: 100, caseId: "case_ll", kind: "uncertain", lineIds: [], reason },
+      { type: "SessionHeldForReview", at: 100, caseIds: ["case_ll"] },
+    ];
+    const correct = (correction: { lineId?: string; sku: string; qty?: number; grams?: number }) =>
+      when(held, {
+        type: "ResolveReview",
+        at: 120,
+        caseId: "case_ll",
+        decision: "correct",
+        by: "rev-1",
+        note: "a 6-pack of cola on the video",
+        correction,
+      });
+    // before: refused with UNKNOWN_LINE (the case had no line to revise)
+    const events = correct({ sku: "cola-6", qty: 1 });
+    expect(events).toEqual([
+      {
+        type: "ReviewResolved",
+        at: 120,
+        caseId: "case_ll",
+        decision: "correct",
+        by: "rev-1",
+        note: "a 6-pack of cola on the video",
+      },
+      {
+        type: "ItemAdded",
+        at: 120,
+        lineId: "line_0001",
+        sku: "cola-6",
+        qty: 1,
+        confidence: 0,
+        status: "unsure",
+        evidence: {
+          vision: [],
+          scans: [],
+          plu: [],
+          answers: [],
+          hypotheses: [],
+          summary: `${reason} — named by the reviewer (case case_ll)`,
+        },
+      },
+      {
+        type: "LineRevised",
+        at: 120,
+        lineId: "line_0001",
+        sku: "cola-6",
+        qty: 1,
+        status: "ok",
+        confidence: 1,
+        by: "reviewer",
+        note: "a 6-pack of cola on the video",
+      },
+    ]);
+    const after = foldBasket([...held, ...events]);
+    expect(after.cases.size).toBe(0);
+    expect(after.netQty.get("cola-6")).toBe(1);
+    expect(after.lines.get("line_0001")).toMatchObject({ status: "ok", confidence: 1, voided: false });
+    expect(after.lines.get("line_0001")?.history.map((h) => h.by)).toEqual(["fusion", "reviewer"]);
+    // weighed goods by grams too; exactly one of qty or grams; no line id to point at
+    expect(correct({ sku: "apples", grams: 1413 })[1]).toMatchObject({ type: "ItemAdded", grams: 1413 });
+    expect(codeOf(() => correct({ sku: "cola-6" }))).toBe("INVALID_QUANTITY");
+    expect(codeOf(() => correct({ sku: "cola-6", qty: 0 }))).toBe("INVALID_QUANTITY");
+    expect(codeOf(() => correct({ lineId: "line_1", sku: "cola-6", qty: 1 }))).toBe("UNKNOWN_LINE");
+    // confirm and void still add nothing
+    expect(
+      when(held, { type: "ResolveReview", at: 120, caseId: "case_ll", decision: "void", by: "rev-1" }),
+    ).toHaveLength(1);
+  });
+
   it("capture waits for the review; confirm marks the lines sure", () => {
     const review = [...shopping, ...when(shopping, { type: "StartCheckout", at: 100 })];
     expect(
