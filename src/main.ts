@@ -582,6 +582,7 @@ export async function startServer(
             stores,
             resolveReceiptToken: (t) => backend.resolveReceiptToken(t),
             metrics,
+            isWalkout: (store) => walkout.isWalkout(store),
           }),
         );
         await registerChainRollupRoutes(a, storage, (reason) => metrics.authFailures.inc({ reason }));

@@ -532,6 +532,11 @@ describe("operator dashboard", () => {
     );
     const page = await browser.newPage({ width: 1280, height: 900 });
     watchConsole(page, "ops");
+    // no request of the dashboard fails (it learnt the store's kind from a 404 on /walkout)
+    const failed: string[] = [];
+    page.on("response", (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
     await page.goto(`${server.url}/ops/${server.store}`);
     await signIn(page, server.keys.operator);
     const table = page.getByTestId("active-carts");
@@ -550,6 +555,7 @@ describe("operator dashboard", () => {
     await page.getByRole("heading", { name: "Today" }).waitFor();
     await page.getByRole("img", { name: "Sessions", exact: true }).waitFor();
     await screenshot(page, "ops-dashboard", true);
+    expect(failed).toEqual([]);
     await Promise.all(sims.map((s) => s.close()));
     await page.close();
   });

@@ -73,6 +73,7 @@ export class SqlSessionReadModel implements SessionReadModel {
     if (filter.holdsToRelease) q = q.where("holds_to_release", "is not", null);
     if (filter.state !== undefined) q = q.where("state", "=", filter.state);
     if (filter.open !== undefined) q = q.where("open", "=", filter.open ? 1 : 0);
+    if (filter.openedSince !== undefined) q = q.where("opened_at", ">=", filter.openedSince);
     q =
       filter.after === undefined
         ? q.orderBy("updated_at", "desc").orderBy("session", "desc")

@@ -114,6 +114,8 @@ export interface SessionFilter {
    * it, newest first
    */
   after?: string;
+  /** only sessions opened at or after this time (epoch ms): a day's sessions, for its figures */
+  openedSince?: number;
   limit?: number;
 }
 

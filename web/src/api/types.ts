@@ -80,6 +80,8 @@ export interface StoreStats {
 
 /** GET /day (routes/web-routes.ts): today by local hour. */
 export interface DayFigures {
+  /** the store's kind: which dashboard to show (absent from an older server: carts) */
+  kind?: "carts" | "walkout";
   dayStart: number;
   currency: string;
   sessions: number;

@@ -1,13 +1,13 @@
 /**
  * The walk-out store's view (routes/walkout-routes.ts): shoppers inside with their running
- * basket, the ones who just left with their receipt link, and the store's devices. A cart store
- * answers 404 here, which is how the dashboard knows which screen to show. A shopper's shape is
+ * basket, the ones who just left with their receipt link, and the store's devices (a cart store
+ * answers 404: the dashboard learns the kind from `/day` instead). A shopper's shape is
  * the server's own type, imported type-only (like api/types.ts) so nothing server-side reaches
  * the bundle.
  */
 import type { ShopperView } from "../../../src/app/walkout-stream/walkout-service";
 import { ApiError, request } from "./http";
-import { storePath } from "./staff";
+import { staffApi, storePath } from "./staff";
 
 export type ShopperLine = ShopperView["lines"][number];
 
@@ -36,15 +36,13 @@ export function walkoutView(store: string, key: string): Promise<WalkoutView> {
   return request<WalkoutView>(`${storePath(store)}/walkout?recent=20`, { key });
 }
 
-/** "walkout" or "carts": what kind of store this is (a cart store has no walk-out view). */
+/**
+ * "walkout" or "carts": what kind of store this is, as the day's figures say (every store has
+ * them). Not by asking for the walk-out view: a cart store answers that with a 404, which showed
+ * up as a failed request in the browser's console and the server's log on every dashboard load.
+ */
 export async function storeKind(store: string, key: string): Promise<"walkout" | "carts"> {
-  try {
-    await walkoutView(store, key);
-    return "walkout";
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return "carts";
-    throw e;
-  }
+  return (await staffApi(store, key).day()).kind ?? "carts";
 }
 
 /** A walk-out case's shelf weight around the change (404 for a cart store: null). */

@@ -5,7 +5,8 @@
  * - `GET /pictures/{store}/{sku}.svg` — product pictures (public; see adapters/pictures)
  * - `GET /api/v1/stores/{store}/products` — the catalog, for the review console's product picker
  * - `GET /api/v1/stores/{store}/day?tz=<minutes east of UTC>` — the day's figures by hour for the
- *   dashboard's charts (sessions, prompts, reviews, average basket) and the decision latency
+ *   dashboard's charts (sessions, prompts, reviews, average basket), the decision latency, and
+ *   the store's kind (`carts` | `walkout`: which dashboard to show)
  * - `GET /api/v1/stores/{store}/reviews/{caseId}/context` — what a reviewer looks at besides the
  *   line's evidence: the cart's scale samples around the event and the basket before and after it
  * - `GET /api/v1/receipt/{token}/evidence` — each receipt line's full evidence, for "what the
@@ -56,6 +57,8 @@ export interface WebRoutesOptions {
   decisionLatency?: Histogram<string>;
   /** counts refused requests like the core API does */
   onAuthFailure?: (reason: string) => void;
+  /** the store's kind, told in `/day` so the dashboard picks its screen without probing (default carts) */
+  kindOf?: (store: string) => "carts" | "walkout";
 }
 
 const READ: readonly ApiRole[] = ["operator", "reviewer", "admin"];
@@ -79,9 +82,13 @@ export function webRoutesOptions(deps: {
   stores: readonly { store: string; catalog: Catalog }[];
   resolveReceiptToken: WebRoutesOptions["resolveReceiptToken"];
   metrics: Pick<ServerMetrics, "decisionLatency" | "authFailures">;
+  /** the walk-out stores among `stores` (the others are cart stores) */
+  isWalkout?: (store: string) => boolean;
 }): WebRoutesOptions {
   const catalogs = new Map<string, Catalog>(deps.stores.map((s) => [s.store, s.catalog]));
+  const isWalkout = deps.isWalkout;
   return {
+    ...(isWalkout ? { kindOf: (store: string) => (isWalkout(store) ? "walkout" : "carts") } : {}),
     storage: deps.storage,
     catalogOf: (store) => catalogs.get(store),
     resolveReceiptToken: deps.resolveReceiptToken,
@@ -133,9 +140,20 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
     const { tz } = parseInput(dayQuery, req.query);
     await authorize(req, READ, store);
     const c = await catalog(store);
-    const sessions = await storage.sessions.list(store, { limit: 1000 });
+    const now = Date.now();
+    // every session opened today, a page at a time (keyset paging in session-id order): a busy
+    // store opens more than any one page holds, and only the counts leave this handler
+    const day = new DayTally(dayStartAt(now, tz), now);
+    let after = "";
+    for (;;) {
+      const page = await storage.sessions.list(store, { openedSince: day.dayStart, after, limit: DAY_PAGE });
+      for (const s of page) day.add(s);
+      if (page.length < DAY_PAGE) break;
+      after = page[page.length - 1].session;
+    }
     return {
-      ...dayFigures(sessions, Date.now(), tz, c.currency),
+      ...day.figures(c.currency),
+      kind: opts.kindOf?.(store) ?? "carts",
       decisionLatency: opts.decisionLatency ? await latencyOf(opts.decisionLatency, store) : undefined,
     };
   });
@@ -299,48 +317,71 @@ interface DaySession {
  * "today" and the hours are the store's, not the server's.
  */
 export function dayFigures(sessions: readonly DaySession[], now: number, tz: number, currency: string) {
+  const day = new DayTally(dayStartAt(now, tz), now);
+  for (const s of sessions) day.add(s);
+  return day.figures(currency);
+}
+
+/** Sessions read per query by the day's figures. */
+export const DAY_PAGE = 1000;
+
+/** Midnight of `now`'s day for a viewer `tz` minutes east of UTC (epoch ms). */
+export function dayStartAt(now: number, tz: number): number {
   const offset = tz * 60_000;
-  const dayStart = Math.floor((now + offset) / 86_400_000) * 86_400_000 - offset;
-  const hours = new Map<
-    number,
-    { sessions: number; settled: number; prompts: number; reviews: number; basket: number }
-  >();
-  const totals = { sessions: 0, settled: 0, prompts: 0, reviews: 0, basket: 0 };
-  for (const s of sessions) {
-    if (s.openedAt < dayStart || s.openedAt > now) continue;
-    const hour = Math.floor((s.openedAt - dayStart) / 3_600_000);
-    const h = hours.get(hour) ?? { sessions: 0, settled: 0, prompts: 0, reviews: 0, basket: 0 };
+  return Math.floor((now + offset) / 86_400_000) * 86_400_000 - offset;
+}
+
+type HourSums = { sessions: number; settled: number; prompts: number; reviews: number; basket: number };
+
+/** The day's figures added up one session at a time, so the sessions need not all be in memory. */
+export class DayTally {
+  private readonly hours = new Map<number, HourSums>();
+  private readonly totals: HourSums = { sessions: 0, settled: 0, prompts: 0, reviews: 0, basket: 0 };
+
+  constructor(
+    readonly dayStart: number,
+    private readonly now: number,
+  ) {}
+
+  add(s: DaySession): void {
+    if (s.openedAt < this.dayStart || s.openedAt > this.now) return;
+    const hour = Math.floor((s.openedAt - this.dayStart) / 3_600_000);
+    const h = this.hours.get(hour) ?? { sessions: 0, settled: 0, prompts: 0, reviews: 0, basket: 0 };
     h.sessions += 1;
-    totals.sessions += 1;
+    this.totals.sessions += 1;
     if (!s.open && s.receipt) {
-      for (const acc of [h, totals]) {
+      for (const acc of [h, this.totals]) {
         acc.settled += 1;
         acc.prompts += s.receipt.prompts;
         acc.reviews += s.receipt.review ? 1 : 0;
         acc.basket += s.receipt.total;
       }
     }
-    hours.set(hour, h);
+    this.hours.set(hour, h);
   }
-  return {
-    dayStart,
-    currency,
-    sessions: totals.sessions,
-    settled: totals.settled,
-    prompts: totals.prompts,
-    reviews: totals.reviews,
-    averageBasket: totals.settled ? Math.round(totals.basket / totals.settled) : 0,
-    hourly: [...hours.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([hour, h]) => ({
-        hour,
-        sessions: h.sessions,
-        settled: h.settled,
-        prompts: h.prompts,
-        reviews: h.reviews,
-        averageBasket: h.settled ? Math.round(h.basket / h.settled) : undefined,
-      })),
-  };
+
+  figures(currency: string) {
+    const totals = this.totals;
+    return {
+      dayStart: this.dayStart,
+      currency,
+      sessions: totals.sessions,
+      settled: totals.settled,
+      prompts: totals.prompts,
+      reviews: totals.reviews,
+      averageBasket: totals.settled ? Math.round(totals.basket / totals.settled) : 0,
+      hourly: [...this.hours.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([hour, h]) => ({
+          hour,
+          sessions: h.sessions,
+          settled: h.settled,
+          prompts: h.prompts,
+          reviews: h.reviews,
+          averageBasket: h.settled ? Math.round(h.basket / h.settled) : undefined,
+        })),
+    };
+  }
 }
 
 /** p50/p95 (ms) by linear interpolation inside the histogram's buckets, and the buckets themselves. */
