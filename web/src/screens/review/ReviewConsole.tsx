@@ -14,7 +14,7 @@ import { WeightTrace } from "../../components/Charts";
 import { ProductPicture } from "../../components/ProductPicture";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
 import { clock, duration, grams, percent } from "../../format";
-import { type CaseAction, caseActions } from "./case-actions";
+import { type CaseAction, caseActions, correctionFor } from "./case-actions";
 import { loadCaseDetail } from "./case-detail";
 import { caseSubject } from "./case-subject";
 
@@ -308,10 +308,14 @@ function CaseView(props: {
     return [...best.entries()].sort((a, b) => b[1] - a[1]).slice(0, 9);
   }, [evidence, line]);
 
-  const weighed = line?.grams !== undefined;
   const [mode, setMode] = useState<"view" | "correct">("view");
-  const [sku, setSku] = useState(line?.sku ?? "");
-  const [qty, setQty] = useState(String(weighed ? Math.round(line?.grams ?? 0) : (line?.qty ?? 1)));
+  // a case without a line starts from the camera's best candidate, else the first product
+  const [sku, setSku] = useState(line?.sku ?? candidates[0]?.[0] ?? products[0]?.sku ?? "");
+  // grams for a weighed line, or — adding a line to a case without one — a product sold by weight
+  const weighed = line ? line.grams !== undefined : productBySku.get(sku)?.soldBy === "weight";
+  const [qty, setQty] = useState(
+    String(line?.grams !== undefined ? Math.round(line.grams) : (line?.qty ?? 1)),
+  );
   const [busy, setBusy] = useState(false);
   const isDispute = c.kind === "dispute";
 
@@ -328,12 +332,9 @@ function CaseView(props: {
   const confirm = () => decide({ decision: isDispute ? "reject" : "confirm" });
   const voidIt = () => decide({ decision: isDispute ? "uphold" : "void" });
   const correct = () => {
-    const n = Number(qty);
-    if (!line || !sku || !Number.isFinite(n) || n <= 0) return;
-    const corrected = weighed
-      ? { lineId: line.lineId, sku, grams: n }
-      : { lineId: line.lineId, sku, qty: Math.round(n) };
-    return decide({ decision: "correct", correction: corrected });
+    // no line: the server adds what the reviewer names as a line of its own (no lineId)
+    const corrected = correctionFor(line, sku, qty, weighed);
+    return corrected ? decide({ decision: "correct", correction: corrected }) : undefined;
   };
 
   // c / x / v, digits pick a candidate, Enter submits a correction, Escape cancels it
