@@ -10,7 +10,13 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { loadDemoCatalog } from "../../adapters/demo/demo-catalog";
 import { loadCatalogFile } from "../../adapters/files/catalog-file";
-import { type CartCredential, parseCartArg, readCredentials, runLive } from "../../sim/live/live-driver";
+import {
+  type CartCredential,
+  clockLead,
+  parseCartArg,
+  readCredentials,
+  runLive,
+} from "../../sim/live/live-driver";
 import { describeEvent, type LiveEvent, money } from "../../sim/live/live-events";
 import { mixByName, type SimMix } from "../../sim/profile";
 import { intArg, numArg } from "./sim-eval-args";
@@ -139,6 +145,12 @@ export async function runLiveCommand(o: LiveCliOptions): Promise<void> {
       `${o.sessions ?? "endless"} session${o.sessions === 1 ? "" : "s"}, speed ×${o.speed}, ${o.mix.name} mix, seed ${seed}` +
       (o.sessions === undefined ? " (Ctrl-C to stop)" : ""),
   );
+  const lead = clockLead(o.speed, carts.length, o.sessions);
+  if (lead > 0)
+    say(
+      `  device times never run ahead of the clock: the carts' clocks start ${minutes(lead)} in the past and ` +
+        `play at ×${o.speed} until they reach now (in about ${minutes(lead / (o.speed - 1))}), then in real time`,
+    );
   try {
     const s = await runLive({
       url: o.url,
@@ -213,4 +225,11 @@ export function runLiveFromSim(
     mix,
     catalog: opts.catalog,
   });
+}
+
+/** "90 min", "2.5 h", "40 s": a lead or a duration in words. */
+function minutes(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3 * 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
 }

@@ -3,9 +3,13 @@
  * with its cart id and secret, follows its own `screen` and `errors` topics, and plays one
  * shopping trip after another in real time (times `speed`).
  *
- * Time: each cart has a virtual clock, `v = v0 + (wall − w0)·speed + offset`; the script's lines
- * carry virtual device times and go out when the virtual clock reaches them (a weight message
- * once its last sample is taken). Lines that fall due together go out as one array message.
+ * Time: each cart has a virtual clock, `v = min(v0 + (wall − w0)·speed + offset, wall)`; the
+ * script's lines carry virtual device times and go out when the virtual clock reaches them (a
+ * weight message once its last sample is taken). Lines that fall due together go out as one
+ * array message. The clock never runs ahead of the wall clock: a device time in the future is
+ * not plausible (the server stamps sessions with it, and a later run's real-time lines would be
+ * refused as out of order). So at `speed` > 1 the clock starts `lead` ms in the past
+ * (`v0 = w0 − lead`) and plays N times fast until it reaches the present, then in real time.
  * Prompts are answered at the virtual time the shopper decides (responder model); every line
  * with an earlier time is sent first, so one cart's lines always reach the server in time order.
  *
@@ -47,6 +51,8 @@ export interface LiveCartOptions {
   onEvent(e: LiveEvent): void;
   /** wall-clock seconds to wait for a settled screen after the exit */
   settleTimeoutS?: number;
+  /** how far in the past (ms) the cart's clock starts, to play at `speed` until it reaches now */
+  lead?: number;
 }
 
 export interface SessionRecord {
@@ -90,8 +96,10 @@ export class LiveCart {
   private client?: MqttClient;
   private readonly sim: CartSimulator;
   private readonly w0 = Date.now();
-  private readonly v0 = Date.now();
+  private readonly v0: number;
   private offset = 0;
+  /** how far the clock may run ahead of the wall clock: 0, unless an older run left it ahead */
+  private ahead = 0;
   private lastT = 0;
   private n = 0;
   private cur?: Current;
@@ -106,6 +114,7 @@ export class LiveCart {
   readonly rejected: Record<string, number> = {};
 
   constructor(private readonly o: LiveCartOptions) {
+    this.v0 = this.w0 - Math.max(0, o.lead ?? 0);
     this.sim = new CartSimulator({
       store: o.store,
       cart: o.cart,
@@ -116,9 +125,10 @@ export class LiveCart {
     });
   }
 
-  /** virtual now, ms */
+  /** virtual now (the device time a line gets), ms: never ahead of the wall clock (but see `ahead`) */
   vnow(): number {
-    return this.v0 + (Date.now() - this.w0) * this.o.speed + this.offset;
+    const wall = Date.now();
+    return Math.min(this.v0 + (wall - this.w0) * this.o.speed + this.offset, wall + this.ahead);
   }
 
   async connect(): Promise<void> {
@@ -271,10 +281,12 @@ export class LiveCart {
       if (floor !== undefined && floor >= this.vnow()) {
         const jump = floor - this.vnow() + 1000;
         this.offset += jump;
+        // a time past the wall clock only when the server already has one (an older run's)
+        this.ahead = Math.max(this.ahead, floor + 1000 - Date.now());
         this.o.onEvent({
           kind: "note",
           cart: this.o.cart,
-          text: `the server has seen this cart's clock ${(jump / 60_000).toFixed(1)} min ahead (an earlier run at a higher --speed?): moving the clock on and starting again`,
+          text: `the server has seen this cart's clock ${(jump / 60_000).toFixed(1)} min later (an earlier run?): moving the clock on and starting again`,
         });
       } else {
         this.o.onEvent({ kind: "note", cart: this.o.cart, text: `${reason}: closing it and starting again` });
@@ -498,8 +510,12 @@ export class LiveCart {
 
   // ---------------------------------------------------------------- time
   private sleepVirtual(v: number): Promise<void> {
-    const ms = (v - this.vnow()) / this.o.speed;
-    return ms <= 0 ? Promise.resolve() : this.sleepWall(ms);
+    if (v <= this.vnow()) return Promise.resolve();
+    // the clock reaches v when its fast part has (wall time `fast`) and the cap has (`cap`)
+    const fast = this.w0 + (v - this.v0 - this.offset) / this.o.speed;
+    const cap = v - this.ahead;
+    const ms = Math.max(fast, cap) - Date.now();
+    return ms <= 0 ? Promise.resolve() : this.sleepWall(Math.max(1, ms));
   }
 
   private sleepWall(ms: number): Promise<void> {

@@ -39,6 +39,28 @@ export interface LiveOptions {
   settleTimeoutS?: number;
 }
 
+/** Virtual minutes a trip takes, corral included, for the lead (simulated: mean 4.8 + 0.3). */
+const TRIP_BUDGET_MS = 6 * 60_000;
+/** Wall minutes of fast play of an endless run at --speed > 1, and the most lead there is. */
+const ENDLESS_FAST_MS = 10 * 60_000;
+const MAX_LEAD_MS = 24 * 3_600_000;
+
+/**
+ * How far in the past the carts' clocks start so that a run at `speed` > 1 plays fast without
+ * ever stamping a device time ahead of the wall clock (live-cart.ts, "Time"): the virtual span
+ * to play less the wall time it takes. With `sessions`, the span is a generous estimate of the
+ * busiest cart's trips (one more than its share); without, 10 wall minutes of fast play. At most
+ * a day; 0 at real time or slower.
+ */
+export function clockLead(speed: number, carts: number, sessions?: number): number {
+  if (!(speed > 1)) return 0;
+  const span =
+    sessions !== undefined
+      ? (Math.ceil(sessions / Math.max(1, carts)) + 1) * TRIP_BUDGET_MS
+      : speed * ENDLESS_FAST_MS;
+  return Math.min(MAX_LEAD_MS, Math.round(span * (1 - 1 / speed)));
+}
+
 export interface LiveSummary {
   runTag: string;
   sessions: SessionRecord[];
@@ -88,6 +110,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
   const runTag = o.runTag ?? t0.toString(36);
   const sc = simCatalog(o.catalog);
   const onEvent = o.onEvent ?? (() => {});
+  const lead = clockLead(o.speed, o.carts.length, o.sessions);
   let next = 0;
   let stopped = false;
   const carts = o.carts.map(
@@ -108,6 +131,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
           `live-${runTag}-${String(k + 1).padStart(4, "0")}${attempt > 0 ? `-r${attempt}` : ""}`,
         onEvent,
         settleTimeoutS: o.settleTimeoutS,
+        lead,
       }),
   );
   const connected = await Promise.allSettled(carts.map((c) => c.connect()));
