@@ -70,6 +70,7 @@ import type { Clock } from "./app/ports/clock";
 import type { EventStore } from "./app/ports/event-store";
 import type { PaymentGateway } from "./app/ports/payment-gateway";
 import type { ApiRole, Storage } from "./app/ports/read-models";
+import { watchRevokedCarts } from "./app/services/revoked-connections";
 import { type StoreConfig, StoreService } from "./app/services/store-service";
 import { DeviceRegistry, type DeviceRegistryEvent } from "./app/walkout-stream/device-registry";
 import { WalkoutService, type WalkoutStoreConfig } from "./app/walkout-stream/walkout-service";
@@ -413,6 +414,7 @@ export async function startServer(
 
   let embedded: EmbeddedBroker | undefined;
   let external: ExternalBroker | undefined;
+  let revokedWatch: { stop(): void } | undefined;
   let sink: BrokerCredentialSink;
   if (config.mqtt.url) {
     external = await ExternalBroker.connect({
@@ -509,6 +511,23 @@ export async function startServer(
       ready: () => true,
     };
     log.info({ port: emb.port }, "embedded MQTT broker listening");
+    // carts revoked in the database directly lose their connection within the same bound as
+    // their live sockets (http.authRecheckSeconds); through the API they are kicked at once
+    revokedWatch = watchRevokedCarts(
+      {
+        online: () => emb.onlineCarts(),
+        lookup: (cart) => directory.lookup(cart),
+        disconnect: (cart) => {
+          emb.kick(cart);
+          cartCache.forget(cart);
+        },
+      },
+      config.http.authRecheckSeconds * 1000,
+      {
+        onDisconnected: (carts) => log.warn({ carts }, "carts revoked in the database disconnected"),
+        onError: (err) => log.warn({ err }, "revoked-cart sweep failed; retried on the next one"),
+      },
+    );
   }
 
   // Screens are retained by the broker, not the database: publish every cart's current screen
@@ -634,6 +653,7 @@ export async function startServer(
         abandonWatch.stop();
         owedWatch.stop();
         lostWatch.stop();
+        revokedWatch?.stop();
         live.closeAll();
         await app.close();
         if (embedded) await embedded.close();

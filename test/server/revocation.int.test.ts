@@ -6,7 +6,8 @@
  *
  * - an API key revoked **in the database** (a second connection to the SQLite file, not the
  *   server): its next HTTP call is refused, and its live socket closes (4401) within
- *   `http.authRecheckSeconds` (1 s here); a cart revoked in the database, the same;
+ *   `http.authRecheckSeconds` (1 s here); a cart revoked in the database, the same — its screen
+ *   socket and its MQTT connection to the embedded broker (refused when it reconnects);
  * - the new route `POST …/api-keys/{keyId}/revoke`: the socket closes at once (the recheck is
  *   an hour here, so only the route can have closed it); another store's admin 403, another
  *   store's key through one's own store path 404.
@@ -15,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { RunningServer } from "../../src/main";
@@ -29,9 +31,11 @@ const CATALOG = {
 let dir: string | undefined;
 let server: RunningServer | undefined;
 const sockets: WebSocket[] = [];
+const clients: MqttClient[] = [];
 
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.terminate();
+  for (const c of clients.splice(0)) await c.endAsync(true).catch(() => undefined);
   await server?.close();
   server = undefined;
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -103,12 +107,32 @@ describe("revocation reaches open sockets", () => {
     expect(made.status).toBe(201);
     const secret = made.body.secret as string;
     const screen = await follow(s, { cart: "cart-r1", secret }, { store: "st-a", cart: "cart-r1" });
+    const mqttUrl = `mqtt://127.0.0.1:${s.mqttPort}`;
+    const cart = await mqtt.connectAsync(mqttUrl, {
+      username: "cart-r1",
+      password: secret,
+      reconnectPeriod: 0,
+    });
+    clients.push(cart);
+    const cartClosed = new Promise<string>((r) => cart.once("close", () => r("disconnected")));
 
     const db = new BetterSqlite3(s.config.database.sqliteFile);
     db.prepare("UPDATE carts SET revoked = 1 WHERE store = ? AND cart = ?").run("st-a", "cart-r1");
     db.close();
 
     expect(await within(screen.closed, 5000)).toBe(4401);
+    // its MQTT connection too (before: it went on publishing until it reconnected), and it is refused after
+    expect(await within(cartClosed, 5000)).toBe("disconnected");
+    const again = await mqtt
+      .connectAsync(mqttUrl, { username: "cart-r1", password: secret, reconnectPeriod: 0 })
+      .then(
+        (c) => {
+          clients.push(c);
+          return "connected";
+        },
+        () => "refused",
+      );
+    expect(again).toBe("refused");
   });
 
   it("POST …/api-keys/{keyId}/revoke closes the key's sockets at once; only the key's own store's admin", async () => {
