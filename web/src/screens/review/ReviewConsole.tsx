@@ -331,6 +331,12 @@ function CaseView(props: {
   // a dispute is rejected (the charge stands) or upheld (the line is refunded)
   const confirm = () => decide({ decision: isDispute ? "reject" : "confirm" });
   const voidIt = () => decide({ decision: isDispute ? "uphold" : "void" });
+  // the form opens on a product: the case's, a chosen candidate, or — the context and the catalog
+  // arrive after the first render — the camera's best candidate or the first product then
+  const startCorrect = () => {
+    if (!sku) setSku(candidates[0]?.[0] ?? products[0]?.sku ?? "");
+    setMode("correct");
+  };
   const correct = () => {
     // no line: the server adds what the reviewer names as a line of its own (no lineId)
     const corrected = correctionFor(line, sku, qty, weighed);
@@ -353,7 +359,7 @@ function CaseView(props: {
       if (isTyping(e)) return;
       if (e.key === "c" && offers("confirm")) void confirm();
       else if (e.key === "v" && offers("void")) void voidIt();
-      else if (e.key === "x" && offers("correct")) setMode("correct");
+      else if (e.key === "x" && offers("correct")) startCorrect();
       else if (/^[1-9]$/.test(e.key) && offers("correct")) {
         const cand = candidates[Number(e.key) - 1];
         if (cand) {
@@ -515,11 +521,7 @@ function CaseView(props: {
               className={a.action === "confirm" ? "primary" : a.action === "void" ? "danger" : undefined}
               disabled={busy}
               onClick={() =>
-                a.action === "confirm"
-                  ? void confirm()
-                  : a.action === "void"
-                    ? void voidIt()
-                    : setMode("correct")
+                a.action === "confirm" ? void confirm() : a.action === "void" ? void voidIt() : startCorrect()
               }
             >
               {a.label} <kbd>{a.key}</kbd>
