@@ -29,6 +29,7 @@ import {
   type DemoWalkoutCredentials,
   demoWalkoutDir,
   demoWalkoutKeysFile,
+  demoWalkoutStoreFiles,
   seedDemoWalkout,
 } from "./adapters/demo/demo-walkout";
 import { loadCatalogFile } from "./adapters/files/catalog-file";
@@ -193,7 +194,7 @@ function walkoutStores(
   };
   if (config.demo.enabled && config.demo.walkout) {
     const dir = demoWalkoutDir();
-    if (dir) add(config.demo.walkoutStore, loadWalkoutStoreFiles({ autocheckout: dir }));
+    if (dir) add(config.demo.walkoutStore, demoWalkoutStoreFiles(dir));
     else log.warn({}, "demo walk-out store skipped: the AutoCheckout data is not in the data directory");
   }
   for (const s of config.stores) {

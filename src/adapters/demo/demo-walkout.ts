@@ -9,6 +9,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { dirname, join } from "node:path";
 import type { ApiRole } from "../../app/ports/read-models";
 import type { DeviceRegistry } from "../../app/walkout-stream/device-registry";
+import { type Catalog, indexCatalog } from "../../domain/catalog/product";
+import { loadWalkoutStoreFiles } from "../files/walkout-store-files";
 import { apiKeyHash } from "../http/tokens";
 import { defaultDataDir } from "./data-dir";
 
@@ -29,6 +31,30 @@ export interface DemoWalkoutCredentials {
 export function demoWalkoutDir(dataDir = defaultDataDir()): string | undefined {
   const dir = join(dataDir, DEMO_WALKOUT_SOURCE);
   return existsSync(join(dir, "products.csv")) ? dir : undefined;
+}
+
+/**
+ * AutoCheckout's products.csv has no real prices: its `Price` column is 1 for 347 of the 380
+ * products, and 0, 2, 3, 4, 9, 11 or 10,000 for the rest (19 at 0) — placeholders, and no source
+ * we have prices these products (docs/demo-catalog.md, "The demo walk-out store"). The demo does
+ * not make prices up, nor pass these off as prices: it keeps the data's value and says so where
+ * a price is shown, in the product's name, which every screen and receipt prints beside the
+ * price (as the cart demo's made-up beer cans carry "(demo item)").
+ */
+export const PLACEHOLDER_PRICE_MARK = "(placeholder price)";
+
+/** The catalog with every product's name marked: its price is a placeholder. */
+export function markPlaceholderPrices(catalog: Catalog): Catalog {
+  const products = catalog.products.map((p) =>
+    p.name.endsWith(PLACEHOLDER_PRICE_MARK) ? p : { ...p, name: `${p.name} ${PLACEHOLDER_PRICE_MARK}` },
+  );
+  return indexCatalog(catalog.currency, products);
+}
+
+/** The demo walk-out store's catalog and layout, from the AutoCheckout directory `dir`. */
+export function demoWalkoutStoreFiles(dir: string): ReturnType<typeof loadWalkoutStoreFiles> {
+  const files = loadWalkoutStoreFiles({ autocheckout: dir });
+  return { ...files, catalog: markPlaceholderPrices(files.catalog) };
 }
 
 /** `.data/demo-credentials.json` → `.data/demo-credentials-walkout.json` */
