@@ -88,8 +88,15 @@ export class LiveHub {
     } = {},
   ) {
     if (options.recheckMs !== undefined && auth.stillValid) {
+      let running = false;
       this.recheckTimer = setInterval(() => {
-        this.recheck().catch(() => undefined); // the database is down: checked again next time
+        if (running) return; // a slow round (many sockets, a slow database): the next tick skips
+        running = true;
+        this.recheck()
+          .catch(() => undefined) // the database is down: checked again next time
+          .finally(() => {
+            running = false;
+          });
       }, options.recheckMs);
       this.recheckTimer.unref();
     }
