@@ -13,6 +13,7 @@ import { formatJsonSyntaxError, parseJsonText } from "../../adapters/files/json-
 import { loadLayoutFile } from "../../adapters/files/layout-file";
 import { readAutocheckoutStore } from "../../adapters/importers/autocheckout";
 import type { StoreLayout, TruthLine } from "../../domain/events/sensor-events";
+import { walkoutLiveStart } from "../../sim/live/walkout-start";
 import { BufferedWriter } from "../../sim/sim-files";
 import { readWalkoutCredentials, runWalkoutLive } from "../../sim/walkout/walkout-live";
 import { simulateWalkout } from "../../sim/walkout/walkout-sim";
@@ -212,9 +213,7 @@ async function runLive(
     `driving ${visits} visits into ${credentials.store} at ${opts.url} (speed ×${opts.speed}); ` +
       `watch /ops/${credentials.store} (operator key ${credentials.apiKeys.operator})\n`,
   );
-  const s = await runWalkoutLive({
-    url: opts.url,
-    credentials,
+  const sim = {
     catalog,
     layout,
     visits,
@@ -222,6 +221,20 @@ async function runLive(
     minShoppers: opts.minShoppers,
     maxShoppers: opts.maxShoppers,
     plateHz: opts.plateHz,
+  };
+  // faster than real time: start in the past, so no device time is ahead of the clock
+  const start = walkoutLiveStart({ ...sim, store: credentials.store }, opts.speed, Date.now());
+  if (opts.speed > 1)
+    process.stdout.write(
+      `device times never run ahead of the clock: the visits start ${Math.round((Date.now() - start) / 60_000)} min in the past and play at ×${opts.speed} until now\n`,
+    );
+  const s = await runWalkoutLive({
+    url: opts.url,
+    credentials,
+    ...sim,
+    start,
+    // session ids unique to this run (a second run's s-000001 would be the first run's)
+    runTag: `w${Date.now().toString(36)}`,
     speed: opts.speed,
     stop: stopped,
     onGate(e, truth) {

@@ -48,6 +48,12 @@ export interface WalkoutLiveOptions {
   speed: number;
   /** simulated time of the first event (default: now) */
   start?: number;
+  /**
+   * prefixes every visit's session id (`{runTag}-s-000001`): the simulator numbers visits from 1
+   * on every run, and the server keeps a session id for good, so a second run's visits were
+   * dropped as that old session (the command line passes one per run; default: none)
+   */
+  runTag?: string;
   onGate?: (e: StoreEvent, truth?: TruthLine) => void;
   /** resolves when the run should stop early (Ctrl-C): shoppers inside are walked out */
   stop?: Promise<void>;
@@ -78,8 +84,8 @@ export async function runWalkoutLive(o: WalkoutLiveOptions): Promise<WalkoutLive
       plateHz: o.plateHz,
       start,
     },
-    (e) => events.push(e),
-    (t) => truths.set(t.session, t),
+    (e) => events.push(o.runTag && e.type === "gate.in" ? { ...e, session: `${o.runTag}-${e.session}` } : e),
+    (t) => truths.set(o.runTag ? `${o.runTag}-${t.session}` : t.session, t),
   );
   const clients = new Map<string, { client: MqttClient; topic: string }>();
   for (const device of new Set(Object.values(DEVICE_OF))) {
