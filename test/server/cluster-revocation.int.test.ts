@@ -9,7 +9,8 @@
  * - a cart revoked through A: its screen socket on B closes (4401);
  * - a cart re-keyed through A: its old-secret socket on B closes, a socket opened with the new
  *   secret on B stays (the bus makes B check again, it does not close blindly);
- * - an API key revoked through A's route: its dashboard socket on B closes; another key's stays.
+ * - an API key revoked through A's route: its dashboard socket on B closes; another key's stays;
+ * - a head-office key (scope `*`) revoked through A's chain route: its socket on B closes.
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -68,9 +69,9 @@ afterAll(async () => {
   await dropTestSchema(schema);
 }, 60_000);
 
-async function addKey(id: string, role: ApiRole): Promise<string> {
+async function addKey(id: string, role: ApiRole, store = STORE): Promise<string> {
   const key = newApiKey(id);
-  await admin.apiKeys.create({ id, store: STORE, role, keyHash: apiKeyHash(key), createdAt: Date.now() });
+  await admin.apiKeys.create({ id, store, role, keyHash: apiKeyHash(key), createdAt: Date.now() });
   return key;
 }
 
@@ -138,4 +139,17 @@ describe.skipIf(!available)("cluster: revocation reaches every process", () => {
     expect(await within(console_.closed, 1000)).toBe("still open");
     expect((await callStoreApi(url(b), STORE, operator, "GET", "/stats")).status).toBe(401);
   }, 60_000);
+
+  it("a head-office key revoked through A's chain route closes its socket on B", async () => {
+    const hqAdmin = await addKey("key_rv_hq_admin", "admin", "*");
+    const hqOp = await addKey("key_rv_hq_op", "operator", "*");
+    const onB = await follow(b, { key: hqOp }, { store: STORE });
+    const res = await fetch(`${url(a)}/api/v1/chain/api-keys/key_rv_hq_op/revoke`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${hqAdmin}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await within(onB.closed, 5000)).toBe(4401);
+    expect((await callStoreApi(url(b), STORE, hqOp, "GET", "/stats")).status).toBe(401);
+  }, 30_000);
 });

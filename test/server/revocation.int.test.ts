@@ -10,7 +10,10 @@
  *   socket and its MQTT connection to the embedded broker (refused when it reconnects);
  * - the new route `POST …/api-keys/{keyId}/revoke`: the socket closes at once (the recheck is
  *   an hour here, so only the route can have closed it); another store's admin 403, another
- *   store's key through one's own store path 404.
+ *   store's key through one's own store path 404;
+ * - `POST /api/v1/chain/api-keys/{keyId}/revoke` for head-office keys (scope `*`): a chain admin
+ *   only (a store's admin 403, whether the key exists or not), a store's key there 404; the
+ *   key's socket closes at once (before: no route, 404).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -157,5 +160,48 @@ describe("revocation reaches open sockets", () => {
     expect(r.body).toEqual({ store: "st-a", id: "key_rev_a", revoked: true });
     expect(await within(live.closed, 2000)).toBe(4401);
     expect((await callStoreApi(s.httpUrl, "st-a", reviewer, "GET", "/reviews")).status).toBe(401);
+  });
+
+  it("POST /api/v1/chain/api-keys/{keyId}/revoke: a head-office key, by a chain admin only; its sockets close at once", async () => {
+    const s = await start(3600);
+    const chainAdmin = await addApiKey(s, "key_hq_admin", "*", "admin");
+    const chainOp = await addApiKey(s, "key_hq_op", "*", "operator");
+    const adminA = await addApiKey(s, "key_admin_a", "st-a", "admin");
+    const opA = await addApiKey(s, "key_op_a", "st-a", "operator");
+    const live = await follow(s, { key: chainOp }, { store: "st-b" });
+    const revoke = async (k: string, id: string) => {
+      const res = await fetch(`${s.httpUrl}/api/v1/chain/api-keys/${id}/revoke`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${k}` },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const works = async (k: string) => (await callStoreApi(s.httpUrl, "st-b", k, "GET", "/stats")).status;
+
+    // a store's admin: 403 whether the key exists or not (nothing learnt), and not through its store's route
+    expect((await revoke(adminA, "key_hq_op")).status).toBe(403);
+    expect((await revoke(adminA, "key_nobody")).status).toBe(403);
+    expect((await callStoreApi(s.httpUrl, "st-a", adminA, "POST", "/api-keys/key_hq_op/revoke")).status).toBe(
+      404,
+    );
+    // head office's operator is no admin; no key at all is 401
+    expect((await revoke(chainOp, "key_hq_op")).status).toBe(403);
+    expect(
+      (await fetch(`${s.httpUrl}/api/v1/chain/api-keys/key_hq_op/revoke`, { method: "POST" })).status,
+    ).toBe(401);
+    // a store's key is not head office's: 404 here, its store's route revokes it
+    expect((await revoke(chainAdmin, "key_op_a")).status).toBe(404);
+    expect((await callStoreApi(s.httpUrl, "st-a", opA, "GET", "/stats")).status).toBe(200);
+    expect((await revoke(chainAdmin, "key_nobody")).status).toBe(404);
+    expect(await works(chainOp)).toBe(200);
+    expect(await within(live.closed, 300)).toBe("still open");
+
+    const r = await revoke(chainAdmin, "key_hq_op");
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ store: "*", id: "key_hq_op", revoked: true });
+    // the recheck is an hour: only the route can have closed it
+    expect(await within(live.closed, 2000)).toBe(4401);
+    expect(await works(chainOp)).toBe(401);
+    expect(await works(chainAdmin)).toBe(200);
   });
 });

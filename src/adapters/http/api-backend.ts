@@ -59,8 +59,9 @@ export interface ApiBackend {
   findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
   createApiKey(scope: string, role: ApiRole, label?: string): Promise<{ record: ApiKeyRecord; key: string }>;
   /**
-   * Revokes key `keyId` of `store` (a key of another scope is not found: false). Its HTTP calls
-   * are refused from the next one, its live sockets closed on every process.
+   * Revokes key `keyId` of `store`, or of head office when `store` is `*` (a key of another scope
+   * is not found: false). Its HTTP calls are refused from the next one, its live sockets closed
+   * on every process.
    */
   revokeApiKey(store: string, keyId: string): Promise<boolean>;
 

@@ -22,6 +22,7 @@ export const problemSchema = z
 export const storeParams = z.object({ store: idSchema });
 export const cartParams = storeParams.extend({ cart: idSchema });
 export const apiKeyParams = storeParams.extend({ keyId: z.string().min(1).max(100) });
+export const chainApiKeyParams = z.object({ keyId: z.string().min(1).max(100) });
 export const sessionParams = storeParams.extend({ session: idSchema });
 export const caseParams = storeParams.extend({ caseId: z.string().min(1).max(200) });
 export const tokenParams = z.object({ token: z.string().min(10).max(600) });

@@ -286,6 +286,36 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     },
   );
 
+  // head office's keys (scope `*`): only a chain-wide admin may revoke one; a store's admin gets
+  // 403 here (and 404 for such a key through its store's route above)
+  api.post(
+    "/api/v1/chain/api-keys/:keyId/revoke",
+    {
+      onRequest: async (req) => {
+        const key = await authenticate(req);
+        requireRoleAndStore(key, ROLES.admin, "*", keys);
+        req.apiKey = key;
+      },
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Revoke a chain-wide (head-office, scope *) API key: chain admins only; refused from its next call, its live sockets closed on every process",
+        params: S.chainApiKeyParams,
+        response: {
+          200: z.object({ store: z.literal("*"), id: z.string(), revoked: z.literal(true) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const { keyId } = req.params;
+      // a store's key is not found here: it is revoked through its store's route
+      if (!(await backend.revokeApiKey("*", keyId)))
+        throw new ApiError("UNKNOWN_API_KEY", `no chain-wide API key ${keyId}`);
+      return { store: "*" as const, id: keyId, revoked: true as const };
+    },
+  );
+
   // ---- carts ----------------------------------------------------------------------------------
   api.post(
     `${P}/carts`,

@@ -117,7 +117,8 @@ export class StorageApiBackend implements ApiBackend {
   }
 
   async revokeApiKey(store: string, keyId: string): Promise<boolean> {
-    // looked up within the store: another store's key, or a chain-wide one, is not found here
+    // looked up within the scope: another store's key, or a chain-wide one through a store (or a
+    // store's through `*`), is not found here
     const key = (await this.o.storage.apiKeys.list(store)).find((k) => k.id === keyId);
     if (!key || key.store !== store) return false;
     await this.o.storage.apiKeys.revoke(keyId);
