@@ -61,6 +61,7 @@ import { EmbeddedBroker } from "./adapters/mqtt/embedded-broker";
 import { dynsecMigrateCarts, ExternalBroker } from "./adapters/mqtt/external-broker";
 import { IntakeLimit } from "./adapters/mqtt/intake-limit";
 import { RegistryCartDirectory } from "./adapters/mqtt/registry-cart-directory";
+import { watchDynsecRevokedCarts } from "./adapters/mqtt/revoked-cart-accounts";
 import { PostgresSandboxGateway } from "./adapters/payments/postgres-sandbox-gateway";
 import { SqliteSandboxGateway } from "./adapters/payments/sqlite-sandbox-gateway";
 import { openPostgresStorage } from "./adapters/postgres/postgres-storage";
@@ -433,8 +434,7 @@ export async function startServer(
       // carts provisioned by an older server lack rights added since (the status topic): migrate
       const carts = [];
       for (const store of hosted()) {
-        for (const c of await storage.carts.list(store))
-          carts.push({ store, cart: c.cart, revoked: c.revoked });
+        for (const c of await storage.carts.list(store)) carts.push(c);
       }
       const migrated = await dynsecMigrateCarts(dynsec, carts);
       log.info(migrated, "dynsec: every cart's broker account brought up to date");
@@ -443,6 +443,16 @@ export async function startServer(
           { carts: migrated.missing },
           "carts with no broker account: re-provision them to issue a secret",
         );
+      // and from now on a cart revoked in the database loses its account within the recheck
+      const everyMs = config.http.authRecheckSeconds * 1000;
+      revokedWatch = watchDynsecRevokedCarts({
+        dynsec,
+        registry: storage.carts,
+        stores: hosted,
+        atStart: carts,
+        everyMs,
+        log,
+      });
     }
     await attachDevicesToExternalBroker(ext.client, deviceGateway, { shared: config.mqtt.shared, log });
     deviceBroker = {

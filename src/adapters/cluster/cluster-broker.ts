@@ -132,6 +132,11 @@ export class ClusterBroker {
     return this.dynsec !== undefined;
   }
 
+  /** The dynsec control channel, when enabled (the revoked-cart sweep, mqtt/revoked-cart-accounts.ts). */
+  get dynsecControl(): Dynsec | undefined {
+    return this.dynsec;
+  }
+
   async provisionCart(store: string, cart: string, secret: string): Promise<void> {
     if (this.dynsec) await dynsecProvisionCart(this.dynsec, store, cart, secret);
   }

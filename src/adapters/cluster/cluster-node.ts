@@ -19,6 +19,7 @@ import { performance } from "node:perf_hooks";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { Ownership } from "../../app/cluster/ownership";
+import type { CartRecord } from "../../app/ports/read-models";
 import { type StoreConfig, StoreService } from "../../app/services/store-service";
 import type { Catalog } from "../../domain/catalog/product";
 import { DomainError } from "../../domain/shared/errors";
@@ -43,6 +44,7 @@ import { ServerMetrics } from "../metrics/server-metrics";
 import { scryptHasher, VerifiedSecretCache } from "../mqtt/cart-credentials";
 import { IntakeLimit } from "../mqtt/intake-limit";
 import { RegistryCartDirectory } from "../mqtt/registry-cart-directory";
+import { watchDynsecRevokedCarts } from "../mqtt/revoked-cart-accounts";
 import { PostgresSandboxGateway } from "../payments/postgres-sandbox-gateway";
 import { openPostgresStorage } from "../postgres/postgres-storage";
 import { storeLiveAuthenticator } from "../ws/store-live-authenticator";
@@ -157,15 +159,15 @@ export async function startClusterNode(
     clientId: `${c.sessionPrefix}-node-${node}`.slice(0, 128),
     log,
   });
+  const cartsAtStart: CartRecord[] = [];
   if (config.mqtt.auth === "dynsec") {
     await control.enableDynsec();
     // carts provisioned by an older server lack rights added since (the status topic): migrate
-    const carts = [];
-    for (const { store } of stores) {
-      for (const r of await storage.carts.list(store))
-        carts.push({ store, cart: r.cart, revoked: r.revoked });
-    }
-    log.info(await control.migrateCarts(carts), "dynsec: every cart's broker account brought up to date");
+    for (const { store } of stores) cartsAtStart.push(...(await storage.carts.list(store)));
+    log.info(
+      await control.migrateCarts(cartsAtStart),
+      "dynsec: every cart's broker account brought up to date",
+    );
   }
   const retryAfterSec = Math.ceil((c.leaseTtlMs + c.renewMs) / 1000);
 
@@ -240,6 +242,19 @@ export async function startClusterNode(
     log,
   });
   ingress.ownership = ownership;
+  // and from now on a cart revoked in the database directly loses its broker account within the
+  // recheck: each store's carts are swept by the process that owns the store
+  const dynsec = control.dynsecControl;
+  const revokedWatch = dynsec
+    ? watchDynsecRevokedCarts({
+        dynsec,
+        registry: storage.carts,
+        stores: () => [...byId.keys()].filter((s) => ingress.serves(s)),
+        atStart: cartsAtStart,
+        everyMs: (config.http.authRecheckSeconds ?? 30) * 1000,
+        log,
+      })
+    : undefined;
 
   // ---- the store API, the same server as a single process --------------------------------------
   const directory = new RegistryCartDirectory(storage.carts, () => [...byId.keys()]);
@@ -449,6 +464,7 @@ export async function startClusterNode(
     async stop() {
       stopping = true;
       clearInterval(maintenance);
+      revokedWatch?.stop();
       await looping;
       await ownership.stop();
       await ingress.close();

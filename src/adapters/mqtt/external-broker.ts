@@ -525,6 +525,30 @@ export async function dynsecRevokeCart(d: Dynsec, cart: string): Promise<void> {
 }
 
 /**
+ * Disables the dynsec client of a cart the registry has revoked (the periodic sweep,
+ * `RevokedCartAccounts` in src/app/services/revoked-connections.ts): "nothing" when it has no
+ * client, is disabled already, or names another account (0122: never touched). `stillRevoked` —
+ * the registry read again — comes last before `disableClient`: a cart re-provisioned meanwhile
+ * ("changed") is left enabled. (Provisioning writes the registry before it touches the client,
+ * so a re-provisioning could be undone only if its whole dynsec exchange — five requests or
+ * more — fit between that read and this one request.)
+ */
+export async function dynsecDisableRevokedCart(
+  d: Dynsec,
+  cart: string,
+  stillRevoked: () => Promise<boolean>,
+): Promise<"disabled" | "nothing" | "changed"> {
+  const r = await d.run({ command: "getClient", username: cart }, ["Client not found"]);
+  const client = r.data?.client as
+    | { roles?: { rolename: string }[]; groups?: { groupname: string }[]; disabled?: boolean }
+    | undefined;
+  if (r.error || !client || client.disabled === true || !isCartClient(cart, client)) return "nothing";
+  if (!(await stillRevoked())) return "changed";
+  await d.run({ command: "disableClient", username: cart }, ["Client not found"]);
+  return "disabled";
+}
+
+/**
  * May the cart `cart` own the dynsec client of that username? Yes when there is none, or when it
  * is a cart's: no role but the cart's own (`cartRoleName`) and no group. The server's account,
  * the dynsec admin and anything an operator made by hand hold other roles or groups, and a cart

@@ -1,7 +1,8 @@
 /**
  * A store server on a real Mosquitto with dynamic security, as the external-broker tests start
  * it: the config file under `dir` (stores as given), SQLite in `dir`, the server's broker account,
- * and one admin API key for `keyStore`. Returns the running server and the key's secret.
+ * and one admin API key for `keyStore`; `env`: more `SKIPLANE_*` settings (a PostgreSQL
+ * `SKIPLANE_DATABASE_URL` instead of SQLite). Returns the running server and the key's secret.
  */
 
 import { writeFileSync } from "node:fs";
@@ -19,6 +20,7 @@ export async function startServerOnMosquitto(o: {
   stores: unknown[];
   keyId: string;
   keyStore: string;
+  env?: Record<string, string>;
 }): Promise<{ running: RunningServer; key: string }> {
   writeFileSync(join(o.dir, "config.json"), JSON.stringify({ stores: o.stores }));
   const config = loadServerConfig({
@@ -34,6 +36,7 @@ export async function startServerOnMosquitto(o: {
       SKIPLANE_MQTT_PASSWORD: o.account.password,
       SKIPLANE_MQTT_AUTH: "dynsec",
       SKIPLANE_MQTT_CLIENT_ID: o.clientId,
+      ...o.env,
     },
   });
   const running = await startServer(config, { logger: pino({ level: "silent" }) });

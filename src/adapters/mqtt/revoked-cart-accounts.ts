@@ -1,0 +1,57 @@
+/**
+ * An external broker with dynamic security: a cart revoked in the database directly (a script, a
+ * console, a server that is not in this one's cluster) has its broker account disabled within
+ * `http.authRecheckSeconds`, so it is disconnected and cannot reconnect — before, it kept the
+ * account until the next server start (`dynsecMigrateCarts`). Revoking through the API disables
+ * it at once; this sweep is the bound for everything else (RevokedCartAccounts,
+ * src/app/services/revoked-connections.ts). Without dynsec (`mqtt.auth = none`) the broker's
+ * accounts are the operator's: nothing to disable from here.
+ */
+import type { CartRegistry } from "../../app/ports/read-models";
+import {
+  type CartAccounts,
+  type RegisteredCart,
+  RevokedCartAccounts,
+  watchRevokedCartAccounts,
+} from "../../app/services/revoked-connections";
+import { type Dynsec, dynsecDisableRevokedCart } from "./external-broker";
+
+/** The registry's carts of `stores()`, their accounts disabled through dynsec. */
+export function dynsecCartAccounts(
+  d: Dynsec,
+  registry: Pick<CartRegistry, "get" | "list">,
+  stores: () => Iterable<string>,
+): CartAccounts {
+  return {
+    async carts() {
+      const out: RegisteredCart[] = [];
+      for (const store of stores()) out.push(...(await registry.list(store)));
+      return out;
+    },
+    disable: (c) =>
+      dynsecDisableRevokedCart(d, c.cart, async () => {
+        const now = await registry.get(c.store, c.cart);
+        return now?.revoked === true && now.secretHash === c.secretHash;
+      }),
+  };
+}
+
+/**
+ * Starts the sweep. `stores`: the stores whose carts this process looks after (a cluster
+ * process: those it owns now); `atStart`: the registry as the start's migration saw it (its
+ * revoked carts' accounts are disabled already).
+ */
+export function watchDynsecRevokedCarts(o: {
+  dynsec: Dynsec;
+  registry: Pick<CartRegistry, "get" | "list">;
+  stores: () => Iterable<string>;
+  atStart: Iterable<RegisteredCart>;
+  everyMs: number;
+  log: { warn(obj: object, msg: string): void };
+}): { stop(): void } {
+  const accounts = new RevokedCartAccounts(dynsecCartAccounts(o.dynsec, o.registry, o.stores), o.atStart);
+  return watchRevokedCartAccounts(accounts, o.everyMs, {
+    onDisabled: (carts) => o.log.warn({ carts }, "carts revoked in the database: broker accounts disabled"),
+    onError: (err) => o.log.warn({ err }, "revoked-cart account sweep failed; retried on the next one"),
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * Revocation on an external broker (a real Mosquitto of the test's own with dynamic security, the
+ * whole server on it). Before 2026-12-05 a cart revoked in the database directly (not through the
+ * API) kept its dynsec account until the next server start: it stayed connected, and reconnected
+ * with its old secret whenever it liked.
+ *
+ * - a cart revoked in the SQLite file by another connection: its MQTT connection closes and its
+ *   secret is refused within `http.authRecheckSeconds` (1 s here); re-provisioned through the
+ *   API it connects with the new secret, and revoked in the database again it is cut off again
+ *   (the sweep remembers a cart by its secret hash, not by its id);
+ * - cluster mode, two nodes on the real PostgreSQL: a cart revoked in the database is cut off the
+ *   same way (by the node that owns its store).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import mqtt, { type MqttClient } from "mqtt";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clusterConfigSchema } from "../../src/adapters/cluster/cluster-config";
+import { type ClusterNode, startClusterNode } from "../../src/adapters/cluster/cluster-node";
+import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
+import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
+import { openPostgresStorage } from "../../src/adapters/postgres/postgres-storage";
+import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
+import type { RunningServer } from "../../src/main";
+import { type DynsecMosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
+import { callStoreApi } from "../support/store-api";
+import { startServerOnMosquitto } from "./support/mosquitto-server";
+
+const STORE = "st-rvm";
+const account = { username: "skiplane-server", password: "server-secret" };
+const CATALOG = {
+  currency: "USD",
+  products: [{ sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } }],
+};
+
+/** `p`'s outcome, or "still open" after `ms`. */
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<string>((r) => setTimeout(() => r("still open"), ms))]);
+
+describe.skipIf(!mosquittoAvailable())("revocation on Mosquitto with dynamic security", () => {
+  let broker: DynsecMosquitto;
+  let dir: string;
+  const clients: MqttClient[] = [];
+  const servers: RunningServer[] = [];
+  const nodes: ClusterNode[] = [];
+  const schemas: string[] = [];
+
+  /** A cart's connection, or the CONNACK reason code that refused it. */
+  const connect = (username: string, password: string) =>
+    mqtt.connectAsync(broker.url, { username, password, reconnectPeriod: 0, protocolVersion: 5 }).then(
+      (c) => {
+        clients.push(c);
+        return c;
+      },
+      (err: Error & { code?: number }) => err.code ?? -1,
+    );
+  const closedOf = (c: MqttClient) => new Promise<string>((r) => c.once("close", () => r("closed")));
+
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    await ExternalBroker.bootstrapDynsec({ url: broker.url, admin: broker.admin, server: account });
+    dir = mkdtempSync(join(tmpdir(), "skiplane-mrv-"));
+    writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+    for (const s of servers) await s.close();
+    for (const n of nodes) await n.stop();
+    for (const schema of schemas) await dropTestSchema(schema);
+    await broker?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a cart revoked in the database loses its broker account within the recheck; re-provisioned and revoked again, again", async () => {
+    const { running, key } = await startServerOnMosquitto({
+      dir,
+      brokerUrl: broker.url,
+      account,
+      clientId: `skiplane-mrv-${process.pid}`,
+      stores: [{ id: STORE, catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" }],
+      keyId: "key_mrv_admin",
+      keyStore: STORE,
+      env: { SKIPLANE_AUTH_RECHECK_SECONDS: "1" },
+    });
+    servers.push(running);
+    const provision = async (cart: string) => {
+      const r = await callStoreApi(running.httpUrl, STORE, key, "POST", "/carts", { cart });
+      expect(r.status).toBe(201);
+      return r.body.secret as string;
+    };
+    const revokeInDb = (cart: string) => {
+      const db = new BetterSqlite3(running.config.database.sqliteFile);
+      db.prepare("UPDATE carts SET revoked = 1 WHERE store = ? AND cart = ?").run(STORE, cart);
+      db.close();
+    };
+    const kept = await provision("cart-kept");
+    const keptConn = await connect("cart-kept", kept);
+    if (typeof keptConn === "number") throw new Error(`cart-kept refused: ${keptConn}`);
+    const keptClosed = closedOf(keptConn);
+
+    const first = await provision("cart-db");
+    const conn = await connect("cart-db", first);
+    if (typeof conn === "number") throw new Error(`cart-db refused: ${conn}`);
+    const closed = closedOf(conn);
+    revokeInDb("cart-db");
+    // the bound is the recheck (1 s here); 5 s leaves room for a loaded machine
+    expect(await within(closed, 5000)).toBe("closed");
+    // MQTT 5: 0x86 bad user name or password / 0x87 not authorized (dynsec answers a disabled client with one)
+    expect([134, 135]).toContain(await connect("cart-db", first));
+
+    // re-provisioned through the API: the new secret connects, and stays
+    const second = await provision("cart-db");
+    const again = await connect("cart-db", second);
+    if (typeof again === "number") throw new Error(`re-provisioned cart-db refused: ${again}`);
+    const closedAgain = closedOf(again);
+    expect(await within(closedAgain, 2500)).toBe("still open");
+    // revoked in the database once more: cut off again
+    revokeInDb("cart-db");
+    expect(await within(closedAgain, 5000)).toBe("closed");
+    expect([134, 135]).toContain(await connect("cart-db", second));
+
+    // the other cart was never touched
+    expect(await within(keptClosed, 100)).toBe("still open");
+  }, 60_000);
+
+  it("cluster mode: a cart revoked in the database loses its broker account within the recheck", async () => {
+    const schema = uniqueSchemaName("mrvc");
+    schemas.push(schema);
+    const node = async (name: string) => {
+      const n = await startClusterNode(
+        {
+          database: { url: TEST_PG_URL, schema },
+          mqtt: { url: broker.url, ...account, auth: "dynsec" },
+          http: { host: "127.0.0.1", port: 0, authRecheckSeconds: 1 },
+          secrets: { receiptKey: Buffer.alloc(32, 7).toString("base64") },
+          cluster: clusterConfigSchema.parse({
+            enabled: true,
+            nodeId: `${name}-${process.pid}`,
+            stores: ["st-rvc"],
+            sessionPrefix: `mrvc-${process.pid}`,
+          }),
+        },
+        pino({ level: "silent" }),
+      );
+      nodes.push(n);
+      return n;
+    };
+    const a = await node("a");
+    await node("b");
+    const db = await openPostgresStorage({ connectionString: TEST_PG_URL, schema });
+    try {
+      const key = newApiKey("key_mrvc_admin");
+      await db.apiKeys.create({
+        id: "key_mrvc_admin",
+        store: "st-rvc",
+        role: "admin",
+        keyHash: apiKeyHash(key),
+        createdAt: Date.now(),
+      });
+      const made = await callStoreApi(`http://127.0.0.1:${a.port}`, "st-rvc", key, "POST", "/carts", {
+        cart: "cart-rvc",
+      });
+      expect(made.status).toBe(201);
+      const secret = made.body.secret as string;
+      const conn = await connect("cart-rvc", secret);
+      if (typeof conn === "number") throw new Error(`cart-rvc refused: ${conn}`);
+      const closed = closedOf(conn);
+
+      expect(await db.carts.revoke("st-rvc", "cart-rvc")).toBe(true);
+      // the recheck (1 s) on whichever node holds the store's lease
+      expect(await within(closed, 8000)).toBe("closed");
+      expect([134, 135]).toContain(await connect("cart-rvc", secret));
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+});
