@@ -17,10 +17,22 @@
  * shopper holds, each alike), or one unit of X passed from one to the other (the giver's hand
  * shows X and then not, the receiver's hand not and then X, at an unknown moment τ, averaged over
  * the frame gaps). Frame likelihoods: an empty reading 0.95 for an empty hand and 0.05 for a hand
- * holding something; a product reading ε + (1 − ε)·p for that product, ε for another, 0.05 for
- * an empty hand (a false sighting). Frames of one hand are correlated, so each hand's
- * log-likelihood is tempered to at most `effectiveFrames` frames' worth. Prior: nothing passed 1/2, the other 1/2
- * spread over the units either could have passed.
+ * holding something; a product reading ε + (1 − ε)·p for that product, ε for another (a look-alike
+ * the fusion cannot list: product-blind, the cautious bound). Frames of one hand are correlated,
+ * so each hand's log-likelihood is tempered to at most `effectiveFrames` frames' worth. Prior:
+ * nothing passed 1/2, the other 1/2 spread over the units either could have passed.
+ *
+ * A product reading of an EMPTY hand (a false sighting, rate f = `falseSighting`) names one product,
+ * the one the recogniser took for an object in its view: P(names s | empty) = f·q(s), not f for
+ * every s (which sums to f·N over a catalogue of N — no camera can do that, and it let "nothing
+ * passed" explain a reading of exactly the giver's product at the full rate, while "X passed" pays
+ * the prior's split over every unit the two hold). Away from the shelves (a meeting is only counted
+ * there) the objects in view near a hand are (1) the object in the OTHER hand of the meeting, within
+ * 0.3 m — the one confusion that looks exactly like a hand-over, so it keeps the whole rate f
+ * (q = 1, the worst case: no data says how often it happens), and (2) the units the two shoppers
+ * carry, each alike (q = n_s / units held). A product neither of them carries cannot be the unit
+ * passing between them; it is scored f as before (it tells an empty hand from a full one no better
+ * than before: ε for a hand holding another product is product-blind too). Decision 0130.
  *
  * When the moment the hands were together is known (`during`), a unit can only have passed then:
  * τ is taken inside it. Readings from before and after the meeting then tell "it passed" from "it
@@ -86,48 +98,59 @@ export function heldLikelihood(v: HandView, sku: string, cfg: SightingConfig = D
 /** a hand's possible content in one phase, with prior weights summing to 1; undefined = empty */
 type Content = { c: string | undefined; w: number }[];
 
-function frameLog(r: HeldReading, c: string | undefined, cfg: SightingConfig): number {
+/**
+ * log-likelihood of one frame of a hand holding `c` (undefined = empty) while the other hand of the
+ * meeting holds `other`; `share(s)` = the part of a false sighting that names s (see the header)
+ */
+function frameLog(
+  r: HeldReading,
+  c: string | undefined,
+  other: string | undefined,
+  share: (sku: string) => number,
+  cfg: SightingConfig,
+): number {
   if (r.held.length === 0) return Math.log(c === undefined ? 1 - cfg.falseSighting : cfg.emptyMiss);
-  if (c === undefined) return Math.log(cfg.falseSighting);
+  if (c === undefined) {
+    const named = r.held[0].sku;
+    return Math.log(cfg.falseSighting * (named === other ? 1 : share(named)));
+  }
   const p = r.held.find((x) => x.sku === c)?.p ?? 0;
   return Math.log(cfg.wrongRate + (1 - cfg.wrongRate) * p);
 }
 
+function logSumExp(xs: readonly number[]): number {
+  const m = Math.max(...xs);
+  if (m === Number.NEGATIVE_INFINITY) return m;
+  return m + Math.log(xs.reduce((a, x) => a + Math.exp(x - m), 0));
+}
+
 /**
- * log-likelihood of one hand's frames: content `before` until τ, `after` from then, each phase's
- * content one of its options (marginalised by their weights); the frames of one hand count as at
- * most `effectiveFrames` readings (tempered: a recogniser's errors are correlated over a second,
- * and tempering each phase alone would favour "nothing passed", whose one phase shrinks more)
+ * log-likelihood of both hands' frames in one phase, each hand's content one of its options for the
+ * whole phase (marginalised jointly: what one hand holds is what a false sighting of the other may
+ * name); each hand's frames count as at most `effectiveFrames` readings (tempered over the hand's
+ * frames in the whole window: a recogniser's errors are correlated over a second, and tempering each
+ * phase alone would favour "nothing passed", whose one phase shrinks more)
  */
-function handLog(
-  frames: readonly HeldReading[],
-  tau: number,
-  before: Content,
-  after: Content,
+function phaseLog(
+  fa: readonly HeldReading[],
+  fb: readonly HeldReading[],
+  ca: Content,
+  cb: Content,
+  temper: { a: number; b: number },
+  share: (sku: string) => number,
   cfg: SightingConfig,
 ): number {
-  if (frames.length === 0) return 0;
-  const temper = Math.min(1, cfg.effectiveFrames / frames.length);
-  const phase = (fs: readonly HeldReading[], cs: Content) => {
-    if (fs.length === 0) return 0;
-    const logs = cs.map(({ c, w }) => {
-      let s = 0;
-      for (const f of fs) s += frameLog(f, c, cfg);
-      return Math.log(w) + temper * s;
-    });
-    const m = Math.max(...logs);
-    return m + Math.log(logs.reduce((a, l) => a + Math.exp(l - m), 0));
-  };
-  return (
-    phase(
-      frames.filter((f) => f.t < tau),
-      before,
-    ) +
-    phase(
-      frames.filter((f) => f.t >= tau),
-      after,
-    )
-  );
+  if (fa.length + fb.length === 0) return 0;
+  const logs: number[] = [];
+  for (const x of ca)
+    for (const y of cb) {
+      let la = 0;
+      for (const f of fa) la += frameLog(f, x.c, y.c, share, cfg);
+      let lb = 0;
+      for (const f of fb) lb += frameLog(f, y.c, x.c, share, cfg);
+      logs.push(Math.log(x.w) + Math.log(y.w) + temper.a * la + temper.b * lb);
+    }
+  return logSumExp(logs);
 }
 
 function minusOne(h: ReadonlyMap<string, number>, sku: string): Map<string, number> {
@@ -172,30 +195,45 @@ export function handoverPosterior(
     if (total === 0) return [{ c: undefined, w: 1 }];
     return [{ c: undefined, w: 0.5 }, ...[...h].map(([c, n]) => ({ c, w: (0.5 * n) / total }))];
   };
-  const avg = (f: (tau: number) => number, at: readonly number[] = taus) => {
-    const ls = at.map(f);
-    const m = Math.max(...ls);
-    return m + Math.log(ls.reduce((s, l) => s + Math.exp(l - m), 0) / ls.length);
+  const avg = (f: (tau: number) => number) => logSumExp(taus.map(f)) - Math.log(taus.length);
+  // units per product the two carry: a false sighting of an empty hand names one of them, each alike
+  const carried = new Map<string, number>();
+  for (const h of [a.holds, b.holds]) for (const [sku, n] of h) carried.set(sku, (carried.get(sku) ?? 0) + n);
+  const units = [...carried.values()].reduce((s, n) => s + n, 0);
+  const share = (sku: string) => {
+    const n = carried.get(sku);
+    return n === undefined ? 1 : n / units;
   };
-  const units =
-    [...a.holds.values()].reduce((s, n) => s + n, 0) + [...b.holds.values()].reduce((s, n) => s + n, 0);
+  const temper = {
+    a: Math.min(1, cfg.effectiveFrames / Math.max(1, a.frames.length)),
+    b: Math.min(1, cfg.effectiveFrames / Math.max(1, b.frames.length)),
+  };
+  const phase = (lo: number, hi: number, ca: Content, cb: Content) =>
+    phaseLog(
+      a.frames.filter((f) => f.t >= lo && f.t < hi),
+      b.frames.filter((f) => f.t >= lo && f.t < hi),
+      ca,
+      cb,
+      temper,
+      share,
+      cfg,
+    );
+  const all = { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY };
   const hyps: { h: Omit<HandoverHypothesis, "posterior">; log: number }[] = [];
-  const none = avg(
-    () =>
-      handLog(a.frames, 0, own(a.holds), own(a.holds), cfg) +
-      handLog(b.frames, 0, own(b.holds), own(b.holds), cfg),
-  );
-  hyps.push({ h: {}, log: Math.log(0.5) + none });
-  for (const [giver, receiver] of [
-    [a, b],
-    [b, a],
+  hyps.push({ h: {}, log: Math.log(0.5) + phase(all.lo, all.hi, own(a.holds), own(b.holds)) });
+  for (const [giver, receiver, giverIsA] of [
+    [a, b, true],
+    [b, a, false],
   ] as const) {
     for (const [sku, n] of giver.holds) {
-      const log = avg(
-        (tau) =>
-          handLog(giver.frames, tau, [{ c: sku, w: 1 }], own(minusOne(giver.holds, sku)), cfg) +
-          handLog(receiver.frames, tau, own(receiver.holds), [{ c: sku, w: 1 }], cfg),
-      );
+      const x: Content = [{ c: sku, w: 1 }];
+      const log = avg((tau) => {
+        const rest = own(minusOne(giver.holds, sku));
+        const mine = own(receiver.holds);
+        return giverIsA
+          ? phase(all.lo, tau, x, mine) + phase(tau, all.hi, rest, x)
+          : phase(all.lo, tau, mine, x) + phase(tau, all.hi, x, rest);
+      });
       hyps.push({
         h: { from: giver.shopper, to: receiver.shopper, sku },
         log: Math.log((0.5 * n) / units) + log,
