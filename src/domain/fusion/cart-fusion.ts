@@ -184,6 +184,9 @@ class CartFusionImpl implements CartFusion {
   /** changes of several units, all scanned: of one product, of several products */
   private togetherCounts = 0;
   private togetherMixes = 0;
+  /** changes explained as merchandise beyond doubt without the blank sightings, and how many had one */
+  private blankSeenN = 0;
+  private blankSeenK = 0;
   /** what a unit of each sku charges, as a key (see chargeAgreement) */
   private readonly chargeKeys = new Map<string, string>();
 
@@ -445,7 +448,9 @@ class CartFusionImpl implements CartFusion {
     this.decidedChanges++;
     this.settleWeighed(change.before, change.endT, out);
     const ctx = this.contextFor(change.delta, change.sd, sightings, scans, keyed);
-    const hyps = explainChange(ctx, cfg);
+    const ecfg = this.explainConfig();
+    const hyps = explainChange(ctx, ecfg);
+    this.learnBlank(ctx, hyps);
     const best = hyps[0];
     const bestMerch = hyps.find((h) => h.kind === "merch");
     // the cart's own weight spread, where it has learned a wider one, and how often its shoppers
@@ -453,11 +458,11 @@ class CartFusionImpl implements CartFusion {
     // the prior says, may only doubt
     const spread = this.weightSpread();
     const together = this.togetherPrior();
-    const wide = spread > 1 ? explainChange({ ...ctx, spread }, cfg) : undefined;
+    const wide = spread > 1 ? explainChange({ ...ctx, spread }, ecfg) : undefined;
     // (for the lines only: "did something else go in?" is asked as before)
     const tw =
       together > cfg.extraProductPrior
-        ? explainChange({ ...ctx, spread }, { ...cfg, extraProductPrior: together })
+        ? explainChange({ ...ctx, spread }, { ...ecfg, extraProductPrior: together })
         : undefined;
     if (!removal) {
       this.learnSpread(best, change, sightings, scans);
@@ -621,6 +626,45 @@ class CartFusionImpl implements CartFusion {
       this.raise(prompt, removal, ctx, fixed, evidence, change.endT, out);
     }
     if (guess.remainder) this.raiseRemainder(guess, ctx, change.endT, evidence, out, vouched);
+  }
+
+  /**
+   * How often this cart's camera reports a sighting of no product (empty, or faint: under
+   * visionConfusionMinP) beside merchandise — a hand with nothing in it at the shelf, a glare —
+   * over the changes it explained as merchandise beyond doubt *without* those sightings (best
+   * explanation merchandise, no remainder, posterior ≥ 0.99 with blankSightingMerchP taken as 1, so
+   * the count does not select on what it measures). A personal item crossing the rim shows as such
+   * a sighting with probability blankSightingBagP, so the cart's blankSightingMerchP is the ratio
+   * of the two: the upper 95 % bound (Wilson) of its rate over blankSightingBagP, never above the
+   * configured value (an assumption the cart may only narrow with its own evidence; 20 changes
+   * with none give the bound 0.12, so a new cart keeps the configured 0.1).
+   */
+  private learnedBlankMerchP(): number {
+    const cfg = this.cfg;
+    if (cfg.blankSightingBagP <= 0 || this.blankSeenN === 0) return cfg.blankSightingMerchP;
+    const n = this.blankSeenN;
+    const p = this.blankSeenK / n;
+    const z = 1.645;
+    const ub =
+      (p + (z * z) / (2 * n) + z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+    return Math.min(cfg.blankSightingMerchP, ub / cfg.blankSightingBagP);
+  }
+
+  /** the configuration explanations are scored with: the cart's own blankSightingMerchP */
+  private explainConfig(): FusionConfig {
+    const b = this.learnedBlankMerchP();
+    return b === this.cfg.blankSightingMerchP ? this.cfg : { ...this.cfg, blankSightingMerchP: b };
+  }
+
+  /** one observation for learnedBlankMerchP: an addition that is merchandise beyond doubt */
+  private learnBlank(ctx: ChangeContext, hyps: Hypothesis[]): void {
+    if (this.cfg.blankSightingBagP <= 0 || ctx.delta < 0) return;
+    const blank = ctx.blank ?? 0;
+    // (with no such sighting the factor does not enter: the change's own explanation)
+    const h = blank > 0 ? explainChange(ctx, { ...this.cfg, blankSightingMerchP: 1 })[0] : hyps[0];
+    if (h.kind !== "merch" || h.remainder || h.posterior < 0.99) return;
+    this.blankSeenN++;
+    if (blank > 0) this.blankSeenK++;
   }
 
   /** the factor on unit explanations' weight sd this cart has learned (weightSpreadPriorN) */
@@ -1680,7 +1724,7 @@ class CartFusionImpl implements CartFusion {
       if (cand.maxQty <= 0) return undefined;
     }
     ctx.candidates = [cand, ...ctx.candidates];
-    const hyps = explainChange(ctx, this.cfg);
+    const hyps = explainChange(ctx, this.explainConfig());
     const h = hyps.find((x) => x.kind === "merch" && x.items.some((i) => i.sku === sku));
     if (h && h.kind === "merch")
       return { items: h.items, z: h.z, posterior: h.posterior, remainder: (h.remainder ?? 0) > 0 };

@@ -1103,3 +1103,54 @@ describe("cart fusion: a cart whose shoppers put different products in together 
     expect(on).toEqual(run(tl.events, undefined, fusion({ togetherPriorN: 0 })).events);
   });
 });
+
+describe("cart fusion: a cart learns how often its camera shows no product beside merchandise", () => {
+  // 100 colas seen clearly (with or without an empty sighting beside each: a hand with nothing in
+  // it), then a 1,223 g bag the camera shows as an empty hand, "not merchandise" at 0.90 on the
+  // configured prior (products nobody saw fit the weight)
+  const colasThenBag = (blankBeside: boolean) => {
+    let tl = shopping(8);
+    for (let i = 0; i < 100; i++) {
+      if (blankBeside) tl = tl.see("in");
+      tl = tl.see("in", ["cola-330", 0.93]).step(349.2).hold(1500);
+    }
+    return tl.see("in").step(1223).hold(800).end();
+  };
+  // off by default (measured: docs/fusion-model.md §3); the simulator-fitted value
+  const LEARN = { blankSightingBagP: 0.906 };
+  const bagAsked = (events: BasketEvent[]) => of(events, "PromptRaised").length > 0;
+
+  it("a camera that never shows an empty hand beside merchandise: the bag is not merchandise, unasked", () => {
+    const tl = colasThenBag(false);
+    const off = run(tl.events).events;
+    expect(of(off, "ItemAdded").filter((a) => a.sku === "cola-330" && a.status === "ok")).toHaveLength(100);
+    expect(bagAsked(off)).toBe(true);
+    const { events, fusion } = run(tl.events, LEARN);
+    expect(of(events, "ItemAdded").filter((a) => a.sku === "cola-330" && a.status === "ok")).toHaveLength(
+      100,
+    );
+    expect(bagAsked(events)).toBe(false);
+    expect(of(events, "ReviewRequested")).toEqual([]);
+    expect(fusion.counters.signal).toMatchObject({ "foreign-added": 1 });
+  });
+
+  it("a camera that shows empty hands beside merchandise keeps the configured prior, and asks", () => {
+    const { events } = run(colasThenBag(true).events, LEARN);
+    // the colas with an empty hand beside them count: they are merchandise without that sighting
+    expect(of(events, "ItemAdded").filter((a) => a.sku === "cola-330" && a.status === "ok")).toHaveLength(
+      100,
+    );
+    expect(bagAsked(events)).toBe(true);
+  });
+
+  it("a new cart keeps the configured prior", () => {
+    const tl = shopping(8)
+      .see("in", ["cola-330", 0.93])
+      .step(349.2)
+      .hold(1500)
+      .see("in")
+      .step(1223)
+      .hold(800);
+    expect(run(tl.events, LEARN).events).toEqual(run(tl.events).events);
+  });
+});

@@ -149,8 +149,22 @@ export interface FusionConfig {
    * confusions the table was fitted on); under it the lower candidates keep their own p
    */
   visionConfusionMinP: number;
-  /** probability the camera reports no product at all for merchandise crossing the rim */
+  /**
+   * factor on merchandise for each sighting of no product (empty, or a top p under
+   * visionConfusionMinP) in a change's window: how often such a sighting comes with merchandise
+   * against how often with a personal item. An assumption (0.1); with blankSightingBagP > 0 the
+   * ceiling of what each cart learns
+   */
   blankSightingMerchP: number;
+  /**
+   * probability a personal item (bag, coat) put in or taken out shows as a sighting of no product;
+   * each cart divides its own rate of such sightings beside merchandise by it to narrow
+   * blankSightingMerchP (cart-fusion.ts, learnedBlankMerchP). Fitted on the simulator's labelled
+   * plans (scripts/fusion-fit-blank.ts, seeds 901 + 902: 0.906): refit on a real cart's log.
+   * 0, the default: off (measured on, it raised standard silent errors on 10,000 sessions:
+   * items nobody saw, with an empty hand beside them, taken as not merchandise; docs/fusion-model.md §3)
+   */
+  blankSightingBagP: number;
   /** factor on a sighting's p when it went the other way (the camera got the direction wrong) */
   wrongDirP: number;
   /** factor on a sighting's p for a look-alike of a listed product that the camera did not list */
@@ -291,6 +305,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   visionListedShare: LISTED_SHARE,
   visionConfusionMinP: 0.45,
   blankSightingMerchP: 0.1,
+  blankSightingBagP: 0,
   wrongDirP: 0.05,
   lookalikeP: 0.02,
   unseenCandidates: 4,
