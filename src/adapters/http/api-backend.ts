@@ -35,8 +35,11 @@ export interface StoreStats {
   oldestOpenReviewAt?: number;
   cartsProvisioned: number;
   cartsOnline: number;
-  /** captured today (server time, UTC day), minor units */
+  /** the start of "today" (epoch ms): the viewer's midnight, as GET …/day counts it */
+  dayStart: number;
+  /** captured less refunded on the sessions opened today and settled, minor units */
   revenueToday: number;
+  /** sessions opened today and settled with a receipt (GET …/day's `settled`) */
   sessionsClosedToday: number;
   currency: string;
 }
@@ -94,7 +97,8 @@ export interface ApiBackend {
   ): Promise<ReviewCaseView>;
   exportLabels(store: string, options: { since?: number; limit?: number }): Promise<ReviewLabel[]>;
 
-  stats(store: string): Promise<StoreStats>;
+  /** `tz`: the viewer's offset in minutes east of UTC, for "today" (as GET …/day); UTC without it. */
+  stats(store: string, options?: { tz?: number }): Promise<StoreStats>;
   /** Readiness: database reachable, broker up. */
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
 }

@@ -170,6 +170,8 @@ export const labelsQuery = z.object({
   since: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
 });
+/** `tz`: the viewer's offset in minutes east of UTC, so "today" is theirs (as GET …/day). */
+export const statsQuery = z.object({ tz: z.coerce.number().int().min(-840).max(840).optional() });
 export const statsSchema = z.object({
   store: z.string(),
   activeSessions: z.number().int(),
@@ -179,6 +181,7 @@ export const statsSchema = z.object({
   oldestOpenReviewAt: z.number().int().optional(),
   cartsProvisioned: z.number().int(),
   cartsOnline: z.number().int(),
+  dayStart: z.number().int().describe("start of 'today' (epoch ms): the viewer's midnight (tz), as /day"),
   revenueToday: z.number().int(),
   sessionsClosedToday: z.number().int(),
   currency: z.string(),

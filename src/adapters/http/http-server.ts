@@ -612,10 +612,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
         tags: ["dashboard"],
         summary: "Store figures for the dashboard",
         params: S.storeParams,
+        querystring: S.statsQuery,
         response: { 200: S.statsSchema, ...problemResponses },
       },
     },
-    async (req) => backend.stats(req.params.store),
+    async (req) => backend.stats(req.params.store, req.query),
   );
 
   // ---- live -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import type {
   StoreStats,
 } from "./api-backend";
 import { ApiError } from "./problem";
+import { dayStartAt } from "./routes/web-routes";
 import { apiKeyHash, newApiKey, type ReceiptTokens } from "./tokens";
 
 /** How cart credentials reach the broker that enforces them. */
@@ -219,37 +220,31 @@ export class StorageApiBackend implements ApiBackend {
     return this.o.storage.labels.export(store, options);
   }
 
-  async stats(store: string): Promise<StoreStats> {
-    const sessions = await this.o.storage.sessions.list(store, { limit: 10_000 });
-    const queue = await this.o.storage.reviews.queue(store, { limit: 10_000 });
+  /**
+   * Counted by the database (SessionReadModel.summary, ReviewCaseRepository.openSummary), so exact
+   * for any number of sessions. "Today" is the day GET …/day shows: sessions opened since the
+   * viewer's midnight (`tz`, minutes east of UTC; UTC without it), and what their receipts took.
+   */
+  async stats(store: string, options: { tz?: number } = {}): Promise<StoreStats> {
+    const dayStart = dayStartAt(this.now(), options.tz ?? 0);
+    const sessions = await this.o.storage.sessions.summary(store, { openedSince: dayStart });
+    const cases = await this.o.storage.reviews.openSummary(store);
     const carts = await this.o.storage.carts.list(store);
     const online = this.o.broker.online();
-    const dayStart = Math.floor(this.now() / 86_400_000) * 86_400_000;
-    const byState: Record<string, number> = {};
-    let revenue = 0;
-    let closedToday = 0;
-    let currency = sessions[0]?.currency ?? "USD";
-    for (const s of sessions) {
-      byState[s.state] = (byState[s.state] ?? 0) + 1;
-      if (s.receipt && s.receipt.issuedAt >= dayStart) {
-        revenue += s.receipt.captured - s.receipt.refunded;
-        closedToday++;
-        currency = s.receipt.currency;
-      }
-    }
     return {
       store,
-      activeSessions: sessions.filter((s) => s.open).length,
-      sessionsByState: byState,
-      openReviews: queue.length,
-      openDisputes: queue.filter((c) => c.kind === "dispute").length,
-      // the queue is oldest first: how long the oldest open case has waited, for the dashboard
-      ...(queue[0] ? { oldestOpenReviewAt: queue[0].openedAt } : {}),
+      activeSessions: sessions.open,
+      sessionsByState: sessions.byState,
+      openReviews: cases.open,
+      openDisputes: cases.disputes,
+      // how long the oldest open case has waited, for the dashboard
+      ...(cases.oldestOpenedAt === undefined ? {} : { oldestOpenReviewAt: cases.oldestOpenedAt }),
       cartsProvisioned: carts.filter((c) => !c.revoked).length,
       cartsOnline: carts.filter((c) => !c.revoked && online.has(c.cart)).length,
-      revenueToday: revenue,
-      sessionsClosedToday: closedToday,
-      currency,
+      dayStart,
+      revenueToday: sessions.takenSince,
+      sessionsClosedToday: sessions.settledSince,
+      currency: sessions.currency ?? "USD",
     };
   }
 

@@ -16,7 +16,7 @@ export class PgSessionReadModel extends SqlSessionReadModel {
   private readonly group: GroupCommit<SessionView, undefined>;
 
   constructor(db: Kysely<Database>, pool: pg.Pool) {
-    super(db);
+    super(db, "postgres");
     this.group = new GroupCommit((views) => upsertSessions(pool, views), { maxInFlight: 2, maxItems: 1_000 });
   }
 

@@ -13,6 +13,7 @@ import type {
   CartRecord,
   CartRegistry,
   CartScreen,
+  OpenCasesSummary,
   ReceiptView,
   ReviewCaseRepository,
   ReviewCaseView,
@@ -20,13 +21,26 @@ import type {
   ReviewLabelRepository,
   SessionFilter,
   SessionReadModel,
+  SessionSummary,
   SessionView,
 } from "../../app/ports/read-models";
 import type { Database, ReviewCasesTable, SessionsTable } from "./schema";
 import { fromJson, toJson } from "./schema";
 
+/** How the dialect reads a number out of a JSON column (TEXT in SQLite, JSONB in PostgreSQL). */
+export type SqlDialectName = "sqlite" | "postgres";
+
+function jsonInt(dialect: SqlDialectName, column: "receipt", field: "captured" | "refunded") {
+  return dialect === "postgres"
+    ? sql<number>`coalesce((${sql.ref(column)}->>${sql.lit(field)})::bigint, 0)`
+    : sql<number>`coalesce(json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)}), 0)`;
+}
+
 export class SqlSessionReadModel implements SessionReadModel {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialectName,
+  ) {}
 
   async put(v: SessionView): Promise<void> {
     const row: SessionsTable = {
@@ -74,12 +88,72 @@ export class SqlSessionReadModel implements SessionReadModel {
     if (filter.state !== undefined) q = q.where("state", "=", filter.state);
     if (filter.open !== undefined) q = q.where("open", "=", filter.open ? 1 : 0);
     if (filter.openedSince !== undefined) q = q.where("opened_at", ">=", filter.openedSince);
+    // a day's keyset pages (openedSince + after) are read through sessions_opened (0004): SQLite,
+    // without statistics, would walk the primary key from `after` through the store's whole
+    // history instead (200,000 sessions: 35 ms a page against 2 ms), so the unary + takes
+    // `session` off the primary key's range there. PostgreSQL's planner picks the index itself.
+    const sessionKey =
+      this.dialect === "sqlite" && filter.openedSince !== undefined
+        ? sql<string>`+session`
+        : sql.ref("session");
     q =
       filter.after === undefined
         ? q.orderBy("updated_at", "desc").orderBy("session", "desc")
-        : q.where("session", ">", filter.after).orderBy("session", "asc");
+        : q.where(sessionKey, ">", filter.after).orderBy("session", "asc");
     const rows = await q.limit(filter.limit ?? 100).execute();
     return rows.map(toSessionView);
+  }
+
+  /**
+   * Three aggregate queries, each answered from an index: by state (sessions_state), the open
+   * ones (sessions_open), and the day's settled sessions with what their receipts took
+   * (sessions_opened, migration 0004, then those rows' receipts).
+   */
+  async summary(store: string, options: { openedSince: number }): Promise<SessionSummary> {
+    const states = await this.db
+      .selectFrom("sessions")
+      .select(["state", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("store", "=", store)
+      .groupBy("state")
+      .execute();
+    const open = await this.db
+      .selectFrom("sessions")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("store", "=", store)
+      .where("open", "=", 1)
+      .executeTakeFirstOrThrow();
+    const taken = sql<number>`${jsonInt(this.dialect, "receipt", "captured")} - ${jsonInt(this.dialect, "receipt", "refunded")}`;
+    const day = await this.db
+      .selectFrom("sessions")
+      .select((eb) => [
+        eb.fn.countAll<number>().as("n"),
+        eb.fn.coalesce(eb.fn.sum<number>(taken), sql<number>`0`).as("taken"),
+        eb.fn.max("currency").as("currency"),
+      ])
+      .where("store", "=", store)
+      .where("opened_at", ">=", options.openedSince)
+      .where("open", "=", 0)
+      .where("receipt", "is not", null)
+      .executeTakeFirstOrThrow();
+    const currency =
+      day.currency ??
+      (
+        await this.db
+          .selectFrom("sessions")
+          .select("currency")
+          .where("store", "=", store)
+          .limit(1)
+          .executeTakeFirst()
+      )?.currency;
+    const byState: Record<string, number> = {};
+    for (const r of states) byState[r.state] = Number(r.n);
+    return {
+      byState,
+      open: Number(open.n),
+      settledSince: Number(day.n),
+      takenSince: Number(day.taken),
+      ...(currency === undefined ? {} : { currency }),
+    };
   }
 
   async latestForCart(store: string, cart: string): Promise<SessionView | undefined> {
@@ -187,6 +261,24 @@ export class SqlReviewCases implements ReviewCaseRepository {
       .orderBy("case_id")
       .execute();
     return rows.map(toCase);
+  }
+
+  async openSummary(store: string): Promise<OpenCasesSummary> {
+    const r = await this.db
+      .selectFrom("review_cases")
+      .select((eb) => [
+        eb.fn.countAll<number>().as("open"),
+        eb.fn.sum<number>(eb.case().when("kind", "=", "dispute").then(1).else(0).end()).as("disputes"),
+        eb.fn.min("opened_at").as("oldest"),
+      ])
+      .where("store", "=", store)
+      .where("status", "=", "open")
+      .executeTakeFirstOrThrow();
+    return {
+      open: Number(r.open),
+      disputes: Number(r.disputes ?? 0),
+      ...(r.oldest == null ? {} : { oldestOpenedAt: Number(r.oldest) }),
+    };
   }
 
   async disputes(store: string, limit = 100): Promise<ReviewCaseView[]> {

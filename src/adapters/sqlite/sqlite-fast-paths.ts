@@ -107,7 +107,7 @@ export class SqliteSessionReadModel extends SqlSessionReadModel {
   private readonly upsert: BetterSqlite3.Statement;
 
   constructor(db: Kysely<Database>, raw: BetterSqlite3.Database) {
-    super(db);
+    super(db, "sqlite");
     this.upsert = raw.prepare(
       `INSERT INTO sessions (store, session, cart, account, state, open, total, currency, opened_at, updated_at, version, screen, receipt, holds_to_release)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

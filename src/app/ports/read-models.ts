@@ -127,6 +127,33 @@ export interface SessionReadModel {
   list(store: string, filter?: SessionFilter): Promise<SessionView[]>;
   /** The cart's most recent session, if any. */
   latestForCart(store: string, cart: string): Promise<SessionView | undefined>;
+  /**
+   * Counts and sums over every session of the store, computed by the database (no rows read
+   * out): exact for any number of sessions, for the dashboard's figures.
+   */
+  summary(store: string, options: { openedSince: number }): Promise<SessionSummary>;
+}
+
+/** {@link SessionReadModel.summary}: the store's sessions now, and those opened since a time. */
+export interface SessionSummary {
+  /** every session of the store by state (the session state machine's names) */
+  byState: Record<string, number>;
+  /** sessions still open (shopping) */
+  open: number;
+  /** sessions opened at or after `openedSince` that are settled with a receipt */
+  settledSince: number;
+  /** what those receipts took: Σ (captured − refunded), minor units */
+  takenSince: number;
+  /** the store's currency as its sessions record it (undefined: no session yet) */
+  currency?: string;
+}
+
+/** {@link ReviewCaseRepository.openSummary}: the open cases, counted by the database. */
+export interface OpenCasesSummary {
+  open: number;
+  disputes: number;
+  /** when the oldest open case was opened (epoch ms); undefined when none is open */
+  oldestOpenedAt?: number;
 }
 
 export interface ReviewCaseView {
@@ -159,6 +186,8 @@ export interface ReviewCaseRepository {
   forSession(store: string, session: string): Promise<ReviewCaseView[]>;
   /** Dispute cases, open and resolved, newest first. */
   disputes(store: string, limit?: number): Promise<ReviewCaseView[]>;
+  /** How many cases are open (of them disputes) and since when the oldest has waited: exact. */
+  openSummary(store: string): Promise<OpenCasesSummary>;
 }
 
 /** One human decision with what the machine saw: training and evaluation data. */
