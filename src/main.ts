@@ -61,6 +61,7 @@ import { EmbeddedBroker } from "./adapters/mqtt/embedded-broker";
 import { dynsecMigrateCarts, ExternalBroker } from "./adapters/mqtt/external-broker";
 import { IntakeLimit } from "./adapters/mqtt/intake-limit";
 import { RegistryCartDirectory } from "./adapters/mqtt/registry-cart-directory";
+import { announcingRevocations, recheckOnRevocation } from "./adapters/mqtt/revocation-bus";
 import { watchDynsecRevokedCarts } from "./adapters/mqtt/revoked-cart-accounts";
 import { PostgresSandboxGateway } from "./adapters/payments/postgres-sandbox-gateway";
 import { SqliteSandboxGateway } from "./adapters/payments/sqlite-sandbox-gateway";
@@ -477,6 +478,8 @@ export async function startServer(
       online: () => ext.onlineCarts(),
       ready: () => ext.ready(),
     };
+    // other processes on this broker (mqtt.shared) hear this one's revocations, and it theirs
+    sink = await announcingRevocations(sink, ext.client, recheckOnRevocation(live, cartCache, log), log);
     log.info({ url: config.mqtt.url, auth: config.mqtt.auth }, "connected to the external MQTT broker");
   } else {
     embedded = await EmbeddedBroker.start({

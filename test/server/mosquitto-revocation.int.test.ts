@@ -9,7 +9,12 @@
  *   API it connects with the new secret, and revoked in the database again it is cut off again
  *   (the sweep remembers a cart by its secret hash, not by its id);
  * - cluster mode, two nodes on the real PostgreSQL: a cart revoked in the database is cut off the
- *   same way (by the node that owns its store).
+ *   same way (by the node that owns its store);
+ * - two NON-cluster servers on one PostgreSQL schema behind this Mosquitto (`mqtt.shared`), the
+ *   recheck an hour: a cart revoked and a key revoked through A close their sockets on B at once,
+ *   over the revocation bus (before: only within B's recheck); a bus message about a cart that is
+ *   still valid, published with the server's account, closes nothing (the receiver asks its
+ *   database; the message carries no authority).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +23,7 @@ import BetterSqlite3 from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { clusterConfigSchema } from "../../src/adapters/cluster/cluster-config";
 import { type ClusterNode, startClusterNode } from "../../src/adapters/cluster/cluster-node";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
@@ -57,6 +63,25 @@ describe.skipIf(!mosquittoAvailable())("revocation on Mosquitto with dynamic sec
       },
       (err: Error & { code?: number }) => err.code ?? -1,
     );
+  const sockets: WebSocket[] = [];
+  /** A live socket on `httpUrl` authenticated with `auth` and following `sub`; `closed`: its close code. */
+  const follow = async (httpUrl: string, auth: object, sub: object) => {
+    const ws = new WebSocket(`${httpUrl.replace("http", "ws")}/ws`);
+    sockets.push(ws);
+    await new Promise((r) => ws.once("open", r));
+    const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+    const subscribed = new Promise<void>((resolve, reject) => {
+      ws.on("message", (d) => {
+        const f = JSON.parse(String(d)) as { type: string };
+        if (f.type === "ready") ws.send(JSON.stringify({ type: "subscribe", ...sub }));
+        if (f.type === "subscribed") resolve();
+      });
+      void closed.then((code) => reject(new Error(`closed ${code} before subscribing`)));
+    });
+    ws.send(JSON.stringify({ type: "auth", ...auth }));
+    await subscribed;
+    return { ws, closed };
+  };
   const closedOf = (c: MqttClient) => new Promise<string>((r) => c.once("close", () => r("closed")));
 
   beforeAll(async () => {
@@ -66,6 +91,7 @@ describe.skipIf(!mosquittoAvailable())("revocation on Mosquitto with dynamic sec
     writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
   }, 60_000);
   afterAll(async () => {
+    for (const ws of sockets) ws.terminate();
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     for (const s of servers) await s.close();
     for (const n of nodes) await n.stop();
@@ -176,5 +202,83 @@ describe.skipIf(!mosquittoAvailable())("revocation on Mosquitto with dynamic sec
     } finally {
       await db.close();
     }
+  }, 60_000);
+
+  it("non-cluster servers on one broker: a revocation through A closes the sockets on B at once (the bus)", async () => {
+    const schema = uniqueSchemaName("mrvs");
+    schemas.push(schema);
+    const store = {
+      id: "st-rvs",
+      catalog: join(dir, "catalog.json"),
+      defaultPaymentMethod: "pm_sandbox_test",
+    };
+    const start = async (name: string) => {
+      const d = mkdtempSync(join(dir, `${name}-`));
+      const s = await startServerOnMosquitto({
+        dir: d,
+        brokerUrl: broker.url,
+        account,
+        clientId: `skiplane-mrvs-${name}-${process.pid}`,
+        stores: [store],
+        keyId: `key_mrvs_${name}`,
+        keyStore: "st-rvs",
+        // only the bus can close B's sockets within the test
+        env: {
+          SKIPLANE_DATABASE_URL: TEST_PG_URL,
+          SKIPLANE_DATABASE_SCHEMA: schema,
+          SKIPLANE_AUTH_RECHECK_SECONDS: "3600",
+        },
+      });
+      servers.push(s.running);
+      return s;
+    };
+    const a = await start("a");
+    const b = await start("b");
+    const provision = async (cart: string) => {
+      const r = await callStoreApi(a.running.httpUrl, "st-rvs", a.key, "POST", "/carts", { cart });
+      expect(r.status).toBe(201);
+      return r.body.secret as string;
+    };
+    const screenOnB = async (cart: string, secret: string) =>
+      follow(b.running.httpUrl, { cart, secret }, { store: "st-rvs", cart });
+
+    // a bus message about a cart still valid (the server's own account, as a process would send
+    // it): B checks its database and keeps the socket
+    const keptSecret = await provision("cart-rvs-kept");
+    const kept = await screenOnB("cart-rvs-kept", keptSecret);
+    const server = await mqtt.connectAsync(broker.url, {
+      ...account,
+      reconnectPeriod: 0,
+      protocolVersion: 5,
+    });
+    clients.push(server);
+    await server.publishAsync(
+      "skiplane/v1/st-rvs/revoked",
+      JSON.stringify({ kind: "cart", cart: "cart-rvs-kept" }),
+      { qos: 1 },
+    );
+
+    // a cart revoked through A: its screen socket on B closes
+    const secret = await provision("cart-rvs");
+    const onB = await screenOnB("cart-rvs", secret);
+    const r = await callStoreApi(a.running.httpUrl, "st-rvs", a.key, "POST", "/carts/cart-rvs/revoke");
+    expect(r.status).toBe(200);
+    expect(await within(onB.closed, 5000)).toBe(4401);
+
+    // a key revoked through A's route: its dashboard socket on B closes
+    const opKey = newApiKey("key_mrvs_op");
+    await b.running.storage.apiKeys.create({
+      id: "key_mrvs_op",
+      store: "st-rvs",
+      role: "operator",
+      keyHash: apiKeyHash(opKey),
+      createdAt: Date.now(),
+    });
+    const dash = await follow(b.running.httpUrl, { key: opKey }, { store: "st-rvs" });
+    const k = await callStoreApi(a.running.httpUrl, "st-rvs", a.key, "POST", "/api-keys/key_mrvs_op/revoke");
+    expect(k.status).toBe(200);
+    expect(await within(dash.closed, 5000)).toBe(4401);
+
+    expect(await within(kept.closed, 200)).toBe("still open");
   }, 60_000);
 });

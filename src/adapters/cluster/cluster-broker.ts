@@ -25,6 +25,7 @@ import {
   dynsecProvisionCart,
   dynsecRevokeCart,
 } from "../mqtt/external-broker";
+import { parseRevocation, REVOKED_FILTER, type Revocation, storeRevokedTopic } from "../mqtt/revocation-bus";
 import { parseCartTopic, TOPIC_ROOT } from "../mqtt/topics";
 import { type ScreenState, screenStateSchema } from "../schemas/cart-protocol.schema";
 import { LiveHub } from "../ws/live-hub";
@@ -37,23 +38,8 @@ const storeScreensFilter = (store: string) => `${TOPIC_ROOT}/${store}/carts/+/sc
 
 const storeEventSchema = z.object({ kind: z.string().min(1).max(64) });
 
-/**
- * The revocation bus: `skiplane/v1/{store}/revoked` (server-side, QoS 1, not retained; carts'
- * dynsec roles do not grant it). Whichever process revokes or re-keys a cart, or revokes an API
- * key, publishes it there, and every process — itself included — checks its live sockets of that
- * cart or key again against the database (LiveHub.recheck), so they close on every process, not
- * only on the one that handled the request. A process that misses a message (its broker
- * connection was down) still closes them at its next periodic recheck (http.authRecheckSeconds).
- */
-export function storeRevokedTopic(store: string): string {
-  return `${TOPIC_ROOT}/${store}/revoked`;
-}
-const REVOKED_FILTER = `${TOPIC_ROOT}/+/revoked`;
-export const revocationSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("cart"), cart: z.string().min(1).max(200) }),
-  z.object({ kind: z.literal("key"), id: z.string().min(1).max(200) }),
-]);
-export type Revocation = z.infer<typeof revocationSchema>;
+// the revocation bus (skiplane/v1/{store}/revoked): src/adapters/mqtt/revocation-bus.ts
+export { type Revocation, storeRevokedTopic } from "../mqtt/revocation-bus";
 
 export interface ClusterBrokerOptions {
   url: string;
@@ -152,7 +138,7 @@ export class ClusterBroker {
     return this.dynsec ? dynsecMigrateCarts(this.dynsec, carts) : undefined;
   }
 
-  // ---- the revocation bus (see storeRevokedTopic) -------------------------------------------------
+  // ---- the revocation bus (mqtt/revocation-bus.ts) -------------------------------------------------
 
   /** Hears every process's revocations (its own too); resolves once subscribed. */
   async listenForRevocations(handler: (store: string, r: Revocation) => void): Promise<void> {
@@ -205,12 +191,12 @@ export class ClusterBroker {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
-    const parts = topic.split("/");
-    if (parts.length === 4 && parts[3] === "revoked" && `${parts[0]}/${parts[1]}` === TOPIC_ROOT) {
-      const r = revocationSchema.safeParse(parseJson(payload));
-      if (r.success) this.onRevoked?.(parts[2], r.data);
+    const revoked = parseRevocation(topic, payload);
+    if (revoked) {
+      this.onRevoked?.(revoked.store, revoked.revocation);
       return;
     }
+    const parts = topic.split("/");
     const hub = this.hub;
     if (!hub || payload.length === 0) return; // an emptied retained screen: nothing to show
     if (parts.length === 4 && parts[3] === "live" && `${parts[0]}/${parts[1]}` === TOPIC_ROOT) {

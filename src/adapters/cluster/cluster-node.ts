@@ -44,6 +44,7 @@ import { ServerMetrics } from "../metrics/server-metrics";
 import { scryptHasher, VerifiedSecretCache } from "../mqtt/cart-credentials";
 import { IntakeLimit } from "../mqtt/intake-limit";
 import { RegistryCartDirectory } from "../mqtt/registry-cart-directory";
+import { recheckOnRevocation } from "../mqtt/revocation-bus";
 import { watchDynsecRevokedCarts } from "../mqtt/revoked-cart-accounts";
 import { PostgresSandboxGateway } from "../payments/postgres-sandbox-gateway";
 import { openPostgresStorage } from "../postgres/postgres-storage";
@@ -268,20 +269,9 @@ export async function startClusterNode(
     },
   );
   control.attach(live);
-  // revocations through any process (the bus, cluster-broker.ts): this process's sockets of that
+  // revocations through any process (the bus, mqtt/revocation-bus.ts): this process's sockets of that
   // cart or key are checked again against the database, so they close here too
-  await control.listenForRevocations((store, r) => {
-    if (r.kind === "cart") cartCache.forget(r.cart);
-    live
-      .recheck((p) =>
-        r.kind === "cart"
-          ? p.kind === "cart" && p.store === store && p.cart === r.cart
-          : p.kind === "staff" && p.keyId === r.id,
-      )
-      .catch((err: unknown) =>
-        log.warn({ err, store }, "revocation recheck failed; the periodic one follows"),
-      );
-  });
+  await control.listenForRevocations(recheckOnRevocation(live, cartCache, log));
   const tellEveryProcess = (store: string, r: Revocation) => {
     // not awaited: with the broker down the revocation is in the database already, and every
     // process's periodic recheck closes the sockets; an API call must not hang on the broker
