@@ -3,7 +3,13 @@
  * core alone (no pricing, nobody answers) and tallies what it decided, by kind and by the
  * hypothesis that won, against DIR/truth.jsonl. A development aid for tuning FusionConfig.
  *
- * Run: npx tsx scripts/fusion-diagnose.ts DIR [--threshold 0.95] [--show N]
+ * `--residual`: the weight residual on lines identified beyond doubt (one unit added, one scan
+ * and one sighting going in whose top is that product, the winning explanation at posterior
+ * ≥ 0.999): delta − the catalog's unit mean, in grams and in the model's sd
+ * (sqrt(unit sd² + scaleNoiseSdG² + sd(delta)²)). A unit's own weight is drawn around the mean,
+ * so the median is the scale's bias: what the detector leaves unsettled at commit.
+ *
+ * Run: npx tsx scripts/fusion-diagnose.ts DIR [--threshold 0.95] [--show N] [--residual]
  */
 
 import { readFileSync } from "node:fs";
@@ -148,6 +154,38 @@ for (const [k, n] of [...tally].sort()) console.log(`${String(n).padStart(6)}  $
 for (const [k, xs] of examples) {
   console.log(`\n${k}:`);
   for (const x of xs) console.log(`  ${x}`);
+}
+if (process.argv.includes("--residual")) {
+  const res: number[] = [];
+  const zs: number[] = [];
+  for (const evs of bySession.values())
+    for (const e of evs) {
+      if (e.type !== "ItemAdded" || (e.qty ?? 1) !== 1 || e.grams !== undefined) continue;
+      const ev = e.evidence;
+      const w = catalog.bySku.get(e.sku)?.weight;
+      if (!w || !ev.change || (ev.hypotheses[0]?.posterior ?? 0) < 0.999) continue;
+      if (ev.hypotheses[0].label !== `1 × ${catalog.bySku.get(e.sku)?.name}`) continue;
+      if (ev.scans.length !== 1 || ev.scans[0].sku !== e.sku || ev.scans[0].grams !== undefined) continue;
+      const ins = ev.vision.filter((v) => v.dir === "in" && v.candidates.length > 0);
+      if (ins.length !== 1) continue;
+      const top = ins[0].candidates.reduce((a, b) => (b.p > a.p ? b : a)).sku;
+      if (top !== e.sku) continue;
+      const r = ev.change.delta - w.mean;
+      res.push(r);
+      zs.push(r / Math.sqrt(w.sd ** 2 + DEFAULT_FUSION_CONFIG.scaleNoiseSdG ** 2 + ev.change.sd ** 2));
+    }
+  const q = (xs: number[], p: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : Number.NaN;
+  };
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const f = (x: number) => x.toFixed(2);
+  console.log(
+    `\nresidual on ${res.length} lines identified beyond doubt: delta − catalog mean, g: mean ${f(mean(res))}` +
+      ` median ${f(q(res, 0.5))} p5 ${f(q(res, 0.05))} p10 ${f(q(res, 0.1))} p90 ${f(q(res, 0.9))} p95 ${f(q(res, 0.95))};` +
+      ` in model sd: mean ${f(mean(zs))} p5 ${f(q(zs, 0.05))} p95 ${f(q(zs, 0.95))},` +
+      ` beyond 3 sd ${((100 * zs.filter((z) => Math.abs(z) > 3).length) / zs.length).toFixed(1)} %`,
+  );
 }
 const totals = [...fusions.values()].reduce(
   (a, f) => {

@@ -38,6 +38,19 @@ export interface FusionConfig {
   baselineDriftGPerSqrtS: number;
   /** floor on the sd of a measured delta (residual drift between the two levels), grams */
   deltaSdFloorG: number;
+  /**
+   * The detector learns its scale's settle time constant from where its changes come to rest
+   * (scale-signal.ts, "the settled level") and commits a change at the fitted asymptote once this
+   * many have; until then, and at 0, at the window's mean, about 1 g (standard simulator) to 2 g
+   * (hard) short of where the load ends. 0, the default: at 20 it removed that bias and cut hard
+   * reviews and prompts (hard 10,000 sessions answering: silent 9.4 → 8.8, reviews 468.7 → 448.0
+   * per 1,000) but raised silent errors on three sets (hard seed 11, 2,000 sessions, answering
+   * 8 → 10; hard 10,000 replayed 1.7 → 1.8; standard 10,000 answering 3.2 → 3.4), so it is not
+   * taken (docs/fusion-model.md §1, §8)
+   */
+  settleLearnN: number;
+  /** where a change came to rest is read from stable windows starting at least this long after its commit, ms */
+  settleRestMs: number;
 
   // --- association -------------------------------------------------------------------------
   /**
@@ -274,6 +287,8 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   maxLoadG: 1_000_000,
   deltaSdFloorG: 0.5,
   baselineDriftGPerSqrtS: 0.1,
+  settleLearnN: 0,
+  settleRestMs: 1000,
 
   tailMs: 3000,
   tailMaxG: 9,

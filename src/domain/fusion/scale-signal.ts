@@ -12,6 +12,21 @@
  * transient that returned (a lean, a bump): it becomes the new baseline and nothing is reported,
  * so drift never accumulates into phantom items.
  *
+ * The settled level (since 2026-12-05). The load approaches its new level exponentially (a load
+ * cell and a basket on springs: creep with a time constant τ), and the stability tests pass while
+ * a few grams are still to come, so the window's mean stops short: every change used to come out
+ * about 1 g (standard simulator) to 2 g (hard) light, with a tail of 3–6 g. So the committed level
+ * is the asymptote of `level + C·e^(−(t − T)/τ)` fitted by least squares over the stable run (the
+ * samples of the first stable window and every one since, ~650 ms), and its sd is that fit's.
+ * Which τ: the cart learns it from its own scale. After each commit the detector watches where the
+ * load comes to rest (the last stable window, ≥ `settleRestMs` after the commit, before anything
+ * else moves it, within 2 × minChangeG of the commit) and scores the asymptote each τ of a fixed
+ * grid (0 = the window's mean, as before) had predicted; once `settleLearnN` changes have come to
+ * rest, the τ with the least squared error is used. Least squared error weighs bias against noise
+ * (a longer τ extrapolates further and amplifies the noise), so a noisy scale learns a shorter τ
+ * than its physics. Until then, and with settleLearnN 0 (the default: measured, it raised silent
+ * errors on three sets; docs/fusion-model.md §1, §8), the level is the window's mean, as before.
+ *
  * Hot path: O(1) amortised per sample. The window is a power-of-two ring of typed arrays with
  * running sums for its two halves (values stored relative to a reference level, and the sums
  * rebuilt every ring length, so float cancellation cannot build up over millions of samples).
@@ -46,11 +61,22 @@ type SignalConfig = Pick<
   | "gapMs"
   | "deltaSdFloorG"
   | "baselineDriftGPerSqrtS"
+  | "settleLearnN"
+  | "settleRestMs"
 >;
+
+/**
+ * The time constants the settled-level fit may use, ms (0: the window's mean, no fit). From a
+ * fast load cell to a basket swinging on soft springs; the simulator's τ is 175–325 ms (standard)
+ * and 315–585 ms (hard), the shelf recording's pick-ups ring down in ~0.5 s.
+ */
+const TAU_GRID_MS = [0, 50, 100, 150, 200, 250, 300, 375, 450, 550, 700, 900];
 
 export class ScaleChangeDetector {
   private readonly ts = new Float64Array(RING);
   private readonly gs = new Float64Array(RING);
+  /** the raw samples again, for the settled-level fit (gs is rebased by rebuild()) */
+  private readonly raw = new Float64Array(RING);
   // monotonic counters; index = counter & MASK. Window = [tail, head), halves [tail, mid), [mid, head)
   private head = 0;
   private mid = 0;
@@ -75,6 +101,17 @@ export class ScaleChangeDetector {
   gaps = 0;
   transients = 0;
   private disturbed = false;
+  /** ring counter of the oldest sample of the current stable run's first window */
+  private stableFrom = 0;
+
+  // learning τ: the last commit's asymptote under each τ of the grid, and where the load rested
+  private readonly tauSse = new Float64Array(TAU_GRID_MS.length);
+  private readonly tauEst = new Float64Array(TAU_GRID_MS.length);
+  private tauN = 0;
+  private tauIdx = 0;
+  private obsT = Number.NaN;
+  private obsLevel = 0;
+  private obsRest = Number.NaN;
 
   private readonly halfMs: number;
   private readonly minSpanMs: number;
@@ -94,6 +131,16 @@ export class ScaleChangeDetector {
     this.driftVar = cfg.baselineDriftGPerSqrtS * cfg.baselineDriftGPerSqrtS;
   }
 
+  /** the settle time constant in use, ms (0: none learned yet, the window's mean is used) */
+  get settleTauMs(): number {
+    return TAU_GRID_MS[this.tauIdx];
+  }
+
+  /** changes that have come to rest and taught the settle time constant */
+  get settleObservations(): number {
+    return this.tauN;
+  }
+
   /** true once the scale has settled at least once */
   get settled(): boolean {
     return this.hasBaseline;
@@ -105,6 +152,7 @@ export class ScaleChangeDetector {
    * unloaded while the cart rolled, so the scale never settled at the empty level).
    */
   rebase(): void {
+    this.restObserved();
     // the samples before it belong to the old zero
     this.resetWindow();
     this.hasBaseline = false;
@@ -148,6 +196,7 @@ export class ScaleChangeDetector {
     const cfg = this.cfg;
     if (t - this.lastT > cfg.gapMs && this.head > this.tail) {
       this.gaps++;
+      this.restObserved();
       this.resetWindow();
     }
     this.lastT = t;
@@ -160,6 +209,7 @@ export class ScaleChangeDetector {
     const hi = this.head & MASK;
     this.ts[hi] = t;
     this.gs[hi] = x;
+    this.raw[hi] = g;
     this.head++;
     this.sumNew += x;
     this.sqNew += x * x;
@@ -192,6 +242,11 @@ export class ScaleChangeDetector {
 
     const level = mean + this.ref;
     const levelSd = Math.sqrt(Math.max(variance, this.noiseVar) / n + this.quantVar);
+    if (!Number.isNaN(this.obsT) && this.ts[this.tail & MASK] - this.obsT >= cfg.settleRestMs) {
+      // where the last change came to rest, unless something else has moved the load since
+      if (Math.abs(level - this.obsLevel) <= 2 * cfg.minChangeG) this.obsRest = level;
+      else this.restObserved();
+    }
     if (!this.hasBaseline) {
       this.hasBaseline = true;
       this.setBaseline(level, levelSd, t);
@@ -219,25 +274,109 @@ export class ScaleChangeDetector {
       return undefined;
     }
     this.disturbed = true;
-    if (Number.isNaN(this.stableSince)) this.stableSince = t;
+    if (Number.isNaN(this.stableSince)) {
+      this.stableSince = t;
+      this.stableFrom = this.tail;
+    }
     if (t - this.stableSince < cfg.settleMs) return undefined;
 
+    const { after, afterSd } = this.settledLevel(t, level, levelSd, Math.max(variance, this.noiseVar));
     const sd = Math.sqrt(
-      this.baselineSd * this.baselineSd + levelSd * levelSd + cfg.deltaSdFloorG * cfg.deltaSdFloorG,
+      this.baselineSd * this.baselineSd + afterSd * afterSd + cfg.deltaSdFloorG * cfg.deltaSdFloorG,
     );
     const change: ScaleChange = {
       startT: this.quietT,
       endT: t,
       before: this.baseline,
-      after: level,
-      delta,
+      after,
+      delta: after - this.baseline,
       sd,
     };
-    this.setBaseline(level, levelSd, t);
+    this.setBaseline(after, afterSd, t);
     return change;
   }
 
+  /**
+   * The level a change is committed at: the asymptote of an exponential approach fitted over the
+   * stable run, with the learned τ (see the header), and its sd; the window's mean while no τ is
+   * learned. When learning, the asymptote under every τ of the grid is kept, to be scored once the
+   * load has come to rest.
+   */
+  private settledLevel(
+    T: number,
+    level: number,
+    levelSd: number,
+    v: number,
+  ): { after: number; afterSd: number } {
+    this.restObserved();
+    const learn = this.cfg.settleLearnN > 0;
+    let after = level;
+    let afterSd = levelSd;
+    const from = Math.max(this.stableFrom, this.head - RING);
+    const n = this.head - from;
+    if (learn) {
+      this.obsT = T;
+      this.obsLevel = level;
+      this.obsRest = Number.NaN;
+      this.tauEst[0] = level;
+    }
+    for (let j = 1; j < TAU_GRID_MS.length; j++) {
+      if (!learn && j !== this.tauIdx) continue;
+      const fit = n >= 3 ? this.fitAsymptote(T, TAU_GRID_MS[j], from, v) : undefined;
+      if (learn) this.tauEst[j] = fit ? fit.level : level;
+      if (fit && j === this.tauIdx) {
+        after = fit.level;
+        afterSd = fit.sd;
+      }
+    }
+    return { after, afterSd };
+  }
+
+  /** least squares of y = L + C·x, x = e^((T − t)/τ), over the ring from `from`: L and its sd */
+  private fitAsymptote(
+    T: number,
+    tau: number,
+    from: number,
+    v: number,
+  ): { level: number; sd: number } | undefined {
+    const n = this.head - from;
+    let mx = 0;
+    let my = 0;
+    for (let i = from; i < this.head; i++) {
+      mx += Math.exp((T - this.ts[i & MASK]) / tau);
+      my += this.raw[i & MASK];
+    }
+    mx /= n;
+    my /= n;
+    let sxx = 0;
+    let sxy = 0;
+    for (let i = from; i < this.head; i++) {
+      const dx = Math.exp((T - this.ts[i & MASK]) / tau) - mx;
+      sxx += dx * dx;
+      sxy += dx * (this.raw[i & MASK] - my);
+    }
+    if (!(sxx > 1e-9)) return undefined;
+    return { level: my - (sxy / sxx) * mx, sd: Math.sqrt(v * (1 / n + (mx * mx) / sxx) + this.quantVar) };
+  }
+
+  /** the last change has come to rest (or will not): score each τ's asymptote against the rest */
+  private restObserved(): void {
+    if (Number.isNaN(this.obsT)) return;
+    const rest = this.obsRest;
+    this.obsT = Number.NaN;
+    if (Number.isNaN(rest)) return;
+    let best = 0;
+    for (let j = 0; j < TAU_GRID_MS.length; j++) {
+      const e = this.tauEst[j] - rest;
+      this.tauSse[j] += e * e;
+      if (this.tauSse[j] < this.tauSse[best]) best = j;
+    }
+    this.tauN++;
+    if (this.tauN >= this.cfg.settleLearnN) this.tauIdx = best;
+  }
+
   private unstable(g: number): undefined {
+    if (!Number.isNaN(this.obsRest)) this.restObserved();
     this.stableSince = Number.NaN;
     if (this.hasBaseline && !this.disturbed && Math.abs(g - this.baseline) >= this.cfg.minChangeG) {
       this.disturbed = true;

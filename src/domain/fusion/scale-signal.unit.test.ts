@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_FUSION_CONFIG } from "./fusion.config";
 import { type ScaleChange, ScaleChangeDetector } from "./scale-signal";
-import { Timeline } from "./synthetic.test-support";
+import { gauss, rng, Timeline } from "./synthetic.test-support";
 
 function changes(
   tl: Timeline,
@@ -91,5 +91,96 @@ describe("scale change detector", () => {
     }
     expect(c).toBeUndefined();
     expect(det.baseline).toBeCloseTo(25_000, 1);
+  });
+});
+
+/**
+ * A cart scale as the simulator makes it (src/sim/cart-sim.ts): each load approaches its level
+ * exponentially with a damped swing, `Δ·(1 − e^(−t/τ)·((1−a) + a·cos 2πft))`, plus white noise,
+ * quantised; a change every `everyMs`, alternating in and out.
+ */
+function settlingScale(
+  seed: number,
+  o: { tauMs: number; noise: number; changes: number; everyMs?: number; learnN?: number },
+) {
+  const u = rng(seed);
+  const every = o.everyMs ?? 4000;
+  const steps: { t: number; delta: number; tau: number; a: number; f: number }[] = [];
+  let load = 2000;
+  for (let k = 0; k < o.changes; k++) {
+    const size = 40 + u() * 760;
+    const delta = k % 2 === 0 || load - size < 500 ? size : -size;
+    load += delta;
+    steps.push({
+      t: 2000 + k * every,
+      delta,
+      tau: o.tauMs * (0.7 + 0.6 * u()),
+      a: 0.3 * u(),
+      f: 2.5 * (0.8 + 0.4 * u()),
+    });
+  }
+  const det = new ScaleChangeDetector({ ...DEFAULT_FUSION_CONFIG, settleLearnN: o.learnN ?? 20 });
+  const found: { change: ScaleChange; truth: number }[] = [];
+  for (let t = 0; t < 2000 + o.changes * every; t += 50) {
+    let v = 2000;
+    let last = 0;
+    for (const s of steps) {
+      if (t < s.t) continue;
+      const x = (t - s.t) / 1000;
+      v += s.delta * (1 - Math.exp((-x * 1000) / s.tau) * (1 - s.a + s.a * Math.cos(2 * Math.PI * s.f * x)));
+      last = s.delta;
+    }
+    const c = det.push(t, Math.round((v + gauss(u) * o.noise) * 2) / 2);
+    if (c) found.push({ change: c, truth: last });
+  }
+  return { found, det };
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+describe("the settled level", () => {
+  it("commits a change where the load comes to rest once the cart has learned its settle, not a gram short", () => {
+    const { found, det } = settlingScale(11, { tauMs: 250, noise: 0.68, changes: 80 });
+    expect(found).toHaveLength(80);
+    // the first settleLearnN changes are committed at the window's mean: short by about a gram
+    const early = found.slice(0, 15).map((f) => (f.change.delta - f.truth) * Math.sign(f.truth));
+    expect(median(early)).toBeLessThan(-0.6);
+    const late = found.slice(30);
+    const err = late.map((f) => (f.change.delta - f.truth) * Math.sign(f.truth));
+    expect(Math.abs(median(err))).toBeLessThan(0.3);
+    expect(det.settleTauMs).toBeGreaterThanOrEqual(200);
+    expect(det.settleTauMs).toBeLessThanOrEqual(300);
+    // and the sd it reports stays honest
+    const within = late.filter((f) => Math.abs(f.change.delta - f.truth) <= 3 * f.change.sd).length;
+    expect(within / late.length).toBeGreaterThan(0.95);
+  });
+
+  it("learns a slower settle on a slower, noisier scale", () => {
+    const { found, det } = settlingScale(12, { tauMs: 450, noise: 2.8, changes: 120, everyMs: 6000 });
+    const err = found.slice(40).map((f) => (f.change.delta - f.truth) * Math.sign(f.truth));
+    const early = found.slice(0, 15).map((f) => (f.change.delta - f.truth) * Math.sign(f.truth));
+    console.log(found.length, det.settleTauMs, det.settleObservations, median(early), median(err));
+    expect(det.settleTauMs).toBeGreaterThanOrEqual(300);
+  });
+
+  it("does not extrapolate on a scale that settles at once", () => {
+    const { det } = settlingScale(13, { tauMs: 5, noise: 0.68, changes: 60 });
+    expect(det.settleObservations).toBeGreaterThan(50);
+    expect(det.settleTauMs).toBeLessThanOrEqual(50);
+  });
+
+  it("commits at the window's mean with the learning off (the default)", () => {
+    const { found, det } = settlingScale(11, { tauMs: 250, noise: 0.68, changes: 80, learnN: 0 });
+    const err = found.slice(30).map((f) => (f.change.delta - f.truth) * Math.sign(f.truth));
+    expect(median(err)).toBeLessThan(-0.6);
+    expect(det.settleObservations).toBe(0);
+    expect(det.settleTauMs).toBe(0);
+  });
+
+  it("learns nothing from a change that never came to rest before the next one", () => {
+    // a change every 1.8 s: the next load lands before the last one's rest could be read
+    const { found, det } = settlingScale(14, { tauMs: 250, noise: 0.68, changes: 30, everyMs: 1800 });
+    expect(found.length).toBeGreaterThan(20);
+    expect(det.settleObservations).toBe(0);
+    expect(det.settleTauMs).toBe(0);
   });
 });
