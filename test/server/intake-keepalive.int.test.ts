@@ -235,10 +235,13 @@ describe.each([false, true])(
       const conns = carts.map(watchConnection);
       for (const c of carts) closers.push(() => c.endAsync(true));
       const r = await holdThenRelease(s, publishTwoCarts(carts[0], carts[1], STORE, PER_CART), HOLD_MS);
-      // aedes reads nothing from a paused connection: each cart's PINGREQ goes unanswered
+      // aedes reads nothing from a paused connection: each cart's PINGREQ goes unanswered and the
+      // connection ends. Which side notices first depends on timing (the cart: "Keepalive
+      // timeout"; on a loaded machine the broker may end it first, with no error on the cart),
+      // so only the end and what it may say are asserted.
       for (const c of conns) {
         expect(c.closes).toBeGreaterThanOrEqual(1);
-        expect(c.errors).toContain("Keepalive timeout");
+        for (const e of c.errors) expect(e).toMatch(/Keepalive timeout|ECONNRESET|EPIPE|closed/i);
       }
       // what was not acknowledged came again and was recognised; nothing recorded twice
       expect(r.accepted).toBe(2 * PER_CART);
