@@ -36,7 +36,8 @@ export const staffApi = (store: string, key: string) => {
       return get<Session[]>(`/sessions?${qs}`);
     },
     carts: () => get<CartInfo[]>("/carts"),
-    stats: () => get<StoreStats>("/stats"),
+    // "today" is the viewer's day for both (minutes east of UTC)
+    stats: () => get<StoreStats>(`/stats?tz=${-new Date().getTimezoneOffset()}`),
     day: () => get<DayFigures>(`/day?tz=${-new Date().getTimezoneOffset()}`),
     queue: () => get<ReviewCase[]>("/reviews?limit=200"),
     reviewCase: (caseId: string) => get<ReviewCase>(`/reviews/${encodeURIComponent(caseId)}`),

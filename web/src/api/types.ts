@@ -73,6 +73,8 @@ export interface StoreStats {
   oldestOpenReviewAt?: number;
   cartsProvisioned: number;
   cartsOnline: number;
+  /** the start of "today" the figures below count from: the viewer's midnight (`tz`), as /day */
+  dayStart?: number;
   revenueToday: number;
   sessionsClosedToday: number;
   currency: string;

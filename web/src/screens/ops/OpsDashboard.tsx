@@ -23,7 +23,7 @@ import {
   UpdatedAt,
   useDashboardFeed,
 } from "./DashboardParts";
-import { loadDashboard, openReviewFigures } from "./dashboard-data";
+import { loadDashboard, openReviewFigures, shoppingCount } from "./dashboard-data";
 import { WalkoutDashboard } from "./WalkoutDashboard";
 
 export function OpsDashboard({ store }: { store: string }) {
@@ -72,6 +72,7 @@ function Dashboard(props: DashboardProps) {
 
   const sessions = data?.sessions ?? [];
   const active = sessions.filter((s) => s.open);
+  const shopping = shoppingCount(data);
   const atExit = sessions.filter(
     (s) => !s.open && ["charging", "review", "problem"].includes(s.screen?.state),
   );
@@ -94,7 +95,7 @@ function Dashboard(props: DashboardProps) {
       onSignOut={() => props.onSignOut()}
     >
       <section className="kpis" aria-label="Now">
-        <Kpi label="Carts shopping" value={String(active.length)} testid="kpi-active" />
+        <Kpi label="Carts shopping" value={String(shopping)} testid="kpi-active" />
         <Kpi label="At the exit" value={String(atExit.length)} />
         <Kpi label="Open reviews" value={String(openReviews)} testid="kpi-reviews" />
         <Kpi label="Sessions today" value={day ? String(day.sessions) : "—"} />
@@ -140,6 +141,11 @@ function Dashboard(props: DashboardProps) {
                 })}
               </tbody>
             </table>
+          )}
+          {shopping > active.length && (
+            <p className="muted" data-testid="active-more">
+              The {active.length} most recently active of {shopping} carts shopping.
+            </p>
           )}
           <h2 style={{ marginTop: "1rem" }}>At the exit</h2>
           {atExit.length === 0 ? (

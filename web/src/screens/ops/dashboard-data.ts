@@ -30,6 +30,16 @@ export async function loadDashboard(api: Pick<StaffApi, "sessions" | "carts" | "
   return { sessions, carts, stats, day } satisfies DashboardData;
 }
 
+/**
+ * How many carts are shopping: counted by the server (`/stats`), not from the listed sessions —
+ * the list holds the 200 most recently updated, so above 200 carts it undercounted. The list's
+ * own count only when the figures could not be read.
+ */
+export function shoppingCount(data: Pick<DashboardData, "sessions" | "stats"> | null | undefined): number {
+  if (data?.stats) return data.stats.activeSessions;
+  return (data?.sessions ?? []).filter((s) => s.open).length;
+}
+
 /** Open cases (disputes are among them, counted once) and since when the oldest has waited. */
 export function openReviewFigures(stats: StoreStats | null | undefined): { open: number; oldestAt?: number } {
   if (!stats) return { open: 0 };

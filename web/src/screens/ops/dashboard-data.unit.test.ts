@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { staffApi } from "../../api/staff";
-import { loadDashboard, openReviewFigures } from "./dashboard-data";
+import type { Session, StoreStats } from "../../api/types";
+import { loadDashboard, openReviewFigures, shoppingCount } from "./dashboard-data";
 
 /** fetch as the server answers an operator key: 403 for the review queue, 200 elsewhere */
 function operatorServer(requested: string[]) {
@@ -49,5 +50,14 @@ describe("the cart dashboard's reads", () => {
       }),
     ).toEqual({ open: 3, oldestAt: 1000 });
     expect(openReviewFigures(null)).toEqual({ open: 0 });
+  });
+
+  it("counts the carts shopping from /stats, not from the listed sessions (at most 200)", () => {
+    const listed = Array.from({ length: 200 }, (_, i) => ({ session: `s${i}`, open: i < 150 }) as Session);
+    const stats = { activeSessions: 260 } as StoreStats;
+    expect(shoppingCount({ sessions: listed, stats })).toBe(260);
+    // the figures unreadable: what the list shows
+    expect(shoppingCount({ sessions: listed, stats: null })).toBe(150);
+    expect(shoppingCount(null)).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import { ApiError, describeError } from "../../api/http";
 import { useLive, usePoll } from "../../api/live";
 import { type DecisionBody, staffApi } from "../../api/staff";
 import type { Evidence, ProductInfo, ReviewCase, ReviewContext } from "../../api/types";
+import { storeKind } from "../../api/walkout";
 import { WeightTrace } from "../../components/Charts";
 import { ProductPicture } from "../../components/ProductPicture";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
@@ -102,20 +103,34 @@ function Console(props: {
     return () => clearInterval(id);
   }, []);
 
+  // the store's kind, once: a walk-out store's cases show the shelf's weight (case-detail.ts)
+  const [kind, setKind] = useState<"walkout" | "carts" | null>(null);
+  useEffect(() => {
+    let live = true;
+    storeKind(props.store, props.apiKey).then(
+      (k) => live && setKind(k),
+      () => live && setKind("carts"),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.store, props.apiKey]);
+
   useEffect(() => {
     if (!selectedId) {
       setDetail(null);
       return;
     }
+    if (kind === null) return;
     let stale = false;
     // a walk-out case: the shelf's weight where a cart case has the cart's scale
-    loadCaseDetail(api, props.store, props.apiKey, selectedId)
+    loadCaseDetail(api, props.store, props.apiKey, selectedId, kind)
       .then((d) => !stale && setDetail(d))
       .catch((e) => !stale && fail(e));
     return () => {
       stale = true;
     };
-  }, [api, selectedId, fail, props.store, props.apiKey]);
+  }, [api, selectedId, kind, fail, props.store, props.apiKey]);
 
   // j / k move through the queue
   useEffect(() => {

@@ -1,7 +1,8 @@
 /**
  * What the review console reads for the selected case: the case, its context (the cart's scale
- * around the change, the basket before and after) and, for a walk-out case only, the shelf's
- * weight. A cart case has no shelf, and asking for one got a 404 on every selection.
+ * around the change, the basket before and after) and, for a walk-out store's case only, the
+ * shelf's weight. The store's kind decides (GET …/day says it, read once by the console): a cart
+ * store has no `…/shelf` route, and asking it got a 404 (a failed request in the console).
  */
 import type { StaffApi } from "../../api/staff";
 import type { Evidence, ReviewCase, ReviewContext } from "../../api/types";
@@ -20,8 +21,10 @@ export async function loadCaseDetail(
   store: string,
   key: string,
   caseId: string,
+  kind: "walkout" | "carts",
 ): Promise<{ c: ReviewCase; ctx: ReviewContext | null }> {
   const [c, ctx] = await Promise.all([api.reviewCase(caseId), api.reviewContext(caseId).catch(() => null)]);
-  const shelf = needsShelfTrace(c) ? await shelfTrace(store, key, caseId).catch(() => null) : null;
+  const shelf =
+    kind === "walkout" && needsShelfTrace(c) ? await shelfTrace(store, key, caseId).catch(() => null) : null;
   return { c, ctx: ctx && shelf ? { ...ctx, trace: shelf } : ctx };
 }

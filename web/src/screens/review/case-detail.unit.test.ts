@@ -63,20 +63,29 @@ function server(requested: string[]) {
 afterEach(() => vi.unstubAllGlobals());
 
 describe("the review console's reads for a case", () => {
-  it("asks for the shelf's weight only for a walk-out case", async () => {
+  it("asks for the shelf's weight only for a walk-out store's case", async () => {
     const requested: string[] = [];
     vi.stubGlobal("fetch", server(requested));
     const api = staffApi("demo", "skl_r");
-    await loadCaseDetail(api, "demo", "skl_r", cartCase.caseId);
+    await loadCaseDetail(api, "demo", "skl_r", cartCase.caseId, "walkout");
     expect(requested.some((u) => u.endsWith("/shelf"))).toBe(false);
     expect(requested).toHaveLength(2);
 
     requested.length = 0;
-    const d = await loadCaseDetail(api, "demo", "skl_r", walkoutCase.caseId);
+    const d = await loadCaseDetail(api, "demo", "skl_r", walkoutCase.caseId, "walkout");
     expect(requested.filter((u) => u.endsWith("/shelf"))).toEqual([
       "/api/v1/stores/demo/reviews/case_walk/shelf",
     ]);
     expect(d.ctx?.trace).toHaveLength(2);
+  });
+
+  it("never asks a cart store for a shelf (it has no such route: 404), whatever the evidence names", async () => {
+    const requested: string[] = [];
+    vi.stubGlobal("fetch", server(requested));
+    const api = staffApi("demo", "skl_r");
+    for (const c of [cartCase, walkoutCase]) await loadCaseDetail(api, "demo", "skl_r", c.caseId, "carts");
+    expect(requested.filter((u) => u.endsWith("/shelf"))).toEqual([]);
+    expect(requested).toHaveLength(4);
   });
 
   it("tells a walk-out case by its evidence", () => {

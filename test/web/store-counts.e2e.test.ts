@@ -1,0 +1,116 @@
+/**
+ * The cart dashboard and the review console of a busy cart store in Debian's Chromium, the
+ * whole server in this process (SQLite file, embedded broker, the built web app):
+ * - "Carts shopping" counts every open session — the dashboard counted the sessions it lists,
+ *   the 200 most recently updated, so above 200 carts it showed 200;
+ * - the review console learns the store's kind from GET …/day and asks a cart store for no
+ *   shelf weight: no request of either screen fails (a 404 shows in the browser's console).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
+import { cartLog } from "../../src/app/services/store-service.fixtures";
+import type { RunningServer } from "../../src/main";
+import { sessionView } from "../server/support/api-fixture";
+import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
+import { launchBrowser, type TestBrowser } from "./browser";
+
+const CATALOG = {
+  currency: "USD",
+  products: [
+    { sku: "cola-330", name: "Cola 330 ml", price: 129, soldBy: "unit", weight: { mean: 349, sd: 1.5 } },
+  ],
+};
+/** carts shopping: more than the 200 sessions the dashboard lists */
+const SHOPPING = 230;
+
+let dir: string;
+let server: RunningServer;
+let browser: TestBrowser;
+let operator: string;
+let reviewer: string;
+
+beforeAll(async () => {
+  ensureWebBuild();
+  dir = mkdtempSync(join(tmpdir(), "skiplane-store-counts-"));
+  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
+  server = await startInProcessServer(dir, [
+    { id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" },
+  ]);
+  operator = await addApiKey(server, "key_counts_op", "st-a", "operator");
+  reviewer = await addApiKey(server, "key_counts_rev", "st-a", "reviewer");
+  // a session held for review (a cola and 1413 g nothing identified): the console's cases
+  const log = cartLog("st-a", "cart-rev", "s-rev", Date.now() - 60_000, [
+    { grams: 349 + 1413, candidates: [{ sku: "cola-330", p: 0.97 }] },
+  ]);
+  expect((await server.service.ingest("st-a", "cart-rev", log)).exit).toMatchObject({ status: "review" });
+  const now = Date.now();
+  for (let i = 0; i < SHOPPING; i++) {
+    const base = sessionView("st-a", `s-${String(i).padStart(4, "0")}`);
+    await server.storage.sessions.put({
+      ...base,
+      cart: `cart-${String(i).padStart(3, "0")}`,
+      state: "shopping",
+      open: true,
+      openedAt: now - 300_000 + i,
+      updatedAt: now - 1000 + i,
+      screen: { ...base.screen, state: "shopping" },
+      receipt: undefined,
+    });
+  }
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A page that records every failed response and script error. */
+async function watchedPage() {
+  const page = await browser.newPage({ width: 1280, height: 900 });
+  const failed: string[] = [];
+  const errors: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return { page, failed, errors };
+}
+
+describe("a busy cart store's screens", () => {
+  it("the dashboard counts every cart shopping, not the 200 it lists", async () => {
+    const { page, failed, errors } = await watchedPage();
+    await page.goto(`${server.httpUrl}/ops/st-a`);
+    await page.getByLabel("API key").fill(operator);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("active-carts").waitFor();
+    await expect
+      .poll(() => page.getByTestId("kpi-active").textContent(), { timeout: 15_000 })
+      .toBe(String(SHOPPING));
+    expect(await page.getByTestId("active-more").textContent()).toContain(`of ${SHOPPING} carts shopping`);
+    expect(failed).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("the review console shows a cart case without a failed request (no shelf asked of a cart store)", async () => {
+    const { page, failed, errors } = await watchedPage();
+    const detailRead = page.waitForResponse((r) =>
+      /\/reviews\/[^/]+\/context$/.test(new URL(r.url()).pathname),
+    );
+    await page.goto(`${server.httpUrl}/review/st-a`);
+    await page.getByLabel("API key").fill(reviewer);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("case").waitFor();
+    await detailRead;
+    // the console's reads have all come back (the kind from /day, the case, its context)
+    await page.waitForLoadState("networkidle");
+    expect(failed).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
