@@ -19,10 +19,11 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import { systemClock } from "./adapters/clock/system-clock";
 import { runClusterNode } from "./adapters/cluster/cluster-node";
 import { registerChainRollupRoutes } from "./adapters/cluster/pg-chain-rollup";
+import { createServerLogger } from "./adapters/config/logger";
 import { ConfigError, loadServerConfig, type ServerConfig } from "./adapters/config/server-config";
 import { loadDemoCatalog } from "./adapters/demo/demo-catalog";
 import {
@@ -281,8 +282,7 @@ export async function startServer(
   const clock = options.clock ?? systemClock;
   const log =
     options.logger ??
-    pino({
-      level: config.log.level,
+    createServerLogger(config.log, {
       base: { service: "skiplane" },
       redact: ["req.headers.authorization", "password", "secret", "key"],
     });
@@ -736,7 +736,7 @@ function metricsHowTo(s: RunningServer): string {
 export async function runUntilSignal(config: ServerConfig): Promise<void> {
   // cluster mode: this process serves the stores it holds a lease on (docs/scale.md)
   if (config.cluster.enabled) {
-    const log = pino({ level: config.log.level, base: { service: "skiplane", mode: "cluster" } });
+    const log = createServerLogger(config.log, { base: { service: "skiplane", mode: "cluster" } });
     const walkout = config.stores.filter((s) => s.kind === "walkout").map((s) => s.id);
     // walk-out stores are served by a single process for now (docs/walkout.md, "In the server")
     if (walkout.length > 0) log.warn({ stores: walkout }, "cluster mode does not serve walk-out stores");

@@ -164,7 +164,8 @@ export const serverConfigSchema = z
     log: z
       .object({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-        pretty: bool.default(false),
+        /** pino-pretty lines instead of JSON; unset: when stdout is a terminal (logger.ts) */
+        pretty: bool.optional(),
       })
       .strict()
       .default({}),
