@@ -17,7 +17,7 @@ import { priceBasket } from "../domain/pricing/price-basket";
 import { DomainError } from "../domain/shared/errors";
 import { sequentialIds } from "../domain/shared/ids";
 import type { StoreSettings } from "../domain/store/store-settings";
-import { mixByName } from "../sim/profile";
+import { manifestMix } from "../sim/mix-file";
 import { type SimOptions, simulate, type TruthWithDecidable } from "../sim/simulator";
 import { answerRatesOf, type EvidenceBound, type EvidenceBoundResult, evidenceBound } from "./evidence-bound";
 import { IssueLog, type LineIssue } from "./log-reader";
@@ -68,6 +68,8 @@ const manifestSchema = z.object({
   sessions: z.number().int().positive(),
   carts: z.number().int().positive(),
   mix: z.string(),
+  /** a mix file's overrides on top of `mix` (checked by manifestMix) */
+  mixOverrides: z.unknown().optional(),
   store: z.string().min(1),
   answering: z.boolean().optional(),
 });
@@ -183,7 +185,7 @@ export function simulateAnswering(
   catalog: Catalog,
   sink: NonNullable<SimOptions["sink"]>,
 ): TruthWithDecidable[] {
-  const mix = mixByName(m.mix);
+  const mix = manifestMix(m);
   if (!mix) throw new Error(`sim.json: unknown mix ${m.mix}`);
   const truths: TruthWithDecidable[] = [];
   simulate(
@@ -215,7 +217,7 @@ export function runAnsweringMode(
   const truths = simulateAnswering(m, catalog, (e) => rp.ingest(e));
   const receipts = rp.finish();
   const s = score(truths, receipts, { catalog, settings }, rp.latencies);
-  const mix = mixByName(m.mix);
+  const mix = manifestMix(m);
   return {
     mode: "answering",
     threshold,

@@ -22,7 +22,7 @@ import type { BasketEvent, Prompt } from "../domain/basket/basket.events";
 import type { Product } from "../domain/catalog/product";
 import type { CartEvent, TruthLine, VisionCandidate } from "../domain/events/sensor-events";
 import type { Action, AnswerStyle, SensorOverrides, SessionPlan, Unit } from "./actions";
-import { WeightAmbiguity } from "./decidable";
+import { rightTopDecides, WeightAmbiguity } from "./decidable";
 import type { SimCatalog } from "./planner";
 import type { ShopperProfile, SimMix } from "./profile";
 import type { Rng } from "./rng";
@@ -76,8 +76,6 @@ type Body = { type: CartEvent["type"] } & Record<string, unknown>;
 type Pending = { t: number; ord: number; e: Body };
 
 const BATCH_S = 1;
-/** the highest p the camera gives a confused top candidate (`sighting`: 0.45–0.85) */
-const CONFUSED_P_MAX = 0.85;
 /** a prompt raised this long after the shopper's last action is about nothing they did */
 const PROMPT_RECALL_MS = 15_000;
 
@@ -295,12 +293,12 @@ export class CartSimulator {
     else if (r.chance(s.randomConfusionP)) top = r.pick(this.o.sc.units).sku;
     const candidates: VisionCandidate[] = [];
     if (top === sku) {
-      const p1 = r.uniform(0.7, 0.99);
+      const p1 = r.uniform(s.rightTopPMin, s.rightTopPMax);
       candidates.push({ sku, p: round3(p1) });
       if (looks.length > 0 && r.chance(0.5))
         candidates.push({ sku: r.pick(looks), p: round3(r.uniform(0.01, 1 - p1)) });
     } else {
-      const p1 = r.uniform(0.45, CONFUSED_P_MAX);
+      const p1 = r.uniform(s.confusedTopPMin, s.confusedTopPMax);
       candidates.push({ sku: top, p: round3(p1) });
       if (r.chance(0.8)) candidates.push({ sku, p: round3(r.uniform(0.05, Math.min(p1, 1 - p1 + 0.1))) });
     }
@@ -692,9 +690,9 @@ export class CartSimulator {
 
   /**
    * Does this sighting decide the product by itself? Its top must be right, and it must not look
-   * like a confusion: a confused top is drawn from p < CONFUSED_P_MAX (see `sighting`), so a right
-   * top below that is the same evidence as a look-alike confusion — it decides only when no
-   * look-alike weighs the same (then the weight tells them apart).
+   * like a confusion: a confused top is drawn from p < `confusedTopPMax` (see `sighting`), so a
+   * right top below that is the same evidence as a look-alike confusion (`rightTopDecides`) — it
+   * decides only when no look-alike weighs the same (then the weight tells them apart).
    */
   private cameraDecides(
     sku: string,
@@ -702,7 +700,7 @@ export class CartSimulator {
     v: { top?: string; candidates: VisionCandidate[] },
   ): boolean {
     if (v.top !== sku) return false;
-    if ((v.candidates[0]?.p ?? 0) >= CONFUSED_P_MAX) return true;
+    if (rightTopDecides(v.candidates[0]?.p ?? 0, this.o.mix.sensors)) return true;
     const self = this.o.sc.catalog.bySku.get(sku);
     const looks = (self?.lookalikes ?? [])
       .map((x) => this.o.sc.catalog.bySku.get(x))
@@ -712,15 +710,15 @@ export class CartSimulator {
   }
 
   /**
-   * Does this sighting decide a weighed product? As for units, a right top under CONFUSED_P_MAX
-   * is the same evidence as a look-alike confusion; and the weight never tells one produce from
-   * another (any weight fits), so with a look-alike in the catalog only a top at p ≥
-   * CONFUSED_P_MAX decides. (Before, any right top did: organic for plain bananas at 0.70–0.85
+   * Does this sighting decide a weighed product? As for units, a right top under
+   * `confusedTopPMax` is the same evidence as a look-alike confusion; and the weight never tells
+   * one produce from another (any weight fits), so with a look-alike in the catalog only a top
+   * that `rightTopDecides` decides. (Before, any right top did: organic for plain bananas at 0.70–0.85
    * was counted decidable although nothing in the evidence tells them apart.)
    */
   private cameraNamesProduce(sku: string, v: { top?: string; candidates: VisionCandidate[] }): boolean {
     if (v.top !== sku) return false;
-    if ((v.candidates[0]?.p ?? 0) >= CONFUSED_P_MAX) return true;
+    if (rightTopDecides(v.candidates[0]?.p ?? 0, this.o.mix.sensors)) return true;
     const looks = this.o.sc.catalog.bySku.get(sku)?.lookalikes ?? [];
     return !looks.some((x) => this.o.sc.catalog.bySku.has(x));
   }

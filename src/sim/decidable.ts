@@ -16,6 +16,18 @@ import type { SensorProfile } from "./profile";
 export const DECIDABLE_Z = 3;
 export const MAX_UNITS_CONSIDERED = 6;
 
+/**
+ * Does a right top candidate at confidence `p` name its product by the camera alone? Not when a
+ * confusion could have given the same p: confused tops are drawn below `confusedTopPMax`
+ * (src/sim/cart-sim.ts, `sighting`), so a right top under it is the same evidence as a look-alike
+ * confusion (the caller may still let the weight tell them apart). With the default camera
+ * (right 0.70–0.99, confused 0.45–0.85) that is a right top at p ≥ 0.85; a camera whose bands do
+ * not overlap (confusedTopPMax ≤ rightTopPMin) decides with every right top.
+ */
+export function rightTopDecides(p: number, sensors: SensorProfile): boolean {
+  return p >= sensors.confusedTopPMax;
+}
+
 export class WeightAmbiguity {
   private readonly levelVar: number;
   constructor(

@@ -38,6 +38,17 @@ export interface SensorProfile {
   lookalikeConfusionP: number;
   /** camera: probability the best candidate is some other product (no look-alike needed) */
   randomConfusionP: number;
+  /**
+   * camera: a right top candidate's confidence p is drawn uniformly from [rightTopPMin,
+   * rightTopPMax); a confused one's (a look-alike or another product first) from
+   * [confusedTopPMin, confusedTopPMax). How far the bands overlap is how badly the confidence
+   * separates right from confused: a right top under confusedTopPMax is the same evidence as a
+   * confusion (src/sim/decidable.ts, `rightTopDecides`).
+   */
+  rightTopPMin: number;
+  rightTopPMax: number;
+  confusedTopPMin: number;
+  confusedTopPMax: number;
   /** camera: probability the direction is reported wrong / unknown */
   wrongDirP: number;
   unknownDirP: number;
@@ -105,6 +116,10 @@ export const STANDARD_MIX: SimMix = {
     childMissP: 0.5,
     lookalikeConfusionP: 0.05,
     randomConfusionP: 0.005,
+    rightTopPMin: 0.7,
+    rightTopPMax: 0.99,
+    confusedTopPMin: 0.45,
+    confusedTopPMax: 0.85,
     wrongDirP: 0.01,
     unknownDirP: 0.03,
     phantomPerStop: 0.03,
@@ -145,6 +160,10 @@ export const HARD_MIX: SimMix = {
     childMissP: 0.6,
     lookalikeConfusionP: 0.2,
     randomConfusionP: 0.02,
+    rightTopPMin: 0.7,
+    rightTopPMax: 0.99,
+    confusedTopPMin: 0.45,
+    confusedTopPMax: 0.85,
     wrongDirP: 0.03,
     unknownDirP: 0.08,
     phantomPerStop: 0.1,

@@ -1,12 +1,13 @@
 /**
  * Writing a simulation to a directory: `log.jsonl` (§1), `truth.jsonl` (§2, plus `decidable`),
- * `catalog.json` (§3) and `sim.json` (how it was made, so `skiplane eval --answering` can run the
- * same shoppers again with fusion in the loop). Output is buffered and byte-stable.
+ * `catalog.json` (§3) and `sim.json` (how it was made — seed, mix and a mix file's overrides — so
+ * `skiplane eval --answering` can run the same shoppers again with fusion in the loop). Output is buffered and byte-stable.
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { catalogToJson } from "../adapters/files/catalog-file";
 import type { Catalog } from "../domain/catalog/product";
+import type { MixOverrides } from "./mix-file";
 import { type SimOptions, type SimSummary, simulate, type TruthWithDecidable } from "./simulator";
 
 export class BufferedWriter {
@@ -39,6 +40,9 @@ export interface SimManifest {
   sessions: number;
   carts: number;
   mix: string;
+  /** `--mix-file`: the file named, and the overrides it made on top of `mix` (absent without one) */
+  mixFile?: string;
+  mixOverrides?: MixOverrides;
   answering: boolean;
   store: string;
   /** where the catalog came from (the catalog itself is catalog.json) */

@@ -8,6 +8,7 @@ import { loadDemoCatalog } from "../../adapters/demo/demo-catalog";
 import { loadCatalogFile } from "../../adapters/files/catalog-file";
 import { DEFAULT_STORE_SETTINGS } from "../../domain/store/store-settings";
 import { Replayer } from "../../eval/replay";
+import { type MixOverrides, readMixFile } from "../../sim/mix-file";
 import { mixByName } from "../../sim/profile";
 import { writeSimulation } from "../../sim/sim-files";
 import { DEFAULT_SIM_STORE } from "../../sim/simulator";
@@ -32,6 +33,10 @@ export function register(program: Command): void {
     )
     .option("--mix <name>", "sensor and shopper mix: standard | hard", "standard")
     .option(
+      "--mix-file <file>",
+      "JSON of overrides on top of --mix: any sensors/shoppers field of src/sim/profile.ts (docs/simulator.md)",
+    )
+    .option(
       "--carts <n>",
       "carts in the store (sessions are dealt round-robin)",
       intArg("--carts", 1, 10_000),
@@ -55,6 +60,7 @@ export function register(program: Command): void {
           sessions: number;
           seed: number;
           mix: string;
+          mixFile?: string;
           carts: number;
           answering: boolean;
           threshold?: number;
@@ -71,12 +77,16 @@ export function register(program: Command): void {
         cmd: Command,
       ) => {
         if (opts.live) {
+          if (opts.mixFile) throw new Error("--mix-file is for simulating to files, not with --live");
           await runLiveFromSim(opts, cmd);
           return;
         }
         if (!opts.out) throw new Error("--out <dir> is required (or --live to drive a running server)");
-        const mix = mixByName(opts.mix);
-        if (!mix) throw new Error(`--mix must be standard or hard, got ${opts.mix}`);
+        const base = mixByName(opts.mix);
+        if (!base) throw new Error(`--mix must be standard or hard, got ${opts.mix}`);
+        let mix = base;
+        let overrides: MixOverrides | undefined;
+        if (opts.mixFile) ({ mix, overrides } = readMixFile(opts.mixFile, base));
         if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(opts.store))
           throw new Error("--store: letters, digits and . _ : @ - only");
         const catalog = opts.catalog ? loadCatalogFile(opts.catalog) : loadDemoCatalog();
@@ -111,6 +121,7 @@ export function register(program: Command): void {
               sessions: opts.sessions,
               carts: opts.carts,
               mix: mix.name,
+              ...(overrides ? { mixFile: opts.mixFile, mixOverrides: overrides } : {}),
               answering: opts.answering,
               store: opts.store,
               catalogSource: opts.catalog ?? "demo (loadDemoCatalog)",
@@ -123,7 +134,7 @@ export function register(program: Command): void {
         }
         const secs = (Date.now() - t0) / 1000;
         process.stdout.write(
-          `simulated ${s.sessions} sessions on ${s.carts} carts (${mix.name} mix, seed ${opts.seed}): ${s.lines} lines, ` +
+          `simulated ${s.sessions} sessions on ${s.carts} carts (${mix.name} mix${opts.mixFile ? ` + ${opts.mixFile}` : ""}, seed ${opts.seed}): ${s.lines} lines, ` +
             `${s.decidable} decidable without a human (${((100 * s.decidable) / Math.max(1, s.sessions)).toFixed(1)} %)` +
             (opts.answering ? `, ${s.prompts} prompts seen, ${s.answered} answered` : "") +
             ` in ${secs.toFixed(1)} s (${Math.round((60 * s.sessions) / Math.max(secs, 0.001))} sessions/min) → ${opts.out}\n`,
