@@ -1,6 +1,7 @@
 /**
  * The dashboard's aggregates, computed by the database, on both adapters (a SQLite file and a
- * PostgreSQL schema): SessionReadModel.summary (sessions by state, open, and those opened since a
+ * PostgreSQL schema): SessionReadModel.summary (sessions by state: the live ones whenever opened,
+ * those in a final state only since the day's start; open; and those opened since a
  * time that settled, with what their receipts took: a JSON field, read by each dialect its own
  * way) and ReviewCaseRepository.openSummary. And migration 0004 (the index on
  * (store, opened_at) the day's reads use) on a database of the previous schema.
@@ -98,6 +99,11 @@ async function fill(s: Storage, store: string) {
   }
   // settled yesterday: counted by state, not in the day's sums
   for (let i = 0; i < 3; i++) await s.sessions.put(settled(store, n++, DAY - 5_000 + i, 999, 0));
+  // stuck at the exit since last week (a payment problem, a hold for review): not final, so
+  // counted whenever they were opened
+  for (let i = 0; i < 2; i++)
+    await s.sessions.put(session(store, n++, { state: "problem", open: false, openedAt: DAY - 600_000 + i }));
+  await s.sessions.put(session(store, n++, { state: "review", open: false, openedAt: DAY - 500_000 }));
   // ended today without a receipt (an empty basket cancelled)
   for (let i = 0; i < 2; i++)
     await s.sessions.put(session(store, n++, { state: "cancelled", open: false, openedAt: DAY + 200 + i }));
@@ -140,11 +146,12 @@ const adapters: [string, () => Promise<Storage>][] = [
 ];
 
 describe.each(adapters)("session and case summaries (%s)", (_name, open) => {
-  it("counts every session by state, the open ones, and the day's settled sessions with what they took", async () => {
+  it("counts the live sessions and the day's ended ones by state, the open ones, and the day's settled sessions with what they took", async () => {
     const s = await open();
     const { taken } = await fill(s, "st-sum");
     expect(await s.sessions.summary("st-sum", { openedSince: DAY })).toEqual({
-      byState: { shopping: 7, closed: 8, cancelled: 2 },
+      // final states (closed, cancelled) of the day only: yesterday's 3 closed are history
+      byState: { shopping: 7, problem: 2, review: 1, closed: 5, cancelled: 2 },
       open: 7,
       settledSince: 5,
       takenSince: taken,
@@ -152,6 +159,7 @@ describe.each(adapters)("session and case summaries (%s)", (_name, open) => {
     });
     // a later start of the day: only the sessions opened from then on
     expect(await s.sessions.summary("st-sum", { openedSince: DAY + 103 })).toMatchObject({
+      byState: { shopping: 7, problem: 2, review: 1, closed: 2, cancelled: 2 },
       settledSince: 2,
       takenSince: 387 + 3 + 3_000_000_000,
     });

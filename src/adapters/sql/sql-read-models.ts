@@ -24,6 +24,7 @@ import type {
   SessionSummary,
   SessionView,
 } from "../../app/ports/read-models";
+import { SESSION_PHASES, type SessionPhase } from "../../domain/session/session.transitions";
 import type { Database, ReviewCasesTable, SessionsTable } from "./schema";
 import { fromJson, toJson } from "./schema";
 
@@ -35,6 +36,21 @@ function jsonInt(dialect: SqlDialectName, column: "receipt", field: "captured" |
     ? sql<number>`coalesce((${sql.ref(column)}->>${sql.lit(field)})::bigint, 0)`
     : sql<number>`coalesce(json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)}), 0)`;
 }
+
+/**
+ * The session phases no event moves a session out of, but for refunds and closing (which keep it
+ * settled): a store's history is made of these. {@link SessionReadModel.summary} counts them for
+ * the day only; every other phase (the carts shopping, at the exit, held, with a payment problem)
+ * over all time.
+ */
+export const FINAL_STATES: readonly SessionPhase[] = [
+  "paid",
+  "partially-refunded",
+  "refunded",
+  "closed",
+  "cancelled",
+];
+const NOT_FINAL: readonly SessionPhase[] = SESSION_PHASES.filter((p) => !FINAL_STATES.includes(p));
 
 export class SqlSessionReadModel implements SessionReadModel {
   constructor(
@@ -105,17 +121,30 @@ export class SqlSessionReadModel implements SessionReadModel {
   }
 
   /**
-   * Three aggregate queries, each answered from an index: by state (sessions_state), the open
-   * ones (sessions_open), and the day's settled sessions with what their receipts took
-   * (sessions_opened, migration 0004, then those rows' receipts).
+   * Aggregate queries, each answered from an index and each bounded by what is live or by the
+   * day, never by the store's history: the sessions in a state that is not final (sessions_state:
+   * the carts shopping and at the exit, few whatever the history), the sessions in a final state
+   * opened since `openedSince` (sessions_opened, migration 0004), the open ones (sessions_open),
+   * and the day's settled sessions with what their receipts took (sessions_opened, then those
+   * rows' receipts).
    */
   async summary(store: string, options: { openedSince: number }): Promise<SessionSummary> {
-    const states = await this.db
+    const live = await this.db
       .selectFrom("sessions")
       .select(["state", (eb) => eb.fn.countAll<number>().as("n")])
       .where("store", "=", store)
+      .where("state", "in", NOT_FINAL)
       .groupBy("state")
       .execute();
+    const ended = await this.db
+      .selectFrom("sessions")
+      .select(["state", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("store", "=", store)
+      .where("opened_at", ">=", options.openedSince)
+      .where("state", "in", FINAL_STATES)
+      .groupBy("state")
+      .execute();
+    const states = [...live, ...ended];
     const open = await this.db
       .selectFrom("sessions")
       .select((eb) => eb.fn.countAll<number>().as("n"))

@@ -128,15 +128,20 @@ export interface SessionReadModel {
   /** The cart's most recent session, if any. */
   latestForCart(store: string, cart: string): Promise<SessionView | undefined>;
   /**
-   * Counts and sums over every session of the store, computed by the database (no rows read
-   * out): exact for any number of sessions, for the dashboard's figures.
+   * Counts and sums computed by the database (no rows read out): exact for any number of
+   * sessions, for the dashboard's figures; each bounded by the live sessions or the day's.
    */
   summary(store: string, options: { openedSince: number }): Promise<SessionSummary>;
 }
 
 /** {@link SessionReadModel.summary}: the store's sessions now, and those opened since a time. */
 export interface SessionSummary {
-  /** every session of the store by state (the session state machine's names) */
+  /**
+   * sessions by state (the session state machine's names): every session in a state that is not
+   * final (shopping, exiting, charging, review, problem), and those in a final state (paid,
+   * partially-refunded, refunded, closed, cancelled) opened at or after `openedSince` only, so
+   * the cost follows what is live and the day, not the store's history
+   */
   byState: Record<string, number>;
   /** sessions still open (shopping) */
   open: number;
