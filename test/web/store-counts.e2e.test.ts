@@ -3,6 +3,9 @@
  * whole server in this process (SQLite file, embedded broker, the built web app):
  * - "Carts shopping" counts every open session — the dashboard counted the sessions it lists,
  *   the 200 most recently updated, so above 200 carts it showed 200;
+ * - "At the exit" and the payment problems are counted by the server too, and every problem is
+ *   listed (up to 100): the carts that waited longest at the exit are the ones the 200 most
+ *   recently updated leave out;
  * - the review console learns the store's kind from GET …/day and asks a cart store for no
  *   shelf weight: no request of either screen fails (a 404 shows in the browser's console).
  */
@@ -25,6 +28,9 @@ const CATALOG = {
 };
 /** carts shopping: more than the 200 sessions the dashboard lists */
 const SHOPPING = 230;
+/** at the exit, all updated before any cart shopping: payment failed, and being charged */
+const PROBLEMS = 110;
+const CHARGING = 15;
 
 let dir: string;
 let server: RunningServer;
@@ -60,6 +66,21 @@ beforeAll(async () => {
       receipt: undefined,
     });
   }
+  const atExit = (i: number, state: "problem" | "charging") => {
+    const base = sessionView("st-a", `s-${state}-${String(i).padStart(4, "0")}`);
+    return server.storage.sessions.put({
+      ...base,
+      cart: `cart-${state}-${i}`,
+      state,
+      open: false,
+      openedAt: now - 3_600_000 + i,
+      updatedAt: now - 1_800_000 + i,
+      screen: { ...base.screen, state },
+      receipt: undefined,
+    });
+  };
+  for (let i = 0; i < PROBLEMS; i++) await atExit(i, "problem");
+  for (let i = 0; i < CHARGING; i++) await atExit(i, "charging");
   browser = await launchBrowser();
 }, 180_000);
 
@@ -92,6 +113,31 @@ describe("a busy cart store's screens", () => {
       .poll(() => page.getByTestId("kpi-active").textContent(), { timeout: 15_000 })
       .toBe(String(SHOPPING));
     expect(await page.getByTestId("active-more").textContent()).toContain(`of ${SHOPPING} carts shopping`);
+    expect(failed).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("the dashboard counts every session at the exit and lists every payment problem (up to 100)", async () => {
+    const { page, failed, errors } = await watchedPage();
+    await page.goto(`${server.httpUrl}/ops/st-a`);
+    await page.getByLabel("API key").fill(operator);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("active-carts").waitFor();
+    // the held session (s-rev), the payment problems and the carts being charged
+    const exitKpi = page.locator(".kpi", { hasText: "At the exit" }).locator(".value");
+    await expect.poll(() => exitKpi.textContent(), { timeout: 15_000 }).toBe(String(1 + PROBLEMS + CHARGING));
+    const alerts = page.getByTestId("alerts");
+    await expect.poll(() => alerts.getByText("payment failed").count(), { timeout: 15_000 }).toBe(100);
+    expect(await page.getByTestId("problems-more").textContent()).toBe(
+      `${PROBLEMS - 100} more payment problems not listed`,
+    );
+    expect(await alerts.getByText("(s-problem-0000)").count()).toBe(0); // the oldest is the one left out…
+    expect(await alerts.getByText(`(s-problem-${String(PROBLEMS - 1).padStart(4, "0")})`).count()).toBe(1); // …not the newest
+    // the held session (listed) and the 100 problems read by state; the carts being charged are counted
+    expect(await page.getByTestId("exit-more").textContent()).toContain(
+      `101 of ${1 + PROBLEMS + CHARGING} at the exit shown`,
+    );
     expect(failed).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();

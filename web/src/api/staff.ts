@@ -29,9 +29,10 @@ export const staffApi = (store: string, key: string) => {
   const base = storePath(store);
   const get = <T>(path: string) => request<T>(`${base}${path}`, { key });
   return {
-    sessions: (q: { open?: boolean; limit?: number } = {}) => {
+    sessions: (q: { open?: boolean; state?: string; limit?: number } = {}) => {
       const qs = new URLSearchParams();
       if (q.open !== undefined) qs.set("open", String(q.open));
+      if (q.state !== undefined) qs.set("state", q.state);
       if (q.limit) qs.set("limit", String(q.limit));
       return get<Session[]>(`/sessions?${qs}`);
     },

@@ -23,7 +23,7 @@ import {
   UpdatedAt,
   useDashboardFeed,
 } from "./DashboardParts";
-import { loadDashboard, openReviewFigures, shoppingCount } from "./dashboard-data";
+import { exitFigures, loadDashboard, openReviewFigures, shoppingCount } from "./dashboard-data";
 import { WalkoutDashboard } from "./WalkoutDashboard";
 
 export function OpsDashboard({ store }: { store: string }) {
@@ -73,10 +73,8 @@ function Dashboard(props: DashboardProps) {
   const sessions = data?.sessions ?? [];
   const active = sessions.filter((s) => s.open);
   const shopping = shoppingCount(data);
-  const atExit = sessions.filter(
-    (s) => !s.open && ["charging", "review", "problem"].includes(s.screen?.state),
-  );
-  const problems = sessions.filter((s) => s.screen?.state === "problem");
+  // counted by the server; the rows are the listed ones and every payment problem
+  const { atExit, atExitCount, problems, problemCount } = exitFigures(data);
   const offline = (data?.carts ?? []).filter((c) => !c.revoked && !c.online);
   const currency = data?.stats?.currency ?? data?.day?.currency ?? sessions[0]?.currency ?? "USD";
   const stats = data?.stats;
@@ -96,7 +94,7 @@ function Dashboard(props: DashboardProps) {
     >
       <section className="kpis" aria-label="Now">
         <Kpi label="Carts shopping" value={String(shopping)} testid="kpi-active" />
-        <Kpi label="At the exit" value={String(atExit.length)} />
+        <Kpi label="At the exit" value={String(atExitCount)} testid="kpi-exit" />
         <Kpi label="Open reviews" value={String(openReviews)} testid="kpi-reviews" />
         <Kpi label="Sessions today" value={day ? String(day.sessions) : "—"} />
         <Kpi label="Taken today" value={stats ? money(stats.revenueToday, currency) : "—"} />
@@ -168,6 +166,12 @@ function Dashboard(props: DashboardProps) {
               </tbody>
             </table>
           )}
+          {atExitCount > atExit.length && (
+            <p className="muted" data-testid="exit-more">
+              {atExit.length} of {atExitCount} at the exit shown: the most recently active and every payment
+              problem.
+            </p>
+          )}
         </section>
 
         <section className="card" aria-labelledby="alerts-h">
@@ -182,6 +186,14 @@ function Dashboard(props: DashboardProps) {
                 session={s.session}
               />
             ))}
+            {problemCount > problems.length && (
+              <Alert badge="Payment" tone="bad">
+                <span data-testid="problems-more">
+                  {problemCount - problems.length} more payment problem
+                  {problemCount - problems.length === 1 ? "" : "s"} not listed
+                </span>
+              </Alert>
+            )}
             {openReviews > 0 && (
               <Alert badge="Review" tone="unsure">
                 {openReviews} open case{openReviews === 1 ? "" : "s"}
@@ -194,7 +206,7 @@ function Dashboard(props: DashboardProps) {
             {offline.map((c) => (
               <OfflineAlert key={`o-${c.cart}`} what="Cart" id={c.cart} label={c.label} />
             ))}
-            {problems.length === 0 && openReviews === 0 && offline.length === 0 && (
+            {problemCount === 0 && openReviews === 0 && offline.length === 0 && (
               <li className="muted">Nothing needs attention.</li>
             )}
           </ul>

@@ -8,11 +8,20 @@ import type { CartInfo, StaffApi } from "../../api/staff";
 import type { DayFigures, Session, StoreStats } from "../../api/types";
 
 export interface DashboardData {
+  /** the 200 most recently updated sessions */
   sessions: Session[];
+  /**
+   * the sessions whose payment failed at the exit (state `problem`), whenever they were last
+   * updated: a problem left alone drops out of the 200 most recent but still needs a person
+   */
+  problems: Session[];
   carts: CartInfo[] | null;
   stats: StoreStats | null;
   day: DayFigures | null;
 }
+
+/** How many payment problems the dashboard lists by name (the rest are counted). */
+export const PROBLEMS_LISTED = 100;
 
 export async function loadDashboard(api: Pick<StaffApi, "sessions" | "carts" | "stats" | "day">) {
   // a figure that fails shows "—"; a key that is refused signs the screen out
@@ -21,13 +30,67 @@ export async function loadDashboard(api: Pick<StaffApi, "sessions" | "carts" | "
       if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw e;
       return null;
     });
-  const [sessions, carts, stats, day] = await Promise.all([
+  const [sessions, problems, carts, stats, day] = await Promise.all([
     api.sessions({ limit: 200 }),
+    optional(api.sessions({ state: "problem", limit: PROBLEMS_LISTED })),
     optional(api.carts()),
     optional(api.stats()),
     optional(api.day()),
   ]);
-  return { sessions, carts, stats, day } satisfies DashboardData;
+  return { sessions, problems: problems ?? [], carts, stats, day } satisfies DashboardData;
+}
+
+/** The session states of a basket at the exit: being charged, held for review, payment failed. */
+export const AT_EXIT_STATES = ["exiting", "charging", "review", "problem"] as const;
+
+const atExit = (s: Session) => !s.open && ["charging", "review", "problem"].includes(s.screen?.state);
+
+/**
+ * The sessions at the exit and the payment problems: the rows to show (the listed sessions
+ * there, and every problem read by state, once each) and how many there are, counted by the
+ * server (`/stats`' `sessionsByState`: the states that are not final, whenever opened) — the list
+ * holds the 200 most recently updated, so on a busy store it left out the carts that had waited
+ * longest. A cart whose check-in hold failed shows a payment problem while still shopping: those
+ * are counted from the list (the server counts states, not screens). The rows' own counts when
+ * the figures could not be read.
+ */
+export function exitFigures(
+  data: Pick<DashboardData, "sessions" | "problems" | "stats"> | null | undefined,
+): {
+  atExit: Session[];
+  atExitCount: number;
+  problems: Session[];
+  problemCount: number;
+} {
+  const listed = data?.sessions ?? [];
+  const seen = new Set<string>();
+  const unique = (rows: Session[]) =>
+    rows.filter((s) => {
+      if (seen.has(s.session)) return false;
+      seen.add(s.session);
+      return true;
+    });
+  const rows = unique([...listed, ...(data?.problems ?? [])]);
+  const exitRows = rows.filter(atExit);
+  const problemRows = rows.filter((s) => s.screen?.state === "problem");
+  const byState = data?.stats?.sessionsByState;
+  if (!byState) {
+    return {
+      atExit: exitRows,
+      atExitCount: exitRows.length,
+      problems: problemRows,
+      problemCount: problemRows.length,
+    };
+  }
+  const shoppingProblems = problemRows.filter((s) => s.open).length;
+  const atExitCount = AT_EXIT_STATES.reduce((n, st) => n + (byState[st] ?? 0), 0);
+  return {
+    atExit: exitRows,
+    // never fewer than the rows shown (a session may change state between the two reads)
+    atExitCount: Math.max(atExitCount, exitRows.length),
+    problems: problemRows,
+    problemCount: Math.max((byState.problem ?? 0) + shoppingProblems, problemRows.length),
+  };
 }
 
 /**

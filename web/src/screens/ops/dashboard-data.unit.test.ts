@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { staffApi } from "../../api/staff";
 import type { Session, StoreStats } from "../../api/types";
-import { loadDashboard, openReviewFigures, shoppingCount } from "./dashboard-data";
+import { exitFigures, loadDashboard, openReviewFigures, shoppingCount } from "./dashboard-data";
 
 /** fetch as the server answers an operator key: 403 for the review queue, 200 elsewhere */
 function operatorServer(requested: string[]) {
@@ -29,7 +29,12 @@ describe("the cart dashboard's reads", () => {
     vi.stubGlobal("fetch", operatorServer(requested));
     const data = await loadDashboard(staffApi("demo", "skl_op"));
     const paths = requested.map((u) => u.split("?")[0].replace("/api/v1/stores/demo", ""));
-    expect(paths.sort()).toEqual(["/carts", "/day", "/sessions", "/stats"]);
+    expect(paths.sort()).toEqual(["/carts", "/day", "/sessions", "/sessions", "/stats"]);
+    // the 200 most recent, and every payment problem whenever it was last updated
+    expect(requested.filter((u) => u.includes("/sessions?")).map((u) => u.split("?")[1])).toEqual([
+      "limit=200",
+      "state=problem&limit=100",
+    ]);
     expect(data.stats?.openReviews).toBe(3);
   });
 
@@ -59,5 +64,34 @@ describe("the cart dashboard's reads", () => {
     // the figures unreadable: what the list shows
     expect(shoppingCount({ sessions: listed, stats: null })).toBe(150);
     expect(shoppingCount(null)).toBe(0);
+  });
+
+  it("counts the sessions at the exit and the payment problems from /stats, not from the listed rows", () => {
+    const row = (session: string, open: boolean, state: string) =>
+      ({ session, open, screen: { state } }) as unknown as Session;
+    // the 200 listed: 197 shopping, one paying, one held, and a shopper whose check-in hold failed
+    const listed = [
+      ...Array.from({ length: 197 }, (_, i) => row(`s${i}`, true, "shopping")),
+      row("x1", false, "charging"),
+      row("x2", false, "review"),
+      row("h1", true, "problem"),
+    ];
+    // read by state: every payment problem at the exit (one of them listed too)
+    const problems = [row("p1", false, "problem"), row("p2", false, "problem"), row("x1", false, "charging")];
+    const stats = {
+      sessionsByState: { shopping: 300, exiting: 2, charging: 10, review: 5, problem: 7, paid: 900 },
+    } as unknown as StoreStats;
+    const f = exitFigures({ sessions: listed, problems, stats });
+    expect(f.atExitCount).toBe(2 + 10 + 5 + 7);
+    expect(f.atExit.map((s) => s.session)).toEqual(["x1", "x2", "p1", "p2"]);
+    // 7 failed at the exit, and the listed shopper whose hold failed
+    expect(f.problemCount).toBe(8);
+    expect(f.problems.map((s) => s.session)).toEqual(["h1", "p1", "p2"]);
+    // the figures unreadable: the rows' own counts
+    expect(exitFigures({ sessions: listed, problems, stats: null })).toMatchObject({
+      atExitCount: 4,
+      problemCount: 3,
+    });
+    expect(exitFigures(null)).toEqual({ atExit: [], atExitCount: 0, problems: [], problemCount: 0 });
   });
 });
