@@ -4,7 +4,7 @@
  * ones who just left (paid, held for review, payment problem — with the receipt), what needs a
  * person, and the store's devices. Same live feed and 10 s poll as the cart dashboard.
  */
-import { type Shopper, type WalkoutView, walkoutView } from "../../api/walkout";
+import type { Shopper } from "../../api/walkout";
 import { clock, grams, money } from "../../format";
 import {
   Alert,
@@ -18,22 +18,20 @@ import {
   UpdatedAt,
   useDashboardFeed,
 } from "./DashboardParts";
+import { loadWalkoutDashboard, type WalkoutDashboardData, walkoutFigures } from "./dashboard-data";
 
 export function WalkoutDashboard(props: DashboardProps) {
   // every basket change of every shopper arrives live: reload at most twice a second
-  const { data, error, connected } = useDashboardFeed<WalkoutView>(
+  const { data, error, connected } = useDashboardFeed<WalkoutDashboardData>(
     props,
-    () => walkoutView(props.store, props.apiKey),
+    () => loadWalkoutDashboard(props.store, props.apiKey),
     500,
   );
 
   const shoppers = data?.shoppers ?? [];
-  const inside = shoppers.filter((s) => s.inside);
   const left = shoppers.filter((s) => !s.inside);
-  const problems = left.filter((s) => s.screenState === "problem");
-  const reviews = shoppers.flatMap((s) =>
-    s.reviews.filter((r) => r.status === "open").map((r) => ({ s, r })),
-  );
+  // counted by the server (/stats); the rows are the ones the view lists
+  const { inside, insideCount, problems, problemCount, reviews, reviewCount } = walkoutFigures(data);
   const devices = data?.devices ?? [];
   const offline = devices.filter((d) => !d.revoked && !d.online);
   const currency = shoppers[0]?.currency ?? "USD";
@@ -47,7 +45,7 @@ export function WalkoutDashboard(props: DashboardProps) {
       onSignOut={() => props.onSignOut()}
     >
       <section className="kpis" aria-label="Now">
-        <Kpi label="Shoppers inside" value={String(inside.length)} testid="kpi-inside" />
+        <Kpi label="Shoppers inside" value={String(insideCount)} testid="kpi-inside" />
         <Kpi
           label="In their baskets"
           value={money(
@@ -55,7 +53,7 @@ export function WalkoutDashboard(props: DashboardProps) {
             currency,
           )}
         />
-        <Kpi label="Open reviews" value={String(reviews.length)} testid="kpi-reviews" />
+        <Kpi label="Open reviews" value={String(reviewCount)} testid="kpi-reviews" />
         <Kpi label="Left recently" value={String(left.length)} />
         <Kpi
           label="Devices online"
@@ -92,6 +90,11 @@ export function WalkoutDashboard(props: DashboardProps) {
                 ))}
               </tbody>
             </table>
+          )}
+          {insideCount > inside.length && (
+            <p className="muted" data-testid="inside-more">
+              The {inside.length} most recently active of {insideCount} shoppers inside.
+            </p>
           )}
           <h2 style={{ marginTop: "1rem" }}>Left the store</h2>
           {left.length === 0 ? (
@@ -139,10 +142,26 @@ export function WalkoutDashboard(props: DashboardProps) {
                 </a>
               </Alert>
             ))}
+            {problemCount > problems.length && (
+              <Alert badge="Payment" tone="bad">
+                <span data-testid="problems-more">
+                  {problemCount - problems.length} more payment problem
+                  {problemCount - problems.length === 1 ? "" : "s"} not listed
+                </span>
+              </Alert>
+            )}
+            {reviewCount > reviews.length && (
+              <Alert badge="Review" tone="unsure">
+                <span data-testid="reviews-more">
+                  {reviewCount - reviews.length} more open case{reviewCount - reviews.length === 1 ? "" : "s"}
+                </span>{" "}
+                — <a href={`/review/${encodeURIComponent(props.store)}`}>open the review console</a>
+              </Alert>
+            )}
             {offline.map((d) => (
               <OfflineAlert key={`o-${d.device}`} what="Device" id={d.device} label={d.label} />
             ))}
-            {problems.length === 0 && reviews.length === 0 && offline.length === 0 && (
+            {problemCount === 0 && reviewCount === 0 && offline.length === 0 && (
               <li className="muted">Nothing needs attention.</li>
             )}
           </ul>

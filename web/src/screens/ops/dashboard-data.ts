@@ -4,8 +4,9 @@
  * the oldest wait come from `/stats` instead of asking for the queue and getting 403 every time.
  */
 import { ApiError } from "../../api/http";
-import type { CartInfo, StaffApi } from "../../api/staff";
+import { type CartInfo, type StaffApi, staffApi } from "../../api/staff";
 import type { DayFigures, Session, StoreStats } from "../../api/types";
+import { type WalkoutView, walkoutView } from "../../api/walkout";
 
 export interface DashboardData {
   /** the 200 most recently updated sessions */
@@ -107,4 +108,51 @@ export function shoppingCount(data: Pick<DashboardData, "sessions" | "stats"> | 
 export function openReviewFigures(stats: StoreStats | null | undefined): { open: number; oldestAt?: number } {
   if (!stats) return { open: 0 };
   return { open: stats.openReviews, oldestAt: stats.oldestOpenReviewAt };
+}
+
+/** The walk-out dashboard's reads: the view of shoppers (routes/walkout-routes.ts) and `/stats`. */
+export interface WalkoutDashboardData extends WalkoutView {
+  stats: StoreStats | null;
+}
+
+export async function loadWalkoutDashboard(store: string, key: string): Promise<WalkoutDashboardData> {
+  const [view, stats] = await Promise.all([
+    walkoutView(store, key),
+    staffApi(store, key)
+      .stats()
+      .catch((e) => {
+        if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw e;
+        return null;
+      }),
+  ]);
+  return { ...view, stats };
+}
+
+/**
+ * The walk-out dashboard's figures: the view lists the open visits among the store's 200 most
+ * recently updated sessions and the last 20 who left, so "Shoppers inside", the open cases and
+ * the payment problems are counted by the server (`/stats`: open sessions, open cases, and the
+ * `problem` sessions by state) — never fewer than listed. A shopper inside whose hold failed is
+ * a screen state, counted from the list. The list's own counts when `/stats` is unreadable.
+ */
+export function walkoutFigures(data: Pick<WalkoutDashboardData, "shoppers" | "stats"> | null | undefined) {
+  const shoppers = data?.shoppers ?? [];
+  const inside = shoppers.filter((s) => s.inside);
+  const problems = shoppers.filter((s) => s.screenState === "problem");
+  const reviews = shoppers.flatMap((s) =>
+    s.reviews.filter((r) => r.status === "open").map((r) => ({ s, r })),
+  );
+  const stats = data?.stats;
+  const insideProblems = problems.filter((s) => s.inside).length;
+  return {
+    inside,
+    insideCount: Math.max(stats?.activeSessions ?? 0, inside.length),
+    problems,
+    problemCount: Math.max(
+      stats ? (stats.sessionsByState.problem ?? 0) + insideProblems : 0,
+      problems.length,
+    ),
+    reviews,
+    reviewCount: Math.max(stats?.openReviews ?? 0, reviews.length),
+  };
 }

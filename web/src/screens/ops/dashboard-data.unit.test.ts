@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { staffApi } from "../../api/staff";
 import type { Session, StoreStats } from "../../api/types";
-import { exitFigures, loadDashboard, openReviewFigures, shoppingCount } from "./dashboard-data";
+import type { Shopper } from "../../api/walkout";
+import {
+  exitFigures,
+  loadDashboard,
+  openReviewFigures,
+  shoppingCount,
+  walkoutFigures,
+} from "./dashboard-data";
 
 /** fetch as the server answers an operator key: 403 for the review queue, 200 elsewhere */
 function operatorServer(requested: string[]) {
@@ -93,5 +100,37 @@ describe("the cart dashboard's reads", () => {
       problemCount: 3,
     });
     expect(exitFigures(null)).toEqual({ atExit: [], atExitCount: 0, problems: [], problemCount: 0 });
+  });
+
+  it("the walk-out dashboard counts shoppers inside, payment problems and open cases from /stats", () => {
+    const shopper = (session: string, inside: boolean, screenState: string, openCases = 0) =>
+      ({
+        session,
+        inside,
+        screenState,
+        reviews: Array.from({ length: openCases }, (_, i) => ({ caseId: `${session}-${i}`, status: "open" })),
+      }) as unknown as Shopper;
+    const shoppers = [
+      ...Array.from({ length: 199 }, (_, i) => shopper(`v${i}`, true, "shopping", i === 0 ? 1 : 0)),
+      shopper("h1", true, "problem"),
+      shopper("left1", false, "problem"),
+      shopper("left2", false, "paid"),
+    ];
+    const stats = {
+      activeSessions: 240,
+      openReviews: 6,
+      sessionsByState: { problem: 9 },
+    } as unknown as StoreStats;
+    const f = walkoutFigures({ shoppers, stats });
+    expect(f).toMatchObject({ insideCount: 240, problemCount: 10, reviewCount: 6 });
+    expect(f.inside).toHaveLength(200);
+    expect(f.problems.map((s) => s.session)).toEqual(["h1", "left1"]);
+    expect(f.reviews).toHaveLength(1);
+    // the figures unreadable: the rows' own counts
+    expect(walkoutFigures({ shoppers, stats: null })).toMatchObject({
+      insideCount: 200,
+      problemCount: 2,
+      reviewCount: 1,
+    });
   });
 });

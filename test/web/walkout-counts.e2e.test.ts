@@ -1,0 +1,127 @@
+/**
+ * The walk-out dashboard of a busy walk-out store in Debian's Chromium, the whole server in this
+ * process (SQLite file, embedded broker, the built web app): its figures are the server's counts
+ * (`/stats`), not the rows its view lists — the view holds the open visits among the 200 most
+ * recently updated sessions and the last 20 who left, so above 200 shoppers "Shoppers inside"
+ * said at most 200, and a payment problem or an open case of a visit outside those rows was not
+ * counted at all.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
+import type { RunningServer } from "../../src/main";
+import { sessionView } from "../server/support/api-fixture";
+import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
+import { launchBrowser, type TestBrowser } from "./browser";
+
+const STORE = "st-w";
+const CATALOG = {
+  currency: "USD",
+  products: [
+    { sku: "water-500", name: "Water 500 ml", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
+  ],
+};
+const LAYOUT = { plates: [{ gondola: 1, shelf: 1, plate: 1, x: 0.2, y: 0.25, z: 1.2, skus: ["water-500"] }] };
+/** shoppers inside: more than the 200 sessions the view reads */
+const INSIDE = 230;
+/** visits whose payment failed at the gate, all updated before any shopper inside */
+const PROBLEMS = 30;
+/** open cases, on some of those visits */
+const CASES = 4;
+
+let dir: string;
+let server: RunningServer;
+let browser: TestBrowser;
+let operator: string;
+
+beforeAll(async () => {
+  ensureWebBuild();
+  dir = mkdtempSync(join(tmpdir(), "skiplane-walkout-counts-"));
+  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
+  writeFileSync(join(dir, "layout.json"), JSON.stringify(LAYOUT));
+  server = await startInProcessServer(dir, [
+    {
+      id: STORE,
+      kind: "walkout",
+      catalog: join(dir, "catalog.json"),
+      layout: join(dir, "layout.json"),
+      defaultPaymentMethod: "pm_sandbox_test",
+    },
+  ]);
+  operator = await addApiKey(server, "key_walkout_counts_op", STORE, "operator");
+  const now = Date.now();
+  const put = (id: string, over: { state: string; open: boolean; at: number }) => {
+    const base = sessionView(STORE, id);
+    return server.storage.sessions.put({
+      ...base,
+      cart: undefined,
+      state: over.state,
+      open: over.open,
+      openedAt: over.at - 60_000,
+      updatedAt: over.at,
+      screen: { ...base.screen, state: over.state === "problem" ? "problem" : "shopping" },
+      receipt: undefined,
+    });
+  };
+  for (let i = 0; i < PROBLEMS; i++)
+    await put(`v-problem-${String(i).padStart(3, "0")}`, {
+      state: "problem",
+      open: false,
+      at: now - 900_000 + i,
+    });
+  for (let i = 0; i < INSIDE; i++)
+    await put(`v-${String(i).padStart(4, "0")}`, { state: "shopping", open: true, at: now - 1000 + i });
+  for (let i = 0; i < CASES; i++) {
+    await server.storage.reviews.put({
+      store: STORE,
+      caseId: `case-${i}`,
+      session: `v-problem-${String(i).padStart(3, "0")}`,
+      kind: "uncertain",
+      lineIds: [],
+      reason: "two shoppers at the shelf",
+      status: "open",
+      openedAt: now - 800_000 + i,
+      lines: [],
+      version: 1,
+    });
+  }
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a busy walk-out store's dashboard", () => {
+  it("counts every shopper inside, every payment problem and every open case, not the rows it lists", async () => {
+    const page = await browser.newPage({ width: 1280, height: 900 });
+    const failed: string[] = [];
+    const errors: string[] = [];
+    page.on("response", (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${server.httpUrl}/ops/${STORE}`);
+    await page.getByLabel("API key").fill(operator);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("shoppers-inside").waitFor({ timeout: 15_000 });
+    await expect
+      .poll(() => page.getByTestId("kpi-inside").textContent(), { timeout: 15_000 })
+      .toBe(String(INSIDE));
+    expect(await page.getByTestId("inside-more").textContent()).toContain(`of ${INSIDE} shoppers inside`);
+    expect(await page.getByTestId("kpi-reviews").textContent()).toBe(String(CASES));
+    // none of the problem visits is among the rows listed: each is counted
+    expect(await page.getByTestId("problems-more").textContent()).toBe(
+      `${PROBLEMS} more payment problems not listed`,
+    );
+    expect(await page.getByTestId("reviews-more").textContent()).toBe(`${CASES} more open cases`);
+    expect(await page.getByTestId("alerts").getByText("Nothing needs attention.").count()).toBe(0);
+    expect(failed).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
