@@ -174,7 +174,7 @@ const only = opt("session");
 if (only) {
   console.log(`\n${only}:`);
   for (const e of events.get(only) ?? []) {
-    const ev = "evidence" in e ? e.evidence : undefined;
+    const ev = e.type === "ItemAdded" || e.type === "ItemRemoved" ? e.evidence : undefined;
     const rest = { ...e } as Record<string, unknown>;
     delete rest.evidence;
     delete rest.at;

@@ -134,7 +134,7 @@ for (const [session, evs] of bySession) {
 }
 if (only) {
   for (const e of bySession.get(only) ?? []) {
-    const ev = "evidence" in e ? e.evidence : undefined;
+    const ev = e.type === "ItemAdded" || e.type === "ItemRemoved" ? e.evidence : undefined;
     const rest = { ...e } as Record<string, unknown>;
     delete rest.evidence;
     console.log(JSON.stringify(rest));

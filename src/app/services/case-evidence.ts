@@ -1,5 +1,15 @@
 /**
- * The evidence of a review case that has no line: the weight left unexplained beside identified
+ * The evidence of a review case, as the review console shows it beside the case.
+ *
+ * Since 2026-12-05 fusion records it on the case's own event (`ReviewRequested.evidence`,
+ * domain/events/review-evidence.ts): each weight change the case is about, the sightings, scans
+ * and codes it associated with it (with their sensor event ids), the explanations it weighed and
+ * why the case was opened. `caseEvidence` reads that record; for a case stored before (or one
+ * fusion did not open: a dispute, an exit the workflow held) it rebuilds what it can from the
+ * session's events, as before: a line's evidence from the event that created it, and for a case
+ * without a line the reading below.
+ *
+ * Rebuilt, the evidence of a review case that has no line: the weight left unexplained beside identified
  * items ("Something else (about 1413 g) went in with Cola"), or a load still changing at exit.
  * Fusion records such a case (`ReviewRequested` with no lineIds) without evidence of its own, so
  * the review console said "No weight change was recorded" although the reason cites the grams.
@@ -12,6 +22,94 @@
  * decided change: only its time, for the scale samples before the exit.
  */
 import type { BasketEvent, Evidence } from "../../domain/basket/basket.events";
+import type { ReviewCause, ReviewChangeEvidence, ReviewEvidence } from "../../domain/events/review-evidence";
+
+export interface CaseEvidence {
+  /**
+   * `event`: fusion's record on the case's ReviewRequested; `rebuilt`: read back from the
+   * session's events (a case recorded before the event carried it, or not opened by fusion)
+   */
+  source: "event" | "rebuilt";
+  /** why fusion opened the case (recorded cases only) */
+  cause?: ReviewCause;
+  /** the weight changes the case is about, each read as the evidence of the lines it decided */
+  changes: ReviewChangeEvidence[];
+  /** when to look at the scale: the first change's window, or the seconds before the exit */
+  window: { from: number; to: number };
+}
+
+/**
+ * The evidence of case `caseId` from its session's events: the event's own record when `read`
+ * accepts it (the edge's validation of what storage returned: another version or a malformed
+ * record reads as none), else rebuilt. Undefined when the session holds no such case.
+ */
+export function caseEvidence(
+  events: readonly BasketEvent[],
+  caseId: string,
+  read: (recorded: unknown) => ReviewEvidence | undefined,
+): CaseEvidence | undefined {
+  const opened = events.find((e) => e.type === "ReviewRequested" && e.caseId === caseId);
+  if (opened?.type !== "ReviewRequested") return undefined;
+  const recorded = opened.evidence === undefined ? undefined : read(opened.evidence);
+  if (recorded) {
+    const decided = recorded.changes.find((c) => c.change)?.change;
+    const pending = recorded.changes.find((c) => c.pending)?.pending;
+    const exit = pending?.at ?? opened.at;
+    return {
+      source: "event",
+      cause: recorded.cause,
+      changes: recorded.changes,
+      window: decided
+        ? { from: decided.startT, to: decided.endT }
+        : { from: exit - EXIT_LOOKBACK_MS, to: exit },
+    };
+  }
+  if (opened.lineIds.length === 0) {
+    const lineLess = lineLessCaseEvidence(events, caseId)!;
+    return {
+      source: "rebuilt",
+      changes: lineLess.evidence ? [asChange(lineLess.evidence, [])] : [],
+      window: lineLess.window,
+    };
+  }
+  // each line's evidence from the event that created it; lines decided together, once
+  const changes: ReviewChangeEvidence[] = [];
+  const seen = new Map<string, ReviewChangeEvidence>();
+  const wanted = new Set(opened.lineIds);
+  for (const e of events) {
+    if ((e.type !== "ItemAdded" && e.type !== "ItemRemoved") || !wanted.has(e.lineId)) continue;
+    const key = JSON.stringify(e.evidence);
+    const same = seen.get(key);
+    if (same) same.lineIds.push(e.lineId);
+    else {
+      const c = asChange(e.evidence, [e.lineId]);
+      seen.set(key, c);
+      changes.push(c);
+    }
+  }
+  const first = changes.find((c) => c.change)?.change;
+  return {
+    source: "rebuilt",
+    changes,
+    window: first
+      ? { from: first.startT, to: first.endT }
+      : { from: opened.at - EXIT_LOOKBACK_MS, to: opened.at },
+  };
+}
+
+/** a line's evidence as a change record of the case (no sensor ids: lines never held them) */
+function asChange(e: Evidence, lineIds: string[]): ReviewChangeEvidence {
+  return {
+    lineIds,
+    ...(e.change ? { change: e.change } : {}),
+    vision: e.vision,
+    scans: e.scans,
+    plu: e.plu,
+    answers: e.answers,
+    hypotheses: e.hypotheses,
+    summary: e.summary,
+  };
+}
 
 export interface LineLessCaseEvidence {
   /** the weight change the case is about, as the lines decided with it recorded it */

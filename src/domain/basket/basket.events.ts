@@ -4,6 +4,7 @@
  * corrections through commands. The basket state, the running total, the receipt and the review
  * cases are all folds over this stream. Shared contract: add optional fields, never rename.
  */
+import type { ReviewEvidence } from "../events/review-evidence";
 
 /** What the sensors said about one decision, kept with the line so a receipt explains itself. */
 export interface Evidence {
@@ -115,6 +116,8 @@ export interface ReviewRequested extends At {
   kind: "uncertain" | "dispute";
   lineIds: string[];
   reason: string;
+  /** what fusion decided the case on (versioned; absent on events stored before 2026-12-05) */
+  evidence?: ReviewEvidence;
 }
 export interface ReviewResolved extends At {
   type: "ReviewResolved";

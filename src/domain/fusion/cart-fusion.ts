@@ -26,6 +26,7 @@ import type {
   PromptRaised,
 } from "../basket/basket.events";
 import type { Catalog, Product } from "../catalog/product";
+import type { ReviewCause, ReviewChangeEvidence, ReviewEvidence } from "../events/review-evidence";
 import type {
   AnswerEvent,
   BarcodeEvent,
@@ -59,12 +60,15 @@ export interface CartFusionOptions {
 }
 
 interface Sighting {
+  /** the sensor event's id, for the review case's evidence */
+  id?: string;
   t: number;
   dir: "in" | "out" | "unknown";
   candidates: { sku: string; p: number }[];
   used: boolean;
 }
 interface Scan {
+  id?: string;
   t: number;
   code: string;
   sku: string;
@@ -75,6 +79,7 @@ interface Scan {
   answers?: string;
 }
 interface Keyed {
+  id?: string;
   t: number;
   plu: string;
   sku: string;
@@ -94,6 +99,8 @@ interface Line {
   /** a weighed line: when its change settled, and whether a PLU or label named its product */
   weighedAt?: number;
   coded?: boolean;
+  /** the decision it stands on (the change's, or the answer's): what its review case cites */
+  decided: Decided;
 }
 interface OpenPrompt {
   prompt: Prompt;
@@ -107,6 +114,8 @@ interface OpenPrompt {
    */
   vouched?: string[];
   evidence: Evidence;
+  /** the sensor event ids behind `evidence` */
+  sources: Sources;
   at: number;
   /** how many changes had been decided in the session when it was raised */
   afterChange: number;
@@ -114,6 +123,22 @@ interface OpenPrompt {
 interface Unresolved {
   lineIds: string[];
   reason: string;
+  decided: Decided;
+}
+/**
+ * The ids of the sensor events behind an Evidence's sightings, scans and PLU entries, index for
+ * index (undefined where the event had none). Kept beside it, not in it: line evidence goes on
+ * every ItemAdded and its shape is the receipt's.
+ */
+interface Sources {
+  vision: (string | undefined)[];
+  scans: (string | undefined)[];
+  plu: (string | undefined)[];
+}
+/** one decision as a review case cites it: its evidence and the ids behind it */
+interface Decided {
+  evidence: Evidence;
+  sources: Sources;
 }
 
 type Item = { sku: string; qty?: number; grams?: number };
@@ -484,6 +509,11 @@ class CartFusionImpl implements CartFusion {
     }
 
     const evidence = this.evidence(change, sightings, scans, keyed, hyps);
+    const sources: Sources = {
+      vision: sightings.map((x) => x.id),
+      scans: scans.map((x) => x.id),
+      plu: keyed.map((x) => x.id),
+    };
     const confident = best.posterior >= cfg.acceptThreshold;
     const hadPluOrLabel = keyed.length > 0 || scans.some((s) => s.grams !== undefined);
 
@@ -507,13 +537,14 @@ class CartFusionImpl implements CartFusion {
           this.unresolved.push({
             lineIds: [],
             reason: `weight −${Math.round(d)} g went out of the cart and nothing in the basket explains it`,
+            decided: { evidence, sources },
           });
         }
         return;
       }
       evidence.summary = this.summary(change, best, sightings, scans, keyed, "unsure");
       const prompt = this.makePrompt(false, undefined, hyps, hadPluOrLabel, []);
-      this.raise(prompt, false, ctx, [], evidence, change.endT, out);
+      this.raise(prompt, false, ctx, [], evidence, sources, change.endT, out);
       return;
     }
     const marginals = guess.items.map((it) =>
@@ -594,7 +625,16 @@ class CartFusionImpl implements CartFusion {
         .map((x) => this.name(x))
         .join(", ")}, same charge (${charge.mass.toFixed(2)})`;
     }
-    const lineIds = this.emitLines(guess.items, statuses, marginals, removal, change.endT, evidence, out);
+    const lineIds = this.emitLines(
+      guess.items,
+      statuses,
+      marginals,
+      removal,
+      change.endT,
+      evidence,
+      sources,
+      out,
+    );
     const weighedIdx = removal ? [] : guess.items.flatMap((it, i) => (it.grams !== undefined ? [i] : []));
     if (weighedIdx.length === 1)
       this.settling = { lineId: lineIds[weighedIdx[0]], base: change.after, until: change.endT + cfg.tailMs };
@@ -623,9 +663,9 @@ class CartFusionImpl implements CartFusion {
         unsureIds.length === 0
           ? this.somethingElsePrompt(removal, guess)
           : this.makePrompt(removal, guess, hyps, hadPluOrLabel, unsureIds);
-      this.raise(prompt, removal, ctx, fixed, evidence, change.endT, out);
+      this.raise(prompt, removal, ctx, fixed, evidence, sources, change.endT, out);
     }
-    if (guess.remainder) this.raiseRemainder(guess, ctx, change.endT, evidence, out, vouched);
+    if (guess.remainder) this.raiseRemainder(guess, ctx, change.endT, evidence, sources, out, vouched);
   }
 
   /**
@@ -971,6 +1011,7 @@ class CartFusionImpl implements CartFusion {
     ctx: ChangeContext,
     fixed: Item[],
     evidence: Evidence,
+    sources: Sources,
     at: number,
     out: BasketEvent[],
     vouched: string[] = [],
@@ -981,6 +1022,7 @@ class CartFusionImpl implements CartFusion {
       ctx,
       fixed,
       evidence: copyEvidence(evidence),
+      sources: { vision: sources.vision.slice(), scans: sources.scans.slice(), plu: sources.plu.slice() },
       at,
       afterChange: this.decidedChanges,
     };
@@ -1004,6 +1046,7 @@ class CartFusionImpl implements CartFusion {
     ctx: ChangeContext,
     at: number,
     evidence: Evidence,
+    sources: Sources,
     out: BasketEvent[],
     vouched: string[],
   ): void {
@@ -1024,7 +1067,7 @@ class CartFusionImpl implements CartFusion {
       lineIds: [],
     };
     const ev = { ...evidence, summary: `${evidence.summary}; ${grams} g left unexplained` };
-    this.raise(prompt, false, rest, [], ev, at, out, vouched);
+    this.raise(prompt, false, rest, [], ev, sources, at, out, vouched);
   }
 
   /**
@@ -1313,15 +1356,25 @@ class CartFusionImpl implements CartFusion {
     removal: boolean,
     at: number,
     evidence: Evidence,
+    sources: Sources,
     out: BasketEvent[],
   ): string[] {
     const ids: string[] = [];
+    const decided: Decided = { evidence, sources };
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
       const status = statuses[i];
       const lineId = this.ids("line");
       ids.push(lineId);
-      const line: Line = { lineId, sku: it.sku, status, removal, voided: false, confidence: confidences[i] };
+      const line: Line = {
+        lineId,
+        sku: it.sku,
+        status,
+        removal,
+        voided: false,
+        confidence: confidences[i],
+        decided,
+      };
       if (it.grams !== undefined) line.grams = it.grams;
       else line.qty = it.qty;
       this.lines.set(lineId, line);
@@ -1519,7 +1572,9 @@ class CartFusionImpl implements CartFusion {
     }
     if (unknown) this.drop("unknown-candidate", unknown);
     if (bad) this.drop("bad-candidate", bad);
-    this.sightings.push({ t: e.t, dir: e.dir, candidates, used: false });
+    const sighting: Sighting = { t: e.t, dir: e.dir, candidates, used: false };
+    if (typeof e.id === "string") sighting.id = e.id;
+    this.sightings.push(sighting);
     if (this.sightings.length > 256) this.prune(e.t);
     const r: IngestResult = { outcome: "accepted", events: [] };
     if (unknown || bad) r.detail = `dropped ${unknown} unknown and ${bad} malformed candidates`;
@@ -1557,12 +1612,15 @@ class CartFusionImpl implements CartFusion {
       this.drop("double-read");
       return { outcome: "accepted", events, detail: "the same code read again at once: one read" };
     }
+    const id = typeof e.id === "string" ? e.id : undefined;
     const answered = this.answerByIdentity(product, e.t, events, this.openFor(["scan", "choose", "plu"]), {
       code: e.code,
       grams,
+      id,
     });
     if (answered === true) return { outcome: "accepted", events };
     const scan: Scan = { t: e.t, code: e.code, sku: product.sku, used: false };
+    if (id !== undefined) scan.id = id;
     if (typeof answered === "string") scan.answers = answered;
     if (grams !== undefined) scan.grams = grams;
     if (price !== undefined) scan.price = price;
@@ -1579,12 +1637,15 @@ class CartFusionImpl implements CartFusion {
     const product = this.catalog.byPlu.get(e.plu.trim()) ?? this.byPluNumber.get(Number(e.plu));
     if (!product) return this.reject("unknown-product", `no product with PLU ${e.plu}`);
     const events: BasketEvent[] = [];
+    const id = typeof e.id === "string" ? e.id : undefined;
     const answered = this.answerByIdentity(product, e.t, events, this.openFor(["plu", "scan", "choose"]), {
       plu: e.plu,
+      id,
     });
     if (answered === true) return { outcome: "accepted", events };
     if (this.codeAfterWeighing(product, e.t, events)) return { outcome: "accepted", events };
     const k: Keyed = { t: e.t, plu: e.plu, sku: product.sku, used: false };
+    if (id !== undefined) k.id = id;
     if (typeof answered === "string") k.answers = answered;
     this.keyed.push(k);
     if (this.keyed.length > 256) this.prune(e.t);
@@ -1600,7 +1661,7 @@ class CartFusionImpl implements CartFusion {
     t: number,
     out: BasketEvent[],
     open: OpenPrompt[],
-    raw: { code?: string; plu?: string; grams?: number; readAt?: number },
+    raw: { code?: string; plu?: string; grams?: number; readAt?: number; id?: string },
     late = false,
   ): boolean | string {
     const weighed = product.soldBy === "weight";
@@ -1624,8 +1685,14 @@ class CartFusionImpl implements CartFusion {
       // standard seed 7, replayed). An `answer` event answers at once.
       if (!late && p.afterChange !== this.decidedChanges) return p.prompt.id;
       const readAt = raw.readAt ?? t;
-      if (raw.code) p.evidence.scans.push({ t: readAt, code: raw.code, sku: product.sku });
-      if (raw.plu) p.evidence.plu.push({ t: readAt, plu: raw.plu, sku: product.sku });
+      if (raw.code) {
+        p.evidence.scans.push({ t: readAt, code: raw.code, sku: product.sku });
+        p.sources.scans.push(raw.id);
+      }
+      if (raw.plu) {
+        p.evidence.plu.push({ t: readAt, plu: raw.plu, sku: product.sku });
+        p.sources.plu.push(raw.id);
+      }
       this.applyAnswer(p, res.items, "ok", t, out, product.sku, undefined, res.posterior);
       return true;
     }
@@ -1643,7 +1710,10 @@ class CartFusionImpl implements CartFusion {
       x.answers = undefined;
       if (!p) continue;
       const product = this.catalog.bySku.get(x.sku)!;
-      const raw = "code" in x ? { code: x.code, grams: x.grams, readAt: x.t } : { plu: x.plu, readAt: x.t };
+      const raw =
+        "code" in x
+          ? { code: x.code, grams: x.grams, readAt: x.t, id: x.id }
+          : { plu: x.plu, readAt: x.t, id: x.id };
       if (this.answerByIdentity(product, at, out, [p], raw, true) === true) x.used = true;
     }
   }
@@ -1775,6 +1845,7 @@ class CartFusionImpl implements CartFusion {
       this.unresolved.push({
         lineIds: live,
         reason: "the shopper said it is not merchandise, but it was taken out again as merchandise",
+        decided: { evidence: p.evidence, sources: p.sources },
       });
     } else if (NO_CHOICES.has(choice)) {
       for (const id of p.prompt.lineIds)
@@ -1791,6 +1862,7 @@ class CartFusionImpl implements CartFusion {
         this.unresolved.push({
           lineIds: [],
           reason: "shopper confirmed an item the sensors could not identify",
+          decided: { evidence: p.evidence, sources: p.sources },
         });
       }
     }
@@ -1880,6 +1952,7 @@ class CartFusionImpl implements CartFusion {
       this.unresolved.push({
         lineIds: existing,
         reason: `the shopper's answer contradicts a later removal of what the line guessed: ${this.name(sku)}`,
+        decided: { evidence: p.evidence, sources: p.sources },
       });
       this.prompts.delete(p.prompt.id);
       const closed: BasketEvent = {
@@ -1903,6 +1976,7 @@ class CartFusionImpl implements CartFusion {
         l.qty = it.grams !== undefined ? undefined : it.qty;
         l.grams = it.grams;
         l.status = status;
+        l.decided = { evidence: p.evidence, sources: p.sources };
         this.applyNet(l, 1);
         out.push({
           type: "LineRevised",
@@ -1917,7 +1991,7 @@ class CartFusionImpl implements CartFusion {
         });
       } else {
         const ev = { ...copyEvidence(p.evidence), summary: `${p.evidence.summary}; ${note}` };
-        this.emitLines([it], [status], [confidence], p.removal, at, ev, out);
+        this.emitLines([it], [status], [confidence], p.removal, at, ev, p.sources, out);
       }
     }
     for (let i = items.length; i < existing.length; i++) {
@@ -1932,6 +2006,45 @@ class CartFusionImpl implements CartFusion {
 
   // ---------------------------------------------------------------------------------------
   // session lifecycle (fusion's part of it: resetting its state, and review of leftovers)
+
+  /**
+   * A load still changing at exit: no change was decided, so no explanation was weighed. Its
+   * case cites the grams not yet settled and the sightings, scans and codes no change used since
+   * the last one decided — what it would have been explained with.
+   */
+  private pendingChange(pending: number, at: number, summary: string): ReviewChangeEvidence {
+    const since = this.lastChange?.endT ?? Number.NEGATIVE_INFINITY;
+    const d: Decided = {
+      evidence: {
+        vision: [],
+        scans: [],
+        plu: [],
+        answers: [],
+        hypotheses: [],
+        summary,
+      },
+      sources: { vision: [], scans: [], plu: [] },
+    };
+    for (const s of this.sightings) {
+      if (s.used || s.t <= since) continue;
+      d.evidence.vision.push({ t: s.t, dir: s.dir, candidates: s.candidates });
+      d.sources.vision.push(s.id);
+    }
+    for (const s of this.scans) {
+      if (s.used || s.t <= since) continue;
+      const x: Evidence["scans"][number] = { t: s.t, code: s.code, sku: s.sku };
+      if (s.grams !== undefined) x.grams = s.grams;
+      if (s.price !== undefined) x.price = s.price;
+      d.evidence.scans.push(x);
+      d.sources.scans.push(s.id);
+    }
+    for (const k of this.keyed) {
+      if (k.used || k.t <= since) continue;
+      d.evidence.plu.push({ t: k.t, plu: k.plu, sku: k.sku });
+      d.sources.plu.push(k.id);
+    }
+    return { ...caseChange(d, []), pending: { delta: Math.round(pending * 100) / 100, at } };
+  }
 
   private onSessionStart(e: SessionStartEvent): IngestResult {
     if (this.session !== undefined)
@@ -1967,8 +2080,15 @@ class CartFusionImpl implements CartFusion {
     this.resolveLateAnswers({ scan: all, plu: all }, e.t, events);
     const resting = this.detector.restingLevel();
     this.settleWeighed(Number.isNaN(resting) ? this.detector.baseline : resting, e.t, events);
-    const review = (lineIds: string[], reason: string) => {
+    // each case carries what fusion decided it on (ReviewRequested.evidence, version 1)
+    const review = (
+      lineIds: string[],
+      reason: string,
+      cause: ReviewCause,
+      changes: ReviewChangeEvidence[],
+    ) => {
       this.counters.reviews++;
+      const evidence: ReviewEvidence = { v: 1, cause, changes };
       events.push({
         type: "ReviewRequested",
         at: e.t,
@@ -1976,6 +2096,7 @@ class CartFusionImpl implements CartFusion {
         kind: "uncertain",
         lineIds,
         reason,
+        evidence,
       });
     };
     const covered = new Set<string>();
@@ -1983,23 +2104,34 @@ class CartFusionImpl implements CartFusion {
       events.push({ type: "PromptClosed", at: e.t, promptId: p.prompt.id, outcome: "expired" });
       const about = [...p.prompt.lineIds, ...(p.vouched ?? [])];
       for (const id of about) covered.add(id);
-      review(
-        about.filter((id) => !this.lines.get(id)?.voided),
-        `unanswered ${p.prompt.kind} prompt: ${p.evidence.summary}`,
-      );
+      const lineIds = about.filter((id) => !this.lines.get(id)?.voided);
+      review(lineIds, `unanswered ${p.prompt.kind} prompt: ${p.evidence.summary}`, "prompt-expired", [
+        caseChange(p, lineIds),
+      ]);
     }
     for (const u of this.unresolved) for (const id of u.lineIds) covered.add(id);
     const unsure: string[] = [];
-    for (const l of this.lines.values())
-      if (!l.voided && l.status === "unsure" && !covered.has(l.lineId)) unsure.push(l.lineId);
-    if (unsure.length) review(unsure, "lines still unsure after the shopper's answer");
-    for (const u of this.unresolved) review(u.lineIds, u.reason);
+    // (lines of one change cite it once: the lines an answer revised and those it added alike)
+    const byChange = new Map<unknown, { d: Decided; ids: string[] }>();
+    for (const l of this.lines.values()) {
+      if (l.voided || l.status !== "unsure" || covered.has(l.lineId)) continue;
+      unsure.push(l.lineId);
+      const c = l.decided.evidence.change;
+      const key = c ? `${c.startT}:${c.endT}` : l.decided;
+      const same = byChange.get(key);
+      if (same) same.ids.push(l.lineId);
+      else byChange.set(key, { d: l.decided, ids: [l.lineId] });
+    }
+    if (unsure.length) {
+      const changes = [...byChange.values()].map((x) => caseChange(x.d, x.ids));
+      review(unsure, "lines still unsure after the shopper's answer", "unsure-after-answer", changes);
+    }
+    for (const u of this.unresolved)
+      review(u.lineIds, u.reason, "unresolved", [caseChange(u.decided, u.lineIds)]);
     const pending = this.detector.pendingDelta();
     if (pending !== 0) {
-      review(
-        [],
-        `the load was still changing at exit (${pending >= 0 ? "+" : "−"}${Math.round(Math.abs(pending))} g unexplained)`,
-      );
+      const reason = `the load was still changing at exit (${pending >= 0 ? "+" : "−"}${Math.round(Math.abs(pending))} g unexplained)`;
+      review([], reason, "load-at-exit", [this.pendingChange(pending, e.t, reason)]);
     }
     this.session = undefined;
     this.prompts.clear();
@@ -2009,6 +2141,29 @@ class CartFusionImpl implements CartFusion {
     this.keyed = [];
     return { outcome: "accepted", events };
   }
+}
+
+/**
+ * One decision as its review case cites it: a copy (the event goes out; the prompt's evidence
+ * object is fusion's own), each sighting, scan and code with the id of the event it came from.
+ */
+function caseChange(d: Decided, lineIds: readonly string[]): ReviewChangeEvidence {
+  const e = d.evidence;
+  const withId = <T extends object>(id: string | undefined, x: T): T & { id?: string } =>
+    id === undefined ? x : { id, ...x };
+  const out: ReviewChangeEvidence = {
+    lineIds: [...lineIds],
+    ...(e.change ? { change: { ...e.change } } : {}),
+    vision: e.vision.map((v, i) =>
+      withId(d.sources.vision[i], { t: v.t, dir: v.dir, candidates: v.candidates.map((c) => ({ ...c })) }),
+    ),
+    scans: e.scans.map((x, i) => withId(d.sources.scans[i], { ...x })),
+    plu: e.plu.map((x, i) => withId(d.sources.plu[i], { ...x })),
+    answers: e.answers.map((a) => ({ ...a })),
+    hypotheses: e.hypotheses.map((h) => ({ ...h })),
+    summary: e.summary,
+  };
+  return out;
 }
 
 function topSku(cs: { sku: string; p: number }[]): string | undefined {

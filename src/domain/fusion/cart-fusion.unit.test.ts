@@ -1154,3 +1154,146 @@ describe("cart fusion: a cart learns how often its camera shows no product besid
     expect(run(tl.events, LEARN).events).toEqual(run(tl.events).events);
   });
 });
+
+describe("cart fusion: a review case carries what fusion decided it on", () => {
+  const review = (events: BasketEvent[]) => {
+    const cases = of(events, "ReviewRequested");
+    expect(cases).toHaveLength(1);
+    return cases[0];
+  };
+
+  it("an unanswered question: its change, the sighting by id with its candidates, the explanations", () => {
+    const tl = shopping(7)
+      .push({
+        type: "vision",
+        id: "cam-17",
+        dir: "in",
+        candidates: [
+          { sku: "chips-salt", p: 0.7 },
+          { sku: "chips-vinegar", p: 0.25 },
+        ],
+      })
+      .step(160.5)
+      .hold(800)
+      .end();
+    const seenAt = tl.events.find((e) => e.type === "vision")!.t;
+    const { events } = run(tl.events);
+    const [added] = of(events, "ItemAdded");
+    const rr = review(events);
+    // exactly what the line was decided with, with the ids of the sensor events behind it
+    expect(rr.evidence).toEqual({
+      v: 1,
+      cause: "prompt-expired",
+      changes: [
+        {
+          lineIds: [added.lineId],
+          change: added.evidence.change,
+          vision: [
+            {
+              id: "cam-17",
+              t: seenAt,
+              dir: "in",
+              candidates: [
+                { sku: "chips-salt", p: 0.7 },
+                { sku: "chips-vinegar", p: 0.25 },
+              ],
+            },
+          ],
+          scans: [],
+          plu: [],
+          answers: [],
+          hypotheses: added.evidence.hypotheses,
+          summary: added.evidence.summary,
+        },
+      ],
+    });
+    const c = rr.evidence!.changes[0];
+    expect(c.change!.delta).toBeCloseTo(160.5, 0);
+    expect(c.change!.endT).toBeGreaterThan(seenAt);
+    expect(c.change!.sd).toBeGreaterThan(0);
+    // why it was asked: the best explanation short of the threshold, the look-alike beside it
+    expect(c.hypotheses.map((h) => h.label).slice(0, 2)).toEqual([
+      "1 × Sea Salt Chips",
+      "1 × Salt & Vinegar Chips",
+    ]);
+    expect(c.hypotheses[0].posterior).toBeLessThan(0.95);
+    expect(c.hypotheses[1].posterior).toBeGreaterThan(0.05);
+  });
+
+  it("a scan by id, for a question about the rest of the weight", () => {
+    const tl = shopping()
+      .push({ type: "barcode", id: "scan-3", code: COLA_GTIN })
+      .hold(2000)
+      .step(349.2 + 1180)
+      .hold(800)
+      .end();
+    const { events } = run(tl.events, { acceptThreshold: 0.95 });
+    const rr = review(events);
+    expect(rr.evidence).toMatchObject({ v: 1, cause: "prompt-expired" });
+    const [c] = rr.evidence!.changes;
+    expect(c.lineIds).toEqual(rr.lineIds);
+    const scannedAt = tl.events.find((e) => e.type === "barcode")!.t;
+    expect(c.scans).toEqual([{ id: "scan-3", t: scannedAt, code: COLA_GTIN, sku: "cola-330" }]);
+    expect(c.change!.delta).toBeCloseTo(1529, -1);
+    expect(c.summary).toMatch(/1180 g left unexplained$/);
+  });
+
+  it("a removal nothing explains: its change and the sighting going out, no line", () => {
+    const tl = shopping()
+      .see("in", ["cola-330", 0.9])
+      .step(349.2)
+      .hold(800)
+      .see("in", ["soap", 0.9])
+      .step(412)
+      .hold(800)
+      .push({ type: "vision", id: "cam-out", dir: "out", candidates: [{ sku: "water-500", p: 0.9 }] })
+      .step(-538)
+      .hold(800)
+      .end();
+    const { events } = run(tl.events);
+    const rr = review(events);
+    expect(rr.lineIds).toEqual([]);
+    expect(rr.evidence).toMatchObject({ v: 1, cause: "unresolved" });
+    const [c] = rr.evidence!.changes;
+    expect(c.lineIds).toEqual([]);
+    expect(c.change!.delta).toBeCloseTo(-538, 0);
+    expect(c.vision).toMatchObject([
+      { id: "cam-out", dir: "out", candidates: [{ sku: "water-500", p: 0.9 }] },
+    ]);
+    expect(c.hypotheses.length).toBeGreaterThan(0);
+  });
+
+  it("a line the answer left unsure: the change, the answer, the explanations", () => {
+    const tl = shopping(7).see("in", ["chips-salt", 0.7], ["chips-vinegar", 0.25]).step(160.5).hold(800);
+    const prompt = of(run(tl.events).events, "PromptRaised")[0].prompt;
+    tl.answer(prompt.id, { sku: "cola-330" }).hold(200).end();
+    const { events } = run(tl.events);
+    const rr = review(events);
+    expect(rr.evidence).toMatchObject({ v: 1, cause: "unsure-after-answer" });
+    const [c] = rr.evidence!.changes;
+    expect(c.lineIds).toEqual(rr.lineIds);
+    expect(c.change!.delta).toBeCloseTo(160.5, 0);
+    expect(c.answers).toMatchObject([{ prompt: prompt.id, sku: "cola-330" }]);
+    expect(c.hypotheses[0].label).toBe("1 × Sea Salt Chips");
+  });
+
+  it("a load still changing at exit: the grams not settled, what was seen since the last change", () => {
+    const tl = shopping()
+      .see("in", ["cola-330", 0.93])
+      .step(349.2)
+      .hold(800)
+      .push({ type: "vision", id: "cam-late", dir: "in", candidates: [{ sku: "soap", p: 0.9 }] })
+      .step(412)
+      .hold(200)
+      .end();
+    const { events } = run(tl.events);
+    const rr = review(events);
+    expect(rr.evidence).toMatchObject({ v: 1, cause: "load-at-exit" });
+    const [c] = rr.evidence!.changes;
+    expect(c.change).toBeUndefined();
+    expect(c.pending!.delta).toBeGreaterThan(300);
+    expect(rr.reason).toContain(`+${Math.round(c.pending!.delta)} g unexplained`);
+    expect(c.vision).toMatchObject([{ id: "cam-late", candidates: [{ sku: "soap", p: 0.9 }] }]);
+    expect(c.hypotheses).toEqual([]);
+  });
+});

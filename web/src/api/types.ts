@@ -10,6 +10,7 @@ import type {
   ReviewCaseView,
   SessionView,
 } from "../../../src/app/ports/read-models";
+import type { CaseEvidence } from "../../../src/app/services/case-evidence";
 import type { Evidence } from "../../../src/domain/basket/basket.events";
 
 export type { Evidence };
@@ -41,6 +42,8 @@ export interface ReviewContext {
   basketAfter: BasketLine[];
   /** a case without a line: the weight change it is about (routes/web-routes.ts) */
   evidence?: Evidence;
+  /** what fusion decided the case on, from its event (or rebuilt for an old case): case-evidence.ts */
+  caseEvidence?: CaseEvidence;
 }
 export interface BasketLine {
   sku: string;

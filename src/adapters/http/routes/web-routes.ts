@@ -28,7 +28,7 @@ import type {
   ReviewCaseRepository,
   SessionReadModel,
 } from "../../../app/ports/read-models";
-import { lineLessCaseEvidence } from "../../../app/services/case-evidence";
+import { caseEvidence } from "../../../app/services/case-evidence";
 import type { BasketEvent, Evidence } from "../../../domain/basket/basket.events";
 import {
   type BasketState,
@@ -39,6 +39,7 @@ import {
 import type { Catalog } from "../../../domain/catalog/product";
 import type { ServerMetrics } from "../../metrics/server-metrics";
 import { picturesRoutes } from "../../pictures/pictures.routes";
+import { readReviewEvidence } from "../../schemas/review-evidence.schema";
 import { authorizeStoreKey, parseInput } from "../api-key-auth";
 import { ApiError } from "../problem";
 
@@ -167,13 +168,13 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
     const basket = events.map((e) => e.data);
     const cart = firstCart(basket);
     const around = basketAround(basket, new Set(rc.lineIds));
-    // a case without a line (weight left unexplained, a load changing at exit): its change is
-    // read back from the session's events (case-evidence.ts), not from a line
-    const lineLess = rc.lineIds.length === 0 ? lineLessCaseEvidence(basket, caseId) : undefined;
-    const evidence = around.evidence ?? lineLess?.evidence;
-    const window = evidence?.change
-      ? { from: evidence.change.startT, to: evidence.change.endT }
-      : lineLess?.window;
+    // what fusion decided the case on, as recorded on its event (validated here: what storage
+    // returned), or rebuilt from the session's events for a case recorded before (case-evidence.ts)
+    const ce = caseEvidence(basket, caseId, readReviewEvidence);
+    // a case without a line (weight left unexplained, a load changing at exit): its change, as
+    // the evidence a line would have
+    const lineLess = rc.lineIds.length === 0 ? ce?.changes[0] : undefined;
+    const window = ce?.window;
     let trace: { t: number; grams: number }[] = [];
     if (cart && window) {
       const from = window.from - TRACE_MARGIN_MS;
@@ -192,7 +193,8 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
       trace,
       basketBefore: around.before,
       basketAfter: around.after,
-      ...(lineLess?.evidence ? { evidence: lineLess.evidence } : {}),
+      ...(lineLess ? { evidence: lineLess } : {}),
+      ...(ce ? { caseEvidence: ce } : {}),
     };
   });
 

@@ -16,7 +16,7 @@ import { ProductPicture } from "../../components/ProductPicture";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
 import { clock, duration, grams, percent } from "../../format";
 import { type CaseAction, caseActions, correctionFor } from "./case-actions";
-import { loadCaseDetail } from "./case-detail";
+import { loadCaseDetail, shownEvidence } from "./case-detail";
 import { caseSubject } from "./case-subject";
 
 /** Time targets when the server gives none: an uncertain event holds a shopper's charge. */
@@ -281,6 +281,14 @@ async function downloadWithKey(
 
 export type Decision = DecisionBody;
 
+/** why fusion opened a case, in words (ReviewRequested.evidence.cause) */
+const CAUSES: Record<string, string> = {
+  "prompt-expired": "the shopper's question went unanswered",
+  "unsure-after-answer": "still unsure after the shopper's answer",
+  unresolved: "nothing the shopper can answer settles it",
+  "load-at-exit": "the load was still changing at exit",
+};
+
 function asEvidence(x: unknown): Evidence | null {
   if (!x || typeof x !== "object") return null;
   const e = x as Partial<Evidence>;
@@ -307,8 +315,8 @@ function CaseView(props: {
 }) {
   const { c, store, products } = props;
   const line = c.lines[0];
-  // a case without a line: the weight change it is about comes with its context (case-evidence.ts)
-  const evidence = asEvidence(line?.evidence ?? props.ctx?.evidence);
+  // fusion's record on the case, else the line's evidence, else a line-less case's rebuilt change
+  const evidence = asEvidence(shownEvidence(c, props.ctx));
   const actions = caseActions(c);
   const offers = (a: CaseAction["action"]) => actions.find((x) => x.action === a);
   const productBySku = useMemo(() => new Map(products.map((p) => [p.sku, p])), [products]);
@@ -487,6 +495,13 @@ function CaseView(props: {
         <section aria-labelledby="ev-h">
           <h3 id="ev-h">What else the sensors saw</h3>
           <EvidenceList evidence={evidence} nameOf={nameOf} />
+          {props.ctx?.caseEvidence && (
+            <p className="muted" data-testid="evidence-source">
+              {props.ctx.caseEvidence.source === "event"
+                ? `Recorded by fusion with the case: ${CAUSES[props.ctx.caseEvidence.cause ?? ""] ?? "review"}, ${props.ctx.caseEvidence.changes.length} weight change${props.ctx.caseEvidence.changes.length === 1 ? "" : "s"}`
+                : "Rebuilt from the session's events (no record on the case: a dispute, or a case from before fusion kept one)"}
+            </p>
+          )}
         </section>
         <section aria-labelledby="basket-h">
           <h3 id="basket-h">Basket</h3>
@@ -556,9 +571,11 @@ function CaseView(props: {
 function EvidenceList({ evidence, nameOf }: { evidence: Evidence | null; nameOf: (s: string) => string }) {
   if (!evidence) return <p className="muted">No evidence recorded.</p>;
   const items: string[] = [];
+  // (a sensor event's id, where fusion recorded it with the case)
+  const idOf = (x: object) => ("id" in x && typeof x.id === "string" ? ` [${x.id}]` : "");
   for (const s of evidence.scans)
     items.push(
-      `${clock(s.t)} scanned ${s.code}${s.sku ? ` → ${nameOf(s.sku)}` : " (unknown code)"}${s.grams ? `, ${grams(s.grams)}` : ""}`,
+      `${clock(s.t)} scanned${idOf(s)} ${s.code}${s.sku ? ` → ${nameOf(s.sku)}` : " (unknown code)"}${s.grams ? `, ${grams(s.grams)}` : ""}`,
     );
   for (const p of evidence.plu)
     items.push(`${clock(p.t)} keyed produce code ${p.plu}${p.sku ? ` → ${nameOf(p.sku)}` : ""}`);
@@ -568,7 +585,7 @@ function EvidenceList({ evidence, nameOf }: { evidence: Evidence | null; nameOf:
     );
   for (const v of evidence.vision)
     items.push(
-      `${clock(v.t)} camera: item ${v.dir === "in" ? "going in" : v.dir === "out" ? "coming out" : "crossing"}${v.candidates.length === 0 ? ", not recognised" : ""}`,
+      `${clock(v.t)} camera${idOf(v)}: item ${v.dir === "in" ? "going in" : v.dir === "out" ? "coming out" : "crossing"}${v.candidates.length === 0 ? ", not recognised" : `: ${v.candidates.map((k) => `${nameOf(k.sku)} ${percent(k.p)}`).join(", ")}`}`,
     );
   // walk-out store: where on the shelves, and the candidate shoppers with their distance to it
   if (evidence.shelf)

@@ -28,3 +28,15 @@ export async function loadCaseDetail(
     kind === "walkout" && needsShelfTrace(c) ? await shelfTrace(store, key, caseId).catch(() => null) : null;
   return { c, ctx: ctx && shelf ? { ...ctx, trace: shelf } : ctx };
 }
+
+/**
+ * The evidence shown for a case: what fusion recorded on the case's event — the change that
+ * decided the case's line, or its first — else the line's own evidence, else (a case without a
+ * line, recorded before fusion kept its evidence) the change the server rebuilt for it.
+ */
+export function shownEvidence(c: ReviewCase, ctx: ReviewContext | null): unknown {
+  const line = c.lines[0];
+  const recorded = ctx?.caseEvidence?.source === "event" ? ctx.caseEvidence.changes : [];
+  const mine = line ? recorded.find((x) => x.lineIds.includes(line.lineId)) : undefined;
+  return mine ?? recorded[0] ?? line?.evidence ?? ctx?.evidence;
+}

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { staffApi } from "../../api/staff";
-import type { ReviewCase } from "../../api/types";
-import { loadCaseDetail, needsShelfTrace } from "./case-detail";
+import type { ReviewCase, ReviewContext } from "../../api/types";
+import { loadCaseDetail, needsShelfTrace, shownEvidence } from "./case-detail";
 
 const cartCase: ReviewCase = {
   store: "demo",
@@ -92,5 +92,45 @@ describe("the review console's reads for a case", () => {
     expect(needsShelfTrace(cartCase)).toBe(false);
     expect(needsShelfTrace(walkoutCase)).toBe(true);
     expect(needsShelfTrace({ ...cartCase, lines: [] })).toBe(false);
+  });
+});
+
+describe("the evidence the console shows for a case", () => {
+  const change = (lineIds: string[], summary: string) => ({
+    lineIds,
+    vision: [],
+    scans: [],
+    plu: [],
+    answers: [],
+    hypotheses: [],
+    summary,
+  });
+  const ctx = (source: "event" | "rebuilt"): ReviewContext => ({
+    caseId: "case_cart",
+    session: "s-1",
+    trace: [],
+    basketBefore: [],
+    basketAfter: [],
+    evidence: { ...change([], "rebuilt, no line"), change: undefined },
+    caseEvidence: {
+      source,
+      changes: [change(["line_0"], "another change"), change(["line_1"], "the line's change")],
+      window: { from: 1, to: 2 },
+    },
+  });
+
+  it("fusion's record on the case: the change that decided its line", () => {
+    expect(shownEvidence(cartCase, ctx("event"))).toMatchObject({ summary: "the line's change" });
+    expect(shownEvidence({ ...cartCase, lineIds: [], lines: [] }, ctx("event"))).toMatchObject({
+      summary: "another change",
+    });
+  });
+
+  it("a case recorded before: the line's own evidence, or the change rebuilt for a case without a line", () => {
+    expect(shownEvidence(cartCase, ctx("rebuilt"))).toBe(cartCase.lines[0].evidence);
+    expect(shownEvidence(cartCase, null)).toBe(cartCase.lines[0].evidence);
+    expect(shownEvidence({ ...cartCase, lineIds: [], lines: [] }, ctx("rebuilt"))).toMatchObject({
+      summary: "rebuilt, no line",
+    });
   });
 });
