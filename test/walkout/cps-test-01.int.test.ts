@@ -80,6 +80,35 @@ describe("AutoCheckout cps-test-01, replayed", () => {
     expect(Math.abs(fiji.change.delta + 538)).toBeLessThan(0.12 * 538);
   });
 
+  it("keeps the real bag whole when the detector cuts at 0.1 s: its plates stepped 0.1 s apart, no piece is an item", async () => {
+    // the Taco Bell bag lay on plates 3–5 of gondola 2 shelf 5 (−18, −59, −26 g); plate 5 crossed
+    // its halfway level one 100 ms bin before plates 3 and 4. The detector cuts at 200 ms
+    // (splitMs); cut at 100 ms it offers two pieces, and the fusion must keep the change whole
+    const h = walkoutReceiptHandler(
+      (store) =>
+        new WalkoutStreams({
+          catalog,
+          layout: loadLayoutFile(join(out, "layout.json")),
+          ids: sequentialIds(),
+          store,
+          config: { detector: { splitMs: 100 } },
+        }),
+      catalog,
+      { ...DEFAULT_STORE_SETTINGS, currency: catalog.currency },
+    );
+    await replayFile(join(out, "log.jsonl"), {
+      catalog,
+      settings: { ...DEFAULT_STORE_SETTINGS, currency: catalog.currency },
+      storeHandler: h,
+      timing: false,
+    });
+    expect(h.decisions.map((x) => x.kind)).toEqual(["pick", "pick"]);
+    const [taco, fiji] = h.decisions;
+    expect(taco.change.parts?.length).toBe(2);
+    expect(taco.hypotheses[0].items).toEqual([{ sku: "taco-bell-fire", qty: 1 }]);
+    expect(fiji.hypotheses[0].items).toEqual([{ sku: "fiji-water-0-5-ltr", qty: 1 }]);
+  });
+
   it("writes the labelled receipt for the one shopper, with no review", () => {
     const truth = readFileSync(join(out, "truth.jsonl"), "utf8")
       .trim()

@@ -25,6 +25,9 @@
  *    plates apart form one cluster (two shoppers at the two ends of a shelf give two clusters),
  *    widened by one plate on each side for the spread. A cluster is reported when its summed Δ
  *    exceeds max(`minGrams`, `kEvent` σ of the sum).
+ * 6. A cluster whose significant plates stepped `splitMs` apart, or that is joined only through a
+ *    still plate between two of them, also carries its `parts` (one change each): two shoppers
+ *    taking from neighbouring plates a moment apart. The fusion decides whether to use them.
  * Pure: no clock, no I/O. Constants are documented in docs/walkout.md.
  */
 
@@ -54,6 +57,12 @@ export interface DetectorConfig {
    * −6…−13 g of a 538 g bottle sat on each neighbour on the real recording
    */
   abutSpread: number;
+  /**
+   * ms: two significant plates of one same-sign cluster whose loads stepped (each crossing its
+   * halfway level once) at least this far apart are offered as separate parts of the change
+   * (`ShelfChange.parts`): two shoppers taking from neighbouring plates a moment apart
+   */
+  splitMs: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
@@ -71,6 +80,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   maxActiveMs: 20_000,
   driftAlpha: 0.02,
   abutSpread: 0.1,
+  splitMs: 200,
 };
 
 export interface PlateDelta {
@@ -118,6 +128,14 @@ export interface ShelfChange {
    * window), and each plate's own (`perPlate[i]` for `plates[i]`)
    */
   trace: { t0: number; binMs: number; sums: number[]; perPlate: number[][] };
+  /**
+   * the change split where its plates stepped at different moments (`splitMs` apart, each step
+   * clean): neighbouring plates of one sign that did not move together. Only a proposal: a single
+   * item lifted unevenly off two plates looks the same, so the fusion takes the parts only when
+   * each is an item by itself (walkout.fusion.ts, `partsOf`). Each part is a whole ShelfChange
+   * (its own plates, sum, step), its border with the next part treated as `abutsOpposite`.
+   */
+  parts?: ShelfChange[];
 }
 
 /**
@@ -425,39 +443,94 @@ export class ShelfDetector {
       else spans.push([lo, hi, sign]);
     }
     const out: ShelfChange[] = [];
-    const reported = spans.filter(([lo, hi]) => {
-      const plates = deltas.slice(lo, hi + 1);
-      const delta = plates.reduce((a, d) => a + d.delta, 0);
-      const sd = Math.sqrt(plates.reduce((a, d) => a + d.sd * d.sd, 0));
-      return Math.abs(delta) >= Math.max(cfg.minGrams, cfg.kEvent * sd);
-    });
+    const reported = spans.filter(([lo, hi]) => this.reportable(deltas.slice(lo, hi + 1)));
     for (const [i, [lo, hi, sign]] of reported.entries()) {
-      const plates = deltas.slice(lo, hi + 1);
       // an opposite change on the very next plate hides whatever spread across the border
       const abutsOpposite = [reported[i - 1], reported[i + 1]].some(
         (o) => o !== undefined && o[2] !== sign && (o[1] + 1 === lo || o[0] - 1 === hi),
       );
-      const delta = plates.reduce((a, d) => a + d.delta, 0);
-      // …so the sum is uncertain by that spread: `abutSpread` of |Δ| (identification sees it)
-      const sd = Math.sqrt(
-        plates.reduce((a, d) => a + d.sd * d.sd, 0) + (abutsOpposite ? (cfg.abutSpread * delta) ** 2 : 0),
-      );
-      out.push({
-        ...this.stepOf(plates, delta, k),
-        gondola: this.gondola,
-        shelf: this.shelf,
-        startT: this.activeStart,
-        endT,
-        before: plates.reduce((a, d) => a + d.before, 0),
-        after: plates.reduce((a, d) => a + d.after, 0),
-        delta,
-        sd,
-        plates,
-        forced,
-        abutsOpposite,
-      });
+      const change = this.changeOf(deltas.slice(lo, hi + 1), abutsOpposite, endT, forced, k);
+      const parts = this.partsOf(deltas, lo, hi, sig, endT, forced, k);
+      out.push(parts ? { ...change, parts } : change);
     }
     return out;
+  }
+
+  private reportable(plates: PlateDelta[]): boolean {
+    const delta = plates.reduce((a, d) => a + d.delta, 0);
+    const sd = Math.sqrt(plates.reduce((a, d) => a + d.sd * d.sd, 0));
+    return Math.abs(delta) >= Math.max(this.cfg.minGrams, this.cfg.kEvent * sd);
+  }
+
+  private changeOf(
+    plates: PlateDelta[],
+    abutsOpposite: boolean,
+    endT: number,
+    forced: boolean,
+    k: number,
+  ): ShelfChange {
+    const delta = plates.reduce((a, d) => a + d.delta, 0);
+    // …so the sum is uncertain by that spread: `abutSpread` of |Δ| (identification sees it)
+    const sd = Math.sqrt(
+      plates.reduce((a, d) => a + d.sd * d.sd, 0) + (abutsOpposite ? (this.cfg.abutSpread * delta) ** 2 : 0),
+    );
+    return {
+      ...this.stepOf(plates, delta, k),
+      gondola: this.gondola,
+      shelf: this.shelf,
+      startT: this.activeStart,
+      endT,
+      before: plates.reduce((a, d) => a + d.before, 0),
+      after: plates.reduce((a, d) => a + d.after, 0),
+      delta,
+      sd,
+      plates,
+      forced,
+      abutsOpposite,
+    };
+  }
+
+  /**
+   * The cluster `lo..hi` cut between significant plates whose own loads stepped `splitMs` apart
+   * (each crossing its halfway level once since the segment began), or that have a still plate
+   * between them (joined only through the `gap`); each part keeps the plates up to the cut, must
+   * be reportable by itself, and counts as abutting the next (the spread across the cut is hidden
+   * in the other part). Undefined when nothing is cut.
+   */
+  private partsOf(
+    deltas: PlateDelta[],
+    lo: number,
+    hi: number,
+    sig: boolean[],
+    endT: number,
+    forced: boolean,
+    k: number,
+  ): ShelfChange[] | undefined {
+    if (forced) return undefined;
+    const steps: { i: number; t: number | undefined }[] = [];
+    for (let i = lo; i <= hi; i++) {
+      if (!sig[i]) continue;
+      const d = deltas[i];
+      const h = this.plates.get(d.plate)?.history ?? [];
+      const trace = { t0: (k - h.length + 1) * this.cfg.binMs, binMs: this.cfg.binMs };
+      const level = d.before + d.delta / 2;
+      const t = lastCrossing(trace, h, d.before, level);
+      const clean = t !== undefined && crossings(trace, h, level, this.activeStart) === 1;
+      steps.push({ i, t: clean ? t : undefined });
+    }
+    const timed = steps.every((s) => s.t !== undefined);
+    const cuts: number[] = [];
+    for (let j = 1; j < steps.length; j++) {
+      const [a, b] = [steps[j - 1], steps[j]];
+      const apart = timed && Math.abs((b.t ?? 0) - (a.t ?? 0)) >= this.cfg.splitMs;
+      if (apart || deltas[b.i].plate - deltas[a.i].plate > 1) cuts.push(b.i);
+    }
+    if (cuts.length === 0) return undefined;
+    const bounds = [lo, ...cuts, hi + 1];
+    const ranges: [number, number][] = [];
+    for (let j = 0; j + 1 < bounds.length; j++) ranges.push([bounds[j], bounds[j + 1] - 1]);
+    if (!ranges.every(([a, b]) => this.reportable(deltas.slice(a, b + 1)))) return undefined;
+    return ranges.map(([a, b]) => this.changeOf(deltas.slice(a, b + 1), true, endT, forced, k));
   }
 
   /** ShelfChange.stepT and .trace; `k` is the bin just processed (the newest in every history) */

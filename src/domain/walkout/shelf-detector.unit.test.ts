@@ -83,6 +83,36 @@ describe("ShelfDetector", () => {
     expect(ch[1].sd).toBeGreaterThan(0.09 * 265);
   });
 
+  it("offers two pick-ups from neighbouring plates 0.3 s apart as parts, each with its own step", () => {
+    // two shoppers before the shelf settled (simulator, seeds 2 and 8): one −110 g change before
+    const a = 1_000_000 + 10_000;
+    const b = a + 300;
+    const ch = run(9, 20, 0.5, (p, t) => 1000 - (p === 4 && t >= a ? 60 : 0) - (p === 5 && t >= b ? 50 : 0));
+    expect(ch).toHaveLength(1);
+    expect(ch[0].delta).toBeCloseTo(-110, 0);
+    const parts = ch[0].parts ?? [];
+    expect(parts.map((c) => Math.round(c.delta))).toEqual([-60, -50]);
+    expect(Math.abs(parts[0].stepT - a)).toBeLessThanOrEqual(100);
+    expect(Math.abs(parts[1].stepT - b)).toBeLessThanOrEqual(100);
+    expect(parts.every((c) => c.abutsOpposite)).toBe(true);
+  });
+
+  it("offers two changes joined only through a still plate between them as parts, even at one moment", () => {
+    // simulator seed 5: two gummy packs from plate 4 and a Starmix from plate 8 at once, their
+    // spread on plates 5 and 7 joined them across plate 6 (−411 g, read as 3 × gummies)
+    const at = 1_000_000 + 10_000;
+    const ch = run(12, 20, 0.5, (p, t) => 1000 - (t >= at ? ({ 4: 240, 5: 6, 7: 27, 8: 130 }[p] ?? 0) : 0));
+    expect(ch).toHaveLength(1);
+    expect((ch[0].parts ?? []).map((c) => Math.round(c.delta))).toEqual([-246, -157]);
+  });
+
+  it("does not cut a change whose plates stepped together (an item resting across two plates)", () => {
+    const at = 1_000_000 + 10_000;
+    const ch = run(9, 20, 0.5, (p, t) => 1000 - (t >= at ? (p === 4 ? 60 : p === 5 ? 50 : 0) : 0));
+    expect(ch).toHaveLength(1);
+    expect(ch[0].parts).toBeUndefined();
+  });
+
   it("times the step when the load moved, not when a pressing hand first disturbed it", () => {
     const press = 1_000_000 + 10_000;
     const lift = press + 600;

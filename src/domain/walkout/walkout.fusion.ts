@@ -735,7 +735,40 @@ export class WalkoutFusion {
     const changes: ShelfChange[] = [];
     for (const d of this.detectors.values()) changes.push(...d.advance(wm));
     changes.sort((a, b) => a.endT - b.endT || a.gondola - b.gondola || a.shelf - b.shelf);
-    for (const c of changes) this.decide(c, out);
+    for (const c of changes) for (const part of this.partsOf(c)) this.decide(part, out);
+  }
+
+  /**
+   * A change whose plates stepped at different moments, or joined through a still plate
+   * (`ShelfChange.parts`, the detector's proposal): decided part by part when every part is an
+   * item by itself — its
+   * weight alone names a product (not unknown) at `okPosterior` or more, heavy enough to be one —
+   * unless the whole is n × one product and the parts say so too (its units are placed by plate
+   * and moment already: `splitBySteps`, `splitByPairs`). So two shoppers taking products of one
+   * weight from neighbouring plates 0.2 s apart, read as 2 × one of them (or as one of each, given
+   * to one shopper), are two lines, each with its own moment and hand. A single item lifted
+   * unevenly off two plates splits into pieces no product fits and stays whole.
+   */
+  private partsOf(c: ShelfChange): ShelfChange[] {
+    if (!c.parts) return [c];
+    // the weight's reading alone (what the shoppers within reach hold counts for put-backs)
+    const read = (x: ShelfChange): Hypothesis | undefined => {
+      const who = this.candidates(x, false).inReach.map((n) => n.shopper);
+      const input = { change: x, belief: this.belief, catalog: this.catalog, held: this.held(who) };
+      const best = identifyChange({ ...input, gain: this.calibration.gainOf(x) }, this.cfg.identify)[0];
+      return best && best.items.length > 0 ? best : undefined;
+    };
+    const named = new Map<string, number>();
+    for (const part of c.parts) {
+      const best = read(part);
+      if (!best || best.posterior < this.cfg.okPosterior) return [c];
+      if (Math.abs(part.delta) < this.cfg.minItemShare * this.lightest([best])) return [c];
+      for (const it of best.items) named.set(it.sku, (named.get(it.sku) ?? 0) + it.qty);
+    }
+    // n × one product, as the parts say too: the whole's units are placed already
+    const whole = read(c)?.items ?? [];
+    const placed = whole.length === 1 && named.size === 1 && named.get(whole[0].sku) === whole[0].qty;
+    return placed ? [c] : c.parts;
   }
 
   private centroid(c: ShelfChange): PlatePosition {

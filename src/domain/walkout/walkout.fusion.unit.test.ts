@@ -299,6 +299,47 @@ describe("WalkoutFusion attribution", () => {
     expect(late("B")).toEqual([]);
   });
 
+  it("two shoppers taking products of one weight from nearby plates 0.3 s apart (one change): each their own", () => {
+    // found on the simulator (seeds 2 and 8: two 90 g donut packs, two 60 g chip bags): one change
+    // of two units, named 2 × one product and given to one of them, both visits reviewed
+    const cat = indexCatalog("USD", [
+      shelfProduct("cola", 350),
+      shelfProduct("chips", 60),
+      shelfProduct("crisps", 62),
+    ]);
+    const lay: StoreLayout = {
+      plates: layout.plates.map((p) => (p.plate === 4 ? { ...p, skus: ["crisps"] } : p)),
+    };
+    const w = warmUp();
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 4, -62], [20.7, 6, -60]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 20.5, 4]] },
+        { shopper: "B", x: 0.8, reaches: [[20.55, 21.0, 6]] },
+      ],
+    );
+    const r = run(ev, cat, lay);
+    const late = (shopper: string) =>
+      r.of(shopper, "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    expect(late("A")).toMatchObject([{ sku: "crisps", qty: 1, status: "ok" }]);
+    expect(late("B")).toMatchObject([{ sku: "chips", qty: 1, status: "ok" }]);
+    expect(r.of("A", "ReviewRequested")).toEqual([]);
+    expect(r.of("B", "ReviewRequested")).toEqual([]);
+  });
+
+  it("one cola lifted unevenly off two plates (0.3 s apart) stays one item: no piece is an item", () => {
+    const w = warmUp();
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 3, -200], [20.7, 4, -150]],
+      [{ shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.0, 3]] }],
+    );
+    const r = run(ev);
+    const late = r.of("A", "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    expect(late).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
+  });
+
   it("two hands at one plate and two units gone at once: each took one (the labelled cases' priors)", () => {
     const w = warmUp();
     const ev = scenario(
