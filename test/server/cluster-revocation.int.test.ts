@@ -14,7 +14,7 @@
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { clusterConfigSchema } from "../../src/adapters/cluster/cluster-config";
 import { type ClusterNode, startClusterNode } from "../../src/adapters/cluster/cluster-node";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
@@ -23,6 +23,7 @@ import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapter
 import type { ApiRole } from "../../src/app/ports/read-models";
 import { mosquittoInstalled, startMosquitto, type TestMosquitto } from "../support/mosquitto";
 import { callStoreApi } from "../support/store-api";
+import { followSocket, within } from "./support/live-socket";
 
 const STORE = "st-rv";
 const schema = uniqueSchemaName("revoke");
@@ -77,26 +78,7 @@ async function addKey(id: string, role: ApiRole, store = STORE): Promise<string>
 
 const url = (n: ClusterNode) => `http://127.0.0.1:${n.port}`;
 
-async function follow(n: ClusterNode, auth: object, sub: object) {
-  const ws = new WebSocket(`ws://127.0.0.1:${n.port}/ws`);
-  sockets.push(ws);
-  await new Promise((r) => ws.once("open", r));
-  const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
-  const subscribed = new Promise<void>((resolve, reject) => {
-    ws.on("message", (d) => {
-      const f = JSON.parse(String(d)) as { type: string };
-      if (f.type === "ready") ws.send(JSON.stringify({ type: "subscribe", ...sub }));
-      if (f.type === "subscribed") resolve();
-    });
-    void closed.then((code) => reject(new Error(`closed ${code} before subscribing`)));
-  });
-  ws.send(JSON.stringify({ type: "auth", ...auth }));
-  await subscribed;
-  return { ws, closed };
-}
-
-const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<string>((r) => setTimeout(() => r("still open"), ms))]);
+const follow = (n: ClusterNode, auth: object, sub: object) => followSocket(url(n), auth, sub, sockets);
 
 describe.skipIf(!available)("cluster: revocation reaches every process", () => {
   it("a cart revoked or re-keyed through A closes its sockets on B; a key revoked through A, too", async () => {

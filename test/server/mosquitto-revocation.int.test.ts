@@ -23,7 +23,7 @@ import BetterSqlite3 from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { clusterConfigSchema } from "../../src/adapters/cluster/cluster-config";
 import { type ClusterNode, startClusterNode } from "../../src/adapters/cluster/cluster-node";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
@@ -33,6 +33,7 @@ import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapter
 import type { RunningServer } from "../../src/main";
 import { type DynsecMosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { callStoreApi } from "../support/store-api";
+import { followSocket, within } from "./support/live-socket";
 import { startServerOnMosquitto } from "./support/mosquitto-server";
 
 const STORE = "st-rvm";
@@ -41,10 +42,6 @@ const CATALOG = {
   currency: "USD",
   products: [{ sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } }],
 };
-
-/** `p`'s outcome, or "still open" after `ms`. */
-const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<string>((r) => setTimeout(() => r("still open"), ms))]);
 
 describe.skipIf(!mosquittoAvailable())("revocation on Mosquitto with dynamic security", () => {
   let broker: DynsecMosquitto;
@@ -65,23 +62,7 @@ describe.skipIf(!mosquittoAvailable())("revocation on Mosquitto with dynamic sec
     );
   const sockets: WebSocket[] = [];
   /** A live socket on `httpUrl` authenticated with `auth` and following `sub`; `closed`: its close code. */
-  const follow = async (httpUrl: string, auth: object, sub: object) => {
-    const ws = new WebSocket(`${httpUrl.replace("http", "ws")}/ws`);
-    sockets.push(ws);
-    await new Promise((r) => ws.once("open", r));
-    const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
-    const subscribed = new Promise<void>((resolve, reject) => {
-      ws.on("message", (d) => {
-        const f = JSON.parse(String(d)) as { type: string };
-        if (f.type === "ready") ws.send(JSON.stringify({ type: "subscribe", ...sub }));
-        if (f.type === "subscribed") resolve();
-      });
-      void closed.then((code) => reject(new Error(`closed ${code} before subscribing`)));
-    });
-    ws.send(JSON.stringify({ type: "auth", ...auth }));
-    await subscribed;
-    return { ws, closed };
-  };
+  const follow = (httpUrl: string, auth: object, sub: object) => followSocket(httpUrl, auth, sub, sockets);
   const closedOf = (c: MqttClient) => new Promise<string>((r) => c.once("close", () => r("closed")));
 
   beforeAll(async () => {

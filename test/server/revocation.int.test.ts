@@ -21,10 +21,11 @@ import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
 import { addApiKey, startInProcessServer } from "./support/in-process-server";
+import { followSocket, within } from "./support/live-socket";
 
 const CATALOG = {
   currency: "USD",
@@ -61,27 +62,7 @@ async function start(recheckSeconds: number): Promise<RunningServer> {
 }
 
 /** A live socket authenticated with `auth` and subscribed to `sub`; `closed` resolves with its close code. */
-async function follow(s: RunningServer, auth: object, sub: object) {
-  const ws = new WebSocket(`${s.httpUrl.replace("http", "ws")}/ws`);
-  sockets.push(ws);
-  await new Promise((r) => ws.once("open", r));
-  const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
-  const subscribed = new Promise<void>((resolve, reject) => {
-    ws.on("message", (d) => {
-      const f = JSON.parse(String(d)) as { type: string };
-      if (f.type === "ready") ws.send(JSON.stringify({ type: "subscribe", ...sub }));
-      if (f.type === "subscribed") resolve();
-    });
-    void closed.then((code) => reject(new Error(`closed ${code} before subscribing`)));
-  });
-  ws.send(JSON.stringify({ type: "auth", ...auth }));
-  await subscribed;
-  return { ws, closed };
-}
-
-/** `p`'s outcome, or "still open" after `ms`. */
-const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<string>((r) => setTimeout(() => r("still open"), ms))]);
+const follow = (s: RunningServer, auth: object, sub: object) => followSocket(s.httpUrl, auth, sub, sockets);
 
 describe("revocation reaches open sockets", () => {
   it("an API key revoked in the database: HTTP refused at once, its live socket closed within the recheck", async () => {
