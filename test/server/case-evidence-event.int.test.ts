@@ -7,7 +7,7 @@
  * from the session's events as before (source "rebuilt"). The whole server (`startServer`) on its
  * SQLite file; the record also round-trips through PostgreSQL's event store.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -16,18 +16,12 @@ import { openTestPostgres } from "../../src/adapters/postgres/test-schema";
 import { readReviewEvidence } from "../../src/adapters/schemas/review-evidence.schema";
 import { sessionStreamId } from "../../src/app/ports/event-store";
 import { type CaseEvidence, caseEvidence } from "../../src/app/services/case-evidence";
-import { cartLog } from "../../src/app/services/store-service.fixtures";
 import type { BasketEvent } from "../../src/domain/basket/basket.events";
 import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
-import { addApiKey, startInProcessServer } from "./support/in-process-server";
+import { ingestColaWithLeftover, startColaStore } from "./support/cola-store";
+import { addApiKey } from "./support/in-process-server";
 
-const CATALOG = {
-  currency: "USD",
-  products: [
-    { sku: "cola-330", name: "Cola 330 ml", price: 129, soldBy: "unit", weight: { mean: 349, sd: 1.5 } },
-  ],
-};
 const T0 = Date.UTC(2026, 10, 21, 9);
 
 let dir: string;
@@ -62,10 +56,7 @@ async function stored(session: string): Promise<BasketEvent[]> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiplane-case-evidence-"));
-  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  server = await startInProcessServer(dir, [
-    { id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" },
-  ]);
+  server = await startColaStore(dir);
   reviewer = await addApiKey(server, "key_ce_rev", "st-a", "reviewer");
   // a cola seen going in, with 1413 g beside it nothing explains: the cola's line goes to review
   // (its question unanswered) and so does the weight left over (a case without a line)
@@ -73,11 +64,7 @@ beforeAll(async () => {
     ["s-1", "cart-1", T0],
     ["s-2", "cart-2", T0 + 1000],
   ] as const) {
-    const log = cartLog("st-a", cart, session, t0, [
-      { grams: 349 + 1413, candidates: [{ sku: "cola-330", p: 0.97 }] },
-    ]);
-    const out = await server.service.ingest("st-a", cart, log);
-    expect(out.exit).toMatchObject({ status: "review" });
+    await ingestColaWithLeftover(server, cart, session, t0);
   }
   // s-2 as a server before 2026-12-05 stored it: its cases' events without the record (one
   // dropped, one of a version this server does not know)

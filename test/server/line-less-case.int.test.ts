@@ -7,22 +7,16 @@
  * only be confirmed without the weight or voided). The whole server (`startServer`), the cart's
  * events ingested through its service.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReceiptView } from "../../src/app/ports/read-models";
-import { cartLog } from "../../src/app/services/store-service.fixtures";
 import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
-import { addApiKey, startInProcessServer } from "./support/in-process-server";
+import { ingestColaWithLeftover, startColaStore } from "./support/cola-store";
+import { addApiKey } from "./support/in-process-server";
 
-const CATALOG = {
-  currency: "USD",
-  products: [
-    { sku: "cola-330", name: "Cola 330 ml", price: 129, soldBy: "unit", weight: { mean: 349, sd: 1.5 } },
-  ],
-};
 const T0 = Date.UTC(2026, 10, 21, 9);
 
 let dir: string;
@@ -32,17 +26,10 @@ let operator: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiplane-line-less-"));
-  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  server = await startInProcessServer(dir, [
-    { id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" },
-  ]);
+  server = await startColaStore(dir);
   reviewer = await addApiKey(server, "key_ll_rev", "st-a", "reviewer");
   operator = await addApiKey(server, "key_ll_op", "st-a", "operator");
-  const log = cartLog("st-a", "cart-1", "s-1", T0, [
-    { grams: 349 + 1413, candidates: [{ sku: "cola-330", p: 0.97 }] },
-  ]);
-  const out = await server.service.ingest("st-a", "cart-1", log);
-  expect(out.exit).toMatchObject({ status: "review" });
+  await ingestColaWithLeftover(server, "cart-1", "s-1", T0);
 }, 60_000);
 
 afterAll(async () => {

@@ -7,23 +7,17 @@
  * Enter — and the session is charged for five colas. Before 2026-12-05 the console offered only
  * "Not merchandise" for such a case, and the server refused the correction (UNKNOWN_LINE).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
-import { cartLog } from "../../src/app/services/store-service.fixtures";
 import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
 import { launchBrowser, type TestBrowser } from "../web/browser";
-import { addApiKey, startInProcessServer } from "./support/in-process-server";
+import { ingestColaWithLeftover, startColaStore } from "./support/cola-store";
+import { addApiKey } from "./support/in-process-server";
 
-const CATALOG = {
-  currency: "USD",
-  products: [
-    { sku: "cola-330", name: "Cola 330 ml", price: 129, soldBy: "unit", weight: { mean: 349, sd: 1.5 } },
-  ],
-};
 const T0 = Date.UTC(2026, 10, 21, 9);
 
 let dir: string;
@@ -34,15 +28,9 @@ let reviewer: string;
 beforeAll(async () => {
   ensureWebBuild();
   dir = mkdtempSync(join(tmpdir(), "skiplane-line-less-web-"));
-  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  server = await startInProcessServer(dir, [
-    { id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" },
-  ]);
+  server = await startColaStore(dir);
   reviewer = await addApiKey(server, "key_llw_rev", "st-a", "reviewer");
-  const log = cartLog("st-a", "cart-1", "s-1", T0, [
-    { grams: 349 + 1413, candidates: [{ sku: "cola-330", p: 0.97 }] },
-  ]);
-  expect((await server.service.ingest("st-a", "cart-1", log)).exit).toMatchObject({ status: "review" });
+  await ingestColaWithLeftover(server, "cart-1", "s-1", T0);
   browser = await launchBrowser();
 }, 120_000);
 
