@@ -13,6 +13,7 @@ import type { RunningServer } from "../../src/main";
 import { sessionView } from "../server/support/api-fixture";
 import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
 import { callStoreApi } from "../support/store-api";
+import { noonViewer } from "./support/viewer-day";
 
 const CATALOG = {
   currency: "USD",
@@ -30,11 +31,9 @@ let server: RunningServer;
 let key: string;
 let walkoutKey: string;
 const now = Date.now();
-// a viewer's zone where it is about noon, so "the last ten minutes" and "yesterday" are
-// unambiguous whenever the test runs (minutes east of UTC, -720..720)
-const utcMinutes = Math.floor((now % 86_400_000) / 60_000);
-const tz = ((((12 * 60 - utcMinutes) % 1440) + 1440 + 720) % 1440) - 720;
-const dayStart = Math.floor((now + tz * 60_000) / 86_400_000) * 86_400_000 - tz * 60_000;
+// a viewer's zone where it is about noon, so "the last ten minutes" is today and "the hour before
+// midnight" yesterday whenever the test runs
+const { tz, dayStart } = noonViewer(now);
 
 describe("GET /day: every session of the day, and the store's kind", () => {
   beforeAll(async () => {

@@ -9,23 +9,18 @@
  * - the review console learns the store's kind from GET …/day and asks a cart store for no
  *   shelf weight: no request of either screen fails (a 404 shows in the browser's console).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
-import { cartLog } from "../../src/app/services/store-service.fixtures";
 import type { RunningServer } from "../../src/main";
 import { sessionView } from "../server/support/api-fixture";
-import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
+import { ingestColaWithLeftover, startColaStore } from "../server/support/cola-store";
+import { addApiKey } from "../server/support/in-process-server";
 import { launchBrowser, type TestBrowser } from "./browser";
+import { watchedPage } from "./support/watched-page";
 
-const CATALOG = {
-  currency: "USD",
-  products: [
-    { sku: "cola-330", name: "Cola 330 ml", price: 129, soldBy: "unit", weight: { mean: 349, sd: 1.5 } },
-  ],
-};
 /** carts shopping: more than the 200 sessions the dashboard lists */
 const SHOPPING = 230;
 /** at the exit, all updated before any cart shopping: payment failed, and being charged */
@@ -41,17 +36,11 @@ let reviewer: string;
 beforeAll(async () => {
   ensureWebBuild();
   dir = mkdtempSync(join(tmpdir(), "skiplane-store-counts-"));
-  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  server = await startInProcessServer(dir, [
-    { id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" },
-  ]);
+  server = await startColaStore(dir);
   operator = await addApiKey(server, "key_counts_op", "st-a", "operator");
   reviewer = await addApiKey(server, "key_counts_rev", "st-a", "reviewer");
   // a session held for review (a cola and 1413 g nothing identified): the console's cases
-  const log = cartLog("st-a", "cart-rev", "s-rev", Date.now() - 60_000, [
-    { grams: 349 + 1413, candidates: [{ sku: "cola-330", p: 0.97 }] },
-  ]);
-  expect((await server.service.ingest("st-a", "cart-rev", log)).exit).toMatchObject({ status: "review" });
+  await ingestColaWithLeftover(server, "cart-rev", "s-rev", Date.now() - 60_000);
   const now = Date.now();
   for (let i = 0; i < SHOPPING; i++) {
     const base = sessionView("st-a", `s-${String(i).padStart(4, "0")}`);
@@ -90,21 +79,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A page that records every failed response and script error. */
-async function watchedPage() {
-  const page = await browser.newPage({ width: 1280, height: 900 });
-  const failed: string[] = [];
-  const errors: string[] = [];
-  page.on("response", (r) => {
-    if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return { page, failed, errors };
-}
-
 describe("a busy cart store's screens", () => {
   it("the dashboard counts every cart shopping, not the 200 it lists", async () => {
-    const { page, failed, errors } = await watchedPage();
+    const { page, failed, errors } = await watchedPage(browser);
     await page.goto(`${server.httpUrl}/ops/st-a`);
     await page.getByLabel("API key").fill(operator);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -119,7 +96,7 @@ describe("a busy cart store's screens", () => {
   }, 60_000);
 
   it("the dashboard counts every session at the exit and lists every payment problem (up to 100)", async () => {
-    const { page, failed, errors } = await watchedPage();
+    const { page, failed, errors } = await watchedPage(browser);
     await page.goto(`${server.httpUrl}/ops/st-a`);
     await page.getByLabel("API key").fill(operator);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -144,7 +121,7 @@ describe("a busy cart store's screens", () => {
   }, 60_000);
 
   it("the review console shows a cart case without a failed request (no shelf asked of a cart store)", async () => {
-    const { page, failed, errors } = await watchedPage();
+    const { page, failed, errors } = await watchedPage(browser);
     const detailRead = page.waitForResponse((r) =>
       /\/reviews\/[^/]+\/context$/.test(new URL(r.url()).pathname),
     );

@@ -15,6 +15,7 @@ import type { RunningServer } from "../../src/main";
 import { sessionView } from "../server/support/api-fixture";
 import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
 import { launchBrowser, type TestBrowser } from "./browser";
+import { watchedPage } from "./support/watched-page";
 
 const STORE = "st-w";
 const CATALOG = {
@@ -98,13 +99,7 @@ afterAll(async () => {
 
 describe("a busy walk-out store's dashboard", () => {
   it("counts every shopper inside, every payment problem and every open case, not the rows it lists", async () => {
-    const page = await browser.newPage({ width: 1280, height: 900 });
-    const failed: string[] = [];
-    const errors: string[] = [];
-    page.on("response", (r) => {
-      if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
-    });
-    page.on("pageerror", (e) => errors.push(e.message));
+    const { page, failed, errors } = await watchedPage(browser);
     await page.goto(`${server.httpUrl}/ops/${STORE}`);
     await page.getByLabel("API key").fill(operator);
     await page.getByRole("button", { name: "Sign in" }).click();
