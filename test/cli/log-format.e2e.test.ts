@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { loopbackPortsEnv } from "../server/support/in-process-server";
 
 const dirs: string[] = [];
 const started: number[] = [];
@@ -103,12 +104,7 @@ function envOf(dir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   for (const k of Object.keys(env)) if (k.startsWith("SKIPLANE_")) delete env[k];
   return {
     ...env,
-    SKIPLANE_HOST: "127.0.0.1",
-    SKIPLANE_PORT: "0",
-    SKIPLANE_MQTT_HOST: "127.0.0.1",
-    SKIPLANE_MQTT_PORT: "0",
-    SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
-    SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
+    ...loopbackPortsEnv(dir),
     SKIPLANE_DEMO_KEYS_FILE: join(dir, "demo-credentials.json"),
     SKIPLANE_DEMO_WALKOUT: "false",
     SKIPLANE_LOG_LEVEL: "info",

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { loopbackPortsEnv } from "../server/support/in-process-server";
 
 const dirs: string[] = [];
 const started: number[] = [];
@@ -84,12 +85,7 @@ async function startNpm(): Promise<{ npm: ChildProcess; out: () => string; tree:
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
-      SKIPLANE_HOST: "127.0.0.1",
-      SKIPLANE_PORT: "0",
-      SKIPLANE_MQTT_HOST: "127.0.0.1",
-      SKIPLANE_MQTT_PORT: "0",
-      SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
-      SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
+      ...loopbackPortsEnv(dir),
       // the demo store (its credentials in the temp dir), without the walk-out one: starts faster
       SKIPLANE_DEMO_KEYS_FILE: join(dir, "demo-credentials.json"),
       SKIPLANE_DEMO_WALKOUT: "false",

@@ -13,11 +13,8 @@ import type { Clock } from "../../../src/app/ports/clock";
 import type { ApiRole } from "../../../src/app/ports/read-models";
 import { type RunningServer, startServer } from "../../../src/main";
 
-/**
- * The environment that keeps a server on loopback, ephemeral ports and files under `dir`; a
- * loopback-only deployment, so its `/metrics` is open to loopback (metrics.allowLoopback).
- */
-export function loopbackEnv(dir: string): Record<string, string> {
+/** The environment that keeps a server on loopback, ephemeral ports and files under `dir`. */
+export function loopbackPortsEnv(dir: string): Record<string, string> {
   return {
     SKIPLANE_HOST: "127.0.0.1",
     SKIPLANE_PORT: "0",
@@ -25,8 +22,15 @@ export function loopbackEnv(dir: string): Record<string, string> {
     SKIPLANE_MQTT_PORT: "0",
     SKIPLANE_SQLITE_FILE: join(dir, "skiplane.sqlite"),
     SKIPLANE_KEY_FILE: join(dir, "receipt.key"),
-    SKIPLANE_METRICS_ALLOW_LOOPBACK: "true",
   };
+}
+
+/**
+ * `loopbackPortsEnv` as a loopback-only deployment, so its `/metrics` is open to loopback
+ * (metrics.allowLoopback).
+ */
+export function loopbackEnv(dir: string): Record<string, string> {
+  return { ...loopbackPortsEnv(dir), SKIPLANE_METRICS_ALLOW_LOOPBACK: "true" };
 }
 
 /**
