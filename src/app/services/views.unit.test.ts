@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { screenStateSchema } from "../../adapters/schemas/cart-protocol.schema";
-import type { BasketEvent, Evidence } from "../../domain/basket/basket.events";
+import { type BasketEvent, summaryOnly } from "../../domain/basket/basket.events";
 import { foldBasket } from "../../domain/basket/basket.state";
 import { indexCatalog } from "../../domain/catalog/product";
 import { DEFAULT_STORE_SETTINGS } from "../../domain/store/store-settings";
@@ -28,14 +28,7 @@ const catalog = indexCatalog("USD", [
   },
 ]);
 const ctx = { catalog, settings: DEFAULT_STORE_SETTINGS };
-const ev = (summary: string): Evidence => ({
-  vision: [],
-  scans: [],
-  plu: [],
-  answers: [],
-  hypotheses: [],
-  summary,
-});
+const ev = summaryOnly;
 
 function snap(events: BasketEvent[], lastPosition = 7): SessionSnapshot {
   return {

@@ -33,6 +33,14 @@ export interface Evidence {
   summary: string;
 }
 
+/**
+ * Evidence of a decision no sensor reading went into (yet): a line a reviewer named, a change
+ * fusion has not decided — only the sentence that says why.
+ */
+export function summaryOnly(summary: string): Evidence {
+  return { vision: [], scans: [], plu: [], answers: [], hypotheses: [], summary };
+}
+
 export type LineStatus = "ok" | "unsure";
 export type Actor = "fusion" | "shopper" | "reviewer" | "system";
 

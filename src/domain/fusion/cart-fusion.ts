@@ -16,14 +16,15 @@
  * Pure and deterministic: no clock, no randomness; ids come from the injected generator.
  */
 import { parseBarcode } from "../barcode/barcode";
-import type {
-  BasketEvent,
-  Evidence,
-  ItemAdded,
-  ItemRemoved,
-  LineStatus,
-  Prompt,
-  PromptRaised,
+import {
+  type BasketEvent,
+  type Evidence,
+  type ItemAdded,
+  type ItemRemoved,
+  type LineStatus,
+  type Prompt,
+  type PromptRaised,
+  summaryOnly,
 } from "../basket/basket.events";
 import type { Catalog, Product } from "../catalog/product";
 import type { ReviewCause, ReviewChangeEvidence, ReviewEvidence } from "../events/review-evidence";
@@ -2014,17 +2015,7 @@ class CartFusionImpl implements CartFusion {
    */
   private pendingChange(pending: number, at: number, summary: string): ReviewChangeEvidence {
     const since = this.lastChange?.endT ?? Number.NEGATIVE_INFINITY;
-    const d: Decided = {
-      evidence: {
-        vision: [],
-        scans: [],
-        plu: [],
-        answers: [],
-        hypotheses: [],
-        summary,
-      },
-      sources: { vision: [], scans: [], plu: [] },
-    };
+    const d: Decided = { evidence: summaryOnly(summary), sources: { vision: [], scans: [], plu: [] } };
     for (const s of this.sightings) {
       if (s.used || s.t <= since) continue;
       d.evidence.vision.push({ t: s.t, dir: s.dir, candidates: s.candidates });

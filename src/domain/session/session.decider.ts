@@ -6,7 +6,7 @@
  * CURRENCY_MISMATCH, ALREADY_DISPUTED). The events are folded once through evolveBasket before
  * they are returned, so a decision can never produce a stream the session table refuses.
  */
-import type { BasketEvent, LineRevised } from "../basket/basket.events";
+import { type BasketEvent, type LineRevised, summaryOnly } from "../basket/basket.events";
 import { type BasketState, basketContents, foldBasket } from "../basket/basket.state";
 import { assertNever, DomainError } from "../shared/errors";
 import type { IdGenerator } from "../shared/ids";
@@ -350,14 +350,7 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
             ...q,
             confidence: 0,
             status: "unsure",
-            evidence: {
-              vision: [],
-              scans: [],
-              plu: [],
-              answers: [],
-              hypotheses: [],
-              summary: `${open.reason} — named by the reviewer (case ${command.caseId})`,
-            },
+            evidence: summaryOnly(`${open.reason} — named by the reviewer (case ${command.caseId})`),
           },
           revise(lineId, command.correction.sku, q),
         );

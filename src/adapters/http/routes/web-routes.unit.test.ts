@@ -1,16 +1,9 @@
 import { Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import type { BasketEvent, Evidence } from "../../../domain/basket/basket.events";
+import { type BasketEvent, summaryOnly } from "../../../domain/basket/basket.events";
 import { basketAround, dayFigures, latencyOf, weightSamples } from "./web-routes";
 
-const ev = (summary: string): Evidence => ({
-  vision: [],
-  scans: [],
-  plu: [],
-  answers: [],
-  hypotheses: [],
-  summary,
-});
+const ev = summaryOnly;
 
 describe("dayFigures", () => {
   const day = Date.UTC(2026, 10, 21);
