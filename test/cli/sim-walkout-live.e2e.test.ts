@@ -12,11 +12,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadServerConfig } from "../../src/adapters/config/server-config";
-import { type RunningServer, startServer } from "../../src/main";
-import { loopbackEnv } from "../server/support/in-process-server";
+import type { RunningServer } from "../../src/main";
+import { startDemoServer } from "../server/support/in-process-server";
 import { callStoreApi } from "../support/store-api";
 import { CLI, TSX } from "./support/run-cli";
 
@@ -25,14 +23,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiplane-cli-walkout-live-"));
-  const config = loadServerConfig({
-    env: {
-      ...loopbackEnv(dir),
-      SKIPLANE_DEMO_CARTS: "0",
-      SKIPLANE_DEMO_KEYS_FILE: join(dir, "demo-credentials.json"),
-    },
-  });
-  server = await startServer(config, { logger: pino({ level: "silent" }) });
+  server = await startDemoServer(dir);
 }, 60_000);
 
 afterAll(async () => {

@@ -8,9 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadServerConfig } from "../../src/adapters/config/server-config";
 import { defaultDataDir } from "../../src/adapters/demo/data-dir";
 import { loadWalkoutStoreFiles } from "../../src/adapters/files/walkout-store-files";
 import { walkoutReceiptHandler } from "../../src/app/walkout-stream/walkout-receipts";
@@ -18,24 +16,17 @@ import { WalkoutStreams } from "../../src/app/walkout-stream/walkout-stream";
 import type { ReceiptLine, StoreEvent } from "../../src/domain/events/sensor-events";
 import { sequentialIds } from "../../src/domain/shared/ids";
 import { DEFAULT_STORE_SETTINGS } from "../../src/domain/store/store-settings";
-import { type RunningServer, startServer } from "../../src/main";
+import type { RunningServer } from "../../src/main";
 import { readWalkoutCredentials, runWalkoutLive } from "../../src/sim/walkout/walkout-live";
 import { simulateWalkout } from "../../src/sim/walkout/walkout-sim";
-import { loopbackEnv } from "../server/support/in-process-server";
+import { startDemoServer } from "../server/support/in-process-server";
 
 let dir: string;
 let server: RunningServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiplane-walkout-live-"));
-  const config = loadServerConfig({
-    env: {
-      ...loopbackEnv(dir),
-      SKIPLANE_DEMO_CARTS: "0",
-      SKIPLANE_DEMO_KEYS_FILE: join(dir, "demo-credentials.json"),
-    },
-  });
-  server = await startServer(config, { logger: pino({ level: "silent" }) });
+  server = await startDemoServer(dir);
 }, 60_000);
 
 afterAll(async () => {

@@ -53,6 +53,21 @@ export async function startInProcessServer(
   });
 }
 
+/**
+ * Starts the server with its demo stores as `npm start` does, but no demo carts: the demo keys in
+ * `dir/demo-credentials*.json` (the walk-out store's in `demo-credentials-walkout.json`).
+ */
+export async function startDemoServer(dir: string): Promise<RunningServer> {
+  const config = loadServerConfig({
+    env: {
+      ...loopbackEnv(dir),
+      SKIPLANE_DEMO_CARTS: "0",
+      SKIPLANE_DEMO_KEYS_FILE: join(dir, "demo-credentials.json"),
+    },
+  });
+  return startServer(config, { logger: pino({ level: "silent" }) });
+}
+
 /** A new API key of `store` with `role`, stored hashed as the server stores keys. */
 export async function addApiKey(
   server: RunningServer,
