@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/main";
-import { sessionView } from "../server/support/api-fixture";
 import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
 import { callStoreApi } from "../support/store-api";
+import { putDaySession } from "./support/day-sessions";
 import { noonViewer } from "./support/viewer-day";
 
 const CATALOG = {
@@ -52,23 +52,15 @@ describe("GET /day: every session of the day, and the store's kind", () => {
       // today: within the last 10 minutes; yesterday: the hour before midnight
       const openedAt = today ? now - 1000 - (i % 600) * 1000 : dayStart - 3_600_000 + i;
       const settled = !today || i < SETTLED;
-      const base = sessionView("st-a", `s-${String(i).padStart(5, "0")}`);
-      await server.storage.sessions.put({
-        ...base,
+      await putDaySession(
+        server,
+        "st-a",
+        `s-${String(i).padStart(5, "0")}`,
         openedAt,
-        updatedAt: openedAt + 500,
-        open: !settled,
-        ...(settled
-          ? {
-              receipt: {
-                ...base.receipt!,
-                total: 200 + (i % 3) * 100,
-                prompts: i % 4 === 0 ? 1 : 0,
-                review: i % 10 === 0,
-              },
-            }
-          : { receipt: undefined, state: "shopping" }),
-      });
+        settled
+          ? { total: 200 + (i % 3) * 100, prompts: i % 4 === 0 ? 1 : 0, review: i % 10 === 0 }
+          : undefined,
+      );
     }
   }, 120_000);
 

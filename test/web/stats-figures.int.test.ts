@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/main";
-import { sessionView } from "../server/support/api-fixture";
 import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
 import { callStoreApi } from "../support/store-api";
+import { putDaySession } from "./support/day-sessions";
 import { noonViewer } from "./support/viewer-day";
 
 const CATALOG = {
@@ -41,25 +41,16 @@ describe("GET /stats: exact for any number of sessions, for the viewer's day", (
       { id: "st-a", catalog: join(dir, "catalog.json"), defaultPaymentMethod: "pm_sandbox_test" },
     ]);
     key = await addApiKey(server, "key_stats_op_a", "st-a", "operator");
-    const put = (i: number, openedAt: number, settled: boolean) => {
-      const base = sessionView("st-a", `s-${String(i).padStart(5, "0")}`);
-      return server.storage.sessions.put({
-        ...base,
+    const put = (i: number, openedAt: number, settled: boolean) =>
+      putDaySession(
+        server,
+        "st-a",
+        `s-${String(i).padStart(5, "0")}`,
         openedAt,
-        updatedAt: openedAt + 500,
-        open: !settled,
-        ...(settled
-          ? {
-              receipt: {
-                ...base.receipt!,
-                captured: 300 + (i % 7) * 11,
-                refunded: i % 50 === 0 ? 100 : 0,
-                issuedAt: openedAt + 500,
-              },
-            }
-          : { receipt: undefined, state: "shopping" }),
-      });
-    };
+        settled
+          ? { captured: 300 + (i % 7) * 11, refunded: i % 50 === 0 ? 100 : 0, issuedAt: openedAt + 500 }
+          : undefined,
+      );
     let i = 0;
     // today: the settled ones opened (and updated) before the carts still shopping
     for (; i < SETTLED; i++) await put(i, now - 600_000 + Math.floor(i / 100), true);
