@@ -20,7 +20,7 @@ export function register(program: Command): void {
   addLiveOptions(program.command("sim"))
     .description(
       "Simulate shoppers with smart carts (seeded, deterministic): writes log.jsonl (§1), truth.jsonl (§2, " +
-        "with `decidable`), catalog.json (§3) and sim.json into --out. With --live: drive simulated carts into a " +
+        "with `decidable` and `undecidableStops`), catalog.json (§3) and sim.json into --out. With --live: drive simulated carts into a " +
         "RUNNING store server over MQTT in real time (docs/simulator.md, Live)",
     )
     .option("--out <dir>", "output folder (required unless --live)")
