@@ -159,6 +159,17 @@ export function PaymentProblemAlert(props: {
   );
 }
 
+/** The payment problems the server counts beyond those listed by name (`count` of them). */
+export function MorePaymentProblemsAlert(props: { count: number }) {
+  return (
+    <Alert badge="Payment" tone="bad">
+      <span data-testid="problems-more">
+        {props.count} more payment problem{props.count === 1 ? "" : "s"} not listed
+      </span>
+    </Alert>
+  );
+}
+
 /** A provisioned cart or device that is not connected; `what` is "Cart" or "Device". */
 export function OfflineAlert(props: { what: string; id: string; label?: string }) {
   return (

@@ -16,6 +16,7 @@ import {
   DashboardPage,
   type DashboardProps,
   Kpi,
+  MorePaymentProblemsAlert,
   OfflineAlert,
   PaymentProblemAlert,
   SessionStateBadge,
@@ -187,12 +188,7 @@ function Dashboard(props: DashboardProps) {
               />
             ))}
             {problemCount > problems.length && (
-              <Alert badge="Payment" tone="bad">
-                <span data-testid="problems-more">
-                  {problemCount - problems.length} more payment problem
-                  {problemCount - problems.length === 1 ? "" : "s"} not listed
-                </span>
-              </Alert>
+              <MorePaymentProblemsAlert count={problemCount - problems.length} />
             )}
             {openReviews > 0 && (
               <Alert badge="Review" tone="unsure">

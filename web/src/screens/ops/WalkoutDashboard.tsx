@@ -11,6 +11,7 @@ import {
   DashboardPage,
   type DashboardProps,
   Kpi,
+  MorePaymentProblemsAlert,
   OfflineAlert,
   PaymentProblemAlert,
   SessionStateBadge,
@@ -143,12 +144,7 @@ export function WalkoutDashboard(props: DashboardProps) {
               </Alert>
             ))}
             {problemCount > problems.length && (
-              <Alert badge="Payment" tone="bad">
-                <span data-testid="problems-more">
-                  {problemCount - problems.length} more payment problem
-                  {problemCount - problems.length === 1 ? "" : "s"} not listed
-                </span>
-              </Alert>
+              <MorePaymentProblemsAlert count={problemCount - problems.length} />
             )}
             {reviewCount > reviews.length && (
               <Alert badge="Review" tone="unsure">
