@@ -63,7 +63,9 @@ async function waitFor(cond: () => boolean, timeoutMs: number, what: () => strin
 async function serveOutput(tty: boolean, env: Record<string, string> = {}): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "skiplane-log-format-"));
   dirs.push(dir);
-  const serve = "node bin/skiplane.js serve";
+  // `script -c` runs the command with $SHELL, or /bin/sh (dash) when SHELL is unset, as under CI;
+  // dash does not exec a lone command, so `exec` keeps a shell from standing between.
+  const serve = "exec node bin/skiplane.js serve";
   const child: ChildProcess = tty
     ? spawn("script", ["-q", "-f", "-e", "-c", serve, "/dev/null"], {
         stdio: ["pipe", "pipe", "pipe"],
@@ -83,9 +85,14 @@ async function serveOutput(tty: boolean, env: Record<string, string> = {}): Prom
     () => `the banner:\n${text}`,
   );
   expect(child.exitCode, text).toBeNull();
-  // the server itself: under `script`, the node process below it
+  // the server itself: under `script`, the node process below it — argv[0] node, not a shell
+  // whose `-c` string names skiplane.js (a SIGTERM to that shell leaves node to die by SIGHUP
+  // when the terminal closes, before it logs anything)
   const server = tty
-    ? descendants(child.pid!).find((p) => readFileSync(`/proc/${p}/cmdline`, "utf8").includes("skiplane.js"))
+    ? descendants(child.pid!).find((p) => {
+        const argv = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
+        return /(^|\/)node$/.test(argv[0] ?? "") && argv.includes("bin/skiplane.js");
+      })
     : child.pid;
   expect(server, text).toBeDefined();
   started.push(server!);
