@@ -62,7 +62,11 @@ import { EmbeddedBroker } from "./adapters/mqtt/embedded-broker";
 import { dynsecMigrateCarts, ExternalBroker } from "./adapters/mqtt/external-broker";
 import { IntakeLimit } from "./adapters/mqtt/intake-limit";
 import { RegistryCartDirectory } from "./adapters/mqtt/registry-cart-directory";
-import { announcingRevocations, recheckOnRevocation } from "./adapters/mqtt/revocation-bus";
+import {
+  announcingRevocations,
+  recheckOnRevocation,
+  revocationPublisher,
+} from "./adapters/mqtt/revocation-bus";
 import { watchDynsecRevokedCarts } from "./adapters/mqtt/revoked-cart-accounts";
 import { PostgresSandboxGateway } from "./adapters/payments/postgres-sandbox-gateway";
 import { SqliteSandboxGateway } from "./adapters/payments/sqlite-sandbox-gateway";
@@ -444,14 +448,17 @@ export async function startServer(
           { carts: migrated.missing },
           "carts with no broker account: re-provision them to issue a secret",
         );
-      // and from now on a cart revoked in the database loses its account within the recheck
+      // and from now on a cart revoked in the database loses its account within the recheck,
+      // and its live sockets on every process on this broker at once (the revocation bus)
       const everyMs = config.http.authRecheckSeconds * 1000;
+      const announce = revocationPublisher(ext.client, log);
       revokedWatch = watchDynsecRevokedCarts({
         dynsec,
         registry: storage.carts,
         stores: hosted,
         atStart: carts,
         everyMs,
+        announce: (store, cart) => announce(store, { kind: "cart", cart }),
         log,
       });
     }

@@ -14,7 +14,10 @@
  *   recheck an hour: a cart revoked and a key revoked through A close their sockets on B at once,
  *   over the revocation bus (before: only within B's recheck); a bus message about a cart that is
  *   still valid, published with the server's account, closes nothing (the receiver asks its
- *   database; the message carries no authority).
+ *   database; the message carries no authority);
+ * - a cart revoked in the database directly, non-cluster (A's recheck 1 s, B's an hour) and
+ *   cluster (the owning node's 1 s, the other's an hour): the sweep that disables its account
+ *   puts it on the bus, so its screen socket on B closes at once (before: only at B's own recheck).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -261,5 +264,111 @@ describe.skipIf(!mosquittoAvailable())("revocation on Mosquitto with dynamic sec
     expect(await within(dash.closed, 5000)).toBe(4401);
 
     expect(await within(kept.closed, 200)).toBe("still open");
+  }, 60_000);
+
+  it("a cart revoked in the database: the sweep that disables its account tells every process (the bus)", async () => {
+    const schema = uniqueSchemaName("mrvd");
+    schemas.push(schema);
+    const store = {
+      id: "st-rvd",
+      catalog: join(dir, "catalog.json"),
+      defaultPaymentMethod: "pm_sandbox_test",
+    };
+    const start = async (name: string, recheckSeconds: number) => {
+      const d = mkdtempSync(join(dir, `${name}-`));
+      const s = await startServerOnMosquitto({
+        dir: d,
+        brokerUrl: broker.url,
+        account,
+        clientId: `skiplane-mrvd-${name}-${process.pid}`,
+        stores: [store],
+        keyId: `key_mrvd_${name}`,
+        keyStore: "st-rvd",
+        env: {
+          SKIPLANE_DATABASE_URL: TEST_PG_URL,
+          SKIPLANE_DATABASE_SCHEMA: schema,
+          SKIPLANE_AUTH_RECHECK_SECONDS: String(recheckSeconds),
+        },
+      });
+      servers.push(s.running);
+      return s;
+    };
+    // A sweeps every second; B's own sweep and socket recheck are an hour away
+    const a = await start("a", 1);
+    const b = await start("b", 3600);
+    const made = await callStoreApi(a.running.httpUrl, "st-rvd", a.key, "POST", "/carts", {
+      cart: "cart-rvd",
+    });
+    expect(made.status).toBe(201);
+    const secret = made.body.secret as string;
+    const conn = await connect("cart-rvd", secret);
+    if (typeof conn === "number") throw new Error(`cart-rvd refused: ${conn}`);
+    const onB = await follow(
+      b.running.httpUrl,
+      { cart: "cart-rvd", secret },
+      { store: "st-rvd", cart: "cart-rvd" },
+    );
+
+    const closed = closedOf(conn);
+    expect(await b.running.storage.carts.revoke("st-rvd", "cart-rvd")).toBe(true);
+    // A's sweep (1 s) disables the account and announces it; 5 s leaves room for a loaded machine
+    expect(await within(closed, 5000)).toBe("closed");
+    expect(await within(onB.closed, 5000)).toBe(4401);
+  }, 60_000);
+
+  it("cluster mode: the owning node's sweep tells the other nodes of a cart revoked in the database", async () => {
+    const schema = uniqueSchemaName("mrvk");
+    schemas.push(schema);
+    const node = async (name: string, authRecheckSeconds: number) => {
+      const n = await startClusterNode(
+        {
+          database: { url: TEST_PG_URL, schema },
+          mqtt: { url: broker.url, ...account, auth: "dynsec" },
+          http: { host: "127.0.0.1", port: 0, authRecheckSeconds },
+          secrets: { receiptKey: Buffer.alloc(32, 7).toString("base64") },
+          cluster: clusterConfigSchema.parse({
+            enabled: true,
+            nodeId: `${name}-${process.pid}`,
+            stores: ["st-rvk"],
+            sessionPrefix: `mrvk-${process.pid}`,
+          }),
+        },
+        pino({ level: "silent" }),
+      );
+      nodes.push(n);
+      return n;
+    };
+    // a owns the store (and sweeps its carts every second) before b starts, b rechecks hourly
+    const a = await node("a", 1);
+    for (let i = 0; i < 100 && !a.ingress.serves("st-rvk"); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(a.ingress.serves("st-rvk")).toBe(true);
+    const b = await node("b", 3600);
+    const db = await openPostgresStorage({ connectionString: TEST_PG_URL, schema });
+    try {
+      const key = newApiKey("key_mrvk_admin");
+      await db.apiKeys.create({
+        id: "key_mrvk_admin",
+        store: "st-rvk",
+        role: "admin",
+        keyHash: apiKeyHash(key),
+        createdAt: Date.now(),
+      });
+      const made = await callStoreApi(`http://127.0.0.1:${a.port}`, "st-rvk", key, "POST", "/carts", {
+        cart: "cart-rvk",
+      });
+      expect(made.status).toBe(201);
+      const secret = made.body.secret as string;
+      const onB = await follow(
+        `http://127.0.0.1:${b.port}`,
+        { cart: "cart-rvk", secret },
+        { store: "st-rvk", cart: "cart-rvk" },
+      );
+
+      expect(await db.carts.revoke("st-rvk", "cart-rvk")).toBe(true);
+      expect(b.ingress.serves("st-rvk")).toBe(false);
+      expect(await within(onB.closed, 8000)).toBe(4401);
+    } finally {
+      await db.close();
+    }
   }, 60_000);
 });

@@ -243,19 +243,6 @@ export async function startClusterNode(
     log,
   });
   ingress.ownership = ownership;
-  // and from now on a cart revoked in the database directly loses its broker account within the
-  // recheck: each store's carts are swept by the process that owns the store
-  const dynsec = control.dynsecControl;
-  const revokedWatch = dynsec
-    ? watchDynsecRevokedCarts({
-        dynsec,
-        registry: storage.carts,
-        stores: () => [...byId.keys()].filter((s) => ingress.serves(s)),
-        atStart: cartsAtStart,
-        everyMs: (config.http.authRecheckSeconds ?? 30) * 1000,
-        log,
-      })
-    : undefined;
 
   // ---- the store API, the same server as a single process --------------------------------------
   const directory = new RegistryCartDirectory(storage.carts, () => [...byId.keys()]);
@@ -281,6 +268,22 @@ export async function startClusterNode(
         log.warn({ err, store }, "revocation not published; the periodic recheck follows"),
       );
   };
+
+  // and from now on a cart revoked in the database directly loses its broker account within the
+  // recheck: each store's carts are swept by the process that owns the store, which tells every
+  // process (the bus), so the cart's live sockets close everywhere at once
+  const dynsec = control.dynsecControl;
+  const revokedWatch = dynsec
+    ? watchDynsecRevokedCarts({
+        dynsec,
+        registry: storage.carts,
+        stores: () => [...byId.keys()].filter((s) => ingress.serves(s)),
+        atStart: cartsAtStart,
+        everyMs: (config.http.authRecheckSeconds ?? 30) * 1000,
+        announce: (store, cart) => tellEveryProcess(store, { kind: "cart", cart }),
+        log,
+      })
+    : undefined;
 
   const dbOk = async () => {
     try {

@@ -93,6 +93,24 @@ export function recheckOnRevocation(
 }
 
 /**
+ * Tells every process on the broker (this one included) of a revocation, not awaited: the
+ * revocation is in the database already, and a process that misses the message closes the
+ * sockets at its periodic recheck; a failure is logged only.
+ */
+export function revocationPublisher(
+  client: Pick<MqttClient, "publishAsync">,
+  log: Log,
+): (store: string, r: Revocation) => void {
+  return (store, r) => {
+    client
+      .publishAsync(storeRevokedTopic(store), JSON.stringify(r), { qos: 1 })
+      .catch((err: unknown) =>
+        log.warn({ err, store }, "revocation not published; the periodic recheck follows"),
+      );
+  };
+}
+
+/**
  * Non-cluster processes on one external broker: `client` (the process's broker connection, kept
  * across reconnects) hears every process's revocations and hands them to `onRevoked`; the sink
  * returned tells every process of this one's (after `sink` did its part: dynsec, local sockets).
@@ -110,13 +128,7 @@ export async function announcingRevocations(
     if (m) onRevoked(m.store, m.revocation);
   });
   await client.subscribeAsync(REVOKED_FILTER, { qos: 1 });
-  const tell = (store: string, r: Revocation) => {
-    client
-      .publishAsync(storeRevokedTopic(store), JSON.stringify(r), { qos: 1 })
-      .catch((err: unknown) =>
-        log.warn({ err, store }, "revocation not published; the periodic recheck follows"),
-      );
-  };
+  const tell = revocationPublisher(client, log);
   return {
     async cartProvisioned(store, cart, secret) {
       await sink.cartProvisioned(store, cart, secret);
