@@ -629,6 +629,7 @@ export async function startServer(
         await a.register(walkoutRoutes, {
           apiKeys: storage.apiKeys,
           reviews: storage.reviews,
+          sessions: storage.sessions,
           rawLog: storage.rawLog,
           walkout,
           hosted,

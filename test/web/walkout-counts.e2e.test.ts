@@ -1,10 +1,10 @@
 /**
  * The walk-out dashboard of a busy walk-out store in Debian's Chromium, the whole server in this
  * process (SQLite file, embedded broker, the built web app): its figures are the server's counts
- * (`/stats`), not the rows its view lists — the view holds the open visits among the 200 most
- * recently updated sessions and the last 20 who left, so above 200 shoppers "Shoppers inside"
- * said at most 200, and a payment problem or an open case of a visit outside those rows was not
- * counted at all.
+ * (the view's `inside` and `insideTotal`, `/stats`), not the rows its view lists — the view holds
+ * the open visits among the 200 most recently updated sessions and the last 20 who left, so above
+ * 200 shoppers "Shoppers inside" said at most 200, "In their baskets" summed those 200 only, and a
+ * payment problem or an open case of a visit outside those rows was not counted at all.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +31,9 @@ const INSIDE = 230;
 const PROBLEMS = 30;
 /** open cases, on some of those visits */
 const CASES = 4;
+/** shopper i's running basket: 1.29, 2.58 or 3.87; all 230 together $592.11, the 200 listed $514.71 */
+const basket = (i: number) => 129 * (1 + (i % 3));
+const IN_BASKETS = "$592.11";
 
 let dir: string;
 let server: RunningServer;
@@ -53,13 +56,14 @@ beforeAll(async () => {
   ]);
   operator = await addApiKey(server, "key_walkout_counts_op", STORE, "operator");
   const now = Date.now();
-  const put = (id: string, over: { state: string; open: boolean; at: number }) => {
+  const put = (id: string, over: { state: string; open: boolean; at: number; total?: number }) => {
     const base = sessionView(STORE, id);
     return server.storage.sessions.put({
       ...base,
       cart: undefined,
       state: over.state,
       open: over.open,
+      ...(over.total !== undefined ? { total: over.total } : {}),
       openedAt: over.at - 60_000,
       updatedAt: over.at,
       screen: { ...base.screen, state: over.state === "problem" ? "problem" : "shopping" },
@@ -73,7 +77,12 @@ beforeAll(async () => {
       at: now - 900_000 + i,
     });
   for (let i = 0; i < INSIDE; i++)
-    await put(`v-${String(i).padStart(4, "0")}`, { state: "shopping", open: true, at: now - 1000 + i });
+    await put(`v-${String(i).padStart(4, "0")}`, {
+      state: "shopping",
+      open: true,
+      at: now - 1000 + i,
+      total: basket(i),
+    });
   for (let i = 0; i < CASES; i++) {
     await server.storage.reviews.put({
       store: STORE,
@@ -98,7 +107,7 @@ afterAll(async () => {
 });
 
 describe("a busy walk-out store's dashboard", () => {
-  it("counts every shopper inside, every payment problem and every open case, not the rows it lists", async () => {
+  it("counts every shopper inside, what is in their baskets, every payment problem and every open case, not the rows it lists", async () => {
     const { page, failed, errors } = await watchedPage(browser);
     await page.goto(`${server.httpUrl}/ops/${STORE}`);
     await page.getByLabel("API key").fill(operator);
@@ -108,6 +117,9 @@ describe("a busy walk-out store's dashboard", () => {
       .poll(() => page.getByTestId("kpi-inside").textContent(), { timeout: 15_000 })
       .toBe(String(INSIDE));
     expect(await page.getByTestId("inside-more").textContent()).toContain(`of ${INSIDE} shoppers inside`);
+    // what is in every shopper's basket, not the 200 listed ($514.71)
+    expect(Array.from({ length: INSIDE }, (_, i) => basket(i)).reduce((a, b) => a + b, 0)).toBe(59_211);
+    expect(await page.getByTestId("kpi-baskets").textContent()).toBe(IN_BASKETS);
     expect(await page.getByTestId("kpi-reviews").textContent()).toBe(String(CASES));
     // none of the problem visits is among the rows listed: each is counted
     expect(await page.getByTestId("problems-more").textContent()).toBe(

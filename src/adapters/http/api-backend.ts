@@ -26,6 +26,8 @@ export interface ProvisionedCart {
 export interface StoreStats {
   store: string;
   activeSessions: number;
+  /** Σ of the open sessions' running totals (what is in the carts or baskets now), minor units */
+  activeTotal: number;
   sessionsByState: Record<string, number>;
   /** open cases of either kind (disputes included) */
   openReviews: number;

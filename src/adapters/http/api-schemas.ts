@@ -175,6 +175,10 @@ export const statsQuery = z.object({ tz: z.coerce.number().int().min(-840).max(8
 export const statsSchema = z.object({
   store: z.string(),
   activeSessions: z.number().int(),
+  activeTotal: z
+    .number()
+    .int()
+    .describe("what is in the open sessions' baskets now: the sum of their running totals, minor units"),
   sessionsByState: z.record(z.number().int()),
   openReviews: z.number().int(),
   openDisputes: z.number().int(),
@@ -185,6 +189,68 @@ export const statsSchema = z.object({
   revenueToday: z.number().int(),
   sessionsClosedToday: z.number().int(),
   currency: z.string(),
+});
+/**
+ * GET …/walkout (routes/walkout-routes.ts): a walk-out store's shoppers. A shopper keeps every
+ * field the server sends (passthrough): the rows are the server's ShopperView, documented here.
+ */
+export const walkoutShopperSchema = z
+  .object({
+    session: z.string(),
+    shopper: z.string().optional().describe("the anonymous track id the cameras follow"),
+    account: z.string().optional(),
+    state: z.string(),
+    inside: z.boolean(),
+    screenState: z.string(),
+    currency: z.string(),
+    total: z.number().int(),
+    lines: z.array(
+      z
+        .object({
+          sku: z.string(),
+          name: z.string(),
+          qty: z.number().int().optional(),
+          grams: z.number().optional(),
+          amount: z.number().int(),
+          status: z.string(),
+        })
+        .passthrough(),
+    ),
+    reviews: z.array(
+      z
+        .object({ caseId: z.string(), kind: z.string(), reason: z.string(), status: z.string() })
+        .passthrough(),
+    ),
+    openedAt: z.number().int(),
+    updatedAt: z.number().int(),
+    receiptLink: z.string().optional().describe("a visit that left: its receipt"),
+  })
+  .passthrough();
+export const walkoutViewSchema = z.object({
+  store: z.string(),
+  kind: z.literal("walkout"),
+  inside: z
+    .number()
+    .int()
+    .describe("shoppers inside: every open visit, counted by the database (the list may hold fewer)"),
+  insideTotal: z
+    .number()
+    .int()
+    .describe("what is in the baskets of every shopper inside: the sum of their running totals, minor units"),
+  shoppers: z
+    .array(walkoutShopperSchema)
+    .describe(
+      "the shoppers inside among the 200 most recently updated sessions, then the most recent who left",
+    ),
+  devices: z.array(
+    z.object({
+      device: z.string(),
+      label: z.string().optional(),
+      revoked: z.boolean(),
+      online: z.boolean(),
+      createdAt: z.number().int(),
+    }),
+  ),
 });
 export const apiKeyBody = z.object({
   role: z.enum(["operator", "reviewer", "admin"]),

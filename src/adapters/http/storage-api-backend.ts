@@ -234,6 +234,7 @@ export class StorageApiBackend implements ApiBackend {
     return {
       store,
       activeSessions: sessions.open,
+      activeTotal: sessions.openTotal,
       sessionsByState: sessions.byState,
       openReviews: cases.open,
       openDisputes: cases.disputes,

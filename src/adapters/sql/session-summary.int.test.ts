@@ -88,7 +88,9 @@ function reviewCase(store: string, caseId: string, over: Partial<ReviewCaseView>
 /** What each adapter must answer for the store the data below fills. */
 async function fill(s: Storage, store: string) {
   let n = 0;
-  for (let i = 0; i < 7; i++) await s.sessions.put(session(store, n++, { openedAt: DAY + 50 + i }));
+  // shopping, with what is in their baskets: one over 2^31 minor units (a sum must not be 32-bit)
+  const baskets = [0, 129, 387, 2_500_000_000, 5, 1_000, 258];
+  for (const total of baskets) await s.sessions.put(session(store, n++, { openedAt: DAY + 50 + n, total }));
   const taken: number[] = [];
   for (let i = 0; i < 5; i++) {
     // the largest receipt over 2^31 minor units: sums must not be 32-bit
@@ -114,7 +116,7 @@ async function fill(s: Storage, store: string) {
   await s.reviews.put(reviewCase(store, "case_2", { openedAt: DAY + 20, kind: "dispute" }));
   await s.reviews.put(reviewCase(store, "case_3", { openedAt: DAY + 40, kind: "dispute" }));
   await s.reviews.put(reviewCase(store, "case_4", { openedAt: DAY + 10, status: "resolved" }));
-  return { taken: taken.reduce((a, b) => a + b, 0) };
+  return { taken: taken.reduce((a, b) => a + b, 0), inBaskets: baskets.reduce((a, b) => a + b, 0) };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -148,11 +150,13 @@ const adapters: [string, () => Promise<Storage>][] = [
 describe.each(adapters)("session and case summaries (%s)", (_name, open) => {
   it("counts the live sessions and the day's ended ones by state, the open ones, and the day's settled sessions with what they took", async () => {
     const s = await open();
-    const { taken } = await fill(s, "st-sum");
+    const { taken, inBaskets } = await fill(s, "st-sum");
     expect(await s.sessions.summary("st-sum", { openedSince: DAY })).toEqual({
       // final states (closed, cancelled) of the day only: yesterday's 3 closed are history
       byState: { shopping: 7, problem: 2, review: 1, closed: 5, cancelled: 2 },
       open: 7,
+      // the open sessions' baskets only: a settled session's total is not in anyone's basket
+      openTotal: inBaskets,
       settledSince: 5,
       takenSince: taken,
       currency: "EUR",
@@ -166,9 +170,18 @@ describe.each(adapters)("session and case summaries (%s)", (_name, open) => {
     expect(await s.sessions.summary("st-empty", { openedSince: 0 })).toEqual({
       byState: {},
       open: 0,
+      openTotal: 0,
       settledSince: 0,
       takenSince: 0,
     });
+  });
+
+  it("counts the open sessions and sums what is in their baskets (openSummary)", async () => {
+    const s = await open();
+    const { inBaskets } = await fill(s, "st-open");
+    expect(inBaskets).toBe(2_500_001_779);
+    expect(await s.sessions.openSummary("st-open")).toEqual({ open: 7, total: inBaskets });
+    expect(await s.sessions.openSummary("st-none")).toEqual({ open: 0, total: 0 });
   });
 
   it("counts the open cases, the disputes among them, and the oldest one's age", async () => {

@@ -14,6 +14,7 @@ import type {
   CartRegistry,
   CartScreen,
   OpenCasesSummary,
+  OpenSessionsSummary,
   ReceiptView,
   ReviewCaseRepository,
   ReviewCaseView,
@@ -145,12 +146,7 @@ export class SqlSessionReadModel implements SessionReadModel {
       .groupBy("state")
       .execute();
     const states = [...live, ...ended];
-    const open = await this.db
-      .selectFrom("sessions")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("store", "=", store)
-      .where("open", "=", 1)
-      .executeTakeFirstOrThrow();
+    const open = await this.openSummary(store);
     const taken = sql<number>`${jsonInt(this.dialect, "receipt", "captured")} - ${jsonInt(this.dialect, "receipt", "refunded")}`;
     const day = await this.db
       .selectFrom("sessions")
@@ -178,11 +174,30 @@ export class SqlSessionReadModel implements SessionReadModel {
     for (const r of states) byState[r.state] = Number(r.n);
     return {
       byState,
-      open: Number(open.n),
+      open: open.open,
+      openTotal: open.total,
       settledSince: Number(day.n),
       takenSince: Number(day.taken),
       ...(currency === undefined ? {} : { currency }),
     };
+  }
+
+  /**
+   * The open sessions through sessions_open (store, open, updated_at): their number and what is in
+   * their baskets, the `total` of each row (live rows only, few whatever the history). Summed as a
+   * bigint in PostgreSQL (a `sum` of integers) and an integer in SQLite: never 32-bit.
+   */
+  async openSummary(store: string): Promise<OpenSessionsSummary> {
+    const r = await this.db
+      .selectFrom("sessions")
+      .select((eb) => [
+        eb.fn.countAll<number>().as("n"),
+        eb.fn.coalesce(eb.fn.sum<number>("total"), sql<number>`0`).as("total"),
+      ])
+      .where("store", "=", store)
+      .where("open", "=", 1)
+      .executeTakeFirstOrThrow();
+    return { open: Number(r.n), total: Number(r.total) };
   }
 
   async latestForCart(store: string, cart: string): Promise<SessionView | undefined> {

@@ -132,6 +132,18 @@ export interface SessionReadModel {
    * sessions, for the dashboard's figures; each bounded by the live sessions or the day's.
    */
   summary(store: string, options: { openedSince: number }): Promise<SessionSummary>;
+  /**
+   * The open sessions (the carts shopping, the shoppers inside a walk-out store) counted and their
+   * running totals summed by the database: exact however many there are, unlike a listed page.
+   */
+  openSummary(store: string): Promise<OpenSessionsSummary>;
+}
+
+/** {@link SessionReadModel.openSummary}: the sessions still open, counted by the database. */
+export interface OpenSessionsSummary {
+  open: number;
+  /** Σ of their running totals (what is in the baskets now), minor units */
+  total: number;
 }
 
 /** {@link SessionReadModel.summary}: the store's sessions now, and those opened since a time. */
@@ -145,6 +157,8 @@ export interface SessionSummary {
   byState: Record<string, number>;
   /** sessions still open (shopping) */
   open: number;
+  /** Σ of the open sessions' running totals, minor units ({@link SessionReadModel.openSummary}) */
+  openTotal: number;
   /** sessions opened at or after `openedSince` that are settled with a receipt */
   settledSince: number;
   /** what those receipts took: Σ (captured − refunded), minor units */

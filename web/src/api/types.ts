@@ -70,6 +70,8 @@ export interface ProductInfo {
 export interface StoreStats {
   store: string;
   activeSessions: number;
+  /** Σ of the open sessions' running totals, minor units (absent from an older server) */
+  activeTotal?: number;
   sessionsByState: Record<string, number>;
   openReviews: number;
   openDisputes: number;

@@ -27,7 +27,10 @@ export interface DeviceInfo {
 export interface WalkoutView {
   store: string;
   kind: "walkout";
+  /** every shopper inside, counted by the server (the rows stop at 200 sessions) */
   inside: number;
+  /** what is in every inside shopper's basket, minor units (absent from an older server) */
+  insideTotal?: number;
   shoppers: Shopper[];
   devices: DeviceInfo[];
 }

@@ -4,7 +4,9 @@
  * - `GET /api/v1/stores/{store}/walkout` (read) — the store is a walk-out store: the shoppers
  *   inside (session, anonymous track id, running basket, state, review cases) and the most
  *   recent ones who left (with their receipt link), and the store's devices. 404 for a cart
- *   store: the dashboard then shows carts.
+ *   store: the dashboard then shows carts. The list holds the open visits among the 200 most
+ *   recently updated sessions; `inside` (how many are inside) and `insideTotal` (what is in their
+ *   baskets) count every one, by the database (SessionReadModel.openSummary).
  * - `POST /api/v1/stores/{store}/devices` (admin) `{device, label?}` — provision a gate, tracker
  *   or shelf controller: its secret (shown once) and MQTT username and topics
  * - `GET /api/v1/stores/{store}/devices` (read) — devices with `online`
@@ -25,6 +27,7 @@ import type {
   ApiKeyRepository,
   ApiRole,
   ReviewCaseRepository,
+  SessionReadModel,
 } from "../../../app/ports/read-models";
 import type { DeviceRecord } from "../../../app/walkout-stream/device-registry";
 import { type ShopperView, WALKOUT_LANE } from "../../../app/walkout-stream/walkout-service";
@@ -32,6 +35,7 @@ import type { Evidence } from "../../../domain/basket/basket.events";
 import { deviceTopic, deviceUsername } from "../../mqtt/device-topics";
 import { idSchema } from "../../schemas/sensor-event.schema";
 import { authorizeStoreKey, parseInput } from "../api-key-auth";
+import { walkoutViewSchema } from "../api-schemas";
 import { ApiError } from "../problem";
 
 /** Device provisioning as the composition root wires it (registry, secret hashing, broker). */
@@ -48,6 +52,8 @@ export interface DeviceAdmin {
 export interface WalkoutRoutesOptions {
   apiKeys: ApiKeyRepository;
   reviews: ReviewCaseRepository;
+  /** the open sessions counted and summed by the database: the view's `inside` and `insideTotal` */
+  sessions: Pick<SessionReadModel, "openSummary">;
   rawLog: RawSensorLog;
   walkout: {
     isWalkout(store: string): boolean;
@@ -104,22 +110,35 @@ export const walkoutRoutes: FastifyPluginAsync<WalkoutRoutesOptions> = async (ap
     }));
   }
 
-  app.get("/api/v1/stores/:store/walkout", async (req) => {
-    const { store } = parseInput(storeParams, req.params);
-    const { recent } = parseInput(viewQuery, req.query);
-    await authorize(req, READ, store);
-    walkoutStore(store);
-    const shoppers = await opts.walkout.shoppers(store, { recent });
-    return {
-      store,
-      kind: "walkout",
-      inside: shoppers.filter((s) => s.inside).length,
-      shoppers: shoppers.map((s) =>
-        s.inside ? s : { ...s, receiptLink: `/r/${opts.receiptToken(store, s.session)}` },
-      ),
-      devices: await deviceList(store),
-    };
-  });
+  app.get(
+    "/api/v1/stores/:store/walkout",
+    {
+      schema: {
+        tags: ["walk-out"],
+        summary: "A walk-out store's shoppers inside, who left recently, and its devices",
+        response: { 200: walkoutViewSchema },
+      },
+    },
+    async (req) => {
+      const { store } = parseInput(storeParams, req.params);
+      const { recent } = parseInput(viewQuery, req.query);
+      await authorize(req, READ, store);
+      walkoutStore(store);
+      const shoppers = await opts.walkout.shoppers(store, { recent });
+      // every shopper inside, not the ones listed (the list stops at 200 sessions)
+      const inside = await opts.sessions.openSummary(store);
+      return {
+        store,
+        kind: "walkout",
+        inside: inside.open,
+        insideTotal: inside.total,
+        shoppers: shoppers.map((s) =>
+          s.inside ? s : { ...s, receiptLink: `/r/${opts.receiptToken(store, s.session)}` },
+        ),
+        devices: await deviceList(store),
+      };
+    },
+  );
 
   app.get("/api/v1/stores/:store/reviews/:caseId/shelf", async (req) => {
     const { store, caseId } = parseInput(caseParams, req.params);

@@ -32,10 +32,11 @@ export function WalkoutDashboard(props: DashboardProps) {
   const shoppers = data?.shoppers ?? [];
   const left = shoppers.filter((s) => !s.inside);
   // counted by the server (/stats); the rows are the ones the view lists
-  const { inside, insideCount, problems, problemCount, reviews, reviewCount } = walkoutFigures(data);
+  const { inside, insideCount, inBaskets, problems, problemCount, reviews, reviewCount } =
+    walkoutFigures(data);
   const devices = data?.devices ?? [];
   const offline = devices.filter((d) => !d.revoked && !d.online);
-  const currency = shoppers[0]?.currency ?? "USD";
+  const currency = shoppers[0]?.currency ?? data?.stats?.currency ?? "USD";
 
   return (
     <DashboardPage
@@ -47,13 +48,7 @@ export function WalkoutDashboard(props: DashboardProps) {
     >
       <section className="kpis" aria-label="Now">
         <Kpi label="Shoppers inside" value={String(insideCount)} testid="kpi-inside" />
-        <Kpi
-          label="In their baskets"
-          value={money(
-            inside.reduce((n, s) => n + s.total, 0),
-            currency,
-          )}
-        />
+        <Kpi label="In their baskets" value={money(inBaskets, currency)} testid="kpi-baskets" />
         <Kpi label="Open reviews" value={String(reviewCount)} testid="kpi-reviews" />
         <Kpi label="Left recently" value={String(left.length)} />
         <Kpi

@@ -130,12 +130,20 @@ export async function loadWalkoutDashboard(store: string, key: string): Promise<
 
 /**
  * The walk-out dashboard's figures: the view lists the open visits among the store's 200 most
- * recently updated sessions and the last 20 who left, so "Shoppers inside", the open cases and
- * the payment problems are counted by the server (`/stats`: open sessions, open cases, and the
- * `problem` sessions by state) — never fewer than listed. A shopper inside whose hold failed is
- * a screen state, counted from the list. The list's own counts when `/stats` is unreadable.
+ * recently updated sessions and the last 20 who left, so "Shoppers inside", "In their baskets",
+ * the open cases and the payment problems are counted by the server (the view's `inside` and
+ * `insideTotal`; `/stats`: open sessions and their totals, open cases, and the `problem`
+ * sessions by state) — never fewer than listed. A shopper inside whose hold failed is a screen
+ * state, counted from the list. The list's own counts when neither says (an older server, and
+ * `/stats` unreadable).
  */
-export function walkoutFigures(data: Pick<WalkoutDashboardData, "shoppers" | "stats"> | null | undefined) {
+export function walkoutFigures(
+  data:
+    | (Pick<WalkoutDashboardData, "shoppers" | "stats"> &
+        Partial<Pick<WalkoutDashboardData, "inside" | "insideTotal">>)
+    | null
+    | undefined,
+) {
   const shoppers = data?.shoppers ?? [];
   const inside = shoppers.filter((s) => s.inside);
   const problems = shoppers.filter((s) => s.screenState === "problem");
@@ -144,9 +152,11 @@ export function walkoutFigures(data: Pick<WalkoutDashboardData, "shoppers" | "st
   );
   const stats = data?.stats;
   const insideProblems = problems.filter((s) => s.inside).length;
+  const listedTotal = inside.reduce((n, s) => n + s.total, 0);
   return {
     inside,
-    insideCount: Math.max(stats?.activeSessions ?? 0, inside.length),
+    insideCount: Math.max(data?.inside ?? 0, stats?.activeSessions ?? 0, inside.length),
+    inBaskets: data?.insideTotal ?? stats?.activeTotal ?? listedTotal,
     problems,
     problemCount: Math.max(
       stats ? (stats.sessionsByState.problem ?? 0) + insideProblems : 0,

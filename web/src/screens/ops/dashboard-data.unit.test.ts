@@ -133,4 +133,26 @@ describe("the cart dashboard's reads", () => {
       reviewCount: 1,
     });
   });
+
+  it("the walk-out dashboard's 'In their baskets' is the server's sum over every shopper inside", () => {
+    const shopper = (session: string, inside: boolean, total: number) =>
+      ({ session, inside, total, screenState: "shopping", reviews: [] }) as unknown as Shopper;
+    const shoppers = [shopper("v1", true, 300), shopper("v2", true, 129), shopper("left", false, 5000)];
+    const stats = { activeSessions: 250, activeTotal: 90_000, sessionsByState: {} } as unknown as StoreStats;
+    // the view's figures, read with its rows
+    expect(walkoutFigures({ shoppers, stats, inside: 251, insideTotal: 91_000 })).toMatchObject({
+      insideCount: 251,
+      inBaskets: 91_000,
+    });
+    // an older server's view: /stats' sum
+    expect(walkoutFigures({ shoppers, stats, inside: 2 })).toMatchObject({
+      insideCount: 250,
+      inBaskets: 90_000,
+    });
+    // neither: the listed shoppers inside only
+    expect(walkoutFigures({ shoppers, stats: null, inside: 2 })).toMatchObject({
+      insideCount: 2,
+      inBaskets: 429,
+    });
+  });
 });
