@@ -13,7 +13,10 @@
  *   store's key through one's own store path 404;
  * - `POST /api/v1/chain/api-keys/{keyId}/revoke` for head-office keys (scope `*`): a chain admin
  *   only (a store's admin 403, whether the key exists or not), a store's key there 404; the
- *   key's socket closes at once (before: no route, 404).
+ *   key's socket closes at once (before: no route, 404);
+ * - the chain's last active head-office admin key is not revoked there: 409
+ *   `LAST_HEAD_OFFICE_ADMIN_KEY`, on SQLite and PostgreSQL (before: 200, and no key was left that
+ *   could revoke head-office keys).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +25,7 @@ import BetterSqlite3 from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
+import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
 import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
 import { addApiKey, startInProcessServer } from "./support/in-process-server";
@@ -34,6 +38,7 @@ const CATALOG = {
 
 let dir: string | undefined;
 let server: RunningServer | undefined;
+let schema: string | undefined;
 const sockets: WebSocket[] = [];
 const clients: MqttClient[] = [];
 
@@ -44,9 +49,11 @@ afterEach(async () => {
   server = undefined;
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
+  if (schema) await dropTestSchema(schema);
+  schema = undefined;
 });
 
-async function start(recheckSeconds: number): Promise<RunningServer> {
+async function start(recheckSeconds: number, env: Record<string, string> = {}): Promise<RunningServer> {
   dir = mkdtempSync(join(tmpdir(), "skiplane-revoke-"));
   writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
   const catalog = join(dir, "catalog.json");
@@ -56,7 +63,7 @@ async function start(recheckSeconds: number): Promise<RunningServer> {
       { id: "st-a", catalog, defaultPaymentMethod: "pm_sandbox_test" },
       { id: "st-b", catalog, defaultPaymentMethod: "pm_sandbox_test" },
     ],
-    { env: { SKIPLANE_AUTH_RECHECK_SECONDS: String(recheckSeconds) } },
+    { env: { SKIPLANE_AUTH_RECHECK_SECONDS: String(recheckSeconds), ...env } },
   );
   return server;
 }
@@ -185,4 +192,55 @@ describe("revocation reaches open sockets", () => {
     expect(await works(chainOp)).toBe(401);
     expect(await works(chainAdmin)).toBe(200);
   });
+
+  it.each(["sqlite", "postgres"])(
+    "%s: the chain's last active head-office admin key is not revoked (409), another's is",
+    async (db) => {
+      if (db === "postgres") schema = uniqueSchemaName("lastkey");
+      const s = await start(
+        3600,
+        schema ? { SKIPLANE_DATABASE_URL: TEST_PG_URL, SKIPLANE_DATABASE_SCHEMA: schema } : {},
+      );
+      expect(s.storage.kind).toBe(db);
+      const hq1 = await addApiKey(s, "key_hq_1", "*", "admin");
+      const hqOp = await addApiKey(s, "key_hq_op", "*", "operator");
+      const revoke = async (k: string, id: string) => {
+        const res = await fetch(`${s.httpUrl}/api/v1/chain/api-keys/${id}/revoke`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${k}` },
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      const works = async (k: string) => (await callStoreApi(s.httpUrl, "st-b", k, "GET", "/stats")).status;
+
+      // the only head-office admin revoking itself: refused, with the reason; still works
+      const last = await revoke(hq1, "key_hq_1");
+      expect(last.status).toBe(409);
+      expect(last.body.code).toBe("LAST_HEAD_OFFICE_ADMIN_KEY");
+      expect(String(last.body.detail)).toContain("last active head-office admin key");
+      expect(await works(hq1)).toBe(200);
+      // an operator key of head office does not count: it cannot revoke anything
+      expect(await works(hqOp)).toBe(200);
+
+      // with a second admin, either may go; then the one left is the last
+      const hq2 = await addApiKey(s, "key_hq_2", "*", "admin");
+      expect((await revoke(hq2, "key_hq_1")).status).toBe(200);
+      expect(await works(hq1)).toBe(401);
+      const again = await revoke(hq2, "key_hq_2");
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe("LAST_HEAD_OFFICE_ADMIN_KEY");
+      expect(await works(hq2)).toBe(200);
+      // a key revoked already stays revoked (200, as before); head office's operator key may go
+      expect((await revoke(hq2, "key_hq_1")).status).toBe(200);
+      expect((await revoke(hq2, "key_hq_op")).status).toBe(200);
+      expect(await works(hqOp)).toBe(401);
+      // a store's admin keys are not head office's: they do not count, and its route is unchanged
+      const adminA = await addApiKey(s, "key_admin_a", "st-a", "admin");
+      expect((await revoke(hq2, "key_hq_2")).status).toBe(409);
+      expect(
+        (await callStoreApi(s.httpUrl, "st-a", adminA, "POST", "/api-keys/key_admin_a/revoke")).status,
+      ).toBe(200);
+    },
+    30_000,
+  );
 });

@@ -287,7 +287,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   );
 
   // head office's keys (scope `*`): only a chain-wide admin may revoke one; a store's admin gets
-  // 403 here (and 404 for such a key through its store's route above)
+  // 403 here (and 404 for such a key through its store's route above); never the last active
+  // head-office admin key (409, storage-api-backend.ts)
   api.post(
     "/api/v1/chain/api-keys/:keyId/revoke",
     {
@@ -299,7 +300,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       schema: {
         tags: ["keys"],
         summary:
-          "Revoke a chain-wide (head-office, scope *) API key: chain admins only; refused from its next call, its live sockets closed on every process",
+          "Revoke a chain-wide (head-office, scope *) API key: chain admins only; refused from its next call, its live sockets closed on every process. 409 LAST_HEAD_OFFICE_ADMIN_KEY for the chain's last active head-office admin key",
         params: S.chainApiKeyParams,
         response: {
           200: z.object({ store: z.literal("*"), id: z.string(), revoked: z.literal(true) }),

@@ -25,6 +25,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   // application
   CONCURRENCY: 409,
   CART_EXISTS: 409,
+  // revoking the chain's last active head-office admin key (storage-api-backend.ts)
+  LAST_HEAD_OFFICE_ADMIN_KEY: 409,
   UNKNOWN_CART: 404,
   UNKNOWN_API_KEY: 404,
   UNKNOWN_SESSION: 404,

@@ -120,9 +120,21 @@ export class StorageApiBackend implements ApiBackend {
   async revokeApiKey(store: string, keyId: string): Promise<boolean> {
     // looked up within the scope: another store's key, or a chain-wide one through a store (or a
     // store's through `*`), is not found here
-    const key = (await this.o.storage.apiKeys.list(store)).find((k) => k.id === keyId);
-    if (!key || key.store !== store) return false;
-    await this.o.storage.apiKeys.revoke(keyId);
+    if (store === "*") {
+      // head office keeps an admin: only a chain-wide admin revokes head-office keys (and no
+      // route creates one), so without one the chain's keys could not be managed through the API
+      const r = await this.o.storage.apiKeys.revokeUnlessLastAdmin(store, keyId);
+      if (r === "unknown") return false;
+      if (r === "last-admin")
+        throw new ApiError(
+          "LAST_HEAD_OFFICE_ADMIN_KEY",
+          `${keyId} is the chain's last active head-office admin key: revoking it would leave no key that can revoke head-office keys; keep another head-office admin key active first`,
+        );
+    } else {
+      const key = (await this.o.storage.apiKeys.list(store)).find((k) => k.id === keyId);
+      if (!key || key.store !== store) return false;
+      await this.o.storage.apiKeys.revoke(keyId);
+    }
     await this.o.broker.apiKeyRevoked?.(store, keyId);
     return true;
   }

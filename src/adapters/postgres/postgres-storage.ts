@@ -95,7 +95,7 @@ export async function openPostgresStorage(
     reviews: new SqlReviewCases(db),
     labels: new SqlReviewLabels(db),
     carts: new SqlCartRegistry(db),
-    apiKeys: new SqlApiKeys(db),
+    apiKeys: new SqlApiKeys(db, "postgres"),
     accounts: new SqlAccounts(db),
     close: async () => {
       await db.destroy();

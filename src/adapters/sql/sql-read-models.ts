@@ -459,7 +459,10 @@ function toCart(r: Database["carts"]): CartRecord {
 }
 
 export class SqlApiKeys implements ApiKeyRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialectName,
+  ) {}
 
   async create(r: Omit<ApiKeyRecord, "revoked">): Promise<void> {
     await this.db
@@ -493,6 +496,29 @@ export class SqlApiKeys implements ApiKeyRepository {
       .where("id", "=", id)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  /**
+   * One transaction: the key and the scope's active admin keys read, then the update. On
+   * PostgreSQL the rows read are locked (FOR UPDATE), so of two transactions revoking the last two
+   * admins at once the second waits, reads the first's key revoked (READ COMMITTED re-checks a
+   * locked row's condition) and refuses; SQLite runs one write transaction at a time.
+   */
+  async revokeUnlessLastAdmin(store: string, id: string): Promise<"revoked" | "unknown" | "last-admin"> {
+    return this.db.transaction().execute(async (trx) => {
+      const q = trx
+        .selectFrom("api_keys")
+        .select(["id", "role", "revoked"])
+        .where("store", "=", store)
+        .where((eb) => eb.or([eb("id", "=", id), eb.and([eb("role", "=", "admin"), eb("revoked", "=", 0)])]));
+      const rows = await (this.dialect === "postgres" ? q.forUpdate() : q).execute();
+      const key = rows.find((r) => r.id === id);
+      if (!key) return "unknown";
+      const activeAdmin = (r: (typeof rows)[number]) => r.role === "admin" && Number(r.revoked) === 0;
+      if (activeAdmin(key) && !rows.some((r) => r.id !== id && activeAdmin(r))) return "last-admin";
+      await trx.updateTable("api_keys").set({ revoked: 1 }).where("id", "=", id).execute();
+      return "revoked";
+    });
   }
 
   async list(store: string): Promise<ApiKeyRecord[]> {

@@ -77,7 +77,7 @@ export function openSqliteStorage(
     reviews: new SqlReviewCases(db),
     labels: new SqlReviewLabels(db),
     carts: new SqlCartRegistry(db),
-    apiKeys: new SqlApiKeys(db),
+    apiKeys: new SqlApiKeys(db, "sqlite"),
     accounts: new SqlAccounts(db),
     close: async () => {
       await checkpointer?.terminate();

@@ -278,6 +278,12 @@ export interface ApiKeyRepository {
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
   /** Returns false when the key does not exist. */
   revoke(id: string): Promise<boolean>;
+  /**
+   * Revokes the key `id` of scope `store` unless it is that scope's last active admin key, as one
+   * step (two admins revoking each other's keys at once cannot both succeed): "revoked" (also a
+   * key revoked already), "unknown" (no such key in that scope), "last-admin" (left as it is).
+   */
+  revokeUnlessLastAdmin(store: string, id: string): Promise<"revoked" | "unknown" | "last-admin">;
   /** Keys scoped to this store (and chain-wide `*` keys when `store` is `*`). */
   list(store: string): Promise<ApiKeyRecord[]>;
 }

@@ -222,6 +222,36 @@ export function runReadModelContract({ newStorage }: ReadModelContractOptions): 
       ).rejects.toThrow();
     });
 
+    it("api keys: a scope's last active admin key is not revoked; two revoking each other at once, one is", async () => {
+      const s = await newStorage();
+      const scope = uniqueStore();
+      const key = (id: string, role: "admin" | "operator") =>
+        s.apiKeys.create({
+          id: `${id}_${scope}`,
+          store: scope,
+          role,
+          keyHash: `h-${id}-${scope}`,
+          createdAt: 1,
+        });
+      await key("a1", "admin");
+      await key("op", "operator");
+      expect(await s.apiKeys.revokeUnlessLastAdmin(scope, `a1_${scope}`)).toBe("last-admin");
+      expect((await s.apiKeys.list(scope)).every((k) => !k.revoked)).toBe(true);
+      expect(await s.apiKeys.revokeUnlessLastAdmin(scope, `op_${scope}`)).toBe("revoked");
+      expect(await s.apiKeys.revokeUnlessLastAdmin(scope, `op_${scope}`)).toBe("revoked");
+      expect(await s.apiKeys.revokeUnlessLastAdmin(scope, "key_nobody")).toBe("unknown");
+      // another scope's key is unknown here
+      expect(await s.apiKeys.revokeUnlessLastAdmin(uniqueStore(), `a1_${scope}`)).toBe("unknown");
+
+      await key("a2", "admin");
+      const both = await Promise.all([
+        s.apiKeys.revokeUnlessLastAdmin(scope, `a1_${scope}`),
+        s.apiKeys.revokeUnlessLastAdmin(scope, `a2_${scope}`),
+      ]);
+      expect(both.sort()).toEqual(["last-admin", "revoked"]);
+      expect((await s.apiKeys.list(scope)).filter((k) => k.role === "admin" && !k.revoked)).toHaveLength(1);
+    });
+
     it("accounts: a check-in code resolves to its payment method, per store", async () => {
       const s = await newStorage();
       const store = uniqueStore();
