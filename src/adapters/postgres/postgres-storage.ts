@@ -104,17 +104,38 @@ export async function openPostgresStorage(
   };
 }
 
-/** Applies migrations not yet recorded, all under one advisory lock so racing processes wait. */
+/**
+ * Applies migrations not yet recorded, in order, all under one advisory lock so racing processes
+ * wait. Consecutive migrations run in one transaction (all or none of them); one marked
+ * `noTransaction` (`CREATE INDEX CONCURRENTLY`: writes go on while it builds) runs on its own
+ * between them, and is recorded once built.
+ *
+ * The lock is a session lock taken by polling `pg_try_advisory_lock`, not a blocking wait: a
+ * session blocked in a lock call holds a snapshot, and a concurrent index build waits for every
+ * older snapshot to end, so a process waiting for the lock and the process building would wait
+ * for each other. (A server of before 2026-12-05 starting meanwhile blocks in
+ * `pg_advisory_xact_lock`: PostgreSQL finds that cycle and fails one of the two — the build is
+ * then retried at the next start, see `applyWithoutTransaction`.)
+ */
 export async function migratePostgres(
   pool: pg.Pool,
   schema: string,
   migrations: Migration[],
 ): Promise<number[]> {
   const client = await pool.connect();
+  const lock = `skiplane-migrations:${schema}`;
   const applied: number[] = [];
+  let locked = false;
+  let healthy = true;
   try {
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`skiplane-migrations:${schema}`]);
+    for (;;) {
+      const r = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [
+        lock,
+      ]);
+      if (r.rows[0].ok) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    locked = true;
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(
       "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
@@ -122,19 +143,77 @@ export async function migratePostgres(
     const done = new Set(
       (await client.query<{ id: number }>("SELECT id FROM schema_migrations")).rows.map((r) => r.id),
     );
-    for (const m of migrations) {
-      if (done.has(m.id)) continue;
-      await client.query(m.sql);
-      await client.query("INSERT INTO schema_migrations (id, name) VALUES ($1, $2)", [m.id, m.name]);
-      applied.push(m.id);
+    const pending = migrations.filter((m) => !done.has(m.id));
+    const record = (m: Migration) =>
+      client.query("INSERT INTO schema_migrations (id, name) VALUES ($1, $2)", [m.id, m.name]);
+    for (let i = 0; i < pending.length; ) {
+      if (pending[i].noTransaction) {
+        await applyWithoutTransaction(client, schema, pending[i]);
+        await record(pending[i]);
+        applied.push(pending[i].id);
+        i++;
+        continue;
+      }
+      const batch: number[] = [];
+      await client.query("BEGIN");
+      try {
+        for (; i < pending.length && !pending[i].noTransaction; i++) {
+          await client.query(pending[i].sql);
+          await record(pending[i]);
+          batch.push(pending[i].id);
+        }
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {
+          healthy = false;
+        });
+        throw err;
+      }
+      applied.push(...batch);
     }
-    await client.query("COMMIT");
     return applied;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
   } finally {
-    client.release();
+    if (locked)
+      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [lock]).catch(() => {
+        healthy = false;
+      });
+    // a connection that may still hold the lock (or a broken transaction) is not given back
+    client.release(!healthy);
+  }
+}
+
+/**
+ * A `noTransaction` migration: each statement must be `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT
+ * EXISTS name ON …` (run one by one: several in one query would be one implicit transaction). A
+ * concurrent build that failed or was cut off (a crash, a cancel, a deadlock) leaves the index
+ * there but INVALID — `IF NOT EXISTS` would keep it, unusable — so such an index is dropped
+ * (concurrently) and built again.
+ */
+async function applyWithoutTransaction(client: pg.PoolClient, schema: string, m: Migration) {
+  const statements = m.sql
+    .split("\n")
+    .filter((line) => !line.trim().startsWith("--"))
+    .join("\n")
+    .split(";")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const statement of statements) {
+    const index = /^CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+IF\s+NOT\s+EXISTS\s+(\w+)\s+ON\s/i.exec(
+      statement,
+    )?.[1];
+    if (!index)
+      throw new Error(
+        `migration ${m.id}-${m.name}: without a transaction only CREATE INDEX CONCURRENTLY IF NOT EXISTS may run`,
+      );
+    const found = await client.query<{ valid: boolean }>(
+      `SELECT i.indisvalid AS valid FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relname = $2`,
+      [schema, index],
+    );
+    if (found.rows[0] && !found.rows[0].valid)
+      await client.query(`DROP INDEX CONCURRENTLY ${schema}.${index}`);
+    await client.query(statement);
   }
 }
 

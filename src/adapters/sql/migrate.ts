@@ -11,7 +11,14 @@ export interface Migration {
   id: number;
   name: string;
   sql: string;
+  /**
+   * Applied outside a transaction (PostgreSQL): the file has a line `-- skiplane:no-transaction`.
+   * For `CREATE INDEX CONCURRENTLY`, which PostgreSQL refuses inside one; SQLite ignores it.
+   */
+  noTransaction?: true;
 }
+
+const NO_TRANSACTION = /^--\s*skiplane:no-transaction\s*$/m;
 
 /** Reads `NNNN-name.sql` files of a directory URL, sorted by number. */
 export function loadMigrations(dir: URL): Migration[] {
@@ -19,9 +26,13 @@ export function loadMigrations(dir: URL): Migration[] {
   return readdirSync(path)
     .filter((f) => /^\d{4}-[\w-]+\.sql$/.test(f))
     .sort()
-    .map((f) => ({
-      id: Number(f.slice(0, 4)),
-      name: f.slice(5, -4),
-      sql: readFileSync(`${path}/${f}`, "utf8"),
-    }));
+    .map((f) => {
+      const sql = readFileSync(`${path}/${f}`, "utf8");
+      return {
+        id: Number(f.slice(0, 4)),
+        name: f.slice(5, -4),
+        sql,
+        ...(NO_TRANSACTION.test(sql) ? { noTransaction: true as const } : {}),
+      };
+    });
 }
