@@ -247,4 +247,33 @@ describe("skiplane eval on a hand-written store", () => {
     rmSync(join(dir, "sim.json"));
     expect((await evaluateDir({ ...o, answering: false })).warnings).toBeUndefined();
   });
+
+  it("names the mix file in the header when the sim used --mix-file (sim.json records it)", async () => {
+    const o = { dir, settings: DEFAULT_STORE_SETTINGS, threshold: 0.9, sweep: [], answering: false };
+    const manifest = { seed: 1, sessions: 4, carts: 2, mix: "standard", store: "st", answering: false };
+    try {
+      writeFileSync(join(dir, "sim.json"), JSON.stringify(manifest));
+      const plain = await evaluateDir(o);
+      expect(plain.mixFile).toBeUndefined();
+      expect(formatReport(plain).split("\n")[0]).toBe(`evaluation of ${dir} (standard mix, threshold 0.9)`);
+
+      writeFileSync(
+        join(dir, "sim.json"),
+        JSON.stringify({
+          ...manifest,
+          mixFile: "/tmp/camera.json",
+          mixOverrides: { sensors: { lookalikeConfusionP: 0 } },
+        }),
+      );
+      const r = await evaluateDir(o);
+      expect(r.warnings).toBeUndefined();
+      expect(r.mixFile).toBe("/tmp/camera.json");
+      // before: "(standard mix, threshold 0.9)", as if the sim had used the standard mix
+      expect(formatReport(r).split("\n")[0]).toBe(
+        `evaluation of ${dir} (standard mix + overrides from /tmp/camera.json, threshold 0.9)`,
+      );
+    } finally {
+      rmSync(join(dir, "sim.json"), { force: true });
+    }
+  });
 });

@@ -49,6 +49,8 @@ export interface ModeResult {
 export interface EvalReport {
   dir: string;
   mix?: string;
+  /** the mix file sim.json names (`skiplane sim --mix-file`): its overrides are on top of `mix` */
+  mixFile?: string;
   sessions: number;
   threshold: number;
   modes: ModeResult[];
@@ -68,8 +70,9 @@ const manifestSchema = z.object({
   sessions: z.number().int().positive(),
   carts: z.number().int().positive(),
   mix: z.string(),
-  /** a mix file's overrides on top of `mix` (checked by manifestMix) */
+  /** a mix file's overrides on top of `mix` (checked by manifestMix), and the file's name */
   mixOverrides: z.unknown().optional(),
+  mixFile: z.string().optional(),
   store: z.string().min(1),
   answering: z.boolean().optional(),
 });
@@ -307,6 +310,7 @@ export async function evaluateDir(o: EvaluateOptions): Promise<EvalReport> {
     dir: o.dir,
     // a walk-out store's log (DIR/layout.json) is scored against the walk-out targets
     mix: manifest?.mix ?? (existsSync(join(o.dir, "layout.json")) ? "walkout" : undefined),
+    ...(manifest?.mixFile === undefined ? {} : { mixFile: manifest.mixFile }),
     sessions: truths.length,
     threshold: o.threshold,
     modes,
@@ -318,6 +322,13 @@ export async function evaluateDir(o: EvaluateOptions): Promise<EvalReport> {
     unmatched,
     ...(warnings.length ? { warnings } : {}),
   };
+}
+
+/** The header's mix: the named one, and the file whose overrides the sim put on top of it. */
+function mixName(r: EvalReport): string {
+  if (r.mix === "walkout") return "walk-out store";
+  const named = `${r.mix ?? "unknown"} mix`;
+  return r.mixFile === undefined ? named : `${named} + overrides from ${r.mixFile}`;
 }
 
 function point(threshold: number, f: EvalFigures): TradeoffPoint {
@@ -411,7 +422,7 @@ export function formatReport(r: EvalReport): string {
   const line = (a: string, cs: string[]) =>
     `${a.padEnd(w0)}  ${cs.map((c, i) => c.padStart(ws[i])).join("  ")}`;
   const out = [
-    `evaluation of ${r.dir} (${r.mix === "walkout" ? "walk-out store" : `${r.mix ?? "unknown"} mix`}, threshold ${r.threshold})`,
+    `evaluation of ${r.dir} (${mixName(r)}, threshold ${r.threshold})`,
     line("", cols),
     ...rows.map((row) =>
       line(
