@@ -23,7 +23,7 @@ import type { Product } from "../domain/catalog/product";
 import type { CartEvent, TruthLine, VisionCandidate } from "../domain/events/sensor-events";
 import type { Action, AnswerStyle, SensorOverrides, SessionPlan, Unit } from "./actions";
 import { rightTopDecides, WeightAmbiguity } from "./decidable";
-import type { SimCatalog } from "./planner";
+import { PERSONAL_ITEM_G, type SimCatalog } from "./planner";
 import type { ShopperProfile, SimMix } from "./profile";
 import type { Rng } from "./rng";
 
@@ -366,8 +366,11 @@ export class CartSimulator {
       let c = stopStart + 1000; // pre-roll at rest
       const why = (kind: string, detail: string) =>
         undecidable.push(`${kind} (stop ${index + 1}: ${detail})`);
+      // an empty hand seen at the stop (the camera's phantom sighting)
+      let emptyHand = false;
       if (r.chance(s.phantomPerStop)) {
         const v = this.sighting(undefined, "in", undefined, 0);
+        emptyHand = v !== undefined;
         if (v)
           pending.push({
             t: Math.round(stopStart + r.uniform(200, 900)),
@@ -391,6 +394,7 @@ export class CartSimulator {
             c += r.uniform(300, 1200);
           }
           const missP = action.child ? s.childMissP : s.visionMissP;
+          let sighted = false;
           const drop = action.child ? 2 : 1;
           if (action.together) {
             // one hand (or two) over the rim: one sighting per product, one weight step
@@ -398,6 +402,7 @@ export class CartSimulator {
             for (const [sku] of byProduct) {
               const v = this.sighting(sku, "in", action.sensors, missP);
               if (v) {
+                sighted = true;
                 pending.push({
                   t: Math.round(c - 250 + k * 120),
                   ord: 2,
@@ -415,6 +420,7 @@ export class CartSimulator {
             for (const u of action.units) {
               const v = this.sighting(u.sku, "in", action.sensors, missP);
               if (v) {
+                sighted = true;
                 pending.push({
                   t: Math.round(c - 200),
                   ord: 2,
@@ -431,6 +437,7 @@ export class CartSimulator {
             items.set(sku, (items.get(sku) ?? 0) + us.length);
             inCart.push(...us);
           }
+          const grams = action.units.reduce((a, u) => a + u.grams, 0);
           // decidable: each product identified by a scan or the camera, or by a unique weight;
           // two unidentified products at once are not told apart by their sum
           const unknown = [...byProduct.keys()].filter((sku) => !identified.get(sku));
@@ -449,6 +456,15 @@ export class CartSimulator {
             why(
               "unidentified, weight ambiguous",
               `${unknown[0]} not scanned nor seen first, and its weight matches another product`,
+            );
+          else if (
+            unknown.length === byProduct.size &&
+            !sighted &&
+            this.personalItemCouldBe(grams, emptyHand)
+          )
+            why(
+              "personal item or unseen product",
+              `${unknown[0]} neither scanned nor seen${emptyHand ? " (an empty hand seen)" : ""}: a personal item of its weight gives the same evidence`,
             );
           break;
         }
@@ -534,12 +550,18 @@ export class CartSimulator {
           this.step(c, action.grams, 1.5);
           bags.set(action.tag, action.grams);
           c += 200;
-          // seen: the camera shows a thing that is no product (a reviewer would see the same);
-          // unseen: only the weight speaks, and it may weigh like merchandise
+          // unseen: only the weight speaks, and it may weigh like merchandise; seen: the camera shows a hand with something it does not know, drawn as the empty
+          // hand it shows at a stop now and then (phantomPerStop): beside a product the camera
+          // missed, that is the same evidence, so a bag weighing like merchandise is not decided
           if (!v && this.amb.matchesAnyProduct(action.grams))
             why(
               "personal item unseen",
               `a personal item of ${action.grams} g went in unseen and weighs like merchandise`,
+            );
+          else if (v && this.emptyHandBesideMissedProduct() && this.amb.matchesAnyProduct(action.grams))
+            why(
+              "personal item or unseen product",
+              `a personal item of ${action.grams} g seen as a hand with nothing the camera knows, as an empty hand beside a product it missed, and it weighs like merchandise`,
             );
           break;
         }
@@ -686,6 +708,27 @@ export class CartSimulator {
       this.emit(pending, stopIndex);
       this.t = Math.round(c + 500);
     }
+  }
+
+  /**
+   * Can a hand with nothing the camera knows (a blank or faint sighting) come beside merchandise
+   * the camera missed? Only when the camera shows empty hands at stops and misses products.
+   */
+  private emptyHandBesideMissedProduct(): boolean {
+    const s = this.o.mix.sensors;
+    return s.phantomPerStop > 0 && (s.visionMissP > 0 || s.childMissP > 0);
+  }
+
+  /**
+   * Merchandise of `grams` went in and the camera saw none of it (at most an empty hand), nothing
+   * scanned: is that the evidence a personal item could give? A personal item is seen as a hand
+   * with nothing the camera knows (the empty hand's sighting), or missed like anything else; it
+   * weighs what the planner's personal items weigh.
+   */
+  private personalItemCouldBe(grams: number, emptyHand: boolean): boolean {
+    const s = this.o.mix.sensors;
+    if (grams < PERSONAL_ITEM_G.min || grams >= PERSONAL_ITEM_G.max) return false;
+    return emptyHand ? true : s.visionMissP > 0;
   }
 
   /**

@@ -2,8 +2,9 @@
  * The camera's confidence bands became parameters (SensorProfile.rightTopP…, confusedTopP…) and a
  * mix file can override any field. At the defaults nothing written may move: the digests are
  * those of `writeSimulation` (200 sessions, 20 carts) at 671e63f, before the bands were
- * parameters (log, truth with `undecidableStops`, sim.json). A deliberate change to the simulator
- * moves them.
+ * parameters (log, truth with `undecidableStops`, sim.json; truth.jsonl's since "personal item or
+ * unseen product" in src/sim/cart-sim.ts, the log unchanged). A deliberate change to the
+ * simulator moves them.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -27,7 +28,7 @@ const PINNED: { mix: SimMix; seed: number; files: Record<string, string> }[] = [
     seed: 7,
     files: {
       "log.jsonl": "4f96fd0c6adadb5a9db89985ae8588f63ca7c04fd60c15d016ad82471aa77ffb",
-      "truth.jsonl": "dc6f819a5d59fe3a12fc61bec24c5640a46c262ad7795aae4c18cd439f492d06",
+      "truth.jsonl": "89b9bdbf435fe1fbd61305d3292c00a3f77199b2c29383a1fdf4259528abc10f",
       "sim.json": "85128f4587a38598176cf192d53299cc32d5ae95100e3e5d3b17c5af2a41b8a6",
     },
   },
@@ -36,7 +37,7 @@ const PINNED: { mix: SimMix; seed: number; files: Record<string, string> }[] = [
     seed: 8,
     files: {
       "log.jsonl": "34708adeeee8544b69f7a7527edb23a9de12cddbab1e978bf71f6924a1803780",
-      "truth.jsonl": "601efe14a458d7434e234bfbe1d702a580679884fc7e06bcceefbeda86edf0cf",
+      "truth.jsonl": "5e4d04d7009c9a6f707a35901a66967ed41534179bc87fd0c5d7fde3ba465afe",
       "sim.json": "196229f80628766c17518ad7fe350ea0424460a817d370f7ba8d81646c6678e2",
     },
   },

@@ -8,6 +8,9 @@ import type { Action, SessionPlan, Unit } from "./actions";
 import type { SimMix } from "./profile";
 import type { Rng } from "./rng";
 
+/** what a shopper's personal item (a bag, a coat) weighs, grams: drawn uniformly in [min, max) */
+export const PERSONAL_ITEM_G = { min: 150, max: 1500 } as const;
+
 export interface SimCatalog {
   catalog: Catalog;
   /** unit products with a weight model */
@@ -109,7 +112,11 @@ export function planSession(
         } else {
           const tag = `bag${i}`;
           bags.push(tag);
-          actions.push({ kind: "bag", grams: Math.round(rng.uniform(150, 1500)), tag });
+          actions.push({
+            kind: "bag",
+            grams: Math.round(rng.uniform(PERSONAL_ITEM_G.min, PERSONAL_ITEM_G.max)),
+            tag,
+          });
         }
         break;
       }

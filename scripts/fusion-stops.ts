@@ -1,0 +1,251 @@
+/**
+ * Which shelf stops fusion asks about, against what the shopper did there and whether the
+ * simulator calls the stop decided. Re-simulates DIR (same seed, same plans: the log of a replayed
+ * run is the simulator's own output) with the fusion core of each cart as the simulator's sink and
+ * nobody answering, maps each prompt to the stop whose weight step came last before it, and tallies
+ * prompts on decided stops (the needless ones) by stop kind and by why fusion asked.
+ * --all also counts prompts on decided stops of undecided sessions; --blank tallies the stops the
+ * camera showed only blank or faint (top p under 0.45), nothing scanned: what went in (a personal
+ * item or merchandise), whether it weighs like a product, and what the simulator judged.
+ * A development aid: reads the simulator, changes nothing.
+ * Run: npx tsx scripts/fusion-stops.ts DIR [--show N] [--all] [--blank]
+ */
+
+import { perCartIds } from "../src/app/cart-stream/cart-stream";
+import type { BasketEvent, Evidence } from "../src/domain/basket/basket.events";
+import type { CartEvent } from "../src/domain/events/sensor-events";
+import { createCartFusion } from "../src/domain/fusion/cart-fusion";
+import type { CartFusion } from "../src/domain/fusion/fusion.types";
+import { sequentialIds } from "../src/domain/shared/ids";
+import { loadDirCatalog, readManifest } from "../src/eval/evaluate";
+import type { Action, SessionPlan } from "../src/sim/actions";
+import { CartSimulator } from "../src/sim/cart-sim";
+import { mixByName } from "../src/sim/profile";
+import { simulate } from "../src/sim/simulator";
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error("usage: fusion-stops DIR [--show N]");
+  process.exit(2);
+}
+const opt = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const show = Number(opt("show") ?? 5);
+const m = readManifest(dir);
+if (!m) throw new Error(`${dir}: sim.json missing`);
+const mix = mixByName(m.mix);
+if (!mix) throw new Error(`unknown mix ${m.mix}`);
+const catalog = loadDirCatalog(dir);
+
+interface Stop {
+  index: number;
+  action: Action;
+  firstStep?: number;
+  lines: string[];
+  /** top p of each sighting (0 for an empty one), scans and codes */
+  tops: number[];
+  reads: number;
+  /** the weight of the stop's load matches some product (the simulator's matchesAnyProduct) */
+  matches?: boolean;
+}
+interface Run {
+  plan: SessionPlan;
+  stops: Stop[];
+  prompts: { at: number; ev?: Evidence; text: string; kind: string }[];
+}
+const current = new Map<string, Run>();
+const proto = CartSimulator.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+const origRun = proto.runSession;
+const origStep = proto.step;
+const origSend = proto.send;
+const done: { run: Run; undecidable: string[] }[] = [];
+proto.runSession = function (this: { o: { cart: string } }, plan: unknown) {
+  const p = plan as SessionPlan;
+  const run: Run = {
+    plan: p,
+    stops: p.actions.map((action, index) => ({ index, action, lines: [], tops: [], reads: 0 })),
+    prompts: [],
+  };
+  current.set(this.o.cart, run);
+  const amb = (this as unknown as { amb: { matchesAnyProduct(g: number): boolean } }).amb;
+  for (const st of run.stops) {
+    const a = st.action;
+    const g =
+      a.kind === "bag" ? a.grams : a.kind === "add" ? a.units.reduce((x, u) => x + u.grams, 0) : undefined;
+    if (g !== undefined) st.matches = amb.matchesAnyProduct(g);
+  }
+  const r = origRun.call(this, plan) as { undecidable: string[] };
+  done.push({ run, undecidable: r.undecidable });
+  current.delete(this.o.cart);
+  return r;
+};
+let stepCart = "";
+const pendingSteps = new Map<string, number[]>();
+proto.step = function (this: { o: { cart: string } }, t: unknown, delta: unknown, f: unknown) {
+  stepCart = this.o.cart;
+  const xs = pendingSteps.get(stepCart) ?? [];
+  xs.push(t as number);
+  pendingSteps.set(stepCart, xs);
+  return origStep.call(this, t, delta, f);
+};
+proto.send = function (this: { o: { cart: string } }, t: unknown, e: unknown, stopIndex: unknown) {
+  const run = current.get(this.o.cart);
+  const i = stopIndex as number;
+  if (run && i >= 0) {
+    const s = run.stops[i];
+    const xs = pendingSteps.get(this.o.cart) ?? [];
+    if (xs.length) {
+      s.firstStep = Math.min(s.firstStep ?? Number.POSITIVE_INFINITY, ...xs);
+      pendingSteps.set(this.o.cart, []);
+    }
+    const ev = e as {
+      type: string;
+      dir?: string;
+      candidates?: { sku: string; p: number }[];
+      code?: string;
+      plu?: string;
+    };
+    if (ev.type === "vision") s.tops.push(Math.max(0, ...(ev.candidates ?? []).map((c) => c.p)));
+    if (ev.type === "barcode" || ev.type === "plu") s.reads++;
+    if (ev.type === "vision")
+      s.lines.push(`v${ev.dir}[${(ev.candidates ?? []).map((c) => `${c.sku} ${c.p}`).join(", ")}]`);
+    if (ev.type === "barcode") s.lines.push(`scan ${ev.code}`);
+    if (ev.type === "plu") s.lines.push(`plu ${ev.plu}`);
+  }
+  return origSend.call(this, t, e, stopIndex);
+};
+
+const ids = perCartIds(sequentialIds());
+const fusions = new Map<string, CartFusion>();
+const lineEv = new Map<string, Evidence>();
+const sink = (e: CartEvent): BasketEvent[] => {
+  if (!("cart" in e)) return [];
+  let f = fusions.get(e.cart);
+  if (!f) {
+    f = createCartFusion({ catalog, ids: ids(e.cart), store: e.store, cart: e.cart });
+    fusions.set(e.cart, f);
+  }
+  const r = f.ingest(e);
+  const run = current.get(e.cart);
+  for (const be of r.events) {
+    if (be.type === "ItemAdded" || be.type === "ItemRemoved") lineEv.set(be.lineId, be.evidence);
+    if (be.type === "PromptRaised" && run)
+      run.prompts.push({
+        at: be.at,
+        ev: lineEv.get(be.prompt.lineIds[0] ?? ""),
+        text: be.prompt.text,
+        kind: be.prompt.kind,
+      });
+  }
+  return r.events;
+};
+simulate(
+  { catalog, mix, sessions: m.sessions, seed: m.seed, carts: m.carts, store: m.store, sink },
+  () => {},
+  () => {},
+);
+
+const cause = (ev: Evidence | undefined): string => {
+  if (!ev) return "no line";
+  const h = ev.hypotheses;
+  const seen = ev.summary.includes("camera saw");
+  if (ev.summary.includes("nothing identified")) return "remainder";
+  if (h[0]?.label.startsWith("not merchandise")) return seen ? "not merch (seen)" : "not merch (unseen)";
+  if (!seen && ev.scans.length === 0 && ev.plu.length === 0) return "weight only";
+  const one = (l: string) => /^1 × [^+]+$/.test(l);
+  if (h.length > 1 && one(h[0].label) && one(h[1].label)) return "two singles";
+  if (h.length > 1 && h[0].label.includes("+") !== h[1].label.includes("+")) return "one vs several";
+  if (/ g$/.test(h[0]?.label ?? "")) return "weighed";
+  return "other";
+};
+const describe = (a: Action): string => {
+  switch (a.kind) {
+    case "add":
+      return `add ${a.units.map((u) => `${u.sku} ${u.grams.toFixed(1)}`).join(" + ")}${a.together ? " together" : ""}${a.scan ? " scanned" : ""}${a.child ? " child" : ""}`;
+    case "remove":
+      return `remove ${a.units.map((u) => u.sku).join(" + ")}`;
+    case "produce":
+      return `produce ${a.sku} ${a.grams} ${a.entry}`;
+    case "bag":
+      return `bag ${a.grams} g`;
+    default:
+      return a.kind;
+  }
+};
+const kindOf = (a: Action): string => {
+  if (a.kind === "add") {
+    const skus = new Set(a.units.map((u) => u.sku));
+    return `add${a.scan ? " scanned" : ""}${a.units.length > 1 ? (skus.size > 1 ? " mixed" : " n×one") : " one"}${a.together ? " together" : ""}`;
+  }
+  return a.kind;
+};
+const tally = new Map<string, number>();
+const ex = new Map<string, string[]>();
+let needlessSessions = 0;
+let promptsDecided = 0;
+let promptsAll = 0;
+for (const { run, undecidable } of done) {
+  const undecidedStops = new Set(undecidable.map((w) => Number(/\(stop (\d+):/.exec(w)?.[1]) - 1));
+  const sessionDecided = undecidedStops.size === 0;
+  if (sessionDecided && run.prompts.length) needlessSessions++;
+  for (const p of run.prompts) {
+    promptsAll++;
+    let stop: Stop | undefined;
+    for (const s of run.stops) if (s.firstStep !== undefined && s.firstStep <= p.at) stop = s;
+    if (stop && undecidedStops.has(stop.index)) continue;
+    if (!process.argv.includes("--all") && !sessionDecided) continue;
+    promptsDecided++;
+    const wrongDir = stop?.lines.some((l) => l.startsWith(stop.action.kind === "remove" ? "vin" : "vout"))
+      ? " (a sighting the other way)"
+      : "";
+    const key = `${stop ? kindOf(stop.action) : "before any stop"} | ${cause(p.ev)} | ${p.kind}${wrongDir}`;
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+    const xs = ex.get(key) ?? [];
+    if (xs.length < show)
+      xs.push(
+        `${run.plan.session} stop ${stop ? stop.index + 1 : "-"}: ${stop ? describe(stop.action) : ""} {${stop?.lines.join("; ") ?? ""}}\n        ${
+          p.ev
+            ? `${p.ev.summary} [${p.ev.hypotheses
+                .slice(0, 4)
+                .map((h) => `${h.label} ${h.posterior}`)
+                .join(" | ")}]`
+            : p.text
+        }`,
+      );
+    ex.set(key, xs);
+  }
+}
+console.log(
+  `${dir}: ${done.length} sessions, prompts ${promptsAll}, on decided stops${process.argv.includes("--all") ? "" : " of decided sessions"} ${promptsDecided}; decided sessions with a prompt ${needlessSessions}`,
+);
+for (const [k, n] of [...tally].sort((a, b) => b[1] - a[1])) {
+  console.log(`${String(n).padStart(5)}  ${k}`);
+  for (const x of ex.get(k) ?? []) console.log(`      ${x}`);
+}
+
+if (process.argv.includes("--blank")) {
+  // stops whose only camera evidence is blank or faint (top p under 0.45), nothing scanned or
+  // keyed, and whose load weighs like a product: by truth kind and the simulator's judgement
+  const t = new Map<string, number>();
+  const bx = new Map<string, string[]>();
+  for (const { run, undecidable } of done) {
+    const und = new Set(undecidable.map((w) => Number(/\(stop (\d+):/.exec(w)?.[1]) - 1));
+    for (const s of run.stops) {
+      if (s.matches === undefined || s.reads > 0) continue;
+      if (!(s.tops.length > 0 && s.tops.every((p) => p < 0.45))) continue;
+      const k = `${s.action.kind}${s.action.kind === "add" ? (s.action.units.length > 1 ? " several" : " one") : ""} | weight ${s.matches ? "matches a product" : "matches none"} | ${und.has(s.index) ? "undecided" : "decided"}`;
+      t.set(k, (t.get(k) ?? 0) + 1);
+      const xs = bx.get(k) ?? [];
+      if (xs.length < show)
+        xs.push(`${run.plan.session} stop ${s.index + 1}: ${describe(s.action)} {${s.lines.join("; ")}}`);
+      bx.set(k, xs);
+    }
+  }
+  console.log("\nstops seen only blank or faint, nothing scanned (truth | weight | simulator):");
+  for (const [k, n] of [...t].sort((a, b) => b[1] - a[1])) {
+    console.log(`${String(n).padStart(5)}  ${k}`);
+    for (const x of bx.get(k) ?? []) console.log(`      ${x}`);
+  }
+}
