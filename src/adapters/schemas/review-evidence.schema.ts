@@ -4,6 +4,11 @@
  * server recorded the case. A version this server does not know, or a malformed record, reads as
  * none — the case's evidence is then rebuilt from the session's events, as for a case stored
  * before fusion recorded it (app/services/case-evidence.ts). Unknown extra fields are dropped.
+ *
+ * Three kinds, each version 1: a cart fusion's record (no `kind`, or `cart`), a walk-out store's
+ * (`walkout`: shelf changes with their plates, shoppers and hand readings) and a case opened after
+ * fusion (`lines`: a dispute, the exit workflow, an abandoned basket). A server that knows only
+ * the cart's record reads the other two as malformed (no cart `cause`), so it rebuilds them.
  */
 import { z } from "zod";
 import type { ReviewEvidence } from "../../domain/events/review-evidence";
@@ -40,14 +45,88 @@ const changeSchema = z.object({
     z.object({ t: finite, prompt: z.string(), sku: z.string().optional(), choice: z.string().optional() }),
   ),
   hypotheses: z.array(z.object({ label: z.string(), posterior: finite })),
+  shelf: z.object({ gondola: finite, shelf: finite, plates: z.array(finite) }).optional(),
+  shoppers: z.array(z.object({ shopper: z.string(), distance: finite })).optional(),
   summary: z.string(),
 });
 
-export const reviewEvidenceSchema = z.object({
+const cartSchema = z.object({
   v: z.literal(1),
+  kind: z.literal("cart").optional(),
   cause: z.enum(["prompt-expired", "unsure-after-answer", "unresolved", "load-at-exit"]),
   changes: z.array(changeSchema),
-}) satisfies z.ZodType<ReviewEvidence>;
+});
+
+const walkoutChangeSchema = changeSchema.extend({
+  action: z.enum(["pick", "putback"]),
+  change: z.object({
+    startT: finite,
+    endT: finite,
+    before: finite,
+    after: finite,
+    delta: finite,
+    sd: finite,
+    stepT: finite,
+    forced: z.boolean().optional(),
+  }),
+  shelf: z.object({ gondola: finite, shelf: finite, plates: z.array(finite) }),
+  plates: z.array(z.object({ plate: finite, before: finite, after: finite, delta: finite, sd: finite })),
+  shoppers: z.array(
+    z.object({
+      shopper: z.string(),
+      distance: finite,
+      body: finite.optional(),
+      hand: finite.optional(),
+      p: finite.optional(),
+    }),
+  ),
+  vision: z.array(
+    z.object({
+      id,
+      t: finite,
+      dir: z.enum(["in", "out", "unknown"]),
+      candidates: z.array(z.object({ sku: z.string(), p: finite })),
+      shopper: z.string(),
+    }),
+  ),
+  doubt: z.array(z.enum(["product", "shopper"])),
+  charged: z.object({ shopper: z.string(), lineId: z.string() }).optional(),
+});
+
+const walkoutSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("walkout"),
+  causes: z.array(
+    z.enum(["uncertain-product", "uncertain-shopper", "candidate-elsewhere", "maybe-put-back", "hand-over"]),
+  ),
+  changes: z.array(walkoutChangeSchema),
+  meetings: z.array(
+    z.object({
+      shoppers: z.tuple([z.string(), z.string()]),
+      t: finite,
+      last: finite,
+      at: z.object({ x: finite, y: finite, z: finite }),
+      held: z.array(z.object({ shopper: z.string(), sku: z.string(), qty: finite })),
+      camera: z.string().optional(),
+    }),
+  ),
+});
+
+const from = z.union([z.literal("line"), z.object({ caseId: z.string() })]);
+
+const linesSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("lines"),
+  cause: z.enum(["dispute", "unsure-at-exit", "abandoned"]),
+  // a change copied from a walk-out case's record keeps its walk-out fields
+  changes: z.array(z.union([walkoutChangeSchema.extend({ from }), changeSchema.extend({ from })])),
+});
+
+export const reviewEvidenceSchema = z.union([
+  walkoutSchema,
+  linesSchema,
+  cartSchema,
+]) satisfies z.ZodType<ReviewEvidence>;
 
 /** The record as this server knows it, or undefined (absent, another version, malformed). */
 export function readReviewEvidence(x: unknown): ReviewEvidence | undefined {

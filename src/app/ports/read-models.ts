@@ -7,6 +7,7 @@
  * it reflects and is ignored when the row already reflects a later one, so several server
  * processes can project the same stream in any order.
  */
+import type { ReviewEvidence } from "../../domain/events/review-evidence";
 import type { EventStore } from "./event-store";
 import type { RawSensorLog } from "./raw-sensor-log";
 
@@ -223,6 +224,12 @@ export interface ReviewLabel {
   /** what the reviewer said is true (corrected sku and qty/grams), when they corrected */
   after?: { lineId: string; sku: string; qty?: number; grams?: number }[];
   note?: string;
+  /**
+   * the case's evidence record, as its event carried it (`ReviewRequested.evidence`: a cart's or a
+   * walk-out store's fusion record, or a dispute's / the exit workflow's copy of its lines'
+   * evidence); absent for a case recorded without one (before 2026-12-05)
+   */
+  evidence?: ReviewEvidence;
 }
 
 export interface ReviewLabelRepository {

@@ -4,8 +4,11 @@
  * Since 2026-12-05 fusion records it on the case's own event (`ReviewRequested.evidence`,
  * domain/events/review-evidence.ts): each weight change the case is about, the sightings, scans
  * and codes it associated with it (with their sensor event ids), the explanations it weighed and
- * why the case was opened. `caseEvidence` reads that record; for a case stored before (or one
- * fusion did not open: a dispute, an exit the workflow held) it rebuilds what it can from the
+ * why the case was opened. A walk-out store's fusion records its shelf changes (plates, the
+ * shoppers within reach, the hand readings by track event id) and open hand meetings; a case
+ * opened after fusion (a dispute, lines the exit workflow held, an abandoned basket) carries its
+ * lines' evidence, copied from the fusion case that recorded it or from the line.
+ * `caseEvidence` reads that record; for a case stored before it rebuilds what it can from the
  * session's events, as before: a line's evidence from the event that created it, and for a case
  * without a line the reading below.
  *
@@ -22,7 +25,14 @@
  * decided change: only its time, for the scale samples before the exit.
  */
 import type { BasketEvent, Evidence } from "../../domain/basket/basket.events";
-import type { ReviewCause, ReviewChangeEvidence, ReviewEvidence } from "../../domain/events/review-evidence";
+import type {
+  LinesReviewCause,
+  ReviewCause,
+  ReviewChangeEvidence,
+  ReviewEvidence,
+  WalkoutMeetingEvidence,
+  WalkoutReviewCause,
+} from "../../domain/events/review-evidence";
 
 export interface CaseEvidence {
   /**
@@ -30,10 +40,20 @@ export interface CaseEvidence {
    * session's events (a case recorded before the event carried it, or not opened by fusion)
    */
   source: "event" | "rebuilt";
-  /** why fusion opened the case (recorded cases only) */
-  cause?: ReviewCause;
+  /**
+   * whose record (recorded cases only): absent = a cart fusion's; `walkout` = a walk-out store's
+   * (its changes are `WalkoutChangeEvidence`: plates, shoppers, hand readings); `lines` = a case
+   * opened after fusion (a dispute, the exit workflow), its lines' evidence copied onto it
+   */
+  kind?: "walkout" | "lines";
+  /** why the case was opened (recorded cart and `lines` cases) */
+  cause?: ReviewCause | LinesReviewCause;
+  /** why a walk-out store opened it (several may hold) */
+  causes?: WalkoutReviewCause[];
   /** the weight changes the case is about, each read as the evidence of the lines it decided */
   changes: ReviewChangeEvidence[];
+  /** walk-out: hand meetings away from the shelves that nothing settled */
+  meetings?: WalkoutMeetingEvidence[];
   /** when to look at the scale: the first change's window, or the seconds before the exit */
   window: { from: number; to: number };
 }
@@ -55,9 +75,15 @@ export function caseEvidence(
     const decided = recorded.changes.find((c) => c.change)?.change;
     const pending = recorded.changes.find((c) => c.pending)?.pending;
     const exit = pending?.at ?? opened.at;
+    const whose =
+      recorded.kind === "walkout"
+        ? { kind: recorded.kind, causes: recorded.causes, meetings: recorded.meetings }
+        : recorded.kind === "lines"
+          ? { kind: recorded.kind, cause: recorded.cause }
+          : { cause: recorded.cause };
     return {
       source: "event",
-      cause: recorded.cause,
+      ...whose,
       changes: recorded.changes,
       window: decided
         ? { from: decided.startT, to: decided.endT }
@@ -107,6 +133,8 @@ function asChange(e: Evidence, lineIds: string[]): ReviewChangeEvidence {
     plu: e.plu,
     answers: e.answers,
     hypotheses: e.hypotheses,
+    ...(e.shelf ? { shelf: e.shelf } : {}),
+    ...(e.shoppers ? { shoppers: e.shoppers } : {}),
     summary: e.summary,
   };
 }

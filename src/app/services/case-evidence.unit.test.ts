@@ -105,6 +105,62 @@ describe("caseEvidence: the case's own record, else rebuilt", () => {
     expect(caseEvidence(session(), "case_nope", accept)).toBeUndefined();
   });
 
+  it("a walk-out store's record: its causes and open hand meetings beside the shelf changes", () => {
+    const walkout: ReviewEvidence = {
+      v: 1,
+      kind: "walkout",
+      causes: ["uncertain-product", "hand-over"],
+      changes: [
+        {
+          ...recorded.changes[0],
+          action: "putback",
+          change: { ...lineEvidence.change!, stepT: 10_400 },
+          shelf: { gondola: 1, shelf: 2, plates: [3] },
+          plates: [{ plate: 3, before: 0, after: 320, delta: 320, sd: 1 }],
+          shoppers: [{ shopper: "A", distance: 0.1, body: 0.5, hand: 0.1 }],
+          vision: [{ id: "trk-7", t: 10_100, dir: "unknown", candidates: [], shopper: "A" }],
+          doubt: ["product"],
+        },
+      ],
+      meetings: [{ shoppers: ["A", "B"], t: 20_000, last: 21_000, at: { x: 1, y: 2, z: 1 }, held: [] }],
+    };
+    expect(caseEvidence(session(walkout), "case_1", accept)).toEqual({
+      source: "event",
+      kind: "walkout",
+      causes: ["uncertain-product", "hand-over"],
+      meetings: walkout.meetings,
+      changes: walkout.changes,
+      window: { from: 10_000, to: 11_000 },
+    });
+  });
+
+  it("a dispute's copy of its lines' evidence: read as recorded, with its cause", () => {
+    const lines: ReviewEvidence = {
+      v: 1,
+      kind: "lines",
+      cause: "dispute",
+      changes: [{ ...recorded.changes[0], from: { caseId: "case_0" } }],
+    };
+    expect(caseEvidence(session(lines), "case_1", accept)).toEqual({
+      source: "event",
+      kind: "lines",
+      cause: "dispute",
+      changes: lines.changes,
+      window: { from: 10_000, to: 11_000 },
+    });
+  });
+
+  it("rebuilt from a walk-out line: its shelf and the shoppers within reach come along", () => {
+    const shelf = { gondola: 1, shelf: 2, plates: [3] };
+    const shoppers = [{ shopper: "A", distance: 0.1 }];
+    const events = session().map((e) =>
+      e.type === "ItemAdded" ? { ...e, evidence: { ...e.evidence, shelf, shoppers } } : e,
+    );
+    expect(caseEvidence(events, "case_1", accept)?.changes).toEqual([
+      { lineIds: ["l1", "l2"], ...lineEvidence, shelf, shoppers },
+    ]);
+  });
+
   it("a load still changing at exit: the seconds of scale before fusion saw the exit", () => {
     const pending: ReviewEvidence = {
       v: 1,

@@ -27,6 +27,7 @@
  * capture made just before a crash is found again, not attempted on a hold nobody knows.
  */
 import type { BasketEvent } from "../../domain/basket/basket.events";
+import { linesEvidence } from "../../domain/session/lines-evidence";
 import type { FailedRelease } from "../../domain/session/session.commands";
 import { decideSession, isLiveHold } from "../../domain/session/session.decider";
 import type { PaymentFailure, PaymentResult } from "../ports/payment-gateway";
@@ -71,6 +72,7 @@ export async function settleSession(
             kind: "uncertain",
             lineIds: loose,
             reason: `${loose.length} line(s) still unsure at exit`,
+            evidence: linesEvidence(s.state, loose, "unsure-at-exit"),
           });
         }
         if (s.state.phase === "exiting" || s.state.phase === "charging") {

@@ -109,6 +109,7 @@ export async function resolveReview(
           evidence: l.evidence,
         })),
       ...(input.note ? { note: input.note } : {}),
+      ...(open.evidence ? { evidence: open.evidence } : {}),
     };
     const revised = events.flatMap((e) =>
       e.type === "LineRevised" ? [{ lineId: e.lineId, sku: e.sku, qty: e.qty, grams: e.grams }] : [],

@@ -10,6 +10,7 @@
  * allow throws ILLEGAL_TRANSITION.
  */
 
+import type { ReviewEvidence } from "../events/review-evidence";
 import { nextPhase, type SessionPhase } from "../session/session.transitions";
 import { assertNever } from "../shared/errors";
 import type { Actor, BasketEvent, Evidence, LineStatus, Prompt } from "./basket.events";
@@ -47,6 +48,8 @@ export interface ReviewCase {
   lineIds: string[];
   reason: string;
   openedAt: number;
+  /** the evidence record its event carried (`ReviewRequested.evidence`), when it had one */
+  evidence?: ReviewEvidence;
 }
 
 export interface ResolvedCase extends ReviewCase {
@@ -251,6 +254,7 @@ export function evolveBasket(state: BasketState, event: BasketEvent): BasketStat
         lineIds: [...event.lineIds],
         reason: event.reason,
         openedAt: event.at,
+        ...(event.evidence ? { evidence: event.evidence } : {}),
       });
       return { ...state, cases, updatedAt: event.at };
     }

@@ -10,6 +10,7 @@ import { type BasketEvent, type LineRevised, summaryOnly } from "../basket/baske
 import { type BasketState, basketContents, foldBasket } from "../basket/basket.state";
 import { assertNever, DomainError } from "../shared/errors";
 import type { IdGenerator } from "../shared/ids";
+import { linesEvidence } from "./lines-evidence";
 import type { FailedRelease, SessionCommand } from "./session.commands";
 import type { SessionPhase } from "./session.transitions";
 
@@ -143,6 +144,7 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
             kind: "uncertain",
             lineIds: unsure,
             reason: `${unsure.length} line(s) still unsure at exit`,
+            evidence: linesEvidence(state, unsure, "unsure-at-exit"),
           },
           { type: "SessionHeldForReview", at, caseIds: [caseId] },
         );
@@ -235,14 +237,16 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
       }
       const caseId = ids("case");
       const open = [...state.cases.values()].filter((c) => c.kind === "uncertain").map((c) => c.caseId);
+      const lineIds = state.lineOrder.filter((id) => !state.lines.get(id)!.voided);
       events.push(
         {
           type: "ReviewRequested",
           at,
           caseId,
           kind: "uncertain",
-          lineIds: state.lineOrder.filter((id) => !state.lines.get(id)!.voided),
+          lineIds,
           reason: command.reason,
+          evidence: linesEvidence(state, lineIds, "abandoned"),
         },
         { type: "SessionHeldForReview", at, caseIds: [...open, caseId] },
       );
@@ -298,6 +302,7 @@ function decide(command: SessionCommand, state: BasketState, { ids }: SessionDep
           kind: "dispute",
           lineIds: [command.lineId],
           reason: command.reason,
+          evidence: linesEvidence(state, [command.lineId], "dispute"),
         },
       ];
     }

@@ -20,6 +20,18 @@ function codeOf(f: () => unknown): string | undefined {
   return undefined;
 }
 
+/** a line's own evidence (the fixtures' `added`: a summary only) as a `lines` case copies it */
+const fromLine = (lineId: string) => ({
+  lineIds: [lineId],
+  vision: [],
+  scans: [],
+  plu: [],
+  answers: [],
+  hypotheses: [],
+  summary: "test",
+  from: "line" as const,
+});
+
 const opened: BasketEvent = { type: "SessionOpened", at: 1, session: "s-1", store: "st-1", cart: "c-1" };
 const shopping: BasketEvent[] = [
   opened,
@@ -72,6 +84,7 @@ describe("session decider", () => {
         kind: "uncertain",
         lineIds: ["line_2"],
         reason: "1 line(s) still unsure at exit",
+        evidence: { v: 1, kind: "lines", cause: "unsure-at-exit", changes: [fromLine("line_2")] },
       },
       { type: "SessionHeldForReview", at: 100, caseIds: ["case_0001"] },
     ]);
@@ -258,6 +271,7 @@ describe("session decider", () => {
         kind: "dispute",
         lineIds: ["line_1"],
         reason: "I only took one",
+        evidence: { v: 1, kind: "lines", cause: "dispute", changes: [fromLine("line_1")] },
       },
     ]);
     expect(
@@ -517,6 +531,51 @@ describe("session decider", () => {
     ]);
   });
 
+  it("a dispute carries the change fusion recorded for the line with an earlier case, naming that case", () => {
+    // line_1 and line_2 decided by one change, sent to review by fusion with its record, confirmed
+    const change = {
+      lineIds: ["line_1", "line_2"],
+      change: { startT: 8, endT: 10, before: 0, after: 700, delta: 700, sd: 3 },
+      vision: [{ id: "s-1-e3", t: 9, dir: "in" as const, candidates: [{ sku: "cola", p: 0.9 }] }],
+      scans: [],
+      plu: [],
+      answers: [],
+      hypotheses: [{ label: "2× cola", posterior: 0.6 }],
+      summary: "2 × cola or 1 × big cola",
+    };
+    const recorded: BasketEvent[] = [
+      opened,
+      added("line_1", "cola", { qty: 1 }, 10, "unsure"),
+      added("line_2", "cola", { qty: 1 }, 10, "unsure"),
+      {
+        type: "ReviewRequested",
+        at: 50,
+        caseId: "case_f",
+        kind: "uncertain",
+        lineIds: ["line_1", "line_2"],
+        reason: "look-alikes",
+        evidence: { v: 1, cause: "prompt-expired", changes: [change] },
+      },
+      { type: "ReviewResolved", at: 60, caseId: "case_f", decision: "confirm", by: "rev-1" },
+      { type: "CheckoutStarted", at: 100 },
+      { type: "PaymentAuthorized", at: 101, amount: 258, currency: "USD", authorizationId: "auth-1" },
+      { type: "PaymentCaptured", at: 102, amount: 258, currency: "USD", captureId: "cap-1" },
+    ];
+    const [, opened2] = when(recorded, {
+      type: "DisputeLine",
+      at: 200,
+      lineId: "line_2",
+      reason: "one only",
+    });
+    expect(opened2).toMatchObject({ type: "ReviewRequested", kind: "dispute", lineIds: ["line_2"] });
+    expect(opened2.type === "ReviewRequested" && opened2.evidence).toEqual({
+      v: 1,
+      kind: "lines",
+      cause: "dispute",
+      changes: [{ ...change, lineIds: ["line_2"], from: { caseId: "case_f" } }],
+    });
+  });
+
   it("an abandoned basket goes to review whole, prompts expired, hold kept; an empty one is cancelled", () => {
     const reason = "cart went silent: no basket activity for 30 min";
     const given: BasketEvent[] = [
@@ -540,6 +599,12 @@ describe("session decider", () => {
         kind: "uncertain",
         lineIds: ["line_1", "line_2"],
         reason,
+        evidence: {
+          v: 1,
+          kind: "lines",
+          cause: "abandoned",
+          changes: [fromLine("line_1"), fromLine("line_2")],
+        },
       },
       { type: "SessionHeldForReview", at: 1_800_021, caseIds: ["case_0001"] },
     ]);

@@ -33,6 +33,8 @@ interface Point {
   hand?: [number, number, number];
   /** what the cameras recognised in that hand (`[]` empty; absent: not seen) */
   held?: readonly { sku: string; p: number }[];
+  /** the track event's id, kept with a reading so a case can name the sighting it rests on */
+  id?: string;
 }
 
 export interface NearShopper {
@@ -67,9 +69,12 @@ export class ShopperTracks {
     y: number,
     hand?: [number, number, number],
     held?: readonly { sku: string; p: number }[],
+    id?: string,
   ): void {
     const list = this.points.get(shopper) ?? [];
-    list.push(held && hand ? { t, x, y, hand, held } : { t, x, y, hand });
+    list.push(
+      held && hand ? { t, x, y, hand, held, ...(id !== undefined ? { id } : {}) } : { t, x, y, hand },
+    );
     const cutoff = t - this.cfg.keepMs;
     let drop = 0;
     while (drop < list.length && list[drop].t < cutoff) drop++;
@@ -180,9 +185,18 @@ export class ShopperTracks {
     t0: number,
     t1: number,
     where?: { at: PlatePosition; maxDist: number },
-  ): { t: number; held: readonly { sku: string; p: number }[]; hand: [number, number, number] }[] {
-    const out: { t: number; held: readonly { sku: string; p: number }[]; hand: [number, number, number] }[] =
-      [];
+  ): {
+    t: number;
+    held: readonly { sku: string; p: number }[];
+    hand: [number, number, number];
+    id?: string;
+  }[] {
+    const out: {
+      t: number;
+      held: readonly { sku: string; p: number }[];
+      hand: [number, number, number];
+      id?: string;
+    }[] = [];
     for (const p of this.points.get(shopper) ?? []) {
       if (p.t < t0) continue;
       if (p.t > t1) break;
@@ -190,7 +204,9 @@ export class ShopperTracks {
       const h = p.hand;
       if (where && Math.hypot(h[0] - where.at.x, h[1] - where.at.y, h[2] - where.at.z) > where.maxDist)
         continue;
-      out.push({ t: p.t, held: p.held, hand: h });
+      out.push(
+        p.id !== undefined ? { t: p.t, held: p.held, hand: h, id: p.id } : { t: p.t, held: p.held, hand: h },
+      );
     }
     return out;
   }

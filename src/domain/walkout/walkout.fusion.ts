@@ -20,6 +20,12 @@
  */
 import type { BasketEvent, Evidence } from "../basket/basket.events";
 import type { Catalog } from "../catalog/product";
+import type {
+  WalkoutChangeEvidence,
+  WalkoutMeetingEvidence,
+  WalkoutReviewCause,
+  WalkoutReviewEvidenceV1,
+} from "../events/review-evidence";
 import type { StoreEvent, StoreLayout } from "../events/sensor-events";
 import type { RejectReason } from "../fusion/fusion.types";
 import { assertNever } from "../shared/errors";
@@ -240,6 +246,13 @@ interface Session {
   /** unsure put-backs and other lines to show a reviewer */
   reviewLines: string[];
   notes: string[];
+  /**
+   * what each of its unsure lines was decided on (by line id), for the case's evidence record:
+   * built at the decision, while the tracks and readings it rests on are still kept
+   */
+  decided: Map<string, WalkoutChangeEvidence>;
+  /** the put-back each note (`may have put back …`) is about, by the note's text */
+  noted: Map<string, WalkoutChangeEvidence>;
 }
 
 /**
@@ -272,6 +285,8 @@ interface Ambiguity {
   sku: string;
   candidates: string[];
   resolved: boolean;
+  /** the change as decided: the other candidates' cases carry it too */
+  decided: WalkoutChangeEvidence;
 }
 
 export interface WalkoutDeps {
@@ -371,6 +386,8 @@ export class WalkoutFusion {
           lines: [],
           reviewLines: [],
           notes: [],
+          decided: new Map(),
+          noted: new Map(),
         });
         out.push(e.session, {
           type: "SessionOpened",
@@ -403,7 +420,7 @@ export class WalkoutFusion {
             return reject("bad-value", "held: candidates need a sku and p in [0, 1]");
           this.recognition = true;
         }
-        this.tracks.add(e.shopper, e.t, e.x, e.y, e.hand, e.held);
+        this.tracks.add(e.shopper, e.t, e.x, e.y, e.hand, e.held, e.id);
         if (e.hand) this.handMeeting(e.shopper, e.t, e.hand, e.x, e.y);
         this.advance(e.t, out);
         break;
@@ -1351,6 +1368,82 @@ export class WalkoutFusion {
     };
   }
 
+  /**
+   * The record of an unsure line's change for its case (domain/events/review-evidence.ts): the
+   * change and each of its plates in grams, the shoppers who could have made it (`ranked`, the
+   * line's candidates, first; then the others near) with their body and hand distances and the
+   * posterior where hands or cameras gave one, what the cameras read in their hands near the
+   * plates in the window `cameraFor` reads (by track event id), the top explanations. Built at
+   * the decision: the tracks are kept for a minute only, a visit lasts longer.
+   */
+  private decidedOn(
+    c: ShelfChange,
+    action: "pick" | "putback",
+    hyps: Hypothesis[],
+    ranked: NearShopper[],
+    near: NearShopper[],
+    lineId: string,
+    doubt: WalkoutChangeEvidence["doubt"],
+    summary: string,
+  ): WalkoutChangeEvidence {
+    const isPick = action === "pick";
+    const step = c.stepClean ? c.stepT : isPick ? c.startT : c.endT;
+    const from = isPick ? step : c.startT - this.cfg.cameraBeforeMs;
+    const to = isPick ? c.endT + this.cfg.cameraAfterMs : step - this.cfg.cameraGuardMs;
+    const where = { at: this.centroid(c), maxDist: this.cfg.reach.handReach };
+    const named = new Set(ranked.map((n) => n.shopper));
+    const who = [...ranked, ...near.filter((n) => !named.has(n.shopper))].slice(0, 6);
+    const metres = (x: number) => (Number.isFinite(x) ? { value: round3(x) } : undefined);
+    return {
+      lineIds: [lineId],
+      action,
+      change: {
+        startT: c.startT,
+        endT: c.endT,
+        before: c.before,
+        after: c.after,
+        delta: c.delta,
+        sd: c.sd,
+        stepT: c.stepT,
+        ...(c.forced ? { forced: true } : {}),
+      },
+      shelf: { gondola: c.gondola, shelf: c.shelf, plates: c.plates.map((p) => p.plate) },
+      plates: c.plates.map((p) => ({
+        plate: p.plate,
+        before: p.before,
+        after: p.after,
+        delta: p.delta,
+        sd: p.sd,
+      })),
+      shoppers: who.map((n) => {
+        const body = metres(n.body);
+        const hand = metres(n.hand);
+        return {
+          shopper: n.shopper,
+          distance: metres(n.distance)?.value ?? -1,
+          ...(body ? { body: body.value } : {}),
+          ...(hand ? { hand: hand.value } : {}),
+          ...(n.p !== undefined ? { p: round3(n.p) } : {}),
+        };
+      }),
+      vision: ranked.slice(0, 4).flatMap((n) =>
+        this.tracks.readings(n.shopper, from, to, where).map((f) => ({
+          ...(f.id !== undefined ? { id: f.id } : {}),
+          t: f.t,
+          dir: "unknown" as const,
+          candidates: f.held.map((h) => ({ sku: h.sku, p: round3(h.p) })),
+          shopper: n.shopper,
+        })),
+      ),
+      scans: [],
+      plu: [],
+      answers: [],
+      hypotheses: hyps.slice(0, 5).map((h) => ({ label: h.label, posterior: round3(h.posterior) })),
+      doubt,
+      summary,
+    };
+  }
+
   private name(sku: string): string {
     return this.catalog.bySku.get(sku)?.name ?? sku;
   }
@@ -1411,6 +1504,20 @@ export class WalkoutFusion {
         evidence: this.evidence(c, hyps, ranked, summary, cam.view),
       });
       s.lines.push({ lineId, sku: it.sku, qty: it.qty, remaining: it.qty, status });
+      const decided =
+        status === "unsure"
+          ? this.decidedOn(
+              c,
+              "pick",
+              hyps,
+              ranked,
+              near,
+              lineId,
+              [...(sureId ? [] : ["product" as const]), ...(clear ? [] : ["shopper" as const])],
+              summary,
+            )
+          : undefined;
+      if (decided) s.decided.set(lineId, decided);
       if (!clear) {
         this.counters.ambiguous++;
         this.ambiguities.push({
@@ -1419,6 +1526,7 @@ export class WalkoutFusion {
           sku: it.sku,
           candidates: ranked.map((n) => n.shopper),
           resolved: false,
+          decided: decided!,
         });
       }
       const taken = this.belief.takeForeign(
@@ -1511,6 +1619,24 @@ export class WalkoutFusion {
         this.keptAfterMeetings(who, it.sku);
         if (status === "unsure") {
           s.reviewLines.push(lineId);
+          const byWho = [
+            ...inReach.filter((n) => n.shopper === who),
+            ...inReach.filter((n) => n.shopper !== who),
+          ];
+          const decided = this.decidedOn(
+            c,
+            "putback",
+            hyps,
+            byWho,
+            near,
+            lineId,
+            [
+              ...(sureId ? [] : ["product" as const]),
+              ...(holders.length === 1 || clear ? [] : ["shopper" as const]),
+            ],
+            summary,
+          );
+          s.decided.set(lineId, decided);
           const told: { shopper: string; text: string }[] = [];
           // what came back may have been another shopper's: whoever else within reach holds a
           // product this change could be is told so (else their charge for it stays unchecked)
@@ -1528,6 +1654,7 @@ export class WalkoutFusion {
               `may have put back ${theirs.map((x) => this.name(x)).join(" or ")} on ${where} ` +
               `(credited to shopper ${who} as ${this.name(it.sku)})`;
             other.notes.push(text);
+            other.noted.set(text, { ...decided, lineIds: [], charged: { shopper: who, lineId } });
             told.push({ shopper: n.shopper, text });
           }
           if (it.qty === 1 && best.items.length === 1)
@@ -1794,7 +1921,49 @@ export class WalkoutFusion {
       kind: "uncertain",
       lineIds: [...new Set(lineIds)],
       reason: reasons.join("; "),
+      evidence: this.caseRecord(s, [...new Set(lineIds)], related),
     });
+  }
+
+  /**
+   * What a visit's case rests on (`ReviewRequested.evidence`, kind `walkout`): the change of each
+   * of its lines as decided; the changes charged to other shoppers that this one may have made
+   * (an ambiguity it was a candidate of) or whose put-back may have been theirs (a note); the
+   * hand meetings left open; and why, as causes.
+   */
+  private caseRecord(s: Session, lineIds: string[], related: Ambiguity[]): WalkoutReviewEvidenceV1 {
+    const own = lineIds.flatMap((id) => {
+      const d = s.decided.get(id);
+      return d ? [d] : [];
+    });
+    const others = related.map((a) => ({
+      ...a.decided,
+      lineIds: [],
+      charged: { shopper: a.holder, lineId: a.lineId },
+    }));
+    const told = [...new Set(s.notes)].flatMap((text) => {
+      const d = s.noted.get(text);
+      return d ? [d] : [];
+    });
+    const meetings: WalkoutMeetingEvidence[] = this.handovers
+      .filter((m) => !m.resolved && m.shoppers.includes(s.shopper))
+      .map((m) => ({
+        shoppers: [m.shoppers[0], m.shoppers[1]],
+        t: m.t,
+        last: m.last,
+        at: { x: round3(m.at.x), y: round3(m.at.y), z: round3(m.at.z) },
+        held: [...m.open].flatMap(([shopper, units]) =>
+          [...units].map(([sku, qty]) => ({ shopper, sku, qty })),
+        ),
+        ...(m.camera ? { camera: m.camera } : {}),
+      }));
+    const causes: WalkoutReviewCause[] = [];
+    if (own.some((d) => d.doubt.includes("product"))) causes.push("uncertain-product");
+    if (own.some((d) => d.doubt.includes("shopper"))) causes.push("uncertain-shopper");
+    if (related.length) causes.push("candidate-elsewhere");
+    if (s.notes.length) causes.push("maybe-put-back");
+    if (meetings.length) causes.push("hand-over");
+    return { v: 1, kind: "walkout", causes, changes: [...own, ...others, ...told], meetings };
   }
 }
 

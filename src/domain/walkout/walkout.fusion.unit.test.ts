@@ -131,6 +131,16 @@ function run(events: StoreEvent[], cat = catalog, lay = layout, config?: Partial
   return { of };
 }
 
+/** the events with ids, as sensors send them (e0, e1, …): a case's record names its readings by them */
+const withIds = (events: StoreEvent[]): StoreEvent[] => events.map((e, i) => ({ ...e, id: `e${i}` }));
+
+/** the walk-out evidence record of a shopper's one case */
+function recordOf(of: (shopper: string, type: BasketEvent["type"]) => BasketEvent[], shopper: string) {
+  const [r] = of(shopper, "ReviewRequested");
+  if (r?.type !== "ReviewRequested" || r.evidence?.kind !== "walkout") throw new Error("no walk-out record");
+  return { event: r, record: r.evidence };
+}
+
 /** a shopper alone at the shelf a few times first, so the hand model has learned from clear cases */
 const warmUp = (): { steps: [number, number, number][]; reaches: [number, number, number][] } => ({
   steps: [
@@ -224,6 +234,42 @@ describe("WalkoutFusion attribution", () => {
     expect(r.of(other, "ItemRemoved").filter((e) => e.at > T0 + 15_000)).toHaveLength(1);
     expect(r.of(holder, "ReviewRequested")).toEqual([]);
     expect(r.of(other, "ReviewRequested")).toEqual([]);
+  });
+
+  it("both cases record the contested pick-up: the holder's line, the other's candidacy, both hands", () => {
+    const w = warmUp();
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 3, -350]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.0, 3]] },
+        { shopper: "B", x: 0.45, reaches: [[20.0, 21.0, 3]] },
+      ],
+    );
+    const r = run(ev);
+    const late = (who: string) =>
+      r.of(who, "ItemAdded").filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000);
+    const holder = late("A").length ? "A" : "B";
+    const other = holder === "A" ? "B" : "A";
+    const [line] = late(holder);
+    const lineId = line.type === "ItemAdded" ? line.lineId : "";
+    const mine = recordOf(r.of, holder).record;
+    expect(mine.causes).toEqual(["uncertain-shopper"]);
+    expect(mine.changes).toHaveLength(1);
+    const [ch] = mine.changes;
+    expect(ch).toMatchObject({ lineIds: [lineId], action: "pick", doubt: ["shopper"], vision: [] });
+    expect(ch.change.delta).toBeCloseTo(-350, -1);
+    expect(ch.change.stepT).toBeGreaterThanOrEqual(T0 + 20_000);
+    expect(ch.plates.find((p) => p.plate === 3)).toMatchObject({ before: expect.closeTo(1000, -1) });
+    expect(ch.plates.find((p) => p.plate === 3)?.delta).toBeCloseTo(-350, -1);
+    expect(ch.hypotheses[0]).toMatchObject({ label: expect.stringContaining("cola") });
+    // both hands were at the plate: both named, the holder first, each with a hand distance
+    expect(ch.shoppers.map((s) => s.shopper)).toEqual([holder, other]);
+    for (const s of ch.shoppers) expect(s.hand).toBeLessThan(0.35);
+    // the other one's case is the same change, charged to the holder
+    const theirs = recordOf(r.of, other).record;
+    expect(theirs.causes).toEqual(["candidate-elsewhere"]);
+    expect(theirs.changes).toEqual([{ ...ch, lineIds: [], charged: { shopper: holder, lineId } }]);
   });
 
   it("names only plausible candidates: a body within reach whose hand was not seen is not one", () => {
@@ -432,6 +478,30 @@ describe("WalkoutFusion hand-overs (hands met away from the shelves)", () => {
       expect(r[0].type === "ReviewRequested" && r[0].reason).toContain("possible hand-over between shoppers");
     }
   });
+  it("the case records the open meeting: who, when, where and what each held then", () => {
+    const events = scenario(
+      14,
+      [[3, 2, -350]],
+      [
+        { shopper: "A", x: -0.6, reaches: [[2.6, 3.6, 2]], holds: meet },
+        { shopper: "B", x: 1.6, reaches: [], holds: meet },
+      ],
+    );
+    const { of } = run(events);
+    for (const who of ["A", "B"]) {
+      const { record } = recordOf(of, who);
+      expect(record.causes).toEqual(["hand-over"]);
+      expect(record.changes).toEqual([]);
+      expect(record.meetings).toHaveLength(1);
+      const [m] = record.meetings;
+      expect([...m.shoppers].sort()).toEqual(["A", "B"]);
+      expect(m.t).toBeGreaterThanOrEqual(T0 + 6000);
+      expect(m.last).toBeLessThan(T0 + 7000);
+      expect(m.at.y).toBeCloseTo(-1.2, 1);
+      expect(m.held).toEqual([{ shopper: "A", sku: "cola", qty: 1 }]);
+    }
+  });
+
   it("after both left, their meeting is forgotten: the same shoppers back another day are not reviewed for it", () => {
     const first = scenario(
       14,
@@ -756,6 +826,42 @@ describe("WalkoutFusion with what the cameras recognise in a hand (decision 0106
     const removed = of("A", "ItemRemoved");
     expect(removed.map((e) => e.type === "ItemRemoved" && e.status)).toEqual(["unsure"]);
     expect(of("A", "ReviewRequested")).toHaveLength(1);
+  });
+
+  it("the case of an unsure put-back records the hand readings it was decided on, by track event id", () => {
+    const events = withIds(
+      tieScenario([
+        [9.2, 10.0, [{ sku: "cola", p: 0.5 }]],
+        [10.0, 10.6, []],
+      ]),
+    );
+    const { of } = run(events, cat2, layout2);
+    const [removed] = of("A", "ItemRemoved");
+    const { event, record } = recordOf(of, "A");
+    expect(record.causes).toEqual(["uncertain-product"]);
+    expect(record.changes).toHaveLength(1);
+    const [ch] = record.changes;
+    expect(ch).toMatchObject({
+      lineIds: [removed.type === "ItemRemoved" && removed.lineId],
+      action: "putback",
+      doubt: ["product"],
+      shelf: { gondola: 1, shelf: 1 },
+      shoppers: [{ shopper: "A" }],
+    });
+    expect(event.lineIds).toEqual(ch.lineIds);
+    expect(ch.change.delta).toBeCloseTo(351, -1);
+    expect(ch.plates.find((p) => p.plate === 12)?.delta).toBeCloseTo(351, -1);
+    expect(ch.hypotheses.map((h) => h.label).join(" ")).toMatch(/cola.*tea|tea.*cola/);
+    expect(ch.shoppers[0].hand).toBeLessThan(0.35);
+    // each reading is a track event of A's, with what the cameras recognised in its hand
+    expect(ch.vision.length).toBeGreaterThan(0);
+    const byId = new Map(events.map((e) => [e.id, e]));
+    for (const v of ch.vision) {
+      const e = byId.get(v.id);
+      expect(e?.type).toBe("track");
+      expect(e?.type === "track" && [e.shopper, e.t, e.held]).toEqual(["A", v.t, v.candidates]);
+    }
+    expect(ch.vision.some((v) => v.candidates[0]?.sku === "cola")).toBe(true);
   });
 
   it("the hand seen but nothing read in it: the product taken last alone does not decide, reviewed", () => {

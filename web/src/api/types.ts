@@ -12,8 +12,9 @@ import type {
 } from "../../../src/app/ports/read-models";
 import type { CaseEvidence } from "../../../src/app/services/case-evidence";
 import type { Evidence } from "../../../src/domain/basket/basket.events";
+import type { WalkoutChangeEvidence } from "../../../src/domain/events/review-evidence";
 
-export type { Evidence };
+export type { Evidence, WalkoutChangeEvidence };
 
 /** exchange-v1 §5 screen state, with optional extras the cart screen shows when present. */
 export interface ScreenState extends CartScreen {

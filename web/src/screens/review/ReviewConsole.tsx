@@ -16,7 +16,7 @@ import { ProductPicture } from "../../components/ProductPicture";
 import { SignIn, TopBar, useStaffKey } from "../../components/Staff";
 import { clock, duration, grams, percent } from "../../format";
 import { type CaseAction, caseActions, correctionFor } from "./case-actions";
-import { loadCaseDetail, shownEvidence } from "./case-detail";
+import { evidenceSource, loadCaseDetail, shownEvidence, walkoutFacts } from "./case-detail";
 import { caseSubject } from "./case-subject";
 
 /** Time targets when the server gives none: an uncertain event holds a shopper's charge. */
@@ -281,14 +281,6 @@ async function downloadWithKey(
 
 export type Decision = DecisionBody;
 
-/** why fusion opened a case, in words (ReviewRequested.evidence.cause) */
-const CAUSES: Record<string, string> = {
-  "prompt-expired": "the shopper's question went unanswered",
-  "unsure-after-answer": "still unsure after the shopper's answer",
-  unresolved: "nothing the shopper can answer settles it",
-  "load-at-exit": "the load was still changing at exit",
-};
-
 function asEvidence(x: unknown): Evidence | null {
   if (!x || typeof x !== "object") return null;
   const e = x as Partial<Evidence>;
@@ -316,7 +308,8 @@ function CaseView(props: {
   const { c, store, products } = props;
   const line = c.lines[0];
   // fusion's record on the case, else the line's evidence, else a line-less case's rebuilt change
-  const evidence = asEvidence(shownEvidence(c, props.ctx));
+  const shown = shownEvidence(c, props.ctx);
+  const evidence = asEvidence(shown);
   const actions = caseActions(c);
   const offers = (a: CaseAction["action"]) => actions.find((x) => x.action === a);
   const productBySku = useMemo(() => new Map(products.map((p) => [p.sku, p])), [products]);
@@ -494,12 +487,14 @@ function CaseView(props: {
       <div className="case-grid">
         <section aria-labelledby="ev-h">
           <h3 id="ev-h">What else the sensors saw</h3>
-          <EvidenceList evidence={evidence} nameOf={nameOf} />
+          <EvidenceList
+            evidence={evidence}
+            nameOf={nameOf}
+            more={walkoutFacts(shown, props.ctx?.caseEvidence, nameOf)}
+          />
           {props.ctx?.caseEvidence && (
             <p className="muted" data-testid="evidence-source">
-              {props.ctx.caseEvidence.source === "event"
-                ? `Recorded by fusion with the case: ${CAUSES[props.ctx.caseEvidence.cause ?? ""] ?? "review"}, ${props.ctx.caseEvidence.changes.length} weight change${props.ctx.caseEvidence.changes.length === 1 ? "" : "s"}`
-                : "Rebuilt from the session's events (no record on the case: a dispute, or a case from before fusion kept one)"}
+              {evidenceSource(props.ctx.caseEvidence)}
             </p>
           )}
         </section>
@@ -568,7 +563,16 @@ function CaseView(props: {
   );
 }
 
-function EvidenceList({ evidence, nameOf }: { evidence: Evidence | null; nameOf: (s: string) => string }) {
+function EvidenceList({
+  evidence,
+  nameOf,
+  more = [],
+}: {
+  evidence: Evidence | null;
+  nameOf: (s: string) => string;
+  /** a walk-out case's recorded facts beyond a line's evidence (case-detail.ts `walkoutFacts`) */
+  more?: string[];
+}) {
   if (!evidence) return <p className="muted">No evidence recorded.</p>;
   const items: string[] = [];
   // (a sensor event's id, where fusion recorded it with the case)
@@ -583,19 +587,24 @@ function EvidenceList({ evidence, nameOf }: { evidence: Evidence | null; nameOf:
     items.push(
       `${clock(a.t)} shopper answered ${a.sku ? nameOf(a.sku) : (a.choice ?? "—")} (prompt ${a.prompt})`,
     );
+  // whose hand a walk-out camera reading was of (recorded with a walk-out case)
+  const handOf = (x: object) => ("shopper" in x && typeof x.shopper === "string" ? x.shopper : undefined);
   for (const v of evidence.vision)
     items.push(
-      `${clock(v.t)} camera${idOf(v)}: item ${v.dir === "in" ? "going in" : v.dir === "out" ? "coming out" : "crossing"}${v.candidates.length === 0 ? ", not recognised" : `: ${v.candidates.map((k) => `${nameOf(k.sku)} ${percent(k.p)}`).join(", ")}`}`,
+      handOf(v)
+        ? `${clock(v.t)} camera${idOf(v)}, ${handOf(v)}'s hand: ${v.candidates.length === 0 ? "empty" : v.candidates.map((k) => `${nameOf(k.sku)} ${percent(k.p)}`).join(", ")}`
+        : `${clock(v.t)} camera${idOf(v)}: item ${v.dir === "in" ? "going in" : v.dir === "out" ? "coming out" : "crossing"}${v.candidates.length === 0 ? ", not recognised" : `: ${v.candidates.map((k) => `${nameOf(k.sku)} ${percent(k.p)}`).join(", ")}`}`,
     );
   // walk-out store: where on the shelves, and the candidate shoppers with their distance to it
   if (evidence.shelf)
     items.push(
       `shelf: gondola ${evidence.shelf.gondola}, shelf ${evidence.shelf.shelf}, plate${evidence.shelf.plates.length === 1 ? "" : "s"} ${evidence.shelf.plates.join(", ")}`,
     );
-  if (evidence.shoppers?.length)
+  if (evidence.shoppers?.length && !more.some((m) => m.startsWith("candidates:")))
     items.push(
       `shoppers within reach: ${evidence.shoppers.map((x) => `${x.shopper} (${x.distance.toFixed(2)} m)`).join(", ")}`,
     );
+  items.push(...more);
   return (
     <>
       {items.length === 0 ? (

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { staffApi } from "../../api/staff";
 import type { ReviewCase, ReviewContext } from "../../api/types";
-import { loadCaseDetail, needsShelfTrace, shownEvidence } from "./case-detail";
+import { evidenceSource, loadCaseDetail, needsShelfTrace, shownEvidence, walkoutFacts } from "./case-detail";
 
 const cartCase: ReviewCase = {
   store: "demo",
@@ -132,5 +132,93 @@ describe("the evidence the console shows for a case", () => {
     expect(shownEvidence({ ...cartCase, lineIds: [], lines: [] }, ctx("rebuilt"))).toMatchObject({
       summary: "rebuilt, no line",
     });
+  });
+});
+
+describe("a walk-out case's record in the console", () => {
+  const recorded = {
+    lineIds: ["line_1"],
+    action: "pick" as const,
+    change: { startT: 1, endT: 2, before: 4300, after: 3762, delta: -538, sd: 0.8, stepT: 1 },
+    shelf: { gondola: 1, shelf: 1, plates: [1] },
+    plates: [{ plate: 1, before: 2000, after: 1462, delta: -538, sd: 0.6 }],
+    shoppers: [
+      { shopper: "track-1", distance: 0.02, body: 0.618, hand: 0.02, p: 0.5 },
+      { shopper: "track-2", distance: 0.9, body: 0.9 },
+    ],
+    vision: [
+      {
+        id: "track-1-t15",
+        t: 1,
+        dir: "unknown" as const,
+        candidates: [{ sku: "water-500", p: 0.5 }],
+        shopper: "track-1",
+      },
+    ],
+    scans: [],
+    plu: [],
+    answers: [],
+    hypotheses: [{ label: "1× water-500", posterior: 0.997 }],
+    doubt: ["shopper" as const],
+    summary: "taken by track-1 or track-2",
+  };
+  const ce = {
+    source: "event" as const,
+    kind: "walkout" as const,
+    causes: ["uncertain-shopper" as const, "hand-over" as const],
+    changes: [recorded],
+    meetings: [
+      {
+        shoppers: ["track-1", "track-2"] as [string, string],
+        t: 5,
+        last: 6,
+        at: { x: 0, y: 0, z: 1 },
+        held: [{ shopper: "track-1", sku: "water-500", qty: 1 }],
+        camera: "cameras not sure",
+      },
+    ],
+    window: { from: 1, to: 2 },
+  };
+  const ctx: ReviewContext = {
+    caseId: "case_walk",
+    session: "s-1",
+    trace: [],
+    basketBefore: [],
+    basketAfter: [],
+    caseEvidence: ce,
+  };
+  const name = (sku: string) => (sku === "water-500" ? "Water 500 ml" : sku);
+
+  it("shows the recorded change of the case's line, as for a cart's case", () => {
+    expect(shownEvidence({ ...walkoutCase, lineIds: ["line_1"] }, ctx)).toBe(recorded);
+  });
+
+  it("says why, how many changes and meetings; the plates' grams, the candidates' distances, the meeting", () => {
+    expect(evidenceSource(ce)).toBe(
+      "Recorded by the walk-out fusion with the case: several shoppers' hands were at the shelf; " +
+        "hands met away from the shelves; 1 shelf change, 1 hand meeting",
+    );
+    expect(walkoutFacts(recorded, ce, name)).toEqual([
+      "plates: 1 -538 g (2000 g → 1462 g)",
+      "candidates: track-1 (hand 0.02 m, body 0.62 m, 50 %); track-2 (hand not seen, body 0.90 m)",
+      "hands of track-1 and track-2 met away from the shelves, holding 1 × Water 500 ml (track-1); cameras not sure",
+    ]);
+    // a cart's change has none of these
+    expect(walkoutFacts(cartCase.lines[0].evidence, null, name)).toEqual([]);
+  });
+
+  it("a dispute's copy: where its lines' evidence came from", () => {
+    const copied = { ...recorded, from: { caseId: "case_0" } };
+    expect(
+      evidenceSource({
+        source: "event",
+        kind: "lines",
+        cause: "dispute",
+        changes: [copied],
+        window: { from: 1, to: 2 },
+      }),
+    ).toBe(
+      "Copied onto the case (the shopper disputed the line): 1 line evidence record, 1 as fusion recorded it with an earlier case",
+    );
   });
 });
