@@ -106,10 +106,11 @@ describe("the whole explanation, not only its lines", () => {
 
 describe("weight-only products", () => {
   it("are accepted when the camera clearly saw merchandise it took for another product", () => {
-    // the camera said cola (349 g) at 0.9; 538 g is a water bottle (posterior 0.85 in this
-    // small catalog, so the threshold is 0.8 here: the rule, not the figure, is under test)
+    // the camera said cola (349 g) at 0.9; 538 g is a water bottle (posterior 0.77 in this small
+    // catalog, so the threshold is 0.75 here: the rule, not the figure, is under test; 0.82 when
+    // extraProductPrior was 0.3 — "cola + 189 g nobody saw" is a mixture, 0.14 at 0.6)
     const tl = shopping().see("in", ["cola-330", 0.9]).step(538).hold(800).end();
-    const { events } = run(tl.events, { acceptThreshold: 0.8 });
+    const { events } = run(tl.events, { acceptThreshold: 0.75 });
     expect(of(events, "ItemAdded")).toMatchObject([{ sku: "water-500", status: "ok" }]);
     expect(of(events, "ReviewRequested")).toEqual([]);
   });

@@ -359,8 +359,9 @@ describe("cart fusion: scans", () => {
     expect(of(events, "ReviewRequested").length).toBeGreaterThanOrEqual(1);
   });
 
-  // at 0.95 the scanned cola is unsure (0.93: "not merchandise, the scan is for a later item"
-  // keeps 7 %); the screen used to ask for a scan of the cola as well as of the rest
+  // the scanned cola keeps 0.963 ("not merchandise, the scan is for a later item" 3.6 %; 0.93 when
+  // extraProductPrior was 0.3, decision 0132): at 0.97 it is unsure, as the next two tests need;
+  // the screen used to ask for a scan of the cola as well as of the rest
   const colaAndMore = () =>
     shopping()
       .scan(COLA_GTIN)
@@ -378,22 +379,30 @@ describe("cart fusion: scans", () => {
   });
 
   it("a scanned item doubted only for the rest: one question, and 'nothing else' settles both", () => {
-    const first = run(colaAndMore().events, { acceptThreshold: 0.95 });
+    // 0.97, not 0.95: under the prior 0.6 "cola + something else" is likelier, and at 0.95 the cola
+    // is no longer doubted (next test); the doubted line is what is under test
+    const first = run(colaAndMore().events, { acceptThreshold: 0.97 });
     const raised = of(first.events, "PromptRaised");
     expect(raised).toHaveLength(1);
     expect(raised[0].prompt.text).toMatch(/^Something else \(about 1180 g\) went in with Cola 330 ml/);
     const tl = colaAndMore().answer(raised[0].prompt.id, { choice: "no" }).hold(200).end();
-    const { events } = run(tl.events, { acceptThreshold: 0.95 });
+    const { events } = run(tl.events, { acceptThreshold: 0.97 });
     expect(basketOf(events)).toEqual({ net: { "cola-330": 1 }, unsure: [] });
     expect(of(events, "LineRevised")).toMatchObject([{ sku: "cola-330", status: "ok", by: "shopper" }]);
     expect(of(events, "ReviewRequested")).toEqual([]);
   });
 
   it("unanswered, the question about the rest takes the doubted scanned line to review with it", () => {
-    const { events } = run(colaAndMore().end().events, { acceptThreshold: 0.95 });
+    // (0.97: the cola doubted, as above)
+    const { events } = run(colaAndMore().end().events, { acceptThreshold: 0.97 });
     const added = of(events, "ItemAdded");
     expect(added).toMatchObject([{ sku: "cola-330", status: "unsure" }]);
     expect(of(events, "ReviewRequested")).toMatchObject([{ lineIds: [added[0].lineId] }]);
+    // at 0.95 the scan and its exact 349 g carry the cola (0.963): charged, and only the rest
+    // goes to a person — right, the cola was scanned into this very change
+    const at95 = run(colaAndMore().end().events, { acceptThreshold: 0.95 }).events;
+    expect(of(at95, "ItemAdded")).toMatchObject([{ sku: "cola-330", status: "ok" }]);
+    expect(of(at95, "ReviewRequested")).toMatchObject([{ lineIds: [] }]);
   });
 });
 
@@ -578,14 +587,19 @@ describe("cart fusion: prompts and review", () => {
     expect(basketOf(events)).toEqual({ net: { "chips-vinegar": 1 }, unsure: [] });
   });
 
+  // The PLU path, at extraProductPrior 0.3: at the default 0.6 the code's answer is re-explained
+  // as "1 × cola + 263 g bananas" (0.57 against bananas alone 0.39) and both are committed as the
+  // shopper's — the known flaw pinned by the it.fails test below (docs/fusion-model.md §8)
+  const pluPath = { acceptThreshold: 0.99, extraProductPrior: 0.3 };
+
   it("produce seen but with no PLU among look-alike produce asks for the PLU, and the PLU answers", () => {
     const tl = shopping().see("in", ["banana", 0.4], ["cola-330", 0.3]).step(612).hold(800);
-    const first = run(tl.events, { acceptThreshold: 0.99 });
+    const first = run(tl.events, pluPath);
     const raised = of(first.events, "PromptRaised");
     expect(raised).toHaveLength(1);
     expect(raised[0].prompt.kind).toBe("plu");
     tl.plu("4011").hold(100).end();
-    const { events } = run(tl.events, { acceptThreshold: 0.99 });
+    const { events } = run(tl.events, pluPath);
     const b = basketOf(events);
     expect(Object.keys(b.net)).toEqual(["banana"]);
     expect(b.unsure).toEqual([]);
@@ -599,7 +613,7 @@ describe("cart fusion: prompts and review", () => {
     const keyedAt = tl.t;
     tl.hold(1000);
     const late = { v: 1, t: keyedAt, type: "plu", store: STORE, cart: CART, plu: "4011" } as CartEvent;
-    const fusion = newFusion({ acceptThreshold: 0.99 });
+    const fusion = newFusion(pluPath);
     const first = run(tl.events, undefined, fusion);
     expect(of(first.events, "PromptRaised")[0].prompt.kind).toBe("plu");
     const answered = fusion.ingest(late);
@@ -608,6 +622,19 @@ describe("cart fusion: prompts and review", () => {
     const b = basketOf([...first.events, ...answered.events, ...rest.events]);
     expect(b).toEqual({ net: { banana: b.net.banana }, unsure: [] });
     expect(fusion.counters.signal?.["late-shopper-input"]).toBe(1);
+  });
+
+  // Known flaw (decision 0132): an answer takes the likeliest explanation that contains the named
+  // product and commits all of it as the shopper's, whatever its posterior. At the default prior
+  // that charges a cola nobody named; it was a 0.55/0.40 coin flip at 0.3 too. When answer
+  // handling is fixed this starts passing and it.fails must become it.
+  it.fails("a keyed code does not confirm another product the camera barely suggested (default prior)", () => {
+    const tl = shopping().see("in", ["banana", 0.4], ["cola-330", 0.3]).step(612).hold(800);
+    const first = run(tl.events, { acceptThreshold: 0.99 });
+    expect(of(first.events, "PromptRaised")[0].prompt.kind).toBe("plu");
+    tl.plu("4011").hold(100).end();
+    const { events } = run(tl.events, { acceptThreshold: 0.99 });
+    expect(Object.keys(basketOf(events).net)).toEqual(["banana"]);
   });
 
   it("a shopper input later than the tolerance, and a late scale sample, are refused as out of order", () => {
@@ -950,9 +977,10 @@ describe("cart fusion: the same charge either way means look-alikes swapped, not
   });
 
   it("still charges look-alikes swapped in at the same price, and names only those", () => {
-    // (at 0.9: 3 × a and 3 × b carry 0.94 here; the mixes of a and b do not count as swapped)
+    // (at 0.88: 3 × a and 3 × b carry 0.896 here; the mixes of a and b, which do not count as
+    // swapped, take 0.092 under extraProductPrior 0.6 — 0.94 and 0.048 at 0.3, when this ran at 0.9)
     const tl = shopping(3).see("in", ["bar-a", 0.8]).step(158).hold(800).end();
-    const { events } = run(tl.events, undefined, fusion({ acceptThreshold: 0.9 }));
+    const { events } = run(tl.events, undefined, fusion({ acceptThreshold: 0.88 }));
     const added = of(events, "ItemAdded");
     expect(added).toMatchObject([{ sku: "bar-a", qty: 3, status: "ok" }]);
     expect(added[0].evidence.summary).toContain("or bar-b, same charge");

@@ -24,8 +24,8 @@
  * grid (0 = the window's mean, as before) had predicted; once `settleLearnN` changes have come to
  * rest, the τ with the least squared error is used. Least squared error weighs bias against noise
  * (a longer τ extrapolates further and amplifies the noise), so a noisy scale learns a shorter τ
- * than its physics. Until then, and with settleLearnN 0 (the default: measured, it raised silent
- * errors on three sets; docs/fusion-model.md §1, §8), the level is the window's mean, as before.
+ * than its physics. Until then, and with settleLearnN 0 (the default is 20 since decision 0132,
+ * taken with extraProductPrior 0.6; docs/fusion-model.md §1, §8), the level is the window's mean.
  *
  * Hot path: O(1) amortised per sample. The window is a power-of-two ring of typed arrays with
  * running sums for its two halves (values stored relative to a reference level, and the sums
