@@ -10,46 +10,32 @@
  * record; a dispute of the charged line carries the change copied from the fusion case.
  * The whole server (`startServer`) on its SQLite file, devices over MQTT.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionStreamId } from "../../src/app/ports/event-store";
 import type { CaseEvidence } from "../../src/app/services/case-evidence";
 import type { BasketEvent } from "../../src/domain/basket/basket.events";
 import type { WalkoutChangeEvidence } from "../../src/domain/events/review-evidence";
 import type { RunningServer } from "../../src/main";
-import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
 import { callStoreApi } from "../support/store-api";
 import { type ContestedPick, contestedPick } from "./support/contested-pick";
-import type { VisitPlate } from "./support/visit-script";
+import {
+  CONTESTED_PLATES,
+  type ContestedStore,
+  CONTESTED_STORE as STORE,
+  startContestedStore,
+} from "./support/contested-store";
 
-const STORE = "wo-ev";
 const T0 = 1_763_700_000_000;
-const CATALOG = {
-  currency: "USD",
-  products: [
-    { sku: "water-500", name: "Water 500 ml", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
-    { sku: "chips-100", name: "Chips 100 g", price: 249, soldBy: "unit", weight: { mean: 105, sd: 2.6 } },
-    { sku: "soap-200", name: "Soap 200 g", price: 399, soldBy: "unit", weight: { mean: 220, sd: 5 } },
-  ],
-};
-const LAYOUT = {
-  plates: [
-    { gondola: 1, shelf: 1, plate: 1, x: 0.2, y: 0.25, z: 1.2, skus: ["water-500"] },
-    { gondola: 1, shelf: 1, plate: 2, x: 0.6, y: 0.25, z: 1.2, skus: ["chips-100"] },
-    { gondola: 1, shelf: 1, plate: 3, x: 1.0, y: 0.25, z: 1.2, skus: ["soap-200"] },
-  ],
-};
-type Plate = VisitPlate & { x: number; y: number; z: number };
 
 let dir: string;
+let store: ContestedStore;
 let server: RunningServer;
 let admin: string;
 let reviewer: string;
-const clients: MqttClient[] = [];
 /** the first pair's script (its track events: what the readings should name) */
 let first: ContestedPick;
 /** the visit of the second pair whose case was stored without the record */
@@ -84,51 +70,11 @@ async function stored(session: string): Promise<BasketEvent[]> {
   return events.map((e) => e.data);
 }
 
-/** Both shoppers in, the bottle taken with both hands at it, both out: each message acknowledged. */
-async function publish(
-  pick: ContestedPick,
-  topics: Record<string, string>,
-  conn: Record<string, MqttClient>,
-) {
-  const send = (device: string, e: object) =>
-    conn[device].publishAsync(topics[device], JSON.stringify(e), { qos: 1 });
-  for (const e of pick.gateIns) await send("gate-1", e);
-  for (const e of pick.events)
-    await send((e as { type: string }).type === "track" ? "tracker-1" : "plates-1", e);
-  for (const e of pick.gateOuts) await send("gate-1", e);
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skiplane-walkout-evidence-"));
-  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  writeFileSync(join(dir, "layout.json"), JSON.stringify(LAYOUT));
-  server = await startInProcessServer(dir, [
-    {
-      id: STORE,
-      kind: "walkout",
-      catalog: join(dir, "catalog.json"),
-      layout: join(dir, "layout.json"),
-      defaultPaymentMethod: "pm_sandbox_test",
-    },
-  ]);
-  admin = await addApiKey(server, "key_woev_admin", STORE, "admin");
-  reviewer = await addApiKey(server, "key_woev_rev", STORE, "reviewer");
-  const topics: Record<string, string> = {};
-  const conn: Record<string, MqttClient> = {};
-  for (const device of ["gate-1", "plates-1", "tracker-1"]) {
-    const r = await api(admin, "POST", "/devices", { device, label: device });
-    expect(r.status).toBe(201);
-    const m = r.body.mqtt as { username: string; events: string };
-    topics[device] = m.events;
-    conn[device] = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, {
-      username: m.username,
-      password: r.body.secret as string,
-      reconnectPeriod: 0,
-      connectTimeout: 5000,
-    });
-    clients.push(conn[device]);
-  }
-  const plates = LAYOUT.plates.map((p, i) => ({ ...p, load: 2000 + i * 300 })) as Plate[];
+  store = await startContestedStore(dir);
+  ({ server, admin, reviewer } = store);
+  const plates = CONTESTED_PLATES;
   first = contestedPick({
     store: STORE,
     t0: T0,
@@ -138,10 +84,10 @@ beforeAll(async () => {
     sku: "water-500",
     shoppers: ["track-1", "track-2"],
   });
-  await publish(first, topics, conn);
+  await store.publish(first);
   // a minute later another pair does the same (the shelf one bottle lighter)
   const later = plates.map((p) => (p.plate === 1 ? { ...p, load: p.load - 538 } : p));
-  await publish(
+  await store.publish(
     contestedPick({
       store: STORE,
       t0: T0 + 60_000,
@@ -151,8 +97,6 @@ beforeAll(async () => {
       sku: "water-500",
       shoppers: ["track-3", "track-4"],
     }),
-    topics,
-    conn,
   );
   // the charged visit of that pair as a server before walk-out records stored it: its case's
   // event without the field
@@ -185,11 +129,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-  await server?.close();
+  await store?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
 describe("a walk-out review case's evidence over the API", () => {
   it("the charged visit: the contested change, both candidates, their hands' readings by track event id", async () => {
     const c = await caseOf("v-track-1");

@@ -389,7 +389,15 @@ function CaseView(props: {
   });
 
   const left = dueAt(c) - props.now;
-  const marks = (evidence?.vision ?? []).map((v) => ({ t: v.t, label: `camera ${v.dir}` }));
+  // a walk-out case's hand readings: one mark per shopper's hand (its first reading), not one each
+  const handsMarked = new Set<string>();
+  const marks = (evidence?.vision ?? []).flatMap((v) => {
+    const hand = "shopper" in v && typeof v.shopper === "string" ? v.shopper : undefined;
+    if (!hand) return [{ t: v.t, label: `camera ${v.dir}` }];
+    if (handsMarked.has(hand)) return [];
+    handsMarked.add(hand);
+    return [{ t: v.t, label: `${hand}'s hand` }];
+  });
 
   return (
     <article
