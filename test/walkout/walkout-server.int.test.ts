@@ -23,26 +23,12 @@ import type { CartEvent } from "../../src/domain/events/sensor-events";
 import { type RunningServer, startServer } from "../../src/main";
 import { loopbackEnv } from "../server/support/in-process-server";
 import { callStoreApi } from "../support/store-api";
+import { CATALOG, CONTESTED_PLATES, LAYOUT } from "./support/contested-store";
 import { type VisitPlate, visitScript } from "./support/visit-script";
 
 const STORE = "wo-1";
 const T0 = 1_763_700_000_000;
-const CATALOG = {
-  currency: "USD",
-  products: [
-    { sku: "water-500", name: "Water 500 ml", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
-    { sku: "chips-100", name: "Chips 100 g", price: 249, soldBy: "unit", weight: { mean: 105, sd: 2.6 } },
-    { sku: "soap-200", name: "Soap 200 g", price: 399, soldBy: "unit", weight: { mean: 220, sd: 5 } },
-  ],
-};
-const LAYOUT = {
-  plates: [
-    { gondola: 1, shelf: 1, plate: 1, x: 0.2, y: 0.25, z: 1.2, skus: ["water-500"] },
-    { gondola: 1, shelf: 1, plate: 2, x: 0.6, y: 0.25, z: 1.2, skus: ["chips-100"] },
-    { gondola: 1, shelf: 1, plate: 3, x: 1.0, y: 0.25, z: 1.2, skus: ["soap-200"] },
-  ],
-};
-const PLATES: VisitPlate[] = LAYOUT.plates.map((p, i) => ({ ...p, load: 2000 + i * 300 }));
+const PLATES: VisitPlate[] = CONTESTED_PLATES;
 
 let dir: string;
 let config: ServerConfig;

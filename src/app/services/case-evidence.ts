@@ -33,6 +33,7 @@ import type {
   WalkoutMeetingEvidence,
   WalkoutReviewCause,
 } from "../../domain/events/review-evidence";
+import { lineChange } from "../../domain/session/lines-evidence";
 
 export interface CaseEvidence {
   /**
@@ -94,7 +95,7 @@ export function caseEvidence(
     const lineLess = lineLessCaseEvidence(events, caseId)!;
     return {
       source: "rebuilt",
-      changes: lineLess.evidence ? [asChange(lineLess.evidence, [])] : [],
+      changes: lineLess.evidence ? [lineChange(lineLess.evidence, [])] : [],
       window: lineLess.window,
     };
   }
@@ -108,7 +109,7 @@ export function caseEvidence(
     const same = seen.get(key);
     if (same) same.lineIds.push(e.lineId);
     else {
-      const c = asChange(e.evidence, [e.lineId]);
+      const c = lineChange(e.evidence, [e.lineId]);
       seen.set(key, c);
       changes.push(c);
     }
@@ -120,22 +121,6 @@ export function caseEvidence(
     window: first
       ? { from: first.startT, to: first.endT }
       : { from: opened.at - EXIT_LOOKBACK_MS, to: opened.at },
-  };
-}
-
-/** a line's evidence as a change record of the case (no sensor ids: lines never held them) */
-function asChange(e: Evidence, lineIds: string[]): ReviewChangeEvidence {
-  return {
-    lineIds,
-    ...(e.change ? { change: e.change } : {}),
-    vision: e.vision,
-    scans: e.scans,
-    plu: e.plu,
-    answers: e.answers,
-    hypotheses: e.hypotheses,
-    ...(e.shelf ? { shelf: e.shelf } : {}),
-    ...(e.shoppers ? { shoppers: e.shoppers } : {}),
-    summary: e.summary,
   };
 }
 

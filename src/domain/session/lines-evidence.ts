@@ -10,6 +10,7 @@
  * naming the case it came from. Else the line's own evidence (what its creating event carried).
  * Copied, not referenced: the record reads alone, in the event store and in the label export.
  */
+import type { Evidence } from "../basket/basket.events";
 import type { BasketState } from "../basket/basket.state";
 import type {
   LinesReviewCause,
@@ -46,20 +47,23 @@ export function linesEvidence(
     }
     const line = state.lines.get(id);
     if (!line) continue;
-    const e = line.evidence;
-    changes.push({
-      lineIds: [id],
-      ...(e.change ? { change: e.change } : {}),
-      vision: e.vision,
-      scans: e.scans,
-      plu: e.plu,
-      answers: e.answers,
-      hypotheses: e.hypotheses,
-      ...(e.shelf ? { shelf: e.shelf } : {}),
-      ...(e.shoppers ? { shoppers: e.shoppers } : {}),
-      summary: e.summary,
-      from: "line",
-    });
+    changes.push({ ...lineChange(line.evidence, [id]), from: "line" });
   }
   return { v: 1, kind: "lines", cause, changes };
+}
+
+/** a line's own evidence as a change record of a case (no sensor ids: lines never held them) */
+export function lineChange(e: Evidence, lineIds: string[]): ReviewChangeEvidence {
+  return {
+    lineIds,
+    ...(e.change ? { change: e.change } : {}),
+    vision: e.vision,
+    scans: e.scans,
+    plu: e.plu,
+    answers: e.answers,
+    hypotheses: e.hypotheses,
+    ...(e.shelf ? { shelf: e.shelf } : {}),
+    ...(e.shoppers ? { shoppers: e.shoppers } : {}),
+    summary: e.summary,
+  };
 }

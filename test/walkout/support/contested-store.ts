@@ -14,7 +14,8 @@ import type { ContestedPick } from "./contested-pick";
 import type { VisitPlate } from "./visit-script";
 
 export const CONTESTED_STORE = "wo-ev";
-const CATALOG = {
+/** three plates, one product each: the walk-out server tests' store */
+export const CATALOG = {
   currency: "USD",
   products: [
     { sku: "water-500", name: "Water 500 ml", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
@@ -22,7 +23,7 @@ const CATALOG = {
     { sku: "soap-200", name: "Soap 200 g", price: 399, soldBy: "unit", weight: { mean: 220, sd: 5 } },
   ],
 };
-const LAYOUT = {
+export const LAYOUT = {
   plates: [
     { gondola: 1, shelf: 1, plate: 1, x: 0.2, y: 0.25, z: 1.2, skus: ["water-500"] },
     { gondola: 1, shelf: 1, plate: 2, x: 0.6, y: 0.25, z: 1.2, skus: ["chips-100"] },
