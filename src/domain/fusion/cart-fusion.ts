@@ -557,6 +557,10 @@ class CartFusionImpl implements CartFusion {
     // two chocolate bars must not be charged on the weight alone
     const support = new Map<string, number>();
     for (const c of ctx.candidates) if (!c.weightOnly) support.set(c.product.sku, c.id);
+    // a sighting reported going out at an addition names its top as clearly as one going in: the
+    // camera gets the direction wrong at times (wrongDirP prices that in the posterior, which must
+    // still clear the threshold); its top supports the identity at its own calibrated weight
+    if (!removal) this.wrongWaySupport(sightings, support);
     // ... unless the camera clearly saw merchandise go in that it took for another product (one
     // no line of the guess is; a look-alike of another weight, say): then something was bought,
     // and the weight says what (a bag seen is an empty hand or a faint sighting, not this)
@@ -1190,6 +1194,24 @@ class CartFusionImpl implements CartFusion {
    * lower candidates' p) or an unlisted look-alike of a listed one (the rest, shared). Without
    * a table each listed product gets p^visionSharpness and an unlisted look-alike p · lookalikeP.
    */
+  /**
+   * What a sighting reported going out says of its top candidate at an addition: its calibrated
+   * weight, as if it had gone in. Only the top (the product the camera named), never one it listed
+   * lower (those are seen only going in: "listed by a clear sighting").
+   */
+  private wrongWaySupport(sightings: Sighting[], support: Map<string, number>): void {
+    for (const v of sightings) {
+      if (v.dir !== "out" || v.candidates.length === 0) continue;
+      const top = topSku(v.candidates);
+      if (top === undefined || !support.has(top)) continue;
+      const skus: string[] = [];
+      const ps: number[] = [];
+      this.sightingWeights(v.candidates, skus, ps);
+      const w = ps[skus.indexOf(top)] ?? 0;
+      if (w > support.get(top)!) support.set(top, w);
+    }
+  }
+
   private sightingWeights(raw: { sku: string; p: number }[], skus: string[], ps: number[]): void {
     const cfg = this.cfg;
     const candidates = raw.length > 1 ? raw.slice().sort((a, b) => b.p - a.p) : raw;
