@@ -1716,7 +1716,7 @@ class CartFusionImpl implements CartFusion {
         p.evidence.plu.push({ t: readAt, plu: raw.plu, sku: product.sku });
         p.sources.plu.push(raw.id);
       }
-      this.applyAnswer(p, res.items, "ok", t, out, product.sku, undefined, res.posterior);
+      this.applyAnswer(p, res.items, "ok", t, out, product.sku, undefined, res.posterior, res.doubt);
       return true;
     }
     return false;
@@ -1784,12 +1784,19 @@ class CartFusionImpl implements CartFusion {
     return true;
   }
 
-  /** re-explain a prompt's change with `sku` known to be part of it */
+  /**
+   * Re-explain a prompt's change with `sku` known to be part of it: the likeliest explanation
+   * that contains it, and the other products of that explanation whose posterior given the
+   * answer (over the explanations containing `sku`) is under the accept threshold — `doubt`, by
+   * sku, with that posterior. The shopper named `sku` only: the rest is no surer for the answer.
+   */
   private forced(
     p: OpenPrompt,
     sku: string,
     labelGrams?: number,
-  ): { items: Item[]; z: number; posterior: number; remainder: boolean } | undefined {
+  ):
+    | { items: Item[]; z: number; posterior: number; remainder: boolean; doubt: Map<string, number> }
+    | undefined {
     const product = this.catalog.bySku.get(sku);
     if (!product) return undefined;
     const ctx: ChangeContext = {
@@ -1818,10 +1825,20 @@ class CartFusionImpl implements CartFusion {
     }
     ctx.candidates = [cand, ...ctx.candidates];
     const hyps = explainChange(ctx, this.explainConfig());
-    const h = hyps.find((x) => x.kind === "merch" && x.items.some((i) => i.sku === sku));
-    if (h && h.kind === "merch")
-      return { items: h.items, z: h.z, posterior: h.posterior, remainder: (h.remainder ?? 0) > 0 };
-    return undefined;
+    // the answer says only that `sku` went in (or out): the explanations consistent with it,
+    // renormalised, say how sure the rest of the likeliest one is
+    const given = hyps.filter((x) => x.kind === "merch" && x.items.some((i) => i.sku === sku));
+    const h = given[0];
+    if (h?.kind !== "merch") return undefined;
+    let mass = 0;
+    for (const x of given) mass += x.posterior;
+    const doubt = new Map<string, number>();
+    for (const it of h.items) {
+      if (it.sku === sku) continue;
+      const m = mass > 0 ? Math.min(1, marginal(given, it) / mass) : 0;
+      if (m < this.cfg.acceptThreshold) doubt.set(it.sku, m);
+    }
+    return { items: h.items, z: h.z, posterior: h.posterior, remainder: (h.remainder ?? 0) > 0, doubt };
   }
 
   private onAnswer(e: AnswerEvent): IngestResult {
@@ -1849,7 +1866,7 @@ class CartFusionImpl implements CartFusion {
       p.evidence.answers.push(answer);
       if (res) {
         const status: LineStatus = res.z <= this.cfg.answerMaxZ ? "ok" : "unsure";
-        this.applyAnswer(p, res.items, status, e.t, events, sku, e.choice, res.posterior);
+        this.applyAnswer(p, res.items, status, e.t, events, sku, e.choice, res.posterior, res.doubt);
       } else {
         // the answer cannot explain the weight at all: take it, but leave the line for review
         const product = this.catalog.bySku.get(sku)!;
@@ -1952,7 +1969,11 @@ class CartFusionImpl implements CartFusion {
     return false;
   }
 
-  /** map the answered explanation onto the prompt's lines: revise, void the extras, add the rest */
+  /**
+   * Map the answered explanation onto the prompt's lines: revise, void the extras, add the rest.
+   * A product in `doubt` (not the one the shopper named, and not sure given the answer) gets an
+   * unsure line with that posterior, whatever `status`: it goes to review like any other doubt.
+   */
   private applyAnswer(
     p: OpenPrompt,
     items: Item[],
@@ -1962,6 +1983,7 @@ class CartFusionImpl implements CartFusion {
     sku: string,
     choice: string | undefined,
     posterior: number,
+    doubt: ReadonlyMap<string, number> = new Map(),
   ): void {
     items = withoutFixed(items, p.fixed);
     const existing = p.prompt.lineIds.filter((id) => {
@@ -1992,13 +2014,16 @@ class CartFusionImpl implements CartFusion {
     const confidence = status === "ok" ? 1 : posterior;
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
+      const doubted = doubt.get(it.sku);
+      const st: LineStatus = doubted === undefined ? status : "unsure";
+      const conf = doubted === undefined ? confidence : doubted;
       if (i < existing.length) {
         const l = this.lines.get(existing[i])!;
         this.applyNet(l, -1);
         l.sku = it.sku;
         l.qty = it.grams !== undefined ? undefined : it.qty;
         l.grams = it.grams;
-        l.status = status;
+        l.status = st;
         l.decided = { evidence: p.evidence, sources: p.sources };
         this.applyNet(l, 1);
         out.push({
@@ -2007,20 +2032,23 @@ class CartFusionImpl implements CartFusion {
           lineId: l.lineId,
           sku: it.sku,
           ...(it.grams !== undefined ? { grams: it.grams } : { qty: it.qty }),
-          status,
-          confidence,
-          by: "shopper",
-          note,
+          status: st,
+          confidence: conf,
+          by: doubted === undefined ? "shopper" : "fusion",
+          note: doubted === undefined ? note : `${note}; ${this.name(it.sku)} not named (${conf.toFixed(2)})`,
         });
       } else {
-        const ev = { ...copyEvidence(p.evidence), summary: `${p.evidence.summary}; ${note}` };
-        this.emitLines([it], [status], [confidence], p.removal, at, ev, p.sources, out);
+        const line =
+          doubted === undefined ? note : `${note}; ${this.name(it.sku)} not named (${conf.toFixed(2)})`;
+        const ev = { ...copyEvidence(p.evidence), summary: `${p.evidence.summary}; ${line}` };
+        this.emitLines([it], [st], [conf], p.removal, at, ev, p.sources, out);
       }
     }
     for (let i = items.length; i < existing.length; i++) {
       this.voidLine(existing[i], at, "the shopper's answer explains the weight without it", "shopper", out);
     }
-    if (status === "ok") this.settleVouched(p, at, out, `the rest was ${this.name(sku)}, said the shopper`);
+    if (status === "ok" && !items.some((it) => doubt.has(it.sku)))
+      this.settleVouched(p, at, out, `the rest was ${this.name(sku)}, said the shopper`);
     this.prompts.delete(p.prompt.id);
     const closed: BasketEvent = { type: "PromptClosed", at, promptId: p.prompt.id, outcome: "answered", sku };
     if (choice !== undefined) closed.choice = choice;
