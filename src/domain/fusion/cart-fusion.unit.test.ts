@@ -616,8 +616,8 @@ describe("cart fusion: prompts and review", () => {
   });
 
   // The PLU path, at extraProductPrior 0.3: at the default 0.6 the code's answer is re-explained
-  // as "1 × cola + 263 g bananas" (0.57 against bananas alone 0.39) and both are committed as the
-  // shopper's — the known flaw pinned by the it.fails test below (docs/fusion-model.md §8)
+  // as "1 × cola + 263 g bananas" (0.57 against bananas alone 0.39), so the cola stays an unsure
+  // line for review (the test after next); at 0.3 bananas alone lead and nothing is left to review
   const pluPath = { acceptThreshold: 0.99, extraProductPrior: 0.3 };
 
   it("produce seen but with no PLU among look-alike produce asks for the PLU, and the PLU answers", () => {
@@ -1076,7 +1076,7 @@ describe("cart fusion: the same charge either way means look-alikes swapped, not
   });
 
   it("still charges look-alikes swapped in at the same price, and names only those", () => {
-    // (at 0.88: 3 × a and 3 × b carry 0.896 here; the mixes of a and b, which do not count as
+    // (at 0.88: 3 × a and 3 × b carry 0.895 here; the mixes of a and b, which do not count as
     // swapped, take 0.092 under extraProductPrior 0.6 — 0.94 and 0.048 at 0.3, when this ran at 0.9)
     const tl = shopping(3).see("in", ["bar-a", 0.8]).step(158).hold(800).end();
     const { events } = run(tl.events, undefined, fusion({ acceptThreshold: 0.88 }));
