@@ -6,18 +6,13 @@
  * action's moment inside the change). The receipts, reviews and item counts are the same as
  * `skiplane sim-walkout` + `skiplane eval` on the same seed (same simulator, same fusion).
  *
- *   npx tsx src/eval/walkout-causes.ts --seed 8 --visits 300 [--data DIR] [--list] [--why] [--no-hand-recognition]
- *     [--hands-always] [--held-out-meetings]
+ *   npx tsx src/eval/walkout-causes.ts --seed 8 --visits 300 [--data DIR] [--list] [--why]
+ *     [--no-hand-recognition] [--hands-always] [--any-close-meetings] [--round-trips]
  *
- * `--no-hand-recognition`: the simulator leaves out what the cameras recognise in a hand (the
- * track events' `held`), as `skiplane sim-walkout --no-hand-recognition` does.
- * `--hands-always`: the simulator reports every hand throughout the visit (`handsAlways: true`,
- * docs/walkout.md "fifth pass"), as `skiplane sim-walkout --hands-always` does; by default hands
- * are reported only at shelves and hand-overs (the log of before).
- * `--held-out-meetings`: the fusion takes two hands for a meeting only when held out towards each
- * other (`handoffHeldOut: DEFAULT_HAND_MEETING`, hand-meeting.ts; off by default).
+ * Flags: see `HELP` below (`--help`); an unknown flag is an error.
  */
 import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { defaultDataDir } from "../adapters/demo/data-dir";
 import { parseCatalog } from "../adapters/files/catalog-file";
 import { readAutocheckoutStore } from "../adapters/importers/autocheckout";
@@ -26,7 +21,6 @@ import type { BasketEvent } from "../domain/basket/basket.events";
 import { basketContents } from "../domain/basket/basket.state";
 import type { TruthLine } from "../domain/events/sensor-events";
 import { sequentialIds } from "../domain/shared/ids";
-import { DEFAULT_HAND_MEETING } from "../domain/walkout/hand-meeting";
 import type { ShelfDecision } from "../domain/walkout/walkout.fusion";
 import { simulateWalkout } from "../sim/walkout/walkout-sim";
 import { compare } from "./score";
@@ -113,8 +107,13 @@ export function walkoutCauses(o: {
   handRecognition?: boolean;
   /** true: hands reported throughout the visit (2026-12-04's fifth pass); default: only at shelves and hand-overs */
   handsAlways?: boolean;
-  /** the fusion's meeting test for hands reported throughout (hand-meeting.ts) */
-  heldOutMeetings?: boolean;
+  /**
+   * the fusion's meeting rule before decision 0133: any two hands within 0.3 m away from the
+   * shelves are a meeting (`handoffHeldOut: undefined`); default: held out towards each other
+   */
+  anyCloseMeetings?: boolean;
+  /** the shelf detector reports round trips (shelf-detector.ts, 7; off by default) */
+  roundTrips?: boolean;
 }): WalkoutCauseReport {
   const store = readAutocheckoutStore(join(o.dataDir, "autocheckout-cps-test-01"));
   const parsed = parseCatalog(store.catalog);
@@ -127,7 +126,10 @@ export function walkoutCauses(o: {
     layout: store.layout,
     ids: sequentialIds(),
     store: "sim",
-    ...(o.heldOutMeetings ? { config: { handoffHeldOut: DEFAULT_HAND_MEETING } } : {}),
+    config: {
+      ...(o.anyCloseMeetings ? { handoffHeldOut: undefined } : {}),
+      ...(o.roundTrips ? { detector: { roundTrips: true } } : {}),
+    },
   });
   const shopperOf = new Map<string, string>();
   const events = new Map<string, BasketEvent[]>();
@@ -236,21 +238,100 @@ export function walkoutCauses(o: {
   };
 }
 
-function main(argv: string[]): void {
-  const arg = (name: string, dflt: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
+export const HELP = `Where walk-out reviews and silent errors come from: simulates a walk-out store and runs the
+fusion on it, then gives each reviewed or wrong visit its causes.
+
+usage: npx tsx src/eval/walkout-causes.ts [options]
+
+  --seed N                simulator seed (default 7)
+  --visits N              visits to simulate (default 300)
+  --data DIR              shared data directory with autocheckout-cps-test-01
+                          (default: SKIPLANE_DATA_DIR, else ../shared/data)
+  --list                  one line per reviewed or wrong visit, with its causes
+  --why                   --list, plus each review's reason and its lines' evidence
+  --no-hand-recognition   the simulator leaves out what the cameras recognise in a hand
+  --hands-always          the simulator reports every hand throughout the visit (default: only at
+                          shelves and hand-overs)
+  --any-close-meetings    the fusion's meeting rule before decision 0133: any two hands within
+                          0.3 m away from the shelves (default: hands held out towards each other)
+  --held-out-meetings     accepted for older commands: the default since decision 0133
+  --round-trips           the shelf detector reports an item put back and taken again before the
+                          shelf settled as two changes (decision 0133; off by default)
+  -h, --help              this text
+`;
+
+export interface CausesArgs {
+  seed: number;
+  visits: number;
+  dataDir: string;
+  handRecognition: boolean;
+  handsAlways: boolean;
+  anyCloseMeetings: boolean;
+  roundTrips: boolean;
+  list: boolean;
+  why: boolean;
+}
+
+/** the command line, checked: `"help"` for --help; an unknown flag or a bad number throws */
+export function parseCausesArgs(argv: string[]): CausesArgs | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      seed: { type: "string", default: "7" },
+      visits: { type: "string", default: "300" },
+      data: { type: "string" },
+      list: { type: "boolean", default: false },
+      why: { type: "boolean", default: false },
+      "no-hand-recognition": { type: "boolean", default: false },
+      "hands-always": { type: "boolean", default: false },
+      "any-close-meetings": { type: "boolean", default: false },
+      "held-out-meetings": { type: "boolean", default: false },
+      "round-trips": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const seed = Number(values.seed);
+  const visits = Number(values.visits);
+  if (!Number.isInteger(seed)) throw new Error(`--seed: a whole number, not ${values.seed}`);
+  if (!Number.isInteger(visits) || visits < 1)
+    throw new Error(`--visits: a whole number ≥ 1, not ${values.visits}`);
+  if (values["any-close-meetings"] && values["held-out-meetings"])
+    throw new Error("--any-close-meetings and --held-out-meetings contradict each other");
+  return {
+    seed,
+    visits,
+    dataDir: resolve(values.data ?? defaultDataDir()),
+    handRecognition: !values["no-hand-recognition"],
+    handsAlways: values["hands-always"],
+    anyCloseMeetings: values["any-close-meetings"],
+    roundTrips: values["round-trips"],
+    list: values.list || values.why,
+    why: values.why,
   };
-  const seed = Number(arg("--seed", "7"));
-  const visits = Number(arg("--visits", "300"));
-  const dataDir = resolve(arg("--data", defaultDataDir()));
-  const handRecognition = !argv.includes("--no-hand-recognition");
-  const handsAlways = argv.includes("--hands-always");
-  const heldOutMeetings = argv.includes("--held-out-meetings");
-  const r = walkoutCauses({ seed, visits, dataDir, handRecognition, handsAlways, heldOutMeetings });
+}
+
+function main(argv: string[]): void {
+  const a = parseCausesArgs(argv);
+  if (a === "help") {
+    process.stdout.write(HELP);
+    return;
+  }
+  const { seed, visits, dataDir, handRecognition, handsAlways, anyCloseMeetings, roundTrips } = a;
+  const r = walkoutCauses({
+    seed,
+    visits,
+    dataDir,
+    handRecognition,
+    handsAlways,
+    anyCloseMeetings,
+    roundTrips,
+  });
   const per = (n: number) => ((1000 * n) / r.visits).toFixed(1);
   console.log(
-    `seed ${seed}${handRecognition ? (handsAlways ? " (hands always)" : "") : " (no hand recognition)"}${heldOutMeetings ? " (held-out meetings)" : ""}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
+    `seed ${seed}${handRecognition ? (handsAlways ? " (hands always)" : "") : " (no hand recognition)"}${anyCloseMeetings ? " (any close hands a meeting)" : ""}${roundTrips ? " (round trips)" : ""}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
       `(${per(r.silent)} / 1,000), item F1 ${r.f1.toFixed(4)}`,
   );
   console.log(`simulator: ${r.handovers} hand-overs, ${r.gestures} meetings of hands where nothing passed`);
@@ -258,11 +339,20 @@ function main(argv: string[]): void {
   for (const [k, n] of Object.entries(r.primary)) console.log(`  ${String(n).padStart(3)}  ${k}`);
   console.log("visits by any cause:");
   for (const [k, n] of Object.entries(r.causes)) console.log(`  ${String(n).padStart(3)}  ${k}`);
-  if (argv.includes("--list") || argv.includes("--why"))
+  if (a.list)
     for (const v of r.list) {
       console.log(`${v.session} review=${v.review} ${v.diff.join(",")} | ${v.causes.join(" | ")}`);
-      if (argv.includes("--why")) for (const w of v.why) console.log(`    ${w}`);
+      if (a.why) for (const w of v.why) console.log(`    ${w}`);
     }
 }
 
-if (process.argv[1]?.endsWith("walkout-causes.ts")) main(process.argv.slice(2));
+if (process.argv[1]?.endsWith("walkout-causes.ts")) {
+  try {
+    main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(
+      `walkout-causes: ${err instanceof Error ? err.message : String(err)}\n(--help lists the flags)\n`,
+    );
+    process.exitCode = 2;
+  }
+}

@@ -28,6 +28,12 @@
  * 6. A cluster whose significant plates stepped `splitMs` apart, or that is joined only through a
  *    still plate between two of them, also carries its `parts` (one change each): two shoppers
  *    taking from neighbouring plates a moment apart. The fusion decides whether to use them.
+ * 7. A segment that settles where it began (nothing to report) but held another level for
+ *    `trigBins` bins in between, as still as a settled shelf, is a round trip: an item put back
+ *    and taken again before the shelf settled (one shopper's put-back, another's pick-up of the
+ *    same product 0.5–0.8 s later), or taken and put back. It is reported as two changes, to the
+ *    level and back (`roundTrip`); the fusion takes them only when the level is an item by weight
+ *    (a hand leaning on a noisy shelf can hold a level as still as its noise). Decision 0133.
  * Pure: no clock, no I/O. Constants are documented in docs/walkout.md.
  */
 
@@ -63,6 +69,12 @@ export interface DetectorConfig {
    * (`ShelfChange.parts`): two shoppers taking from neighbouring plates a moment apart
    */
   splitMs: number;
+  /**
+   * report a round trip (header, 7) as two changes. Off by default for now: on seeds 1–8 (hands
+   * at shelves only) it turns one pair of silent visits into two reviews, 119 → 121 reviews of
+   * 2,400, above the ceiling of that set (decision 0133)
+   */
+  roundTrips: boolean;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
@@ -81,6 +93,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   driftAlpha: 0.02,
   abutSpread: 0.1,
   splitMs: 200,
+  roundTrips: false,
 };
 
 export interface PlateDelta {
@@ -136,6 +149,11 @@ export interface ShelfChange {
    * (its own plates, sum, step), its border with the next part treated as `abutsOpposite`.
    */
   parts?: ShelfChange[];
+  /**
+   * one half of a round trip (a segment that settled where it began, see the header, 7): "there"
+   * to the level held between, "back" from it. The two are one item out and in again, or none
+   */
+  roundTrip?: "there" | "back";
 }
 
 /**
@@ -211,6 +229,8 @@ export class ShelfDetector {
   private warmBins = 0;
   private lastActivity = -Infinity;
   private maxSeenBin = -Infinity;
+  /** the bin being processed: the newest in every plate's history */
+  private newest = 0;
 
   constructor(gondola: number, shelf: number, plates: number[], config: Partial<DetectorConfig> = {}) {
     this.gondola = gondola;
@@ -332,6 +352,7 @@ export class ShelfDetector {
       if (s.history.length > 64) s.history.splice(0, s.history.length - 64);
     }
     const tBin = k * cfg.binMs;
+    this.newest = k;
 
     if (this.state === "warm") {
       this.warmBins++;
@@ -414,10 +435,80 @@ export class ShelfDetector {
       s.baseline = after;
     }
     this.state = "steady";
-    return this.clusters(deltas, endT, forced, k);
+    const found = this.clusters(deltas, endT, forced, k);
+    if (found.length > 0 || forced || !cfg.roundTrips) return found;
+    return this.roundTrip(deltas, endT, k);
   }
 
-  private clusters(deltas: PlateDelta[], endT: number, forced: boolean, k: number): ShelfChange[] {
+  /**
+   * A segment that settled where it began (nothing to report) but held another level in between:
+   * an item put back and taken again (often by another shopper: the put-back and the pick-up
+   * cancel on the plate), or taken and put back. The load must have held that level for
+   * `trigBins` bins (the window the detector itself takes to say a load moved) as stable as a
+   * settled shelf (`kStable`), and the level must differ from the start by a reportable amount.
+   * Reported as two changes: to the level (ending where the level began) and back from it. A hand
+   * pressing varies from sample to sample, so it holds no such level. [] when there is none.
+   */
+  private roundTrip(deltas: PlateDelta[], endT: number, k: number): ShelfChange[] {
+    const cfg = this.cfg;
+    const n = cfg.trigBins;
+    const firstBin = Math.round(this.activeStart / cfg.binMs);
+    const lastBin = k - cfg.settleBins; // the bin before the settled window
+    const states = deltas.map((d) => this.plates.get(d.plate)!);
+    const at = (s: PlateState, b: number) => s.history[s.history.length - 1 - (k - b)];
+    if (states.some((s) => s.history.length < k - firstBin + 1)) return [];
+    // the longest run of stable bins, earliest first: scan every start
+    let best: { from: number; to: number; level: number[] } | undefined;
+    for (let b0 = firstBin + 1; b0 + n - 1 <= lastBin; b0++) {
+      let b1 = b0 + n - 1;
+      const stable = (to: number) =>
+        states.every((s) => {
+          const w: number[] = [];
+          for (let b = b0; b <= to; b++) w.push(at(s, b));
+          const m = mean(w);
+          const lim = cfg.kStable * this.sigmaBin(s) * cfg.inflate;
+          return w.every((v) => Math.abs(v - m) <= lim);
+        });
+      if (!stable(b1)) continue;
+      while (b1 + 1 <= lastBin && stable(b1 + 1)) b1++;
+      const level = states.map((s) => {
+        const w: number[] = [];
+        for (let b = b0; b <= b1; b++) w.push(at(s, b));
+        return mean(w);
+      });
+      if (!best || b1 - b0 > best.to - best.from) best = { from: b0, to: b1, level };
+    }
+    if (!best) return [];
+    const len = best.to - best.from + 1;
+    const { from, to, level } = best;
+    const there: PlateDelta[] = deltas.map((d, i) => ({
+      plate: d.plate,
+      before: d.before,
+      after: level[i],
+      delta: level[i] - d.before,
+      sd: Math.SQRT2 * this.sigmaWin(states[i], len),
+    }));
+    const back: PlateDelta[] = deltas.map((d, i) => ({
+      plate: d.plate,
+      before: level[i],
+      after: d.after,
+      delta: d.after - level[i],
+      sd: d.sd,
+    }));
+    const start = this.activeStart;
+    const go = this.clusters(there, from * cfg.binMs, false, to, to);
+    if (go.length !== 1) return [];
+    this.activeStart = (to + 1) * cfg.binMs;
+    const ret = this.clusters(back, endT, false, k, k);
+    this.activeStart = start;
+    if (ret.length !== 1 || Math.sign(ret[0].delta) === Math.sign(go[0].delta)) return [];
+    return [
+      { ...go[0], roundTrip: "there" },
+      { ...ret[0], roundTrip: "back" },
+    ];
+  }
+
+  private clusters(deltas: PlateDelta[], endT: number, forced: boolean, k: number, upto = k): ShelfChange[] {
     const cfg = this.cfg;
     const sig = deltas.map((d) => Math.abs(d.delta) > cfg.kPlate * d.sd);
     // groups of significant plates of the same sign, at most `gap` plates apart: a pick-up and a
@@ -449,8 +540,8 @@ export class ShelfDetector {
       const abutsOpposite = [reported[i - 1], reported[i + 1]].some(
         (o) => o !== undefined && o[2] !== sign && (o[1] + 1 === lo || o[0] - 1 === hi),
       );
-      const change = this.changeOf(deltas.slice(lo, hi + 1), abutsOpposite, endT, forced, k);
-      const parts = this.partsOf(deltas, lo, hi, sig, endT, forced, k);
+      const change = this.changeOf(deltas.slice(lo, hi + 1), abutsOpposite, endT, forced, upto);
+      const parts = upto === this.newest ? this.partsOf(deltas, lo, hi, sig, endT, forced, k) : undefined;
       out.push(parts ? { ...change, parts } : change);
     }
     return out;
@@ -533,13 +624,20 @@ export class ShelfDetector {
     return ranges.map(([a, b]) => this.changeOf(deltas.slice(a, b + 1), true, endT, forced, k));
   }
 
-  /** ShelfChange.stepT and .trace; `k` is the bin just processed (the newest in every history) */
+  /**
+   * ShelfChange.stepT and .trace, from the histories up to bin `k` (the bin just processed, the
+   * newest in every history, or an earlier one: the first half of a round trip)
+   */
   private stepOf(
     plates: PlateDelta[],
     delta: number,
     k: number,
   ): Pick<ShelfChange, "stepT" | "stepClean" | "trace"> {
-    const hist = plates.map((d) => this.plates.get(d.plate)?.history ?? []);
+    const cut = this.newest - k;
+    const hist = plates.map((d) => {
+      const h = this.plates.get(d.plate)?.history ?? [];
+      return cut > 0 ? h.slice(0, Math.max(0, h.length - cut)) : h;
+    });
     const before = plates.reduce((a, d) => a + d.before, 0);
     const len = Math.min(...hist.map((h) => h.length));
     const perPlate = hist.map((h) => h.slice(h.length - len));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ShelfChange, ShelfDetector } from "./shelf-detector";
+import { type DetectorConfig, type ShelfChange, ShelfDetector } from "./shelf-detector";
 
 /** deterministic pseudo-normal noise (sum of uniforms from an LCG) */
 function noise(seed: number): () => number {
@@ -16,11 +16,19 @@ function noise(seed: number): () => number {
 }
 
 /** run a shelf of `plates` plates for `seconds`; `load(plate, t)` gives the true grams */
-function run(plates: number, seconds: number, sd: number, load: (p: number, t: number) => number, seed = 1) {
+function run(
+  plates: number,
+  seconds: number,
+  sd: number,
+  load: (p: number, t: number) => number,
+  seed = 1,
+  config: Partial<DetectorConfig> = {},
+) {
   const det = new ShelfDetector(
     1,
     1,
     [...Array(plates).keys()].map((i) => i + 1),
+    config,
   );
   const n = noise(seed);
   const out: ShelfChange[] = [];
@@ -120,5 +128,46 @@ describe("ShelfDetector", () => {
     expect(ch).toHaveLength(1);
     expect(Math.abs(ch[0].startT - press)).toBeLessThanOrEqual(200);
     expect(Math.abs(ch[0].stepT - lift)).toBeLessThanOrEqual(150);
+  });
+
+  const trips = { roundTrips: true };
+  it("an item put back and taken again 0.5 s later (the shelf never settled between): two changes, not none", () => {
+    // simulator, seed 1 (hands reported throughout): Taco Bell Diablo put back by one shopper,
+    // taken by another 0.8 s later from the same plate; the plate held +90 g (and its neighbour
+    // +15 g) for 0.5 s, then went back: before, nothing was reported and both receipts were wrong
+    const back = 1_000_000 + 10_000;
+    const again = back + 500;
+    const load = (p: number, t: number) =>
+      t >= back && t < again ? 1000 + (p === 5 ? 90 : p === 6 ? 15 : 0) : 1000;
+    expect(run(9, 20, 0.5, load)).toEqual([]); // off by default (decision 0133)
+    const ch = run(9, 20, 0.5, load, 1, trips);
+    expect(ch.map((c) => Math.round(c.delta))).toEqual([105, -105]);
+    expect(Math.abs(ch[0].stepT - back)).toBeLessThanOrEqual(100);
+    expect(Math.abs(ch[1].stepT - again)).toBeLessThanOrEqual(100);
+    expect(ch[0].endT).toBeLessThanOrEqual(ch[1].startT);
+    expect(ch.every((c) => c.stepClean)).toBe(true);
+  });
+
+  it("a hand pressing and letting go (no level held) is no round trip: nothing", () => {
+    const from = 1_000_000 + 10_000;
+    const ch = run(
+      9,
+      20,
+      0.5,
+      (p, t) => {
+        if (p !== 5 || t < from || t >= from + 600) return 1000;
+        // +10…40 % of a 100 g item, varying sample to sample (the simulator's touch)
+        return 1000 + 40 * Math.abs(Math.sin(t / 7));
+      },
+      1,
+      trips,
+    );
+    expect(ch).toEqual([]);
+  });
+
+  it("a level held for less than the trigger window (0.3 s) is no round trip", () => {
+    const back = 1_000_000 + 10_000;
+    const ch = run(9, 20, 0.5, (p, t) => (t >= back && t < back + 200 && p === 5 ? 1100 : 1000), 1, trips);
+    expect(ch).toEqual([]);
   });
 });

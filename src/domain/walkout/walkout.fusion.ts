@@ -31,7 +31,7 @@ import type { RejectReason } from "../fusion/fusion.types";
 import { assertNever } from "../shared/errors";
 import type { IdGenerator } from "../shared/ids";
 import { DEFAULT_HAND_MODEL, HandModel, type HandModelConfig } from "./hand-attribution";
-import { type HandMeetingConfig, heldOutToEachOther } from "./hand-meeting";
+import { DEFAULT_HAND_MEETING, type HandMeetingConfig, heldOutToEachOther } from "./hand-meeting";
 import {
   DEFAULT_SIGHTING,
   type HandView,
@@ -72,11 +72,10 @@ export interface WalkoutConfig {
   handoffWindowMs: number;
   /**
    * …and held out towards each other at `minReadings` moments (hand-meeting.ts), not hanging at
-   * the sides of people standing close: for trackers that report every hand all the time.
-   * `undefined` (the default for now): any two hands that close are a meeting. Not on by default:
-   * with hands reported throughout it cuts reviews ≈ 899 → 353 per 1,000 (seeds 1–8) but silent
-   * visits rise 2 → 6 of 2,400: shelf-side errors that spurious meetings had sent to review
-   * (docs/walkout.md, "sixth pass")
+   * the sides of people standing close: a pass needs hands held out to each other, and trackers
+   * that report every hand all the time see neighbours' idle hands within 0.3 m most of the time.
+   * On by default since decision 0133 (hands reported only at shelves and hand-overs, it changes
+   * nothing: those hands are held out). `undefined`: the rule before, any two hands that close.
    */
   handoffHeldOut: HandMeetingConfig | undefined;
   /** prior weight of items held by in-reach shoppers other than the clear nearest one */
@@ -150,7 +149,7 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   latenessMs: 200,
   handoffDistance: 0.3,
   handoffWindowMs: 400,
-  handoffHeldOut: undefined,
+  handoffHeldOut: DEFAULT_HAND_MEETING,
   othersHeldWeight: 0.1,
   stepBeforeMs: 300,
   stepAfterMs: 300,
@@ -403,6 +402,7 @@ export class WalkoutFusion {
         const s = this.sessions.get(e.shopper);
         if (!s) return reject("no-open-session", `shopper ${e.shopper} is not inside`);
         this.advance(e.t, out);
+        this.meetingsAtExit(e.shopper, out);
         this.settle(s, e.t, out);
         this.sessions.delete(e.shopper);
         this.tracks.remove(e.shopper);
@@ -556,95 +556,108 @@ export class WalkoutFusion {
    */
   private meetingsSeen(out: Collector): void {
     for (const m of this.handovers) {
-      const after = this.cfg.meetingAfterMs;
-      const end = Math.max(m.last + after, m.t + this.cfg.meetingWindowMs);
+      const end = Math.max(m.last + this.cfg.meetingAfterMs, m.t + this.cfg.meetingWindowMs);
       if (m.resolved || m.checked || this.watermark < end) continue;
-      m.checked = true;
-      const [a, b] = m.shoppers;
-      const where = { at: m.at, maxDist: 2 * this.cfg.handoffDistance };
-      // at the meeting place until the hands parted; then, for `meetingAfterMs`, wherever they are
-      const side = (sh: string) => ({
-        shopper: sh,
-        frames:
-          after > 0
-            ? [
-                ...this.tracks.readings(sh, m.t - 1000, m.last, where),
-                // away from the shelves: a unit in a hand at a shelf may be one just taken
-                ...this.tracks
-                  .readings(sh, m.last + 1, m.last + after)
-                  .filter(
-                    (f) =>
-                      this.belief.nearestPlate({ x: f.hand[0], y: f.hand[1], z: f.hand[2] }) >=
-                      this.cfg.reach.handReach,
-                  ),
-              ]
-            : this.tracks.readings(sh, m.t - 1000, m.t + this.cfg.meetingWindowMs, where),
-        holds: m.open.get(sh) ?? new Map<string, number>(),
-      });
-      const sa = side(a);
-      const sb = side(b);
-      // "A's hand: cola in 2 of 5 readings, then empty": what each hand showed, in time order
-      const seen = (x: typeof sa) => {
-        if (x.frames.length === 0) return `${x.shopper}'s hand not read`;
-        const parts: { what: string; n: number }[] = [];
-        for (const f of x.frames) {
-          const what = f.held.length ? this.name(f.held[0].sku) : "empty";
-          const last = parts[parts.length - 1];
-          if (last?.what === what) last.n++;
-          else parts.push({ what, n: 1 });
-        }
-        return `${x.shopper}'s hand: ${parts
-          .map((p) => (p.what === "empty" ? "empty" : `${p.what} in ${p.n} of ${x.frames.length} readings`))
-          .join(", then ")}`;
-      };
-      const words = `${seen(sa)}; ${seen(sb)}`;
-      if (sa.frames.length + sb.frames.length === 0) {
-        m.camera = "the cameras did not read either hand";
-        continue;
-      }
-      // the unit can only have passed while the hands were together (± one track sample)
-      const during =
-        after > 0
-          ? { from: m.t - this.cfg.handoffWindowMs, to: m.last + this.cfg.handoffWindowMs }
-          : undefined;
-      const [best] = handoverPosterior(sa, sb, this.cfg.sighting, during);
-      const pct = `${(best.posterior * 100).toFixed(0)} %`;
-      if (best.posterior < this.cfg.attributionPosterior) {
-        m.camera = `cameras not sure (${words}; best: ${best.sku ? `${this.name(best.sku)} passed from ${best.from} to ${best.to}` : "nothing passed"}, ${pct})`;
-        continue;
-      }
-      if (!best.sku || !best.from || !best.to) {
-        m.resolved = true;
-        m.how = `cameras: nothing passed (${words}; ${pct})`;
-        m.camera = m.how;
-        continue;
-      }
-      const g = this.sessions.get(best.from);
-      const r = this.sessions.get(best.to);
-      const line = g ? [...g.lines].reverse().find((l) => l.sku === best.sku && l.remaining > 0) : undefined;
-      if (!g || !r || !line || line.status !== "ok") {
-        m.camera = `cameras: ${this.name(best.sku)} passed from ${best.from} to ${best.to} (${pct}), but the line was itself in doubt`;
-        continue;
-      }
-      const note = `handed to shopper ${best.to}: the cameras saw it pass (${words}; ${pct})`;
-      this.takeUnits(g, line, 1, m.t, out, {
-        voided: note,
-        revised: `1 of them ${note}`,
-        status: line.status,
-      });
-      this.giveUnits(
-        r,
-        best.sku,
-        1,
-        m.t,
-        `1 × ${this.name(best.sku)} handed over by shopper ${best.from} away from the shelves. ` +
-          `Cameras: ${words}; the hand-over of this item ${pct} likely.`,
-        out,
-      );
-      m.resolved = true;
-      m.how = `cameras: ${best.sku} passed from ${best.from} to ${best.to}`;
-      m.camera = m.how;
+      this.weighMeeting(m, out);
     }
+  }
+
+  /**
+   * A shopper leaves while a meeting of their hands is still open (a pair walking to the gate
+   * together keeps extending it, or it is younger than its window): weigh it now, on the readings
+   * so far, rather than reviewing it unread. The cameras cannot see more of it after the gate.
+   */
+  private meetingsAtExit(shopper: string, out: Collector): void {
+    if (!this.recognition) return;
+    for (const m of this.handovers)
+      if (!m.resolved && !m.checked && m.shoppers.includes(shopper)) this.weighMeeting(m, out);
+  }
+
+  private weighMeeting(m: Meeting, out: Collector): void {
+    const after = this.cfg.meetingAfterMs;
+    m.checked = true;
+    const [a, b] = m.shoppers;
+    const where = { at: m.at, maxDist: 2 * this.cfg.handoffDistance };
+    // at the meeting place until the hands parted; then, for `meetingAfterMs`, wherever they are
+    const side = (sh: string) => ({
+      shopper: sh,
+      frames:
+        after > 0
+          ? [
+              ...this.tracks.readings(sh, m.t - 1000, m.last, where),
+              // away from the shelves: a unit in a hand at a shelf may be one just taken
+              ...this.tracks
+                .readings(sh, m.last + 1, m.last + after)
+                .filter(
+                  (f) =>
+                    this.belief.nearestPlate({ x: f.hand[0], y: f.hand[1], z: f.hand[2] }) >=
+                    this.cfg.reach.handReach,
+                ),
+            ]
+          : this.tracks.readings(sh, m.t - 1000, m.t + this.cfg.meetingWindowMs, where),
+      holds: m.open.get(sh) ?? new Map<string, number>(),
+    });
+    const sa = side(a);
+    const sb = side(b);
+    // "A's hand: cola in 2 of 5 readings, then empty": what each hand showed, in time order
+    const seen = (x: typeof sa) => {
+      if (x.frames.length === 0) return `${x.shopper}'s hand not read`;
+      const parts: { what: string; n: number }[] = [];
+      for (const f of x.frames) {
+        const what = f.held.length ? this.name(f.held[0].sku) : "empty";
+        const last = parts[parts.length - 1];
+        if (last?.what === what) last.n++;
+        else parts.push({ what, n: 1 });
+      }
+      return `${x.shopper}'s hand: ${parts
+        .map((p) => (p.what === "empty" ? "empty" : `${p.what} in ${p.n} of ${x.frames.length} readings`))
+        .join(", then ")}`;
+    };
+    const words = `${seen(sa)}; ${seen(sb)}`;
+    if (sa.frames.length + sb.frames.length === 0) {
+      m.camera = "the cameras did not read either hand";
+      return;
+    }
+    // the unit can only have passed while the hands were together (± one track sample)
+    const during =
+      after > 0 ? { from: m.t - this.cfg.handoffWindowMs, to: m.last + this.cfg.handoffWindowMs } : undefined;
+    const [best] = handoverPosterior(sa, sb, this.cfg.sighting, during);
+    const pct = `${(best.posterior * 100).toFixed(0)} %`;
+    if (best.posterior < this.cfg.attributionPosterior) {
+      m.camera = `cameras not sure (${words}; best: ${best.sku ? `${this.name(best.sku)} passed from ${best.from} to ${best.to}` : "nothing passed"}, ${pct})`;
+      return;
+    }
+    if (!best.sku || !best.from || !best.to) {
+      m.resolved = true;
+      m.how = `cameras: nothing passed (${words}; ${pct})`;
+      m.camera = m.how;
+      return;
+    }
+    const g = this.sessions.get(best.from);
+    const r = this.sessions.get(best.to);
+    const line = g ? [...g.lines].reverse().find((l) => l.sku === best.sku && l.remaining > 0) : undefined;
+    if (!g || !r || !line || line.status !== "ok") {
+      m.camera = `cameras: ${this.name(best.sku)} passed from ${best.from} to ${best.to} (${pct}), but the line was itself in doubt`;
+      return;
+    }
+    const note = `handed to shopper ${best.to}: the cameras saw it pass (${words}; ${pct})`;
+    this.takeUnits(g, line, 1, m.t, out, {
+      voided: note,
+      revised: `1 of them ${note}`,
+      status: line.status,
+    });
+    this.giveUnits(
+      r,
+      best.sku,
+      1,
+      m.t,
+      `1 × ${this.name(best.sku)} handed over by shopper ${best.from} away from the shelves. ` +
+        `Cameras: ${words}; the hand-over of this item ${pct} likely.`,
+      out,
+    );
+    m.resolved = true;
+    m.how = `cameras: ${best.sku} passed from ${best.from} to ${best.to}`;
+    m.camera = m.how;
   }
 
   /**
@@ -752,7 +765,21 @@ export class WalkoutFusion {
     const changes: ShelfChange[] = [];
     for (const d of this.detectors.values()) changes.push(...d.advance(wm));
     changes.sort((a, b) => a.endT - b.endT || a.gondola - b.gondola || a.shelf - b.shelf);
-    for (const c of changes) for (const part of this.partsOf(c)) this.decide(part, out);
+    // a round trip's two halves are one item out and in again, or a touch: then neither is an item
+    const touched = new Set<string>();
+    for (const c of changes) {
+      const k = shelfKey(c.gondola, c.shelf);
+      if (c.roundTrip === "there" && !this.roundTripIsItem(c)) touched.add(k);
+      if (c.roundTrip && touched.has(k)) {
+        out.decisions.push(this.ignore(c, "round-trip-touch", [], []));
+        if (c.roundTrip === "back") touched.delete(k);
+        continue;
+      }
+      for (const part of this.partsOf(c)) this.decide(part, out);
+      // its way there changed no basket (a put-back of an item nobody held): no way back either
+      const d = out.decisions[out.decisions.length - 1];
+      if (c.roundTrip === "there" && (d?.change !== c || d.sessions.length === 0)) touched.add(k);
+    }
   }
 
   /**
@@ -769,12 +796,7 @@ export class WalkoutFusion {
   private partsOf(c: ShelfChange): ShelfChange[] {
     if (!c.parts) return [c];
     // the weight's reading alone (what the shoppers within reach hold counts for put-backs)
-    const read = (x: ShelfChange): Hypothesis | undefined => {
-      const who = this.candidates(x, false).inReach.map((n) => n.shopper);
-      const input = { change: x, belief: this.belief, catalog: this.catalog, held: this.held(who) };
-      const best = identifyChange({ ...input, gain: this.calibration.gainOf(x) }, this.cfg.identify)[0];
-      return best && best.items.length > 0 ? best : undefined;
-    };
+    const read = (x: ShelfChange) => this.weightReading(x);
     const named = new Map<string, number>();
     for (const part of c.parts) {
       const best = read(part);
@@ -786,6 +808,29 @@ export class WalkoutFusion {
     const whole = read(c)?.items ?? [];
     const placed = whole.length === 1 && named.size === 1 && named.get(whole[0].sku) === whole[0].qty;
     return placed ? [c] : c.parts;
+  }
+
+  /** the weight's reading of a change alone (what the shoppers within reach hold counts for put-backs) */
+  private weightReading(x: ShelfChange): Hypothesis | undefined {
+    const who = this.candidates(x, false).inReach.map((n) => n.shopper);
+    const input = { change: x, belief: this.belief, catalog: this.catalog, held: this.held(who) };
+    const best = identifyChange({ ...input, gain: this.calibration.gainOf(x) }, this.cfg.identify)[0];
+    return best && best.items.length > 0 ? best : undefined;
+  }
+
+  /**
+   * A round trip (shelf-detector.ts, 7) is inferred from a level the shelf held for a moment, so it
+   * is taken only when that level is an item by the weight's own bar: its way there names a product
+   * at `okPosterior` or more and is heavy enough to be one. Otherwise it was a hand pressing or
+   * leaning (as still as a noisy shelf's noise), and neither half is an item.
+   */
+  private roundTripIsItem(there: ShelfChange): boolean {
+    const best = this.weightReading(there);
+    return (
+      best !== undefined &&
+      best.posterior >= this.cfg.okPosterior &&
+      Math.abs(there.delta) >= this.cfg.minItemShare * this.lightest([best])
+    );
   }
 
   private centroid(c: ShelfChange): PlatePosition {
