@@ -442,6 +442,13 @@ export class CartSimulator {
           // two unidentified products at once are not told apart by their sum
           const unknown = [...byProduct.keys()].filter((sku) => !identified.get(sku));
           const parts = [...byProduct].map(([sku, us]) => ({ product: this.product(sku), qty: us.length }));
+          // several units crossing together: one sighting for all, so one unit of a product that
+          // weighs the same, its sighting missed, is the same evidence (not for scanned units: a
+          // scan reads each unit, and the other product's read would be its own code)
+          const sameWeight =
+            action.together && !action.scan && missP > 0
+              ? this.unitBeyondSightingAmbiguous(byProduct)
+              : undefined;
           if (action.together && !this.amb.countsDecided(parts))
             why(
               "count ambiguous",
@@ -456,6 +463,11 @@ export class CartSimulator {
             why(
               "unidentified, weight ambiguous",
               `${unknown[0]} not scanned nor seen first, and its weight matches another product`,
+            );
+          else if (sameWeight)
+            why(
+              "count or unseen look-alike",
+              `${byProduct.get(sameWeight.sku)!.length} × ${sameWeight.sku} seen once: ${byProduct.get(sameWeight.sku)!.length - 1} × ${sameWeight.sku} + ${sameWeight.alt} unseen weighs the same`,
             );
           else if (
             unknown.length === byProduct.size &&
@@ -708,6 +720,23 @@ export class CartSimulator {
       this.emit(pending, stopIndex);
       this.t = Math.round(c + 500);
     }
+  }
+
+  /**
+   * Units of one product dropped together, unscanned (the caller's test), cross the rim as one
+   * sighting or none. Is one of them, for all the evidence says, a unit of another product of the
+   * same weight whose own sighting the camera missed? The first such product of the stop and its
+   * twin, or undefined.
+   */
+  private unitBeyondSightingAmbiguous(
+    byProduct: Map<string, Unit[]>,
+  ): { sku: string; alt: string } | undefined {
+    for (const [sku, us] of byProduct) {
+      if (us.length < 2) continue;
+      const alt = this.amb.sameUnitWeight(sku);
+      if (alt) return { sku, alt: alt.sku };
+    }
+    return undefined;
   }
 
   /**

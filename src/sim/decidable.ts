@@ -85,6 +85,30 @@ export class WeightAmbiguity {
     return true;
   }
 
+  /**
+   * The product other than `sku` whose one unit weighs most nearly like one unit of `sku`, if any
+   * lies within 3 sd (both units' spread and two level estimates) — the test `uniqueFor` applies
+   * to one unidentified unit (its m = 1 alternative), read the other way round. Several units of
+   * `sku` that cross the rim together give one sighting for all of them, so the units beyond it
+   * are this product or one unit of the product returned, for all the evidence says, whenever the
+   * camera can miss that product's sighting.
+   */
+  sameUnitWeight(sku: string): Product | undefined {
+    const self = this.units.find((p) => p.sku === sku);
+    if (!self?.weight) return undefined;
+    let best: Product | undefined;
+    let bestD = Number.POSITIVE_INFINITY;
+    for (const p of this.units) {
+      if (p.sku === sku || !p.weight) continue;
+      const d = Math.abs(p.weight.mean - self.weight.mean);
+      if (d <= this.tolerance(p, 1, this.unitVar(self)) && d < bestD) {
+        best = p;
+        bestD = d;
+      }
+    }
+    return best;
+  }
+
   /** does some unit product (up to three units) weigh `grams` within noise? */
   matchesAnyProduct(grams: number): boolean {
     for (const p of this.units) {

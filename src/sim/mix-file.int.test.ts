@@ -3,8 +3,8 @@
  * mix file can override any field. At the defaults nothing written may move: the digests are
  * those of `writeSimulation` (200 sessions, 20 carts) at 671e63f, before the bands were
  * parameters (log, truth with `undecidableStops`, sim.json; truth.jsonl's since "personal item or
- * unseen product" in src/sim/cart-sim.ts, the log unchanged). A deliberate change to the
- * simulator moves them.
+ * unseen product" and "count or unseen look-alike" in src/sim/cart-sim.ts, the log unchanged). A
+ * deliberate change to the simulator moves them.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ const PINNED: { mix: SimMix; seed: number; files: Record<string, string> }[] = [
     seed: 7,
     files: {
       "log.jsonl": "4f96fd0c6adadb5a9db89985ae8588f63ca7c04fd60c15d016ad82471aa77ffb",
-      "truth.jsonl": "89b9bdbf435fe1fbd61305d3292c00a3f77199b2c29383a1fdf4259528abc10f",
+      "truth.jsonl": "269d93a75dcd46819cff4ccff0979d33af172c202102d46c752f65c1615559cd",
       "sim.json": "85128f4587a38598176cf192d53299cc32d5ae95100e3e5d3b17c5af2a41b8a6",
     },
   },
@@ -37,7 +37,7 @@ const PINNED: { mix: SimMix; seed: number; files: Record<string, string> }[] = [
     seed: 8,
     files: {
       "log.jsonl": "34708adeeee8544b69f7a7527edb23a9de12cddbab1e978bf71f6924a1803780",
-      "truth.jsonl": "5e4d04d7009c9a6f707a35901a66967ed41534179bc87fd0c5d7fde3ba465afe",
+      "truth.jsonl": "889cf9715efa957071137551bb7d774175b424dcbcf3e0b01ca863f3b44e1982",
       "sim.json": "196229f80628766c17518ad7fe350ea0424460a817d370f7ba8d81646c6678e2",
     },
   },
