@@ -15,15 +15,11 @@ import type { RunningServer } from "../../src/main";
 import { sessionView } from "../server/support/api-fixture";
 import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
 import { callStoreApi } from "../support/store-api";
+import { ONE_PLATE_CATALOG, ONE_PLATE_LAYOUT, ONE_PLATE_STORE } from "./support/one-plate-store";
 
-const STORE = "st-w";
-const CATALOG = {
-  currency: "USD",
-  products: [
-    { sku: "water-500", name: "Water 500 ml", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
-  ],
-};
-const LAYOUT = { plates: [{ gondola: 1, shelf: 1, plate: 1, x: 0.2, y: 0.25, z: 1.2, skus: ["water-500"] }] };
+const STORE = ONE_PLATE_STORE;
+const CATALOG = ONE_PLATE_CATALOG;
+const LAYOUT = ONE_PLATE_LAYOUT;
 /** shoppers inside: more than the 200 sessions the view reads */
 const INSIDE = 230;
 /** visits that left, updated before every shopper inside */

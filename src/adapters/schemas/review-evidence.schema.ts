@@ -16,20 +16,21 @@ import type { ReviewEvidence } from "../../domain/events/review-evidence";
 const finite = z.number().finite();
 const id = z.string().optional();
 
+/** a camera sighting by its event id (a walk-out store's also names whose hand) */
+const sightingSchema = z.object({
+  id,
+  t: finite,
+  dir: z.enum(["in", "out", "unknown"]),
+  candidates: z.array(z.object({ sku: z.string(), p: finite })),
+});
+
 const changeSchema = z.object({
   lineIds: z.array(z.string()),
   change: z
     .object({ startT: finite, endT: finite, before: finite, after: finite, delta: finite, sd: finite })
     .optional(),
   pending: z.object({ delta: finite, at: finite }).optional(),
-  vision: z.array(
-    z.object({
-      id,
-      t: finite,
-      dir: z.enum(["in", "out", "unknown"]),
-      candidates: z.array(z.object({ sku: z.string(), p: finite })),
-    }),
-  ),
+  vision: z.array(sightingSchema),
   scans: z.array(
     z.object({
       id,
@@ -80,15 +81,7 @@ const walkoutChangeSchema = changeSchema.extend({
       p: finite.optional(),
     }),
   ),
-  vision: z.array(
-    z.object({
-      id,
-      t: finite,
-      dir: z.enum(["in", "out", "unknown"]),
-      candidates: z.array(z.object({ sku: z.string(), p: finite })),
-      shopper: z.string(),
-    }),
-  ),
+  vision: z.array(sightingSchema.extend({ shopper: z.string() })),
   doubt: z.array(z.enum(["product", "shopper"])),
   charged: z.object({ shopper: z.string(), lineId: z.string() }).optional(),
 });
