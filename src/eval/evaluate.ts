@@ -386,6 +386,11 @@ export function formatReport(r: EvalReport): string {
     ],
     ["  … by session (no prompt answered)", (m) => fmt(m.figures.chargeSilentPer1000, 2), undefined],
     ["  … by SKU (wrong product, no prompt answered)", (m) => fmt(m.figures.skuSilentPer1000, 2), undefined],
+    [
+      "charged wrong, not reviewed / 1,000 (asked or not)",
+      (m) => fmt(m.figures.chargedWrongNotReviewedPer1000, 2),
+      undefined,
+    ],
     ["charged right, no human (%)", (m) => fmt(m.figures.pctChargeRightNoHuman, 2), undefined],
     ["reviews / 1,000", (m) => fmt(m.figures.reviewsPer1000, 1), "reviewsPer1000"],
     ["prompts / session", (m) => fmt(m.figures.promptsPerSession, 3), "promptsPerSession"],

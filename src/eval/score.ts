@@ -14,6 +14,8 @@
  *   the receipt, only "no prompt answered" counts. Beside it: silent charge errors by session
  *   (charged wrongly and no prompt of the session answered) and silent errors by SKU (not right,
  *   not reviewed, no prompt answered — the identity, which inventory needs).
+ * - charged wrong, not reviewed: charged wrongly and not sent to review, asked about or not — the
+ *   shopper pays wrongly; beside the silent errors, it also counts wrong charges after an answer.
  * - needless review: sent to review although the simulator says the evidence decides it;
  *   undecidable-not-reviewed: the evidence could not decide it, yet no one looked.
  * - item precision/recall: units matched per product (min of the two counts); a weighed line
@@ -60,6 +62,12 @@ export interface EvalFigures {
   chargeRightNoHuman: number;
   /** charged wrongly, not reviewed, no prompt answered in the session */
   chargeSilentErrors: number;
+  /**
+   * charged wrongly and not reviewed, asked about or not: what the shopper pays wrongly, whatever
+   * the reason (silent errors plus wrong charges after an answer — the shopper's own wrong answer,
+   * or an answer fusion read as confirming more than was said)
+   */
+  chargedWrongNotReviewed: number;
   items: { tp: number; fp: number; fn: number; precision: number; recall: number; f1: number };
   money: { currency: string; trueSales: number; overcharged: number; undercharged: number };
   latencyMs: { n: number; p50: number; p99: number; max: number } | null;
@@ -74,6 +82,7 @@ export interface EvalFigures {
   undecidableNotReviewedPer1000: number | null;
   pctChargeRightNoHuman: number;
   chargeSilentPer1000: number;
+  chargedWrongNotReviewedPer1000: number;
 }
 
 export interface WrongExample {
@@ -252,6 +261,7 @@ export function score(
     chargeRight: 0,
     chargeRightNoHuman: 0,
     chargeSilentErrors: 0,
+    chargedWrongNotReviewed: 0,
     items: { tp: 0, fp: 0, fn: 0, precision: 0, recall: 0, f1: 0 },
     money: { currency: pricing.catalog.currency, trueSales: 0, overcharged: 0, undercharged: 0 },
     latencyMs: null,
@@ -265,6 +275,7 @@ export function score(
     undecidableNotReviewedPer1000: null,
     pctChargeRightNoHuman: 0,
     chargeSilentPer1000: 0,
+    chargedWrongNotReviewedPer1000: 0,
   };
   const keyOf = chargeKeyOf(pricing.catalog, pricing.settings);
   const silentExamples: WrongExample[] = [];
@@ -319,6 +330,7 @@ export function score(
     if (charged) f.chargeRight++;
     if (charged && !r.review) f.chargeRightNoHuman++;
     if (!charged && !r.review && answered === 0) f.chargeSilentErrors++;
+    if (!charged && !r.review) f.chargedWrongNotReviewed++;
     if (!charged && !r.review && (answered === 0 || !wrongChargeAsked(t, r, keyOf))) {
       f.silentErrors++;
       if (silentExamples.length < keepExamples) silentExamples.push(ex);
@@ -350,6 +362,7 @@ export function score(
   f.skuSilentPer1000 = (1000 * f.skuSilentErrors) / n;
   f.pctChargeRightNoHuman = (100 * f.chargeRightNoHuman) / n;
   f.chargeSilentPer1000 = (1000 * f.chargeSilentErrors) / n;
+  f.chargedWrongNotReviewedPer1000 = (1000 * f.chargedWrongNotReviewed) / n;
   f.reviewsPer1000 = (1000 * f.reviews) / n;
   f.promptsPerSession = f.prompts / n;
   f.needlessReviewsPer1000 = (1000 * f.needlessReviews) / n;

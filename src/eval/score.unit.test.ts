@@ -194,6 +194,10 @@ describe("charge-right, beside right", () => {
     expect([other.silentErrors, other.chargeSilentErrors, other.skuSilentErrors]).toEqual([1, 0, 0]);
     // the answer was about the dear line (the shopper answered wrongly): asked
     expect(figures(["dear", "lemon"]).silentErrors).toBe(0);
+    // … and still charged wrongly without a review: the shopper pays wrongly, asked or not
+    expect(figures(["dear", "lemon"]).chargedWrongNotReviewed).toBe(1);
+    expect(figures(["dear", "lemon"]).chargedWrongNotReviewedPer1000).toBe(1000);
+    expect(other.chargedWrongNotReviewed).toBe(1);
     // asked is by charge: a line once "lemon" (2nd answer) covers any unit of that charge
     expect(wrongChargeAsked(t, r(["mint"]), key)).toBe(false);
     expect(wrongChargeAsked(t, { ...r(["lemon"]), items: [{ sku: "mint", qty: 3 }] }, key)).toBe(true);
