@@ -71,6 +71,19 @@ async function start(recheckSeconds: number, env: Record<string, string> = {}): 
 /** A live socket authenticated with `auth` and subscribed to `sub`; `closed` resolves with its close code. */
 const follow = (s: RunningServer, auth: object, sub: object) => followSocket(s.httpUrl, auth, sub, sockets);
 
+/** POST …/chain/api-keys/{id}/revoke with key `k`: the status and the body */
+async function revokeHeadOfficeKey(s: RunningServer, k: string, id: string) {
+  const res = await fetch(`${s.httpUrl}/api/v1/chain/api-keys/${id}/revoke`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${k}` },
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** whether key `k` still works: the status of store st-b's /stats */
+const storeBStats = async (s: RunningServer, k: string) =>
+  (await callStoreApi(s.httpUrl, "st-b", k, "GET", "/stats")).status;
+
 describe("revocation reaches open sockets", () => {
   it("an API key revoked in the database: HTTP refused at once, its live socket closed within the recheck", async () => {
     const s = await start(1);
@@ -157,14 +170,8 @@ describe("revocation reaches open sockets", () => {
     const adminA = await addApiKey(s, "key_admin_a", "st-a", "admin");
     const opA = await addApiKey(s, "key_op_a", "st-a", "operator");
     const live = await follow(s, { key: chainOp }, { store: "st-b" });
-    const revoke = async (k: string, id: string) => {
-      const res = await fetch(`${s.httpUrl}/api/v1/chain/api-keys/${id}/revoke`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${k}` },
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
-    const works = async (k: string) => (await callStoreApi(s.httpUrl, "st-b", k, "GET", "/stats")).status;
+    const revoke = (k: string, id: string) => revokeHeadOfficeKey(s, k, id);
+    const works = (k: string) => storeBStats(s, k);
 
     // a store's admin: 403 whether the key exists or not (nothing learnt), and not through its store's route
     expect((await revoke(adminA, "key_hq_op")).status).toBe(403);
@@ -204,14 +211,8 @@ describe("revocation reaches open sockets", () => {
       expect(s.storage.kind).toBe(db);
       const hq1 = await addApiKey(s, "key_hq_1", "*", "admin");
       const hqOp = await addApiKey(s, "key_hq_op", "*", "operator");
-      const revoke = async (k: string, id: string) => {
-        const res = await fetch(`${s.httpUrl}/api/v1/chain/api-keys/${id}/revoke`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${k}` },
-        });
-        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-      };
-      const works = async (k: string) => (await callStoreApi(s.httpUrl, "st-b", k, "GET", "/stats")).status;
+      const revoke = (k: string, id: string) => revokeHeadOfficeKey(s, k, id);
+      const works = (k: string) => storeBStats(s, k);
 
       // the only head-office admin revoking itself: refused, with the reason; still works
       const last = await revoke(hq1, "key_hq_1");

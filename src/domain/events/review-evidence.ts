@@ -92,13 +92,7 @@ export type WalkoutReviewCause =
 export interface WalkoutChangeEvidence extends ReviewChangeEvidence {
   /** the shelf lost weight (a pick-up) or gained it (a put-back) */
   action: "pick" | "putback";
-  change: {
-    startT: number;
-    endT: number;
-    before: number;
-    after: number;
-    delta: number;
-    sd: number;
+  change: NonNullable<ReviewChangeEvidence["change"]> & {
     /** when the load stepped (ms) */
     stepT: number;
     /** the change hit the detector's longest window without settling */
