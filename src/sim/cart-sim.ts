@@ -443,11 +443,11 @@ export class CartSimulator {
           const unknown = [...byProduct.keys()].filter((sku) => !identified.get(sku));
           const parts = [...byProduct].map(([sku, us]) => ({ product: this.product(sku), qty: us.length }));
           // several units crossing together: one sighting for all, so one unit of a product that
-          // weighs the same, its sighting missed, is the same evidence (not for scanned units: a
-          // scan reads each unit, and the other product's read would be its own code)
+          // weighs the same, its sighting missed, is the same evidence (not for units the scanner
+          // read: a read is one unit, and the other product's read would be its own code)
           const sameWeight =
-            action.together && !action.scan && missP > 0
-              ? this.unitBeyondSightingAmbiguous(byProduct)
+            action.together && missP > 0
+              ? this.unitBeyondSightingAmbiguous(byProduct, action.scan === true)
               : undefined;
           if (action.together && !this.amb.countsDecided(parts))
             why(
@@ -723,17 +723,22 @@ export class CartSimulator {
   }
 
   /**
-   * Units of one product dropped together, unscanned (the caller's test), cross the rim as one
-   * sighting or none. Is one of them, for all the evidence says, a unit of another product of the
-   * same weight whose own sighting the camera missed? The first such product of the stop and its
-   * twin, or undefined.
+   * Units of one product dropped together cross the rim as one sighting or none. Is one of them,
+   * for all the evidence says, a unit of another product of the same weight whose own sighting
+   * the camera missed? The first such product of the stop and its twin, or undefined.
+   * A scanned drop (`scanned`) logs one read per unit of a product with a barcode, so those units
+   * are told apart by their reads; a product without one (`gtin` absent) is scanned with nothing
+   * read, after the same dwell at the scanner, so its units are ambiguous as unscanned ones are,
+   * but only with a twin that has no barcode either (a twin with one would have left its read).
    */
   private unitBeyondSightingAmbiguous(
     byProduct: Map<string, Unit[]>,
+    scanned: boolean,
   ): { sku: string; alt: string } | undefined {
     for (const [sku, us] of byProduct) {
       if (us.length < 2) continue;
-      const alt = this.amb.sameUnitWeight(sku);
+      if (scanned && this.product(sku).gtin) continue;
+      const alt = this.amb.sameUnitWeight(sku, scanned ? (p) => !p.gtin : undefined);
       if (alt) return { sku, alt: alt.sku };
     }
     return undefined;

@@ -91,15 +91,15 @@ export class WeightAmbiguity {
    * to one unidentified unit (its m = 1 alternative), read the other way round. Several units of
    * `sku` that cross the rim together give one sighting for all of them, so the units beyond it
    * are this product or one unit of the product returned, for all the evidence says, whenever the
-   * camera can miss that product's sighting.
+   * camera can miss that product's sighting. `admit`, if given, limits the twins considered.
    */
-  sameUnitWeight(sku: string): Product | undefined {
+  sameUnitWeight(sku: string, admit?: (p: Product) => boolean): Product | undefined {
     const self = this.units.find((p) => p.sku === sku);
     if (!self?.weight) return undefined;
     let best: Product | undefined;
     let bestD = Number.POSITIVE_INFINITY;
     for (const p of this.units) {
-      if (p.sku === sku || !p.weight) continue;
+      if (p.sku === sku || !p.weight || (admit && !admit(p))) continue;
       const d = Math.abs(p.weight.mean - self.weight.mean);
       if (d <= this.tolerance(p, 1, this.unitVar(self)) && d < bestD) {
         best = p;
