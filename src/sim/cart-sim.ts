@@ -395,6 +395,8 @@ export class CartSimulator {
           }
           const missP = action.child ? s.childMissP : s.visionMissP;
           let sighted = false;
+          // units dropped one after another: what the camera showed of each unit (its own crossing)
+          const apart: { unit: Unit; seenRight: boolean; sighted: boolean; narrow?: Product[] }[] = [];
           const drop = action.child ? 2 : 1;
           if (action.together) {
             // one hand (or two) over the rim: one sighting per product, one weight step
@@ -419,6 +421,8 @@ export class CartSimulator {
           } else {
             for (const u of action.units) {
               const v = this.sighting(u.sku, "in", action.sensors, missP);
+              const own = new Map<string, Product[]>();
+              let seenRight = false;
               if (v) {
                 sighted = true;
                 pending.push({
@@ -426,9 +430,10 @@ export class CartSimulator {
                   ord: 2,
                   e: { type: "vision", dir: v.dir, candidates: v.candidates },
                 });
-                if (this.cameraDecides(u.sku, 1, v)) identified.set(u.sku, true);
-                else this.narrowTo(narrow, u.sku, v.candidates);
+                seenRight = this.cameraDecides(u.sku, 1, v);
+                if (!seenRight) this.narrowTo(own, u.sku, v.candidates);
               }
+              apart.push({ unit: u, seenRight, sighted: v !== undefined, narrow: own.get(u.sku) });
               this.step(c, u.grams, drop);
               c += r.uniform(600, 1200);
             }
@@ -449,7 +454,26 @@ export class CartSimulator {
             action.together && missP > 0
               ? this.unitBeyondSightingAmbiguous(byProduct, action.scan === true)
               : undefined;
-          if (action.together && !this.amb.countsDecided(parts))
+          if (!action.together) {
+            // one after another: each unit crosses the rim on its own and is decided on its own
+            // evidence, as the issue words it ("an item neither scanned nor seen right, with a
+            // product of the same weight"): a clear sighting of the first unit does not name a
+            // later unit the camera missed or showed in the look-alike band
+            apart.forEach(({ unit, seenRight, sighted: seen, narrow: own }, i) => {
+              if (identified.get(unit.sku) || seenRight) return;
+              const n = `unit ${i + 1} of ${apart.length}`;
+              if (!this.amb.uniqueFor(unit.sku, 1, own))
+                why(
+                  "unidentified, weight ambiguous",
+                  `${unit.sku} (${n}, one after another) not scanned nor seen first, and its weight matches another product`,
+                );
+              else if (!seen && this.personalItemCouldBe(unit.grams, emptyHand))
+                why(
+                  "personal item or unseen product",
+                  `${unit.sku} (${n}, one after another) neither scanned nor seen: a personal item of its weight gives the same evidence`,
+                );
+            });
+          } else if (!this.amb.countsDecided(parts))
             why(
               "count ambiguous",
               `one more unit of ${[...byProduct.keys()].join(" or ")} weighs within noise`,
