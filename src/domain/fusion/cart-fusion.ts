@@ -481,9 +481,11 @@ class CartFusionImpl implements CartFusion {
     const bestMerch = hyps.find((h) => h.kind === "merch");
     // the cart's own weight spread, where it has learned a wider one, and how often its shoppers
     // put two products in together rather than two units of one, where that is more often than
-    // the prior says, may only doubt
+    // the prior says, may only doubt; so does the upper end of what the one measured record
+    // allows for that prior (extraProductPriorDoubt): a count from one sighting against fewer
+    // units and a product the camera missed rests on it alone
     const spread = this.weightSpread();
-    const together = this.togetherPrior();
+    const together = Math.max(this.togetherPrior(), cfg.extraProductPriorDoubt);
     const wide = spread > 1 ? explainChange({ ...ctx, spread }, ecfg) : undefined;
     // (for the lines only: "did something else go in?" is asked as before)
     const tw =

@@ -121,6 +121,18 @@ export interface FusionConfig {
    * (docs/evaluation.md, session 6; measured with extraProductPrior 0.3, the default then).
    */
   togetherPriorN: number;
+  /**
+   * extraProductPrior as the doubt takes it: a line is accepted only if it clears the threshold
+   * with this prior as well (like the learned together-prior, it can only doubt; the larger of
+   * the two is used). extraProductPrior's one measured source, 3 two-product pick-ups against 5
+   * of several units of one (AutoCheckout), puts the ratio at 0.6 with a Wilson 95 % interval of
+   * 0.16–2.27; this is the upper end. A count from one sighting ("3 × bar") against fewer units
+   * and a product the camera missed is decided by that prior alone, so a count is charged
+   * unasked only if it holds at every ratio the record allows (docs/fusion-model.md §3,
+   * "Priors"; session 9, decision 0132: standard 10,000 sessions silent 2.2 | 3.0 → 1.7 | 2.0
+   * per 1,000). 0 turns it off.
+   */
+  extraProductPriorDoubt: number;
   /** prior that a change is not merchandise (bag, coat, hand) */
   priorForeign: number;
   /** prior that a change is merchandise the evidence does not identify */
@@ -308,6 +320,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   weightSpreadPriorN: 20,
   weightSpreadMax: 2,
   togetherPriorN: 0,
+  extraProductPriorDoubt: 2.27,
   priorForeign: 0.1,
   priorUnidentified: 0.03,
   extraUnitPrior: 0.5,
