@@ -30,16 +30,20 @@ export function rightTopDecides(p: number, sensors: SensorProfile): boolean {
 
 export class WeightAmbiguity {
   private readonly levelVar: number;
+  private readonly sdFactor: number;
+  private readonly sdFloor: number;
   constructor(
     private readonly units: Product[],
     sensors: SensorProfile,
   ) {
+    this.sdFactor = sensors.unitSdFactor;
+    this.sdFloor = Math.max(0.5, sensors.unitSdFloorG);
     const n = Math.max(1, Math.round(sensors.hz * 0.4));
     this.levelVar = (sensors.noiseSdG * sensors.noiseSdG) / n + (sensors.quantumG * sensors.quantumG) / 12;
   }
 
   private unitVar(p: Product): number {
-    const sd = Math.max(p.weight!.sd, 0.5);
+    const sd = Math.max(p.weight!.sd * this.sdFactor, this.sdFloor);
     return sd * sd;
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Product } from "../domain/catalog/product";
 import { WeightAmbiguity } from "./decidable";
-import { STANDARD_MIX } from "./profile";
+import { HARD_MIX, STANDARD_MIX } from "./profile";
 
 const unit = (sku: string, mean: number, sd: number): Product => ({
   sku,
@@ -40,5 +40,21 @@ describe("decidable: how many units went in at once", () => {
     ).toBe(true);
     expect(amb.countsDecided([{ product: cola, qty: 4 }])).toBe(true);
     expect(amb.countsDecided([{ product: bar, qty: 3 }])).toBe(true);
+  });
+});
+
+describe("decidable: the spread the mix draws unit weights with", () => {
+  // the hard mix draws each unit at 1.5 × the catalog's sd (floor 1 g): its "3 sd" is of that
+  const a = unit("tea-a", 200, 4);
+  const b = unit("tea-b", 222, 4);
+
+  it("two products 22 g apart (sd 4 g): told apart by the weight on the standard scale", () => {
+    const amb = new WeightAmbiguity([a, b], STANDARD_MIX.sensors);
+    expect(amb.uniqueFor("tea-a", 1)).toBe(true);
+  });
+
+  it("the same two on the hard mix, whose units spread 1.5 × wider: not told apart", () => {
+    const amb = new WeightAmbiguity([a, b], HARD_MIX.sensors);
+    expect(amb.uniqueFor("tea-a", 1)).toBe(false);
   });
 });

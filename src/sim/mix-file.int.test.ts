@@ -39,7 +39,7 @@ const PINNED: { mix: SimMix; seed: number; files: Record<string, string> }[] = [
     seed: 8,
     files: {
       "log.jsonl": "34708adeeee8544b69f7a7527edb23a9de12cddbab1e978bf71f6924a1803780",
-      "truth.jsonl": "fa8006839c1214fb749cf287c47f5ed732c1dc78c778ea9c7c983e5aeed5cef3",
+      "truth.jsonl": "8b07ed22acea237f4b6b86ab4cb085ae63e1a2d0054d71a7a602ceccb4cf9d45",
       "sim.json": "196229f80628766c17518ad7fe350ea0424460a817d370f7ba8d81646c6678e2",
     },
   },

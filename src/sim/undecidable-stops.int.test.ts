@@ -35,7 +35,7 @@ const BEFORE: { mix: SimMix; seed: number; log: string; truth: string }[] = [
     mix: HARD_MIX,
     seed: 8,
     log: "34708adeeee8544b69f7a7527edb23a9de12cddbab1e978bf71f6924a1803780",
-    truth: "fccb01ab163b7b30ba29b84380c5a77796376517a6622b53393bdcf23a0e2585",
+    truth: "c445cf647c4c06e06ecf63d32138e876bca00b5c5d18fb98cca47f2178cb7e3b",
   },
 ];
 
