@@ -8,47 +8,18 @@
  * sighting").
  */
 import { describe, expect, it } from "vitest";
-import { loadDemoCatalog } from "../adapters/demo/demo-catalog";
 import type { Action, Unit } from "./actions";
-import { CartSimulator } from "./cart-sim";
-import { simCatalog } from "./planner";
-import { type SimMix, STANDARD_MIX } from "./profile";
-import { rngFor } from "./rng";
-
-const catalog = loadDemoCatalog();
-const sc = simCatalog(catalog);
+import { catalog, missingCamera, runOneCart } from "./one-cart.test-support";
+import type { SimMix } from "./profile";
 
 function run(actions: Action[], mix: SimMix, seed = 1): { why: string[]; types: string[] } {
   const types: string[] = [];
-  const sim = new CartSimulator({
-    store: "st",
-    cart: "cart-01",
-    sc,
-    mix,
-    rng: rngFor(seed, "sensors"),
-    startT: Date.UTC(2026, 0, 5, 9, 0, 0),
-    sink: (e) => {
-      types.push(e.type);
-      return [];
-    },
-  });
-  const why = sim.runSession({ session: "s-1", actions, answers: "none" }).undecidable;
+  const why = runOneCart(actions, mix, seed, (e) => types.push(e.type));
   return { why, types: types.filter((t) => t === "barcode" || t === "vision") };
 }
 // a camera whose right tops always decide and that never confuses; it misses as told; no garbled reads
-const camera = (visionMissP: number): SimMix => ({
-  ...STANDARD_MIX,
-  sensors: {
-    ...STANDARD_MIX.sensors,
-    visionMissP,
-    confusedTopPMax: STANDARD_MIX.sensors.rightTopPMin,
-    lookalikeConfusionP: 0,
-    randomConfusionP: 0,
-    phantomPerStop: 0,
-    scanGarbleP: 0,
-    scanDoubleP: 0,
-  },
-});
+const camera = (visionMissP: number): SimMix =>
+  missingCamera(visionMissP, { scanGarbleP: 0, scanDoubleP: 0 });
 const twoSnickers: Unit = { sku: "2-snickers", grams: 94.6 };
 const almond: Unit = { sku: "2-snickers-almond", grams: 93.4 };
 const scannedTogether = (units: Unit[]): Action => ({ kind: "add", units, together: true, scan: true });

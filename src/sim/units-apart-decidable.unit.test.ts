@@ -7,51 +7,22 @@
  * (session 9) the first unit's sighting decided the product for every unit of the stop.
  */
 import { describe, expect, it } from "vitest";
-import { loadDemoCatalog } from "../adapters/demo/demo-catalog";
 import type { CartEvent, VisionCandidate } from "../domain/events/sensor-events";
 import type { Action, Unit } from "./actions";
-import { CartSimulator } from "./cart-sim";
-import { simCatalog } from "./planner";
+import { catalog, missingCamera, quietCamera, runOneCart } from "./one-cart.test-support";
 import { type SimMix, STANDARD_MIX } from "./profile";
-import { rngFor } from "./rng";
-
-const catalog = loadDemoCatalog();
-const sc = simCatalog(catalog);
 
 /** the stop's undecided reasons and each sighting the camera sent (its candidates) */
 function run(actions: Action[], mix: SimMix, seed: number): { why: string[]; tops: VisionCandidate[][] } {
   const tops: VisionCandidate[][] = [];
-  const sim = new CartSimulator({
-    store: "st",
-    cart: "cart-01",
-    sc,
-    mix,
-    rng: rngFor(seed, "sensors"),
-    startT: Date.UTC(2026, 0, 5, 9, 0, 0),
-    sink: (e: CartEvent) => {
-      if (e.type === "vision") tops.push((e as { candidates: VisionCandidate[] }).candidates);
-      return [];
-    },
+  const why = runOneCart(actions, mix, seed, (e: CartEvent) => {
+    if (e.type === "vision") tops.push((e as { candidates: VisionCandidate[] }).candidates);
   });
-  const why = sim.runSession({ session: "s-1", actions, answers: "none" }).undecidable;
   return { why, tops };
 }
-const quiet = {
-  lookalikeConfusionP: 0,
-  randomConfusionP: 0,
-  phantomPerStop: 0,
-  scanGarbleP: 0,
-};
+const quiet = { ...quietCamera, scanGarbleP: 0 };
 // right tops always decide (bands apart), nothing confused; the camera misses as told
-const missing = (visionMissP: number): SimMix => ({
-  ...STANDARD_MIX,
-  sensors: {
-    ...STANDARD_MIX.sensors,
-    ...quiet,
-    visionMissP,
-    confusedTopPMax: STANDARD_MIX.sensors.rightTopPMin,
-  },
-});
+const missing = (visionMissP: number): SimMix => missingCamera(visionMissP, { scanGarbleP: 0 });
 // never misses, never confuses, but a right top under 0.85 looks like a confusion (default bands)
 const banded: SimMix = { ...STANDARD_MIX, sensors: { ...STANDARD_MIX.sensors, ...quiet, visionMissP: 0 } };
 

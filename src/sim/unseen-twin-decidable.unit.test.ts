@@ -6,39 +6,10 @@
  * (src/sim/cart-sim.ts, `WeightAmbiguity.sameUnitWeight` in decidable.ts).
  */
 import { describe, expect, it } from "vitest";
-import { loadDemoCatalog } from "../adapters/demo/demo-catalog";
 import type { Action, Unit } from "./actions";
-import { CartSimulator } from "./cart-sim";
-import { simCatalog } from "./planner";
-import { type SimMix, STANDARD_MIX } from "./profile";
-import { rngFor } from "./rng";
+import { missingCamera as camera, catalog, runOneCart as reasons } from "./one-cart.test-support";
+import type { SimMix } from "./profile";
 
-const catalog = loadDemoCatalog();
-const sc = simCatalog(catalog);
-
-function reasons(actions: Action[], mix: SimMix, seed = 1): string[] {
-  const sim = new CartSimulator({
-    store: "st",
-    cart: "cart-01",
-    sc,
-    mix,
-    rng: rngFor(seed, "sensors"),
-    startT: Date.UTC(2026, 0, 5, 9, 0, 0),
-  });
-  return sim.runSession({ session: "s-1", actions, answers: "none" }).undecidable;
-}
-// a camera whose right tops always decide and that never confuses; it misses as told
-const camera = (visionMissP: number): SimMix => ({
-  ...STANDARD_MIX,
-  sensors: {
-    ...STANDARD_MIX.sensors,
-    visionMissP,
-    confusedTopPMax: STANDARD_MIX.sensors.rightTopPMin,
-    lookalikeConfusionP: 0,
-    randomConfusionP: 0,
-    phantomPerStop: 0,
-  },
-});
 const snickers: Unit = { sku: "snickers", grams: 53.3 };
 const mandms: Unit = { sku: "peanut-mandms", grams: 53.5 };
 const together = (units: Unit[], scan = false): Action => ({ kind: "add", units, together: true, scan });
