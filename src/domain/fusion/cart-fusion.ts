@@ -47,6 +47,7 @@ import {
   explainedSightings,
   type Hypothesis,
   hypothesisLabel,
+  sightingOwners,
 } from "./explain";
 import { DEFAULT_FUSION_CONFIG, type FusionConfig } from "./fusion.config";
 import type { CartFusion, FusionCounters, IngestResult, RejectReason } from "./fusion.types";
@@ -584,6 +585,11 @@ class CartFusionImpl implements CartFusion {
           listed.add(only.sku);
       }
     }
+    // several units of a product that fewer crossings name than it has units (one sighting for
+    // a handful, or fewer reads): the units beyond them rest on the weight alone, and a product
+    // nobody saw that weighs like them is the same evidence ("3 × Skor" for one Skor sighting,
+    // where one Skor and a Caramello of two Skors' weight went in together)
+    const beyond = removal ? new Set<string>() : this.unitsBeyondCrossings(guess.items, ctx, scans, keyed);
     // look-alikes at the same price: the identity may be unsure while the charge is not
     const charge =
       cfg.chargeEquivalence && marginals.some((m) => m < cfg.acceptThreshold)
@@ -604,6 +610,7 @@ class CartFusionImpl implements CartFusion {
       guess.items.every((it) => this.clearlyIdentified(it, removal, sightings, scans, keyed));
     const statuses: LineStatus[] = guess.items.map((it, i) => {
       if (marginals[i] < cfg.acceptThreshold && !chargeSure) return "unsure";
+      if (beyond.has(it.sku)) return "unsure";
       if (removal || (support.get(it.sku) ?? 0) >= cfg.minIdentityP || listed.has(it.sku)) return "ok";
       if (misread > 0) {
         misread--;
@@ -962,6 +969,66 @@ class CartFusionImpl implements CartFusion {
       }
     }
     return true;
+  }
+
+  /**
+   * The products of `items` with more units than crossings name them (sightings the explanation
+   * assigns to them, reads of them) for which k fewer units beside one unit of another product
+   * nobody saw (k = 1 … units − max(crossings, 1)) fit the change's weight within `unseenBesideZ`
+   * sd, the other products of `items` kept: a sighting is one crossing (units dropped together
+   * cross once) and a read one unit, so the units beyond them rest on the weight alone, and the
+   * product the camera missed is the same evidence. In place of one unit (k = 1) a product of the
+   * same charge (unit price, tax class, age, category) is left out: it would charge the same.
+   */
+  private unitsBeyondCrossings(
+    items: readonly Item[],
+    ctx: ChangeContext,
+    scans: Scan[],
+    keyed: Keyed[],
+  ): Set<string> {
+    const cfg = this.cfg;
+    const out = new Set<string>();
+    if (cfg.unseenBesideZ <= 0 || items.some((i) => i.grams !== undefined)) return out;
+    const owners = sightingOwners(ctx, items);
+    let mean = 0;
+    let v0 = ctx.sd * ctx.sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
+    for (const it of items) {
+      const w = this.catalog.bySku.get(it.sku)?.weight;
+      if (!w) return out;
+      mean += (it.qty ?? 1) * w.mean;
+      v0 += (it.qty ?? 1) * w.sd * w.sd;
+    }
+    for (const it of items) {
+      const qty = it.qty ?? 1;
+      if (qty < 2) continue;
+      const own = this.catalog.bySku.get(it.sku)!.weight!;
+      let crossings = 0;
+      for (const o of owners) if (o === it.sku) crossings++;
+      for (const s of scans) if (s.sku === it.sku) crossings++;
+      for (const k of keyed) if (k.sku === it.sku) crossings++;
+      if (crossings >= qty) continue;
+      const key = this.chargeKey(it.sku, false);
+      for (let k = 1; k <= qty - Math.max(crossings, 1) && !out.has(it.sku); k++) {
+        // the weight left for the product nobody saw, and the spread of the units kept
+        const rest = ctx.delta - (mean - k * own.mean);
+        const v = v0 - k * own.sd * own.sd;
+        const half = cfg.unseenBesideZ * (this.maxUnitSd + Math.sqrt(v));
+        for (
+          let i = this.firstMeanAtLeast(rest - half);
+          i < this.byWeight.length && this.byWeightMean[i] <= rest + half;
+          i++
+        ) {
+          const p = this.byWeight[i];
+          const pw = p.weight!;
+          if (p.sku === it.sku || (k === 1 && this.chargeKey(p.sku, false) === key)) continue;
+          if (Math.abs(rest - pw.mean) <= cfg.unseenBesideZ * Math.sqrt(v + pw.sd * pw.sd)) {
+            out.add(it.sku);
+            break;
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** a scan or PLU of the item, or a sighting in its direction that rates a product of its charge clearly */

@@ -385,9 +385,17 @@ export function explainedSightings(
   ctx: ChangeContext,
   items: readonly { sku: string; qty?: number }[],
 ): boolean[] {
+  return sightingOwners(ctx, items).map((x) => x !== undefined);
+}
+
+/** The member of `items` each of `ctx.sightings` is assigned to, as `explainedSightings` assigns them. */
+export function sightingOwners(
+  ctx: ChangeContext,
+  items: readonly { sku: string; qty?: number }[],
+): (string | undefined)[] {
   const room = new Map<string, number>();
   for (const it of items) room.set(it.sku, (room.get(it.sku) ?? 0) + (it.qty ?? Number.POSITIVE_INFINITY));
-  const out = new Array<boolean>(ctx.sightings.length).fill(false);
+  const out = new Array<string | undefined>(ctx.sightings.length).fill(undefined);
   for (const k of sightingOrder(ctx.sightings)) {
     const s = ctx.sightings[k];
     let best = 0;
@@ -399,7 +407,7 @@ export function explainedSightings(
     }
     if (who === undefined) continue;
     room.set(who, room.get(who)! - 1);
-    out[k] = true;
+    out[k] = who;
   }
   return out;
 }

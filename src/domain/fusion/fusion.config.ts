@@ -244,6 +244,13 @@ export interface FusionConfig {
    * than this many sd from the delta at any unit count
    */
   listedExcludeZ: number;
+  /**
+   * several units of a product that fewer sightings and reads name than it has units (one
+   * sighting for a handful) are accepted unasked only when no other product weighs like the
+   * units beyond them within this many sd: else "fewer of them beside a product nobody saw" is
+   * the same evidence. 0: off
+   */
+  unseenBesideZ: number;
   /** skus never charge-equivalent to another (a store's per-sku promotions name them) */
   chargeDistinctSkus: readonly string[];
 
@@ -352,6 +359,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   answerMaxZ: 4,
   chargeEquivalence: true,
   listedExcludeZ: 4,
+  unseenBesideZ: 3,
   chargeDistinctSkus: [],
 
   idMemory: 4096,
