@@ -1,9 +1,11 @@
 /**
  * What camera do issue #4's targets need? Sweeps the simulated camera — how often it puts a
- * look-alike first (`lookalikeConfusionP`), how well its confidence separates a right top from a
- * confused one (the confused band's upper edge `confusedTopPMax`: at 0.85 it overlaps the right
- * band 0.70–0.99, at 0.70 it does not), and how often it misses an item (`visionMissP`) — on the
- * standard and hard mixes, simulates N sessions for each setting and prints the evidence bound
+ * look-alike first (`lookalikeConfusionP`) or any other product (`randomConfusionP`), how well its
+ * confidence separates a right top from a confused one (the confused band's upper edge
+ * `confusedTopPMax`: at 0.85 it overlaps the right band 0.70–0.99, at 0.70 it does not), how often
+ * it misses an item (`visionMissP`) or a child's drop (`childMissP`), and how often it reports an
+ * empty hand at a stop (`phantomPerStop`: since session 8's labels a blank sighting beside a missed
+ * product is the same evidence as a personal item) — on the standard and hard mixes, simulates N sessions for each setting and prints the evidence bound
  * (src/eval/evidence-bound.ts: the best any fusion that never charges what the evidence does not
  * decide could reach) against the targets `skiplane eval` holds answering shoppers to.
  *
@@ -34,6 +36,32 @@ export interface CameraSetting {
   confusedTopPMax: number;
   visionMissP: number;
   randomConfusionP: number;
+  /** empty-hand (phantom) sightings per stop */
+  phantomPerStop: number;
+  /** a child's drop not seen */
+  childMissP: number;
+}
+
+/** the swept parameters, in the order rows and tables give them */
+export const CAMERA_KEYS = [
+  "lookalikeConfusionP",
+  "confusedTopPMax",
+  "visionMissP",
+  "randomConfusionP",
+  "phantomPerStop",
+  "childMissP",
+] as const satisfies readonly (keyof CameraSetting)[];
+
+/** the camera parameters of a mix's sensors */
+export function cameraOf(s: SensorProfile): CameraSetting {
+  return {
+    lookalikeConfusionP: s.lookalikeConfusionP,
+    confusedTopPMax: s.confusedTopPMax,
+    visionMissP: s.visionMissP,
+    randomConfusionP: s.randomConfusionP,
+    phantomPerStop: s.phantomPerStop,
+    childMissP: s.childMissP,
+  };
 }
 
 /** the answering figures #4 targets that the bound can miss (silent errors are 0 by construction) */
@@ -115,12 +143,7 @@ export function cameraBound(
     mix: base.name,
     seed: o.seed,
     sessions: truths.length,
-    setting: {
-      lookalikeConfusionP: mix.sensors.lookalikeConfusionP,
-      confusedTopPMax: mix.sensors.confusedTopPMax,
-      visionMissP: mix.sensors.visionMissP,
-      randomConfusionP: mix.sensors.randomConfusionP,
-    },
+    setting: cameraOf(mix.sensors),
     k: b.promptsPerSession,
     pctSessionsUndecided: (100 * b.undecidableSessions) / b.sessions,
     answering: b,
@@ -137,37 +160,84 @@ function standardError(xs: number[]): number {
   return Math.sqrt(v / n);
 }
 
-/** every combination of the axes, in the order given (the first of each is usually the mix's own) */
-export function settingsGrid(axes: {
+export interface CameraAxes {
   confusion: number[];
   bandMax: number[];
   miss: number[];
   random: number[];
-}): CameraSetting[] {
+  phantom: number[];
+  childMiss: number[];
+}
+
+const AXIS_KEY: Record<keyof CameraAxes, keyof CameraSetting> = {
+  confusion: "lookalikeConfusionP",
+  bandMax: "confusedTopPMax",
+  miss: "visionMissP",
+  random: "randomConfusionP",
+  phantom: "phantomPerStop",
+  childMiss: "childMissP",
+};
+
+/** every combination of the axes, in the order given (the first of each is usually the mix's own) */
+export function settingsGrid(axes: CameraAxes): CameraSetting[] {
   const out: CameraSetting[] = [];
-  for (const randomConfusionP of axes.random)
-    for (const visionMissP of axes.miss)
-      for (const confusedTopPMax of axes.bandMax)
-        for (const lookalikeConfusionP of axes.confusion)
-          out.push({ lookalikeConfusionP, confusedTopPMax, visionMissP, randomConfusionP });
+  for (const childMissP of axes.childMiss)
+    for (const phantomPerStop of axes.phantom)
+      for (const randomConfusionP of axes.random)
+        for (const visionMissP of axes.miss)
+          for (const confusedTopPMax of axes.bandMax)
+            for (const lookalikeConfusionP of axes.confusion)
+              out.push({
+                lookalikeConfusionP,
+                confusedTopPMax,
+                visionMissP,
+                randomConfusionP,
+                phantomPerStop,
+                childMissP,
+              });
   return out;
+}
+
+/**
+ * One parameter at a time: the mix's own camera first, then for each axis each of its values
+ * other than the own one, everything else as the own camera ("which single parameter matters").
+ * A value named twice, or equal to the own, gives no second row.
+ */
+export function settingsOneAtATime(own: CameraSetting, axes: CameraAxes): CameraSetting[] {
+  const out: CameraSetting[] = [own];
+  const seen = new Set([JSON.stringify(own)]);
+  for (const axis of Object.keys(AXIS_KEY) as (keyof CameraAxes)[]) {
+    for (const v of axes[axis]) {
+      const s = { ...own, [AXIS_KEY[axis]]: v };
+      const id = JSON.stringify(s);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** what sets `s` apart from `own`, e.g. "miss 0, phantom 0" ("own camera" when nothing does) */
+export function describeChange(s: CameraSetting, own: CameraSetting): string {
+  const parts = CAMERA_KEYS.filter((k) => s[k] !== own[k]).map((k) =>
+    k === "confusedTopPMax" ? `band ≤ ${s[k].toFixed(2)}` : `${SHORT[k]} ${pct(s[k])}`,
+  );
+  return parts.length ? parts.join(", ") : "own camera";
 }
 
 /**
  * Per target, for each (band edge, miss rate, random confusion rate) the sweep holds: the largest look-alike confusion
  * rate that still reaches it (undefined: none swept does). "The camera a target needs".
  */
-export function requirementByTarget(rows: CameraRow[]): {
+export function requirementByTarget(rows: CameraRow[]): ({
   mix: string;
   key: TargetKey;
-  confusedTopPMax: number;
-  visionMissP: number;
-  randomConfusionP: number;
   maxConfusion?: number;
-}[] {
+} & Omit<CameraSetting, "lookalikeConfusionP">)[] {
   const out: ReturnType<typeof requirementByTarget> = [];
   const keyOf = (r: CameraRow) =>
-    `${r.mix}|${r.setting.confusedTopPMax}|${r.setting.visionMissP}|${r.setting.randomConfusionP}`;
+    [r.mix, ...CAMERA_KEYS.filter((k) => k !== "lookalikeConfusionP").map((k) => r.setting[k])].join("|");
   const groups = new Map<string, CameraRow[]>();
   for (const r of rows) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
   for (const g of groups.values()) {
@@ -179,6 +249,8 @@ export function requirementByTarget(rows: CameraRow[]): {
         confusedTopPMax: g[0].setting.confusedTopPMax,
         visionMissP: g[0].setting.visionMissP,
         randomConfusionP: g[0].setting.randomConfusionP,
+        phantomPerStop: g[0].setting.phantomPerStop,
+        childMissP: g[0].setting.childMissP,
         maxConfusion: ok.length ? Math.max(...ok.map((r) => r.setting.lookalikeConfusionP)) : undefined,
       });
     }
@@ -193,6 +265,14 @@ const LABEL: Record<TargetKey, string> = {
 };
 const DIGITS: Record<TargetKey, number> = { pctRightNoHuman: 2, reviewsPer1000: 1, promptsPerSession: 3 };
 const pct = (x: number) => `${Number((100 * x).toFixed(2))} %`;
+const SHORT: Record<keyof CameraSetting, string> = {
+  lookalikeConfusionP: "confusion",
+  confusedTopPMax: "band ≤",
+  visionMissP: "miss",
+  randomConfusionP: "random",
+  phantomPerStop: "phantom",
+  childMissP: "child miss",
+};
 
 export function formatRow(r: CameraRow): string {
   const cells = r.checks.map(
@@ -205,6 +285,8 @@ export function formatRow(r: CameraRow): string {
     r.setting.confusedTopPMax.toFixed(2).padStart(5),
     pct(r.setting.visionMissP).padStart(6),
     pct(r.setting.randomConfusionP).padStart(6),
+    pct(r.setting.phantomPerStop).padStart(7),
+    pct(r.setting.childMissP).padStart(6),
     r.k.toFixed(3).padStart(6),
     r.pctSessionsUndecided.toFixed(1).padStart(6),
     ...cells.map((c) => c.padStart(20)),
@@ -222,27 +304,86 @@ export function formatHeader(mix: string): string {
     "band≤".padStart(5),
     "miss".padStart(6),
     "random".padStart(6),
+    "phantom".padStart(7),
+    "child".padStart(6),
     "k".padStart(6),
     "k≥1 %".padStart(6),
     ...keys.map((k) => `${LABEL[k]} ${targets[k]!.op}${targets[k]!.v}`.padStart(20)),
   ].join("  ");
 }
 
+/** the undecided stops of a row by reason, per 1,000 sessions, most first */
+export function formatReasons(r: CameraRow): string {
+  const parts = Object.entries(r.reasons)
+    .sort((a, b) => b[1] - a[1])
+    .map(([why, n]) => `${why} ${((1000 * n) / r.sessions).toFixed(1)}`);
+  return `    undecided stops / 1,000 sessions by reason: ${parts.length ? parts.join(" · ") : "none"}`;
+}
+
 const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 /**
- * One small chart per mix and targeted figure: the bound against the look-alike confusion rate
- * (evenly spaced, as swept), one line per band edge at the mix's own miss rate, the target dashed.
+ * Per mix and targeted figure, one bar per setting swept (labelled by what differs from the mix's
+ * own camera), its ±2 se whisker, the target dashed, green where the bound reaches it.
+ */
+export function barsSvg(mine: CameraRow[], key: TargetKey, own: CameraSetting | undefined): string {
+  const c = mine[0].checks.find((x) => x.key === key)!;
+  const vals = mine.map((r) => r.checks.find((x) => x.key === key)!.value);
+  const labelW = 250;
+  const W = 720;
+  const barH = 16;
+  const m = { t: 40, b: 30 };
+  const H = m.t + m.b + mine.length * (barH + 4);
+  const lo = key === "pctRightNoHuman" ? Math.floor(Math.min(...vals, c.target) - 1) : 0;
+  const yt = niceTicks(Math.max(...vals, c.target) * 1.05 - lo);
+  const top = yt.ticks[yt.ticks.length - 1];
+  const x = (v: number) => labelW + ((v - lo) / top) * (W - labelW - 20);
+  const p: string[] = [
+    `<text x="4" y="16" font-size="12" font-weight="bold">${esc(`${mine[0].mix}: ${LABEL[key]} (bound, answering), target ${c.op} ${c.target}`)}</text>`,
+  ];
+  for (const t of yt.ticks)
+    p.push(
+      `<line x1="${x(t + lo)}" y1="${m.t - 6}" x2="${x(t + lo)}" y2="${H - m.b}" stroke="#eee"/>`,
+      `<text x="${x(t + lo)}" y="${H - m.b + 14}" text-anchor="middle" font-size="10">${Number((t + lo).toFixed(3))}</text>`,
+    );
+  mine.forEach((r, i) => {
+    const ch = r.checks.find((q) => q.key === key)!;
+    const y0 = m.t + i * (barH + 4);
+    const label = own ? describeChange(r.setting, own) : formatRow(r).slice(0, 40);
+    p.push(
+      `<text x="${labelW - 6}" y="${y0 + barH - 4}" text-anchor="end" font-size="11">${esc(label)}</text>`,
+      `<rect x="${x(lo)}" y="${y0}" width="${Math.max(0, x(ch.value) - x(lo)).toFixed(1)}" height="${barH}" fill="${ch.reachable ? "#1a7f37" : "#d1242f"}" opacity="0.75"/>`,
+      `<line x1="${x(ch.value - 2 * ch.se).toFixed(1)}" y1="${y0 + barH / 2}" x2="${x(ch.value + 2 * ch.se).toFixed(1)}" y2="${y0 + barH / 2}" stroke="#000"/>`,
+      `<text x="${(x(ch.value) + 4).toFixed(1)}" y="${y0 + barH - 4}" font-size="10">${ch.value.toFixed(DIGITS[key])}</text>`,
+    );
+  });
+  p.push(
+    `<line x1="${x(c.target)}" y1="${m.t - 10}" x2="${x(c.target)}" y2="${H - m.b}" stroke="#555" stroke-dasharray="5,4"/>`,
+    `<text x="${x(c.target) + 4}" y="${m.t - 12}" font-size="10" fill="#555">target ${c.op} ${c.target}</text>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${p.join("")}</svg>`;
+}
+
+/**
+ * Per mix and targeted figure: a bar per setting (`barsSvg`), and where the sweep holds several
+ * look-alike confusion rates, small charts of the bound against that rate (evenly spaced, as
+ * swept), one line per band edge, one panel per other setting, the target dashed.
  */
 export function requirementHtml(rows: CameraRow[], title: string): string {
   const colours = ["#d1242f", "#bf8700", "#1a7f37", "#1f6feb", "#8250df"];
   const charts: string[] = [];
   for (const mix of [...new Set(rows.map((r) => r.mix))]) {
     const mine = rows.filter((r) => r.mix === mix);
+    const ownMix = mixByName(mix);
+    for (const c of mine[0].checks)
+      charts.push(`<div>${barsSvg(mine, c.key, ownMix ? cameraOf(ownMix.sensors) : undefined)}</div>`);
     const xs = [...new Set(mine.map((r) => r.setting.lookalikeConfusionP))].sort((a, b) => b - a);
+    if (xs.length < 2) continue;
     const bands = [...new Set(mine.map((r) => r.setting.confusedTopPMax))].sort((a, b) => b - a);
-    const panels = [...new Set(mine.map((r) => `${r.setting.visionMissP}|${r.setting.randomConfusionP}`))];
+    const panelOf = (r: CameraRow) =>
+      `${r.setting.visionMissP}|${r.setting.randomConfusionP}|${r.setting.phantomPerStop}|${r.setting.childMissP}`;
+    const panels = [...new Set(mine.map(panelOf))];
     for (const c of mine[0].checks) {
       const vals = mine.map((r) => r.checks.find((x) => x.key === c.key)!.value);
       const lo = c.key === "pctRightNoHuman" ? Math.floor(Math.min(...vals, c.target) - 1) : 0;
@@ -250,10 +391,8 @@ export function requirementHtml(rows: CameraRow[], title: string): string {
       const top = yt.ticks[yt.ticks.length - 1];
       const row: string[] = [];
       for (const panel of panels) {
-        const [miss, random] = panel.split("|").map(Number);
-        const here = mine.filter(
-          (r) => r.setting.visionMissP === miss && r.setting.randomConfusionP === random,
-        );
+        const [miss, random, phantom, child] = panel.split("|").map(Number);
+        const here = mine.filter((r) => panelOf(r) === panel);
         const W = 330;
         const H = 240;
         const m = { l: 52, r: 10, t: 34, b: 44 };
@@ -277,7 +416,7 @@ export function requirementHtml(rows: CameraRow[], title: string): string {
           `<line x1="${m.l}" y1="${y(c.target)}" x2="${W - m.r}" y2="${y(c.target)}" stroke="#555" stroke-dasharray="5,4"/>`,
           `<text x="${W - m.r - 4}" y="${y(c.target) - 4}" text-anchor="end" font-size="10" fill="#555">target ${c.op} ${c.target}</text>`,
           `<text x="${m.l}" y="${m.t - 18}" font-size="12" font-weight="bold">${esc(`${mix}: ${LABEL[c.key]}`)}</text>`,
-          `<text x="${m.l}" y="${m.t - 5}" font-size="10">${esc(`miss ${pct(miss)}, random confusion ${pct(random)}`)}</text>`,
+          `<text x="${m.l}" y="${m.t - 5}" font-size="10">${esc(`miss ${pct(miss)}, random ${pct(random)}, phantom ${pct(phantom)}, child miss ${pct(child)}`)}</text>`,
         );
         bands.forEach((band, bi) => {
           const col = colours[bi % colours.length];
@@ -308,7 +447,7 @@ export function requirementHtml(rows: CameraRow[], title: string): string {
   const table = rows
     .map(
       (r) =>
-        `<tr><td>${r.mix}</td><td>${pct(r.setting.lookalikeConfusionP)}</td><td>${r.setting.confusedTopPMax}</td><td>${pct(r.setting.visionMissP)}</td><td>${pct(r.setting.randomConfusionP)}</td><td>${r.k.toFixed(3)}</td>${r.checks
+        `<tr><td>${r.mix}</td><td>${pct(r.setting.lookalikeConfusionP)}</td><td>${r.setting.confusedTopPMax}</td><td>${pct(r.setting.visionMissP)}</td><td>${pct(r.setting.randomConfusionP)}</td><td>${pct(r.setting.phantomPerStop)}</td><td>${pct(r.setting.childMissP)}</td><td>${r.k.toFixed(3)}</td>${r.checks
           .map(
             (c) =>
               `<td style="color:${c.reachable ? "#1a7f37" : "#d1242f"}">${c.value.toFixed(DIGITS[c.key])} ${c.reachable ? "reachable" : "misses"}</td>`,
@@ -322,9 +461,10 @@ export function requirementHtml(rows: CameraRow[], title: string): string {
 <p>The evidence bound (the best any fusion that never charges what the evidence does not decide could reach, answering shoppers)
 for simulated cameras. A requirement on the camera derived from the simulator's model of it; no figure of fusion.
 Right tops are drawn from p 0.70–0.99, confused ones from 0.45 up to the band's edge.</p>
-<p>${legend}</p>
+<p>Bars: red misses the target, green reaches it; whiskers ±2 standard errors from sampling the sessions.
+Line charts (where several look-alike confusion rates were swept): ${legend}</p>
 ${charts.join("\n")}
-<table><tr><th>mix</th><th>confusion</th><th>confused band ≤</th><th>miss</th><th>random</th><th>k</th><th colspan="3">targeted figures</th></tr>
+<table><tr><th>mix</th><th>confusion</th><th>confused band ≤</th><th>miss</th><th>random</th><th>phantom</th><th>child miss</th><th>k</th><th colspan="3">targeted figures</th></tr>
 ${table}</table></body></html>
 `;
 }
@@ -343,6 +483,13 @@ issue #4's answering targets. Progress is drawn on a terminal only.
   --band LIST         upper edges of the confused band (default 0.85,0.80,0.75,0.70; right tops are 0.70-0.99)
   --miss LIST         vision miss rates (default: the mix's own and 1 %)
   --random LIST       rates of putting any other product first (default: the mix's own)
+  --phantom LIST      empty-hand sightings per stop (default: the mix's own)
+  --child-miss LIST   rates of missing a child's drop (default: the mix's own)
+  --vary grid|one     grid: every combination of the lists (default); one: the mix's own camera,
+                      then each list's values one parameter at a time, the rest as the own camera
+                      (lists not given: confusion own,1 %,0; band own,0.70; miss own,1 %,0;
+                      random own,0; phantom own,1 %,0; child miss own,10 %,0)
+  --reasons           under each row, the undecided stops by reason per 1,000 sessions
   --catalog FILE      catalog.json to simulate (default: the demo catalog)
   --out DIR           also write DIR/camera-requirement.json and DIR/camera-requirement.html
   --help              this text
@@ -369,6 +516,10 @@ function main(): void {
       band: { type: "string" },
       miss: { type: "string" },
       random: { type: "string" },
+      phantom: { type: "string" },
+      "child-miss": { type: "string" },
+      vary: { type: "string", default: "grid" },
+      reasons: { type: "boolean", default: false },
       catalog: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", default: false },
@@ -378,6 +529,7 @@ function main(): void {
     process.stdout.write(HELP);
     return;
   }
+  if (values.vary !== "grid" && values.vary !== "one") throw new Error("--vary: grid or one");
   const sessions = Number(values.sessions);
   if (!Number.isInteger(sessions) || sessions < 1) throw new Error("--sessions: a whole number ≥ 1");
   const catalog = values.catalog ? loadCatalogFile(values.catalog) : loadDemoCatalog();
@@ -385,14 +537,34 @@ function main(): void {
     const base = mixByName(name);
     if (!base) throw new Error(`--mixes: unknown mix ${name}`);
     const own = base.sensors;
-    const settings = settingsGrid({
-      confusion:
-        list(values.confusion) ??
-        uniq([own.lookalikeConfusionP, ...(name === "hard" ? [0.1, 0.05] : []), 0.02, 0.01, 0.005, 0.002, 0]),
-      bandMax: list(values.band) ?? uniq([own.confusedTopPMax, 0.8, 0.75, 0.7]),
-      miss: list(values.miss) ?? uniq([own.visionMissP, 0.01]),
-      random: list(values.random) ?? [own.randomConfusionP],
-    });
+    const settings =
+      values.vary === "one"
+        ? settingsOneAtATime(cameraOf(own), {
+            confusion: list(values.confusion) ?? [0.01, 0],
+            bandMax: list(values.band) ?? [0.7],
+            miss: list(values.miss) ?? [0.01, 0],
+            random: list(values.random) ?? [0],
+            phantom: list(values.phantom) ?? [0.01, 0],
+            childMiss: list(values["child-miss"]) ?? [0.1, 0],
+          })
+        : settingsGrid({
+            confusion:
+              list(values.confusion) ??
+              uniq([
+                own.lookalikeConfusionP,
+                ...(name === "hard" ? [0.1, 0.05] : []),
+                0.02,
+                0.01,
+                0.005,
+                0.002,
+                0,
+              ]),
+            bandMax: list(values.band) ?? uniq([own.confusedTopPMax, 0.8, 0.75, 0.7]),
+            miss: list(values.miss) ?? uniq([own.visionMissP, 0.01]),
+            random: list(values.random) ?? [own.randomConfusionP],
+            phantom: list(values.phantom) ?? [own.phantomPerStop],
+            childMiss: list(values["child-miss"]) ?? [own.childMissP],
+          });
     const seed = Number(name === "hard" ? values["seed-hard"] : values["seed-standard"]);
     return { base, settings, seed };
   });
@@ -418,17 +590,41 @@ function main(): void {
       }
       rows.push(row);
       process.stdout.write(`${formatRow(row)}\n`);
+      if (values.reasons) process.stdout.write(`${formatReasons(row)}\n`);
     });
   }
-  process.stdout.write(
-    "\nthe camera each target needs (largest look-alike confusion rate swept that reaches it):\n",
-  );
-  for (const q of requirementByTarget(rows))
+  if (values.vary === "one") {
+    process.stdout.write("\none parameter at a time, best first per target (* reaches it):\n");
+    for (const p of plans) {
+      const mine = rows.filter((r) => r.mix === p.base.name);
+      const own = cameraOf(p.base.sensors);
+      for (const c of mine[0].checks) {
+        const better = c.op === "≤" ? 1 : -1;
+        const ranked = [...mine].sort(
+          (a, b) =>
+            better *
+            (a.checks.find((x) => x.key === c.key)!.value - b.checks.find((x) => x.key === c.key)!.value),
+        );
+        process.stdout.write(`  ${p.base.name} ${LABEL[c.key]} ${c.op} ${c.target}:\n`);
+        for (const r of ranked) {
+          const x = r.checks.find((q) => q.key === c.key)!;
+          process.stdout.write(
+            `    ${x.reachable ? "*" : " "} ${x.value.toFixed(DIGITS[c.key]).padStart(8)}  ${describeChange(r.setting, own)}\n`,
+          );
+        }
+      }
+    }
+  } else {
     process.stdout.write(
-      `  ${q.mix.padEnd(8)} ${LABEL[q.key].padEnd(20)} band ≤ ${q.confusedTopPMax.toFixed(2)}, miss ${pct(q.visionMissP).padEnd(6)}, random ${pct(q.randomConfusionP).padEnd(6)}: ${
-        q.maxConfusion === undefined ? "none swept" : `confusion ≤ ${pct(q.maxConfusion)}`
-      }\n`,
+      "\nthe camera each target needs (largest look-alike confusion rate swept that reaches it):\n",
     );
+    for (const q of requirementByTarget(rows))
+      process.stdout.write(
+        `  ${q.mix.padEnd(8)} ${LABEL[q.key].padEnd(20)} band ≤ ${q.confusedTopPMax.toFixed(2)}, miss ${pct(q.visionMissP).padEnd(6)}, random ${pct(q.randomConfusionP).padEnd(6)}, phantom ${pct(q.phantomPerStop).padEnd(6)}, child miss ${pct(q.childMissP).padEnd(6)}: ${
+          q.maxConfusion === undefined ? "none swept" : `confusion ≤ ${pct(q.maxConfusion)}`
+        }\n`,
+      );
+  }
   if (values.out) {
     mkdirSync(values.out, { recursive: true });
     const title = `What camera the targets need (evidence bound, ${sessions} sessions per setting)`;
