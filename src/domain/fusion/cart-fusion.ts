@@ -629,6 +629,13 @@ class CartFusionImpl implements CartFusion {
       }
       otherMass = Math.max(otherMass, m);
     }
+    // ... and a product nobody saw that the guess's own weight spread hides (a 54 g bag of
+    // M&M's beside a 445 ± 23 g can of Pringles): the search brings in only the closest few
+    // unseen products, so their summed mass over the catalog is added here. It can only ask
+    if (!removal && cfg.hiddenBesideDoubt) {
+      const r = this.hiddenBesideRatio(guess, ctx) * guess.posterior;
+      otherMass = Math.max(otherMass, (otherMass + r) / (1 + r));
+    }
     // (explanations that charge the same as the guess are no "something else")
     const moreUnsure = !chargeSure && otherMass > 1 - cfg.acceptThreshold;
     const allOk = statuses.every((x) => x === "ok") && !moreUnsure;
@@ -1224,6 +1231,52 @@ class CartFusionImpl implements CartFusion {
       }
     }
     this.addClosestUnseen(best, k, prior, into);
+  }
+
+  /**
+   * The mass of "the guess + one unit of a product nobody saw or scanned", summed over the unit
+   * products of the catalog that are not candidates already, relative to the guess's own score:
+   * each such explanation scores as the search would score it (identity prior 1 / N,
+   * visionMissP, extraUnitPrior · extraProductPrior, the two weights' spreads added), so the
+   * sum is what the bounded search (the closest `unseenCandidates`) leaves out. It is large only
+   * where the guess's spread is wide enough to hold a whole product and the weight lies on that
+   * side of it; for a guess of units only, no remainder, within the search's bounds.
+   */
+  private hiddenBesideRatio(guess: Extract<Hypothesis, { kind: "merch" }>, ctx: ChangeContext): number {
+    const cfg = this.cfg;
+    if (guess.remainder || guess.items.length + 1 > cfg.maxDistinct || this.byWeight.length === 0) return 0;
+    let units = 0;
+    let mean = 0;
+    let v = ctx.sd * ctx.sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
+    for (const it of guess.items) {
+      const w = this.catalog.bySku.get(it.sku)?.weight;
+      if (it.qty === undefined || !w) return 0;
+      units += it.qty;
+      mean += it.qty * w.mean;
+      v += it.qty * w.sd * w.sd;
+    }
+    if (units + 1 > cfg.maxUnits) return 0;
+    const d = Math.abs(ctx.delta);
+    const rest = d - mean;
+    const own = Math.sqrt(v);
+    const zOwn = rest / own;
+    const cands = new Set(ctx.candidates.map((c) => c.product.sku));
+    const halfWidth = 8 * (this.maxUnitSd + own);
+    let sum = 0;
+    for (
+      let i = this.firstMeanAtLeast(rest - halfWidth);
+      i < this.byWeight.length && this.byWeightMean[i] <= rest + halfWidth;
+      i++
+    ) {
+      const p = this.byWeight[i];
+      if (cands.has(p.sku)) continue;
+      const w = p.weight!;
+      const s2 = v + w.sd * w.sd;
+      const z2 = ((rest - w.mean) * (rest - w.mean)) / s2;
+      // the ratio of two Gaussian densities, in logs (the guess alone may be far out)
+      sum += Math.exp(0.5 * (zOwn * zOwn - z2)) * (own / Math.sqrt(s2));
+    }
+    return (cfg.extraUnitPrior * cfg.extraProductPrior * cfg.visionMissP * sum) / this.byWeight.length;
   }
 
   /** Index of the first product (by unit weight) whose mean is at least `mean`. */

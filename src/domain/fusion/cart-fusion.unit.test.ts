@@ -1136,6 +1136,43 @@ describe("cart fusion: a unit seen and the rest of the weight", () => {
   });
 });
 
+describe("cart fusion: a product nobody saw inside a seen product's spread", () => {
+  // a 445 ± 23 g tube of crisps seen, and six 48–60 g bars nobody saw: 497 g is the tube 2.3 sd
+  // heavy, or the tube and any one of the bars right on. The search brings in only the unseen
+  // products closest to the whole change, so "did something else go in?" rests on the summed
+  // mass of "tube + a bar nobody saw" over the catalog
+  const bars = [48, 50, 52, 54, 57, 60].map((g, i) => unit(`bar-${i}`, g, 1, 149));
+  const catalog = indexCatalog("USD", [...TEST_PRODUCTS, unit("tube", 445, 23, 299), ...bars]);
+  const fusion = (config?: Partial<FusionConfig>) =>
+    createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
+
+  it("asks whether something else went in where the tube's spread could hide a bar", () => {
+    const tl = shopping(3).see("in", ["tube", 0.9]).step(497).hold(800).end();
+    const off = run(tl.events, undefined, fusion({ hiddenBesideDoubt: false })).events;
+    expect(of(off, "ItemAdded")).toMatchObject([{ sku: "tube", qty: 1, status: "ok" }]);
+    expect(of(off, "PromptRaised")).toEqual([]);
+    const { events } = run(tl.events, undefined, fusion({ hiddenBesideDoubt: true }));
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "tube", qty: 1, status: "ok" }]);
+    expect(of(events, "PromptRaised").map((p) => p.prompt.text)).toEqual([
+      "Did something else go in with tube? Please scan it, or answer no.",
+    ]);
+  });
+
+  it("does not ask where the weight is the tube's own", () => {
+    const tl = shopping(3).see("in", ["tube", 0.9]).step(452).hold(800).end();
+    const { events } = run(tl.events, undefined, fusion({ hiddenBesideDoubt: true }));
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "tube", qty: 1, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+  });
+
+  it("does not ask beside a product whose spread is too narrow to hide one", () => {
+    const tl = shopping(3).see("in", ["soap", 0.9]).step(418).hold(800).end();
+    const { events } = run(tl.events, undefined, fusion({ hiddenBesideDoubt: true }));
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "soap", qty: 1, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+  });
+});
+
 describe("cart fusion: a cart that learned its weights fit loosely only doubts more", () => {
   // two nuts seen, 10 g apart: 311 g is 2 × a + 1 × b (310) rather than 1 × a + 2 × b (320)
   // on the catalog's spread (0.4 against 3.8 model sd); not on a cart whose colas, scanned and

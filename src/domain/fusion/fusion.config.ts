@@ -197,6 +197,12 @@ export interface FusionConfig {
   lookalikeP: number;
   /** how many catalog products matching the weight enter as unseen candidates (camera missed them) */
   unseenCandidates: number;
+  /**
+   * "Did something else go in?" also counts the guess + one product nobody saw, summed over the
+   * whole catalog rather than the closest `unseenCandidates` (a light product hidden inside a
+   * wide-spread product's weight; docs/fusion-model.md §4)
+   */
+  hiddenBesideDoubt: boolean;
   /** identity score of a basket product taken out without a sighting */
   unseenRemovalP: number;
   /** factor when a scan in the window is not part of the explanation */
@@ -345,6 +351,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   wrongDirP: 0.05,
   lookalikeP: 0.02,
   unseenCandidates: 4,
+  hiddenBesideDoubt: true,
   unseenRemovalP: 0.3,
   scanUnusedP: 0.02,
   foreignMaxG: 5000,
