@@ -43,7 +43,9 @@ import type { IdGenerator } from "../shared/ids";
 import {
   type Candidate,
   type ChangeContext,
+  type ExplainVariant,
   explainChange,
+  explainChanges,
   explainedSightings,
   type Hypothesis,
   hypothesisLabel,
@@ -476,10 +478,6 @@ class CartFusionImpl implements CartFusion {
     this.settleWeighed(change.before, change.endT, out);
     const ctx = this.contextFor(change.delta, change.sd, sightings, scans, keyed);
     const ecfg = this.explainConfig();
-    const hyps = explainChange(ctx, ecfg);
-    this.learnBlank(ctx, hyps);
-    const best = hyps[0];
-    const bestMerch = hyps.find((h) => h.kind === "merch");
     // the cart's own weight spread, where it has learned a wider one, and how often its shoppers
     // put two products in together rather than two units of one, where that is more often than
     // the prior says, may only doubt; so does the upper end of what the one measured record
@@ -487,12 +485,18 @@ class CartFusionImpl implements CartFusion {
     // units and a product the camera missed rests on it alone
     const spread = this.weightSpread();
     const together = Math.max(this.togetherPrior(), cfg.extraProductPriorDoubt);
-    const wide = spread > 1 ? explainChange({ ...ctx, spread }, ecfg) : undefined;
-    // (for the lines only: "did something else go in?" is asked as before)
-    const tw =
-      together > cfg.extraProductPrior
-        ? explainChange({ ...ctx, spread }, { ...ecfg, extraProductPrior: together })
-        : undefined;
+    // (one search scores all three: the change's own explanations, the cart's spread, the doubt)
+    const variants: ExplainVariant[] = [{ spread: ctx.spread, extraProductPrior: ecfg.extraProductPrior }];
+    if (spread > 1) variants.push({ spread, extraProductPrior: ecfg.extraProductPrior });
+    if (together > cfg.extraProductPrior) variants.push({ spread, extraProductPrior: together });
+    const lists = explainChanges(ctx, ecfg, variants);
+    const hyps = lists[0];
+    const wide = spread > 1 ? lists[1] : undefined;
+    const tw = together > cfg.extraProductPrior ? lists[variants.length - 1] : undefined;
+    this.learnBlank(ctx, hyps);
+    const best = hyps[0];
+    const bestMerch = hyps.find((h) => h.kind === "merch");
+    // (tw for the lines only: "did something else go in?" is asked as before)
     if (!removal) {
       this.learnSpread(best, change, sightings, scans);
       this.learnTogether(best, scans);

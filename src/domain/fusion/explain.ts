@@ -86,6 +86,8 @@ export type Hypothesis =
   | { kind: "foreign"; score: number; posterior: number; foreignKey?: string; z: number }
   | { kind: "unidentified"; score: number; posterior: number; z: number };
 
+type Item = { sku: string; qty?: number; grams?: number };
+
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 function gaussian(x: number, mean: number, sd: number): number {
@@ -119,10 +121,35 @@ type ExplainConfig = Pick<
  * them best first with posteriors summing to 1.
  */
 export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesis[] {
+  return explainChanges(ctx, cfg, [{ spread: ctx.spread, extraProductPrior: cfg.extraProductPrior }])[0];
+}
+
+/** one way of scoring a change: the weight spread (ctx.spread) and extraProductPrior it is scored with */
+export interface ExplainVariant {
+  spread?: number;
+  extraProductPrior: number;
+}
+
+/**
+ * `explainChange` once for each variant (its spread in place of ctx.spread, its prior in place of
+ * cfg.extraProductPrior), in one search: the prior is only a factor on each explanation's score,
+ * and a wider spread only widens the weight fit of unit explanations and prunes the search later,
+ * so the candidates, the camera evidence and the weighed explanations are the same for all. Each
+ * list is exactly (bit for bit, in the same order) what `explainChange` returns for its variant.
+ * Lists may share `items` arrays: read only. At most 30 variants (a bit each).
+ */
+export function explainChanges(
+  ctx: ChangeContext,
+  cfg: ExplainConfig,
+  variants: readonly ExplainVariant[],
+): Hypothesis[][] {
   const removal = ctx.delta < 0;
   const d = Math.abs(ctx.delta);
   const baseVar = cfg.scaleNoiseSdG * cfg.scaleNoiseSdG + ctx.sd * ctx.sd;
-  const spread2 = (ctx.spread ?? 1) ** 2;
+  const nv = variants.length;
+  const spread2 = Float64Array.from(variants, (x) => (x.spread ?? 1) ** 2);
+  const extraProductPriors = Float64Array.from(variants, (x) => x.extraProductPrior);
+  const allVariants = 2 ** nv - 1;
   const units: Candidate[] = [];
   const weighed: Candidate[] = [];
   for (const c of ctx.candidates) {
@@ -134,7 +161,8 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   weighed.sort((a, b) => b.id - a.id);
   if (weighed.length > cfg.maxCandidates) weighed.length = cfg.maxCandidates;
 
-  const out: Hypothesis[] = [];
+  const priors = new Float64Array(nv);
+  const outs: Hypothesis[][] = variants.map(() => []);
   const counts = new Int32Array(units.length);
   const flatWeighed = 1 / Math.max(1, cfg.weighedMaxG - cfg.weighedMinG);
   const flatForeign = 1 / cfg.foreignMaxG;
@@ -222,36 +250,77 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   // catch-alls (e^-32 against ~1e-5): skip it before allocating anything
   const MAX_Z = 8;
 
-  const leaf = (totalUnits: number, distinct: number, mean: number, varUnits: number, idProd: number) => {
-    const prior =
-      (1 - cfg.priorForeign - cfg.priorUnidentified) *
-      cfg.extraUnitPrior ** Math.max(0, totalUnits - 1) *
-      cfg.extraProductPrior ** Math.max(0, distinct - 1);
+  // each variant's leaves are those its own search reaches (`alive`: a bit per variant)
+  const leaf = (
+    totalUnits: number,
+    distinct: number,
+    mean: number,
+    varUnits: number,
+    idProd: number,
+    alive: number,
+  ) => {
+    const base =
+      (1 - cfg.priorForeign - cfg.priorUnidentified) * cfg.extraUnitPrior ** Math.max(0, totalUnits - 1);
+    const extra = Math.max(0, distinct - 1);
+    for (let v = 0; v < nv; v++) priors[v] = base * extraProductPriors[v] ** extra;
     if (totalUnits > 0) {
-      const sd = Math.sqrt(spread2 * (varUnits + baseVar));
-      const zz = Math.abs(d - mean) / sd;
-      const lik = zz > MAX_Z ? 0 : gaussian(d, mean, sd);
-      const score = lik > 0 ? prior * lik * idProd * visionFactor(members(), memberCap) : 0;
-      if (score > 0) out.push({ kind: "merch", items: items(), score, posterior: 0, z: zz });
-      // ... plus something nobody identified (a cheap item scanned, an expensive one dropped beside it)
+      // the camera's factor for these members: the same in every variant, computed once if needed
+      let vf = 0;
+      let vfDone = false;
+      let its: Item[] | undefined;
+      let its2: Item[] | undefined;
       const rest = d - mean;
-      if (!removal && totalUnits === distinct && rest >= cfg.minChangeG + 3 * sd && rest < cfg.foreignMaxG) {
-        const s2 =
-          prior *
-          cfg.extraProductPrior *
-          (cfg.priorForeign + cfg.priorUnidentified * cfg.visionMissP) *
-          flatForeign *
-          idProd *
-          visionFactor(members(), memberCap);
-        if (s2 > 0) {
-          out.push({
-            kind: "merch",
-            items: items(),
-            remainder: Math.round(rest * 10) / 10,
-            score: s2,
-            posterior: 0,
-            z: 0,
-          });
+      // the weight fit of the last spread scored (variants of one spread share it)
+      let fitFor = Number.NaN;
+      let sd = 0;
+      let zz = 0;
+      let lik = 0;
+      for (let v = 0; v < nv; v++) {
+        if (!(alive & (1 << v))) continue;
+        if (spread2[v] !== fitFor) {
+          fitFor = spread2[v];
+          sd = Math.sqrt(spread2[v] * (varUnits + baseVar));
+          zz = Math.abs(d - mean) / sd;
+          lik = zz > MAX_Z ? 0 : gaussian(d, mean, sd);
+        }
+        if (lik > 0 && !vfDone) {
+          vf = visionFactor(members(), memberCap);
+          vfDone = true;
+        }
+        const score = lik > 0 ? priors[v] * lik * idProd * vf : 0;
+        if (score > 0) {
+          if (!its) its = items();
+          outs[v].push({ kind: "merch", items: its, score, posterior: 0, z: zz });
+        }
+        // ... plus something nobody identified (a cheap item scanned, an expensive one dropped beside it)
+        if (
+          !removal &&
+          totalUnits === distinct &&
+          rest >= cfg.minChangeG + 3 * sd &&
+          rest < cfg.foreignMaxG
+        ) {
+          if (!vfDone) {
+            vf = visionFactor(members(), memberCap);
+            vfDone = true;
+          }
+          const s2 =
+            priors[v] *
+            extraProductPriors[v] *
+            (cfg.priorForeign + cfg.priorUnidentified * cfg.visionMissP) *
+            flatForeign *
+            idProd *
+            vf;
+          if (s2 > 0) {
+            if (!its2) its2 = items();
+            outs[v].push({
+              kind: "merch",
+              items: its2,
+              remainder: Math.round(rest * 10) / 10,
+              score: s2,
+              posterior: 0,
+              z: 0,
+            });
+          }
         }
       }
     }
@@ -274,17 +343,18 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
         grams = rest;
       }
       const sku = w.product.sku;
-      const score =
-        prior *
-        (totalUnits > 0 ? cfg.extraProductPrior : 1) *
-        lik *
-        idProd *
-        w.prior *
-        visionFactor(members(w), memberCap);
-      if (score > 0) {
-        const its = items();
-        its.push({ sku, grams: Math.round(grams * 10) / 10 });
-        out.push({ kind: "merch", items: its, score, posterior: 0, z });
+      const vf = visionFactor(members(w), memberCap);
+      let its: Item[] | undefined;
+      for (let v = 0; v < nv; v++) {
+        if (!(alive & (1 << v))) continue;
+        const score = priors[v] * (totalUnits > 0 ? extraProductPriors[v] : 1) * lik * idProd * w.prior * vf;
+        if (score > 0) {
+          if (!its) {
+            its = items();
+            its.push({ sku, grams: Math.round(grams * 10) / 10 });
+          }
+          outs[v].push({ kind: "merch", items: its, score, posterior: 0, z });
+        }
       }
     }
   };
@@ -298,27 +368,37 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
     mean: number,
     varUnits: number,
     idProd: number,
+    alive: number,
   ) => {
     if (i === units.length) {
-      leaf(totalUnits, distinct, mean, varUnits, idProd);
+      leaf(totalUnits, distinct, mean, varUnits, idProd, alive);
       return;
     }
-    dfs(i + 1, totalUnits, distinct, mean, varUnits, idProd);
+    dfs(i + 1, totalUnits, distinct, mean, varUnits, idProd, alive);
     if (distinct >= cfg.maxDistinct) return;
     const c = units[i];
     const w = c.product.weight!;
     const cap = Math.min(cfg.maxUnits - totalUnits, c.maxQty ?? cfg.maxUnits);
+    // a variant whose search stops at n units of c reaches no more of them (its own loop breaks)
+    let on = alive;
     for (let n = 1; n <= cap; n++) {
       const m = mean + n * w.mean;
       const v = varUnits + n * w.sd * w.sd;
-      if (m - limitSd * Math.sqrt(spread2 * (v + baseVar)) > d) break;
+      for (let x = 0; x < nv; x++)
+        if (on & (1 << x) && m - limitSd * Math.sqrt(spread2[x] * (v + baseVar)) > d) on &= ~(1 << x);
+      if (on === 0) break;
       counts[i] = n;
-      dfs(i + 1, totalUnits + n, distinct + 1, m, v, idProd * c.prior);
+      dfs(i + 1, totalUnits + n, distinct + 1, m, v, idProd * c.prior, on);
     }
     counts[i] = 0;
   };
-  dfs(0, 0, 0, 0, 0, 1);
+  dfs(0, 0, 0, 0, 0, 1, allVariants);
 
+  // the explanations below do not depend on extraProductPrior: the same score in every list
+  const everywhere = (h: Hypothesis) => {
+    outs[0].push(h);
+    for (let v = 1; v < nv; v++) outs[v].push({ ...h });
+  };
   // removals of whole weighed lines
   if (removal) {
     for (const w of weighed) {
@@ -332,7 +412,7 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
         w.prior *
         visionFactor([w], [Number.POSITIVE_INFINITY]);
       if (score > 0)
-        out.push({
+        everywhere({
           kind: "merch",
           items: [{ sku, grams }],
           score,
@@ -348,11 +428,17 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
       const sd = Math.sqrt(baseVar + f.sd * f.sd);
       const score = cfg.priorForeign * gaussian(d, f.grams, sd) * visionFactor([], [], false);
       if (score > 0)
-        out.push({ kind: "foreign", foreignKey: f.key, score, posterior: 0, z: Math.abs(d - f.grams) / sd });
+        everywhere({
+          kind: "foreign",
+          foreignKey: f.key,
+          score,
+          posterior: 0,
+          z: Math.abs(d - f.grams) / sd,
+        });
     }
   }
   if (d < cfg.foreignMaxG) {
-    out.push({
+    everywhere({
       kind: "foreign",
       score: cfg.priorForeign * flatForeign * visionFactor([], [], false),
       posterior: 0,
@@ -363,18 +449,20 @@ export function explainChange(ctx: ChangeContext, cfg: ExplainConfig): Hypothesi
   let seen = cfg.visionMissP;
   for (const s of ctx.sightings) for (const p of s.p) if (p > seen) seen = p;
   const scanPenalty = cfg.scanUnusedP ** ctx.scanned.length;
-  out.push({
+  everywhere({
     kind: "unidentified",
     score: cfg.priorUnidentified * flatForeign * seen * scanPenalty * blankMerch,
     posterior: 0,
     z: 0,
   });
 
-  let total = 0;
-  for (const h of out) total += h.score;
-  if (total > 0 && Number.isFinite(total)) for (const h of out) h.posterior = h.score / total;
-  out.sort((a, b) => b.posterior - a.posterior);
-  return out;
+  for (const out of outs) {
+    let total = 0;
+    for (const h of out) total += h.score;
+    if (total > 0 && Number.isFinite(total)) for (const h of out) h.posterior = h.score / total;
+    out.sort((a, b) => b.posterior - a.posterior);
+  }
+  return outs;
 }
 
 /**
