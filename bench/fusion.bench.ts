@@ -87,12 +87,44 @@ function feed(f: CartFusion, events: CartEvent[]): void {
   for (const e of events) f.ingest(e);
 }
 
+// ---- settle→decision timings of a phase: wall and process CPU of each ingest that settled a change
+function timings() {
+  const times: number[] = [];
+  const cpu: number[] = [];
+  return {
+    ingest(f: CartFusion, e: CartEvent) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const r = f.ingest(e);
+      const t1 = performance.now();
+      if (r.settled) {
+        const c1 = process.cpuUsage(c0);
+        cpu.push((c1.user + c1.system) / 1000);
+        times.push(t1 - t0);
+      }
+      return r;
+    },
+    summary() {
+      const q = (xs: number[], x: number) => xs[Math.min(xs.length - 1, Math.floor(x * xs.length))];
+      times.sort((a, b) => a - b);
+      cpu.sort((a, b) => a - b);
+      return {
+        p50: q(times, 0.5),
+        p99: q(times, 0.99),
+        max: times[times.length - 1],
+        cpuP50: q(cpu, 0.5),
+        cpuP99: q(cpu, 0.99),
+        n: times.length,
+      };
+    },
+  };
+}
+
 // ---- 1. decision latency: single-sample events, timing each ingest, keeping the settling ones
 function latency() {
   const f = createCartFusion({ catalog, ids: sequentialIds(), store: base.store, cart: base.cart });
   feed(f, fillBasket());
-  const times: number[] = [];
-  const cpu: number[] = [];
+  const tm = timings();
   let adds = 0;
   let removals = 0;
   const inBasket = products.slice(0, 200).map((p) => p.sku);
@@ -127,14 +159,8 @@ function latency() {
       }
     }
     for (const e of ev) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const r = f.ingest(e);
-      const t1 = performance.now();
+      const r = tm.ingest(f, e);
       if (r.settled) {
-        const c1 = process.cpuUsage(c0);
-        cpu.push((c1.user + c1.system) / 1000);
-        times.push(t1 - t0);
         for (const b of r.events) {
           if (b.type === "ItemAdded") adds++;
           if (b.type === "ItemRemoved") removals++;
@@ -142,16 +168,8 @@ function latency() {
       }
     }
   }
-  const q = (xs: number[], x: number) => xs[Math.min(xs.length - 1, Math.floor(x * xs.length))];
-  times.sort((a, b) => a - b);
-  cpu.sort((a, b) => a - b);
   return {
-    p50: q(times, 0.5),
-    p99: q(times, 0.99),
-    max: times[times.length - 1],
-    cpuP50: q(cpu, 0.5),
-    cpuP99: q(cpu, 0.99),
-    n: times.length,
+    ...tm.summary(),
     adds,
     removals,
     prompts: f.counters.prompts,
@@ -207,8 +225,7 @@ function throughput() {
 function severalUnits() {
   const f = createCartFusion({ catalog, ids: sequentialIds(), store: base.store, cart: base.cart });
   feed(f, fillBasket());
-  const times: number[] = [];
-  const cpu: number[] = [];
+  const tm = timings();
   for (let c = 0; c < CHANGES / 2; c++) {
     const a = products[200 + ((c * 3) % 50)];
     const b = products[200 + ((c * 7 + 11) % 50)];
@@ -223,28 +240,10 @@ function severalUnits() {
         t += dt;
       }
     }
-    for (const e of ev) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const r = f.ingest(e);
-      const t1 = performance.now();
-      if (r.settled) {
-        const c1 = process.cpuUsage(c0);
-        cpu.push((c1.user + c1.system) / 1000);
-        times.push(t1 - t0);
-      }
-    }
+    for (const e of ev) tm.ingest(f, e);
   }
-  const q = (xs: number[], x: number) => xs[Math.min(xs.length - 1, Math.floor(x * xs.length))];
-  times.sort((x, y) => x - y);
-  cpu.sort((x, y) => x - y);
   return {
-    p50: q(times, 0.5),
-    p99: q(times, 0.99),
-    max: times[times.length - 1],
-    cpuP50: q(cpu, 0.5),
-    cpuP99: q(cpu, 0.99),
-    n: times.length,
+    ...tm.summary(),
     prompts: f.counters.prompts,
   };
 }

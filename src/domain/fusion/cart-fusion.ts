@@ -967,19 +967,28 @@ class CartFusionImpl implements CartFusion {
     for (let m = 1; own && m < (it.qty ?? 1); m++) {
       const rest = ctx.delta - m * own.mean;
       const v = noise2 + m * own.sd * own.sd;
-      const half = cfg.listedExcludeZ * (this.maxUnitSd + Math.sqrt(v));
-      for (
-        let i = this.firstMeanAtLeast(rest - half);
-        i < this.byWeight.length && this.byWeightMean[i] <= rest + half;
-        i++
-      ) {
-        const p = this.byWeight[i];
-        const pw = p.weight!;
-        if (p.sku !== it.sku && Math.abs(rest - pw.mean) <= cfg.listedExcludeZ * Math.sqrt(v + pw.sd * pw.sd))
-          return false;
-      }
+      if (this.someUnitFits(rest, v, cfg.listedExcludeZ, (p) => p.sku === it.sku)) return false;
     }
     return true;
+  }
+
+  /**
+   * Is there a unit product, other than those `skip` names, whose one unit weighs `rest` within
+   * `z` sd (its own spread added to `v`)? The catalog's units by mean weight, searched only in
+   * the window the widest unit spread allows.
+   */
+  private someUnitFits(rest: number, v: number, z: number, skip: (p: Product) => boolean): boolean {
+    const half = z * (this.maxUnitSd + Math.sqrt(v));
+    for (
+      let i = this.firstMeanAtLeast(rest - half);
+      i < this.byWeight.length && this.byWeightMean[i] <= rest + half;
+      i++
+    ) {
+      const p = this.byWeight[i];
+      const pw = p.weight!;
+      if (!skip(p) && Math.abs(rest - pw.mean) <= z * Math.sqrt(v + pw.sd * pw.sd)) return true;
+    }
+    return false;
   }
 
   /**
@@ -1023,20 +1032,8 @@ class CartFusionImpl implements CartFusion {
         // the weight left for the product nobody saw, and the spread of the units kept
         const rest = ctx.delta - (mean - k * own.mean);
         const v = v0 - k * own.sd * own.sd;
-        const half = cfg.unseenBesideZ * (this.maxUnitSd + Math.sqrt(v));
-        for (
-          let i = this.firstMeanAtLeast(rest - half);
-          i < this.byWeight.length && this.byWeightMean[i] <= rest + half;
-          i++
-        ) {
-          const p = this.byWeight[i];
-          const pw = p.weight!;
-          if (p.sku === it.sku || (k === 1 && this.chargeKey(p.sku, false) === key)) continue;
-          if (Math.abs(rest - pw.mean) <= cfg.unseenBesideZ * Math.sqrt(v + pw.sd * pw.sd)) {
-            out.add(it.sku);
-            break;
-          }
-        }
+        const skip = (p: Product) => p.sku === it.sku || (k === 1 && this.chargeKey(p.sku, false) === key);
+        if (this.someUnitFits(rest, v, cfg.unseenBesideZ, skip)) out.add(it.sku);
       }
     }
     return out;
