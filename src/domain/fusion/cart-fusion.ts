@@ -623,26 +623,31 @@ class CartFusionImpl implements CartFusion {
       return "unsure";
     });
     // the lines may each be sure while the explanation as a whole is not: something else may
-    // have gone in (or out) with them (a scanned cereal box and a chocolate bar seen beside it)
-    let otherMass = 0;
-    for (const hs of wide ? [hyps, wide] : [hyps]) {
-      let m = 0;
-      for (const h of hs) {
-        if (h.kind !== "merch" || h === guess || (hs === wide && sameItems(h, guess))) continue;
-        if (h.items.some((i) => !guessSkus.has(i.sku))) m += h.posterior;
-      }
-      otherMass = Math.max(otherMass, m);
-    }
-    // ... and a product nobody saw that the guess's own weight spread hides (a 54 g bag of
-    // M&M's beside a 445 ± 23 g can of Pringles): the search brings in only the closest few
-    // unseen products, so their summed mass over the catalog is added here. It can only ask
-    if (!removal && cfg.hiddenBesideDoubt) {
-      const r = this.hiddenBesideRatio(guess, ctx) * guess.posterior;
-      otherMass = Math.max(otherMass, (otherMass + r) / (1 + r));
-    }
+    // have gone in (or out) with them (a scanned cereal box and a chocolate bar seen beside it);
+    // asked only where it can decide: every line sure, and the charge not sure on its own
     // (explanations that charge the same as the guess are no "something else")
-    const moreUnsure = !chargeSure && otherMass > 1 - cfg.acceptThreshold;
-    const allOk = statuses.every((x) => x === "ok") && !moreUnsure;
+    const linesOk = statuses.every((x) => x === "ok");
+    let moreUnsure = false;
+    if (linesOk && !chargeSure) {
+      let otherMass = 0;
+      for (const hs of wide ? [hyps, wide] : [hyps]) {
+        let m = 0;
+        for (const h of hs) {
+          if (h.kind !== "merch" || h === guess || (hs === wide && sameItems(h, guess))) continue;
+          if (h.items.some((i) => !guessSkus.has(i.sku))) m += h.posterior;
+        }
+        otherMass = Math.max(otherMass, m);
+      }
+      // ... and a product nobody saw that the guess's own weight spread hides (a 54 g bag of
+      // M&M's beside a 445 ± 23 g can of Pringles): the search brings in only the closest few
+      // unseen products, so their summed mass over the catalog is added here. It can only ask
+      if (!removal && cfg.hiddenBesideDoubt) {
+        const r = this.hiddenBesideRatio(guess, ctx) * guess.posterior;
+        otherMass = Math.max(otherMass, (otherMass + r) / (1 + r));
+      }
+      moreUnsure = otherMass > 1 - cfg.acceptThreshold;
+    }
+    const allOk = linesOk && !moreUnsure;
     evidence.summary = this.summary(change, guess, sightings, scans, keyed, allOk ? "ok" : "unsure");
     if (allOk && chargeSure && charge.alternatives.length > 0) {
       const identity = Math.min(...marginals);
