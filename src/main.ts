@@ -253,7 +253,7 @@ async function seedDemo(
     }
   }
   const make = async (scope: string, role: ApiRole, label: string) =>
-    (await backend.createApiKey(scope, role, label)).key;
+    (await backend.createApiKey(scope, role, label, "setup:demo")).key;
   const demo: DemoCredentials = {
     store,
     apiKeys: {
@@ -649,7 +649,8 @@ export async function startServer(
       file: demoWalkoutKeysFile(config.demo.keysFile),
       findKey: (hash) => storage.apiKeys.findByHash(hash),
       devices: deviceRegistry,
-      createApiKey: async (store, role, label) => (await backend.createApiKey(store, role, label)).key,
+      createApiKey: async (store, role, label) =>
+        (await backend.createApiKey(store, role, label, "setup:demo")).key,
       async provisionDevice(store, device, label) {
         const { secret } = await deviceAdmin.provision(store, device, label);
         return { username: deviceUsername(store, device), secret };

@@ -62,13 +62,24 @@ export interface ApiBackend {
 
   // API keys
   findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
-  createApiKey(scope: string, role: ApiRole, label?: string): Promise<{ record: ApiKeyRecord; key: string }>;
+  /**
+   * Makes a key of `scope` (a store, or `*` for head office); `createdBy` is kept with it (the
+   * calling admin key's id, or `setup:…` outside the API; decision 0123).
+   */
+  createApiKey(
+    scope: string,
+    role: ApiRole,
+    label?: string,
+    createdBy?: string,
+  ): Promise<{ record: ApiKeyRecord; key: string }>;
   /**
    * Revokes key `keyId` of `store`, or of head office when `store` is `*` (a key of another scope
    * is not found: false). Its HTTP calls are refused from the next one, its live sockets closed
-   * on every process.
+   * on every process. `by`: the revoking admin key's id, kept with the key.
    */
-  revokeApiKey(store: string, keyId: string): Promise<boolean>;
+  revokeApiKey(store: string, keyId: string, by?: string): Promise<boolean>;
+  /** The keys of `scope` (`*`: head office's), oldest first: never a hash or secret. */
+  listApiKeys(scope: string): Promise<ApiKeyRecord[]>;
 
   // carts
   provisionCart(store: string, cart: string, label?: string): Promise<ProvisionedCart>;

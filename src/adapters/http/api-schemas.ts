@@ -256,6 +256,23 @@ export const apiKeyBody = z.object({
   role: z.enum(["operator", "reviewer", "admin"]),
   label: z.string().max(200).optional(),
 });
+/** A key as listed to its scope's admins: never its hash or secret (decision 0123). */
+export const apiKeySchema = z.object({
+  id: z.string(),
+  store: z.string().describe("the store the key acts on, or * for head office"),
+  role: z.enum(["operator", "reviewer", "admin"]),
+  label: z.string().optional(),
+  createdAt: z.number().int(),
+  createdBy: z
+    .string()
+    .optional()
+    .describe(
+      "the admin key that made it, or setup:… (demo seed, skiplane keys create); absent on older keys",
+    ),
+  revoked: z.boolean(),
+  revokedBy: z.string().optional().describe("the admin key that revoked it"),
+  revokedAt: z.number().int().optional(),
+});
 export const apiKeyCreatedSchema = z.object({
   id: z.string(),
   store: z.string(),

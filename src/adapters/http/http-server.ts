@@ -256,11 +256,30 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       },
     },
     async (req, reply) => {
-      const { record, key } = await backend.createApiKey(req.params.store, req.body.role, req.body.label);
+      const { record, key } = await backend.createApiKey(
+        req.params.store,
+        req.body.role,
+        req.body.label,
+        req.apiKey?.id,
+      );
       return reply
         .code(201)
         .send({ id: record.id, store: record.store, role: record.role, label: record.label, key });
     },
+  );
+  api.get(
+    `${P}/api-keys`,
+    {
+      ...secured("admin"),
+      schema: {
+        tags: ["keys"],
+        summary:
+          "This store's API keys, oldest first, with who made and revoked each (never a secret or hash); head office's keys are listed on the chain route",
+        params: S.storeParams,
+        response: { 200: z.array(S.apiKeySchema), ...problemResponses },
+      },
+    },
+    async (req) => (await backend.listApiKeys(req.params.store)).map(listedKey),
   );
 
   api.post(
@@ -280,23 +299,59 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     },
     async (req) => {
       const { store, keyId } = req.params;
-      if (!(await backend.revokeApiKey(store, keyId)))
+      if (!(await backend.revokeApiKey(store, keyId, req.apiKey?.id)))
         throw new ApiError("UNKNOWN_API_KEY", `no API key ${keyId} in ${store}`);
       return { store, id: keyId, revoked: true as const };
     },
   );
 
-  // head office's keys (scope `*`): only a chain-wide admin may revoke one; a store's admin gets
-  // 403 here (and 404 for such a key through its store's route above); never the last active
-  // head-office admin key (409, storage-api-backend.ts)
+  // head office's keys (scope `*`): only a chain-wide admin may make, list or revoke one — a
+  // store's admin and head office's operators and reviewers get 403 before any lookup; never the
+  // last active head-office admin key (409, storage-api-backend.ts). Made here, a new admin key
+  // can replace a leaked one (rotation: make the new, then revoke the old; decision 0123).
+  const chainAdmin = {
+    onRequest: async (req: FastifyRequest) => {
+      const key = await authenticate(req);
+      requireRoleAndStore(key, ROLES.admin, "*", keys);
+      req.apiKey = key;
+    },
+  };
+  api.post(
+    "/api/v1/chain/api-keys",
+    {
+      ...chainAdmin,
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Make a head-office API key (scope *: every store) of any role, shown once: chain admins only; to rotate one, make its successor, then revoke it",
+        body: S.apiKeyBody,
+        response: { 201: S.apiKeyCreatedSchema, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      const { record, key } = await backend.createApiKey("*", req.body.role, req.body.label, req.apiKey?.id);
+      return reply
+        .code(201)
+        .send({ id: record.id, store: record.store, role: record.role, label: record.label, key });
+    },
+  );
+  api.get(
+    "/api/v1/chain/api-keys",
+    {
+      ...chainAdmin,
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Head office's API keys (scope *), oldest first, with who made and revoked each: chain admins only",
+        response: { 200: z.array(S.apiKeySchema), ...problemResponses },
+      },
+    },
+    async () => (await backend.listApiKeys("*")).map(listedKey),
+  );
   api.post(
     "/api/v1/chain/api-keys/:keyId/revoke",
     {
-      onRequest: async (req) => {
-        const key = await authenticate(req);
-        requireRoleAndStore(key, ROLES.admin, "*", keys);
-        req.apiKey = key;
-      },
+      ...chainAdmin,
       schema: {
         tags: ["keys"],
         summary:
@@ -311,7 +366,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     async (req) => {
       const { keyId } = req.params;
       // a store's key is not found here: it is revoked through its store's route
-      if (!(await backend.revokeApiKey("*", keyId)))
+      if (!(await backend.revokeApiKey("*", keyId, req.apiKey?.id)))
         throw new ApiError("UNKNOWN_API_KEY", `no chain-wide API key ${keyId}`);
       return { store: "*" as const, id: keyId, revoked: true as const };
     },
@@ -630,6 +685,21 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   }
   for (const plugin of options.plugins ?? []) await plugin(app);
   return app;
+}
+
+/** A key as its admins see it listed: every field but the hash. */
+function listedKey(k: ApiKeyRecord): z.infer<typeof S.apiKeySchema> {
+  return {
+    id: k.id,
+    store: k.store,
+    role: k.role,
+    ...(k.label !== undefined ? { label: k.label } : {}),
+    createdAt: k.createdAt,
+    ...(k.createdBy !== undefined ? { createdBy: k.createdBy } : {}),
+    revoked: k.revoked,
+    ...(k.revokedBy !== undefined ? { revokedBy: k.revokedBy } : {}),
+    ...(k.revokedAt !== undefined ? { revokedAt: k.revokedAt } : {}),
+  };
 }
 
 function sendHtml(reply: FastifyReply, html: string): FastifyReply {

@@ -109,21 +109,35 @@ export class StorageApiBackend implements ApiBackend {
     scope: string,
     role: ApiRole,
     label?: string,
+    createdBy?: string,
   ): Promise<{ record: ApiKeyRecord; key: string }> {
     const id = this.newId("key");
     const key = newApiKey(id);
-    const record = { id, store: scope, role, keyHash: apiKeyHash(key), label, createdAt: this.now() };
+    const record = {
+      id,
+      store: scope,
+      role,
+      keyHash: apiKeyHash(key),
+      label,
+      createdAt: this.now(),
+      ...(createdBy !== undefined ? { createdBy } : {}),
+    };
     await this.o.storage.apiKeys.create(record);
     return { record: { ...record, revoked: false }, key };
   }
 
-  async revokeApiKey(store: string, keyId: string): Promise<boolean> {
+  listApiKeys(scope: string): Promise<ApiKeyRecord[]> {
+    return this.o.storage.apiKeys.list(scope);
+  }
+
+  async revokeApiKey(store: string, keyId: string, by?: string): Promise<boolean> {
+    const audit = by !== undefined ? { by, at: this.now() } : undefined;
     // looked up within the scope: another store's key, or a chain-wide one through a store (or a
     // store's through `*`), is not found here
     if (store === "*") {
       // head office keeps an admin: only a chain-wide admin revokes head-office keys (and no
       // route creates one), so without one the chain's keys could not be managed through the API
-      const r = await this.o.storage.apiKeys.revokeUnlessLastAdmin(store, keyId);
+      const r = await this.o.storage.apiKeys.revokeUnlessLastAdmin(store, keyId, audit);
       if (r === "unknown") return false;
       if (r === "last-admin")
         throw new ApiError(
@@ -133,7 +147,7 @@ export class StorageApiBackend implements ApiBackend {
     } else {
       const key = (await this.o.storage.apiKeys.list(store)).find((k) => k.id === keyId);
       if (!key || key.store !== store) return false;
-      await this.o.storage.apiKeys.revoke(keyId);
+      await this.o.storage.apiKeys.revoke(keyId, audit);
     }
     await this.o.broker.apiKeyRevoked?.(store, keyId);
     return true;

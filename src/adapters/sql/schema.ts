@@ -89,6 +89,11 @@ export interface ApiKeysTable {
   label: string | null;
   created_at: number;
   revoked: number;
+  /** who made the key: an API key id, or `setup:…` (migration 0005; NULL on older keys) */
+  created_by: string | null;
+  /** who revoked it, and when (epoch ms) */
+  revoked_by: string | null;
+  revoked_at: number | null;
 }
 export interface AccountsTable {
   store: string;

@@ -13,6 +13,7 @@ import type {
   CartRecord,
   CartRegistry,
   CartScreen,
+  KeyRevocation,
   OpenCasesSummary,
   OpenSessionsSummary,
   ReceiptView,
@@ -464,7 +465,7 @@ export class SqlApiKeys implements ApiKeyRepository {
     private readonly dialect: SqlDialectName,
   ) {}
 
-  async create(r: Omit<ApiKeyRecord, "revoked">): Promise<void> {
+  async create(r: Omit<ApiKeyRecord, "revoked" | "revokedBy" | "revokedAt">): Promise<void> {
     await this.db
       .insertInto("api_keys")
       .values({
@@ -475,6 +476,7 @@ export class SqlApiKeys implements ApiKeyRepository {
         label: r.label ?? null,
         created_at: r.createdAt,
         revoked: 0,
+        created_by: r.createdBy ?? null,
       })
       .execute();
   }
@@ -489,13 +491,15 @@ export class SqlApiKeys implements ApiKeyRepository {
     return r && toKey(r);
   }
 
-  async revoke(id: string): Promise<boolean> {
+  async revoke(id: string, by?: KeyRevocation): Promise<boolean> {
     const r = await this.db
       .updateTable("api_keys")
       .set({ revoked: 1 })
       .where("id", "=", id)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    if (Number(r.numUpdatedRows) === 0) return false;
+    if (by) await revokedBy(this.db, id, by);
+    return true;
   }
 
   /**
@@ -504,7 +508,11 @@ export class SqlApiKeys implements ApiKeyRepository {
    * admins at once the second waits, reads the first's key revoked (READ COMMITTED re-checks a
    * locked row's condition) and refuses; SQLite runs one write transaction at a time.
    */
-  async revokeUnlessLastAdmin(store: string, id: string): Promise<"revoked" | "unknown" | "last-admin"> {
+  async revokeUnlessLastAdmin(
+    store: string,
+    id: string,
+    by?: KeyRevocation,
+  ): Promise<"revoked" | "unknown" | "last-admin"> {
     return this.db.transaction().execute(async (trx) => {
       const q = trx
         .selectFrom("api_keys")
@@ -517,6 +525,7 @@ export class SqlApiKeys implements ApiKeyRepository {
       const activeAdmin = (r: (typeof rows)[number]) => r.role === "admin" && Number(r.revoked) === 0;
       if (activeAdmin(key) && !rows.some((r) => r.id !== id && activeAdmin(r))) return "last-admin";
       await trx.updateTable("api_keys").set({ revoked: 1 }).where("id", "=", id).execute();
+      if (by) await revokedBy(trx, id, by);
       return "revoked";
     });
   }
@@ -542,7 +551,20 @@ function toKey(r: Database["api_keys"]): ApiKeyRecord {
     label: r.label ?? undefined,
     createdAt: Number(r.created_at),
     revoked: Number(r.revoked) === 1,
+    ...(r.created_by ? { createdBy: r.created_by } : {}),
+    ...(r.revoked_by ? { revokedBy: r.revoked_by } : {}),
+    ...(r.revoked_at !== null && r.revoked_at !== undefined ? { revokedAt: Number(r.revoked_at) } : {}),
   };
+}
+
+/** Records the first revocation's who and when (a key revoked again keeps them). */
+async function revokedBy(db: Kysely<Database>, id: string, by: KeyRevocation): Promise<void> {
+  await db
+    .updateTable("api_keys")
+    .set({ revoked_by: by.by, revoked_at: by.at })
+    .where("id", "=", id)
+    .where("revoked_at", "is", null)
+    .execute();
 }
 
 export class SqlAccounts implements AccountDirectory {

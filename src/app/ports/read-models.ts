@@ -277,20 +277,38 @@ export interface ApiKeyRecord {
   label?: string;
   createdAt: number;
   revoked: boolean;
+  /**
+   * The audit trail (decision 0123): who made the key — the id of the admin key that called the
+   * API, or `setup:…` for one made outside it (demo seed, `skiplane keys create`) — and who
+   * revoked it, when. Absent on keys made before it was kept.
+   */
+  createdBy?: string;
+  revokedBy?: string;
+  revokedAt?: number;
+}
+
+/** Who revokes a key, and when: kept on the key (the first revocation's; a second changes nothing). */
+export interface KeyRevocation {
+  by: string;
+  at: number;
 }
 
 export interface ApiKeyRepository {
-  create(record: Omit<ApiKeyRecord, "revoked">): Promise<void>;
+  create(record: Omit<ApiKeyRecord, "revoked" | "revokedBy" | "revokedAt">): Promise<void>;
   /** The (not revoked) key with this hash. */
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
   /** Returns false when the key does not exist. */
-  revoke(id: string): Promise<boolean>;
+  revoke(id: string, by?: KeyRevocation): Promise<boolean>;
   /**
    * Revokes the key `id` of scope `store` unless it is that scope's last active admin key, as one
    * step (two admins revoking each other's keys at once cannot both succeed): "revoked" (also a
    * key revoked already), "unknown" (no such key in that scope), "last-admin" (left as it is).
    */
-  revokeUnlessLastAdmin(store: string, id: string): Promise<"revoked" | "unknown" | "last-admin">;
+  revokeUnlessLastAdmin(
+    store: string,
+    id: string,
+    by?: KeyRevocation,
+  ): Promise<"revoked" | "unknown" | "last-admin">;
   /** Keys scoped to this store (and chain-wide `*` keys when `store` is `*`). */
   list(store: string): Promise<ApiKeyRecord[]>;
 }

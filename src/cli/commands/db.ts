@@ -3,10 +3,12 @@
  * sensor-data retention, export labelled review decisions as JSONL. `--db` takes a SQLite file
  * path or a postgres:// URL (default: SKIPLANE_DATABASE_URL, else .data/skiplane.sqlite).
  */
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import { apiKeyHash, newApiKey } from "../../adapters/http/tokens";
 import { openStorage, type StorageConfig, storageConfigFrom } from "../../adapters/sql/open-storage";
-import type { Storage } from "../../app/ports/read-models";
+import type { ApiRole, Storage } from "../../app/ports/read-models";
 import { intArg } from "./sim-eval-args";
 
 interface DbOpts {
@@ -85,6 +87,48 @@ export function register(program: Command): void {
     process.stdout.write(
       `deleted ${deleted} raw events from before ${new Date(cutoff).toISOString().slice(0, 10)}\n`,
     );
+  });
+
+  // API keys outside the API (decision 0123): the first head-office admin key of a new
+  // deployment, and the way back in for whoever holds the database should every head-office
+  // admin key be lost. The key is printed once; only its SHA-256 is stored.
+  const keys = program.command("keys").description("API keys, made or listed in the database directly");
+  dbOptions(
+    keys
+      .command("create")
+      .description("Make an API key and print it once (e.g. the first head-office admin key: --store '*')")
+      .requiredOption("--store <id>", "the store the key acts on, or * for head office (every store)")
+      .requiredOption("--role <role>", "operator, reviewer or admin")
+      .option("--label <text>", "who or what holds it"),
+  ).action(async (opts: DbOpts & { store: string; role: string; label?: string }) => {
+    if (!["operator", "reviewer", "admin"].includes(opts.role))
+      throw new Error("--role: operator, reviewer or admin");
+    if (opts.store !== "*" && !/^[A-Za-z0-9._:@-]{1,128}$/.test(opts.store))
+      throw new Error("--store: a store id, or * for head office");
+    const id = `key_${randomBytes(10).toString("hex")}`;
+    const key = newApiKey(id);
+    await withStorage(opts, (s) =>
+      s.apiKeys.create({
+        id,
+        store: opts.store,
+        role: opts.role as ApiRole,
+        keyHash: apiKeyHash(key),
+        createdAt: Date.now(),
+        createdBy: "setup:cli",
+        ...(opts.label !== undefined ? { label: opts.label } : {}),
+      }),
+    );
+    process.stderr.write(`${id}: ${opts.role} of ${opts.store === "*" ? "head office (*)" : opts.store}\n`);
+    process.stdout.write(`${key}\n`);
+  });
+  dbOptions(
+    keys
+      .command("list")
+      .description("A scope's keys as JSON lines: never a hash or secret")
+      .requiredOption("--store <id>", "a store id, or * for head office's keys"),
+  ).action(async (opts: DbOpts & { store: string }) => {
+    const list = await withStorage(opts, (s) => s.apiKeys.list(opts.store));
+    for (const { keyHash: _hash, ...k } of list) process.stdout.write(`${JSON.stringify(k)}\n`);
   });
 
   dbOptions(

@@ -222,6 +222,38 @@ export function runReadModelContract({ newStorage }: ReadModelContractOptions): 
       ).rejects.toThrow();
     });
 
+    it("api keys: who made each and who revoked it, when (the first revocation's)", async () => {
+      const s = await newStorage();
+      const scope = uniqueStore();
+      const key = (id: string, createdBy?: string) =>
+        s.apiKeys.create({
+          id: `${id}_${scope}`,
+          store: scope,
+          role: "admin",
+          keyHash: `h-${id}-${scope}`,
+          createdAt: 1,
+          ...(createdBy ? { createdBy } : {}),
+        });
+      await key("a1", "setup:cli");
+      await key("a2", `a1_${scope}`);
+      await key("op");
+      expect(await s.apiKeys.revoke(`op_${scope}`, { by: `a1_${scope}`, at: 10 })).toBe(true);
+      expect(await s.apiKeys.revoke(`op_${scope}`, { by: `a2_${scope}`, at: 20 })).toBe(true);
+      expect(await s.apiKeys.revokeUnlessLastAdmin(scope, `a2_${scope}`, { by: `a1_${scope}`, at: 30 })).toBe(
+        "revoked",
+      );
+      const byId = new Map((await s.apiKeys.list(scope)).map((k) => [k.id.split("_")[0], k]));
+      expect(byId.get("a1")).toMatchObject({ createdBy: "setup:cli", revoked: false });
+      expect(byId.get("a1")?.revokedBy).toBeUndefined();
+      expect(byId.get("a2")).toMatchObject({
+        createdBy: `a1_${scope}`,
+        revokedBy: `a1_${scope}`,
+        revokedAt: 30,
+      });
+      expect(byId.get("op")).toMatchObject({ revoked: true, revokedBy: `a1_${scope}`, revokedAt: 10 });
+      expect(byId.get("op")?.createdBy).toBeUndefined();
+    });
+
     it("api keys: a scope's last active admin key is not revoked; two revoking each other at once, one is", async () => {
       const s = await newStorage();
       const scope = uniqueStore();
