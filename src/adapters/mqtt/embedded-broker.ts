@@ -56,10 +56,15 @@ export interface EmbeddedBrokerOptions {
   thread?: boolean;
 }
 
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
   const err = new Error(message) as AuthenticateError;
   err.returnCode = returnCode;
   return err;
+}
+
+/** The account an identity is: what owns the client ids it connects with. */
+function ownerOf(id: Identity): string {
+  return id.kind === "cart" ? `cart:${id.cart}` : `${id.kind}:${id.username}`;
 }
 
 function sameString(a: string, b: string): boolean {
@@ -75,6 +80,15 @@ export class EmbeddedBroker implements CartOutbound {
   private readonly thread: BrokerThread | undefined;
   private server: Server | undefined;
   private readonly identities = new WeakMap<Conn, Identity>();
+  /**
+   * Which account holds each client id: MQTT names a session by its client id alone, so without
+   * this any cart could connect with another's id, cut it off and (clean session off) inherit its
+   * session (MQTT 5 §5.4.2: "the implementation should check that the Client is authorized to use
+   * the Client Identifier"). Held while a connection of the account has it, or its session is
+   * kept (its last connection was not clean); `live` connections of that id, `kept` session.
+   */
+  private readonly clientIds = new Map<string, { owner: string; live: number; kept: boolean }>();
+  private readonly clientIdOf = new WeakMap<Conn, string>();
   private readonly byCart = new Map<string, Set<Conn>>();
   private readonly byDevice = new Map<string, Set<Conn>>();
   /** the worker's connections, by its id */
@@ -109,7 +123,8 @@ export class EmbeddedBroker implements CartOutbound {
       // killed the server (seen in bench:server with 100 carts). Inflow stays bounded anyway:
       // aedes reads a cart's next packets only after the hook has finished with the current ones.
       concurrency: 0,
-      authenticate: (client, username, password, done) => self.authenticate(client, username, password, done),
+      authenticate: (client, username, password, done) =>
+        self.authenticate(client, username, password, done, { id: client.id, clean: client.clean }),
       authorizePublish: (client, packet, done) => self.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => self.authorizeSubscribe(client, sub, done),
     });
@@ -165,16 +180,23 @@ export class EmbeddedBroker implements CartOutbound {
     switch (m.k) {
       case "auth": {
         const ref = conn(m.c);
-        this.authenticate(ref, m.u, m.p ? Buffer.from(m.p) : undefined, (err) => {
-          if (err) {
-            thread.send({ k: "auth", c: m.c, ok: false, msg: err.message, code: err.returnCode ?? 5 });
-            return;
-          }
-          // online from here (before its CONNACK, as in-process): a kick right away finds it;
-          // unless the connection closed while its secret was being checked
-          if (this.conns.get(m.c) === ref) this.onReady(ref);
-          thread.send({ k: "auth", c: m.c, ok: true });
-        });
+        this.authenticate(
+          ref,
+          m.u,
+          m.p ? Buffer.from(m.p) : undefined,
+          (err) => {
+            if (err) {
+              thread.send({ k: "auth", c: m.c, ok: false, msg: err.message, code: err.returnCode ?? 5 });
+              return;
+            }
+            // online from here (before its CONNACK, as in-process): a kick right away finds it;
+            // unless the connection closed while its secret was being checked
+            if (this.conns.get(m.c) === ref) this.onReady(ref);
+            else this.releaseClientId(ref);
+            thread.send({ k: "auth", c: m.c, ok: true });
+          },
+          { id: m.i, clean: m.cl },
+        );
         return;
       }
       case "pub": {
@@ -264,8 +286,20 @@ export class EmbeddedBroker implements CartOutbound {
     client: Conn,
     username: string | undefined,
     password: Buffer | undefined,
-    done: (error: AuthenticateError | null, success: boolean | null) => void,
+    accepted: (error: AuthenticateError | null, success: boolean | null) => void,
+    session?: { id: string; clean: boolean },
   ): void {
+    // credentials first; then the client id must be free or the same account's (clientIds)
+    const done = (error: AuthenticateError | null, success: boolean | null): void => {
+      if (error || !success || !session) return void accepted(error, success);
+      const id = this.identities.get(client);
+      if (id && !this.claimClientId(client, session, ownerOf(id))) {
+        this.identities.delete(client);
+        this.refuse("client-id-taken");
+        return void accepted(authError("this client id is held by another account", 2), false);
+      }
+      accepted(error, success);
+    };
     const secret = password?.toString("utf8") ?? "";
     if (!username || !secret) {
       this.refuse("no-credentials");
@@ -461,7 +495,32 @@ export class EmbeddedBroker implements CartOutbound {
     this.options.metrics?.connectedCarts.set(this.onlineCarts().size);
   }
 
+  /** Binds `session.id` to `owner` for this connection; false when another account holds it. */
+  private claimClientId(client: Conn, session: { id: string; clean: boolean }, owner: string): boolean {
+    const held = this.clientIds.get(session.id);
+    if (held && held.owner !== owner) return false;
+    const h = held ?? { owner, live: 0, kept: false };
+    h.live++;
+    // the latest connection decides whether a session outlives it (clean: the broker drops it)
+    h.kept = !session.clean;
+    this.clientIds.set(session.id, h);
+    this.clientIdOf.set(client, session.id);
+    return true;
+  }
+
+  /** A connection of a client id ended: the id is free once none is left and no session is kept. */
+  private releaseClientId(client: Conn): void {
+    const cid = this.clientIdOf.get(client);
+    if (cid === undefined) return;
+    this.clientIdOf.delete(client);
+    const h = this.clientIds.get(cid);
+    if (!h) return;
+    h.live--;
+    if (h.live <= 0 && !h.kept) this.clientIds.delete(cid);
+  }
+
   private onGone(client: Conn): void {
+    this.releaseClientId(client);
     const id = this.identities.get(client);
     if (id?.kind === "device") {
       this.byDevice.get(id.username)?.delete(client);
