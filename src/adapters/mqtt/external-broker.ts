@@ -18,6 +18,7 @@
  * from what reaches it — their status topics (subscribed without sharing, retained) and their
  * events (cart-presence.ts).
  */
+import { randomBytes } from "node:crypto";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { DomainError } from "../../domain/shared/errors";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
@@ -64,6 +65,17 @@ export interface ExternalBrokerOptions {
 
 const DYNSEC = "$CONTROL/dynamic-security/v1";
 
+/**
+ * The server's client id when `mqtt.clientId` is not set: with a random part. Mosquitto lets any
+ * account connect with a client id in use and take that session over — its subscriptions (every
+ * cart's events) and queued messages with it (docs/server.md "MQTT client ids"); the former
+ * default, `skiplane-server-<pid>`, was a few thousand guesses away for any provisioned cart.
+ * Each start has a new id, as each start had a new pid before.
+ */
+function defaultServerClientId(): string {
+  return `skiplane-server-${process.pid}-${randomBytes(12).toString("base64url")}`;
+}
+
 /** Passed to mqtt.js's handleMessage callback: "do not acknowledge, read on". */
 const DEFERRED = Object.freeze(new Error("acknowledged by the server once recorded"));
 
@@ -83,7 +95,7 @@ export class ExternalBroker implements CartOutbound {
     const opts: IClientOptions = {
       protocolVersion: 5,
       clean: false,
-      clientId: options.clientId ?? `skiplane-server-${process.pid}`,
+      clientId: options.clientId ?? defaultServerClientId(),
       // receive maximum: how many of the broker's deliveries may be in progress at once (below)
       properties: { sessionExpiryInterval: 3600, receiveMaximum: options.receiveMaximum ?? 65_535 },
       reconnectPeriod: 1000,
