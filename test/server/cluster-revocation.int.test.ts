@@ -10,8 +10,13 @@
  * - a cart re-keyed through A: its old-secret socket on B closes, a socket opened with the new
  *   secret on B stays (the bus makes B check again, it does not close blindly);
  * - an API key revoked through A's route: its dashboard socket on B closes; another key's stays;
- * - a head-office key (scope `*`) revoked through A's chain route: its socket on B closes.
+ * - a head-office key (scope `*`) revoked through A's chain route: its socket on B closes;
+ * - a client connecting with a node's former connection id (`{prefix}-node-{node}`) takes nothing
+ *   over: before 2026-12-06 it cut B's connection off (session taken over), B missed the
+ *   revocation and its socket stayed open (the broker lets any account take a client id over:
+ *   docs/server.md "MQTT client ids"); the node's id now has a random part.
  */
+import mqtt, { type MqttClient } from "mqtt";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
@@ -33,6 +38,7 @@ let b: ClusterNode;
 let admin: Opened;
 type Opened = Awaited<ReturnType<typeof openPostgresStorage>>;
 const sockets: WebSocket[] = [];
+const clients: MqttClient[] = [];
 
 async function node(name: string): Promise<ClusterNode> {
   return startClusterNode(
@@ -63,6 +69,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   for (const ws of sockets.splice(0)) ws.terminate();
+  for (const c of clients.splice(0)) await c.endAsync(true).catch(() => undefined);
   await a?.stop();
   await b?.stop();
   await admin?.close();
@@ -133,5 +140,29 @@ describe.skipIf(!available)("cluster: revocation reaches every process", () => {
     expect(res.status).toBe(200);
     expect(await within(onB.closed, 5000)).toBe(4401);
     expect((await callStoreApi(url(b), STORE, hqOp, "GET", "/stats")).status).toBe(401);
+  }, 30_000);
+
+  it("a client with a node's former connection id neither cuts the node off nor hears its revocations", async () => {
+    const adminKey = await addKey("key_rv_admin_id", "admin");
+    const made = await callStoreApi(url(a), STORE, adminKey, "POST", "/carts", { cart: "rv-cart-id" });
+    expect(made.status).toBe(201);
+    const secret = made.body.secret as string;
+    const onB = await follow(b, { cart: "rv-cart-id", secret }, { store: STORE, cart: "rv-cart-id" });
+    const heard: string[] = [];
+    const thief = await mqtt.connectAsync(broker.url, {
+      clientId: `rv-${process.pid}-node-b-${process.pid}`,
+      clean: false,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      properties: { sessionExpiryInterval: 3600 },
+    });
+    clients.push(thief);
+    thief.on("message", (t) => heard.push(t));
+    expect((await callStoreApi(url(a), STORE, adminKey, "POST", "/carts/rv-cart-id/revoke")).status).toBe(
+      200,
+    );
+    const closed = await within(onB.closed, 5000);
+    // before: {heard: [], closed: "still open"} — B cut off as the revocation went out, so it missed it
+    expect({ heard, closed }).toEqual({ heard: [], closed: 4401 });
   }, 30_000);
 });

@@ -14,6 +14,7 @@
  *   + its own broker connection: dynamic-security commands for carts, live updates of any store
  *     for this process's WebSocket clients (cluster-broker.ts).
  */
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { FastifyInstance } from "fastify";
@@ -157,7 +158,10 @@ export async function startClusterNode(
     url: mqttUrl,
     username: config.mqtt.username,
     password: config.mqtt.password,
-    clientId: `${c.sessionPrefix}-node-${node}`.slice(0, 128),
+    // with a random part: the broker lets any account connect with a client id in use and cut
+    // its holder off (docs/server.md "MQTT client ids"); a clean session, so a new id each start
+    // strands nothing
+    clientId: `${`${c.sessionPrefix}-node-${node}`.slice(0, 110)}-${randomBytes(12).toString("base64url")}`,
     log,
   });
   const cartsAtStart: CartRecord[] = [];
