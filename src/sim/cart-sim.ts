@@ -508,6 +508,8 @@ export class CartSimulator {
           const byProduct = new Map<string, Unit[]>();
           for (const u of action.units) byProduct.set(u.sku, [...(byProduct.get(u.sku) ?? []), u]);
           const pool = uniqueProducts(inCart.map((u) => this.product(u.sku)));
+          // what stays in the basket: the products another unit taken out could have been
+          const others = inCart.filter((u) => !action.units.includes(u));
           const total = action.units.reduce((a, u) => a + u.grams, 0);
           this.step(c, -total, 0.5);
           for (const [sku, us] of byProduct) {
@@ -521,7 +523,14 @@ export class CartSimulator {
             items.set(sku, (items.get(sku) ?? 0) - us.length);
             for (const u of us) inCart.splice(inCart.indexOf(u), 1);
             const listed = v?.candidates.some((x) => x.sku === sku);
-            const seenPool = listed ? pool.filter((p) => v!.candidates.some((x) => x.sku === p.sku)) : pool;
+            const seenPool = listed ? this.sightingCouldBe(v!.candidates, pool) : pool;
+            // several units taken out together cross the rim as one sighting (or none), as when
+            // they go in: one of them may be a unit of another product in the basket that weighs
+            // the same, its sighting missed ("Units beyond one sighting", for removals)
+            const twin =
+              us.length >= 2 && s.visionMissP > 0
+                ? this.amb.sameUnitWeight(sku, (p) => others.some((u) => u.sku === p.sku))
+                : undefined;
             if (
               !(v && this.cameraDecides(sku, us.length, v)) &&
               !this.amb.uniqueFor(sku, us.length, seenPool)
@@ -530,7 +539,11 @@ export class CartSimulator {
                 "removal ambiguous",
                 `${sku} taken out unseen, and its weight matches something else in the basket`,
               );
-            }
+            } else if (twin)
+              why(
+                "count or unseen look-alike",
+                `${us.length} × ${sku} taken out, seen once: ${us.length - 1} × ${sku} + ${twin.sku} from the basket, unseen, weighs the same`,
+              );
           }
           c += 200;
           break;
@@ -826,10 +839,34 @@ export class CartSimulator {
 
   private narrowTo(narrow: Map<string, Product[]>, sku: string, candidates: VisionCandidate[]): void {
     if (!candidates.some((c) => c.sku === sku)) return;
-    const ps = candidates
-      .map((c) => this.o.sc.catalog.bySku.get(c.sku))
-      .filter((p): p is Product => !!p?.weight);
-    narrow.set(sku, ps);
+    narrow.set(sku, this.sightingCouldBe(candidates));
+  }
+
+  /**
+   * The products (of `pool`) a sighting that lists candidates can be of, by how `sighting` draws
+   * them. A right top is drawn from `rightTopPMin` up, perhaps with a look-alike after it; a
+   * confused top from `confusedTopPMin` to `confusedTopPMax`, with the true product after it now
+   * and then (80 %). So:
+   * - a top under `rightTopPMin` with a candidate after it is a confusion of that candidate: the
+   *   sighting is of it alone (before, the top competed in the weight test, and "X at 0.60, Y"
+   *   was undecided where X weighs like Y although X cannot be what went in);
+   * - a top listed alone under `confusedTopPMax` may be right, or a look-alike of it confused and
+   *   not listed: the top and every product whose look-alikes include it (before, only the top,
+   *   so the weight decided against the top alone what the look-alike band's rule,
+   *   `cameraDecides`, had just called the same evidence as that confusion);
+   * - otherwise, the candidates it lists.
+   */
+  private sightingCouldBe(candidates: VisionCandidate[], pool: Product[] = this.o.sc.units): Product[] {
+    const sensors = this.o.mix.sensors;
+    const top = candidates[0];
+    const skus = new Set(candidates.map((c) => c.sku));
+    // a top under rightTopPMin is never right (right tops are drawn from rightTopPMin up): it is a
+    // confusion, and a confusion lists after its top only the true product
+    if (candidates.length >= 2 && top.p < sensors.rightTopPMin)
+      return pool.filter((p) => p.sku === candidates[1].sku && !!p.weight);
+    if (candidates.length === 1 && top.p < sensors.confusedTopPMax)
+      for (const p of this.o.sc.units) if (p.lookalikes?.includes(top.sku)) skus.add(p.sku);
+    return pool.filter((p) => skus.has(p.sku) && !!p.weight);
   }
 
   private product(sku: string): Product {

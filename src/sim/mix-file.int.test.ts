@@ -4,8 +4,8 @@
  * those of `writeSimulation` (200 sessions, 20 carts) at 671e63f, before the bands were
  * parameters (log, truth with `undecidableStops`, sim.json; truth.jsonl's since "personal item or
  * unseen product" and "count or unseen look-alike" in src/sim/cart-sim.ts, the latter also for a
- * scanned drop of units without a barcode, and units one after another decided unit by unit;
- * the log unchanged). A
+ * scanned drop of units without a barcode, and units one after another decided unit by unit,
+ * and what a sighting can be of, `sightingCouldBe`; the log unchanged). A
  * deliberate change to the simulator moves them.
  */
 import { createHash } from "node:crypto";
@@ -30,7 +30,7 @@ const PINNED: { mix: SimMix; seed: number; files: Record<string, string> }[] = [
     seed: 7,
     files: {
       "log.jsonl": "4f96fd0c6adadb5a9db89985ae8588f63ca7c04fd60c15d016ad82471aa77ffb",
-      "truth.jsonl": "dc9adb0973c6be4bc5df5b6417dde254a2783ffed39e000fcd8e09e3a8c184c1",
+      "truth.jsonl": "18973518251c36315a65c047d978507b996ca671f37b68ffa0885b9aa4e4877d",
       "sim.json": "85128f4587a38598176cf192d53299cc32d5ae95100e3e5d3b17c5af2a41b8a6",
     },
   },
@@ -39,7 +39,7 @@ const PINNED: { mix: SimMix; seed: number; files: Record<string, string> }[] = [
     seed: 8,
     files: {
       "log.jsonl": "34708adeeee8544b69f7a7527edb23a9de12cddbab1e978bf71f6924a1803780",
-      "truth.jsonl": "8b07ed22acea237f4b6b86ab4cb085ae63e1a2d0054d71a7a602ceccb4cf9d45",
+      "truth.jsonl": "af05e19e8339dbb44bfc3ed6012627b34e18aafe4b836b6057a22727399c28d0",
       "sim.json": "196229f80628766c17518ad7fe350ea0424460a817d370f7ba8d81646c6678e2",
     },
   },
