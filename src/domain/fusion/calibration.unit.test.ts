@@ -106,11 +106,14 @@ describe("the whole explanation, not only its lines", () => {
 
 describe("weight-only products", () => {
   it("are accepted when the camera clearly saw merchandise it took for another product", () => {
-    // the camera said cola (349 g) at 0.9; 538 g is a water bottle (posterior 0.77 in this small
+    // the camera said cola (349 g) at 0.8; 538 g is a water bottle (posterior 0.77 in this small
     // catalog, so the threshold is 0.75 here: the rule, not the figure, is under test; 0.82 when
     // extraProductPrior was 0.3 — "cola + 189 g nobody saw" is a mixture, 0.14 at 0.6; the doubt
-    // at the prior's upper end, extraProductPriorDoubt, doubts it further and is off here)
-    const tl = shopping().see("in", ["cola-330", 0.9]).step(538).hold(800).end();
+    // at the prior's upper end, extraProductPriorDoubt, doubts it further and is off here). The
+    // cola was seen at 0.9 until session 10: a top above visionConfusionMaxP (0.85) is no
+    // confusion on the fitted camera, only the cola or a sighting of nothing (visionFloorClearP),
+    // so there the water fell to 0.41 and was asked about; 0.8 is in the band confusions reach
+    const tl = shopping().see("in", ["cola-330", 0.8]).step(538).hold(800).end();
     const { events } = run(tl.events, { acceptThreshold: 0.75, extraProductPriorDoubt: 0 });
     expect(of(events, "ItemAdded")).toMatchObject([{ sku: "water-500", status: "ok" }]);
     expect(of(events, "ReviewRequested")).toEqual([]);

@@ -1426,7 +1426,16 @@ class CartFusionImpl implements CartFusion {
         ps[i] *= f;
         if ((seen.get(skus[i]) ?? 0) < ps[i]) seen.set(skus[i], ps[i]);
       }
-      ctxSightings.push({ skus, p: ps });
+      // a clear sighting going in (a top above every confusion the camera's tables were fitted
+      // on) of a product not in the basket is no confusion of another crossing and no item going
+      // out seen the wrong way: where an explanation leaves it unexplained, it pays the camera's
+      // rate of such sightings from nothing (visionFloorClearP), not visionFloorP
+      const clear =
+        !removal &&
+        s.dir !== against &&
+        maxP(s.candidates) >= cfg.visionConfusionMaxP &&
+        !skus.some((k) => (this.net.get(k) ?? 0) > 0);
+      ctxSightings.push(clear ? { skus, p: ps, floor: cfg.visionFloorClearP } : { skus, p: ps });
     }
     const scanned: string[] = [];
     if (!removal) {

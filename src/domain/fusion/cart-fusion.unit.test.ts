@@ -1549,3 +1549,39 @@ describe("cart fusion: a review case carries what fusion decided it on", () => {
     expect(c.hypotheses).toEqual([]);
   });
 });
+
+describe("cart fusion: two products dropped together, each seen clearly", () => {
+  // two bars of one weight, no look-alikes: "bar-x + bar-y" against "2 × bar-x" (or 2 × bar-y)
+  // is the camera's word alone; the weight cannot tell them apart
+  const catalog = indexCatalog("USD", [
+    ...TEST_PRODUCTS,
+    unit("bar-x", 85, 1, 199, { category: "candy" }),
+    unit("bar-y", 86, 1, 219, { category: "candy" }),
+  ]);
+  const fusion = (config?: Partial<FusionConfig>) =>
+    createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
+  const both = (tl: Timeline, px: number, py: number) =>
+    tl.see("in", ["bar-x", px]).hold(100).see("in", ["bar-y", py]).step(171).hold(800);
+
+  it("charges both unasked: '2 × bar-x' needs bar-y's clear sighting to come from nothing", () => {
+    const { events } = run(both(shopping(3), 0.9, 0.9).end().events, undefined, fusion());
+    expect(chargedOk(events)).toEqual({ "bar-x": 1, "bar-y": 1 });
+    expect(of(events, "PromptRaised")).toHaveLength(0);
+    // priced at visionFloorP, as any unexplained sighting was, "2 × bar-x" keeps ~7 % and it asks
+    const old = run(both(shopping(3), 0.9, 0.9).end().events, undefined, fusion({ visionFloorClearP: 0.05 }));
+    expect(of(old.events, "PromptRaised")).toHaveLength(1);
+    expect(chargedOk(old.events)).toEqual({});
+  });
+
+  it("asks as before when a sighting is in the band confusions reach, or its product is in the basket", () => {
+    // bar-y at 0.8 may be another crossing of bar-x confused: "2 × bar-x" keeps its 0.05
+    const band = run(both(shopping(3), 0.9, 0.8).end().events, undefined, fusion());
+    expect(of(band.events, "PromptRaised")).toHaveLength(1);
+    expect(chargedOk(band.events)).toEqual({});
+    // a bar-y already in the basket may be going out, seen the wrong way
+    const tl = shopping(3).see("in", ["bar-y", 0.9]).step(86).hold(800);
+    const inBasket = run(both(tl, 0.9, 0.9).end().events, undefined, fusion());
+    expect(chargedOk(inBasket.events)).toEqual({ "bar-y": 1 });
+    expect(of(inBasket.events, "PromptRaised")).toHaveLength(1);
+  });
+});

@@ -61,8 +61,12 @@ export interface ChangeContext {
   sd: number;
   /** unit and weighed candidates */
   candidates: Candidate[];
-  /** top p of each associated sighting that showed merchandise (for the unexplained penalty) */
-  sightings: { skus: string[]; p: number[] }[];
+  /**
+   * top p of each associated sighting that showed merchandise (for the unexplained penalty);
+   * `floor`, where set, in place of visionFloorP when no member explains it (a clear sighting of
+   * a product not in the basket: visionFloorClearP)
+   */
+  sightings: { skus: string[]; p: number[]; floor?: number }[];
   /** skus of scans/PLUs in the window (each should be explained) */
   scanned: string[];
   /** sightings in the window that showed no product (a hand, a bag, a coat) */
@@ -205,7 +209,7 @@ export function explainChanges(
         f *= best;
         covered[who] = 1;
         room[who]--;
-      } else f *= Math.max(1 - top, cfg.visionFloorP);
+      } else f *= Math.max(1 - top, s.floor ?? cfg.visionFloorP);
     }
     for (let m = 0; m < members.length; m++) if (!covered[m]) f *= members[m].uncovered;
     for (let m = 0; m < members.length; m++) room[m] = capacity[m];

@@ -152,6 +152,15 @@ export interface FusionConfig {
   /** the least weight a sighting of merchandise keeps against "not merchandise" */
   visionFloorP: number;
   /**
+   * the least weight a clear sighting going in at an addition (top p ≥ visionConfusionMaxP) keeps
+   * when an explanation leaves it unexplained and none of the products it lists is in the basket
+   * (in place of visionFloorP): above every confusion's p it is no other crossing confused, and
+   * with nothing of it in the basket no item going out seen the wrong way, so only a sighting of
+   * nothing explains it. 0.01: "A + B" seen clearly against "2 × A" with B's sighting from nothing
+   * (decision 0134, docs/evaluation.md session 10); visionFloorP turns it off
+   */
+  visionFloorClearP: number;
+  /**
    * Camera calibration: each candidate's p is used as p^visionSharpness. 1 takes the camera's
    * scores as calibrated probabilities; above 1 trusts a camera whose top candidate is right more
    * often than its p says. Fit it on a labelled replay (the evaluation's sweep), never guess it.
@@ -175,6 +184,12 @@ export interface FusionConfig {
    * confusions the table was fitted on); under it the lower candidates keep their own p
    */
   visionConfusionMinP: number;
+  /**
+   * the greatest top p among the confusions the tables were fitted on (the simulated camera's
+   * confused tops are drawn under 0.85): a top at or above it is the product crossing, or a
+   * sighting of nothing, never a confusion of another crossing
+   */
+  visionConfusionMaxP: number;
   /**
    * factor on merchandise for each sighting of no product (empty, or a top p under
    * visionConfusionMinP) in a change's window: how often such a sighting comes with merchandise
@@ -340,12 +355,14 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   extraProductPrior: 0.6,
   visionMissP: 0.1,
   visionFloorP: 0.05,
+  visionFloorClearP: 0.01,
   visionSharpness: 1,
   // fitted by scripts/fusion-calibrate.ts (see docs/fusion-model.md §6)
   visionCalibration: CAL_PLAIN,
   visionCalibrationLookalike: CAL_LOOKALIKE,
   visionListedShare: LISTED_SHARE,
   visionConfusionMinP: 0.45,
+  visionConfusionMaxP: 0.85,
   blankSightingMerchP: 0.1,
   blankSightingBagP: 0,
   wrongDirP: 0.05,
