@@ -476,7 +476,9 @@ class CartFusionImpl implements CartFusion {
     }
     this.decidedChanges++;
     this.settleWeighed(change.before, change.endT, out);
-    const ctx = this.contextFor(change.delta, change.sd, sightings, scans, keyed);
+    // a clear sighting reported going out at an addition, of nothing the cart holds, went in
+    const goingIn = !removal && cfg.wrongWayUnheld ? this.unheldGoingOut(sightings) : undefined;
+    const ctx = this.contextFor(change.delta, change.sd, sightings, scans, keyed, goingIn);
     const ecfg = this.explainConfig();
     // the cart's own weight spread, where it has learned a wider one, and how often its shoppers
     // put two products in together rather than two units of one, where that is more often than
@@ -1323,6 +1325,32 @@ class CartFusionImpl implements CartFusion {
    * a table each listed product gets p^visionSharpness and an unlisted look-alike p · lookalikeP.
    */
   /**
+   * The clear sightings (top p at least minIdentityP and visionConfusionMinP) reported going out,
+   * in an addition's window, none of whose listed products the cart holds: no line of them, sure
+   * or unsure, that is not a removal or voided. Nothing they name was in the cart to go out, so
+   * the camera saw the item going in and got the direction wrong (wrongDirP is the rate of that,
+   * not of a clear sighting of nothing); `wrongWayUnheld` counts them as going in. A sighting
+   * naming a product the cart holds keeps its discount: that product may have gone out.
+   */
+  private unheldGoingOut(sightings: Sighting[]): Set<Sighting> {
+    const clear = Math.max(this.cfg.minIdentityP, this.cfg.visionConfusionMinP);
+    const out = new Set<Sighting>();
+    for (const v of sightings) {
+      if (v.dir !== "out" || v.candidates.length === 0 || maxP(v.candidates) < clear) continue;
+      let held = false;
+      for (const l of this.lines.values()) {
+        if (l.removal || l.voided) continue;
+        if (v.candidates.some((c) => c.sku === l.sku)) {
+          held = true;
+          break;
+        }
+      }
+      if (!held) out.add(v);
+    }
+    return out;
+  }
+
+  /**
    * What a sighting reported going out says of its top candidate at an addition: its calibrated
    * weight, as if it had gone in. Only the top (the product the camera named), never one it listed
    * lower (those are seen only going in: "listed by a clear sighting").
@@ -1399,6 +1427,7 @@ class CartFusionImpl implements CartFusion {
     sightings: Sighting[],
     scans: Scan[],
     keyed: Keyed[],
+    goingIn?: ReadonlySet<Sighting>,
   ): ChangeContext {
     const cfg = this.cfg;
     const removal = delta < 0;
@@ -1420,7 +1449,7 @@ class CartFusionImpl implements CartFusion {
       if (calibrated && s.dir !== against && maxP(s.candidates) < cfg.visionConfusionMinP) blank++;
       const skus: string[] = [];
       const ps: number[] = [];
-      const f = s.dir === against ? cfg.wrongDirP : 1;
+      const f = s.dir === against && !goingIn?.has(s) ? cfg.wrongDirP : 1;
       this.sightingWeights(s.candidates, skus, ps);
       for (let i = 0; i < skus.length; i++) {
         ps[i] *= f;

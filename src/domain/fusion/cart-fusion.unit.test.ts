@@ -1035,6 +1035,40 @@ describe("cart fusion: merchandise the camera clearly saw, and the weight tells 
     expect(of(events, "PromptRaised")).toEqual([]);
   });
 
+  it("takes a clear sighting going out at an addition as going in when the cart holds nothing it names", () => {
+    // soap-twin weighs what soap weighs and nobody saw it; the only sighting names soap going
+    // out, but no soap is in the cart to go out: it is the soap going in, the direction wrong.
+    // Discounted by wrongDirP the twin the camera missed kept the soap at 0.85 and asked.
+    const catalog = indexCatalog("USD", [...TEST_PRODUCTS, unit("soap-twin", 412.5, 4, 299)]);
+    const fusion = (config?: Partial<FusionConfig>) =>
+      createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
+    const tl = shopping(5).see("out", ["soap", 0.9]).step(412).hold(800).end();
+    const on = run(tl.events, undefined, fusion()).events;
+    expect(of(on, "ItemAdded")).toMatchObject([{ sku: "soap", qty: 1, status: "ok" }]);
+    expect(of(on, "PromptRaised")).toEqual([]);
+    const off = run(tl.events, undefined, fusion({ wrongWayUnheld: false })).events;
+    expect(of(off, "ItemAdded")).toMatchObject([{ sku: "soap", status: "unsure" }]);
+    expect(of(off, "PromptRaised")).toHaveLength(1);
+  });
+
+  it("keeps the discount on a sighting going out that names a product the cart holds", () => {
+    // a soap is in the cart: the sighting may be that soap going out while another went in
+    const catalog = indexCatalog("USD", [...TEST_PRODUCTS, unit("soap-twin", 412.5, 4, 299)]);
+    const fusion = createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART });
+    const tl = shopping(5)
+      .see("in", ["soap", 0.95])
+      .step(412)
+      .hold(1500)
+      .see("out", ["soap", 0.9])
+      .step(412)
+      .hold(800)
+      .end();
+    const added = of(run(tl.events, undefined, fusion).events, "ItemAdded");
+    expect(added).toHaveLength(2);
+    expect(added[0]).toMatchObject({ sku: "soap", status: "ok" });
+    expect(added[1]).toMatchObject({ sku: "soap", status: "unsure" });
+  });
+
   it("asks when a sighting going out only listed the product lower, while the weight went in", () => {
     // only the top of a sighting going out speaks for an addition: a product it listed lower is
     // seen only going in ("listed by a clear sighting")

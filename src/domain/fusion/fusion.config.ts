@@ -208,6 +208,13 @@ export interface FusionConfig {
   blankSightingBagP: number;
   /** factor on a sighting's p when it went the other way (the camera got the direction wrong) */
   wrongDirP: number;
+  /**
+   * at an addition, a clear sighting reported going out none of whose listed products the cart
+   * holds (no line of it, sure or unsure) counts as going in, undiscounted by `wrongDirP`:
+   * nothing it names was there to go out, so it is the item going in seen the wrong way
+   * (docs/fusion-model.md §4)
+   */
+  wrongWayUnheld: boolean;
   /** factor on a sighting's p for a look-alike of a listed product that the camera did not list */
   lookalikeP: number;
   /** how many catalog products matching the weight enter as unseen candidates (camera missed them) */
@@ -366,6 +373,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   blankSightingMerchP: 0.1,
   blankSightingBagP: 0,
   wrongDirP: 0.05,
+  wrongWayUnheld: true,
   lookalikeP: 0.02,
   unseenCandidates: 4,
   hiddenBesideDoubt: true,
