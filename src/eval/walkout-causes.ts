@@ -114,6 +114,9 @@ export function walkoutCauses(o: {
   anyCloseMeetings?: boolean;
   /** the shelf detector reports round trips (shelf-detector.ts, 7; off by default) */
   roundTrips?: boolean;
+  /** the fusion's config overrides of helper 82's two rules (`false` = before them) */
+  camerasWeighClearHands?: boolean;
+  pairOpenUnsure?: boolean;
 }): WalkoutCauseReport {
   const store = readAutocheckoutStore(join(o.dataDir, "autocheckout-cps-test-01"));
   const parsed = parseCatalog(store.catalog);
@@ -129,6 +132,8 @@ export function walkoutCauses(o: {
     config: {
       ...(o.anyCloseMeetings ? { handoffHeldOut: undefined } : {}),
       ...(o.roundTrips ? { detector: { roundTrips: true } } : {}),
+      ...(o.camerasWeighClearHands === false ? { camerasWeighClearHands: false } : {}),
+      ...(o.pairOpenUnsure === false ? { pairOpenUnsure: false } : {}),
     },
   });
   const shopperOf = new Map<string, string>();
@@ -257,6 +262,12 @@ usage: npx tsx src/eval/walkout-causes.ts [options]
   --held-out-meetings     accepted for older commands: the default since decision 0133
   --round-trips           the shelf detector reports an item put back and taken again before the
                           shelf settled as two changes (decision 0133; off by default)
+  --cameras-weigh-clear-hands on|off
+                          the cameras' readings also weigh a one-unit change the hands' positions
+                          alone gave to one shopper (camerasWeighClearHands)
+  --pair-open-unsure on|off
+                          two units the pair hypotheses left open are not given to the nearer hand
+                          (pairOpenUnsure)
   -h, --help              this text
 `;
 
@@ -268,6 +279,8 @@ export interface CausesArgs {
   handsAlways: boolean;
   anyCloseMeetings: boolean;
   roundTrips: boolean;
+  camerasWeighClearHands?: boolean;
+  pairOpenUnsure?: boolean;
   list: boolean;
   why: boolean;
 }
@@ -289,6 +302,8 @@ export function parseCausesArgs(argv: string[]): CausesArgs | "help" {
       "any-close-meetings": { type: "boolean", default: false },
       "held-out-meetings": { type: "boolean", default: false },
       "round-trips": { type: "boolean", default: false },
+      "cameras-weigh-clear-hands": { type: "string" },
+      "pair-open-unsure": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -300,9 +315,18 @@ export function parseCausesArgs(argv: string[]): CausesArgs | "help" {
     throw new Error(`--visits: a whole number ≥ 1, not ${values.visits}`);
   if (values["any-close-meetings"] && values["held-out-meetings"])
     throw new Error("--any-close-meetings and --held-out-meetings contradict each other");
+  const onOff = (name: string, v: string | undefined): boolean | undefined => {
+    if (v === undefined) return undefined;
+    if (v !== "on" && v !== "off") throw new Error(`--${name}: on or off, not ${v}`);
+    return v === "on";
+  };
+  const camerasWeighClearHands = onOff("cameras-weigh-clear-hands", values["cameras-weigh-clear-hands"]);
+  const pairOpenUnsure = onOff("pair-open-unsure", values["pair-open-unsure"]);
   return {
     seed,
     visits,
+    ...(camerasWeighClearHands === undefined ? {} : { camerasWeighClearHands }),
+    ...(pairOpenUnsure === undefined ? {} : { pairOpenUnsure }),
     dataDir: resolve(values.data ?? defaultDataDir()),
     handRecognition: !values["no-hand-recognition"],
     handsAlways: values["hands-always"],
@@ -321,6 +345,8 @@ function main(argv: string[]): void {
   }
   const { seed, visits, dataDir, handRecognition, handsAlways, anyCloseMeetings, roundTrips } = a;
   const r = walkoutCauses({
+    ...(a.camerasWeighClearHands === undefined ? {} : { camerasWeighClearHands: a.camerasWeighClearHands }),
+    ...(a.pairOpenUnsure === undefined ? {} : { pairOpenUnsure: a.pairOpenUnsure }),
     seed,
     visits,
     dataDir,
@@ -331,7 +357,7 @@ function main(argv: string[]): void {
   });
   const per = (n: number) => ((1000 * n) / r.visits).toFixed(1);
   console.log(
-    `seed ${seed}${handRecognition ? (handsAlways ? " (hands always)" : "") : " (no hand recognition)"}${anyCloseMeetings ? " (any close hands a meeting)" : ""}${roundTrips ? " (round trips)" : ""}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
+    `seed ${seed}${handRecognition ? (handsAlways ? " (hands always)" : "") : " (no hand recognition)"}${anyCloseMeetings ? " (any close hands a meeting)" : ""}${roundTrips ? " (round trips)" : ""}${a.camerasWeighClearHands === undefined ? "" : ` (cameras weigh clear hands ${a.camerasWeighClearHands ? "on" : "off"})`}${a.pairOpenUnsure === undefined ? "" : ` (pair open unsure ${a.pairOpenUnsure ? "on" : "off"})`}, ${r.visits} visits: reviews ${r.reviews} (${per(r.reviews)} / 1,000), silent errors ${r.silent} ` +
       `(${per(r.silent)} / 1,000), item F1 ${r.f1.toFixed(4)}`,
   );
   console.log(`simulator: ${r.handovers} hand-overs, ${r.gestures} meetings of hands where nothing passed`);

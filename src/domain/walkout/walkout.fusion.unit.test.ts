@@ -386,6 +386,36 @@ describe("WalkoutFusion attribution", () => {
     expect(late).toMatchObject([{ sku: "cola", qty: 1, status: "ok" }]);
   });
 
+  it("two units gone at once from two plates, the hands unable to tell one taking both from one each: not charged 2 to the nearer hand", () => {
+    // --hands-always seed 10 (helper 82): 2 × FIJI 1.5 L from plates 1 and 3, one each by two
+    // shoppers, both charged to the nearer of two hands (0.04 / 0.20 m from the change) with no
+    // review. Here A's hand is at plate 2, B's 14 cm beyond plate 3: 0.06 / 0.20 m from the change
+    const w = warmUp();
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 2, -350], [20.4, 3, -350]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.0, 2]] },
+        { shopper: "B", x: 0.6, reaches: [], holds: [[20.0, 21.0, [plateX(3) + 0.14, 0.25, 1.0]]] },
+      ],
+    );
+    const settled = (config?: Partial<WalkoutConfig>) => {
+      const r = run(ev, catalog, layout, config);
+      const late = r
+        .of("A", "ItemAdded")
+        .filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000 && e.status === "ok");
+      return {
+        toA: late.reduce((a, e) => a + (e.type === "ItemAdded" ? (e.qty ?? 0) : 0), 0),
+        reviews: r.of("A", "ReviewRequested").length + r.of("B", "ReviewRequested").length,
+      };
+    };
+    // never 2 × cola to A settled unasked: each their own, or the line goes to review
+    const now = settled();
+    expect(now.toA).toBeLessThan(2);
+    // the rule is what does it: without it, 2 × cola to A, no review (the silent error)
+    expect(settled({ pairOpenUnsure: false })).toEqual({ toA: 2, reviews: 0 });
+  });
+
   it("two hands at one plate and two units gone at once: each took one (the labelled cases' priors)", () => {
     const w = warmUp();
     const ev = scenario(
@@ -1026,6 +1056,47 @@ describe("WalkoutFusion with what the cameras recognise in a hand (decision 0106
     expect(r.of("A", "ItemAdded").filter((e) => e.at > T0 + 15_000)).toEqual([]);
     expect(r.of("A", "ReviewRequested")).toHaveLength(0);
     expect(r.of("B", "ReviewRequested")).toHaveLength(0);
+  });
+
+  it("the hands' positions favour a neighbour reaching the same plate just after the step, whose hand is read empty: with camerasWeighClearHands, not charged to them unasked", () => {
+    // --hands-always seed 10 s-000136/137 (helper 82): the Ho Ho's taker's hand was at the plate
+    // before the step and left (read holding it only away from the shelf); a neighbour's hand came
+    // to the same plate 0.1-0.3 s after it, read empty twice. The position model gave the
+    // neighbour 0.965, the cameras were not asked (they were only when the hands were unclear)
+    const w = warmUp();
+    const ev = scenario(
+      28,
+      [...w.steps, [20.4, 3, -350]],
+      [
+        // A's hand 14 cm above plate 3 (reaching over the front item), then gone with the cola
+        {
+          shopper: "A",
+          x: 0.3,
+          reaches: w.reaches,
+          holds: [
+            [19.8, 20.5, [plateX(3), 0.25, 1.14]],
+            [20.5, 22.0, [0.3, -0.2, 1.0]],
+          ],
+          sees: [[20.6, 22.0, [{ sku: "cola", p: 0.8 }]]],
+        },
+        // B's hand on plate 3 right after the step, seen empty
+        { shopper: "B", x: 0.45, reaches: [[20.5, 21.0, 3]], sees: [[20.5, 21.0, []]] },
+      ],
+    );
+    const toB = (config?: Partial<WalkoutConfig>) => {
+      const r = run(ev, catalog, layout, config);
+      return {
+        lines: r
+          .of("B", "ItemAdded")
+          .filter((e) => e.at > T0 + 15_000)
+          .map((e) => e.type === "ItemAdded" && [e.sku, e.status]),
+        reviews: r.of("B", "ReviewRequested").length,
+      };
+    };
+    // with camerasWeighClearHands B is not charged the cola unasked: the line is unsure, reviewed
+    expect(toB({ camerasWeighClearHands: true })).toEqual({ lines: [["cola", "unsure"]], reviews: 1 });
+    // without it (the default: its reviews are the lead's call), the cola is B's, no review
+    expect(toB()).toEqual({ lines: [["cola", "ok"]], reviews: 0 });
   });
 
   it("a clear weight answer stands against a sighting of another product", () => {
