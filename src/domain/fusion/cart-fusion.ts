@@ -1500,8 +1500,9 @@ class CartFusionImpl implements CartFusion {
       return { delta, sd, candidates: [...cands.values()], sightings: ctxSightings, scanned, blank };
     }
     // removal: only what is in the basket, ranked by sighting and by how well a whole number of
-    // units fits, so the bounded search sees the plausible few even in a basket of hundreds
-    const ranked: { c: Candidate; key: number }[] = [];
+    // units fits, so the bounded search sees the plausible few even in a basket of hundreds (the
+    // best maxCandidates kept as they come, best first: nothing allocated for the others)
+    const ranked: { product: Product; id: number; amount: number; key: number }[] = [];
     for (const [sku, amount] of this.net) {
       if (amount <= 0) continue;
       const product = this.catalog.bySku.get(sku);
@@ -1520,17 +1521,23 @@ class CartFusionImpl implements CartFusion {
         const z = (d - amount) / s;
         fit = Math.max(Math.exp(-0.5 * z * z), 1e-3);
       } else continue;
-      ranked.push({
-        c: { product, id, prior: 1, uncovered: cfg.unseenRemovalP, maxQty: amount },
-        key: id * fit,
-      });
+      const key = id * fit;
+      let at = ranked.length;
+      while (at > 0 && rankedBefore(key, sku, ranked[at - 1].key, ranked[at - 1].product.sku)) at--;
+      if (at >= cfg.maxCandidates) continue;
+      ranked.splice(at, 0, { product, id, amount, key });
+      if (ranked.length > cfg.maxCandidates) ranked.length = cfg.maxCandidates;
     }
-    ranked.sort((a, b) => b.key - a.key || (a.c.product.sku < b.c.product.sku ? -1 : 1));
-    if (ranked.length > cfg.maxCandidates) ranked.length = cfg.maxCandidates;
     return {
       delta,
       sd,
-      candidates: ranked.map((r) => r.c),
+      candidates: ranked.map((r) => ({
+        product: r.product,
+        id: r.id,
+        prior: 1,
+        uncovered: cfg.unseenRemovalP,
+        maxQty: r.amount,
+      })),
       sightings: ctxSightings,
       scanned,
       blank,
@@ -2371,6 +2378,16 @@ function caseChange(d: Decided, lineIds: readonly string[]): ReviewChangeEvidenc
     summary: e.summary,
   };
   return out;
+}
+
+/**
+ * Does a removal candidate of ranking key `key` come before one of `otherKey` (higher key first,
+ * then by sku)? The order of `(a, b) => b.key - a.key || (a.sku < b.sku ? -1 : 1)`, which
+ * ranked them before (a NaN difference falls through to the sku, as `||` did).
+ */
+function rankedBefore(key: number, sku: string, otherKey: number, otherSku: string): boolean {
+  const dk = otherKey - key;
+  return dk < 0 || (!(dk > 0) && sku < otherSku);
 }
 
 function topSku(cs: { sku: string; p: number }[]): string | undefined {

@@ -1619,3 +1619,31 @@ describe("cart fusion: two products dropped together, each seen clearly", () => 
     expect(of(inBasket.events, "PromptRaised")).toHaveLength(1);
   });
 });
+
+// a removal's candidates are the basket lines ranked by sighting and weight fit, the best
+// maxCandidates kept; between equal ranks the sku decides, whatever order the lines came in
+describe("cart fusion: which basket lines a removal weighs", () => {
+  it("keeps the best maxCandidates lines, equal ones by sku", () => {
+    const skus = ["t10", "t03", "t07", "t01", "t09", "t05", "t02", "t08", "t06", "t04"];
+    const catalog = indexCatalog(
+      "USD",
+      skus.map((s) => unit(s, 150, 2, 100)),
+    );
+    const tl = shopping();
+    for (const s of skus) tl.see("in", [s, 0.95]).step(150).hold(800);
+    tl.step(-150).hold(800).end();
+    const fusion = createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART });
+    const { events } = run(tl.events, undefined, fusion);
+    expect(of(events, "ItemAdded")).toHaveLength(skus.length);
+    const removed = of(events, "ItemRemoved");
+    expect(removed).toHaveLength(1);
+    // eight alike, none seen: the search lists them in its order (the last candidate first)
+    expect(removed[0].evidence.hypotheses.map((h) => h.label)).toEqual([
+      "1 × t08",
+      "1 × t07",
+      "1 × t06",
+      "1 × t05",
+      "1 × t04",
+    ]);
+  });
+});

@@ -184,10 +184,14 @@ export function explainChanges(
   const covered = new Uint8Array(units.length + weighed.length + 1);
   const room = new Float64Array(units.length + weighed.length + 1);
   const order = sightingOrder(ctx.sightings);
-  const visionFactor = (members: Candidate[], capacity: number[], merch = true): number => {
+  // (the members are the first `n` of memberList, with memberCap units each: buffers every leaf
+  // reuses, so that scoring a leaf allocates nothing)
+  const memberList: Candidate[] = new Array(units.length + weighed.length + 1);
+  const memberCap = new Float64Array(units.length + weighed.length + 1);
+  const visionFactor = (n: number, merch = true): number => {
     let f = merch ? blankMerch : 1;
-    covered.fill(0, 0, members.length);
-    for (let m = 0; m < members.length; m++) room[m] = capacity[m];
+    covered.fill(0, 0, n);
+    for (let m = 0; m < n; m++) room[m] = memberCap[m];
     for (const k of order) {
       const s = ctx.sightings[k];
       let top = 0;
@@ -197,8 +201,8 @@ export function explainChanges(
         const p = s.p[i];
         if (p > top) top = p;
         if (p <= best) continue;
-        for (let m = 0; m < members.length; m++) {
-          if (room[m] > 0 && members[m].product.sku === s.skus[i]) {
+        for (let m = 0; m < n; m++) {
+          if (room[m] > 0 && memberList[m].product.sku === s.skus[i]) {
             best = p;
             who = m;
             break;
@@ -211,12 +215,12 @@ export function explainChanges(
         room[who]--;
       } else f *= Math.max(1 - top, s.floor ?? cfg.visionFloorP);
     }
-    for (let m = 0; m < members.length; m++) if (!covered[m]) f *= members[m].uncovered;
-    for (let m = 0; m < members.length; m++) room[m] = capacity[m];
+    for (let m = 0; m < n; m++) if (!covered[m]) f *= memberList[m].uncovered;
+    for (let m = 0; m < n; m++) room[m] = memberCap[m];
     for (const sku of ctx.scanned) {
       let used = false;
-      for (let m = 0; m < members.length; m++) {
-        if (room[m] > 0 && members[m].product.sku === sku) {
+      for (let m = 0; m < n; m++) {
+        if (room[m] > 0 && memberList[m].product.sku === sku) {
           room[m]--;
           used = true;
           break;
@@ -227,21 +231,19 @@ export function explainChanges(
     return f;
   };
   // the members of the current unit combination (plus one more) and how many units each has
-  // (a weighed product: any number of crossings)
-  const memberCap: number[] = [];
-  const members = (extra?: Candidate): Candidate[] => {
-    const r: Candidate[] = [];
-    memberCap.length = 0;
+  // (a weighed product: any number of crossings), into memberList; returns how many
+  const members = (extra?: Candidate): number => {
+    let n = 0;
     for (let i = 0; i < units.length; i++)
       if (counts[i] > 0) {
-        r.push(units[i]);
-        memberCap.push(counts[i]);
+        memberList[n] = units[i];
+        memberCap[n++] = counts[i];
       }
     if (extra) {
-      r.push(extra);
-      memberCap.push(Number.POSITIVE_INFINITY);
+      memberList[n] = extra;
+      memberCap[n++] = Number.POSITIVE_INFINITY;
     }
-    return r;
+    return n;
   };
 
   const items = (): { sku: string; qty?: number; grams?: number }[] => {
@@ -254,6 +256,15 @@ export function explainChanges(
   // catch-alls (e^-32 against ~1e-5): skip it before allocating anything
   const MAX_Z = 8;
 
+  // each variant's prior of an explanation of so many units of so many products, into `priors`
+  const setPriors = (totalUnits: number, distinct: number): true => {
+    const base =
+      (1 - cfg.priorForeign - cfg.priorUnidentified) * cfg.extraUnitPrior ** Math.max(0, totalUnits - 1);
+    const extra = Math.max(0, distinct - 1);
+    for (let v = 0; v < nv; v++) priors[v] = base * extraProductPriors[v] ** extra;
+    return true;
+  };
+
   // each variant's leaves are those its own search reaches (`alive`: a bit per variant)
   const leaf = (
     totalUnits: number,
@@ -263,10 +274,8 @@ export function explainChanges(
     idProd: number,
     alive: number,
   ) => {
-    const base =
-      (1 - cfg.priorForeign - cfg.priorUnidentified) * cfg.extraUnitPrior ** Math.max(0, totalUnits - 1);
-    const extra = Math.max(0, distinct - 1);
-    for (let v = 0; v < nv; v++) priors[v] = base * extraProductPriors[v] ** extra;
+    // (the variants' priors are set at the first explanation the leaf scores: most score none)
+    let priced = false;
     if (totalUnits > 0) {
       // the camera's factor for these members: the same in every variant, computed once if needed
       let vf = 0;
@@ -288,9 +297,10 @@ export function explainChanges(
           lik = zz > MAX_Z ? 0 : gaussian(d, mean, sd);
         }
         if (lik > 0 && !vfDone) {
-          vf = visionFactor(members(), memberCap);
+          vf = visionFactor(members());
           vfDone = true;
         }
+        if (lik > 0 && !priced) priced = setPriors(totalUnits, distinct);
         const score = lik > 0 ? priors[v] * lik * idProd * vf : 0;
         if (score > 0) {
           if (!its) its = items();
@@ -304,9 +314,10 @@ export function explainChanges(
           rest < cfg.foreignMaxG
         ) {
           if (!vfDone) {
-            vf = visionFactor(members(), memberCap);
+            vf = visionFactor(members());
             vfDone = true;
           }
+          if (!priced) priced = setPriors(totalUnits, distinct);
           const s2 =
             priors[v] *
             extraProductPriors[v] *
@@ -347,7 +358,8 @@ export function explainChanges(
         grams = rest;
       }
       const sku = w.product.sku;
-      const vf = visionFactor(members(w), memberCap);
+      const vf = visionFactor(members(w));
+      if (!priced) priced = setPriors(totalUnits, distinct);
       let its: Item[] | undefined;
       for (let v = 0; v < nv; v++) {
         if (!(alive & (1 << v))) continue;
@@ -363,10 +375,14 @@ export function explainChanges(
     }
   };
 
-  // depth-first over unit counts, pruned on weight overshoot
+  // depth-first over unit counts, pruned on weight overshoot. A visit scores the combination in
+  // `counts` (the units of `from` on all 0), then visits it with n units of one more unit
+  // candidate i ≥ from, the last first: the leaves come in lexicographic order of the counts,
+  // the first candidate's slowest (the order the lists keep between equal posteriors), one call
+  // each, with no chain of calls for the candidates left at 0.
   const limitSd = 6;
-  const dfs = (
-    i: number,
+  const visit = (
+    from: number,
     totalUnits: number,
     distinct: number,
     mean: number,
@@ -374,29 +390,36 @@ export function explainChanges(
     idProd: number,
     alive: number,
   ) => {
-    if (i === units.length) {
-      leaf(totalUnits, distinct, mean, varUnits, idProd, alive);
-      return;
-    }
-    dfs(i + 1, totalUnits, distinct, mean, varUnits, idProd, alive);
+    leaf(totalUnits, distinct, mean, varUnits, idProd, alive);
     if (distinct >= cfg.maxDistinct) return;
-    const c = units[i];
-    const w = c.product.weight!;
-    const cap = Math.min(cfg.maxUnits - totalUnits, c.maxQty ?? cfg.maxUnits);
-    // a variant whose search stops at n units of c reaches no more of them (its own loop breaks)
-    let on = alive;
-    for (let n = 1; n <= cap; n++) {
-      const m = mean + n * w.mean;
-      const v = varUnits + n * w.sd * w.sd;
-      for (let x = 0; x < nv; x++)
-        if (on & (1 << x) && m - limitSd * Math.sqrt(spread2[x] * (v + baseVar)) > d) on &= ~(1 << x);
-      if (on === 0) break;
-      counts[i] = n;
-      dfs(i + 1, totalUnits + n, distinct + 1, m, v, idProd * c.prior, on);
+    for (let i = units.length - 1; i >= from; i--) {
+      const c = units[i];
+      const w = c.product.weight!;
+      const cap = Math.min(cfg.maxUnits - totalUnits, c.maxQty ?? cfg.maxUnits);
+      // a variant whose search stops at n units of c reaches no more of them (its own loop
+      // breaks); variants of one spread stop together
+      let on = alive;
+      for (let n = 1; n <= cap; n++) {
+        const m = mean + n * w.mean;
+        const v = varUnits + n * w.sd * w.sd;
+        let overFor = Number.NaN;
+        let over = false;
+        for (let x = 0; x < nv; x++) {
+          if (!(on & (1 << x))) continue;
+          if (spread2[x] !== overFor) {
+            overFor = spread2[x];
+            over = m - limitSd * Math.sqrt(spread2[x] * (v + baseVar)) > d;
+          }
+          if (over) on &= ~(1 << x);
+        }
+        if (on === 0) break;
+        counts[i] = n;
+        visit(i + 1, totalUnits + n, distinct + 1, m, v, idProd * c.prior, on);
+      }
+      counts[i] = 0;
     }
-    counts[i] = 0;
   };
-  dfs(0, 0, 0, 0, 0, 1, allVariants);
+  visit(0, 0, 0, 0, 0, 1, allVariants);
 
   // the explanations below do not depend on extraProductPrior: the same score in every list
   const everywhere = (h: Hypothesis) => {
@@ -410,11 +433,10 @@ export function explainChanges(
       if (grams <= 0) continue;
       const sku = w.product.sku;
       const sd = Math.sqrt(baseVar + cfg.labelSdG * cfg.labelSdG);
+      memberList[0] = w;
+      memberCap[0] = Number.POSITIVE_INFINITY;
       const score =
-        (1 - cfg.priorForeign - cfg.priorUnidentified) *
-        gaussian(d, grams, sd) *
-        w.prior *
-        visionFactor([w], [Number.POSITIVE_INFINITY]);
+        (1 - cfg.priorForeign - cfg.priorUnidentified) * gaussian(d, grams, sd) * w.prior * visionFactor(1);
       if (score > 0)
         everywhere({
           kind: "merch",
@@ -430,7 +452,7 @@ export function explainChanges(
   if (removal && ctx.foreign) {
     for (const f of ctx.foreign) {
       const sd = Math.sqrt(baseVar + f.sd * f.sd);
-      const score = cfg.priorForeign * gaussian(d, f.grams, sd) * visionFactor([], [], false);
+      const score = cfg.priorForeign * gaussian(d, f.grams, sd) * visionFactor(0, false);
       if (score > 0)
         everywhere({
           kind: "foreign",
@@ -444,7 +466,7 @@ export function explainChanges(
   if (d < cfg.foreignMaxG) {
     everywhere({
       kind: "foreign",
-      score: cfg.priorForeign * flatForeign * visionFactor([], [], false),
+      score: cfg.priorForeign * flatForeign * visionFactor(0, false),
       posterior: 0,
       z: 0,
     });
@@ -460,13 +482,30 @@ export function explainChanges(
     z: 0,
   });
 
-  for (const out of outs) {
-    let total = 0;
-    for (const h of out) total += h.score;
-    if (total > 0 && Number.isFinite(total)) for (const h of out) h.posterior = h.score / total;
-    out.sort((a, b) => b.posterior - a.posterior);
-  }
+  for (const out of outs) normaliseBestFirst(out);
   return outs;
+}
+
+/**
+ * Posteriors from the scores, then the list best first, ties in list order (a stable sort by
+ * posterior, as `out.sort((a, b) => b.posterior - a.posterior)` was: posteriors are finite, so
+ * that is one order). The sort compares indices into an array of the posteriors: read off
+ * hypotheses of several shapes, each comparison boxed new numbers (most of a decision's garbage).
+ */
+function normaliseBestFirst(out: Hypothesis[]): void {
+  const n = out.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += out[i].score;
+  const post = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (total > 0 && Number.isFinite(total)) out[i].posterior = out[i].score / total;
+    post[i] = out[i].posterior;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((i, j) => (post[i] > post[j] ? -1 : post[i] < post[j] ? 1 : i - j));
+  const was = out.slice();
+  for (let i = 0; i < n; i++) out[i] = was[order[i]];
 }
 
 /**
