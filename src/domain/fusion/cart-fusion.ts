@@ -1248,7 +1248,9 @@ class CartFusionImpl implements CartFusion {
    * visionMissP, extraUnitPrior · extraProductPrior, the two weights' spreads added), so the
    * sum is what the bounded search (the closest `unseenCandidates`) leaves out. It is large only
    * where the guess's spread is wide enough to hold a whole product and the weight lies on that
-   * side of it; for a guess of units only, no remainder, within the search's bounds.
+   * side of it; for a guess of units only, no remainder, within the search's bounds. Where the
+   * shopper scanned every unit of the guess, a product with a barcode beside them would have
+   * been scanned too: it counts at `hiddenBesideScannedP` (one without a barcode in full).
    */
   private hiddenBesideRatio(guess: Extract<Hypothesis, { kind: "merch" }>, ctx: ChangeContext): number {
     const cfg = this.cfg;
@@ -1269,6 +1271,11 @@ class CartFusionImpl implements CartFusion {
     const own = Math.sqrt(v);
     const zOwn = rest / own;
     const cands = new Set(ctx.candidates.map((c) => c.product.sku));
+    // every unit of the guess read: a product with a barcode beside them went in unscanned too
+    const reads = new Map<string, number>();
+    for (const sku of ctx.scanned) reads.set(sku, (reads.get(sku) ?? 0) + 1);
+    const allRead = guess.items.every((it) => (reads.get(it.sku) ?? 0) >= (it.qty ?? 1));
+    const scannedP = allRead ? cfg.hiddenBesideScannedP : 1;
     const halfWidth = 8 * (this.maxUnitSd + own);
     let sum = 0;
     for (
@@ -1282,7 +1289,7 @@ class CartFusionImpl implements CartFusion {
       const s2 = v + w.sd * w.sd;
       const z2 = ((rest - w.mean) * (rest - w.mean)) / s2;
       // the ratio of two Gaussian densities, in logs (the guess alone may be far out)
-      sum += Math.exp(0.5 * (zOwn * zOwn - z2)) * (own / Math.sqrt(s2));
+      sum += Math.exp(0.5 * (zOwn * zOwn - z2)) * (own / Math.sqrt(s2)) * (p.gtin ? scannedP : 1);
     }
     return (cfg.extraUnitPrior * cfg.extraProductPrior * cfg.visionMissP * sum) / this.byWeight.length;
   }

@@ -1647,3 +1647,39 @@ describe("cart fusion: which basket lines a removal weighs", () => {
     ]);
   });
 });
+
+describe("cart fusion: a product nobody saw beside units the shopper scanned", () => {
+  // GS1 check digit of a 13-digit body
+  const gtin = (body: string) => {
+    const s = [...body].reverse().reduce((a, d, i) => a + Number(d) * (i % 2 === 0 ? 3 : 1), 0);
+    return `${body}${(10 - (s % 10)) % 10}`;
+  };
+  const make = (products: Product[]) => (config?: Partial<FusionConfig>) =>
+    createCartFusion({
+      catalog: indexCatalog("USD", [...TEST_PRODUCTS, ...products]),
+      ids: sequentialIds(),
+      store: STORE,
+      cart: CART,
+      config,
+    });
+
+  it("a product with a barcode is not hidden beside units the shopper scanned, each of them", () => {
+    // the tube of "a product nobody saw inside a seen product's spread", scanned and seen: a bar
+    // beside it would have been scanned too, unless it has no barcode to scan
+    const bars = (coded: boolean) =>
+      [48, 50, 52, 54, 57, 60].map((g, i) =>
+        unit(`bar-${i}`, g, 1, 149, coded ? { gtin: gtin(`000000000${700 + i}`) } : {}),
+      );
+    const tube = unit("tube", 445, 23, 299, { gtin: gtin("0000000000690") });
+    const tl = shopping(3).scan(tube.gtin!).hold(800).see("in", ["tube", 0.9]).step(497).hold(800).end();
+    const before = run(tl.events, undefined, make([tube, ...bars(true)])({ hiddenBesideScannedP: 1 })).events;
+    expect(of(before, "PromptRaised")).toHaveLength(1);
+    const { events } = run(tl.events, undefined, make([tube, ...bars(true)])());
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "tube", qty: 1, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+    // bars without a barcode: asked as before
+    expect(of(run(tl.events, undefined, make([tube, ...bars(false)])()).events, "PromptRaised")).toHaveLength(
+      1,
+    );
+  });
+});

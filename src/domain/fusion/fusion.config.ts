@@ -225,6 +225,11 @@ export interface FusionConfig {
    * wide-spread product's weight; docs/fusion-model.md §4)
    */
   hiddenBesideDoubt: boolean;
+  /**
+   * factor on a product with a barcode in that sum when every unit of the guess was read: a shopper
+   * scanning what they drop scans the product beside them too (1: no factor)
+   */
+  hiddenBesideScannedP: number;
   /** identity score of a basket product taken out without a sighting */
   unseenRemovalP: number;
   /** factor when a scan in the window is not part of the explanation */
@@ -377,6 +382,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   lookalikeP: 0.02,
   unseenCandidates: 4,
   hiddenBesideDoubt: true,
+  hiddenBesideScannedP: 0.05,
   unseenRemovalP: 0.3,
   scanUnusedP: 0.02,
   foreignMaxG: 5000,
