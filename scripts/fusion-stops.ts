@@ -11,17 +11,10 @@
  * Run: npx tsx scripts/fusion-stops.ts DIR [--show N] [--all] [--blank]
  */
 
-import { perCartIds } from "../src/app/cart-stream/cart-stream";
-import type { BasketEvent, Evidence } from "../src/domain/basket/basket.events";
-import type { CartEvent } from "../src/domain/events/sensor-events";
-import { createCartFusion } from "../src/domain/fusion/cart-fusion";
-import type { CartFusion } from "../src/domain/fusion/fusion.types";
-import { sequentialIds } from "../src/domain/shared/ids";
-import { loadDirCatalog, readManifest } from "../src/eval/evaluate";
+import type { Evidence } from "../src/domain/basket/basket.events";
+import { loadDirCatalog, readManifest, simulateManifest } from "../src/eval/evaluate";
 import type { Action, SessionPlan } from "../src/sim/actions";
-import { CartSimulator } from "../src/sim/cart-sim";
-import { mixByName } from "../src/sim/profile";
-import { simulate } from "../src/sim/simulator";
+import { evidenceText, promptingSink, stopAt, type TracedStop, traceStops } from "./stop-trace";
 
 const dir = process.argv[2];
 if (!dir) {
@@ -35,15 +28,9 @@ const opt = (name: string) => {
 const show = Number(opt("show") ?? 5);
 const m = readManifest(dir);
 if (!m) throw new Error(`${dir}: sim.json missing`);
-const mix = mixByName(m.mix);
-if (!mix) throw new Error(`unknown mix ${m.mix}`);
 const catalog = loadDirCatalog(dir);
 
-interface Stop {
-  index: number;
-  action: Action;
-  firstStep?: number;
-  lines: string[];
+interface Stop extends TracedStop {
   /** top p of each sighting (0 for an empty one), scans and codes */
   tops: number[];
   reads: number;
@@ -55,97 +42,35 @@ interface Run {
   stops: Stop[];
   prompts: { at: number; ev?: Evidence; text: string; kind: string }[];
 }
-const current = new Map<string, Run>();
-const proto = CartSimulator.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-const origRun = proto.runSession;
-const origStep = proto.step;
-const origSend = proto.send;
 const done: { run: Run; undecidable: string[] }[] = [];
-proto.runSession = function (this: { o: { cart: string } }, plan: unknown) {
-  const p = plan as SessionPlan;
-  const run: Run = {
-    plan: p,
-    stops: p.actions.map((action, index) => ({ index, action, lines: [], tops: [], reads: 0 })),
-    prompts: [],
-  };
-  current.set(this.o.cart, run);
-  const amb = (this as unknown as { amb: { matchesAnyProduct(g: number): boolean } }).amb;
-  for (const st of run.stops) {
-    const a = st.action;
-    const g =
-      a.kind === "bag" ? a.grams : a.kind === "add" ? a.units.reduce((x, u) => x + u.grams, 0) : undefined;
-    if (g !== undefined) st.matches = amb.matchesAnyProduct(g);
-  }
-  const r = origRun.call(this, plan) as { undecidable: string[] };
-  done.push({ run, undecidable: r.undecidable });
-  current.delete(this.o.cart);
-  return r;
-};
-let stepCart = "";
-const pendingSteps = new Map<string, number[]>();
-proto.step = function (this: { o: { cart: string } }, t: unknown, delta: unknown, f: unknown) {
-  stepCart = this.o.cart;
-  const xs = pendingSteps.get(stepCart) ?? [];
-  xs.push(t as number);
-  pendingSteps.set(stepCart, xs);
-  return origStep.call(this, t, delta, f);
-};
-proto.send = function (this: { o: { cart: string } }, t: unknown, e: unknown, stopIndex: unknown) {
-  const run = current.get(this.o.cart);
-  const i = stopIndex as number;
-  if (run && i >= 0) {
-    const s = run.stops[i];
-    const xs = pendingSteps.get(this.o.cart) ?? [];
-    if (xs.length) {
-      s.firstStep = Math.min(s.firstStep ?? Number.POSITIVE_INFINITY, ...xs);
-      pendingSteps.set(this.o.cart, []);
-    }
-    const ev = e as {
-      type: string;
-      dir?: string;
-      candidates?: { sku: string; p: number }[];
-      code?: string;
-      plu?: string;
+const current = traceStops<Stop, Run>({
+  begin: (p, sim) => {
+    const run: Run = {
+      plan: p,
+      stops: p.actions.map((action, index) => ({ index, action, lines: [], tops: [], reads: 0 })),
+      prompts: [],
     };
+    const amb = (sim as { amb: { matchesAnyProduct(g: number): boolean } }).amb;
+    for (const st of run.stops) {
+      const a = st.action;
+      const g =
+        a.kind === "bag" ? a.grams : a.kind === "add" ? a.units.reduce((x, u) => x + u.grams, 0) : undefined;
+      if (g !== undefined) st.matches = amb.matchesAnyProduct(g);
+    }
+    return run;
+  },
+  end: (run, r) => {
+    done.push({ run, undecidable: r.undecidable });
+  },
+  sent: (s, ev) => {
     if (ev.type === "vision") s.tops.push(Math.max(0, ...(ev.candidates ?? []).map((c) => c.p)));
     if (ev.type === "barcode" || ev.type === "plu") s.reads++;
-    if (ev.type === "vision")
-      s.lines.push(`v${ev.dir}[${(ev.candidates ?? []).map((c) => `${c.sku} ${c.p}`).join(", ")}]`);
-    if (ev.type === "barcode") s.lines.push(`scan ${ev.code}`);
-    if (ev.type === "plu") s.lines.push(`plu ${ev.plu}`);
-  }
-  return origSend.call(this, t, e, stopIndex);
-};
-
-const ids = perCartIds(sequentialIds());
-const fusions = new Map<string, CartFusion>();
-const lineEv = new Map<string, Evidence>();
-const sink = (e: CartEvent): BasketEvent[] => {
-  if (!("cart" in e)) return [];
-  let f = fusions.get(e.cart);
-  if (!f) {
-    f = createCartFusion({ catalog, ids: ids(e.cart), store: e.store, cart: e.cart });
-    fusions.set(e.cart, f);
-  }
-  const r = f.ingest(e);
-  const run = current.get(e.cart);
-  for (const be of r.events) {
-    if (be.type === "ItemAdded" || be.type === "ItemRemoved") lineEv.set(be.lineId, be.evidence);
-    if (be.type === "PromptRaised" && run)
-      run.prompts.push({
-        at: be.at,
-        ev: lineEv.get(be.prompt.lineIds[0] ?? ""),
-        text: be.prompt.text,
-        kind: be.prompt.kind,
-      });
-  }
-  return r.events;
-};
-simulate(
-  { catalog, mix, sessions: m.sessions, seed: m.seed, carts: m.carts, store: m.store, sink },
-  () => {},
-  () => {},
-);
+  },
+});
+const sink = promptingSink(catalog, (cart, be, ev) => {
+  current.get(cart)?.prompts.push({ at: be.at, ev, text: be.prompt.text, kind: be.prompt.kind });
+});
+simulateManifest(m, catalog, { sink });
 
 const cause = (ev: Evidence | undefined): string => {
   if (!ev) return "no line";
@@ -192,8 +117,7 @@ for (const { run, undecidable } of done) {
   if (sessionDecided && run.prompts.length) needlessSessions++;
   for (const p of run.prompts) {
     promptsAll++;
-    let stop: Stop | undefined;
-    for (const s of run.stops) if (s.firstStep !== undefined && s.firstStep <= p.at) stop = s;
+    const stop = stopAt(run.stops, p.at);
     if (stop && undecidedStops.has(stop.index)) continue;
     if (!process.argv.includes("--all") && !sessionDecided) continue;
     promptsDecided++;
@@ -206,12 +130,7 @@ for (const { run, undecidable } of done) {
     if (xs.length < show)
       xs.push(
         `${run.plan.session} stop ${stop ? stop.index + 1 : "-"}: ${stop ? describe(stop.action) : ""} {${stop?.lines.join("; ") ?? ""}}\n        ${
-          p.ev
-            ? `${p.ev.summary} [${p.ev.hypotheses
-                .slice(0, 4)
-                .map((h) => `${h.label} ${h.posterior}`)
-                .join(" | ")}]`
-            : p.text
+          p.ev ? evidenceText(p.ev) : p.text
         }`,
       );
     ex.set(key, xs);

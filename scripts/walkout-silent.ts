@@ -12,12 +12,11 @@ import { defaultDataDir } from "../src/adapters/demo/data-dir";
 import { parseCatalog } from "../src/adapters/files/catalog-file";
 import { readAutocheckoutStore } from "../src/adapters/importers/autocheckout";
 import { WalkoutStreams } from "../src/app/walkout-stream/walkout-stream";
-import { basketContents } from "../src/domain/basket/basket.state";
 import type { StoreEvent, TruthLine } from "../src/domain/events/sensor-events";
 import { sequentialIds } from "../src/domain/shared/ids";
 import type { ShelfDecision } from "../src/domain/walkout/walkout.fusion";
-import { compare } from "../src/eval/score";
-import { simulateWalkout } from "../src/sim/walkout/walkout-sim";
+import { compareVisits, ingestKeeping, type WalkoutReceipt } from "../src/eval/walkout-causes";
+import { simulateWalkout, type WalkoutTraceAction } from "../src/sim/walkout/walkout-sim";
 
 const { values } = parseArgs({
   options: {
@@ -32,16 +31,7 @@ const store = readAutocheckoutStore(join(defaultDataDir(), "autocheckout-cps-tes
 const parsed = parseCatalog(store.catalog);
 if (!parsed.ok) throw new Error("catalog");
 const catalog = parsed.catalog;
-interface Action {
-  t: number;
-  shopper: string;
-  kind: string;
-  skus: string[];
-  gondola: number;
-  shelf: number;
-  plate: number;
-}
-const actions: Action[] = [];
+const actions: WalkoutTraceAction[] = [];
 const truth: TruthLine[] = [];
 const tracks: Extract<StoreEvent, { type: "track" }>[] = [];
 const ws = new WalkoutStreams({
@@ -54,7 +44,7 @@ const ws = new WalkoutStreams({
 const sessionOf = new Map<string, string>();
 const shopperOf = new Map<string, string>();
 const decisions: ShelfDecision[] = [];
-const receipts = new Map<string, { items: { sku: string; qty: number }[]; review: boolean }>();
+const receipts = new Map<string, WalkoutReceipt>();
 simulateWalkout(
   {
     catalog,
@@ -71,39 +61,16 @@ simulateWalkout(
       shopperOf.set(e.session, e.shopper);
     }
     if (e.type === "track") tracks.push(e as Extract<StoreEvent, { type: "track" }>);
-    const r = ws.ingest(e);
-    decisions.push(...(r.decisions ?? []));
-    for (const { session } of r.ended ?? []) {
-      const st = ws.basket(session)!;
-      receipts.set(session, {
-        items: basketContents(st).items,
-        review: st.cases.size > 0 || st.resolvedCases.length > 0,
-      });
-      ws.release(session);
-    }
+    ingestKeeping(ws, e, decisions, receipts);
   },
   (t) => truth.push(t),
 );
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
-let tp = 0;
-let fp = 0;
-let fn = 0;
-let reviews = 0;
-for (const t of truth) {
-  const r = receipts.get(t.session) ?? { items: [], review: false };
-  const c = compare(t, { items: r.items, weighed: [] });
-  tp += c.tp;
-  fp += c.fp;
-  fn += c.fn;
-  if (r.review) reviews++;
-}
-const silent = truth.filter((t) => {
-  const r = receipts.get(t.session) ?? { items: [], review: false };
-  return !r.review && compare(t, { items: r.items, weighed: [] }).diff.length > 0;
-});
-for (const t of silent) {
-  const r = receipts.get(t.session)!;
-  const diff = compare(t, { items: r.items, weighed: [] }).diff;
+const scored = compareVisits(truth, receipts);
+const reviews = scored.visits.filter((v) => v.receipt.review).length;
+const silent = scored.visits.filter((v) => !v.receipt.review && v.c.diff.length > 0);
+for (const { truth: t, c } of silent) {
+  const diff = c.diff;
   const me = shopperOf.get(t.session)!;
   console.log(`\n=== ${t.session} (${me}) diff ${diff.join(", ")}`);
   const skus = new Set(diff.map((d) => d.replace(/^[+−-]/, "").replace(/×\d+$/, "")));
@@ -150,5 +117,5 @@ for (const t of silent) {
 }
 const per = (n: number) => ((1000 * n) / truth.length).toFixed(1);
 console.log(
-  `\nseed ${values.seed}: ${truth.length} visits, reviews ${reviews} (${per(reviews)}), silent ${silent.length} (${per(silent.length)}), F1 ${((2 * tp) / (2 * tp + fp + fn)).toFixed(4)}`,
+  `\nseed ${values.seed}: ${truth.length} visits, reviews ${reviews} (${per(reviews)}), silent ${silent.length} (${per(silent.length)}), F1 ${scored.f1.toFixed(4)}`,
 );

@@ -180,13 +180,14 @@ export async function runReplayMode(
 }
 
 /**
- * Runs the manifest's simulation again with shoppers who answer the prompts: `sink` is the fusion
- * they answer (its prompts reach them through the simulator); returns the truth of each session.
+ * Runs the manifest's simulation again (same seed, same plans) with `sink` as the simulator's sink;
+ * `answering`: shoppers answer the prompts of the sink (its prompts reach them through the
+ * simulator). Returns the truth of each session.
  */
-export function simulateAnswering(
+export function simulateManifest(
   m: SimManifestIn,
   catalog: Catalog,
-  sink: NonNullable<SimOptions["sink"]>,
+  o: { sink?: SimOptions["sink"]; answering?: boolean },
 ): TruthWithDecidable[] {
   const mix = manifestMix(m);
   if (!mix) throw new Error(`sim.json: unknown mix ${m.mix}`);
@@ -199,13 +200,25 @@ export function simulateAnswering(
       seed: m.seed,
       carts: m.carts,
       store: m.store,
-      answering: true,
-      sink,
+      ...(o.answering ? { answering: true } : {}),
+      sink: o.sink,
     },
     () => {},
     (t) => truths.push(t),
   );
   return truths;
+}
+
+/**
+ * Runs the manifest's simulation again with shoppers who answer the prompts: `sink` is the fusion
+ * they answer (its prompts reach them through the simulator); returns the truth of each session.
+ */
+export function simulateAnswering(
+  m: SimManifestIn,
+  catalog: Catalog,
+  sink: NonNullable<SimOptions["sink"]>,
+): TruthWithDecidable[] {
+  return simulateManifest(m, catalog, { answering: true, sink });
 }
 
 export function runAnsweringMode(

@@ -16,23 +16,66 @@ import { parseArgs } from "node:util";
 import { defaultDataDir } from "../adapters/demo/data-dir";
 import { parseCatalog } from "../adapters/files/catalog-file";
 import { readAutocheckoutStore } from "../adapters/importers/autocheckout";
-import { WalkoutStreams } from "../app/walkout-stream/walkout-stream";
+import { type WalkoutStreamResult, WalkoutStreams } from "../app/walkout-stream/walkout-stream";
 import type { BasketEvent } from "../domain/basket/basket.events";
 import { basketContents } from "../domain/basket/basket.state";
-import type { TruthLine } from "../domain/events/sensor-events";
+import type { StoreEvent, TruthLine } from "../domain/events/sensor-events";
 import { sequentialIds } from "../domain/shared/ids";
 import type { ShelfDecision } from "../domain/walkout/walkout.fusion";
-import { simulateWalkout } from "../sim/walkout/walkout-sim";
+import { simulateWalkout, type WalkoutTraceAction } from "../sim/walkout/walkout-sim";
 import { compare } from "./score";
 
-interface Action {
-  t: number;
-  shopper: string;
-  kind: string;
-  skus: string[];
-  gondola: number;
-  shelf: number;
-  plate: number;
+type Action = WalkoutTraceAction;
+
+/** a walk-out visit's receipt: its contents, and whether it went to review */
+export interface WalkoutReceipt {
+  items: { sku: string; qty: number }[];
+  review: boolean;
+}
+
+/**
+ * Each visit's receipt (an empty one where none was issued) against its truth, and the item F1
+ * over all visits.
+ */
+export function compareVisits(
+  truth: TruthLine[],
+  receipts: Map<string, WalkoutReceipt>,
+): { f1: number; visits: { truth: TruthLine; receipt: WalkoutReceipt; c: ReturnType<typeof compare> }[] } {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  const visits = truth.map((t) => {
+    const receipt = receipts.get(t.session) ?? { items: [], review: false };
+    const c = compare(t, { items: receipt.items, weighed: [] });
+    tp += c.tp;
+    fp += c.fp;
+    fn += c.fn;
+    return { truth: t, receipt, c };
+  });
+  return { f1: (2 * tp) / (2 * tp + fp + fn), visits };
+}
+
+/**
+ * Feeds one store event to the walk-out streams, keeping the shelf decisions and, for each visit
+ * that ends, its receipt; the ended visit's basket is released. Returns the streams' result.
+ */
+export function ingestKeeping(
+  ws: WalkoutStreams,
+  e: StoreEvent,
+  decisions: ShelfDecision[],
+  receipts: Map<string, WalkoutReceipt>,
+): WalkoutStreamResult {
+  const r = ws.ingest(e);
+  decisions.push(...(r.decisions ?? []));
+  for (const { session } of r.ended ?? []) {
+    const st = ws.basket(session)!;
+    receipts.set(session, {
+      items: basketContents(st).items,
+      review: st.cases.size > 0 || st.resolvedCases.length > 0,
+    });
+    ws.release(session);
+  }
+  return r;
 }
 
 export interface VisitCauses {
@@ -139,7 +182,7 @@ export function walkoutCauses(o: {
   const shopperOf = new Map<string, string>();
   const events = new Map<string, BasketEvent[]>();
   const decisions: ShelfDecision[] = [];
-  const receipts = new Map<string, { items: { sku: string; qty: number }[]; review: boolean }>();
+  const receipts = new Map<string, WalkoutReceipt>();
   const sim = simulateWalkout(
     {
       catalog,
@@ -153,18 +196,9 @@ export function walkoutCauses(o: {
     },
     (e) => {
       if (e.type === "gate.in") shopperOf.set(e.session, e.shopper);
-      const r = ws.ingest(e);
+      const r = ingestKeeping(ws, e, decisions, receipts);
       for (const { session, events: es } of r.events)
         events.set(session, [...(events.get(session) ?? []), ...es]);
-      decisions.push(...(r.decisions ?? []));
-      for (const { session } of r.ended ?? []) {
-        const st = ws.basket(session)!;
-        receipts.set(session, {
-          items: basketContents(st).items,
-          review: st.cases.size > 0 || st.resolvedCases.length > 0,
-        });
-        ws.release(session);
-      }
     },
     (t) => truth.push(t),
   );
@@ -173,16 +207,9 @@ export function walkoutCauses(o: {
     const ch = e.evidence?.change;
     return ch ? decisions.find((d) => d.change.endT === ch.endT && d.change.delta === ch.delta) : undefined;
   };
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
+  const scored = compareVisits(truth, receipts);
   const list: VisitCauses[] = [];
-  for (const t of truth) {
-    const r = receipts.get(t.session) ?? { items: [], review: false };
-    const c = compare(t, { items: r.items, weighed: [] });
-    tp += c.tp;
-    fp += c.fp;
-    fn += c.fn;
+  for (const { truth: t, receipt: r, c } of scored.visits) {
     if (!r.review && c.diff.length === 0) continue;
     const causes: string[] = [];
     const evs = events.get(t.session) ?? [];
@@ -234,7 +261,7 @@ export function walkoutCauses(o: {
     visits: truth.length,
     reviews: list.filter((v) => v.review).length,
     silent: list.filter((v) => !v.review).length,
-    f1: (2 * tp) / (2 * tp + fp + fn),
+    f1: scored.f1,
     causes: count((v) => v.causes),
     primary: count((v) => v.causes.slice(0, 1)),
     list,

@@ -78,15 +78,18 @@ export interface WalkoutSimOptions {
    */
   personalSpace?: boolean;
   /** every shelf action as it happens (tests and debugging) */
-  trace?: (a: {
-    t: number;
-    shopper: string;
-    kind: string;
-    skus: string[];
-    gondola: number;
-    shelf: number;
-    plate: number;
-  }) => void;
+  trace?: (a: WalkoutTraceAction) => void;
+}
+
+/** a shelf action as `trace` reports it */
+export interface WalkoutTraceAction {
+  t: number;
+  shopper: string;
+  kind: string;
+  skus: string[];
+  gondola: number;
+  shelf: number;
+  plate: number;
 }
 
 export interface WalkoutSimSummary {
