@@ -1325,13 +1325,6 @@ class CartFusionImpl implements CartFusion {
   }
 
   /**
-   * What one sighting says about each product: with a calibration table, the top candidate is
-   * the true product with P(top-1 right | p) from the table (its own table when it has
-   * look-alikes); otherwise the true product is listed lower (visionListedShare, shared by the
-   * lower candidates' p) or an unlisted look-alike of a listed one (the rest, shared). Without
-   * a table each listed product gets p^visionSharpness and an unlisted look-alike p · lookalikeP.
-   */
-  /**
    * The clear sightings (top p at least minIdentityP and visionConfusionMinP) reported going out,
    * in an addition's window, none of whose listed products the cart holds: no line of them, sure
    * or unsure, that is not a removal or voided. Nothing they name was in the cart to go out, so
@@ -1375,6 +1368,13 @@ class CartFusionImpl implements CartFusion {
     }
   }
 
+  /**
+   * What one sighting says about each product: with a calibration table, the top candidate is
+   * the true product with P(top-1 right | p) from the table (its own table when it has
+   * look-alikes); otherwise the true product is listed lower (visionListedShare, shared by the
+   * lower candidates' p) or an unlisted look-alike of a listed one (the rest, shared). Without
+   * a table each listed product gets p^visionSharpness and an unlisted look-alike p · lookalikeP.
+   */
   private sightingWeights(raw: { sku: string; p: number }[], skus: string[], ps: number[]): void {
     const cfg = this.cfg;
     const candidates = raw.length > 1 ? raw.slice().sort((a, b) => b.p - a.p) : raw;
