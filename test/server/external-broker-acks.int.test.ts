@@ -7,16 +7,14 @@
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  CartGateway,
-  type CartIngestOutcome,
-  type CartIngestPort,
-} from "../../src/adapters/mqtt/cart-gateway";
-import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
+import type { CartIngestOutcome, CartIngestPort } from "../../src/adapters/mqtt/cart-gateway";
+import type { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { eventsTopic, screenTopic } from "../../src/adapters/mqtt/topics";
 import type { CartEvent } from "../../src/domain/events/sensor-events";
+import { waitFor as sharedWaitFor } from "../support/wait-for";
 import { CountingIngest } from "./support/counting-ingest";
 import { type Mosquitto, mosquittoAvailable, startMosquitto } from "./support/mosquitto";
+import { closeServerClient, connectServerClient } from "./support/server-client";
 
 const STORE = "st-acks";
 const available = mosquittoAvailable();
@@ -42,17 +40,8 @@ class GatedIngest implements CartIngestPort {
   }
 }
 
-function waitFor(cond: () => boolean, ms = 10_000) {
-  return new Promise<void>((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      if (cond()) return resolve();
-      if (Date.now() - t0 > ms) return reject(new Error("timed out"));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+/** The shared waitFor, with this file's 10 s and 10 ms steps. */
+const waitFor = (cond: () => boolean) => sharedWaitFor(cond, 10_000, 10);
 
 describe.skipIf(!available)("external broker: pipelined acknowledgements (Mosquitto)", () => {
   let mosq: Mosquitto;
@@ -66,14 +55,7 @@ describe.skipIf(!available)("external broker: pipelined acknowledgements (Mosqui
   beforeAll(async () => {
     mosq = await startMosquitto();
     ingest = new GatedIngest(log);
-    const account = { username: "skiplane-server", password: "server-secret" };
-    await ExternalBroker.bootstrapDynsec({ url: mosq.url, admin: mosq.admin, server: account });
-    server = await ExternalBroker.connect({
-      url: mosq.url,
-      gateway: new CartGateway({ ingest }),
-      ...account,
-      clientId: `skiplane-acks-${process.pid}`,
-    });
+    server = await connectServerClient(mosq, ingest, `skiplane-acks-${process.pid}`);
     server.client.on("packetreceive", (p) => {
       if (p.cmd !== "publish" || !p.topic.endsWith("/events")) return;
       const id = (JSON.parse(String(p.payload)) as { id: string }).id;
@@ -86,11 +68,7 @@ describe.skipIf(!available)("external broker: pipelined acknowledgements (Mosqui
     await server.enableDynsec();
     for (const c of ["a", "b"]) await server.provisionCart(STORE, `cart-${c}`, `secret-${c}`);
   });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-    await server?.close();
-    await mosq?.stop();
-  });
+  afterAll(() => closeServerClient(clients, server, mosq));
 
   const ev = (cart: string, id: string) => ({
     v: 1,

@@ -14,47 +14,18 @@
  * - `skiplane keys create --store '*' --role admin`: a deployment with no head-office admin key
  *   gets its first one from whoever holds the database (before: SQL by hand).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
 import type { RunningServer } from "../../src/main";
 import { run } from "../cli/support/run-cli";
 import { callStoreApi } from "../support/store-api";
-import { addApiKey, startInProcessServer } from "./support/in-process-server";
+import { addApiKey } from "./support/in-process-server";
+import { TwoWaterStores } from "./support/two-water-stores";
 
-const CATALOG = {
-  currency: "USD",
-  products: [{ sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } }],
-};
-
-let dir: string | undefined;
-let server: RunningServer | undefined;
-let schema: string | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-  if (schema) await dropTestSchema(schema);
-  schema = undefined;
-});
+const stores = new TwoWaterStores("skiplane-keys-");
+afterEach(() => stores.stop());
 
 async function start(db: "sqlite" | "postgres" = "sqlite"): Promise<RunningServer> {
-  dir = mkdtempSync(join(tmpdir(), "skiplane-keys-"));
-  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  const catalog = join(dir, "catalog.json");
-  if (db === "postgres") schema = uniqueSchemaName("keys");
-  server = await startInProcessServer(
-    dir,
-    [
-      { id: "st-a", catalog, defaultPaymentMethod: "pm_sandbox_test" },
-      { id: "st-b", catalog, defaultPaymentMethod: "pm_sandbox_test" },
-    ],
-    { env: schema ? { SKIPLANE_DATABASE_URL: TEST_PG_URL, SKIPLANE_DATABASE_SCHEMA: schema } : {} },
-  );
+  const server = await stores.start(db === "postgres" ? { postgresSchema: "keys" } : {});
   expect(server.storage.kind).toBe(db);
   return server;
 }

@@ -5,15 +5,15 @@
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import { dynsecProvisionDevice } from "../../src/adapters/mqtt/device-external";
 import { deviceTopic, deviceUsername } from "../../src/adapters/mqtt/device-topics";
-import { Dynsec, ExternalBroker } from "../../src/adapters/mqtt/external-broker";
+import { Dynsec, type ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { errorsTopic, eventsTopic, screenTopic } from "../../src/adapters/mqtt/topics";
 import { screenStateSchema } from "../../src/adapters/schemas/cart-protocol.schema";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { waitFor } from "../support/wait-for";
 import { CountingIngest } from "./support/counting-ingest";
+import { closeServerClient, connectServerClient } from "./support/server-client";
 
 const STORE = "st-m";
 const available = mosquittoAvailable();
@@ -42,24 +42,12 @@ describe.skipIf(!available)("external broker: Mosquitto + dynamic security", () 
   beforeAll(async () => {
     mosq = await startMosquitto();
     ingest = new CountingIngest();
-    const gateway = new CartGateway({ ingest });
-    const account = { username: "skiplane-server", password: "server-secret" };
-    await ExternalBroker.bootstrapDynsec({ url: mosq.url, admin: mosq.admin, server: account });
-    server = await ExternalBroker.connect({
-      url: mosq.url,
-      gateway,
-      ...account,
-      clientId: `skiplane-test-${process.pid}`,
-    });
+    server = await connectServerClient(mosq, ingest, `skiplane-test-${process.pid}`);
     await server.enableDynsec();
     await server.provisionCart(STORE, "cart-1", "secret-1");
     await server.provisionCart(STORE, "cart-2", "secret-2");
   });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-    await server?.close();
-    await mosq?.stop();
-  });
+  afterAll(() => closeServerClient(clients, server, mosq));
 
   it("a provisioned cart publishes events; the server records them and publishes the screen retained", async () => {
     const c = await connect("cart-1", "secret-1");

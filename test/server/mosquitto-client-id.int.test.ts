@@ -10,12 +10,12 @@
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
-import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
+import type { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { eventsTopic } from "../../src/adapters/mqtt/topics";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { waitFor } from "../support/wait-for";
 import { CountingIngest } from "./support/counting-ingest";
+import { closeServerClient, connectServerClient } from "./support/server-client";
 
 const STORE = "st-m";
 let mosq: Mosquitto;
@@ -27,23 +27,13 @@ describe.skipIf(!mosquittoAvailable())("Mosquitto: the server's default client i
   beforeAll(async () => {
     mosq = await startMosquitto();
     ingest = new CountingIngest();
-    const account = { username: "skiplane-server", password: "server-secret" };
-    await ExternalBroker.bootstrapDynsec({ url: mosq.url, admin: mosq.admin, server: account });
     // no clientId: the default, as `skiplane serve` without mqtt.clientId
-    server = await ExternalBroker.connect({
-      url: mosq.url,
-      gateway: new CartGateway({ ingest }),
-      ...account,
-    });
+    server = await connectServerClient(mosq, ingest);
     await server.enableDynsec();
     await server.provisionCart(STORE, "cart-1", "secret-1");
     await server.provisionCart(STORE, "cart-2", "secret-2");
   });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-    await server?.close();
-    await mosq?.stop();
-  });
+  afterAll(() => closeServerClient(clients, server, mosq));
 
   it("a cart connecting with the old default (skiplane-server-<pid>) neither cuts the server off nor gets another cart's events", async () => {
     let serverClosed = 0;

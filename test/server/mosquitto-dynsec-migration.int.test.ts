@@ -5,7 +5,7 @@
  * up to date (`dynsecMigrateCarts`), and provisioning edits a role instead of deleting it. Against
  * a real Mosquitto with the dynsec plugin and the whole server on it (SQLite).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
@@ -23,6 +23,7 @@ import type { RunningServer } from "../../src/main";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { callStoreApi } from "../support/store-api";
 import { startServerOnMosquitto } from "./support/mosquitto-server";
+import { writeWaterCatalog } from "./support/two-water-stores";
 
 const STORE = "st-mig";
 const available = mosquittoAvailable();
@@ -85,15 +86,7 @@ describe.skipIf(!available)(
       dynsec = new Dynsec(admin);
       await dynsec.start();
       dir = mkdtempSync(join(tmpdir(), "skiplane-mig-"));
-      writeFileSync(
-        join(dir, "catalog.json"),
-        JSON.stringify({
-          currency: "USD",
-          products: [
-            { sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
-          ],
-        }),
-      );
+      writeWaterCatalog(dir);
     }, 60_000);
     afterAll(async () => {
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));

@@ -4,7 +4,7 @@
  * Presence now comes from what reaches the server (src/adapters/mqtt/cart-presence.ts): a cart's
  * retained status topic and its last will, or, for a cart without one, its events.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
@@ -18,6 +18,7 @@ import { callStoreApi } from "../support/store-api";
 import { waitFor } from "../support/wait-for";
 import { CountingIngest } from "./support/counting-ingest";
 import { startServerOnMosquitto } from "./support/mosquitto-server";
+import { writeWaterCatalog } from "./support/two-water-stores";
 
 const STORE = "st-pres";
 const available = mosquittoAvailable();
@@ -121,15 +122,7 @@ describe.skipIf(!available)("the dashboard's cartsOnline with an external broker
     broker = await startMosquitto();
     await ExternalBroker.bootstrapDynsec({ url: broker.url, admin: broker.admin, server: account });
     dir = mkdtempSync(join(tmpdir(), "skiplane-pres-"));
-    writeFileSync(
-      join(dir, "catalog.json"),
-      JSON.stringify({
-        currency: "USD",
-        products: [
-          { sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
-        ],
-      }),
-    );
+    writeWaterCatalog(dir);
     ({ running, key } = await startServerOnMosquitto({
       dir,
       brokerUrl: broker.url,

@@ -10,49 +10,26 @@
  * ids".) Now a CONNECT with a client id held by another account — connected, or its session
  * kept — is refused (CONNACK 2, identifier rejected), and the holder stays on.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventsTopic, screenTopic } from "../../src/adapters/mqtt/topics";
-import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
-import { addApiKey, startInProcessServer } from "./support/in-process-server";
+import { addApiKey } from "./support/in-process-server";
+import { TwoWaterStores } from "./support/two-water-stores";
 
-const CATALOG = {
-  currency: "USD",
-  products: [{ sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } }],
-};
-
-let dir: string | undefined;
-let server: RunningServer | undefined;
+const stores = new TwoWaterStores("skiplane-clientid-");
 const clients: MqttClient[] = [];
 
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.endAsync(true).catch(() => undefined);
-  await server?.close();
-  server = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
+  await stores.stop();
 });
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(["false", "true"])("embedded broker (thread %s): a client id is its holder's", (thread) => {
   it("another cart connecting with a cart's client id is refused; the holder stays on and its screen stays its own", async () => {
-    dir = mkdtempSync(join(tmpdir(), "skiplane-clientid-"));
-    writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-    const catalog = join(dir, "catalog.json");
-    server = await startInProcessServer(
-      dir,
-      [
-        { id: "st-a", catalog, defaultPaymentMethod: "pm_sandbox_test" },
-        { id: "st-b", catalog, defaultPaymentMethod: "pm_sandbox_test" },
-      ],
-      { env: { SKIPLANE_MQTT_THREAD: thread } },
-    );
-    const s = server;
+    const s = await stores.start({ env: { SKIPLANE_MQTT_THREAD: thread } });
     const adminA = await addApiKey(s, "key_admin_a", "st-a", "admin");
     const adminB = await addApiKey(s, "key_admin_b", "st-b", "admin");
     const secret = async (store: string, k: string, cart: string) =>

@@ -18,55 +18,29 @@
  *   `LAST_HEAD_OFFICE_ADMIN_KEY`, on SQLite and PostgreSQL (before: 200, and no key was left that
  *   could revoke head-office keys).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
-import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
 import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
-import { addApiKey, startInProcessServer } from "./support/in-process-server";
+import { addApiKey } from "./support/in-process-server";
 import { followSocket, within } from "./support/live-socket";
+import { TwoWaterStores } from "./support/two-water-stores";
 
-const CATALOG = {
-  currency: "USD",
-  products: [{ sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } }],
-};
-
-let dir: string | undefined;
-let server: RunningServer | undefined;
-let schema: string | undefined;
+const stores = new TwoWaterStores("skiplane-revoke-");
 const sockets: WebSocket[] = [];
 const clients: MqttClient[] = [];
 
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.terminate();
   for (const c of clients.splice(0)) await c.endAsync(true).catch(() => undefined);
-  await server?.close();
-  server = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-  if (schema) await dropTestSchema(schema);
-  schema = undefined;
+  await stores.stop();
 });
 
-async function start(recheckSeconds: number, env: Record<string, string> = {}): Promise<RunningServer> {
-  dir = mkdtempSync(join(tmpdir(), "skiplane-revoke-"));
-  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  const catalog = join(dir, "catalog.json");
-  server = await startInProcessServer(
-    dir,
-    [
-      { id: "st-a", catalog, defaultPaymentMethod: "pm_sandbox_test" },
-      { id: "st-b", catalog, defaultPaymentMethod: "pm_sandbox_test" },
-    ],
-    { env: { SKIPLANE_AUTH_RECHECK_SECONDS: String(recheckSeconds), ...env } },
-  );
-  return server;
-}
+/** The server on `st-a` and `st-b`, its keys rechecked every `recheckSeconds`; `postgresSchema`: on PostgreSQL. */
+const start = (recheckSeconds: number, postgresSchema?: string): Promise<RunningServer> =>
+  stores.start({ env: { SKIPLANE_AUTH_RECHECK_SECONDS: String(recheckSeconds) }, postgresSchema });
 
 /** A live socket authenticated with `auth` and subscribed to `sub`; `closed` resolves with its close code. */
 const follow = (s: RunningServer, auth: object, sub: object) => followSocket(s.httpUrl, auth, sub, sockets);
@@ -203,11 +177,7 @@ describe("revocation reaches open sockets", () => {
   it.each(["sqlite", "postgres"])(
     "%s: the chain's last active head-office admin key is not revoked (409), another's is",
     async (db) => {
-      if (db === "postgres") schema = uniqueSchemaName("lastkey");
-      const s = await start(
-        3600,
-        schema ? { SKIPLANE_DATABASE_URL: TEST_PG_URL, SKIPLANE_DATABASE_SCHEMA: schema } : {},
-      );
+      const s = await start(3600, db === "postgres" ? "lastkey" : undefined);
       expect(s.storage.kind).toBe(db);
       const hq1 = await addApiKey(s, "key_hq_1", "*", "admin");
       const hqOp = await addApiKey(s, "key_hq_op", "*", "operator");

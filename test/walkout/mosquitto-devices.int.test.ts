@@ -11,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import {
   attachDevicesToExternalBroker,
   dynsecProvisionDevice,
@@ -25,6 +24,8 @@ import type { StoreEvent } from "../../src/domain/events/sensor-events";
 import type { RunningServer } from "../../src/main";
 import { CountingIngest } from "../server/support/counting-ingest";
 import { startServerOnMosquitto } from "../server/support/mosquitto-server";
+import { closeServerClient, connectServerClient } from "../server/support/server-client";
+import { writeWaterCatalog } from "../server/support/two-water-stores";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { waitFor } from "../support/wait-for";
 import { visitScript } from "./support/visit-script";
@@ -70,14 +71,7 @@ function connectError(device: string, password: string) {
 describe.skipIf(!available)("walk-out devices on Mosquitto + dynamic security", () => {
   beforeAll(async () => {
     mosq = await startMosquitto();
-    const account = { username: "skiplane-server", password: "server-secret" };
-    await ExternalBroker.bootstrapDynsec({ url: mosq.url, admin: mosq.admin, server: account });
-    server = await ExternalBroker.connect({
-      url: mosq.url,
-      gateway: new CartGateway({ ingest: carts }),
-      ...account,
-      clientId: `skiplane-test-devices-${process.pid}`,
-    });
+    server = await connectServerClient(mosq, carts, `skiplane-test-devices-${process.pid}`);
     dynsec = await server.enableDynsec();
     const devices = new DeviceGateway({
       ingest: {
@@ -91,11 +85,7 @@ describe.skipIf(!available)("walk-out devices on Mosquitto + dynamic security", 
     await dynsecProvisionDevice(dynsec, STORE, "gate-1", "gate-secret");
     await dynsecProvisionDevice(dynsec, STORE, "plates-1", "plates-secret");
   });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-    await server?.close();
-    await mosq?.stop();
-  });
+  afterAll(() => closeServerClient(clients, server, mosq));
 
   it("a provisioned device publishes on its own topic; the server records the events", async () => {
     const c = await connect("gate-1", "gate-secret");
@@ -175,15 +165,7 @@ describe.skipIf(!available)("a walk-out store in the server on Mosquitto + dynam
     const account = { username: "skiplane-server", password: "server-secret-2" };
     await ExternalBroker.bootstrapDynsec({ url: broker.url, admin: broker.admin, server: account });
     dir = mkdtempSync(join(tmpdir(), "skiplane-walkout-ext-"));
-    writeFileSync(
-      join(dir, "catalog.json"),
-      JSON.stringify({
-        currency: "USD",
-        products: [
-          { sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } },
-        ],
-      }),
-    );
+    writeWaterCatalog(dir);
     writeFileSync(
       join(dir, "layout.json"),
       JSON.stringify({
