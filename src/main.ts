@@ -610,6 +610,7 @@ export async function startServer(
     live,
     logger: log,
     publicUrl: config.http.publicUrl,
+    authFailuresPerMinute: config.http.authFailuresPerMinute,
     metricsAccess: config.metrics,
     mqttOverWebSocket:
       embedded && config.mqtt.websocket ? (stream) => embedded?.handleStream(stream) : undefined,

@@ -34,6 +34,12 @@ export const serverConfigSchema = z
          * cart revoked in the database, by whatever means, loses its sockets within this long
          */
         authRecheckSeconds: z.coerce.number().int().min(1).max(3600).default(30),
+        /**
+         * failed authentications (an API key refused with 401, a `/ws` auth frame refused) allowed
+         * per client address and minute; past it the address is refused unchecked (429 / 4429) for
+         * the rest of the minute; 0 = no limit
+         */
+        authFailuresPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(30),
       })
       .strict()
       .default({}),
@@ -182,6 +188,7 @@ export const ENV_VARS: Record<string, string> = {
   SKIPLANE_PUBLIC_URL: "http.publicUrl",
   SKIPLANE_SCREEN_RECEIPT_SECONDS: "http.screenReceiptSeconds",
   SKIPLANE_AUTH_RECHECK_SECONDS: "http.authRecheckSeconds",
+  SKIPLANE_AUTH_FAILURES_PER_MINUTE: "http.authFailuresPerMinute",
   SKIPLANE_METRICS_TOKEN: "metrics.token",
   SKIPLANE_METRICS_ALLOW_LOOPBACK: "metrics.allowLoopback",
   SKIPLANE_DATABASE_URL: "database.url",

@@ -31,6 +31,7 @@ import type { LiveHub } from "../ws/live-hub";
 import type { ApiBackend } from "./api-backend";
 import { type ApiKeyCheck, bearerApiKey, requireRoleAndStore } from "./api-key-auth";
 import * as S from "./api-schemas";
+import { AuthFailureLimit } from "./auth-failure-limit";
 import { authorizeMetrics, type MetricsAccess } from "./metrics-access";
 import { ApiError, PROBLEM_CONTENT_TYPE, problem, statusOf } from "./problem";
 import { renderReceiptHtml } from "./receipt-page";
@@ -47,6 +48,13 @@ export interface HttpServerOptions {
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
   /** absolute base for links in responses (receipt links); default from the request's Host */
   publicUrl?: string;
+  /**
+   * Failed authentications allowed per client address and minute — an API key (or metrics token)
+   * refused with 401, a `/ws` auth frame refused — before that address's attempts are refused
+   * unchecked (429, `/ws` 4429) for the rest of the minute (auth-failure-limit.ts); 0: no limit.
+   * Default 30 (config `http.authFailuresPerMinute`).
+   */
+  authFailuresPerMinute?: number;
   /**
    * Called before the handler of every route that changes a store's sessions (review decisions,
    * disputes), once the caller is authenticated and the body validated. It may answer the request
@@ -166,6 +174,20 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
 
   // ---- authentication and tenancy -------------------------------------------------------------
+  // one address guessing keys (or, over /ws, cart secrets: an scrypt check each) is stopped after
+  // a few failures; only requests presenting credentials are refused or counted
+  const authFailures = new AuthFailureLimit({ max: options.authFailuresPerMinute ?? 30 });
+  app.addHook("onRequest", async (req, reply) => {
+    if (req.headers.authorization === undefined) return;
+    const waitMs = authFailures.retryAfterMs(req.ip);
+    if (waitMs <= 0) return;
+    metrics.authFailures.inc({ reason: "rate-limited" });
+    reply.header("retry-after", String(Math.ceil(waitMs / 1000)));
+    return sendProblem(reply, problem("RATE_LIMITED", "too many failed authentications from this address"));
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    if (reply.statusCode === 401 && req.headers.authorization !== undefined) authFailures.failed(req.ip);
+  });
   const keys: ApiKeyCheck = {
     findKey: (hash) => backend.findApiKey(hash),
     onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
@@ -676,7 +698,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   );
 
   // ---- live -----------------------------------------------------------------------------------
-  if (options.live) options.live.register(app);
+  if (options.live) options.live.register(app, "/ws", authFailures);
   if (options.mqttOverWebSocket) {
     const handle = options.mqttOverWebSocket;
     app.get("/mqtt", { websocket: true, schema: { hide: true } }, (socket) => {

@@ -12,10 +12,12 @@
  *   ← {"type":"screen","store","cart","screen":{…§5…}}    (the last known one right away)
  *   ← {"type":"store","store","event":{"kind":…}}          session/review/payment changes
  *   ← {"type":"error","reason","detail"}                   then, for auth failures, close 4401/4403
+ * An address with too many failed auth frames (and 401s) this minute is refused unchecked: 4429.
  */
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import { z } from "zod";
+import type { AuthFailureLimit } from "../http/auth-failure-limit";
 import type { ScreenState } from "../schemas/cart-protocol.schema";
 import { idSchema } from "../schemas/sensor-event.schema";
 
@@ -55,6 +57,8 @@ function normalise(raw: unknown): unknown {
 
 interface Conn {
   socket: WebSocket;
+  /** the client's address and the limit on its failed authentications (register's) */
+  from?: { address: string; limit: AuthFailureLimit };
   principal?: LivePrincipal;
   topics: Set<string>;
 }
@@ -135,9 +139,15 @@ export class LiveHub {
     this.send(storeTopic(store), JSON.stringify({ type: "store", store, event }));
   }
 
-  /** Registers `GET /ws` on a fastify instance that has @fastify/websocket. */
-  register(app: FastifyInstance, path = "/ws"): void {
-    app.get(path, { websocket: true, schema: { hide: true } }, (socket) => this.accept(socket));
+  /**
+   * Registers `GET /ws` on a fastify instance that has @fastify/websocket. With `limit`, an
+   * address past its failed authentications has its auth frames refused unchecked (4429), and a
+   * refused auth frame counts against it.
+   */
+  register(app: FastifyInstance, path = "/ws", limit?: AuthFailureLimit): void {
+    app.get(path, { websocket: true, schema: { hide: true } }, (socket, req) =>
+      this.accept(socket, limit ? { address: req.ip, limit } : undefined),
+    );
   }
 
   /**
@@ -210,8 +220,8 @@ export class LiveHub {
     for (const c of this.conns) c.socket.close(1001, "server shutting down");
   }
 
-  accept(socket: WebSocket): void {
-    const conn: Conn = { socket, topics: new Set() };
+  accept(socket: WebSocket, from?: Conn["from"]): void {
+    const conn: Conn = { socket, topics: new Set(), from };
     this.conns.add(conn);
     const authTimer = setTimeout(() => {
       if (!conn.principal) this.fail(conn, "auth-timeout", "authenticate within 10 s", 4401);
@@ -250,8 +260,19 @@ export class LiveHub {
       case "auth-cart": {
         if (conn.principal)
           return this.reject(conn, "already-authenticated", "one auth frame per connection");
+        const waitMs = conn.from?.limit.retryAfterMs(conn.from.address) ?? 0;
+        if (waitMs > 0)
+          return this.fail(
+            conn,
+            "rate-limited",
+            `too many failed authentications from this address; retry in ${Math.ceil(waitMs / 1000)} s`,
+            4429,
+          );
         const p = f.type === "auth" ? await this.auth.byKey(f.key) : await this.auth.byCart(f.cart, f.secret);
-        if (!p) return this.fail(conn, "unauthorized", "bad credentials", 4401);
+        if (!p) {
+          conn.from?.limit.failed(conn.from.address);
+          return this.fail(conn, "unauthorized", "bad credentials", 4401);
+        }
         conn.principal = p;
         conn.socket.send(JSON.stringify({ type: "ready", as: p.kind === "staff" ? p.role : "cart" }));
         return;
