@@ -28,6 +28,8 @@ export interface ClusterIngressOptions {
     username?: string;
     password?: string;
     clientIdPrefix?: string;
+    /** the secret part of the store sessions' ids (store-lane.ts); absent: `{prefix}-{store}` */
+    sessionKey?: Buffer;
     sessionExpirySec?: number;
   };
   /** a fresh StoreService serving only `store` */
@@ -163,6 +165,7 @@ export class ClusterIngress implements OwnershipListener {
       username: this.o.mqtt.username,
       password: this.o.mqtt.password,
       clientIdPrefix: this.o.mqtt.clientIdPrefix ?? "skiplane-store",
+      ...(this.o.mqtt.sessionKey ? { sessionKey: this.o.mqtt.sessionKey } : {}),
       sessionExpirySec: this.o.mqtt.sessionExpirySec,
       ingest,
       metrics: this.o.metrics,

@@ -14,7 +14,7 @@
  *   + its own broker connection: dynamic-security commands for carts, live updates of any store
  *     for this process's WebSocket clients (cluster-broker.ts).
  */
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { FastifyInstance } from "fastify";
@@ -78,6 +78,8 @@ export interface ClusterNodeConfig {
     screenReceiptSeconds?: number;
     /** every open live socket's credential is checked again this often (default 30 s) */
     authRecheckSeconds?: number;
+    /** failed authentications per client address and minute before 429 / 4429 (default 30; 0 off) */
+    authFailuresPerMinute?: number;
   };
   /** receipt links are signed with this key (base64): the same on every process of the chain */
   secrets?: { receiptKey?: string };
@@ -192,6 +194,9 @@ export async function startClusterNode(
       username: config.mqtt.username,
       password: config.mqtt.password,
       clientIdPrefix: c.sessionPrefix,
+      // store sessions' ids carry a secret no cart knows (a cart with a store session's id would
+      // take it over on Mosquitto): derived from the receipt key, the same on every process
+      sessionKey: storeSessionKey(Buffer.from(config.secrets?.receiptKey ?? "", "base64")),
       sessionExpirySec: c.sessionExpirySec,
     },
     newService: (store) => {
@@ -378,6 +383,7 @@ export async function startClusterNode(
     live,
     logger: log,
     publicUrl: config.http.publicUrl,
+    authFailuresPerMinute: config.http.authFailuresPerMinute,
     metricsAccess: config.metrics ?? {},
     storeCommand: commandForwarder({
       node,
@@ -551,4 +557,13 @@ export async function runClusterNode(config: ClusterNodeConfig, log: Logger): Pr
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
   return node;
+}
+
+/**
+ * The key of the store sessions' client ids (store-lane.ts `storeSessionClientId`): an HMAC of a
+ * fixed label under the receipt key — the same on every process of the chain, unknown to carts,
+ * and telling nothing about the receipt key itself.
+ */
+export function storeSessionKey(receiptKey: Buffer): Buffer {
+  return createHmac("sha256", receiptKey).update("skiplane mqtt store session ids").digest();
 }

@@ -1,7 +1,7 @@
 /**
  * One owned store's MQTT ingress: a persistent MQTT session named after the store.
  *
- * The owner of store S connects as client id `{prefix}-{S}` with clean=false (MQTT 5: session
+ * The owner of store S connects as client id `{prefix}-{S}-{tag}` with clean=false (MQTT 5: session
  * expiry `sessionExpirySec`) and subscribes QoS 1 to `skiplane/v1/S/carts/+/events`. A message
  * is acknowledged only after its raw events are durably stored. Whatever the owner had not
  * acknowledged when it died stays in the broker's session with what was queued meanwhile; the
@@ -30,13 +30,32 @@
  * gateway — a late callback of the old connection can never acknowledge a message id of the new
  * one. It reconnects only while `stillOwner()` says so, so a process that lost the store never
  * steals the session back.
+ *
+ * The session's id is secret. Mosquitto lets any account connect with a client id in use and take
+ * that session over, subscriptions and queue included (docs/server.md "MQTT client ids"), so an id
+ * a cart can work out (`{prefix}-{S}`: the store id is on every cart's topics) let a cart cut the
+ * store's owner off and be handed — and acknowledge — the other carts' events. `tag` is an HMAC of
+ * the store id under `sessionKey` (cluster mode: derived from `secrets.receiptKey`, the same on
+ * every process and known to no cart); without a key the id is `{prefix}-{S}` as before.
+ *
+ * Upgrading from the guessable id: whatever an earlier version's owner left in the old session
+ * (`{prefix}-{S}`) is taken first, in order, before the new session is read. The lane connects to
+ * the old session (clean=false): if the broker had none, it is deleted at once (session expiry 0
+ * on DISCONNECT); if it had one, the new session is made and subscribed first (so nothing
+ * published from then on is missed), then the lane publishes a marker on the store's events
+ * topics (`…/carts/$drain-<random>/events`: `$` starts no cart id) through the old session's
+ * connection: once the marker comes back, every message queued before it has been delivered; once
+ * those are stored the old session is deleted and the new one read. What both sessions got is a
+ * duplicate the second time (raw-log key). An old session that gets no message for
+ * `LEGACY_IDLE_MS` (no subscription: not a store's session) is deleted as it is.
  */
+import { createHmac, randomBytes } from "node:crypto";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { ServerMetrics } from "../metrics/server-metrics";
 import { BlockedKeepAlive } from "../mqtt/blocked-keepalive";
 import { CartGateway, type CartIngestPort, type CartOutbound } from "../mqtt/cart-gateway";
 import type { IntakeLimit } from "../mqtt/intake-limit";
-import { errorsTopic, parseCartTopic, screenTopic, TOPIC_ROOT } from "../mqtt/topics";
+import { errorsTopic, eventsTopic, parseCartTopic, screenTopic, TOPIC_ROOT } from "../mqtt/topics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 
 export interface StoreLaneOptions {
@@ -44,6 +63,11 @@ export interface StoreLaneOptions {
   epoch: number;
   url: string;
   clientIdPrefix: string;
+  /**
+   * The secret part of the store session's id (`storeSessionClientId`): the same on every process
+   * that may own the store, known to no cart. Absent: the guessable `{prefix}-{store}`.
+   */
+  sessionKey?: Buffer;
   username?: string;
   password?: string;
   /** the store's application service */
@@ -82,9 +106,24 @@ export interface LaneStatus {
 /** Passed to mqtt.js's handleMessage callback: "do not acknowledge, read on". */
 const DEFERRED = Object.freeze(new Error("acknowledged by the store lane once stored"));
 
-export function storeSessionClientId(prefix: string, store: string): string {
-  return `${prefix}-${store}`.slice(0, 128);
+/**
+ * The store session's client id: `{prefix}-{store}-{tag}`, `tag` 22 base64url characters of
+ * HMAC-SHA256(sessionKey, store) — no cart can work it out; `{prefix}-{store}` without a key (the
+ * id before 2026-12-06, which every cart of the store could).
+ */
+export function storeSessionClientId(prefix: string, store: string, sessionKey?: Buffer): string {
+  const base = `${prefix}-${store}`.slice(0, 100);
+  if (!sessionKey) return base;
+  const tag = createHmac("sha256", sessionKey)
+    .update(`skiplane store session\0${store}`)
+    .digest("base64url")
+    .slice(0, 22);
+  return `${base}-${tag}`;
 }
+
+/** An old (guessable-id) session that delivers nothing for this long is deleted as it is. */
+export const LEGACY_IDLE_MS = 5000;
+const DRAIN_MARKER_PREFIX = "$drain-";
 
 export function storeEventsFilter(store: string): string {
   return `${TOPIC_ROOT}/${store}/carts/+/events`;
@@ -97,8 +136,15 @@ export class StoreLane implements CartOutbound {
   private backoff = 200;
   private readonly st: LaneStatus;
   private gateway: CartGateway | undefined;
+  /** the session id this lane reads */
+  private readonly clientId: string;
+  /** the old guessable session still to be taken (see the file comment); cleared once it is */
+  private legacyId: string | undefined;
 
   constructor(private readonly o: StoreLaneOptions) {
+    this.clientId = storeSessionClientId(o.clientIdPrefix, o.store, o.sessionKey);
+    const legacy = storeSessionClientId(o.clientIdPrefix, o.store);
+    this.legacyId = legacy !== this.clientId ? legacy : undefined;
     this.st = {
       store: o.store,
       epoch: o.epoch,
@@ -156,10 +202,12 @@ export class StoreLane implements CartOutbound {
 
   private async connectOnce(): Promise<void> {
     if (this.closed || !this.o.stillOwner()) return;
+    // an old guessable-id session to take first (file comment); this connection is to it
+    const legacy = this.legacyId;
     const opts: IClientOptions = {
       protocolVersion: 5,
       clean: false,
-      clientId: storeSessionClientId(this.o.clientIdPrefix, this.o.store),
+      clientId: legacy ?? this.clientId,
       properties: {
         sessionExpiryInterval: this.o.sessionExpirySec ?? 86_400,
         receiveMaximum: this.o.receiveMaximum ?? 32,
@@ -191,7 +239,17 @@ export class StoreLane implements CartOutbound {
     gateway.attach(this);
     this.gateway = gateway;
     /** messages of this connection in arrival order, acknowledged as a stored prefix */
-    const pending: { id: number | undefined; stored: boolean }[] = [];
+    const pending: { id: number | undefined; stored: boolean; marker?: boolean }[] = [];
+    /** the old session's drain: its marker, and what to do once every message before it is stored */
+    const drain = legacy
+      ? {
+          marker: `${DRAIN_MARKER_PREFIX}${randomBytes(12).toString("base64url")}`,
+          /** the marker came back (or the old session stayed idle): read nothing more of it */
+          reached: false,
+          idle: undefined as ReturnType<typeof setTimeout> | undefined,
+          done: undefined as (() => void) | undefined,
+        }
+      : undefined;
     let failed = false;
     const fail = (err: unknown) => {
       if (failed || this.client !== client) return;
@@ -210,16 +268,36 @@ export class StoreLane implements CartOutbound {
     )._sendPacket.bind(client);
     const flush = () => {
       while (pending.length > 0 && pending[0].stored) {
-        const m = pending.shift() as { id: number | undefined };
+        const m = pending.shift() as { id: number | undefined; marker?: boolean };
         if (m.id !== undefined) sendPacket({ cmd: "puback", messageId: m.id, reasonCode: 0 });
-        this.st.messages++;
+        if (!m.marker) this.st.messages++;
       }
+      if (drain?.reached && pending.length === 0) drain.done?.();
+    };
+    /** the old session is taken: nothing more is read from it; done once what came before is stored */
+    const drainReached = () => {
+      if (!drain || drain.reached) return;
+      drain.reached = true;
+      if (drain.idle) clearTimeout(drain.idle);
+      flush();
+    };
+    const drainIdle = () => {
+      if (!drain || drain.reached) return;
+      if (drain.idle) clearTimeout(drain.idle);
+      drain.idle = setTimeout(drainReached, LEGACY_IDLE_MS);
+      drain.idle.unref();
     };
     const keepAlive = BlockedKeepAlive.of(client);
     client.handleMessage = (packet, callback) => {
       if (this.client !== client || failed) return; // an old connection: never acknowledge
+      // the old session, taken: what follows the marker is in the new session too (read on, never
+      // acknowledged: deleted with the old session)
+      if (drain?.reached) return callback(DEFERRED);
       if (!this.o.stillOwner()) return fail(undefined);
-      const entry = { id: packet.qos > 0 ? packet.messageId : undefined, stored: false };
+      const entry: (typeof pending)[number] = {
+        id: packet.qos > 0 ? packet.messageId : undefined,
+        stored: false,
+      };
       pending.push(entry);
       // read on without a PUBACK (an error tells mqtt.js not to send one): we send it when stored.
       // Under the process's intake limit only once the message is taken in: until then mqtt.js
@@ -237,6 +315,15 @@ export class StoreLane implements CartOutbound {
       if (parsed?.kind !== "events" || parsed.store !== this.o.store) {
         next();
         entry.stored = true;
+        return flush();
+      }
+      drainIdle();
+      if (parsed.cart.startsWith(DRAIN_MARKER_PREFIX)) {
+        // a drain marker (no cart id starts with `$`): this connection's, or a leftover of another
+        next();
+        entry.stored = true;
+        entry.marker = true;
+        if (drain && parsed.cart === drain.marker) return drainReached();
         return flush();
       }
       const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
@@ -269,6 +356,43 @@ export class StoreLane implements CartOutbound {
     });
     client.connect();
     if (!(await connected) || this.client !== client) return;
+    if (drain) {
+      if (this.st.sessionPresent) {
+        const drained = new Promise<void>((resolve) => {
+          drain.done = resolve;
+        });
+        try {
+          // the new session first, subscribed: from now on nothing is missed by it
+          await this.prepareSession();
+        } catch (err) {
+          return fail(err);
+        }
+        if (this.client !== client) return;
+        // QoS 1 as the queued messages (a QoS 0 one could overtake them); its PUBACK is awaited
+        // before the DISCONNECT, which would otherwise wait for it
+        const sent = new Promise<void>((resolve) =>
+          client.publish(eventsTopic(this.o.store, drain.marker), "", { qos: 1 }, (err) => {
+            if (err) this.o.log?.warn({ err, store: this.o.store }, "store session: drain marker not sent");
+            resolve();
+          }),
+        );
+        drainIdle();
+        const closed = new Promise<void>((r) => client.once("close", () => r()));
+        await Promise.race([Promise.all([drained, sent]), closed]);
+        if (this.client !== client || failed) return; // failed meanwhile: drained again on reconnect
+        this.o.log?.info(
+          { store: this.o.store, messages: this.st.messages },
+          "store session: the old session's messages taken",
+        );
+      }
+      // the old session is deleted (session expiry 0) and the new one read
+      this.client = undefined;
+      this.legacyId = undefined;
+      await client
+        .endAsync(false, { reasonCode: 0, properties: { sessionExpiryInterval: 0 } })
+        .catch(() => undefined);
+      return this.connectOnce();
+    }
     try {
       // Always (re)subscribe: harmless on a resumed session, required on a new or expired one.
       await client.subscribeAsync(storeEventsFilter(this.o.store), { qos: 1 });
@@ -282,6 +406,30 @@ export class StoreLane implements CartOutbound {
       { store: this.o.store, epoch: this.o.epoch, sessionPresent: this.st.sessionPresent },
       "store session connected",
     );
+  }
+
+  /**
+   * Makes the store's (secret-id) session exist and subscribed, and leaves it: whatever it already
+   * held is left unacknowledged, so it stays queued for the lane.
+   */
+  private async prepareSession(): Promise<void> {
+    const c = await mqtt.connectAsync(this.o.url, {
+      protocolVersion: 5,
+      clean: false,
+      clientId: this.clientId,
+      properties: { sessionExpiryInterval: this.o.sessionExpirySec ?? 86_400, receiveMaximum: 1 },
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      resubscribe: false,
+      ...(this.o.username ? { username: this.o.username } : {}),
+      ...(this.o.password ? { password: this.o.password } : {}),
+    });
+    c.handleMessage = (_packet, callback) => callback(DEFERRED);
+    try {
+      await c.subscribeAsync(storeEventsFilter(this.o.store), { qos: 1 });
+    } finally {
+      await c.endAsync(true).catch(() => undefined);
+    }
   }
 
   private scheduleReconnect(): void {

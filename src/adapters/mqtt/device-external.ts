@@ -14,7 +14,7 @@ import type { CartError } from "../schemas/cart-protocol.schema";
 import { BlockedKeepAlive } from "./blocked-keepalive";
 import type { DeviceGateway, DeviceOutbound } from "./device-gateway";
 import { ALL_DEVICE_EVENTS, deviceTopic, deviceUsername } from "./device-topics";
-import { addClientRole, type Dynsec, ensureRole } from "./external-broker";
+import { addClientRole, type Dynsec, ensureRole, receiveOnlyAcls } from "./external-broker";
 import { sharedSubscription } from "./topics";
 
 type Done = (err?: Error) => void;
@@ -95,6 +95,8 @@ export async function dynsecProvisionDevice(
   await ensureRole(d, rolename, [
     { acltype: "publishClientSend", topic: deviceTopic(store, device, "events"), allow: true },
     { acltype: "subscribePattern", topic: deviceTopic(store, device, "errors"), allow: true },
+    // handed only its own errors: a session of another taken over (by client id) yields nothing
+    ...receiveOnlyAcls([deviceTopic(store, device, "errors")]),
   ]);
   const created = await d.run(
     { command: "createClient", username, password: secret, roles: [{ rolename }] },

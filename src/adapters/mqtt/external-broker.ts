@@ -336,6 +336,21 @@ export function cartRoleName(cart: string): string {
   return `skiplane-cart-${cart}`;
 }
 
+/**
+ * The messages an account of a cart or device may be handed: `topics`, nothing else. Mosquitto
+ * lets an account connect with a client id in use and take that session over with its
+ * subscriptions and queue (docs/server.md "MQTT client ids"); it checks publishClientReceive as it
+ * hands each message to the connection, so with these a cart that took another cart's (or any
+ * other) session over is handed none of its messages (measured on 2.0.11: another cart's queued
+ * and live screens, without them; nothing, with them). `#` does not match `$`-topics.
+ */
+export function receiveOnlyAcls(topics: string[]): DynsecAcl[] {
+  return [
+    ...topics.map((topic) => ({ acltype: "publishClientReceive", topic, allow: true, priority: 1 })),
+    { acltype: "publishClientReceive", topic: "#", allow: false, priority: 0 },
+  ];
+}
+
 /** Exactly a cart's own topics: events and status out, screen and errors in. */
 export function cartRoleAcls(store: string, cart: string): DynsecAcl[] {
   return [
@@ -344,6 +359,8 @@ export function cartRoleAcls(store: string, cart: string): DynsecAcl[] {
     { acltype: "publishClientSend", topic: statusTopic(store, cart), allow: true },
     { acltype: "subscribePattern", topic: screenTopic(store, cart), allow: true },
     { acltype: "subscribePattern", topic: errorsTopic(store, cart), allow: true },
+    // handed only its own: a session of another taken over (by client id) yields nothing
+    ...receiveOnlyAcls([screenTopic(store, cart), errorsTopic(store, cart)]),
   ];
 }
 
