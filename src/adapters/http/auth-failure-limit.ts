@@ -7,7 +7,9 @@
  * one is remembered and costs a hash, so a shop's carts reconnecting together behind one address
  * are never throttled, while one address trying secrets or keys is — and so are its own valid
  * attempts during its block. A fixed window per address; at most `maxAddresses` are tracked (the
- * oldest dropped first), so a flood of addresses cannot grow memory without bound.
+ * oldest dropped first), so a flood of addresses cannot grow memory without bound. An IPv6 address
+ * counts by its /64 (`limitKey`): one subscriber is usually handed a whole /64, and counting each
+ * of its 2^64 addresses apart would be no limit.
  */
 export interface AuthFailureLimitOptions {
   /** failures allowed per address and window; 0 turns the limit off */
@@ -60,4 +62,23 @@ export class AuthFailureLimit {
     }
     this.windows.set(address, { start: now, failures: 1 });
   }
+}
+
+/**
+ * The address a failure counts against: an IPv4 address as it is (an IPv4-mapped IPv6 one as its
+ * IPv4), an IPv6 address by its first 64 bits.
+ */
+export function limitKey(address: string): string {
+  if (!address.includes(":")) return address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1];
+  const [head, tail] = address.split("%")[0].toLowerCase().split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail !== undefined && tail !== "" ? tail.split(":") : [];
+  const groups =
+    tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill("0"), ...t];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }

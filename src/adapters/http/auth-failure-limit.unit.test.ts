@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AuthFailureLimit } from "./auth-failure-limit";
+import { AuthFailureLimit, limitKey } from "./auth-failure-limit";
 
 describe("AuthFailureLimit", () => {
   it("refuses an address past max failures until its window ends; others are not affected", () => {
@@ -32,5 +32,17 @@ describe("AuthFailureLimit", () => {
       t += 1;
     }
     expect(["a", "b", "c", "d"].map((a) => l.retryAfterMs(a) > 0)).toEqual([false, true, true, true]);
+  });
+});
+
+describe("limitKey", () => {
+  it("an IPv4 address as it is, an IPv6 one by its /64", () => {
+    expect(limitKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(limitKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(limitKey("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(limitKey("2001:0db8:0001:0002:ffff:eeee:dddd:cccc")).toBe("2001:db8:1:2::/64");
+    expect(limitKey("2001:db8::5")).toBe("2001:db8:0:0::/64");
+    expect(limitKey("::1")).toBe("0:0:0:0::/64");
+    expect(limitKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
   });
 });

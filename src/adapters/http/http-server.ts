@@ -31,7 +31,7 @@ import type { LiveHub } from "../ws/live-hub";
 import type { ApiBackend } from "./api-backend";
 import { type ApiKeyCheck, bearerApiKey, requireRoleAndStore } from "./api-key-auth";
 import * as S from "./api-schemas";
-import { AuthFailureLimit } from "./auth-failure-limit";
+import { AuthFailureLimit, limitKey } from "./auth-failure-limit";
 import { authorizeMetrics, type MetricsAccess } from "./metrics-access";
 import { ApiError, PROBLEM_CONTENT_TYPE, problem, statusOf } from "./problem";
 import { renderReceiptHtml } from "./receipt-page";
@@ -179,14 +179,15 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const authFailures = new AuthFailureLimit({ max: options.authFailuresPerMinute ?? 30 });
   app.addHook("onRequest", async (req, reply) => {
     if (req.headers.authorization === undefined) return;
-    const waitMs = authFailures.retryAfterMs(req.ip);
+    const waitMs = authFailures.retryAfterMs(limitKey(req.ip));
     if (waitMs <= 0) return;
     metrics.authFailures.inc({ reason: "rate-limited" });
     reply.header("retry-after", String(Math.ceil(waitMs / 1000)));
     return sendProblem(reply, problem("RATE_LIMITED", "too many failed authentications from this address"));
   });
   app.addHook("onResponse", async (req, reply) => {
-    if (reply.statusCode === 401 && req.headers.authorization !== undefined) authFailures.failed(req.ip);
+    if (reply.statusCode === 401 && req.headers.authorization !== undefined)
+      authFailures.failed(limitKey(req.ip));
   });
   const keys: ApiKeyCheck = {
     findKey: (hash) => backend.findApiKey(hash),

@@ -17,7 +17,7 @@
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import { z } from "zod";
-import type { AuthFailureLimit } from "../http/auth-failure-limit";
+import { type AuthFailureLimit, limitKey } from "../http/auth-failure-limit";
 import type { ScreenState } from "../schemas/cart-protocol.schema";
 import { idSchema } from "../schemas/sensor-event.schema";
 
@@ -146,7 +146,7 @@ export class LiveHub {
    */
   register(app: FastifyInstance, path = "/ws", limit?: AuthFailureLimit): void {
     app.get(path, { websocket: true, schema: { hide: true } }, (socket, req) =>
-      this.accept(socket, limit ? { address: req.ip, limit } : undefined),
+      this.accept(socket, limit ? { address: limitKey(req.ip), limit } : undefined),
     );
   }
 
