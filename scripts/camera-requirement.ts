@@ -469,7 +469,7 @@ ${table}</table></body></html>
 `;
 }
 
-const HELP = `usage: npx tsx scripts/camera-requirement.ts [options]
+const HELP = `Usage: npx tsx scripts/camera-requirement.ts [options]
 
 Sweeps the simulated camera and prints the evidence bound (no fusion) for each setting against
 issue #4's answering targets. Progress is drawn on a terminal only.
@@ -492,7 +492,7 @@ issue #4's answering targets. Progress is drawn on a terminal only.
   --reasons           under each row, the undecided stops by reason per 1,000 sessions
   --catalog FILE      catalog.json to simulate (default: the demo catalog)
   --out DIR           also write DIR/camera-requirement.json and DIR/camera-requirement.html
-  --help              this text
+  -h, --help          this text
 `;
 
 const list = (s: string | undefined): number[] | undefined =>
@@ -522,7 +522,7 @@ function main(): void {
       reasons: { type: "boolean", default: false },
       catalog: { type: "string" },
       out: { type: "string" },
-      help: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

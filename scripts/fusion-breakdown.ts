@@ -22,20 +22,29 @@ import { DEFAULT_FUSION_CONFIG } from "../src/domain/fusion/fusion.config";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
 import { chargeKeyOf, chargeRight, compare } from "../src/eval/score";
 import { runFusion } from "./fusion-run";
+import { fusionRunFiles, fusionRunOptions, scriptCommand, storeDir } from "./script-command";
 
-const dir = process.argv[2];
-if (!dir) {
-  console.error("usage: fusion-breakdown DIR [--threshold x] [--replayed] [--show n]");
-  process.exit(2);
-}
-const opt = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const threshold = Number(opt("threshold") ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
-const show = Number(opt("show") ?? 3);
-const replayed = process.argv.includes("--replayed");
-const needlessOnly = process.argv.includes("--needless");
+const command = fusionRunOptions(
+  scriptCommand("fusion-breakdown", "Sorts every session not right-with-no-human into one cause.")
+    .argument("<dir>", "a simulated store (skiplane sim --out DIR)")
+    .option("--needless", "only the sessions the simulator marks decidable")
+    .option("--show <n>", "examples per cause (default 3)")
+    .option("--dump <file>", "write one JSON line per session")
+    .option("--session <id>", "print one session's basket events and truth"),
+).parse();
+const opts = command.opts<{
+  threshold?: string;
+  replayed?: boolean;
+  needless?: boolean;
+  show?: string;
+  dump?: string;
+  session?: string;
+}>();
+const replayed = opts.replayed === true;
+const dir = storeDir("fusion-breakdown", command.args[0], fusionRunFiles(replayed));
+const threshold = Number(opts.threshold ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
+const show = Number(opts.show ?? 3);
+const needlessOnly = opts.needless === true;
 const { catalog, events, receipts, truths } = await runFusion(dir, { threshold, replayed });
 
 /** why a line was unsure, from its evidence (as scripts/fusion-diagnose.ts) */
@@ -140,7 +149,7 @@ for (const t of truths) {
   }
 }
 // --dump FILE: one line per session (right, charge-right, review, answered), to compare two runs
-const dump = opt("dump");
+const dump = opts.dump;
 if (dump) {
   const rows = truths.map((t) => {
     const r = receipts.get(t.session);
@@ -170,7 +179,7 @@ for (const [k, v] of [...promptsByCause].sort((a, b) => b[1] - a[1]))
 promptsByCause = new Map();
 
 // --session ID: the basket events of one session (answers included), and its truth
-const only = opt("session");
+const only = opts.session;
 if (only) {
   console.log(`\n${only}:`);
   for (const e of events.get(only) ?? []) {

@@ -18,12 +18,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { LOG_FILES, scriptCommand, storeDir } from "./script-command";
 
-const dirs = process.argv.slice(2);
-if (dirs.length === 0) {
-  console.error("usage: fusion-calibrate DIR [DIR ...]");
-  process.exit(2);
-}
+const dirs = scriptCommand("fusion-calibrate", "Fits the camera calibration fusion uses on labelled logs.")
+  .argument("<dir...>", "stores with a log and its truth (skiplane sim --out DIR)")
+  .parse()
+  .args.map((d) => storeDir("fusion-calibrate", d, LOG_FILES));
 const BIN = 0.05;
 const nb = Math.round(1 / BIN);
 /** two tables: the top candidate has look-alikes in the catalog, or not */

@@ -6,13 +6,15 @@
  * Run: npx tsx scripts/fusion-constants.ts   (SKIPLANE_DATA_DIR overrides ../shared/data)
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { DEFAULT_FUSION_CONFIG } from "../src/domain/fusion/fusion.config";
 import { ScaleChangeDetector } from "../src/domain/fusion/scale-signal";
+import { sharedDataScript } from "./script-command";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dataDir = process.env.SKIPLANE_DATA_DIR ?? resolve(root, "../shared/data");
+const dataDir = sharedDataScript(
+  "fusion-constants",
+  "Computes the fusion noise constants from the shared data.",
+);
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);

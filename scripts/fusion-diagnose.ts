@@ -22,19 +22,27 @@ import { createCartFusion } from "../src/domain/fusion/cart-fusion";
 import { DEFAULT_FUSION_CONFIG } from "../src/domain/fusion/fusion.config";
 import type { CartFusion } from "../src/domain/fusion/fusion.types";
 import { sequentialIds } from "../src/domain/shared/ids";
+import { LOG_FILES, scriptCommand, storeDir } from "./script-command";
 
-const dir = process.argv[2];
-if (!dir) {
-  console.error("usage: fusion-diagnose DIR [--threshold x] [--show n]");
-  process.exit(2);
-}
-const opt = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const threshold = Number(opt("threshold") ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
-const show = Number(opt("show") ?? 10);
-const only = opt("session");
+const command = scriptCommand("fusion-diagnose", "Tallies what fusion alone decided on a store's log.")
+  .argument("<dir>", "a store's log with its truth (skiplane sim --out DIR)")
+  .option("--threshold <p>", "fusion's accept threshold (default: FusionConfig.acceptThreshold)")
+  .option("--show <n>", "examples per kind (default 10)")
+  .option("--session <id>", "print one session's basket events and truth, nothing else")
+  .option("--causes", "no examples of unsure lines")
+  .option("--residual", "the weight residual on lines identified beyond doubt")
+  .parse();
+const opts = command.opts<{
+  threshold?: string;
+  show?: string;
+  session?: string;
+  causes?: boolean;
+  residual?: boolean;
+}>();
+const dir = storeDir("fusion-diagnose", command.args[0], LOG_FILES);
+const threshold = Number(opts.threshold ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
+const show = Number(opts.show ?? 10);
+const only = opts.session;
 const catalog = loadCatalogFile(join(dir, "catalog.json"));
 const ids = perCartIds(sequentialIds());
 const fusions = new Map<string, CartFusion>();
@@ -123,9 +131,7 @@ for (const [session, evs] of bySession) {
         .join(" | ");
       bump(
         `${e.type} ${e.status}`,
-        e.status === "unsure" && !process.argv.includes("--causes")
-          ? `${session}: ${e.evidence.summary}  [${top}]`
-          : undefined,
+        e.status === "unsure" && !opts.causes ? `${session}: ${e.evidence.summary}  [${top}]` : undefined,
       );
     }
     if (e.type === "ReviewRequested")
@@ -155,7 +161,7 @@ for (const [k, xs] of examples) {
   console.log(`\n${k}:`);
   for (const x of xs) console.log(`  ${x}`);
 }
-if (process.argv.includes("--residual")) {
+if (opts.residual) {
   const res: number[] = [];
   const zs: number[] = [];
   for (const evs of bySession.values())

@@ -30,12 +30,12 @@ import type { SessionPlan } from "../src/sim/actions";
 import { CartSimulator } from "../src/sim/cart-sim";
 import { mixByName } from "../src/sim/profile";
 import { simulate } from "../src/sim/simulator";
+import { SIM_FILES, scriptCommand, storeDir } from "./script-command";
 
-const dirs = process.argv.slice(2);
-if (dirs.length === 0) {
-  console.error("usage: fusion-fit-blank DIR [DIR ...]");
-  process.exit(2);
-}
+const dirs = scriptCommand("fusion-fit-blank", "Fits blankSightingMerchP on simulated stores.")
+  .argument("<dir...>", "simulated stores (skiplane sim --out DIR)")
+  .parse()
+  .args.map((d) => storeDir("fusion-fit-blank", d, SIM_FILES));
 const cfg = DEFAULT_FUSION_CONFIG;
 
 interface Stop {

@@ -20,18 +20,18 @@ import { DEFAULT_FUSION_CONFIG } from "../src/domain/fusion/fusion.config";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
 import { chargeKeyOf, chargeRight, compare } from "../src/eval/score";
 import { runFusion } from "./fusion-run";
+import { fusionRunFiles, fusionRunOptions, scriptCommand, storeDir } from "./script-command";
 
-const dir = process.argv[2];
-if (!dir) {
-  console.error("usage: fusion-silent DIR [--threshold x] [--replayed] [--dump F] [--against F]");
-  process.exit(2);
-}
-const opt = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const threshold = Number(opt("threshold") ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
-const replayed = process.argv.includes("--replayed");
+const command = fusionRunOptions(
+  scriptCommand("fusion-silent", "Lists the lines charged wrongly without a question, by session.")
+    .argument("<dir>", "a simulated store (skiplane sim --out DIR)")
+    .option("--dump <file>", "write one JSON line per silent session")
+    .option("--against <file>", "a --dump of another commit: what each session silent here was there"),
+).parse();
+const opts = command.opts<{ threshold?: string; replayed?: boolean; dump?: string; against?: string }>();
+const replayed = opts.replayed === true;
+const dir = storeDir("fusion-silent", command.args[0], fusionRunFiles(replayed));
+const threshold = Number(opts.threshold ?? DEFAULT_FUSION_CONFIG.acceptThreshold);
 const { catalog, events, receipts, truths } = await runFusion(dir, { threshold, replayed });
 const keyOf = chargeKeyOf(catalog, DEFAULT_STORE_SETTINGS);
 
@@ -149,7 +149,7 @@ const n = truths.length;
 console.log(
   `${dir}: ${n} sessions, ${replayed ? "replayed" : "answering"}, threshold ${threshold}: charged wrong, not reviewed ${rows.filter((x) => !x.review).length}; silent by session ${silentSession} (${((1000 * silentSession) / n).toFixed(1)} / 1,000), by line ${silentLine} (${((1000 * silentLine) / n).toFixed(1)} / 1,000)`,
 );
-const dump = opt("dump");
+const dump = opts.dump;
 if (dump) writeFileSync(dump, `${rows.map((x) => JSON.stringify(x)).join("\n")}\n`);
 /** what a session got wrong, as one string: the charge differences */
 const diffKey = (x: Row) =>
@@ -157,7 +157,7 @@ const diffKey = (x: Row) =>
     .map((d) => `${d.key}:${d.d}`)
     .sort()
     .join(",");
-const against = opt("against");
+const against = opts.against;
 if (against) {
   const before = new Map<string, Row>();
   for (const s of readFileSync(against, "utf8").split("\n"))

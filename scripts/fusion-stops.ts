@@ -14,18 +14,21 @@
 import type { Evidence } from "../src/domain/basket/basket.events";
 import { loadDirCatalog, readManifest, simulateManifest } from "../src/eval/evaluate";
 import type { Action, SessionPlan } from "../src/sim/actions";
+import { SIM_FILES, scriptCommand, storeDir } from "./script-command";
 import { evidenceText, promptingSink, stopAt, type TracedStop, traceStops } from "./stop-trace";
 
-const dir = process.argv[2];
-if (!dir) {
-  console.error("usage: fusion-stops DIR [--show N]");
-  process.exit(2);
-}
-const opt = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const show = Number(opt("show") ?? 5);
+const command = scriptCommand(
+  "fusion-stops",
+  "Which shelf stops fusion asks about, against what was done there.",
+)
+  .argument("<dir>", "a simulated store (skiplane sim --out DIR)")
+  .option("--show <n>", "examples per row (default 5)")
+  .option("--all", "count prompts on decided stops of undecided sessions too")
+  .option("--blank", "tally the stops the camera showed only blank or faint")
+  .parse();
+const opts = command.opts<{ show?: string; all?: boolean; blank?: boolean }>();
+const dir = storeDir("fusion-stops", command.args[0], SIM_FILES);
+const show = Number(opts.show ?? 5);
 const m = readManifest(dir);
 if (!m) throw new Error(`${dir}: sim.json missing`);
 const catalog = loadDirCatalog(dir);
@@ -119,7 +122,7 @@ for (const { run, undecidable } of done) {
     promptsAll++;
     const stop = stopAt(run.stops, p.at);
     if (stop && undecidedStops.has(stop.index)) continue;
-    if (!process.argv.includes("--all") && !sessionDecided) continue;
+    if (!opts.all && !sessionDecided) continue;
     promptsDecided++;
     const wrongDir = stop?.lines.some((l) => l.startsWith(stop.action.kind === "remove" ? "vin" : "vout"))
       ? " (a sighting the other way)"
@@ -137,14 +140,14 @@ for (const { run, undecidable } of done) {
   }
 }
 console.log(
-  `${dir}: ${done.length} sessions, prompts ${promptsAll}, on decided stops${process.argv.includes("--all") ? "" : " of decided sessions"} ${promptsDecided}; decided sessions with a prompt ${needlessSessions}`,
+  `${dir}: ${done.length} sessions, prompts ${promptsAll}, on decided stops${opts.all ? "" : " of decided sessions"} ${promptsDecided}; decided sessions with a prompt ${needlessSessions}`,
 );
 for (const [k, n] of [...tally].sort((a, b) => b[1] - a[1])) {
   console.log(`${String(n).padStart(5)}  ${k}`);
   for (const x of ex.get(k) ?? []) console.log(`      ${x}`);
 }
 
-if (process.argv.includes("--blank")) {
+if (opts.blank) {
   // stops whose only camera evidence is blank or faint (top p under 0.45), nothing scanned or
   // keyed, and whose load weighs like a product: by truth kind and the simulator's judgement
   const t = new Map<string, number>();

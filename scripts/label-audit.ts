@@ -2,18 +2,28 @@
  * Dev aid (helper 84): re-simulates DIR with fusion as sink (nobody answering), and writes per
  * session the stops: action, the sensor lines the stop sent (sightings, reads), the simulator's
  * undecidable reasons, and fusion's prompts mapped to the stop whose weight step came last before.
- * Run: npx tsx scripts/label-audit.ts DIR OUT.jsonl
+ * Run: npx tsx scripts/label-audit.ts DIR OUT.jsonl [--no-fusion]
  */
 import { writeFileSync } from "node:fs";
 import { loadDirCatalog, readManifest, simulateManifest } from "../src/eval/evaluate";
 import type { Action, SessionPlan } from "../src/sim/actions";
+import { SIM_FILES, scriptCommand, storeDir } from "./script-command";
 import { evidenceText, promptingSink, stopAt, type TracedStop, traceStops } from "./stop-trace";
 
-const [dir, out] = process.argv.slice(2);
+const command = scriptCommand(
+  "label-audit",
+  "Writes each session's stops, sensor lines and prompts as JSON lines.",
+)
+  .argument("<dir>", "a simulated store (skiplane sim --out DIR)")
+  .argument("<out>", "the JSON-lines file to write")
+  .option("--no-fusion", "no fusion sink: the stops and lines only")
+  .parse();
+const dir = storeDir("label-audit", command.args[0], SIM_FILES);
+const out = command.args[1];
 const m = readManifest(dir);
 if (!m) throw new Error("sim.json missing");
 const catalog = loadDirCatalog(dir);
-const noFusion = process.argv.includes("--no-fusion");
+const noFusion = command.opts<{ fusion: boolean }>().fusion === false;
 
 interface Stop extends TracedStop {
   prompts: string[];

@@ -22,12 +22,14 @@
  * Run: npx tsx scripts/together-prior.ts   (SKIPLANE_DATA_DIR overrides ../shared/data)
  */
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { DEFAULT_FUSION_CONFIG } from "../src/domain/fusion/fusion.config";
+import { sharedDataScript } from "./script-command";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dataDir = process.env.SKIPLANE_DATA_DIR ?? resolve(root, "../shared/data");
+const dataDir = sharedDataScript(
+  "together-prior",
+  "Counts what shoppers take together in the labelled AutoCheckout events.",
+);
 
 interface LabelledEvent {
   eventID: number;

@@ -7,7 +7,6 @@
  *   npx tsx scripts/walkout-silent.ts --seed 10 [--visits 300] [--hands-always] [--round-trips]
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { defaultDataDir } from "../src/adapters/demo/data-dir";
 import { parseCatalog } from "../src/adapters/files/catalog-file";
 import { readAutocheckoutStore } from "../src/adapters/importers/autocheckout";
@@ -17,16 +16,16 @@ import { sequentialIds } from "../src/domain/shared/ids";
 import type { ShelfDecision } from "../src/domain/walkout/walkout.fusion";
 import { compareVisits, ingestKeeping, type WalkoutReceipt } from "../src/eval/walkout-causes";
 import { simulateWalkout, type WalkoutTraceAction } from "../src/sim/walkout/walkout-sim";
+import { scriptCommand } from "./script-command";
 
-const { values } = parseArgs({
-  options: {
-    seed: { type: "string", default: "7" },
-    visits: { type: "string", default: "300" },
-    "hands-always": { type: "boolean", default: false },
-    "round-trips": { type: "boolean", default: false },
-    all: { type: "boolean", default: false },
-  },
-});
+const values = scriptCommand("walkout-silent", "Traces every silent walk-out visit of a simulated store.")
+  .option("--seed <n>", "the simulation's seed", "7")
+  .option("--visits <n>", "visits to simulate", "300")
+  .option("--hands-always", "every shopper's hands are seen")
+  .option("--round-trips", "the detector's round trips on")
+  .option("--all", "no effect (accepted as before)")
+  .parse()
+  .opts<{ seed: string; visits: string; handsAlways?: boolean; roundTrips?: boolean; all?: boolean }>();
 const store = readAutocheckoutStore(join(defaultDataDir(), "autocheckout-cps-test-01"));
 const parsed = parseCatalog(store.catalog);
 if (!parsed.ok) throw new Error("catalog");
@@ -39,7 +38,7 @@ const ws = new WalkoutStreams({
   layout: store.layout,
   ids: sequentialIds(),
   store: "sim",
-  config: values["round-trips"] ? { detector: { roundTrips: true } } : {},
+  config: values.roundTrips ? { detector: { roundTrips: true } } : {},
 });
 const sessionOf = new Map<string, string>();
 const shopperOf = new Map<string, string>();
@@ -52,7 +51,7 @@ simulateWalkout(
     visits: Number(values.visits),
     seed: Number(values.seed),
     store: "sim",
-    ...(values["hands-always"] ? { handsAlways: true } : {}),
+    ...(values.handsAlways ? { handsAlways: true } : {}),
     trace: (a) => actions.push(a),
   },
   (e) => {
