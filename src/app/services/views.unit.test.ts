@@ -3,6 +3,7 @@ import { screenStateSchema } from "../../adapters/schemas/cart-protocol.schema";
 import { type BasketEvent, summaryOnly } from "../../domain/basket/basket.events";
 import { foldBasket } from "../../domain/basket/basket.state";
 import { indexCatalog } from "../../domain/catalog/product";
+import { BANANAS } from "../../domain/pricing/pricing.fixtures";
 import { DEFAULT_STORE_SETTINGS } from "../../domain/store/store-settings";
 import type { SessionSnapshot } from "./session-streams";
 import { buildCases, buildReceipt, buildScreen } from "./views";
@@ -17,15 +18,7 @@ const catalog = indexCatalog("USD", [
     ageRestricted: false,
     lookalikes: [],
   },
-  {
-    sku: "banana",
-    name: "Bananas",
-    soldBy: "weight",
-    pricePerKg: 219,
-    taxClass: "grocery",
-    ageRestricted: false,
-    lookalikes: [],
-  },
+  BANANAS,
 ]);
 const ctx = { catalog, settings: DEFAULT_STORE_SETTINGS };
 const ev = summaryOnly;

@@ -2,30 +2,14 @@ import { describe, expect, it } from "vitest";
 import { indexCatalog, type Product } from "../catalog/product";
 import { DEFAULT_STORE_SETTINGS } from "../store/store-settings";
 import { priceBasket } from "./price-basket";
+import { BANANAS, unitProduct } from "./pricing.fixtures";
 
-const unit = (sku: string, price: number, taxClass = "general", category?: string): Product => ({
-  sku,
-  name: sku,
-  soldBy: "unit",
-  price,
-  weight: { mean: 100, sd: 1 },
-  taxClass,
-  ageRestricted: false,
-  lookalikes: [],
-  category,
-});
+const unit = (sku: string, price: number, taxClass = "general", category?: string): Product =>
+  unitProduct(sku, price, category, taxClass);
 const catalog = indexCatalog("USD", [
   unit("cola", 129, "soft-drink"),
   unit("bread", 250, "grocery"),
-  {
-    sku: "banana",
-    name: "Bananas",
-    soldBy: "weight",
-    pricePerKg: 219,
-    taxClass: "grocery",
-    ageRestricted: false,
-    lookalikes: [],
-  },
+  BANANAS,
 ]);
 
 describe("priceBasket without promotions (US sales tax)", () => {

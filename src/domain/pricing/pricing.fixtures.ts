@@ -35,6 +35,17 @@ export function weighedProduct(
   };
 }
 
+/** Bananas sold by weight at 2.19 a kilo, grocery tax class, named as a catalog names them. */
+export const BANANAS: Product = {
+  sku: "banana",
+  name: "Bananas",
+  soldBy: "weight",
+  pricePerKg: 219,
+  taxClass: "grocery",
+  ageRestricted: false,
+  lookalikes: [],
+};
+
 export const TEST_CATALOG: Catalog = indexCatalog("USD", [
   unitProduct("cola", 129, "drinks", "soft-drink"),
   unitProduct("lemonade", 149, "drinks", "soft-drink"),
