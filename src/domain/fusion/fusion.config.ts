@@ -177,7 +177,13 @@ export interface FusionConfig {
   visionCalibration: readonly (readonly [number, number])[];
   /** the same for a top candidate that has look-alikes in the catalog (a camera confuses those) */
   visionCalibrationLookalike: readonly (readonly [number, number])[];
-  /** when the top candidate is wrong, the probability the true product is listed lower */
+  /**
+   * when the top candidate is wrong and the sighting lists candidates below it, the probability
+   * the true product is among them (the rest goes to unlisted look-alikes; a top listed alone
+   * gives it all to them). 0.974 since session 11: fitted before over every wrong top, those
+   * listing nothing lower as well (0.732), it gave an unlisted look-alike a quarter of a confusion
+   * that named the product lower (decision 0134, docs/evaluation.md session 11)
+   */
   visionListedShare: number;
   /**
    * the least top p at which a wrong top is a confusion of merchandise (the lowest p of the
@@ -324,7 +330,7 @@ const CAL_LOOKALIKE: readonly (readonly [number, number])[] = [
   [0.875, 0.9933],
   [0.975, 0.9985],
 ];
-const LISTED_SHARE = 0.732;
+const LISTED_SHARE = 0.974;
 
 export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   scaleNoiseSdG: 1.5,
