@@ -11,9 +11,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ServerMetrics } from "../../src/adapters/metrics/server-metrics";
 import { CartGateway } from "../../src/adapters/mqtt/cart-gateway";
 import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
-import { IntakeLimit } from "../../src/adapters/mqtt/intake-limit";
 import { waitFor } from "../support/wait-for";
-import { embeddedBrokerForTwoCarts, GatedIngest, publishTwoCarts } from "./support/gated-ingest";
+import {
+  countedIntake,
+  embeddedBrokerForTwoCarts,
+  GatedIngest,
+  publishTwoCarts,
+} from "./support/gated-ingest";
 import { mosquittoAvailable, startMosquitto } from "./support/mosquitto";
 
 const STORE = "st-intake";
@@ -22,22 +26,12 @@ const PER_CART = 20;
 
 function setup() {
   const metrics = new ServerMetrics({ defaultMetrics: false });
-  let most = 0;
-  const intake = new IntakeLimit({
-    maxMessages: LIMIT,
-    maxBytes: 1024 * 1024,
-    observer: {
-      inFlight: (m) => {
-        most = Math.max(most, m);
-      },
-      waited: (s) => metrics.intake.waited(s),
-    },
-  });
+  const { intake, most } = countedIntake(metrics, LIMIT);
   metrics.intake.watch(intake);
   const ingest = new GatedIngest();
   // one message per ingest, so "handed" counts messages taken in
   const gateway = new CartGateway({ ingest, intake, metrics, maxCoalesce: 1 });
-  return { metrics, intake, ingest, gateway, most: () => most };
+  return { metrics, intake, ingest, gateway, most };
 }
 
 async function metric(metrics: ServerMetrics, name: string): Promise<number> {

@@ -12,9 +12,8 @@ import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreLane } from "../../src/adapters/cluster/store-lane";
 import { ServerMetrics } from "../../src/adapters/metrics/server-metrics";
-import { IntakeLimit } from "../../src/adapters/mqtt/intake-limit";
 import { waitFor } from "../support/wait-for";
-import { GatedIngest, publishTwoCarts } from "./support/gated-ingest";
+import { countedIntake, GatedIngest, publishTwoCarts } from "./support/gated-ingest";
 import { mosquittoAvailable, startMosquitto } from "./support/mosquitto";
 
 const STORES = ["st-lane-a", "st-lane-b"];
@@ -33,17 +32,7 @@ describe.skipIf(!mosquittoAvailable())("store lanes under the process's intake l
     const mosq = await startMosquitto({ dynsec: false, config: ["max_queued_messages 10000"] });
     closers.push(() => mosq.stop());
     const metrics = new ServerMetrics({ defaultMetrics: false });
-    let most = 0;
-    const intake = new IntakeLimit({
-      maxMessages: LIMIT,
-      maxBytes: 1024 * 1024,
-      observer: {
-        inFlight: (m) => {
-          most = Math.max(most, m);
-        },
-        waited: (s) => metrics.intake.waited(s),
-      },
-    });
+    const { intake, most } = countedIntake(metrics, LIMIT);
     const ingest = new GatedIngest();
     const failures: unknown[] = [];
     const lanes = STORES.map(
@@ -88,7 +77,7 @@ describe.skipIf(!mosquittoAvailable())("store lanes under the process's intake l
     await new Promise((r) => setTimeout(r, KEEPALIVE * 1.5 * 1000 + 1500));
     expect(intake.load.messages).toBe(LIMIT);
     expect(intake.load.waiting).toBeLessThanOrEqual(STORES.length); // one held per lane at most
-    expect(most).toBe(LIMIT);
+    expect(most()).toBe(LIMIT);
     expect(lanes.map((l) => l.status())).toMatchObject(
       STORES.map((store) => ({ store, connected: true, reconnects: 0, messages: 0 })),
     );
@@ -109,7 +98,7 @@ describe.skipIf(!mosquittoAvailable())("store lanes under the process's intake l
     }
     await waitFor(() => lanes.every((l) => l.status().messages === 2 * PER_CART));
     await waitFor(() => intake.load.messages === 0);
-    expect(most).toBe(LIMIT);
+    expect(most()).toBe(LIMIT);
     expect(lanes.map((l) => l.status().reconnects)).toEqual([0, 0]);
     expect(failures).toEqual([]);
     const waits = (await metrics.registry.getMetricsAsJSON()).find(

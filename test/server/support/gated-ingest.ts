@@ -1,16 +1,41 @@
 /**
  * What the intake tests (intake-limit, intake-keepalive) share: an application that holds every
  * ingest until released (a server that fell behind), and two carts publishing numbered weight
- * events, QoS 1, without waiting for their acknowledgements.
+ * events, QoS 1, without waiting for their acknowledgements; and the intake limit they test, its
+ * waits counted in the metrics (intake-limit, store-lane-intake).
  */
 import type { MqttClient } from "mqtt";
+import type { ServerMetrics } from "../../../src/adapters/metrics/server-metrics";
 import { hashSecret } from "../../../src/adapters/mqtt/cart-credentials";
 import { MemoryCartDirectory } from "../../../src/adapters/mqtt/cart-directory";
 import type { CartGateway, CartIngestOutcome, CartIngestPort } from "../../../src/adapters/mqtt/cart-gateway";
 import { EmbeddedBroker } from "../../../src/adapters/mqtt/embedded-broker";
+import { IntakeLimit } from "../../../src/adapters/mqtt/intake-limit";
 import { eventsTopic } from "../../../src/adapters/mqtt/topics";
 import type { CartEvent } from "../../../src/domain/events/sensor-events";
 import { CountingIngest } from "./counting-ingest";
+
+/**
+ * An IntakeLimit of `maxMessages` (and 1 MiB) whose waits go to `metrics`; `most()`: the most
+ * messages it held in flight at once.
+ */
+export function countedIntake(
+  metrics: ServerMetrics,
+  maxMessages: number,
+): { intake: IntakeLimit; most: () => number } {
+  let most = 0;
+  const intake = new IntakeLimit({
+    maxMessages,
+    maxBytes: 1024 * 1024,
+    observer: {
+      inFlight: (m) => {
+        most = Math.max(most, m);
+      },
+      waited: (s) => metrics.intake.waited(s),
+    },
+  });
+  return { intake, most: () => most };
+}
 
 /** CountingIngest behind a gate: every ingest waits until the gate opens. */
 export class GatedIngest implements CartIngestPort {
