@@ -36,6 +36,7 @@ import {
 import { loadCatalogFile } from "./adapters/files/catalog-file";
 import { readStoreConfigFile } from "./adapters/files/store-config-file";
 import { loadWalkoutStoreFiles } from "./adapters/files/walkout-store-files";
+import { AuthFailureLimit } from "./adapters/http/auth-failure-limit";
 import { buildHttpServer } from "./adapters/http/http-server";
 import { type DeviceAdmin, walkoutRoutes } from "./adapters/http/routes/walkout-routes";
 import { webRoutes, webRoutesOptions } from "./adapters/http/routes/web-routes";
@@ -504,6 +505,8 @@ export async function startServer(
       // aedes on its own thread: the carts' sockets off the server's event loop (docs/server.md);
       // mqtt.thread = false (SKIPLANE_MQTT_THREAD=false) keeps it in-process, for comparison
       thread: config.mqtt.thread,
+      // failed CONNECTs per address, as failed HTTP and /ws authentications (counted apart)
+      authFailures: new AuthFailureLimit({ max: config.http.authFailuresPerMinute }),
     });
     const emb = embedded;
     deviceGateway.attach({

@@ -29,8 +29,8 @@ import { Worker } from "node:worker_threads";
 export type FromWorker =
   | { k: "listening"; port: number }
   | { k: "failed"; error: string }
-  /** `i`: the client id, `cl`: its clean-session flag (the id is bound to its holder) */
-  | { k: "auth"; c: number; u: string; p: string; i: string; cl: boolean }
+  /** `i`: the client id, `cl`: its clean-session flag (the id is bound to its holder), `a`: its address */
+  | { k: "auth"; c: number; u: string; p: string; i: string; cl: boolean; a?: string }
   | { k: "pub"; c: number; r: number; t: string; b: Uint8Array; rt: boolean }
   | { k: "sub"; c: number; r: number; t: string; q: number }
   | { k: "gone"; c: number }
@@ -94,7 +94,7 @@ function prefixOf(topic) { return topic.slice(0, topic.lastIndexOf("/") + 1); }
     authenticate: (client, username, password, done) => {
       const c = idOf(client);
       authWait.set(c, done);
-      send({ k: "auth", c, u: username ?? "", p: password ? password.toString("utf8") : "", i: client.id, cl: !!client.clean });
+      send({ k: "auth", c, u: username ?? "", p: password ? password.toString("utf8") : "", i: client.id, cl: !!client.clean, a: client.conn && client.conn.remoteAddress });
     },
     authorizePublish: (client, packet, done) => {
       if (!client) return done(null);

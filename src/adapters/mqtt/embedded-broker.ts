@@ -17,9 +17,11 @@
  * the main thread, the sockets and MQTT work on the worker's event loop. The composition root
  * uses it; `thread: false` (in-process aedes) remains for tests and embedding.
  */
+
 import { createServer, type Server } from "node:net";
 import type { Duplex } from "node:stream";
 import { Aedes, type AuthenticateError } from "aedes";
+import { type AuthFailureLimit, limitKey } from "../http/auth-failure-limit";
 import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 import { BrokerThread, type FromWorker } from "./broker-thread";
@@ -54,6 +56,11 @@ export interface EmbeddedBrokerOptions {
   devices?: DeviceAccess;
   /** run aedes in a worker thread (broker-thread.ts); default false (in-process) */
   thread?: boolean;
+  /**
+   * failed CONNECTs (unknown cart, wrong secret: an scrypt check each) counted per client address;
+   * past the limit that address's CONNECTs are refused unchecked, "not authorized" (auth-failure-limit.ts)
+   */
+  authFailures?: AuthFailureLimit;
 }
 
 function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
@@ -124,7 +131,11 @@ export class EmbeddedBroker implements CartOutbound {
       // aedes reads a cart's next packets only after the hook has finished with the current ones.
       concurrency: 0,
       authenticate: (client, username, password, done) =>
-        self.authenticate(client, username, password, done, { id: client.id, clean: client.clean }),
+        self.authenticate(client, username, password, done, {
+          id: client.id,
+          clean: client.clean,
+          address: (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress,
+        }),
       authorizePublish: (client, packet, done) => self.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => self.authorizeSubscribe(client, sub, done),
     });
@@ -195,7 +206,7 @@ export class EmbeddedBroker implements CartOutbound {
             else this.releaseClientId(ref);
             thread.send({ k: "auth", c: m.c, ok: true });
           },
-          { id: m.i, clean: m.cl },
+          { id: m.i, clean: m.cl, address: m.a },
         );
         return;
       }
@@ -287,7 +298,7 @@ export class EmbeddedBroker implements CartOutbound {
     username: string | undefined,
     password: Buffer | undefined,
     accepted: (error: AuthenticateError | null, success: boolean | null) => void,
-    session?: { id: string; clean: boolean },
+    session?: { id: string; clean: boolean; address?: string },
   ): void {
     // credentials first; then the client id must be free or the same account's (clientIds)
     const done = (error: AuthenticateError | null, success: boolean | null): void => {
@@ -305,9 +316,20 @@ export class EmbeddedBroker implements CartOutbound {
       this.refuse("no-credentials");
       return void done(authError("username and password required", 4), false);
     }
+    // one address guessing secrets is stopped after a few failures (each costs an scrypt check)
+    const limit = this.options.authFailures;
+    const from = limit && session?.address ? limitKey(session.address) : undefined;
+    if (limit && from !== undefined && limit.retryAfterMs(from) > 0) {
+      this.refuse("rate-limited");
+      return void done(authError("too many failed authentications from this address", 5), false);
+    }
+    const failed = () => {
+      if (limit && from !== undefined) limit.failed(from);
+    };
     const service = this.options.service;
     if (service && sameString(username, service.username)) {
       if (!sameString(secret, service.password)) {
+        failed();
         this.refuse("bad-secret");
         return void done(authError("bad username or password", 4), false);
       }
@@ -319,6 +341,7 @@ export class EmbeddedBroker implements CartOutbound {
     this.options.directory.lookup(username).then(
       async (record) => {
         if (!record) {
+          failed();
           this.refuse("unknown-cart");
           return void done(authError("bad username or password", 4), false);
         }
@@ -332,6 +355,7 @@ export class EmbeddedBroker implements CartOutbound {
           if (ok) this.cache.remember(username, secret, record.secretHash);
         }
         if (!ok) {
+          failed();
           this.refuse("bad-secret");
           return void done(authError("bad username or password", 4), false);
         }
