@@ -216,8 +216,12 @@ class CartFusionImpl implements CartFusion {
   /** changes explained as merchandise beyond doubt without the blank sightings, and how many had one */
   private blankSeenN = 0;
   private blankSeenK = 0;
-  /** what a unit of each sku charges, as a key (see chargeAgreement) */
+  /**
+   * what a unit of each sku charges, as a key (see chargeAgreement): as a counted unit, and as
+   * weighed goods (one cache each: the key of a unit product depends on which it is asked as)
+   */
   private readonly chargeKeys = new Map<string, string>();
+  private readonly weighedChargeKeys = new Map<string, string>();
 
   constructor(opts: CartFusionOptions) {
     this.cfg = { ...DEFAULT_FUSION_CONFIG, ...opts.config };
@@ -1080,7 +1084,8 @@ class CartFusionImpl implements CartFusion {
   }
 
   private chargeKey(sku: string, weighed: boolean): string {
-    let k = this.chargeKeys.get(sku);
+    const cache = weighed ? this.weighedChargeKeys : this.chargeKeys;
+    let k = cache.get(sku);
     if (k === undefined) {
       const p = this.catalog.bySku.get(sku);
       k =
@@ -1089,7 +1094,7 @@ class CartFusionImpl implements CartFusion {
           : weighed || p.soldBy === "weight"
             ? `w:${sku}`
             : `u:${p.price}|${p.taxClass}|${p.ageRestricted ? 1 : 0}|${p.category ?? ""}`;
-      this.chargeKeys.set(sku, k);
+      cache.set(sku, k);
     }
     return k;
   }

@@ -1705,3 +1705,22 @@ describe("cart fusion: a product nobody saw beside units the shopper scanned", (
     );
   });
 });
+
+describe("cart fusion: a unit product's charge key", () => {
+  // chargeKey is private; its cache once held one key per sku, so whichever way it was asked
+  // first (a weighed item against a sighting of the unit product, or the unit product counted)
+  // answered both ways after
+  type Keys = { chargeKey(sku: string, weighed: boolean): string };
+  it("is the same whichever way it was asked first", () => {
+    const unitFirst = newFusion() as unknown as Keys;
+    const weighedFirst = newFusion() as unknown as Keys;
+    const asUnit = unitFirst.chargeKey("tea-mint", false);
+    const asWeighed = weighedFirst.chargeKey("tea-mint", true);
+    expect(asUnit).not.toBe(asWeighed);
+    expect(unitFirst.chargeKey("tea-mint", true)).toBe(asWeighed);
+    expect(weighedFirst.chargeKey("tea-mint", false)).toBe(asUnit);
+    // tea-lemon charges what tea-mint does, counted; weighed, each is its own product
+    expect(weighedFirst.chargeKey("tea-lemon", false)).toBe(asUnit);
+    expect(unitFirst.chargeKey("tea-lemon", true)).not.toBe(asWeighed);
+  });
+});
