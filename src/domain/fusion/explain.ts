@@ -151,8 +151,14 @@ export function explainChanges(
   const d = Math.abs(ctx.delta);
   const baseVar = cfg.scaleNoiseSdG * cfg.scaleNoiseSdG + ctx.sd * ctx.sd;
   const nv = variants.length;
-  const spread2 = Float64Array.from(variants, (x) => (x.spread ?? 1) ** 2);
-  const extraProductPriors = Float64Array.from(variants, (x) => x.extraProductPrior);
+  // (loops: Float64Array.from with a mapping function is a slow builtin in V8, ~0.7 % of the
+  // multi-unit phase's profile)
+  const spread2 = new Float64Array(nv);
+  const extraProductPriors = new Float64Array(nv);
+  for (let v = 0; v < nv; v++) {
+    spread2[v] = (variants[v].spread ?? 1) ** 2;
+    extraProductPriors[v] = variants[v].extraProductPrior;
+  }
   const allVariants = 2 ** nv - 1;
   const units: Candidate[] = [];
   const weighed: Candidate[] = [];

@@ -77,6 +77,8 @@ export class ScaleChangeDetector {
   private readonly gs = new Float64Array(RING);
   /** the raw samples again, for the settled-level fit (gs is rebased by rebuild()) */
   private readonly raw = new Float64Array(RING);
+  /** scratch for the settled-level fit: e^((T − t)/τ) of each sample of the stable run */
+  private readonly xs = new Float64Array(RING);
   // monotonic counters; index = counter & MASK. Window = [tail, head), halves [tail, mid), [mid, head)
   private head = 0;
   private mid = 0;
@@ -320,9 +322,15 @@ export class ScaleChangeDetector {
       this.obsRest = Number.NaN;
       this.tauEst[0] = level;
     }
+    // the samples' mean, the same under every τ
+    let my = 0;
+    if (n >= 3) {
+      for (let i = from; i < this.head; i++) my += this.raw[i & MASK];
+      my /= n;
+    }
     for (let j = 1; j < TAU_GRID_MS.length; j++) {
       if (!learn && j !== this.tauIdx) continue;
-      const fit = n >= 3 ? this.fitAsymptote(T, TAU_GRID_MS[j], from, v) : undefined;
+      const fit = n >= 3 ? this.fitAsymptote(T, TAU_GRID_MS[j], from, v, my) : undefined;
       if (learn) this.tauEst[j] = fit ? fit.level : level;
       if (fit && j === this.tauIdx) {
         after = fit.level;
@@ -332,28 +340,34 @@ export class ScaleChangeDetector {
     return { after, afterSd };
   }
 
-  /** least squares of y = L + C·x, x = e^((T − t)/τ), over the ring from `from`: L and its sd */
+  /**
+   * least squares of y = L + C·x, x = e^((T − t)/τ), over the ring from `from` (`my` the
+   * samples' mean): L and its sd. Each x is computed once (into `xs`, by sample index from
+   * `from`), not once per pass: with 11 τ at every change, the two Math.exp lines were the two
+   * hottest of bench:fusion's throughput phase (--cpu-prof, 2026-12-06).
+   */
   private fitAsymptote(
     T: number,
     tau: number,
     from: number,
     v: number,
+    my: number,
   ): { level: number; sd: number } | undefined {
     const n = this.head - from;
+    const xs = this.xs;
     let mx = 0;
-    let my = 0;
-    for (let i = from; i < this.head; i++) {
-      mx += Math.exp((T - this.ts[i & MASK]) / tau);
-      my += this.raw[i & MASK];
+    for (let i = 0; i < n; i++) {
+      const x = Math.exp((T - this.ts[(from + i) & MASK]) / tau);
+      xs[i] = x;
+      mx += x;
     }
     mx /= n;
-    my /= n;
     let sxx = 0;
     let sxy = 0;
-    for (let i = from; i < this.head; i++) {
-      const dx = Math.exp((T - this.ts[i & MASK]) / tau) - mx;
+    for (let i = 0; i < n; i++) {
+      const dx = xs[i] - mx;
       sxx += dx * dx;
-      sxy += dx * (this.raw[i & MASK] - my);
+      sxy += dx * (this.raw[(from + i) & MASK] - my);
     }
     if (!(sxx > 1e-9)) return undefined;
     return { level: my - (sxy / sxx) * mx, sd: Math.sqrt(v * (1 / n + (mx * mx) / sxx) + this.quantVar) };
