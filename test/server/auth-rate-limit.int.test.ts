@@ -10,38 +10,19 @@
  * - `/ws`: five auth frames with a wrong cart secret close 4401; the sixth closes 4429, the right
  *   secret too; a limit of 0 turns it off.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
-import { addApiKey, startInProcessServer } from "./support/in-process-server";
+import { addApiKey } from "./support/in-process-server";
+import { TwoWaterStores } from "./support/two-water-stores";
 
-const CATALOG = {
-  currency: "USD",
-  products: [{ sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } }],
-};
+const stores = new TwoWaterStores("skiplane-auth-limit-");
+afterEach(() => stores.stop());
 
-let dir: string | undefined;
-let server: RunningServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
-
-async function start(perMinute: number): Promise<RunningServer> {
-  dir = mkdtempSync(join(tmpdir(), "skiplane-auth-limit-"));
-  writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-  server = await startInProcessServer(dir, [{ id: "st-a", catalog: join(dir, "catalog.json") }], {
-    env: { SKIPLANE_AUTH_FAILURES_PER_MINUTE: String(perMinute) },
-  });
-  return server;
-}
+/** The server (st-a, st-b) with `http.authFailuresPerMinute` at `perMinute`. */
+const start = (perMinute: number): Promise<RunningServer> =>
+  stores.start({ env: { SKIPLANE_AUTH_FAILURES_PER_MINUTE: String(perMinute) } });
 
 /** One `/ws` auth frame: the close code, or "ready". */
 async function wsAuth(s: RunningServer, auth: object): Promise<number | "ready"> {

@@ -5,37 +5,20 @@
  * could connect. Three wrong secrets are "bad username or password"; the fourth CONNECT is
  * refused unchecked ("not authorized"), the right secret too, for the rest of the minute.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
-import { addApiKey, startInProcessServer } from "./support/in-process-server";
+import { addApiKey } from "./support/in-process-server";
+import { TwoWaterStores } from "./support/two-water-stores";
 
-const CATALOG = {
-  currency: "USD",
-  products: [{ sku: "water-500", name: "Water", price: 129, soldBy: "unit", weight: { mean: 538, sd: 13 } }],
-};
-
-let dir: string | undefined;
-let server: RunningServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const stores = new TwoWaterStores("skiplane-mqtt-limit-");
+afterEach(() => stores.stop());
 
 describe.each(["false", "true"])("embedded broker (thread %s): failed CONNECTs per address", (thread) => {
   it("past three wrong secrets a minute, CONNECT refused unchecked, the right secret too", async () => {
-    dir = mkdtempSync(join(tmpdir(), "skiplane-mqtt-limit-"));
-    writeFileSync(join(dir, "catalog.json"), JSON.stringify(CATALOG));
-    const s = await startInProcessServer(dir, [{ id: "st-a", catalog: join(dir, "catalog.json") }], {
+    const s = await stores.start({
       env: { SKIPLANE_AUTH_FAILURES_PER_MINUTE: "3", SKIPLANE_MQTT_THREAD: thread },
     });
-    server = s;
     const admin = await addApiKey(s, "key_admin", "st-a", "admin");
     const r = await callStoreApi(s.httpUrl, "st-a", admin, "POST", "/carts", { cart: "cart-01" });
     expect(r.status).toBe(201);
