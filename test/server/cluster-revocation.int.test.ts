@@ -17,17 +17,16 @@
  *   docs/server.md "MQTT client ids"); the node's id now has a random part.
  */
 import mqtt, { type MqttClient } from "mqtt";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
-import { clusterConfigSchema } from "../../src/adapters/cluster/cluster-config";
-import { type ClusterNode, startClusterNode } from "../../src/adapters/cluster/cluster-node";
+import type { ClusterNode } from "../../src/adapters/cluster/cluster-node";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import { openPostgresStorage } from "../../src/adapters/postgres/postgres-storage";
 import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
 import type { ApiRole } from "../../src/app/ports/read-models";
 import { mosquittoInstalled, startMosquitto, type TestMosquitto } from "../support/mosquitto";
 import { callStoreApi } from "../support/store-api";
+import { startTestClusterNode } from "./support/cluster-node";
 import { followSocket, within } from "./support/live-socket";
 
 const STORE = "st-rv";
@@ -41,21 +40,15 @@ const sockets: WebSocket[] = [];
 const clients: MqttClient[] = [];
 
 async function node(name: string): Promise<ClusterNode> {
-  return startClusterNode(
-    {
-      database: { url: TEST_PG_URL, schema },
-      mqtt: { url: broker.url, auth: "none" },
-      http: { host: "127.0.0.1", port: 0, authRecheckSeconds: 3600 },
-      secrets: { receiptKey: Buffer.alloc(32, 9).toString("base64") },
-      cluster: clusterConfigSchema.parse({
-        enabled: true,
-        nodeId: `${name}-${process.pid}`,
-        stores: [STORE],
-        sessionPrefix: `rv-${process.pid}`,
-      }),
-    },
-    pino({ level: "silent" }),
-  );
+  return startTestClusterNode({
+    schema,
+    brokerUrl: broker.url,
+    authRecheckSeconds: 3600,
+    receiptKeyByte: 9,
+    nodeId: `${name}-${process.pid}`,
+    stores: [STORE],
+    sessionPrefix: `rv-${process.pid}`,
+  });
 }
 
 const available = mosquittoInstalled();

@@ -24,11 +24,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import mqtt, { type MqttClient } from "mqtt";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
-import { clusterConfigSchema } from "../../src/adapters/cluster/cluster-config";
-import { type ClusterNode, startClusterNode } from "../../src/adapters/cluster/cluster-node";
+import type { ClusterNode } from "../../src/adapters/cluster/cluster-node";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
 import { openPostgresStorage } from "../../src/adapters/postgres/postgres-storage";
@@ -36,6 +34,7 @@ import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapter
 import type { RunningServer } from "../../src/main";
 import { type DynsecMosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { callStoreApi } from "../support/store-api";
+import { startTestClusterNode } from "./support/cluster-node";
 import { followSocket, within } from "./support/live-socket";
 import { startServerOnMosquitto } from "./support/mosquitto-server";
 
@@ -140,21 +139,16 @@ describe.skipIf(!mosquittoAvailable())("revocation on Mosquitto with dynamic sec
     const schema = uniqueSchemaName("mrvc");
     schemas.push(schema);
     const node = async (name: string) => {
-      const n = await startClusterNode(
-        {
-          database: { url: TEST_PG_URL, schema },
-          mqtt: { url: broker.url, ...account, auth: "dynsec" },
-          http: { host: "127.0.0.1", port: 0, authRecheckSeconds: 1 },
-          secrets: { receiptKey: Buffer.alloc(32, 7).toString("base64") },
-          cluster: clusterConfigSchema.parse({
-            enabled: true,
-            nodeId: `${name}-${process.pid}`,
-            stores: ["st-rvc"],
-            sessionPrefix: `mrvc-${process.pid}`,
-          }),
-        },
-        pino({ level: "silent" }),
-      );
+      const n = await startTestClusterNode({
+        schema,
+        brokerUrl: broker.url,
+        account,
+        authRecheckSeconds: 1,
+        receiptKeyByte: 7,
+        nodeId: `${name}-${process.pid}`,
+        stores: ["st-rvc"],
+        sessionPrefix: `mrvc-${process.pid}`,
+      });
       nodes.push(n);
       return n;
     };
@@ -320,21 +314,16 @@ describe.skipIf(!mosquittoAvailable())("revocation on Mosquitto with dynamic sec
     const schema = uniqueSchemaName("mrvk");
     schemas.push(schema);
     const node = async (name: string, authRecheckSeconds: number) => {
-      const n = await startClusterNode(
-        {
-          database: { url: TEST_PG_URL, schema },
-          mqtt: { url: broker.url, ...account, auth: "dynsec" },
-          http: { host: "127.0.0.1", port: 0, authRecheckSeconds },
-          secrets: { receiptKey: Buffer.alloc(32, 7).toString("base64") },
-          cluster: clusterConfigSchema.parse({
-            enabled: true,
-            nodeId: `${name}-${process.pid}`,
-            stores: ["st-rvk"],
-            sessionPrefix: `mrvk-${process.pid}`,
-          }),
-        },
-        pino({ level: "silent" }),
-      );
+      const n = await startTestClusterNode({
+        schema,
+        brokerUrl: broker.url,
+        account,
+        authRecheckSeconds,
+        receiptKeyByte: 7,
+        nodeId: `${name}-${process.pid}`,
+        stores: ["st-rvk"],
+        sessionPrefix: `mrvk-${process.pid}`,
+      });
       nodes.push(n);
       return n;
     };

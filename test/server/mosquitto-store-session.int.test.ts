@@ -16,10 +16,8 @@
  */
 import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clusterConfigSchema } from "../../src/adapters/cluster/cluster-config";
-import { type ClusterNode, startClusterNode } from "../../src/adapters/cluster/cluster-node";
+import type { ClusterNode } from "../../src/adapters/cluster/cluster-node";
 import { storeEventsFilter } from "../../src/adapters/cluster/store-lane";
 import { apiKeyHash, newApiKey } from "../../src/adapters/http/tokens";
 import { ExternalBroker } from "../../src/adapters/mqtt/external-broker";
@@ -27,6 +25,7 @@ import { eventsTopic } from "../../src/adapters/mqtt/topics";
 import { dropTestSchema, TEST_PG_URL, uniqueSchemaName } from "../../src/adapters/postgres/test-schema";
 import { type DynsecMosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { callStoreApi } from "../support/store-api";
+import { startTestClusterNode } from "./support/cluster-node";
 
 /** resolves once `cond()` holds, or after `ms` (the test's expectation then says what was seen) */
 async function until(cond: () => Promise<boolean> | boolean, ms: number): Promise<void> {
@@ -61,20 +60,15 @@ describe.skipIf(!mosquittoAvailable())("cluster store sessions on Mosquitto", ()
   async function startNode(store: string): Promise<{ node: ClusterNode; schema: string }> {
     const schema = uniqueSchemaName("mss");
     schemas.push(schema);
-    const node = await startClusterNode(
-      {
-        database: { url: TEST_PG_URL, schema },
-        mqtt: { url: broker.url, ...account, auth: "dynsec" },
-        http: { host: "127.0.0.1", port: 0, authRecheckSeconds: 3600 },
-        secrets: { receiptKey: Buffer.alloc(32, 5).toString("base64") },
-        cluster: clusterConfigSchema.parse({
-          enabled: true,
-          nodeId: `mss-${store}-${process.pid}`,
-          stores: [store],
-        }),
-      },
-      pino({ level: "silent" }),
-    );
+    const node = await startTestClusterNode({
+      schema,
+      brokerUrl: broker.url,
+      account,
+      authRecheckSeconds: 3600,
+      receiptKeyByte: 5,
+      nodeId: `mss-${store}-${process.pid}`,
+      stores: [store],
+    });
     nodes.push(node);
     await until(() => node.ingress.lanes().some((l) => l.store === store && l.connected), 20_000);
     return { node, schema };
