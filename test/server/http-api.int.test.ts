@@ -4,6 +4,9 @@ import { apiFixture, sessionView } from "./support/api-fixture";
 
 let f: Awaited<ReturnType<typeof apiFixture>>;
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+/** The app's answer to `method url`, with `key` as the bearer token (none: no credentials) and `payload`. */
+const call = (method: "GET" | "POST", url: string, key?: string, payload?: object) =>
+  f.app.inject({ method, url, ...(key ? { headers: auth(key) } : {}), ...(payload ? { payload } : {}) });
 
 beforeAll(async () => {
   f = await apiFixture();
@@ -31,15 +34,11 @@ afterAll(async () => f.close());
 
 describe("HTTP API: auth and tenancy", () => {
   it("answers 401 problem+json without a key or with a bad one", async () => {
-    const r = await f.app.inject({ method: "GET", url: "/api/v1/stores/st-a/carts" });
+    const r = await call("GET", "/api/v1/stores/st-a/carts");
     expect(r.statusCode).toBe(401);
     expect(r.headers["content-type"]).toMatch(/application\/problem\+json/);
     expect(r.json()).toMatchObject({ status: 401, code: "UNAUTHORIZED", title: "Unauthorized" });
-    const bad = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/carts",
-      headers: auth("skl_x_y"),
-    });
+    const bad = await call("GET", "/api/v1/stores/st-a/carts", "skl_x_y");
     expect(bad.statusCode).toBe(401);
   });
 
@@ -53,61 +52,35 @@ describe("HTTP API: auth and tenancy", () => {
       "stats",
       "labels.jsonl",
     ]) {
-      const r = await f.app.inject({
-        method: "GET",
-        url: `/api/v1/stores/st-b/${path}`,
-        headers: auth(f.keys.adminA),
-      });
+      const r = await call("GET", `/api/v1/stores/st-b/${path}`, f.keys.adminA);
       expect(r.statusCode, path).toBe(403);
       expect(r.json().code).toBe("FORBIDDEN");
     }
-    const own = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-b/receipts/s-9",
-      headers: auth(f.keys.adminB),
-    });
+    const own = await call("GET", "/api/v1/stores/st-b/receipts/s-9", f.keys.adminB);
     expect(own.statusCode).toBe(200);
-    const ho = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/receipts/s-1",
-      headers: auth(f.keys.headOffice),
-    });
+    const ho = await call("GET", "/api/v1/stores/st-a/receipts/s-1", f.keys.headOffice);
     expect(ho.statusCode).toBe(200);
-    const stores = await f.app.inject({ method: "GET", url: "/api/v1/stores", headers: auth(f.keys.adminA) });
+    const stores = await call("GET", "/api/v1/stores", f.keys.adminA);
     expect(stores.json()).toEqual(["st-a"]);
-    const unknown = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-zz/carts",
-      headers: auth(f.keys.headOffice),
-    });
+    const unknown = await call("GET", "/api/v1/stores/st-zz/carts", f.keys.headOffice);
     expect(unknown.statusCode).toBe(404);
   });
 
   it("checks roles: an operator cannot decide reviews, a reviewer cannot provision carts", async () => {
-    const d = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-a/reviews/case_1/decision",
-      headers: auth(f.keys.operatorA),
-      payload: { decision: "confirm" },
+    const d = await call("POST", "/api/v1/stores/st-a/reviews/case_1/decision", f.keys.operatorA, {
+      decision: "confirm",
     });
     expect(d.statusCode).toBe(403);
-    const p = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-a/carts",
-      headers: auth(f.keys.reviewerA),
-      payload: { cart: "cart-x" },
-    });
+    const p = await call("POST", "/api/v1/stores/st-a/carts", f.keys.reviewerA, { cart: "cart-x" });
     expect(p.statusCode).toBe(403);
   });
 });
 
 describe("HTTP API: carts", () => {
   it("provisions a cart (secret once, hash stored), lists it, refuses its id in another store, revokes it", async () => {
-    const r = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-a/carts",
-      headers: auth(f.keys.adminA),
-      payload: { cart: "cart-7", label: "aisle 7" },
+    const r = await call("POST", "/api/v1/stores/st-a/carts", f.keys.adminA, {
+      cart: "cart-7",
+      label: "aisle 7",
     });
     expect(r.statusCode).toBe(201);
     const body = r.json();
@@ -124,101 +97,61 @@ describe("HTTP API: carts", () => {
     expect(f.sink.provisioned).toContain("cart-7");
 
     f.sink.connected.add("cart-7");
-    const list = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/carts",
-      headers: auth(f.keys.operatorA),
-    });
+    const list = await call("GET", "/api/v1/stores/st-a/carts", f.keys.operatorA);
     expect(list.json()).toEqual([
       expect.objectContaining({ cart: "cart-7", label: "aisle 7", online: true, revoked: false }),
     ]);
     expect(JSON.stringify(list.json())).not.toContain("scrypt");
 
-    const dup = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-b/carts",
-      headers: auth(f.keys.adminB),
-      payload: { cart: "cart-7" },
-    });
+    const dup = await call("POST", "/api/v1/stores/st-b/carts", f.keys.adminB, { cart: "cart-7" });
     expect(dup.statusCode).toBe(409);
 
-    const bad = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-a/carts",
-      headers: auth(f.keys.adminA),
-      payload: { cart: "a/b#" },
-    });
+    const bad = await call("POST", "/api/v1/stores/st-a/carts", f.keys.adminA, { cart: "a/b#" });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: "VALIDATION" });
     expect(bad.json().errors.length).toBeGreaterThan(0);
 
-    const rev = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-a/carts/cart-7/revoke",
-      headers: auth(f.keys.adminA),
-    });
+    const rev = await call("POST", "/api/v1/stores/st-a/carts/cart-7/revoke", f.keys.adminA);
     expect(rev.statusCode).toBe(200);
     expect(f.sink.revoked).toContain("cart-7");
-    const missing = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-a/carts/nope/revoke",
-      headers: auth(f.keys.adminA),
-    });
+    const missing = await call("POST", "/api/v1/stores/st-a/carts/nope/revoke", f.keys.adminA);
     expect(missing.statusCode).toBe(404);
   });
 });
 
 describe("HTTP API: sessions, receipts, disputes", () => {
   it("lists active sessions with totals and by state", async () => {
-    const r = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/sessions?open=true",
-      headers: auth(f.keys.operatorA),
-    });
+    const r = await call("GET", "/api/v1/stores/st-a/sessions?open=true", f.keys.operatorA);
     expect(r.json().map((s: { session: string }) => s.session)).toEqual(["s-2"]);
-    const closed = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/sessions?state=closed",
-      headers: auth(f.keys.operatorA),
-    });
+    const closed = await call("GET", "/api/v1/stores/st-a/sessions?state=closed", f.keys.operatorA);
     expect(closed.json().map((s: { session: string }) => s.session)).toEqual(["s-1"]);
   });
 
   it("serves a receipt as JSON with a token link, as escaped HTML, and by token without a key", async () => {
-    const r = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/receipts/s-1",
-      headers: auth(f.keys.operatorA),
-    });
+    const r = await call("GET", "/api/v1/stores/st-a/receipts/s-1", f.keys.operatorA);
     expect(r.statusCode).toBe(200);
     const link: string = r.json().link;
     expect(link).toMatch(/\/r\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    const html = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/receipts/s-1?format=html",
-      headers: auth(f.keys.operatorA),
-    });
+    const html = await call("GET", "/api/v1/stores/st-a/receipts/s-1?format=html", f.keys.operatorA);
     expect(html.headers["content-type"]).toMatch(/text\/html/);
     expect(html.body).toContain("Cola &lt;330 ml&gt; can");
     expect(html.body).toContain("$3.87");
 
     const token = link.split("/r/")[1];
-    const shopper = await f.app.inject({ method: "GET", url: `/api/v1/receipt/${token}` });
+    const shopper = await call("GET", `/api/v1/receipt/${token}`);
     expect(shopper.json()).toMatchObject({ session: "s-1", total: 387 });
-    const forged = await f.app.inject({ method: "GET", url: `/api/v1/receipt/${token.slice(0, -2)}xx` });
+    const forged = await call("GET", `/api/v1/receipt/${token.slice(0, -2)}xx`);
     expect(forged.statusCode).toBe(404);
 
-    const dispute = await f.app.inject({
-      method: "POST",
-      url: `/api/v1/receipt/${token}/disputes`,
-      payload: { lineId: "line_1", reason: "I bought two, not three" },
+    const dispute = await call("POST", `/api/v1/receipt/${token}/disputes`, undefined, {
+      lineId: "line_1",
+      reason: "I bought two, not three",
     });
     expect(dispute.statusCode).toBe(201);
     expect(dispute.json().caseId).toBe("case_d_line_1");
-    const noLine = await f.app.inject({
-      method: "POST",
-      url: `/api/v1/receipt/${token}/disputes`,
-      payload: { lineId: "line_404", reason: "?" },
+    const noLine = await call("POST", `/api/v1/receipt/${token}/disputes`, undefined, {
+      lineId: "line_404",
+      reason: "?",
     });
     expect(noLine.statusCode).toBe(404);
   });
@@ -226,44 +159,28 @@ describe("HTTP API: sessions, receipts, disputes", () => {
 
 describe("HTTP API: review", () => {
   it("queues oldest first with evidence, validates and records decisions, exports labels as JSONL", async () => {
-    const q = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/reviews?kind=uncertain",
-      headers: auth(f.keys.reviewerA),
-    });
+    const q = await call("GET", "/api/v1/stores/st-a/reviews?kind=uncertain", f.keys.reviewerA);
     expect(q.json().map((c: { caseId: string }) => c.caseId)).toEqual(["case_1", "case_2"]);
     expect(q.json()[0].lines[0].evidence).toEqual({ summary: "x" });
 
-    const noFix = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-a/reviews/case_1/decision",
-      headers: auth(f.keys.reviewerA),
-      payload: { decision: "correct" },
+    const noFix = await call("POST", "/api/v1/stores/st-a/reviews/case_1/decision", f.keys.reviewerA, {
+      decision: "correct",
     });
     expect(noFix.statusCode).toBe(400);
 
-    const ok = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-a/reviews/case_1/decision",
-      headers: auth(f.keys.reviewerA),
-      payload: { decision: "confirm", note: "clear on camera" },
+    const ok = await call("POST", "/api/v1/stores/st-a/reviews/case_1/decision", f.keys.reviewerA, {
+      decision: "confirm",
+      note: "clear on camera",
     });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ status: "resolved", decision: "confirm" });
     expect(ok.json().by).toContain("rita");
-    const again = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/stores/st-a/reviews/case_1/decision",
-      headers: auth(f.keys.reviewerA),
-      payload: { decision: "void" },
+    const again = await call("POST", "/api/v1/stores/st-a/reviews/case_1/decision", f.keys.reviewerA, {
+      decision: "void",
     });
     expect(again.statusCode).toBe(409);
 
-    const labels = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/labels.jsonl",
-      headers: auth(f.keys.reviewerA),
-    });
+    const labels = await call("GET", "/api/v1/stores/st-a/labels.jsonl", f.keys.reviewerA);
     expect(labels.headers["content-type"]).toMatch(/application\/x-ndjson/);
     const lines = labels.body
       .trim()
@@ -273,20 +190,16 @@ describe("HTTP API: review", () => {
   });
 
   it("reports store stats for the dashboard", async () => {
-    const r = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/stats",
-      headers: auth(f.keys.operatorA),
-    });
+    const r = await call("GET", "/api/v1/stores/st-a/stats", f.keys.operatorA);
     expect(r.json()).toMatchObject({
       store: "st-a",
       activeSessions: 1,
       sessionsByState: { closed: 1, shopping: 1 },
     });
     // the open-case count and the oldest wait, which an operator cannot read from /reviews
-    const queue = (
-      await f.app.inject({ method: "GET", url: "/api/v1/stores/st-a/reviews", headers: auth(f.keys.adminA) })
-    ).json() as { openedAt: number }[];
+    const queue = (await call("GET", "/api/v1/stores/st-a/reviews", f.keys.adminA)).json() as {
+      openedAt: number;
+    }[];
     expect(queue.length).toBeGreaterThan(0);
     expect(r.json().openReviews).toBe(queue.length);
     expect(r.json().oldestOpenReviewAt).toBe(Math.min(...queue.map((c) => c.openedAt)));
@@ -295,7 +208,7 @@ describe("HTTP API: review", () => {
 
 describe("HTTP API: documents, health, metrics", () => {
   it("serves an OpenAPI 3 document generated from the zod schemas", async () => {
-    const doc = (await f.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    const doc = (await call("GET", "/openapi.json")).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
@@ -311,15 +224,15 @@ describe("HTTP API: documents, health, metrics", () => {
   });
 
   it("health, readiness and metrics", async () => {
-    expect((await f.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
-    expect((await f.app.inject({ method: "GET", url: "/readyz" })).json()).toMatchObject({ status: "ready" });
-    const m = await f.app.inject({ method: "GET", url: "/metrics", headers: auth(f.keys.headOffice) });
+    expect((await call("GET", "/healthz")).statusCode).toBe(200);
+    expect((await call("GET", "/readyz")).json()).toMatchObject({ status: "ready" });
+    const m = await call("GET", "/metrics", f.keys.headOffice);
     expect(m.statusCode).toBe(200);
     expect(m.body).toMatch(
       /skiplane_http_requests_total\{route="\/api\/v1\/stores\/:store\/carts",status="401"\}/,
     );
     expect(m.body).toMatch(/skiplane_auth_failures_total\{reason="api-tenant"\}/);
-    const nf = await f.app.inject({ method: "GET", url: "/api/v1/nope" });
+    const nf = await call("GET", "/api/v1/nope");
     expect(nf.statusCode).toBe(404);
     expect(nf.headers["content-type"]).toMatch(/problem\+json/);
   });
@@ -376,24 +289,12 @@ describe("HTTP API: holds owed a release (decision 0112)", () => {
       failedAt: 5,
     };
     await f.storage.sessions.put(sessionView("st-a", "s-owes", { state: "paid", holdsToRelease: [owed] }));
-    const list = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/sessions?holdsToRelease=true",
-      headers: auth(f.keys.operatorA),
-    });
+    const list = await call("GET", "/api/v1/stores/st-a/sessions?holdsToRelease=true", f.keys.operatorA);
     expect(list.statusCode).toBe(200);
     expect(list.json().map((s: { session: string }) => s.session)).toEqual(["s-owes"]);
-    const one = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/sessions/s-owes",
-      headers: auth(f.keys.operatorA),
-    });
+    const one = await call("GET", "/api/v1/stores/st-a/sessions/s-owes", f.keys.operatorA);
     expect(one.json().holdsToRelease).toEqual([owed]);
-    const plain = await f.app.inject({
-      method: "GET",
-      url: "/api/v1/stores/st-a/sessions/s-1",
-      headers: auth(f.keys.operatorA),
-    });
+    const plain = await call("GET", "/api/v1/stores/st-a/sessions/s-1", f.keys.operatorA);
     expect(plain.json()).not.toHaveProperty("holdsToRelease");
   });
 });
