@@ -6,7 +6,7 @@
  * Screenshots of every screen go to artifacts/screenshots/.
  */
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
 import { launchBrowser, type Page, screenshot, type TestBrowser } from "./browser";
 import { type RunningServer, startServer } from "./support/server";
@@ -30,6 +30,14 @@ let clear: Product;
 /** two products the scale cannot tell apart and that charge differently */
 let pairA: Product;
 let pairB: Product;
+/** pair B on the scale, the camera leaning to A by a hair: neither can tell which it is */
+const ambiguousB = () => ({
+  grams: pairB.weight!.mean,
+  candidates: [
+    { sku: pairA.sku, p: 0.5 },
+    { sku: pairB.sku, p: 0.49 },
+  ],
+});
 
 async function api<T>(path: string, key: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(`${server.url}${path}`, {
@@ -68,9 +76,58 @@ async function openCartScreen(cart: { cart: string; secret: string }): Promise<P
   return page;
 }
 
+/** What a test opened through the helpers below: closed after it (afterEach). */
+const opened: { close(): Promise<unknown> }[] = [];
+
+/** `c`'s simulated cart connected over MQTT and started, its session `s-{tag}-{cart}`. */
+async function startSim(c: { cart: string; secret: string }, tag: string): Promise<SimCart> {
+  const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-${tag}-${c.cart}`);
+  opened.push(sim);
+  await sim.start();
+  return sim;
+}
+
+/** A new cart: its screen open in the browser, then its simulated cart started (`startSim`). */
+async function shopWithScreen(tag: string): Promise<{ page: Page; sim: SimCart }> {
+  const c = await newCart();
+  const page = await openCartScreen(c);
+  opened.push(page);
+  return { page, sim: await startSim(c, tag) };
+}
+
+/** The shopper's receipt page behind a receipt's `link`, watched for script errors. */
+async function openReceipt(link: string): Promise<Page> {
+  const receipt = await browser.newPage({ width: 420, height: 900 });
+  opened.push(receipt);
+  watchConsole(receipt, "receipt");
+  await receipt.goto(new URL(new URL(link).pathname, server.url).toString());
+  return receipt;
+}
+
 async function signIn(page: Page, key: string): Promise<void> {
   await page.getByLabel("API key").fill(key);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/**
+ * A staff screen (`/ops/…`, `/review/…` of the store) open and signed in with `key`, watched for
+ * script errors as `name`; `failed`: every response of 400 or more it was given.
+ */
+async function openStaffScreen(
+  name: string,
+  screen: "ops" | "review",
+  key: string,
+): Promise<{ page: Page; failed: string[] }> {
+  const page = await browser.newPage({ width: 1280, height: 900 });
+  opened.push(page);
+  watchConsole(page, name);
+  const failed: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  await page.goto(`${server.url}/${screen}/${server.store}`);
+  await signIn(page, key);
+  return { page, failed };
 }
 
 const pageErrors: string[] = [];
@@ -142,6 +199,10 @@ beforeAll(async () => {
   expect(clear, "the demo catalog has a product with a distinct weight").toBeTruthy();
 }, 180_000);
 
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((o) => o.close()));
+});
+
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
@@ -149,10 +210,7 @@ afterAll(async () => {
 
 describe("cart screen", () => {
   it("shows items and the total live, prompts on an ambiguous item, and the answer resolves it", async () => {
-    const c = await newCart();
-    const page = await openCartScreen(c);
-    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-web-${c.cart}`);
-    await sim.start();
+    const { page, sim } = await shopWithScreen("web");
     await sim.item({ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] });
     await sim.idle();
 
@@ -163,13 +221,7 @@ describe("cart screen", () => {
     await screenshot(page, "cart-shopping");
 
     // the camera cannot tell the two apart and neither can the scale: the cart asks
-    await sim.item({
-      grams: pairB.weight!.mean,
-      candidates: [
-        { sku: pairA.sku, p: 0.5 },
-        { sku: pairB.sku, p: 0.49 },
-      ],
-    });
+    await sim.item(ambiguousB());
     await sim.idle();
     const prompt = page.locator("[data-prompt=choose]");
     await prompt.waitFor({ timeout: 15_000 });
@@ -217,17 +269,12 @@ describe("cart screen", () => {
       session: string;
     };
     expect(shown.session).toBe(sim.session);
-    await sim.close();
-    await page.close();
   });
 });
 
 describe("cart screen: taking an item out", () => {
   it("asks to confirm an unclear removal and the answer settles the basket", async () => {
-    const c = await newCart();
-    const page = await openCartScreen(c);
-    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-out-${c.cart}`);
-    await sim.start();
+    const { page, sim } = await shopWithScreen("out");
     // both in the basket, each seen clearly going in
     await sim.item({ grams: pairA.weight!.mean, candidates: [{ sku: pairA.sku, p: 0.99 }] });
     await sim.idle();
@@ -270,8 +317,6 @@ describe("cart screen: taking an item out", () => {
     const lines = (s as unknown as { screen: { lines: { sku: string; status: string }[] } }).screen.lines;
     expect(lines.filter((l) => l.sku === pairB.sku)).toEqual([]);
     expect(lines.every((l) => l.status === "ok")).toBe(true);
-    await sim.close();
-    await page.close();
   });
 });
 
@@ -279,10 +324,7 @@ describe("cart screen: produce", () => {
   it("takes a produce code on the keypad for an item on the scale", async () => {
     const produce = products.find((p) => p.soldBy === "weight" && p.plu) as Product & { plu: string };
     expect(produce, "the demo catalog has produce with a PLU").toBeTruthy();
-    const c = await newCart();
-    const page = await openCartScreen(c);
-    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-plu-${c.cart}`);
-    await sim.start();
+    const { page, sim } = await shopWithScreen("plu");
     await sim.item({ grams: 612, candidates: [{ sku: produce.sku, p: 0.55 }] });
     await sim.idle();
     // the cart asks for the code, or the shopper opens the keypad themselves
@@ -320,27 +362,16 @@ describe("cart screen: produce", () => {
         throw e;
       });
     await expect(line.textContent()).resolves.toMatch(/6\d\d g/);
-    await sim.close();
-    await page.close();
   });
 });
 
 describe("review console and receipt", () => {
   it("an unresolved event reaches the review console; a keyboard correction fixes basket, receipt and charge", async () => {
-    const c = await newCart();
-    const page = await openCartScreen(c);
-    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-rev-${c.cart}`);
-    await sim.start();
+    const { page, sim } = await shopWithScreen("rev");
     await sim.item({ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] });
     await sim.idle();
     // the shopper took B, the camera leans to A, nobody answers the cart's question
-    await sim.item({
-      grams: pairB.weight!.mean,
-      candidates: [
-        { sku: pairA.sku, p: 0.5 },
-        { sku: pairB.sku, p: 0.49 },
-      ],
-    });
+    await sim.item(ambiguousB());
     await sim.idle();
     await page.locator("[data-prompt]").waitFor({ timeout: 15_000 });
     await sim.end();
@@ -349,15 +380,8 @@ describe("review console and receipt", () => {
       .toBe("Being checked");
     await screenshot(page, "cart-review");
 
-    const review = await browser.newPage({ width: 1280, height: 900 });
-    watchConsole(review, "review");
     // no request of the console fails (a cart store has no shelf weight to ask for: 404)
-    const failed: string[] = [];
-    review.on("response", (r) => {
-      if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
-    });
-    await review.goto(`${server.url}/review/${server.store}`);
-    await signIn(review, server.keys.reviewer);
+    const { page: review, failed } = await openStaffScreen("review", "review", server.keys.reviewer);
     const queueItem = review.getByTestId("queue").getByRole("button", { name: new RegExp(sim.session) });
     await queueItem.waitFor({ timeout: 15_000 });
     await queueItem.click();
@@ -422,18 +446,13 @@ describe("review console and receipt", () => {
     );
     expect(r.lines.filter((l) => l.status !== "voided").map((l) => l.sku)).toContain(truth.sku);
     expect(r.lines.filter((l) => l.status !== "voided").map((l) => l.sku)).not.toContain(charged);
-    const receipt = await browser.newPage({ width: 420, height: 900 });
-    watchConsole(receipt, "receipt");
-    await receipt.goto(new URL(new URL(r.link).pathname, server.url).toString());
+    const receipt = await openReceipt(r.link);
     await receipt.getByText(truth.name).first().waitFor();
     await screenshot(receipt, "receipt", true);
-    await Promise.all([sim.close(), page.close(), review.close(), receipt.close()]);
   });
 
   it("a dispute from the receipt page goes to the review console and a refund follows", async () => {
-    const c = await newCart();
-    const sim = await SimCart.connect(server.mqttUrl, server.store, c.cart, c.secret, `s-disp-${c.cart}`);
-    await sim.start();
+    const sim = await startSim(await newCart(), "disp");
     await sim.item({ grams: clear.weight!.mean, candidates: [{ sku: clear.sku, p: 0.97 }] });
     await sim.idle();
     await sim.end();
@@ -446,9 +465,7 @@ describe("review console and receipt", () => {
       server.keys.admin,
     );
 
-    const receipt = await browser.newPage({ width: 420, height: 900 });
-    watchConsole(receipt, "receipt");
-    await receipt.goto(new URL(new URL(r.link).pathname, server.url).toString());
+    const receipt = await openReceipt(r.link);
     await receipt.getByRole("button", { name: `Dispute ${clear.name}` }).click();
     const dialog = receipt.getByRole("dialog");
     await dialog.getByLabel("I did not take this item").check();
@@ -458,10 +475,7 @@ describe("review console and receipt", () => {
     await receipt.getByTestId("receipt-notice").waitFor();
     await receipt.getByText("Disputed — being checked").waitFor();
 
-    const review = await browser.newPage({ width: 1280, height: 900 });
-    watchConsole(review, "review");
-    await review.goto(`${server.url}/review/${server.store}`);
-    await signIn(review, server.keys.reviewer);
+    const { page: review } = await openStaffScreen("review", "review", server.keys.reviewer);
     const item = review
       .getByTestId("queue")
       .getByRole("button", { name: new RegExp(`dispute.*${sim.session}`) });
@@ -494,19 +508,12 @@ describe("review console and receipt", () => {
     await receipt.getByTestId("receipt-refunded").waitFor();
     await receipt.getByTestId("receipt-removed").getByText(clear.name).waitFor();
     await screenshot(receipt, "receipt-refunded", true);
-    await Promise.all([sim.close(), receipt.close(), review.close()]);
   });
 });
 
 describe("operator dashboard", () => {
   it("shows carts, alerts and the day's charts", async () => {
-    const ambiguous = {
-      grams: pairB.weight!.mean,
-      candidates: [
-        { sku: pairA.sku, p: 0.5 },
-        { sku: pairB.sku, p: 0.49 },
-      ],
-    };
+    const ambiguous = ambiguousB();
     const sims: SimCart[] = [];
     // one cart shopping calmly, one waiting on the shopper's answer, one held for review at the exit
     const plan: { items: (typeof ambiguous)[]; end: boolean }[] = [
@@ -519,16 +526,8 @@ describe("operator dashboard", () => {
     ];
     await Promise.all(
       plan.map(async (p, i) => {
-        const c = await newCart();
-        const sim = await SimCart.connect(
-          server.mqttUrl,
-          server.store,
-          c.cart,
-          c.secret,
-          `s-ops${i}-${c.cart}`,
-        );
+        const sim = await startSim(await newCart(), `ops${i}`);
         sims[i] = sim;
-        await sim.start();
         for (const item of p.items) {
           await sim.item(item);
           await sim.idle();
@@ -536,15 +535,8 @@ describe("operator dashboard", () => {
         if (p.end) await sim.end();
       }),
     );
-    const page = await browser.newPage({ width: 1280, height: 900 });
-    watchConsole(page, "ops");
     // no request of the dashboard fails (it learnt the store's kind from a 404 on /walkout)
-    const failed: string[] = [];
-    page.on("response", (r) => {
-      if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
-    });
-    await page.goto(`${server.url}/ops/${server.store}`);
-    await signIn(page, server.keys.operator);
+    const { page, failed } = await openStaffScreen("ops", "ops", server.keys.operator);
     const table = page.getByTestId("active-carts");
     for (const sim of sims.slice(0, 2))
       await table.getByText(sim.cart, { exact: true }).waitFor({ timeout: 15_000 });
@@ -562,8 +554,6 @@ describe("operator dashboard", () => {
     await page.getByRole("img", { name: "Sessions", exact: true }).waitFor();
     await screenshot(page, "ops-dashboard", true);
     expect(failed).toEqual([]);
-    await Promise.all(sims.map((s) => s.close()));
-    await page.close();
   });
 
   it("serves product pictures and guards the screens' own routes like the API", async () => {
