@@ -7,14 +7,14 @@
  * Enter — and the session is charged for five colas. Before 2026-12-05 the console offered only
  * "Not merchandise" for such a case, and the server refused the correction (UNKNOWN_LINE).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
 import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
-import { launchBrowser, type TestBrowser } from "../web/browser";
+import { closeBrowserSuite, launchBrowser, type TestBrowser } from "../web/browser";
 import { ingestColaWithLeftover, startColaStore } from "./support/cola-store";
 import { addApiKey } from "./support/in-process-server";
 
@@ -34,11 +34,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeBrowserSuite(browser, server, dir));
 
 describe("review console: a case without a line", () => {
   it("'It was…' 4 × cola adds the line and the session is charged for five", async () => {

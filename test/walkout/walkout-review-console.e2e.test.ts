@@ -7,12 +7,12 @@
  * with its track event id, and says the walk-out fusion recorded it and why; the other visit's
  * case shows the same change, charged to the first. No request fails, no script error.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
-import { launchBrowser, type TestBrowser } from "../web/browser";
+import { closeBrowserSuite, launchBrowser, type TestBrowser } from "../web/browser";
 import { watchedPage } from "../web/support/watched-page";
 import { contestedPick } from "./support/contested-pick";
 import {
@@ -44,11 +44,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await store?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeBrowserSuite(browser, store, dir));
 
 describe("review console: a walk-out case's evidence record", () => {
   it("shows the plates' grams, both candidates, their hands' readings by event id, and the other's charge", async () => {

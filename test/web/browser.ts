@@ -56,6 +56,20 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
+/**
+ * The end of a browser suite over a server of its own (afterAll): the browser closed, then the
+ * server, then the suite's temp dir removed (each if the suite got that far).
+ */
+export async function closeBrowserSuite(
+  browser: TestBrowser | undefined,
+  server: { close(): Promise<unknown> } | undefined,
+  dir: string | undefined,
+): Promise<void> {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
 export const SCREENSHOT_DIR = join(import.meta.dirname, "..", "..", "artifacts", "screenshots");
 
 /** Saves a full-page PNG under artifacts/screenshots/ and returns its path. */

@@ -9,7 +9,7 @@
  * - the review console learns the store's kind from GET …/day and asks a cart store for no
  *   shelf weight: no request of either screen fails (a 404 shows in the browser's console).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,8 +18,8 @@ import type { RunningServer } from "../../src/main";
 import { sessionView } from "../server/support/api-fixture";
 import { ingestColaWithLeftover, startColaStore } from "../server/support/cola-store";
 import { addApiKey } from "../server/support/in-process-server";
-import { launchBrowser, type TestBrowser } from "./browser";
-import { watchedPage } from "./support/watched-page";
+import { closeBrowserSuite, launchBrowser, type TestBrowser } from "./browser";
+import { signedInPage, watchedPage } from "./support/watched-page";
 
 /** carts shopping: more than the 200 sessions the dashboard lists */
 const SHOPPING = 230;
@@ -73,18 +73,11 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeBrowserSuite(browser, server, dir));
 
 describe("a busy cart store's screens", () => {
   it("the dashboard counts every cart shopping, not the 200 it lists", async () => {
-    const { page, failed, errors } = await watchedPage(browser);
-    await page.goto(`${server.httpUrl}/ops/st-a`);
-    await page.getByLabel("API key").fill(operator);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const { page, failed, errors } = await signedInPage(browser, `${server.httpUrl}/ops/st-a`, operator);
     await page.getByTestId("active-carts").waitFor();
     await expect
       .poll(() => page.getByTestId("kpi-active").textContent(), { timeout: 15_000 })
@@ -96,10 +89,7 @@ describe("a busy cart store's screens", () => {
   }, 60_000);
 
   it("the dashboard counts every session at the exit and lists every payment problem (up to 100)", async () => {
-    const { page, failed, errors } = await watchedPage(browser);
-    await page.goto(`${server.httpUrl}/ops/st-a`);
-    await page.getByLabel("API key").fill(operator);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const { page, failed, errors } = await signedInPage(browser, `${server.httpUrl}/ops/st-a`, operator);
     await page.getByTestId("active-carts").waitFor();
     // the held session (s-rev), the payment problems and the carts being charged
     const exitKpi = page.locator(".kpi", { hasText: "At the exit" }).locator(".value");

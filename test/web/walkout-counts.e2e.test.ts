@@ -6,7 +6,7 @@
  * 200 shoppers "Shoppers inside" said at most 200, "In their baskets" summed those 200 only, and a
  * payment problem or an open case of a visit outside those rows was not counted at all.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +15,8 @@ import type { RunningServer } from "../../src/main";
 import { sessionView } from "../server/support/api-fixture";
 import { addApiKey, startInProcessServer } from "../server/support/in-process-server";
 import { ONE_PLATE_CATALOG, ONE_PLATE_LAYOUT, ONE_PLATE_STORE } from "../walkout/support/one-plate-store";
-import { launchBrowser, type TestBrowser } from "./browser";
-import { watchedPage } from "./support/watched-page";
+import { closeBrowserSuite, launchBrowser, type TestBrowser } from "./browser";
+import { signedInPage } from "./support/watched-page";
 
 const STORE = ONE_PLATE_STORE;
 const CATALOG = ONE_PLATE_CATALOG;
@@ -96,18 +96,11 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeBrowserSuite(browser, server, dir));
 
 describe("a busy walk-out store's dashboard", () => {
   it("counts every shopper inside, what is in their baskets, every payment problem and every open case, not the rows it lists", async () => {
-    const { page, failed, errors } = await watchedPage(browser);
-    await page.goto(`${server.httpUrl}/ops/${STORE}`);
-    await page.getByLabel("API key").fill(operator);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const { page, failed, errors } = await signedInPage(browser, `${server.httpUrl}/ops/${STORE}`, operator);
     await page.getByTestId("shoppers-inside").waitFor({ timeout: 15_000 });
     await expect
       .poll(() => page.getByTestId("kpi-inside").textContent(), { timeout: 15_000 })

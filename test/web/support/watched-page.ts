@@ -11,3 +11,12 @@ export async function watchedPage(browser: TestBrowser) {
   page.on("pageerror", (e) => errors.push(e.message));
   return { page, failed, errors };
 }
+
+/** `watchedPage` opened at `url` and signed in with the API key `key`. */
+export async function signedInPage(browser: TestBrowser, url: string, key: string) {
+  const watched = await watchedPage(browser);
+  await watched.page.goto(url);
+  await watched.page.getByLabel("API key").fill(key);
+  await watched.page.getByRole("button", { name: "Sign in" }).click();
+  return watched;
+}
