@@ -25,7 +25,7 @@ import type { Action, AnswerStyle, SensorOverrides, SessionPlan, Unit } from "./
 import { rightTopDecides, WeightAmbiguity } from "./decidable";
 import { PERSONAL_ITEM_G, type SimCatalog } from "./planner";
 import type { ShopperProfile, SimMix } from "./profile";
-import type { Rng } from "./rng";
+import { type Rng, rngFor } from "./rng";
 
 /** Receives every line as the cart sends it; returns the basket events it caused (answering mode). */
 export type CartSink = (e: CartEvent) => BasketEvent[];
@@ -112,6 +112,18 @@ export class CartSimulator {
   private lastActionT = 0;
   private promptsSeen = 0;
   private answered = 0;
+  /**
+   * Answering mode: the session's answer seed (one draw from the answer generator at the session's
+   * start), from which each stop's answers and the scale's samples while the shopper reads that
+   * stop's prompts are drawn (`rngFor(answerSeed, "answers-i" / "scale-i")`), so whatever fusion
+   * asked at earlier stops, stop i's camera, scale and answers are drawn alike (common random numbers
+   * across fusions).
+   */
+  private answerSeed = 0;
+  /** answering mode: ms the shopper spent reading prompts this session (the scale's drift pauses) */
+  private answeringMs = 0;
+  /** answering mode: while the shopper reads prompts, the drift's clock stands at this time */
+  private driftHeldAt: number | undefined;
 
   /** replace the sensor and shopper generators (the simulator gives each session its own) */
   setRng(rng: Rng, answerRng?: Rng): void {
@@ -126,7 +138,10 @@ export class CartSimulator {
       sc: SimCatalog;
       mix: SimMix;
       rng: Rng;
-      /** the shopper's own draws when answering (kept apart so answering never shifts the plan) */
+      /**
+       * the shopper's own draws when answering (kept apart so answering never shifts the plan): one
+       * draw per session seeds its stops' answer and answer-time scale generators
+       */
       answerRng?: Rng;
       startT: number;
       sink?: CartSink;
@@ -154,7 +169,8 @@ export class CartSimulator {
 
   // ---------------------------------------------------------------- the scale
   private loadAt(t: number): number {
-    let v = this.load + this.offset + this.driftPerMs * (t - this.driftT0);
+    const driftT = this.driftHeldAt ?? t - this.answeringMs;
+    let v = this.load + this.offset + this.driftPerMs * (driftT - this.driftT0);
     for (const s of this.steps) {
       if (t < s.t) continue;
       const dt = (t - s.t) / 1000;
@@ -187,7 +203,7 @@ export class CartSimulator {
   }
 
   /** weight batches covering [from, to) */
-  private samples(from: number, to: number, motion: boolean, into: Pending[]): void {
+  private samples(from: number, to: number, motion: boolean, into: Pending[], rng = this.o.rng): void {
     const s = this.o.mix.sensors;
     const dtMs = 1000 / s.hz;
     const per = Math.max(1, Math.round(s.hz * BATCH_S));
@@ -199,7 +215,7 @@ export class CartSimulator {
         const t = from + k * dtMs;
         const sd = motion ? s.motionNoiseSdG : s.noiseSdG;
         const extra = this.leanNoise(t);
-        const noise = this.o.rng.normal(0, extra > 0 ? Math.hypot(sd, extra) : sd);
+        const noise = rng.normal(0, extra > 0 ? Math.hypot(sd, extra) : sd);
         grams.push(this.quantise(this.loadAt(t) + noise));
       }
       into.push({ t: Math.round(t0), ord: 0, e: { type: "weight", grams, hz: s.hz } });
@@ -336,6 +352,9 @@ export class CartSimulator {
     this.stopTimes = [];
     this.promptsSeen = 0;
     this.answered = 0;
+    this.answeringMs = 0;
+    this.driftHeldAt = undefined;
+    if (this.o.responder) this.answerSeed = Math.floor((this.o.answerRng ?? r).next() * 4294967296);
 
     // the shopper unlocks the cart; the scale re-zeroes
     this.foldSteps();
@@ -707,7 +726,8 @@ export class CartSimulator {
 
   private answerPrompts(style: AnswerStyle, actions: Action[], inCart: Unit[], stopIndex: number): void {
     if (!this.o.responder) return;
-    const r = this.o.answerRng ?? this.o.rng;
+    const r = rngFor(this.answerSeed, `answers-${stopIndex}`);
+    const scale = rngFor(this.answerSeed, `scale-${stopIndex}`);
     const sh = this.o.mix.shoppers;
     for (let round = 0; round < 3 && this.openPrompts.size > 0; round++) {
       const open = [...this.openPrompts.values()];
@@ -752,10 +772,15 @@ export class CartSimulator {
         }
       }
       if (pending.length === 0) break;
-      // the scale keeps sending while the shopper reads the screen
-      this.samples(this.t, c + 500, false, pending);
+      // the scale keeps sending while the shopper reads the screen (from its own generator, with
+      // the drift held, so the time spent answering shifts later stops without changing them)
+      const end = Math.round(c + 500);
+      this.driftHeldAt = this.t - this.answeringMs;
+      this.samples(this.t, c + 500, false, pending, scale);
+      this.driftHeldAt = undefined;
       this.emit(pending, stopIndex);
-      this.t = Math.round(c + 500);
+      this.answeringMs += end - this.t;
+      this.t = end;
     }
   }
 
