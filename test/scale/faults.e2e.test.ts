@@ -69,6 +69,38 @@ async function finish(
   ).toEqual(expectedRollup(trips, ref));
 }
 
+/** A chain of two processes (3 stores, 2 carts each, 4 items), tagged `tag`, for `run`; disposed after. */
+async function withChain(tag: string, run: (chain: Chain) => Promise<void>): Promise<void> {
+  const chain = await startChain({
+    tag,
+    databaseUrl: db.url,
+    mqttUrl: broker.url,
+    nodes: 2,
+    stores: 3,
+    cartsPerStore: 2,
+    items: 4,
+  });
+  try {
+    await run(chain);
+  } finally {
+    await chain.dispose();
+  }
+}
+
+/**
+ * Once every store of `chain` is owned (`before`: who owns what), its carts start streaming the
+ * trips of 2026-11-22 `hour`:00 UTC; `finish()` waits for them and checks the outcome (`finish`).
+ */
+async function underLoad(chain: Chain, hour: number) {
+  const before = await chain.waitAllOwned();
+  const trips = chain.trips(Date.UTC(2026, 10, 22, hour));
+  const reference = referenceRun(trips);
+  const fleet = await startFleet({ url: broker.url, carts: trips });
+  return { before, finish: () => finish(chain, trips, fleet, reference) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe.skipIf(!available)("faults under load", () => {
   beforeAll(async () => {
     [broker, db] = await Promise.all([startBroker(), startPostgres(TEST_PG_URL)]);
@@ -79,21 +111,10 @@ describe.skipIf(!available)("faults under load", () => {
   });
 
   it("a paused owner wakes after its store moved: it steps down, nothing forks", async () => {
-    const chain = await startChain({
-      tag: "stop",
-      databaseUrl: db.url,
-      mqttUrl: broker.url,
-      nodes: 2,
-      stores: 3,
-      cartsPerStore: 2,
-      items: 4,
-    });
-    try {
-      const before = await chain.waitAllOwned();
-      const trips = chain.trips(Date.UTC(2026, 10, 22, 10));
-      const reference = referenceRun(trips);
-      const fleet = await startFleet({ url: broker.url, carts: trips });
-      await new Promise((r) => setTimeout(r, 2000));
+    await withChain("stop", async (chain) => {
+      const load = await underLoad(chain, 10);
+      const { before } = load;
+      await sleep(2000);
       const store = chain.stores[0];
       const sleeper = chain.nodes.find((n) => n.name === before.get(store)?.owner);
       if (!sleeper) throw new Error("no owner");
@@ -109,7 +130,7 @@ describe.skipIf(!available)("faults under load", () => {
       );
       const taken = (await chain.owners()).get(store);
       expect(taken?.epoch).toBeGreaterThan(before.get(store)?.epoch ?? 0);
-      await new Promise((r) => setTimeout(r, 1500));
+      await sleep(1500);
       sleeper.resume();
       // it wakes believing it owns the store; it must give it up (log line from Ownership)
       await waitUntil(
@@ -117,7 +138,7 @@ describe.skipIf(!available)("faults under load", () => {
         10_000,
         "the woken process to step down",
       );
-      await finish(chain, trips, fleet, reference);
+      await load.finish();
       // The woken process is live again and may get its preferred store back by rebalancing —
       // but only as a new tenure, never by continuing the old one.
       const after = (await chain.owners()).get(store);
@@ -125,60 +146,30 @@ describe.skipIf(!available)("faults under load", () => {
       else expect(after?.epoch ?? 0).toBeGreaterThan(taken?.epoch ?? 0);
       const fenced = sleeper.log.filter((l) => l.includes("write fenced")).length;
       console.log(`split brain: the woken process had ${fenced} write(s) refused by the fence`);
-    } finally {
-      await chain.dispose();
-    }
+    });
   }, 120_000);
 
   it("the broker restarts under load: sessions resume, carts resend, nothing double-counted", async () => {
-    const chain = await startChain({
-      tag: "mq",
-      databaseUrl: db.url,
-      mqttUrl: broker.url,
-      nodes: 2,
-      stores: 3,
-      cartsPerStore: 2,
-      items: 4,
-    });
-    try {
-      await chain.waitAllOwned();
-      const trips = chain.trips(Date.UTC(2026, 10, 22, 11));
-      const reference = referenceRun(trips);
-      const fleet = await startFleet({ url: broker.url, carts: trips });
-      await new Promise((r) => setTimeout(r, 3000));
+    await withChain("mq", async (chain) => {
+      const load = await underLoad(chain, 11);
+      await sleep(3000);
       await broker.stop();
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       await broker.start();
-      await finish(chain, trips, fleet, reference);
-    } finally {
-      await chain.dispose();
-    }
+      await load.finish();
+    });
   }, 120_000);
 
   it.skipIf(!privatePostgresAvailable())(
     "PostgreSQL restarts under load: servers reconnect and carry on",
     async () => {
       expect(db.restartable).toBe(true);
-      const chain = await startChain({
-        tag: "pg",
-        databaseUrl: db.url,
-        mqttUrl: broker.url,
-        nodes: 2,
-        stores: 3,
-        cartsPerStore: 2,
-        items: 4,
-      });
-      try {
-        await chain.waitAllOwned();
-        const trips = chain.trips(Date.UTC(2026, 10, 22, 12));
-        const reference = referenceRun(trips);
-        const fleet = await startFleet({ url: broker.url, carts: trips });
-        await new Promise((r) => setTimeout(r, 3000));
+      await withChain("pg", async (chain) => {
+        const load = await underLoad(chain, 12);
+        await sleep(3000);
         await db.restart();
-        await finish(chain, trips, fleet, reference);
-      } finally {
-        await chain.dispose();
-      }
+        await load.finish();
+      });
     },
     150_000,
   );
