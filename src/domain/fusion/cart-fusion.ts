@@ -984,6 +984,38 @@ class CartFusionImpl implements CartFusion {
   }
 
   /**
+   * The weight's likelihood under "the units kept beside one unit of a product nobody saw" over its
+   * likelihood under the count itself, summed over the unit products (other than those `skip`
+   * names) that weigh `rest` within `unseenBesideZ` sd: Gaussian densities, the count's spread
+   * `v0` and its offset `off` (delta − its mean), each product's own spread added to `v`.
+   */
+  private unseenBesideRatio(
+    off: number,
+    v0: number,
+    rest: number,
+    v: number,
+    skip: (p: Product) => boolean,
+  ): number {
+    const z = this.cfg.unseenBesideZ;
+    const half = z * (this.maxUnitSd + Math.sqrt(v));
+    const zOwn2 = (off * off) / v0;
+    let sum = 0;
+    for (
+      let i = this.firstMeanAtLeast(rest - half);
+      i < this.byWeight.length && this.byWeightMean[i] <= rest + half;
+      i++
+    ) {
+      const p = this.byWeight[i];
+      const s2 = v + p.weight!.sd * p.weight!.sd;
+      const z2 = ((rest - p.weight!.mean) * (rest - p.weight!.mean)) / s2;
+      if (skip(p) || z2 > z * z) continue;
+      // the ratio of two Gaussian densities, in logs (the count alone may be far out)
+      sum += Math.exp(0.5 * (zOwn2 - z2)) * Math.sqrt(v0 / s2);
+    }
+    return sum;
+  }
+
+  /**
    * Is there a unit product, other than those `skip` names, whose one unit weighs `rest` within
    * `z` sd (its own spread added to `v`)? The catalog's units by mean weight, searched only in
    * the window the widest unit spread allows.
@@ -1010,6 +1042,10 @@ class CartFusionImpl implements CartFusion {
    * cross once) and a read one unit, so the units beyond them rest on the weight alone, and the
    * product the camera missed is the same evidence. In place of one unit (k = 1) a product of the
    * same charge (unit price, tax class, age, category) is left out: it would charge the same.
+   * Such products ask only when, summed over them, the weight is at least `unseenBesideMinRatio`
+   * as likely under "fewer units beside one of them" as under the count (`unseenBesideRatio`): a
+   * jar of salsa (1,350 ± 25 g) weighs like two bottles of cleaner (1,369 ± 1 g) within 1 sd, but
+   * its spread makes 2,053 g 13 times likelier under three bottles than under one and the jar.
    */
   private unitsBeyondCrossings(
     items: readonly Item[],
@@ -1044,7 +1080,11 @@ class CartFusionImpl implements CartFusion {
         const rest = ctx.delta - (mean - k * own.mean);
         const v = v0 - k * own.sd * own.sd;
         const skip = (p: Product) => p.sku === it.sku || (k === 1 && this.chargeKey(p.sku, false) === key);
-        if (this.someUnitFits(rest, v, cfg.unseenBesideZ, skip)) out.add(it.sku);
+        const fits =
+          cfg.unseenBesideMinRatio > 0
+            ? this.unseenBesideRatio(ctx.delta - mean, v0, rest, v, skip) >= cfg.unseenBesideMinRatio
+            : this.someUnitFits(rest, v, cfg.unseenBesideZ, skip);
+        if (fits) out.add(it.sku);
       }
     }
     return out;

@@ -1355,13 +1355,13 @@ describe("cart fusion: a cart whose shoppers put different products in together 
 });
 
 describe("cart fusion: units beyond the sightings that name them", () => {
-  // one sighting of a 50 g bar and 150 g on the scale: three bars right on, or one bar and a 94 g
-  // mouse nobody saw 6 g light (2.4 sd; the catalog's priors give the count 0.99). Units dropped
+  // one sighting of a 50 g bar and 150 g on the scale: three bars right on, or one bar and a 98 g
+  // mouse nobody saw 2 g light (the catalog's priors give the count 0.99). Units dropped
   // together cross the rim once, so the two bars beyond the sighting rest on the weight alone,
   // and a product the camera missed that weighs like them is the same evidence (hard seed 8,
   // 10,000 sessions: "3 × Skor" for one Skor sighting, a Skor and a Caramello King Size in)
   const products = [...TEST_PRODUCTS, unit("bar-x", 50, 1, 199, { category: "candy" })];
-  const mouse = unit("mouse", 94, 1, 2499);
+  const mouse = unit("mouse", 98, 1, 2499);
   const fusion = (extra: Product[], config?: Partial<FusionConfig>) =>
     createCartFusion({
       catalog: indexCatalog("USD", [...products, ...extra]),
@@ -1409,6 +1409,34 @@ describe("cart fusion: units beyond the sightings that name them", () => {
     expect(of(run(two.events, undefined, fusion([dear])).events, "ItemAdded")).toMatchObject([
       { sku: "bar-x", qty: 2, status: "unsure" },
     ]);
+  });
+
+  it("counts units when the product nobody saw fits the weight much worse than the count", () => {
+    // a 94 g mouse 6 g light of the two bars beyond the sighting (inside 3 sd), the count right
+    // on: the weight is far likelier under three bars than under a bar and the mouse (session 9's
+    // rule asked; unseenBesideMinRatio 0 still does)
+    const far = unit("mouse", 94, 1, 2499);
+    expect(of(run(once.events, undefined, fusion([far])).events, "ItemAdded")).toMatchObject([
+      { sku: "bar-x", qty: 3, status: "ok" },
+    ]);
+    const asked = run(once.events, undefined, fusion([far], { unseenBesideMinRatio: 0 })).events;
+    expect(of(asked, "ItemAdded")).toMatchObject([{ sku: "bar-x", qty: 3, status: "unsure" }]);
+    expect(of(asked, "PromptRaised")).toHaveLength(1);
+  });
+
+  it("counts units when the product nobody saw spreads far wider than the units it would replace", () => {
+    // three bottles of cleaner (684.5 ± 0.7 g) seen once, 2,053 g; a jar of salsa (1,350 ± 25 g),
+    // nobody saw it, weighs like two bottles within 1 sd of its own spread, but that spread makes
+    // the weight some 13 times likelier under three bottles (std 7 s-000540, asked before)
+    const bottle = unit("cleaner", 684.5, 0.7, 399);
+    const jar = unit("salsa", 1350, 25, 449);
+    const tl = shopping(3).see("in", ["cleaner", 0.89]).step(2053).hold(800).end();
+    const { events } = run(tl.events, undefined, fusion([bottle, jar]));
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "cleaner", qty: 3, status: "ok" }]);
+    expect(of(events, "PromptRaised")).toEqual([]);
+    const asked = run(tl.events, undefined, fusion([bottle, jar], { unseenBesideMinRatio: 0 })).events;
+    expect(of(asked, "ItemAdded")).toMatchObject([{ sku: "cleaner", qty: 3, status: "unsure" }]);
+    expect(of(asked, "PromptRaised")).toHaveLength(1);
   });
 });
 

@@ -290,6 +290,15 @@ export interface FusionConfig {
    * the same evidence. 0: off
    */
   unseenBesideZ: number;
+  /**
+   * ... and only when, summed over the products that weigh like the units beyond within
+   * unseenBesideZ, the weight is at least this fraction as likely under "fewer units beside one of
+   * them" as under the count (ratio of Gaussian densities, each product's own spread included): a
+   * product of much wider spread, or one a little further off than the count, fits less well and
+   * does not ask. 0: any product within unseenBesideZ asks (session 9's rule). Decision 0134,
+   * docs/evaluation.md session 11 (helper 88)
+   */
+  unseenBesideMinRatio: number;
   /** skus never charge-equivalent to another (a store's per-sku promotions name them) */
   chargeDistinctSkus: readonly string[];
 
@@ -404,6 +413,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   chargeEquivalence: true,
   listedExcludeZ: 4,
   unseenBesideZ: 3,
+  unseenBesideMinRatio: 0.2,
   chargeDistinctSkus: [],
 
   idMemory: 4096,
