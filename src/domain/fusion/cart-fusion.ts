@@ -591,7 +591,11 @@ class CartFusionImpl implements CartFusion {
       for (const v of sightings) {
         if (v.dir === "out" || maxP(v.candidates) < clear) continue;
         if (!v.candidates.some((c) => guessSkus.has(c.sku))) misread++;
-        else if (only && v.candidates.some((c) => c.sku === only.sku) && this.weightSinglesOut(only, ctx))
+        else if (
+          only &&
+          v.candidates.some((c) => c.sku === only.sku) &&
+          this.weightSinglesOut(only, ctx, marginals[0])
+        )
           listed.add(only.sku);
       }
     }
@@ -960,15 +964,22 @@ class CartFusionImpl implements CartFusion {
    * of the weight left over: the sighting is one crossing, and the units beyond it rest on the
    * weight alone ("3 × bar" for a sighting that listed the bar lower, where one bar and an
    * unseen product of two bars' weight fit as well).
+   *
+   * One unit whose line's posterior (`post`) is at least `listedSureP`: products only the weight
+   * suggests (nobody saw them) no longer hold it, at any count — they are in that posterior
+   * already ("2 × Quart Freezer" for one Lysol spray a confusion listed lower, at 0.9945);
+   * listed products, look-alikes and weighed goods still do.
    */
-  private weightSinglesOut(it: Item, ctx: ChangeContext): boolean {
+  private weightSinglesOut(it: Item, ctx: ChangeContext, post: number): boolean {
     const cfg = this.cfg;
     if (it.grams !== undefined) return false;
     const noise2 = ctx.sd * ctx.sd + cfg.scaleNoiseSdG * cfg.scaleNoiseSdG;
+    const sure = (it.qty ?? 1) === 1 && post >= cfg.listedSureP;
     for (const c of ctx.candidates) {
       if (c.product.sku === it.sku) continue;
       const w = c.product.weight;
       if (!w) return false; // weighed goods fit any weight
+      if (sure && c.weightOnly) continue;
       for (let n = 1; n <= cfg.maxUnits; n++) {
         const z = Math.abs(ctx.delta - n * w.mean) / Math.sqrt(n * w.sd * w.sd + noise2);
         if (z <= cfg.listedExcludeZ) return false;
@@ -2119,6 +2130,16 @@ class CartFusionImpl implements CartFusion {
       // (a "did something else go in?" answered no leaves the accepted lines as they are)
       if (!p.removal && p.fixed.length === 0) {
         this.foreign.push({ key: `f${++this.foreignSeq}`, grams: Math.abs(p.ctx.delta), sd: p.ctx.sd });
+      } else if (!p.removal && p.fixed.some((i) => i.grams !== undefined)) {
+        // beside a weighed product accepted with it, what the voided line weighed is either
+        // something that is not merchandise or more of that product (a sighting of nothing that
+        // went in): the answer cannot say which, and the product's weight rests on it
+        this.unresolved.push({
+          lineIds: [],
+          reason:
+            "the shopper said it is not merchandise beside a weighed product: what it weighed may be that product's",
+          decided: { evidence: p.evidence, sources: p.sources },
+        });
       }
     } else {
       // confirmed as shown

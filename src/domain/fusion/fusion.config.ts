@@ -284,6 +284,12 @@ export interface FusionConfig {
    */
   listedExcludeZ: number;
   /**
+   * ... except that products only the weight suggests (nobody saw them) do not hold one unit
+   * whose line's posterior is at least this (they are in that posterior already); 1: they
+   * always do
+   */
+  listedSureP: number;
+  /**
    * several units of a product that fewer sightings and reads name than it has units (one
    * sighting for a handful) are accepted unasked only when no other product weighs like the
    * units beyond them within this many sd: else "fewer of them beside a product nobody saw" is
@@ -412,6 +418,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   answerMaxZ: 4,
   chargeEquivalence: true,
   listedExcludeZ: 4,
+  listedSureP: 0.99,
   unseenBesideZ: 3,
   unseenBesideMinRatio: 0.2,
   chargeDistinctSkus: [],
