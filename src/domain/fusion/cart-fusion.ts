@@ -172,6 +172,8 @@ class CartFusionImpl implements CartFusion {
   private readonly cart: string;
   private readonly detector: ScaleChangeDetector;
   private readonly byPluNumber = new Map<number, Product>();
+  /** look-alikes of a product either way, by sku (lookalikesOf's cache) */
+  private readonly alike = new Map<string, readonly string[]>();
 
   private lastLineT = Number.NEGATIVE_INFINITY;
   private lastSampleT = Number.NEGATIVE_INFINITY;
@@ -728,6 +730,19 @@ class CartFusionImpl implements CartFusion {
     const ub =
       (p + (z * z) / (2 * n) + z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
     return Math.min(cfg.blankSightingMerchP, ub / cfg.blankSightingBagP);
+  }
+
+  /** a product's look-alikes, either way (it lists them, or they list it); undefined when none */
+  private lookalikesOf(sku: string): readonly string[] | undefined {
+    let out = this.alike.get(sku);
+    if (out === undefined) {
+      const set = new Set(this.catalog.bySku.get(sku)?.lookalikes ?? []);
+      for (const p of this.catalog.products) if (p.lookalikes?.includes(sku)) set.add(p.sku);
+      set.delete(sku);
+      out = [...set];
+      this.alike.set(sku, out);
+    }
+    return out.length > 0 ? out : undefined;
   }
 
   /** the configuration explanations are scored with: the cart's own blankSightingMerchP */
@@ -1554,13 +1569,25 @@ class CartFusionImpl implements CartFusion {
       }
       this.unseenCandidates(d, sd, cands);
       this.unseenBeside(d, sd, cands);
+      // (a keyed code's look-alikes, either way: between them the code beats the camera)
+      const keyedLookalikes: (readonly string[] | undefined)[] = scanned.map(() => undefined);
       for (const k of keyed) {
         scanned.push(k.sku);
+        keyedLookalikes.push(this.lookalikesOf(k.sku));
         if (!cands.has(k.sku) || cands.get(k.sku)!.labelGrams === undefined) {
           cands.set(k.sku, { product: this.catalog.bySku.get(k.sku)!, id: 1, prior: 1, uncovered: 1 });
         }
       }
-      return { delta, sd, candidates: [...cands.values()], sightings: ctxSightings, scanned, blank };
+      const ctx: ChangeContext = {
+        delta,
+        sd,
+        candidates: [...cands.values()],
+        sightings: ctxSightings,
+        scanned,
+        blank,
+      };
+      if (keyed.length > 0) ctx.keyedLookalikes = keyedLookalikes;
+      return ctx;
     }
     // removal: only what is in the basket, ranked by sighting and by how well a whole number of
     // units fits, so the bounded search sees the plausible few even in a basket of hundreds (the

@@ -272,6 +272,42 @@ describe("cart fusion: explanations of a weight change", () => {
     expect(revised[0].grams!).toBeLessThan(617.5);
   });
 
+  it("a PLU keyed before weighing beats the camera's produce look-alike (decision 0135)", () => {
+    // the shopper keys organic bananas, the camera takes them for plain ones at 0.8 and lists
+    // organic second: with the unused code priced as an unused scan (0.02) organic came out
+    // near 0.9 and the shopper was asked to choose between what they keyed and the camera's guess
+    const organic: Product = {
+      sku: "banana-organic",
+      name: "Organic Bananas",
+      plu: "94011",
+      soldBy: "weight",
+      pricePerKg: 299,
+      taxClass: "grocery",
+      ageRestricted: false,
+      lookalikes: ["banana"],
+    };
+    const products = TEST_PRODUCTS.map((p) =>
+      p.sku === "banana" ? { ...p, lookalikes: ["banana-organic"] } : p,
+    );
+    const catalog = indexCatalog("USD", [...products, organic]);
+    const keyedThenSeen = () =>
+      shopping()
+        .plu("94011")
+        .hold(2000)
+        .see("in", ["banana", 0.8], ["banana-organic", 0.12])
+        .step(612)
+        .hold(800)
+        .end();
+    const fusionWith = (cfg?: Partial<FusionConfig>) =>
+      createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config: cfg });
+    const { events } = run(keyedThenSeen().events, undefined, fusionWith());
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "banana-organic", status: "ok" }]);
+    expect(of(events, "PromptRaised")).toHaveLength(0);
+    // priced as an unused scan, the camera's look-alike still holds enough to ask
+    const old = run(keyedThenSeen().events, undefined, fusionWith({ pluLookalikeUnusedP: 0.02 })).events;
+    expect(of(old, "PromptRaised")).toHaveLength(1);
+  });
+
   it("a PLU keyed just after weighing corrects the camera's produce look-alike", () => {
     const organic: Product = {
       sku: "banana-organic",

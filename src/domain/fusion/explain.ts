@@ -19,7 +19,8 @@
  *   p) or by none (max(1 − top p, visionFloorP)); a member no sighting explains costs its
  *   `uncovered` factor (visionMissP; unseenRemovalP for removals; 1 if scanned or keyed); a scan no
  *   member uses costs scanUnusedP (which is what exposes "scanned a cheap item, dropped an
- *   expensive one beside it"); a sighting that showed no product costs merchandise
+ *   expensive one beside it"; a keyed PLU left unused by members holding a look-alike of it,
+ *   pluLookalikeUnusedP: the code beats the camera); a sighting that showed no product costs merchandise
  *   blankSightingMerchP.
  * - prior: extraUnitPrior per unit beyond the first, extraProductPrior per product beyond the
  *   first; priorForeign and priorUnidentified for the catch-alls; a remainder is either not
@@ -69,6 +70,12 @@ export interface ChangeContext {
   sightings: { skus: string[]; p: number[]; floor?: number }[];
   /** skus of scans/PLUs in the window (each should be explained) */
   scanned: string[];
+  /**
+   * parallel to `scanned`, for a keyed PLU: its product's look-alikes (either listing the other).
+   * An explanation that leaves the code unused while holding one of them pays
+   * pluLookalikeUnusedP, not scanUnusedP: between look-alikes the keyed code beats the camera
+   */
+  keyedLookalikes?: (readonly string[] | undefined)[];
   /** sightings in the window that showed no product (a hand, a bag, a coat) */
   blank?: number;
   /** removal: loads in the cart that are not merchandise */
@@ -112,6 +119,7 @@ type ExplainConfig = Pick<
   | "visionMissP"
   | "visionFloorP"
   | "scanUnusedP"
+  | "pluLookalikeUnusedP"
   | "foreignMaxG"
   | "weighedMaxG"
   | "weighedMinG"
@@ -194,6 +202,13 @@ export function explainChanges(
   // reuses, so that scoring a leaf allocates nothing)
   const memberList: Candidate[] = new Array(units.length + weighed.length + 1);
   const memberCap = new Float64Array(units.length + weighed.length + 1);
+  // a keyed code (scanned[j]) left unused by members that hold a look-alike of its product
+  const keyedForLookalike = (j: number, n: number): boolean => {
+    const alike = ctx.keyedLookalikes?.[j];
+    if (!alike) return false;
+    for (let m = 0; m < n; m++) if (alike.includes(memberList[m].product.sku)) return true;
+    return false;
+  };
   const visionFactor = (n: number, merch = true): number => {
     let f = merch ? blankMerch : 1;
     covered.fill(0, 0, n);
@@ -223,7 +238,8 @@ export function explainChanges(
     }
     for (let m = 0; m < n; m++) if (!covered[m]) f *= memberList[m].uncovered;
     for (let m = 0; m < n; m++) room[m] = memberCap[m];
-    for (const sku of ctx.scanned) {
+    for (let j = 0; j < ctx.scanned.length; j++) {
+      const sku = ctx.scanned[j];
       let used = false;
       for (let m = 0; m < n; m++) {
         if (room[m] > 0 && memberList[m].product.sku === sku) {
@@ -232,7 +248,7 @@ export function explainChanges(
           break;
         }
       }
-      if (!used) f *= cfg.scanUnusedP;
+      if (!used) f *= keyedForLookalike(j, n) ? cfg.pluLookalikeUnusedP : cfg.scanUnusedP;
     }
     return f;
   };

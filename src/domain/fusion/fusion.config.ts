@@ -240,6 +240,12 @@ export interface FusionConfig {
   unseenRemovalP: number;
   /** factor when a scan in the window is not part of the explanation */
   scanUnusedP: number;
+  /**
+   * factor, in place of scanUnusedP, when a keyed PLU is not part of an explanation that holds a
+   * look-alike of the keyed product: between look-alikes the code the shopper keyed beats the
+   * camera (as a code keyed after weighing does; decision 0135). scanUnusedP: no such trust
+   */
+  pluLookalikeUnusedP: number;
   /** flat weight density range for things with no weight model (foreign objects), grams */
   foreignMaxG: number;
   /** flat weight density range for a weighed product with no label weight, grams */
@@ -406,6 +412,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   hiddenBesideScannedP: 0.05,
   unseenRemovalP: 0.3,
   scanUnusedP: 0.02,
+  pluLookalikeUnusedP: 0.001,
   foreignMaxG: 5000,
   weighedMaxG: 3000,
   weighedMinG: 20,
