@@ -1537,10 +1537,15 @@ class CartFusionImpl implements CartFusion {
       // on) of a product not in the basket is no confusion of another crossing and no item going
       // out seen the wrong way: where an explanation leaves it unexplained, it pays the camera's
       // rate of such sightings from nothing (visionFloorClearP), not visionFloorP
+      // so is one crossing at the same moment as a sighting of other products (within
+      // visionTogetherMs): units of one product crossing together show as one sighting, so the
+      // second sighting is a second product's crossing, not a unit of the first confused
+      const top = maxP(s.candidates);
       const clear =
         !removal &&
         s.dir !== against &&
-        maxP(s.candidates) >= cfg.visionConfusionMaxP &&
+        (top >= cfg.visionConfusionMaxP ||
+          (top >= cfg.visionConfusionMinP && crossesWithOther(s, sightings, against, cfg))) &&
         !skus.some((k) => (this.net.get(k) ?? 0) > 0);
       ctxSightings.push(clear ? { skus, p: ps, floor: cfg.visionFloorClearP } : { skus, p: ps });
     }
@@ -2558,4 +2563,25 @@ function withoutFixed(items: Item[], fixed: Item[]): Item[] {
       out.push({ ...it, qty: it.qty - f.qty });
   }
   return out;
+}
+
+/**
+ * Another sighting of this change going in (or of unknown direction), showing merchandise (top p
+ * at least visionConfusionMinP) and naming none of the products `s` names, within
+ * visionTogetherMs of `s`: two products crossing the rim together (0 turns it off).
+ */
+function crossesWithOther(
+  s: Sighting,
+  sightings: readonly Sighting[],
+  against: string,
+  cfg: FusionConfig,
+): boolean {
+  if (cfg.visionTogetherMs <= 0) return false;
+  for (const o of sightings) {
+    if (o === s || o.dir === against || Math.abs(o.t - s.t) > cfg.visionTogetherMs) continue;
+    if (maxP(o.candidates) < cfg.visionConfusionMinP) continue;
+    if (o.candidates.some((c) => s.candidates.some((x) => x.sku === c.sku))) continue;
+    return true;
+  }
+  return false;
 }

@@ -1715,8 +1715,9 @@ describe("cart fusion: two products dropped together, each seen clearly", () => 
   ]);
   const fusion = (config?: Partial<FusionConfig>) =>
     createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
-  const both = (tl: Timeline, px: number, py: number) =>
-    tl.see("in", ["bar-x", px]).hold(100).see("in", ["bar-y", py]).step(171).hold(800);
+  // (100 ms apart: crossing together; gapMs 800: one after another, the weight still one change)
+  const both = (tl: Timeline, px: number, py: number, gapMs = 100) =>
+    tl.see("in", ["bar-x", px]).hold(gapMs).see("in", ["bar-y", py]).step(171).hold(800);
 
   it("charges both unasked: '2 × bar-x' needs bar-y's clear sighting to come from nothing", () => {
     const { events } = run(both(shopping(3), 0.9, 0.9).end().events, undefined, fusion());
@@ -1729,13 +1730,58 @@ describe("cart fusion: two products dropped together, each seen clearly", () => 
   });
 
   it("asks as before when a sighting is in the band confusions reach, or its product is in the basket", () => {
-    // bar-y at 0.8 may be another crossing of bar-x confused: "2 × bar-x" keeps its 0.05
-    const band = run(both(shopping(3), 0.9, 0.8).end().events, undefined, fusion());
+    // bar-y at 0.8, seen 800 ms after bar-x, may be another crossing of bar-x confused:
+    // "2 × bar-x" keeps its 0.05 (standard seed 21 s-001891: three Twix Dark one after another)
+    const band = run(both(shopping(3), 0.9, 0.8, 800).end().events, undefined, fusion());
     expect(of(band.events, "PromptRaised")).toHaveLength(1);
     expect(chargedOk(band.events)).toEqual({});
     // a bar-y already in the basket may be going out, seen the wrong way
     const tl = shopping(3).see("in", ["bar-y", 0.9]).step(86).hold(800);
     const inBasket = run(both(tl, 0.9, 0.9).end().events, undefined, fusion());
+    expect(chargedOk(inBasket.events)).toEqual({ "bar-y": 1 });
+    expect(of(inBasket.events, "PromptRaised")).toHaveLength(1);
+  });
+});
+
+describe("cart fusion: two products crossing together, seen in the band confusions reach", () => {
+  // as above: two bars of one weight, no look-alikes, bar-y seen at 0.8 (a right top, or another
+  // crossing confused), but both sightings at one moment: units of one product crossing together
+  // show as one sighting, so bar-y's is a second product's crossing, not a unit of bar-x confused
+  const catalog = indexCatalog("USD", [
+    ...TEST_PRODUCTS,
+    unit("bar-x", 85, 1, 199, { category: "candy" }),
+    unit("bar-y", 86, 1, 219, { category: "candy" }),
+  ]);
+  const fusion = (config?: Partial<FusionConfig>) =>
+    createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
+  const both = (tl: Timeline, px: number, py: number, gapMs: number) =>
+    tl.see("in", ["bar-x", px]).hold(gapMs).see("in", ["bar-y", py]).step(171).hold(800);
+
+  it("charges both unasked when the two sightings come together", () => {
+    for (const [px, py] of [
+      [0.9, 0.8],
+      [0.78, 0.76],
+    ]) {
+      const { events } = run(both(shopping(3), px, py, 100).end().events, undefined, fusion());
+      expect(chargedOk(events)).toEqual({ "bar-x": 1, "bar-y": 1 });
+      expect(of(events, "PromptRaised")).toHaveLength(0);
+      // without the rule bar-y's sighting pays visionFloorP under "2 × bar-x", and it asks
+      const off = run(
+        both(shopping(3), px, py, 100).end().events,
+        undefined,
+        fusion({ visionTogetherMs: 0 }),
+      );
+      expect(of(off.events, "PromptRaised")).toHaveLength(1);
+      expect(chargedOk(off.events)).toEqual({});
+    }
+  });
+
+  it("asks as before when they come apart, or one names a product in the basket", () => {
+    const apart = run(both(shopping(3), 0.78, 0.76, 800).end().events, undefined, fusion());
+    expect(of(apart.events, "PromptRaised")).toHaveLength(1);
+    expect(chargedOk(apart.events)).toEqual({});
+    const tl = shopping(3).see("in", ["bar-y", 0.9]).step(86).hold(800);
+    const inBasket = run(both(tl, 0.9, 0.8, 100).end().events, undefined, fusion());
     expect(chargedOk(inBasket.events)).toEqual({ "bar-y": 1 });
     expect(of(inBasket.events, "PromptRaised")).toHaveLength(1);
   });

@@ -161,6 +161,14 @@ export interface FusionConfig {
    */
   visionFloorClearP: number;
   /**
+   * two sightings going in this close in time that name no product in common are two products
+   * crossing the rim together (units of one product crossing together show as one sighting): a
+   * sighting in the confusion band (top p ≥ visionConfusionMinP) with another such beside it is
+   * then no unit of another product confused, and pays visionFloorClearP like a clear one where
+   * an explanation leaves it unexplained (none of its products in the basket), ms. 0: off
+   */
+  visionTogetherMs: number;
+  /**
    * Camera calibration: each candidate's p is used as p^visionSharpness. 1 takes the camera's
    * scores as calibrated probabilities; above 1 trusts a camera whose top candidate is right more
    * often than its p says. Fit it on a labelled replay (the evaluation's sweep), never guess it.
@@ -395,6 +403,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   visionMissP: 0.1,
   visionFloorP: 0.05,
   visionFloorClearP: 0.01,
+  visionTogetherMs: 300,
   visionSharpness: 1,
   // fitted by scripts/fusion-calibrate.ts (see docs/fusion-model.md §6)
   visionCalibration: CAL_PLAIN,
