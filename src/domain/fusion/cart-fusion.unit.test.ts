@@ -62,6 +62,23 @@ const chargedOk = (events: BasketEvent[]) => {
 
 /** given an open session on a settled, empty cart */
 const shopping = (seed = 1, opts = {}) => new Timeline(seed, opts).hold(1000).start().hold(600);
+/** the test catalog with organic bananas (PLU 94011), each banana the other's look-alike */
+const organicBananaCatalog = () => {
+  const organic: Product = {
+    sku: "banana-organic",
+    name: "Organic Bananas",
+    plu: "94011",
+    soldBy: "weight",
+    pricePerKg: 299,
+    taxClass: "grocery",
+    ageRestricted: false,
+    lookalikes: ["banana"],
+  };
+  const products = TEST_PRODUCTS.map((p) =>
+    p.sku === "banana" ? { ...p, lookalikes: ["banana-organic"] } : p,
+  );
+  return indexCatalog("USD", [...products, organic]);
+};
 
 describe("cart fusion: explanations of a weight change", () => {
   it("adds one unit seen by the camera, with evidence and a plain summary", () => {
@@ -276,20 +293,7 @@ describe("cart fusion: explanations of a weight change", () => {
     // the shopper keys organic bananas, the camera takes them for plain ones at 0.8 and lists
     // organic second: with the unused code priced as an unused scan (0.02) organic came out
     // near 0.9 and the shopper was asked to choose between what they keyed and the camera's guess
-    const organic: Product = {
-      sku: "banana-organic",
-      name: "Organic Bananas",
-      plu: "94011",
-      soldBy: "weight",
-      pricePerKg: 299,
-      taxClass: "grocery",
-      ageRestricted: false,
-      lookalikes: ["banana"],
-    };
-    const products = TEST_PRODUCTS.map((p) =>
-      p.sku === "banana" ? { ...p, lookalikes: ["banana-organic"] } : p,
-    );
-    const catalog = indexCatalog("USD", [...products, organic]);
+    const catalog = organicBananaCatalog();
     const keyedThenSeen = () =>
       shopping()
         .plu("94011")
@@ -309,21 +313,8 @@ describe("cart fusion: explanations of a weight change", () => {
   });
 
   it("a PLU keyed just after weighing corrects the camera's produce look-alike", () => {
-    const organic: Product = {
-      sku: "banana-organic",
-      name: "Organic Bananas",
-      plu: "94011",
-      soldBy: "weight",
-      pricePerKg: 299,
-      taxClass: "grocery",
-      ageRestricted: false,
-      lookalikes: ["banana"],
-    };
-    const products = TEST_PRODUCTS.map((p) =>
-      p.sku === "banana" ? { ...p, lookalikes: ["banana-organic"] } : p,
-    );
     const fusion = createCartFusion({
-      catalog: indexCatalog("USD", [...products, organic]),
+      catalog: organicBananaCatalog(),
       ids: sequentialIds(),
       store: STORE,
       cart: CART,
