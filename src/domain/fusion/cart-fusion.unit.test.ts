@@ -1696,9 +1696,12 @@ describe("cart fusion: a review case carries what fusion decided it on", () => {
   });
 });
 
-describe("cart fusion: two products dropped together, each seen clearly", () => {
-  // two bars of one weight, no look-alikes: "bar-x + bar-y" against "2 × bar-x" (or 2 × bar-y)
-  // is the camera's word alone; the weight cannot tell them apart
+/**
+ * Two bars of one weight, no look-alikes: "bar-x + bar-y" against "2 × bar-x" is the camera's
+ * word alone. `both` drops them as one weight change, their sightings gapMs apart (100 ms:
+ * crossing together; 800 ms: one after another).
+ */
+const twoBars = () => {
   const catalog = indexCatalog("USD", [
     ...TEST_PRODUCTS,
     unit("bar-x", 85, 1, 199, { category: "candy" }),
@@ -1706,9 +1709,15 @@ describe("cart fusion: two products dropped together, each seen clearly", () => 
   ]);
   const fusion = (config?: Partial<FusionConfig>) =>
     createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
-  // (100 ms apart: crossing together; gapMs 800: one after another, the weight still one change)
   const both = (tl: Timeline, px: number, py: number, gapMs = 100) =>
     tl.see("in", ["bar-x", px]).hold(gapMs).see("in", ["bar-y", py]).step(171).hold(800);
+  return { fusion, both };
+};
+
+describe("cart fusion: two products dropped together, each seen clearly", () => {
+  // two bars of one weight, no look-alikes: "bar-x + bar-y" against "2 × bar-x" (or 2 × bar-y)
+  // is the camera's word alone; the weight cannot tell them apart
+  const { fusion, both } = twoBars();
 
   it("charges both unasked: '2 × bar-x' needs bar-y's clear sighting to come from nothing", () => {
     const { events } = run(both(shopping(3), 0.9, 0.9).end().events, undefined, fusion());
@@ -1738,15 +1747,7 @@ describe("cart fusion: two products crossing together, seen in the band confusio
   // as above: two bars of one weight, no look-alikes, bar-y seen at 0.8 (a right top, or another
   // crossing confused), but both sightings at one moment: units of one product crossing together
   // show as one sighting, so bar-y's is a second product's crossing, not a unit of bar-x confused
-  const catalog = indexCatalog("USD", [
-    ...TEST_PRODUCTS,
-    unit("bar-x", 85, 1, 199, { category: "candy" }),
-    unit("bar-y", 86, 1, 219, { category: "candy" }),
-  ]);
-  const fusion = (config?: Partial<FusionConfig>) =>
-    createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
-  const both = (tl: Timeline, px: number, py: number, gapMs: number) =>
-    tl.see("in", ["bar-x", px]).hold(gapMs).see("in", ["bar-y", py]).step(171).hold(800);
+  const { fusion, both } = twoBars();
 
   it("charges both unasked when the two sightings come together", () => {
     for (const [px, py] of [
