@@ -952,9 +952,7 @@ class CartFusionImpl implements CartFusion {
       if (a.sku === b.sku) return true;
       const weighed = a.grams !== undefined;
       if (this.chargeKey(a.sku, weighed) !== this.chargeKey(b.sku, weighed)) return false;
-      const la = this.catalog.bySku.get(a.sku)?.lookalikes ?? [];
-      const lb = this.catalog.bySku.get(b.sku)?.lookalikes ?? [];
-      return la.includes(b.sku) || lb.includes(a.sku);
+      return this.lookalikesOf(a.sku)?.includes(b.sku) ?? false;
     };
     const match = (k: number): boolean => {
       if (k === items.length) return true;
@@ -2028,10 +2026,7 @@ class CartFusionImpl implements CartFusion {
     for (const l of this.lines.values())
       if (l.weighedAt !== undefined && !l.voided && (!last || l.weighedAt >= last.weighedAt!)) last = l;
     if (!last || last.coded || t - last.weighedAt! > this.cfg.pluAfterMs) return false;
-    if (last.sku !== product.sku) {
-      const looks = this.catalog.bySku.get(last.sku)?.lookalikes ?? [];
-      if (!looks.includes(product.sku) && !(product.lookalikes ?? []).includes(last.sku)) return false;
-    }
+    if (last.sku !== product.sku && !this.lookalikesOf(last.sku)?.includes(product.sku)) return false;
     last.coded = true;
     if (last.sku === product.sku && last.status === "ok") return true;
     this.applyNet(last, -1);
