@@ -20,6 +20,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
+import { AuthFailureLimit } from "./adapters/auth/auth-failure-limit";
 import { systemClock } from "./adapters/clock/system-clock";
 import { runClusterNode } from "./adapters/cluster/cluster-node";
 import { registerChainRollupRoutes } from "./adapters/cluster/pg-chain-rollup";
@@ -36,7 +37,6 @@ import {
 import { loadCatalogFile } from "./adapters/files/catalog-file";
 import { readStoreConfigFile } from "./adapters/files/store-config-file";
 import { loadWalkoutStoreFiles } from "./adapters/files/walkout-store-files";
-import { AuthFailureLimit } from "./adapters/http/auth-failure-limit";
 import { buildHttpServer } from "./adapters/http/http-server";
 import { type DeviceAdmin, walkoutRoutes } from "./adapters/http/routes/walkout-routes";
 import { webRoutes, webRoutesOptions } from "./adapters/http/routes/web-routes";

@@ -21,7 +21,7 @@
 import { createServer, type Server } from "node:net";
 import type { Duplex } from "node:stream";
 import { Aedes, type AuthenticateError } from "aedes";
-import { type AuthFailureLimit, limitKey } from "../http/auth-failure-limit";
+import { type AuthFailureLimit, limitKey } from "../auth/auth-failure-limit";
 import type { ServerMetrics } from "../metrics/server-metrics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 import { BrokerThread, type FromWorker } from "./broker-thread";

@@ -17,7 +17,7 @@
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import { z } from "zod";
-import { type AuthFailureLimit, limitKey } from "../http/auth-failure-limit";
+import { type AuthFailureLimit, limitKey } from "../auth/auth-failure-limit";
 import type { ScreenState } from "../schemas/cart-protocol.schema";
 import { idSchema } from "../schemas/sensor-event.schema";
 
