@@ -614,6 +614,7 @@ export async function startServer(
     logger: log,
     publicUrl: config.http.publicUrl,
     authFailuresPerMinute: config.http.authFailuresPerMinute,
+    trustedProxies: config.http.trustedProxies,
     metricsAccess: config.metrics,
     mqttOverWebSocket:
       embedded && config.mqtt.websocket ? (stream) => embedded?.handleStream(stream) : undefined,

@@ -80,6 +80,8 @@ export interface ClusterNodeConfig {
     authRecheckSeconds?: number;
     /** failed authentications per client address and minute before 429 / 4429 (default 30; 0 off) */
     authFailuresPerMinute?: number;
+    /** reverse proxies whose X-Forwarded-For is believed (http-server.ts `trustedProxies`) */
+    trustedProxies?: string[];
   };
   /** receipt links are signed with this key (base64): the same on every process of the chain */
   secrets?: { receiptKey?: string };
@@ -384,6 +386,7 @@ export async function startClusterNode(
     logger: log,
     publicUrl: config.http.publicUrl,
     authFailuresPerMinute: config.http.authFailuresPerMinute,
+    trustedProxies: config.http.trustedProxies,
     metricsAccess: config.metrics ?? {},
     storeCommand: commandForwarder({
       node,

@@ -4,6 +4,7 @@
  * server at start with every problem listed, never later. See docs/config.md.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { z } from "zod";
 import { CLUSTER_ENV_VARS, clusterConfigSchema } from "../cluster/cluster-config";
 import { DEFAULT_SCREEN_RECEIPT_SECONDS } from "../http/tokens";
@@ -13,6 +14,23 @@ const port = z.coerce.number().int().min(0).max(65535);
 const bool = z
   .union([z.boolean(), z.enum(["1", "0", "true", "false", "yes", "no", "on", "off"])])
   .transform((v) => (typeof v === "boolean" ? v : ["1", "true", "yes", "on"].includes(v)));
+
+/**
+ * One trusted proxy: an address, a CIDR range (`10.0.0.0/8`, `fd00::/8`), or one of proxy-addr's
+ * names `loopback`, `linklocal`, `uniquelocal` (what fastify's trustProxy takes).
+ */
+const trustedProxy = z
+  .string()
+  .trim()
+  .refine((v) => {
+    if (["loopback", "linklocal", "uniquelocal"].includes(v)) return true;
+    const [address, bits, ...rest] = v.split("/");
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (bits === undefined) return true;
+    const n = Number(bits);
+    return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+  }, "must be an IP address, a CIDR range, or loopback / linklocal / uniquelocal");
 
 export const serverConfigSchema = z
   .object({
@@ -40,6 +58,24 @@ export const serverConfigSchema = z
          * the rest of the minute; 0 = no limit
          */
         authFailuresPerMinute: z.coerce.number().int().min(0).max(1_000_000).default(30),
+        /**
+         * reverse proxies whose X-Forwarded-For is believed: a request whose TCP peer is one of them
+         * counts as coming from the address the proxy saw (the header's last untrusted entry) — for
+         * the failed-authentication limit, `/ws`, MQTT over WebSocket; from any other peer the header
+         * is ignored. A comma list from env; none by default
+         */
+        trustedProxies: z
+          .union([
+            z.string().transform((s) =>
+              s
+                .split(",")
+                .map((x) => x.trim())
+                .filter(Boolean),
+            ),
+            z.array(z.string()),
+          ])
+          .pipe(z.array(trustedProxy))
+          .default([]),
       })
       .strict()
       .default({}),
@@ -189,6 +225,7 @@ export const ENV_VARS: Record<string, string> = {
   SKIPLANE_SCREEN_RECEIPT_SECONDS: "http.screenReceiptSeconds",
   SKIPLANE_AUTH_RECHECK_SECONDS: "http.authRecheckSeconds",
   SKIPLANE_AUTH_FAILURES_PER_MINUTE: "http.authFailuresPerMinute",
+  SKIPLANE_TRUSTED_PROXIES: "http.trustedProxies",
   SKIPLANE_METRICS_TOKEN: "metrics.token",
   SKIPLANE_METRICS_ALLOW_LOOPBACK: "metrics.allowLoopback",
   SKIPLANE_DATABASE_URL: "database.url",

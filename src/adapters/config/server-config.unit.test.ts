@@ -52,6 +52,23 @@ describe("server config", () => {
     expect(problems).toMatch(/database\.url/);
   });
 
+  it("http.trustedProxies: none by default, a comma list from env, a list from the file, bad entries refused", () => {
+    expect(loadServerConfig({ env: {} }).http.trustedProxies).toEqual([]);
+    expect(
+      loadServerConfig({ env: { SKIPLANE_TRUSTED_PROXIES: " 10.0.0.1, 192.168.0.0/16,fd00::/8 ,loopback" } })
+        .http.trustedProxies,
+    ).toEqual(["10.0.0.1", "192.168.0.0/16", "fd00::/8", "loopback"]);
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const file = join(dir, "c.json");
+    writeFileSync(file, JSON.stringify({ http: { trustedProxies: ["172.16.0.0/12", "::1"] } }));
+    expect(loadServerConfig({ env: {}, file }).http.trustedProxies).toEqual(["172.16.0.0/12", "::1"]);
+    for (const bad of ["proxy.local", "10.0.0.0/33", "::1/129", "10.0.0.1/8/1", "10.0.0/8", "10.0.0.0/x"]) {
+      expect(() => loadServerConfig({ env: { SKIPLANE_TRUSTED_PROXIES: bad } }), bad).toThrow(
+        /http\.trustedProxies\.0: must be an IP address/,
+      );
+    }
+  });
+
   it("reports a missing or broken config file clearly", () => {
     expect(() => loadServerConfig({ env: {}, file: "/nonexistent/skiplane.json" })).toThrow(/config file/);
   });

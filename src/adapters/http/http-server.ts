@@ -56,6 +56,15 @@ export interface HttpServerOptions {
    */
   authFailuresPerMinute?: number;
   /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or `loopback`,
+   * `linklocal`, `uniquelocal`; config `http.trustedProxies`): a request whose TCP peer is one of
+   * them has as its address (`req.ip`) the last address of the header that is not one of them —
+   * the one the proxy saw — so the failed-authentication limit counts each client behind the proxy
+   * apart; X-Forwarded-Proto and -Host from them make the receipt links' default base. From any
+   * other peer the headers are ignored. Absent or empty: none trusted, the TCP peer's address.
+   */
+  trustedProxies?: string[];
+  /**
    * Called before the handler of every route that changes a store's sessions (review decisions,
    * disputes), once the caller is authenticated and the body validated. It may answer the request
    * itself — cluster mode forwards it to the process holding the store's lease (decision 0203) —
@@ -113,7 +122,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // successful requests at debug, 4xx at info, 5xx at error (request-log.ts)
     logController: new RequestLogController(),
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // fastify (@fastify/proxy-addr) walks X-Forwarded-For from the right only while the hop is trusted
+    trustProxy: options.trustedProxies?.length ? options.trustedProxies : false,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

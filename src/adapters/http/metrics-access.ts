@@ -9,9 +9,10 @@
  * - an API key of a chain-wide admin (scope `*`): the metrics span every store, so a key of one
  *   store is refused (403) like on the chain routes;
  * - or nothing, from the loopback interface only, when `metrics.allowLoopback` is set (a
- *   Prometheus or node exporter on the same host). The peer address is the socket's: the server
- *   trusts no X-Forwarded-For, so a reverse proxy on the same host makes every request loopback —
- *   do not set it there.
+ *   Prometheus or node exporter on the same host). The address is the request's (`req.ip`): the
+ *   TCP peer's, or behind one of `http.trustedProxies` the client's the proxy names in
+ *   X-Forwarded-For — so a reverse proxy on the same host makes every request loopback unless it
+ *   is listed there (and sets the header).
  *
  * The token is compared through SHA-256 digests with timingSafeEqual (equal lengths, no early exit).
  */
@@ -43,7 +44,7 @@ export async function authorizeMetrics(
   keys: ApiKeyCheck,
 ): Promise<void> {
   const h = req.headers.authorization;
-  if (h === undefined && access.allowLoopback && isLoopbackAddress(req.socket.remoteAddress)) return;
+  if (h === undefined && access.allowLoopback && isLoopbackAddress(req.ip)) return;
   const m = typeof h === "string" ? /^Bearer\s+(\S+)$/i.exec(h) : null;
   if (m && access.token !== undefined && timingSafeEqual(digest(m[1]), digest(access.token))) return;
   if (m && !m[1].startsWith("skl_")) {
