@@ -617,7 +617,9 @@ export async function startServer(
     trustedProxies: config.http.trustedProxies,
     metricsAccess: config.metrics,
     mqttOverWebSocket:
-      embedded && config.mqtt.websocket ? (stream) => embedded?.handleStream(stream) : undefined,
+      embedded && config.mqtt.websocket
+        ? (stream, address) => embedded?.handleStream(stream, address)
+        : undefined,
     plugins: [
       async (a) => {
         await a.register(

@@ -42,8 +42,8 @@ export interface HttpServerOptions {
   metrics: ServerMetrics;
   live?: LiveHub;
   logger?: Logger | boolean;
-  /** MQTT over WebSocket at /mqtt (embedded broker) */
-  mqttOverWebSocket?: (stream: import("node:stream").Duplex) => void;
+  /** MQTT over WebSocket at /mqtt (embedded broker), with the client's address */
+  mqttOverWebSocket?: (stream: import("node:stream").Duplex, address: string) => void;
   /** extra plugins (the web app) registered after the API */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
   /** absolute base for links in responses (receipt links); default from the request's Host */
@@ -712,8 +712,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   if (options.live) options.live.register(app, "/ws", authFailures);
   if (options.mqttOverWebSocket) {
     const handle = options.mqttOverWebSocket;
-    app.get("/mqtt", { websocket: true, schema: { hide: true } }, (socket) => {
-      handle(createWebSocketStream(socket));
+    app.get("/mqtt", { websocket: true, schema: { hide: true } }, (socket, req) => {
+      // the client's address (behind a trusted proxy, the one it saw), for the broker's limit on
+      // failed CONNECTs: a bare WebSocket stream has none
+      handle(createWebSocketStream(socket), req.ip);
     });
   }
   for (const plugin of options.plugins ?? []) await plugin(app);

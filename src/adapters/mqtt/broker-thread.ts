@@ -47,7 +47,7 @@ export type ToWorker =
   | { k: "sub"; r: number; ok: boolean }
   | { k: "publish"; t: string; b: string; retain: boolean }
   | { k: "close-conn"; c: number }
-  | { k: "ws-open"; s: number }
+  | { k: "ws-open"; s: number; a?: string }
   | { k: "ws-in"; s: number; b: Uint8Array }
   | { k: "ws-end"; s: number }
   | { k: "close" };
@@ -164,6 +164,8 @@ function prefixOf(topic) { return topic.slice(0, topic.lastIndexOf("/") + 1); }
             final(cb) { send({ k: "ws-end", s }); cb(); },
             destroy(err, cb) { if (streams.delete(s)) send({ k: "ws-end", s }); cb(err); },
           });
+          // the client's address, as a socket would carry it (the limit on failed CONNECTs)
+          if (m.a) d.remoteAddress = m.a;
           streams.set(s, d);
           broker.handle(d);
           break;
@@ -241,11 +243,11 @@ export class BrokerThread {
       });
   }
 
-  /** Serves one MQTT-over-WebSocket connection through the worker's aedes. */
-  handleStream(stream: Duplex): void {
+  /** Serves one MQTT-over-WebSocket connection from `address` through the worker's aedes. */
+  handleStream(stream: Duplex, address?: string): void {
     const s = this.nextStream++;
     this.streams.set(s, stream);
-    this.send({ k: "ws-open", s });
+    this.send({ k: "ws-open", s, ...(address ? { a: address } : {}) });
     stream.on("data", (b: Buffer) => this.send({ k: "ws-in", s, b }));
     const end = () => {
       if (this.streams.delete(s)) this.send({ k: "ws-end", s });

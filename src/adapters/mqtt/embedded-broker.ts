@@ -237,10 +237,20 @@ export class EmbeddedBroker implements CartOutbound {
     }
   }
 
-  /** Serves one MQTT-over-WebSocket connection (the HTTP server hands it over). */
-  handleStream(stream: Duplex): void {
-    if (this.thread) this.thread.handleStream(stream);
-    else this.broker.handle(stream);
+  /**
+   * Serves one MQTT-over-WebSocket connection (the HTTP server hands it over) from `address`, the
+   * client's (the upgrade request's `req.ip`: behind a trusted proxy, the client it names). A bare
+   * WebSocket stream has no `remoteAddress`, so before 2026-12-06 (session 12) such a CONNECT had
+   * no address and its failures were neither counted nor limited; the stream now carries it as a
+   * socket would, which the authenticate hook reads.
+   */
+  handleStream(stream: Duplex, address?: string): void {
+    if (this.thread) {
+      this.thread.handleStream(stream, address);
+      return;
+    }
+    if (address) (stream as Duplex & { remoteAddress?: string }).remoteAddress = address;
+    this.broker.handle(stream);
   }
 
   /** Carts connected right now (cart ids). */
