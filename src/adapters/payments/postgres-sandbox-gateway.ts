@@ -2,8 +2,8 @@
  * The sandbox payment provider shared by every server process of a chain: the same bookkeeping
  * as SandboxPaymentGateway (holds, captures, refunds, idempotency keys with request
  * fingerprints, behaviour by token suffix) kept in PostgreSQL instead of one process's memory.
- * The rules are sandbox-rules.ts (shared with the in-memory and SQLite ledgers); this file only
- * reads and writes records.
+ * The calls and rules are sandbox-ledger.ts and sandbox-rules.ts (shared with the in-memory and
+ * SQLite ledgers); this file only reads and writes records.
  *
  * It stands in for a real provider, which keeps idempotency server-side: when a store moves to
  * another process mid-exit, the new owner's retry with the same key must get the first answer
@@ -13,20 +13,19 @@
  * (`sandbox_*`), apart from the platform's own.
  */
 import pg from "pg";
-import type {
-  AuthorizeRequest,
-  CaptureRequest,
-  PaymentGateway,
-  PaymentResult,
-  RefundRequest,
-  ReleaseRequest,
-} from "../../app/ports/payment-gateway";
+import type { PaymentResult } from "../../app/ports/payment-gateway";
 import {
-  decideAuthorize,
-  decideCapture,
-  decideRefund,
-  decideRelease,
-  deliverCapture,
+  captureFromRow,
+  holdFromRow,
+  type SandboxAnswer,
+  type SandboxCaptureRow,
+  type SandboxDecide,
+  type SandboxHoldRow,
+  SandboxLedgerGateway,
+  type SandboxReads,
+  type SandboxWrite,
+} from "./sandbox-ledger";
+import {
   fingerprint,
   holdAt,
   keeps,
@@ -36,7 +35,6 @@ import {
   type SandboxBehaviour,
   type SandboxHold,
   type SandboxOperation,
-  tokenBehaviour,
 } from "./sandbox-rules";
 
 export interface PostgresSandboxOptions {
@@ -66,40 +64,12 @@ CREATE TABLE IF NOT EXISTS sandbox_refunds (
 ALTER TABLE sandbox_holds ADD COLUMN IF NOT EXISTS expires_at BIGINT;
 `;
 
-async function holdFor(tx: Tx, authorizationId: string): Promise<SandboxHold | undefined> {
-  const { rows } = await tx.query<{
-    payment_method: string;
-    currency: string;
-    amount: string;
-    status: SandboxHold["status"];
-    reference: string;
-    expires_at: string | null;
-  }>(
-    "SELECT payment_method, currency, amount, status, reference, expires_at FROM sandbox_holds WHERE authorization_id = $1 FOR UPDATE",
-    [authorizationId],
-  );
-  const r = rows[0];
-  if (!r) return undefined;
-  return {
-    authorizationId,
-    paymentMethod: r.payment_method,
-    currency: r.currency,
-    amount: Number(r.amount),
-    status: r.status,
-    reference: r.reference,
-    ...(r.expires_at !== null ? { expiresAt: Number(r.expires_at) } : {}),
-  };
-}
-
-export class PostgresSandboxGateway implements PaymentGateway {
+export class PostgresSandboxGateway extends SandboxLedgerGateway {
   readonly pool: pg.Pool;
   private ready: Promise<void> | undefined;
-  private readonly now: () => number;
-  private readonly behaviours: Record<string, SandboxBehaviour> | undefined;
 
   constructor(options: PostgresSandboxOptions) {
-    this.now = options.now ?? Date.now;
-    this.behaviours = options.behaviours;
+    super(options.behaviours, options.now ?? Date.now);
     const schema = options.schema ?? "public";
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
     this.pool = new pg.Pool({
@@ -110,119 +80,8 @@ export class PostgresSandboxGateway implements PaymentGateway {
     this.pool.on("error", () => undefined);
   }
 
-  private behaviour(token: string): SandboxBehaviour {
-    return this.behaviours?.[token] ?? tokenBehaviour(token);
-  }
-
-  async authorize(
-    req: AuthorizeRequest,
-  ): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
-    const { result } = await this.once("authorize", req.idempotencyKey, req, async (tx) => {
-      const { result, hold } = decideAuthorize(
-        req,
-        this.behaviour(req.paymentMethod),
-        () => keyedId("auth", req.idempotencyKey),
-        this.now(),
-      );
-      if (hold) {
-        await tx.query(
-          "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-          [
-            hold.authorizationId,
-            hold.paymentMethod,
-            hold.currency,
-            hold.amount,
-            hold.status,
-            hold.reference,
-            hold.expiresAt ?? null,
-          ],
-        );
-      }
-      return result;
-    });
-    return result;
-  }
-
-  async capture(req: CaptureRequest): Promise<PaymentResult<{ captureId: string; amount: number }>> {
-    let b: SandboxBehaviour = "approve";
-    const { result, fresh } = await this.once("capture", req.idempotencyKey, req, async (tx) => {
-      const hold = await holdFor(tx, req.authorizationId);
-      if (hold) b = this.behaviour(hold.paymentMethod);
-      const { result, capture } = decideCapture(
-        req,
-        hold,
-        b,
-        () => keyedId("cap", req.idempotencyKey),
-        this.now(),
-      );
-      if (capture) {
-        await tx.query("UPDATE sandbox_holds SET status = 'captured' WHERE authorization_id = $1", [
-          capture.authorizationId,
-        ]);
-        await tx.query(
-          "INSERT INTO sandbox_captures (capture_id, authorization_id, payment_method, amount) VALUES ($1, $2, $3, $4)",
-          [capture.captureId, capture.authorizationId, capture.paymentMethod, capture.amount],
-        );
-      }
-      return result;
-    });
-    return deliverCapture(result, b, fresh);
-  }
-
-  async release(req: ReleaseRequest): Promise<PaymentResult<{ authorizationId: string }>> {
-    const { result } = await this.once("release", req.idempotencyKey, req, async (tx) => {
-      const hold = await holdFor(tx, req.authorizationId);
-      const { result, released } = decideRelease(
-        req,
-        hold,
-        hold ? this.behaviour(hold.paymentMethod) : "approve",
-      );
-      if (released) {
-        await tx.query("UPDATE sandbox_holds SET status = 'released' WHERE authorization_id = $1", [
-          req.authorizationId,
-        ]);
-      }
-      return result;
-    });
-    return result;
-  }
-
-  async refund(req: RefundRequest): Promise<PaymentResult<{ refundId: string; amount: number }>> {
-    const { result } = await this.once("refund", req.idempotencyKey, req, async (tx) => {
-      const { rows } = await tx.query<{
-        authorization_id: string;
-        payment_method: string;
-        amount: string;
-        refunded: string;
-      }>(
-        "SELECT authorization_id, payment_method, amount, refunded FROM sandbox_captures WHERE capture_id = $1 FOR UPDATE",
-        [req.captureId],
-      );
-      const c = rows[0];
-      const { result, refund } = decideRefund(
-        req,
-        c && {
-          captureId: req.captureId,
-          authorizationId: c.authorization_id,
-          paymentMethod: c.payment_method,
-          amount: Number(c.amount),
-          refunded: Number(c.refunded),
-        },
-        () => keyedId("ref", req.idempotencyKey),
-      );
-      if (refund) {
-        await tx.query("UPDATE sandbox_captures SET refunded = refunded + $2 WHERE capture_id = $1", [
-          refund.captureId,
-          refund.amount,
-        ]);
-        await tx.query(
-          "INSERT INTO sandbox_refunds (refund_id, capture_id, amount, reason) VALUES ($1, $2, $3, $4)",
-          [refund.refundId, refund.captureId, refund.amount, refund.reason],
-        );
-      }
-      return result;
-    });
-    return result;
+  protected newId(prefix: string, idempotencyKey: string): string {
+    return keyedId(prefix, idempotencyKey);
   }
 
   /** Every capture with the reference of its hold (`{store}/session/{id}`): tests count them. */
@@ -252,30 +111,11 @@ export class PostgresSandboxGateway implements PaymentGateway {
   /** Every hold (ordered by id, not by time): tests check that none is left open. */
   async holds(): Promise<SandboxHold[]> {
     await this.ensure();
-    const { rows } = await this.pool.query<{
-      authorization_id: string;
-      payment_method: string;
-      currency: string;
-      amount: string;
-      status: SandboxHold["status"];
-      reference: string;
-      expires_at: string | null;
-    }>("SELECT * FROM sandbox_holds ORDER BY authorization_id");
-    const now = this.now();
-    return rows.map((r) =>
-      holdAt(
-        {
-          authorizationId: r.authorization_id,
-          paymentMethod: r.payment_method,
-          currency: r.currency,
-          amount: Number(r.amount),
-          status: r.status,
-          reference: r.reference,
-          ...(r.expires_at !== null ? { expiresAt: Number(r.expires_at) } : {}),
-        },
-        now,
-      ),
+    const { rows } = await this.pool.query<SandboxHoldRow>(
+      "SELECT * FROM sandbox_holds ORDER BY authorization_id",
     );
+    const now = this.now();
+    return rows.map((r) => holdAt(holdFromRow(r), now));
   }
 
   async close(): Promise<void> {
@@ -305,12 +145,13 @@ export class PostgresSandboxGateway implements PaymentGateway {
     return this.ready;
   }
 
-  private async once<T>(
+  protected async call<T>(
     op: SandboxOperation,
-    key: string,
-    req: object,
-    run: (tx: Tx) => Promise<PaymentResult<T>>,
-  ): Promise<{ result: PaymentResult<T>; fresh: boolean }> {
+    req: { idempotencyKey: string },
+    reads: SandboxReads,
+    decide: SandboxDecide<T>,
+  ): Promise<SandboxAnswer<T>> {
+    const key = req.idempotencyKey;
     const timeout = { result: providerTimeout(), fresh: false };
     try {
       await this.ensure();
@@ -336,7 +177,11 @@ export class PostgresSandboxGateway implements PaymentGateway {
         await tx.query("COMMIT");
         return { result: replayed, fresh: false };
       }
-      const result = await run(tx);
+      const { result, writes } = decide({
+        hold: reads.hold === undefined ? undefined : await holdFor(tx, reads.hold),
+        capture: reads.capture === undefined ? undefined : await captureFor(tx, reads.capture),
+      });
+      for (const w of writes) await write(tx, w);
       if (keeps(result)) {
         await tx.query("INSERT INTO sandbox_answers (key, fingerprint, result) VALUES ($1, $2, $3)", [
           key,
@@ -352,6 +197,73 @@ export class PostgresSandboxGateway implements PaymentGateway {
       return timeout;
     } finally {
       tx.release();
+    }
+  }
+}
+
+async function holdFor(tx: Tx, authorizationId: string): Promise<SandboxHold | undefined> {
+  const { rows } = await tx.query<SandboxHoldRow>(
+    "SELECT * FROM sandbox_holds WHERE authorization_id = $1 FOR UPDATE",
+    [authorizationId],
+  );
+  return rows[0] && holdFromRow(rows[0]);
+}
+
+async function captureFor(tx: Tx, captureId: string) {
+  const { rows } = await tx.query<SandboxCaptureRow>(
+    "SELECT * FROM sandbox_captures WHERE capture_id = $1 FOR UPDATE",
+    [captureId],
+  );
+  return rows[0] && captureFromRow(rows[0]);
+}
+
+async function write(tx: Tx, w: SandboxWrite): Promise<void> {
+  switch (w.kind) {
+    case "hold": {
+      const h = w.hold;
+      await tx.query(
+        "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [
+          h.authorizationId,
+          h.paymentMethod,
+          h.currency,
+          h.amount,
+          h.status,
+          h.reference,
+          h.expiresAt ?? null,
+        ],
+      );
+      return;
+    }
+    case "hold-status":
+      await tx.query("UPDATE sandbox_holds SET status = $2 WHERE authorization_id = $1", [
+        w.authorizationId,
+        w.status,
+      ]);
+      return;
+    case "capture": {
+      const c = w.capture;
+      await tx.query(
+        "INSERT INTO sandbox_captures (capture_id, authorization_id, payment_method, amount) VALUES ($1, $2, $3, $4)",
+        [c.captureId, c.authorizationId, c.paymentMethod, c.amount],
+      );
+      return;
+    }
+    case "refund": {
+      const r = w.refund;
+      await tx.query("UPDATE sandbox_captures SET refunded = refunded + $2 WHERE capture_id = $1", [
+        r.captureId,
+        r.amount,
+      ]);
+      await tx.query(
+        "INSERT INTO sandbox_refunds (refund_id, capture_id, amount, reason) VALUES ($1, $2, $3, $4)",
+        [r.refundId, r.captureId, r.amount, r.reason],
+      );
+      return;
+    }
+    default: {
+      const never: never = w;
+      throw new Error(`unknown sandbox write ${JSON.stringify(never)}`);
     }
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The built-in sandbox payment gateway in one process's memory: real bookkeeping (holds,
  * partial captures, refunds, idempotency keys) without a provider, so the whole checkout runs
- * and fails realistically in tests and demos. The rules — token behaviours, what each call
- * decides, idempotency — are sandbox-rules.ts, shared with the SQLite and PostgreSQL ledgers.
+ * and fails realistically in tests and demos. The calls (sandbox-ledger.ts) and the rules —
+ * token behaviours, what each call decides, idempotency (sandbox-rules.ts) — are shared with
+ * the SQLite and PostgreSQL ledgers; this file keeps the records in maps.
  *
  * Besides the token suffixes, the `behaviours` table (token → outcome) and `balances` (token →
  * available minor units; a hold above what is left is insufficient_funds) choose outcomes.
@@ -13,20 +14,14 @@
  */
 
 import type { IdGenerator } from "../../app/ports/id-generator";
-import type {
-  AuthorizeRequest,
-  CaptureRequest,
-  PaymentGateway,
-  PaymentResult,
-  RefundRequest,
-  ReleaseRequest,
-} from "../../app/ports/payment-gateway";
 import {
-  decideAuthorize,
-  decideCapture,
-  decideRefund,
-  decideRelease,
-  deliverCapture,
+  type SandboxAnswer,
+  type SandboxDecide,
+  SandboxLedgerGateway,
+  type SandboxReads,
+  type SandboxWrite,
+} from "./sandbox-ledger";
+import {
   fingerprint,
   holdAt,
   type KeptAnswer,
@@ -37,7 +32,6 @@ import {
   type SandboxHold,
   type SandboxLedger,
   type SandboxOperation,
-  tokenBehaviour,
 } from "./sandbox-rules";
 
 export type { SandboxBehaviour, SandboxLedger } from "./sandbox-rules";
@@ -50,7 +44,7 @@ export interface SandboxOptions {
   now?: () => number;
 }
 
-export class SandboxPaymentGateway implements PaymentGateway {
+export class SandboxPaymentGateway extends SandboxLedgerGateway {
   private readonly holds = new Map<string, SandboxHold>();
   private readonly captures = new Map<string, SandboxCapture>();
   private readonly refunds: SandboxLedger["refunds"] = [];
@@ -58,73 +52,12 @@ export class SandboxPaymentGateway implements PaymentGateway {
   /** calls made, by operation: figures for tests and the dashboard */
   readonly calls = { authorize: 0, capture: 0, release: 0, refund: 0 };
 
-  constructor(private readonly options: SandboxOptions) {}
-
-  private now(): number {
-    return (this.options.now ?? Date.now)();
+  constructor(private readonly options: SandboxOptions) {
+    super(options.behaviours, () => (options.now ?? Date.now)());
   }
 
-  behaviour(token: string): SandboxBehaviour {
-    return this.options.behaviours?.[token] ?? tokenBehaviour(token);
-  }
-
-  async authorize(
-    req: AuthorizeRequest,
-  ): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
-    this.calls.authorize++;
-    return this.once("authorize", req.idempotencyKey, req, () => {
-      const { result, hold } = decideAuthorize(
-        req,
-        this.behaviour(req.paymentMethod),
-        () => this.options.ids("auth"),
-        this.now(),
-        this.available(req.paymentMethod),
-      );
-      if (hold) this.holds.set(hold.authorizationId, hold);
-      return result;
-    }).result;
-  }
-
-  async capture(req: CaptureRequest): Promise<PaymentResult<{ captureId: string; amount: number }>> {
-    this.calls.capture++;
-    const hold = this.holds.get(req.authorizationId);
-    const b = hold ? this.behaviour(hold.paymentMethod) : "approve";
-    const { result, fresh } = this.once("capture", req.idempotencyKey, req, () => {
-      const { result, capture } = decideCapture(req, hold, b, () => this.options.ids("cap"), this.now());
-      if (hold && capture) {
-        hold.status = "captured";
-        this.captures.set(capture.captureId, capture);
-      }
-      return result;
-    });
-    return deliverCapture(result, b, fresh);
-  }
-
-  async release(req: ReleaseRequest): Promise<PaymentResult<{ authorizationId: string }>> {
-    this.calls.release++;
-    return this.once("release", req.idempotencyKey, req, () => {
-      const hold = this.holds.get(req.authorizationId);
-      const { result, released } = decideRelease(
-        req,
-        hold,
-        hold ? this.behaviour(hold.paymentMethod) : "approve",
-      );
-      if (hold && released) hold.status = "released";
-      return result;
-    }).result;
-  }
-
-  async refund(req: RefundRequest): Promise<PaymentResult<{ refundId: string; amount: number }>> {
-    this.calls.refund++;
-    return this.once("refund", req.idempotencyKey, req, () => {
-      const capture = this.captures.get(req.captureId);
-      const { result, refund } = decideRefund(req, capture, () => this.options.ids("ref"));
-      if (capture && refund) {
-        capture.refunded += refund.amount;
-        this.refunds.push(refund);
-      }
-      return result;
-    }).result;
+  protected newId(prefix: string): string {
+    return this.options.ids(prefix);
   }
 
   /** A copy of everything the sandbox holds, for tests and the demo. */
@@ -145,7 +78,7 @@ export class SandboxPaymentGateway implements PaymentGateway {
   }
 
   /** What a payment method with a configured balance can still hold. */
-  private available(paymentMethod: string): number | undefined {
+  protected override available(paymentMethod: string): number | undefined {
     const balance = this.options.balances?.[paymentMethod];
     if (balance === undefined) return undefined;
     let held = 0;
@@ -155,17 +88,48 @@ export class SandboxPaymentGateway implements PaymentGateway {
     return balance - held;
   }
 
-  private once<T>(
+  protected async call<T>(
     op: SandboxOperation,
-    key: string,
-    req: object,
-    run: () => PaymentResult<T>,
-  ): { result: PaymentResult<T>; fresh: boolean } {
+    req: { idempotencyKey: string },
+    reads: SandboxReads,
+    decide: SandboxDecide<T>,
+  ): Promise<SandboxAnswer<T>> {
+    this.calls[op]++;
     const print = fingerprint(op, req);
-    const known = replay<T>(this.answers.get(key), print);
+    const known = replay<T>(this.answers.get(req.idempotencyKey), print);
     if (known) return { result: known, fresh: false };
-    const result = run();
-    if (keeps(result)) this.answers.set(key, { fingerprint: print, result });
+    const { result, writes } = decide({
+      hold: reads.hold === undefined ? undefined : this.holds.get(reads.hold),
+      capture: reads.capture === undefined ? undefined : this.captures.get(reads.capture),
+    });
+    for (const w of writes) this.write(w);
+    if (keeps(result)) this.answers.set(req.idempotencyKey, { fingerprint: print, result });
     return { result, fresh: true };
+  }
+
+  private write(w: SandboxWrite): void {
+    switch (w.kind) {
+      case "hold":
+        this.holds.set(w.hold.authorizationId, w.hold);
+        return;
+      case "hold-status": {
+        const hold = this.holds.get(w.authorizationId);
+        if (hold) hold.status = w.status;
+        return;
+      }
+      case "capture":
+        this.captures.set(w.capture.captureId, w.capture);
+        return;
+      case "refund": {
+        const capture = this.captures.get(w.refund.captureId);
+        if (capture) capture.refunded += w.refund.amount;
+        this.refunds.push(w.refund);
+        return;
+      }
+      default: {
+        const never: never = w;
+        throw new Error(`unknown sandbox write ${JSON.stringify(never)}`);
+      }
+    }
   }
 }

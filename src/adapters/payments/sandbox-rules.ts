@@ -3,9 +3,9 @@
  * (SandboxPaymentGateway), the server's SQLite file (SqliteSandboxGateway) and PostgreSQL
  * (PostgresSandboxGateway): how a payment method token behaves, what an authorize, capture,
  * release or refund decides on the records it read, and how the first answer to an idempotency
- * key is replayed. Each ledger reads the records a call needs, asks these functions, and writes
- * what they return in one transaction of its own; none of them decides anything itself, so the
- * three cannot drift apart.
+ * key is replayed. The calls (sandbox-ledger.ts, one for the three) read the record a call needs,
+ * ask these functions, and each ledger writes what they return in one transaction of its own;
+ * none of them decides anything itself, so the three cannot drift apart.
  *
  * Behaviour by token suffix (like card-network test numbers):
  *   `…-decline`          authorize → declined

@@ -1,8 +1,8 @@
 /**
  * The sandbox payment provider kept in a SQLite file — by default the file the single-process
  * server already stores its events in — so that it outlives the process, as a real provider's
- * ledger does. The rules are sandbox-rules.ts (shared with the in-memory and PostgreSQL
- * ledgers); this file only reads and writes records.
+ * ledger does. The calls and rules are sandbox-ledger.ts and sandbox-rules.ts (shared with the
+ * in-memory and PostgreSQL ledgers); this file only reads and writes records.
  *
  * Why: a server killed between placing a hold (or capturing) and recording it resumes the exit
  * after restart with the same idempotency keys; only a ledger that survived can answer those
@@ -18,20 +18,18 @@
  * the platform's own (like the PostgreSQL ledger's).
  */
 import BetterSqlite3 from "better-sqlite3";
-import type {
-  AuthorizeRequest,
-  CaptureRequest,
-  PaymentGateway,
-  PaymentResult,
-  RefundRequest,
-  ReleaseRequest,
-} from "../../app/ports/payment-gateway";
 import {
-  decideAuthorize,
-  decideCapture,
-  decideRefund,
-  decideRelease,
-  deliverCapture,
+  captureFromRow,
+  holdFromRow,
+  type SandboxAnswer,
+  type SandboxCaptureRow,
+  type SandboxDecide,
+  type SandboxHoldRow,
+  SandboxLedgerGateway,
+  type SandboxReads,
+  type SandboxWrite,
+} from "./sandbox-ledger";
+import {
   fingerprint,
   holdAt,
   keeps,
@@ -39,11 +37,8 @@ import {
   providerTimeout,
   replay,
   type SandboxBehaviour,
-  type SandboxCapture,
-  type SandboxHold,
   type SandboxLedger,
   type SandboxOperation,
-  tokenBehaviour,
 } from "./sandbox-rules";
 
 export interface SqliteSandboxOptions {
@@ -69,49 +64,12 @@ CREATE TABLE IF NOT EXISTS sandbox_refunds (
   refund_id TEXT PRIMARY KEY, capture_id TEXT NOT NULL, amount INTEGER NOT NULL, reason TEXT NOT NULL);
 `;
 
-interface HoldRow {
-  authorization_id: string;
-  payment_method: string;
-  currency: string;
-  amount: number;
-  status: SandboxHold["status"];
-  reference: string;
-  expires_at: number | null;
-}
-interface CaptureRow {
-  capture_id: string;
-  authorization_id: string;
-  payment_method: string;
-  amount: number;
-  refunded: number;
-}
-
-const toHold = (r: HoldRow): SandboxHold => ({
-  authorizationId: r.authorization_id,
-  paymentMethod: r.payment_method,
-  currency: r.currency,
-  amount: r.amount,
-  status: r.status,
-  reference: r.reference,
-  ...(r.expires_at !== null ? { expiresAt: r.expires_at } : {}),
-});
-const toCapture = (r: CaptureRow): SandboxCapture => ({
-  captureId: r.capture_id,
-  authorizationId: r.authorization_id,
-  paymentMethod: r.payment_method,
-  amount: r.amount,
-  refunded: r.refunded,
-});
-
-export class SqliteSandboxGateway implements PaymentGateway {
+export class SqliteSandboxGateway extends SandboxLedgerGateway {
   private readonly db: BetterSqlite3.Database;
   private readonly sql;
-  private readonly now: () => number;
-  private readonly behaviours: Record<string, SandboxBehaviour> | undefined;
 
   constructor(options: SqliteSandboxOptions) {
-    this.now = options.now ?? Date.now;
-    this.behaviours = options.behaviours;
+    super(options.behaviours, options.now ?? Date.now);
     this.db = new BetterSqlite3(options.file);
     if (options.file !== ":memory:") this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
@@ -127,12 +85,12 @@ export class SqliteSandboxGateway implements PaymentGateway {
         "SELECT fingerprint, result FROM sandbox_answers WHERE key = ?",
       ),
       keep: db.prepare("INSERT INTO sandbox_answers (key, fingerprint, result, at) VALUES (?, ?, ?, ?)"),
-      hold: db.prepare<[string], HoldRow>("SELECT * FROM sandbox_holds WHERE authorization_id = ?"),
+      hold: db.prepare<[string], SandboxHoldRow>("SELECT * FROM sandbox_holds WHERE authorization_id = ?"),
       addHold: db.prepare(
         "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
       holdStatus: db.prepare("UPDATE sandbox_holds SET status = ? WHERE authorization_id = ?"),
-      capture: db.prepare<[string], CaptureRow>("SELECT * FROM sandbox_captures WHERE capture_id = ?"),
+      capture: db.prepare<[string], SandboxCaptureRow>("SELECT * FROM sandbox_captures WHERE capture_id = ?"),
       addCapture: db.prepare(
         "INSERT INTO sandbox_captures (capture_id, authorization_id, payment_method, amount) VALUES (?, ?, ?, ?)",
       ),
@@ -143,99 +101,19 @@ export class SqliteSandboxGateway implements PaymentGateway {
     };
   }
 
-  private behaviour(token: string): SandboxBehaviour {
-    return this.behaviours?.[token] ?? tokenBehaviour(token);
-  }
-
-  async authorize(
-    req: AuthorizeRequest,
-  ): Promise<PaymentResult<{ authorizationId: string; amount: number }>> {
-    return this.once("authorize", req.idempotencyKey, req, () => {
-      const { result, hold } = decideAuthorize(
-        req,
-        this.behaviour(req.paymentMethod),
-        () => keyedId("auth", req.idempotencyKey),
-        this.now(),
-      );
-      if (hold) {
-        const h = hold;
-        this.sql.addHold.run(
-          h.authorizationId,
-          h.paymentMethod,
-          h.currency,
-          h.amount,
-          h.status,
-          h.reference,
-          h.expiresAt ?? null,
-        );
-      }
-      return result;
-    }).result;
-  }
-
-  async capture(req: CaptureRequest): Promise<PaymentResult<{ captureId: string; amount: number }>> {
-    let b: SandboxBehaviour = "approve";
-    const { result, fresh } = this.once("capture", req.idempotencyKey, req, () => {
-      const row = this.sql.hold.get(req.authorizationId);
-      const hold = row && toHold(row);
-      if (hold) b = this.behaviour(hold.paymentMethod);
-      const { result, capture } = decideCapture(
-        req,
-        hold,
-        b,
-        () => keyedId("cap", req.idempotencyKey),
-        this.now(),
-      );
-      if (capture) {
-        this.sql.holdStatus.run("captured", capture.authorizationId);
-        this.sql.addCapture.run(
-          capture.captureId,
-          capture.authorizationId,
-          capture.paymentMethod,
-          capture.amount,
-        );
-      }
-      return result;
-    });
-    return deliverCapture(result, b, fresh);
-  }
-
-  async release(req: ReleaseRequest): Promise<PaymentResult<{ authorizationId: string }>> {
-    return this.once("release", req.idempotencyKey, req, () => {
-      const row = this.sql.hold.get(req.authorizationId);
-      const { result, released } = decideRelease(
-        req,
-        row && toHold(row),
-        row ? this.behaviour(row.payment_method) : "approve",
-      );
-      if (released) this.sql.holdStatus.run("released", req.authorizationId);
-      return result;
-    }).result;
-  }
-
-  async refund(req: RefundRequest): Promise<PaymentResult<{ refundId: string; amount: number }>> {
-    return this.once("refund", req.idempotencyKey, req, () => {
-      const row = this.sql.capture.get(req.captureId);
-      const { result, refund } = decideRefund(req, row && toCapture(row), () =>
-        keyedId("ref", req.idempotencyKey),
-      );
-      if (refund) {
-        this.sql.addRefunded.run(refund.amount, refund.captureId);
-        this.sql.addRefund.run(refund.refundId, refund.captureId, refund.amount, refund.reason);
-      }
-      return result;
-    }).result;
+  protected newId(prefix: string, idempotencyKey: string): string {
+    return keyedId(prefix, idempotencyKey);
   }
 
   /** Everything the ledger holds, for tests and the demo. */
   ledger(): SandboxLedger {
     return {
-      holds: (this.db.prepare("SELECT * FROM sandbox_holds ORDER BY rowid").all() as HoldRow[]).map((r) =>
-        holdAt(toHold(r), this.now()),
+      holds: (this.db.prepare("SELECT * FROM sandbox_holds ORDER BY rowid").all() as SandboxHoldRow[]).map(
+        (r) => holdAt(holdFromRow(r), this.now()),
       ),
-      captures: (this.db.prepare("SELECT * FROM sandbox_captures ORDER BY rowid").all() as CaptureRow[]).map(
-        toCapture,
-      ),
+      captures: (
+        this.db.prepare("SELECT * FROM sandbox_captures ORDER BY rowid").all() as SandboxCaptureRow[]
+      ).map(captureFromRow),
       refunds: (
         this.db.prepare("SELECT * FROM sandbox_refunds ORDER BY rowid").all() as {
           refund_id: string;
@@ -252,21 +130,29 @@ export class SqliteSandboxGateway implements PaymentGateway {
   }
 
   /**
-   * One call in one immediate transaction: the kept answer to the key, or run and keep the new
-   * one. A failure rolls everything back and answers timeout: nothing moved, a retry retries.
+   * One call in one immediate transaction: the kept answer to the key, or read, decide, write
+   * and keep the new one. A failure rolls everything back and answers timeout: nothing moved, a
+   * retry retries.
    */
-  private once<T>(
+  protected async call<T>(
     op: SandboxOperation,
-    key: string,
-    req: object,
-    run: () => PaymentResult<T>,
-  ): { result: PaymentResult<T>; fresh: boolean } {
+    req: { idempotencyKey: string },
+    reads: SandboxReads,
+    decide: SandboxDecide<T>,
+  ): Promise<SandboxAnswer<T>> {
+    const key = req.idempotencyKey;
     const print = fingerprint(op, req);
-    const tx = this.db.transaction(() => {
+    const tx = this.db.transaction((): SandboxAnswer<T> => {
       const row = this.sql.answer.get(key);
       const known = replay<T>(row && { fingerprint: row.fingerprint, result: JSON.parse(row.result) }, print);
       if (known) return { result: known, fresh: false };
-      const result = run();
+      const hold = reads.hold === undefined ? undefined : this.sql.hold.get(reads.hold);
+      const capture = reads.capture === undefined ? undefined : this.sql.capture.get(reads.capture);
+      const { result, writes } = decide({
+        hold: hold && holdFromRow(hold),
+        capture: capture && captureFromRow(capture),
+      });
+      for (const w of writes) this.write(w);
       if (keeps(result)) this.sql.keep.run(key, print, JSON.stringify(result), Date.now());
       return { result, fresh: true };
     });
@@ -274,6 +160,42 @@ export class SqliteSandboxGateway implements PaymentGateway {
       return tx.immediate();
     } catch {
       return { result: providerTimeout(), fresh: false };
+    }
+  }
+
+  private write(w: SandboxWrite): void {
+    switch (w.kind) {
+      case "hold": {
+        const h = w.hold;
+        this.sql.addHold.run(
+          h.authorizationId,
+          h.paymentMethod,
+          h.currency,
+          h.amount,
+          h.status,
+          h.reference,
+          h.expiresAt ?? null,
+        );
+        return;
+      }
+      case "hold-status":
+        this.sql.holdStatus.run(w.status, w.authorizationId);
+        return;
+      case "capture": {
+        const c = w.capture;
+        this.sql.addCapture.run(c.captureId, c.authorizationId, c.paymentMethod, c.amount);
+        return;
+      }
+      case "refund": {
+        const r = w.refund;
+        this.sql.addRefunded.run(r.amount, r.captureId);
+        this.sql.addRefund.run(r.refundId, r.captureId, r.amount, r.reason);
+        return;
+      }
+      default: {
+        const never: never = w;
+        throw new Error(`unknown sandbox write ${JSON.stringify(never)}`);
+      }
     }
   }
 }
