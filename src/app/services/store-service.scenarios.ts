@@ -10,7 +10,15 @@ import { DEFAULT_STORE_SETTINGS } from "../../domain/store/store-settings";
 import type { PaymentGateway } from "../ports/payment-gateway";
 import type { Storage } from "../ports/read-models";
 import { StoreService } from "./store-service";
-import { appendDiesOnce, cartLog, chips, cola, scenarioCatalog, water } from "./store-service.fixtures";
+import {
+  appendDiesOnce,
+  cartLog,
+  chips,
+  cola,
+  type ItemStep,
+  scenarioCatalog,
+  water,
+} from "./store-service.fixtures";
 
 export { cartLog, scenarioCatalog };
 
@@ -51,6 +59,35 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
     await storage.accounts.put({ store, account: "app-ana", paymentMethod: "tok_visa", createdAt: T0 });
     return { storage, payments, store, service: make(), restart: make };
   }
+
+  /** The same cart log through one process on a fresh store: what an interrupted run must equal. */
+  async function referenceRun(
+    cart: string,
+    session: string,
+    items: ItemStep[],
+    options: { account?: string; end?: boolean } = { account: "app-ana" },
+  ) {
+    const ref = await env();
+    const out = await ref.service.ingest(
+      ref.store,
+      cart,
+      cartLog(ref.store, cart, session, T0, items, options),
+    );
+    return { ...ref, out };
+  }
+
+  /** A session's stored events with the store's id written STORE, so two stores' runs compare. */
+  async function storedEvents(e: { storage: Storage; store: string }, session: string) {
+    const { events } = await e.storage.events.readStream(`${e.store}/session/${session}`);
+    return JSON.parse(JSON.stringify(events.map((x) => x.data)).replaceAll(e.store, "STORE")) as {
+      type: string;
+      at: number;
+    }[];
+  }
+
+  /** Workflow (Payment*) events carry the server clock's time, which differs between two runs. */
+  const paymentTimesZeroed = (xs: { type: string; at: number }[]) =>
+    xs.map((e) => (e.type.startsWith("Payment") ? { ...e, at: 0 } : e));
 
   describe("store service scenarios", () => {
     it("runs a full session from check-in to capture", async () => {
@@ -209,15 +246,10 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
         end: false,
       });
       // Reference: the whole log through one process.
-      const ref = await env();
-      const refLog = cartLog(ref.store, "cart-9", "s-crash", T0, [cola, chips, water, cola], {
+      const ref = await referenceRun("cart-9", "s-crash", [cola, chips, water, cola], {
         account: "app-ana",
         end: false,
       });
-      const refOut = await ref.service.ingest(ref.store, "cart-9", refLog);
-      const refEvents = (await ref.storage.events.readStream(`${ref.store}/session/s-crash`)).events.map(
-        (e) => e.data,
-      );
 
       // Process A ingests the first half, then "crashes" after writing raw events it never fused.
       const half = Math.floor(log.length / 2);
@@ -233,13 +265,11 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       const rest = await b.ingest(store, "cart-9", log.slice(half));
       expect(rest.duplicates).toBe(2);
       expect(rest.rejected).toEqual([]);
-      const events = (await storage.events.readStream(`${store}/session/s-crash`)).events.map((e) => e.data);
-      const norm = (xs: unknown[], st: string) => JSON.parse(JSON.stringify(xs).replaceAll(st, "STORE"));
-      expect(norm(events, store)).toEqual(norm(refEvents, ref.store));
+      expect(await storedEvents({ storage, store }, "s-crash")).toEqual(await storedEvents(ref, "s-crash"));
       const snap = await b.sessions.load(store, "s-crash");
       const refSnap = await ref.service.sessions.load(ref.store, "s-crash");
       expect(basketContents(snap.state).items).toEqual(basketContents(refSnap.state).items);
-      expect({ ...rest.screen, seq: 0 }).toEqual({ ...refOut.screen, seq: 0 });
+      expect({ ...rest.screen, seq: 0 }).toEqual({ ...ref.out.screen, seq: 0 });
     });
 
     it("charges once when the capture answer is lost and retried with the same key", async () => {
@@ -334,12 +364,7 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       const { service: a, store, storage, restart } = await env();
       const items = [cola, water, cola, water];
       const log = cartLog(store, "cart-15", "s-move", T0, items, { account: "app-ana" });
-      const ref = await env();
-      await ref.service.ingest(
-        ref.store,
-        "cart-15",
-        cartLog(ref.store, "cart-15", "s-move", T0, items, { account: "app-ana" }),
-      );
+      const ref = await referenceRun("cart-15", "s-move", items);
       const b = restart();
       await a.ingest(store, "cart-15", log.slice(0, 4));
       await b.ingest(store, "cart-15", log.slice(4, 7)); // B rebuilds the cart from the raw log
@@ -347,19 +372,9 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       expect(a.counters.staleCarts).toBe(1);
       expect(a.counters.replayDiverged + b.counters.replayDiverged).toBe(0);
       expect(back.rejected).toEqual([]);
-      // Workflow events carry the server clock's time, which differs between the two runs.
-      const norm = (xs: { type: string; at: number }[], st: string) =>
-        JSON.parse(
-          JSON.stringify(xs.map((e) => (e.type.startsWith("Payment") ? { ...e, at: 0 } : e))).replaceAll(
-            st,
-            "STORE",
-          ),
-        );
-      const events = (await storage.events.readStream(`${store}/session/s-move`)).events.map((e) => e.data);
-      const refEvents = (await ref.storage.events.readStream(`${ref.store}/session/s-move`)).events.map(
-        (e) => e.data,
+      expect(paymentTimesZeroed(await storedEvents({ storage, store }, "s-move"))).toEqual(
+        paymentTimesZeroed(await storedEvents(ref, "s-move")),
       );
-      expect(norm(events, store)).toEqual(norm(refEvents, ref.store));
       expect((await storage.sessions.get(store, "s-move"))?.state).toBe("paid");
     });
 
@@ -470,12 +485,7 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
       });
       const items = [cola, water, cola];
       const log = cartLog(store, "cart-19", "s-flaky", T0, items, { account: "app-ana" });
-      const ref = await env();
-      await ref.service.ingest(
-        ref.store,
-        "cart-19",
-        cartLog(ref.store, "cart-19", "s-flaky", T0, items, { account: "app-ana" }),
-      );
+      const ref = await referenceRun("cart-19", "s-flaky", items);
       let failures = 0;
       for (let i = 0; i < log.length; i++) {
         // Arm a failure for the next append at two points: mid-shopping and at the exit.
@@ -491,18 +501,9 @@ export function runStoreServiceScenarios({ newStorage, newPayments }: ScenarioOp
         }
       }
       expect(failures).toBe(2);
-      const norm = (xs: { type: string; at: number }[], st: string) =>
-        JSON.parse(
-          JSON.stringify(xs.map((e) => (e.type.startsWith("Payment") ? { ...e, at: 0 } : e))).replaceAll(
-            st,
-            "STORE",
-          ),
-        );
-      const got = (await storage.events.readStream(`${store}/session/s-flaky`)).events.map((e) => e.data);
-      const want = (await ref.storage.events.readStream(`${ref.store}/session/s-flaky`)).events.map(
-        (e) => e.data,
+      expect(paymentTimesZeroed(await storedEvents({ storage, store }, "s-flaky"))).toEqual(
+        paymentTimesZeroed(await storedEvents(ref, "s-flaky")),
       );
-      expect(norm(got, store)).toEqual(norm(want, ref.store));
       expect((await storage.sessions.get(store, "s-flaky"))?.state).toBe("paid");
     });
 
