@@ -1,6 +1,7 @@
 /**
  * What the cart dashboard and the walk-out dashboard share: how they keep their data fresh, the
- * page around it, the figures at the top and the badge for a session that has left the aisles.
+ * page around it, the figures at the top, the session tables and their cells, and the badge for
+ * a session that has left the aisles.
  */
 import { type ReactNode, useRef, useState } from "react";
 import { ApiError, describeError } from "../../api/http";
@@ -132,6 +133,70 @@ export function TableHead({ columns, numeric = [] }: { columns: string[]; numeri
         ))}
       </tr>
     </thead>
+  );
+}
+
+/**
+ * A table of sessions under the header `columns`, or the `empty` sentence when there are none;
+ * `children` are its rows.
+ */
+export function SessionTable(props: {
+  rows: number;
+  empty: string;
+  columns: string[];
+  numeric?: string[];
+  testid?: string;
+  children: ReactNode;
+}) {
+  if (props.rows === 0) return <p className="muted">{props.empty}</p>;
+  return (
+    <table data-testid={props.testid}>
+      <TableHead columns={props.columns} numeric={props.numeric} />
+      <tbody>{props.children}</tbody>
+    </table>
+  );
+}
+
+/**
+ * The first cell of a session row: the cart or shopper (— when unknown) with the session id
+ * under it, or beside it when `inline`; `children` follow (a badge).
+ */
+export function WhoCell(props: { who?: string; session: string; inline?: boolean; children?: ReactNode }) {
+  return (
+    <td>
+      <strong>{props.who ?? "—"}</strong>
+      {props.inline ? (
+        <>
+          {" "}
+          <span className="muted">{props.session}</span>
+        </>
+      ) : (
+        <div className="muted">{props.session}</div>
+      )}
+      {props.children}
+    </td>
+  );
+}
+
+/** The last cells of an open session's row: its running total, and since when it is open. */
+export function TotalSinceCells({ s }: { s: { total: number; currency: string; openedAt: number } }) {
+  return (
+    <>
+      <td className="num">
+        <strong>{money(s.total, s.currency)}</strong>
+      </td>
+      <td>{clock(s.openedAt)}</td>
+    </>
+  );
+}
+
+/** Under a table that lists only the most recently active of what the server counts. */
+export function MostRecentNote(props: { shown: number; count: number; what: string; testid: string }) {
+  if (props.count <= props.shown) return null;
+  return (
+    <p className="muted" data-testid={props.testid}>
+      The {props.shown} most recently active of {props.count} {props.what}.
+    </p>
   );
 }
 

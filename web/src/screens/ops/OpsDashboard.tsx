@@ -10,19 +10,22 @@ import type { DayFigures } from "../../api/types";
 import { storeKind } from "../../api/walkout";
 import { HourlyChart } from "../../components/Charts";
 import { SignIn, useStaffKey } from "../../components/Staff";
-import { clock, duration, money } from "../../format";
+import { duration, money } from "../../format";
 import {
   Alert,
   DashboardPage,
   type DashboardProps,
   Kpi,
   MorePaymentProblemsAlert,
+  MostRecentNote,
   OfflineAlert,
   PaymentProblemAlert,
   SessionStateBadge,
-  TableHead,
+  SessionTable,
+  TotalSinceCells,
   UpdatedAt,
   useDashboardFeed,
+  WhoCell,
 } from "./DashboardParts";
 import { exitFigures, loadDashboard, openReviewFigures, shoppingCount } from "./dashboard-data";
 import { WalkoutDashboard } from "./WalkoutDashboard";
@@ -105,68 +108,50 @@ function Dashboard(props: DashboardProps) {
       <div className="grid-2">
         <section className="card" aria-labelledby="active-h">
           <h2 id="active-h">Carts shopping</h2>
-          {active.length === 0 ? (
-            <p className="muted">No cart is shopping right now.</p>
-          ) : (
-            <table data-testid="active-carts">
-              <TableHead
-                columns={["Cart", "Items", "Unsure", "Waiting on", "Total", "Since"]}
-                numeric={["Total"]}
-              />
-              <tbody>
-                {active.map((s) => {
-                  const unsure = s.screen?.lines.filter((l) => l.status === "unsure").length ?? 0;
-                  return (
-                    <tr key={s.session}>
-                      <td>
-                        <strong>{s.cart ?? "—"}</strong>
-                        <div className="muted">{s.session}</div>
-                      </td>
-                      <td className="num">{s.screen?.lines.reduce((n, l) => n + (l.qty ?? 1), 0) ?? 0}</td>
-                      <td>
-                        {unsure > 0 ? (
-                          <span className="badge unsure">{unsure} unsure</span>
-                        ) : (
-                          <span className="badge ok">all ok</span>
-                        )}
-                      </td>
-                      <td>{s.screen?.prompt ? s.screen.prompt.text : <span className="muted">—</span>}</td>
-                      <td className="num">
-                        <strong>{money(s.total, s.currency)}</strong>
-                      </td>
-                      <td>{clock(s.openedAt)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          )}
-          {shopping > active.length && (
-            <p className="muted" data-testid="active-more">
-              The {active.length} most recently active of {shopping} carts shopping.
-            </p>
-          )}
+          <SessionTable
+            rows={active.length}
+            empty="No cart is shopping right now."
+            testid="active-carts"
+            columns={["Cart", "Items", "Unsure", "Waiting on", "Total", "Since"]}
+            numeric={["Total"]}
+          >
+            {active.map((s) => {
+              const unsure = s.screen?.lines.filter((l) => l.status === "unsure").length ?? 0;
+              return (
+                <tr key={s.session}>
+                  <WhoCell who={s.cart} session={s.session} />
+                  <td className="num">{s.screen?.lines.reduce((n, l) => n + (l.qty ?? 1), 0) ?? 0}</td>
+                  <td>
+                    {unsure > 0 ? (
+                      <span className="badge unsure">{unsure} unsure</span>
+                    ) : (
+                      <span className="badge ok">all ok</span>
+                    )}
+                  </td>
+                  <td>{s.screen?.prompt ? s.screen.prompt.text : <span className="muted">—</span>}</td>
+                  <TotalSinceCells s={s} />
+                </tr>
+              );
+            })}
+          </SessionTable>
+          <MostRecentNote shown={active.length} count={shopping} what="carts shopping" testid="active-more" />
           <h2 style={{ marginTop: "1rem" }}>At the exit</h2>
-          {atExit.length === 0 ? (
-            <p className="muted">Nobody is at the exit.</p>
-          ) : (
-            <table>
-              <TableHead columns={["Cart", "State", "Total"]} numeric={["Total"]} />
-              <tbody>
-                {atExit.map((s) => (
-                  <tr key={s.session}>
-                    <td>
-                      <strong>{s.cart ?? "—"}</strong> <span className="muted">{s.session}</span>
-                    </td>
-                    <td>
-                      <SessionStateBadge state={s.screen?.state} />
-                    </td>
-                    <td className="num">{money(s.total, s.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <SessionTable
+            rows={atExit.length}
+            empty="Nobody is at the exit."
+            columns={["Cart", "State", "Total"]}
+            numeric={["Total"]}
+          >
+            {atExit.map((s) => (
+              <tr key={s.session}>
+                <WhoCell who={s.cart} session={s.session} inline />
+                <td>
+                  <SessionStateBadge state={s.screen?.state} />
+                </td>
+                <td className="num">{money(s.total, s.currency)}</td>
+              </tr>
+            ))}
+          </SessionTable>
           {atExitCount > atExit.length && (
             <p className="muted" data-testid="exit-more">
               {atExit.length} of {atExitCount} at the exit shown: the most recently active and every payment

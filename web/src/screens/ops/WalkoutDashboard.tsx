@@ -5,19 +5,22 @@
  * person, and the store's devices. Same live feed and 10 s poll as the cart dashboard.
  */
 import type { Shopper } from "../../api/walkout";
-import { clock, grams, money } from "../../format";
+import { grams, money } from "../../format";
 import {
   Alert,
   DashboardPage,
   type DashboardProps,
   Kpi,
   MorePaymentProblemsAlert,
+  MostRecentNote,
   OfflineAlert,
   PaymentProblemAlert,
   SessionStateBadge,
-  TableHead,
+  SessionTable,
+  TotalSinceCells,
   UpdatedAt,
   useDashboardFeed,
+  WhoCell,
 } from "./DashboardParts";
 import { loadWalkoutDashboard, type WalkoutDashboardData, walkoutFigures } from "./dashboard-data";
 
@@ -60,62 +63,52 @@ export function WalkoutDashboard(props: DashboardProps) {
       <div className="grid-2">
         <section className="card" aria-labelledby="inside-h">
           <h2 id="inside-h">Shoppers in the store</h2>
-          {inside.length === 0 ? (
-            <p className="muted">Nobody is in the store right now.</p>
-          ) : (
-            <table data-testid="shoppers-inside">
-              <TableHead columns={["Shopper", "Basket", "Total", "Since"]} numeric={["Total"]} />
-              <tbody>
-                {inside.map((s) => (
-                  <tr key={s.session} data-testid={`shopper-${s.shopper ?? s.session}`}>
-                    <td>
-                      <strong>{s.shopper ?? "—"}</strong>
-                      <div className="muted">{s.session}</div>
-                      {s.reviews.some((r) => r.status === "open") && (
-                        <span className="badge unsure">review</span>
-                      )}
-                    </td>
-                    <td>
-                      <Basket shopper={s} />
-                    </td>
-                    <td className="num">
-                      <strong>{money(s.total, s.currency)}</strong>
-                    </td>
-                    <td>{clock(s.openedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {insideCount > inside.length && (
-            <p className="muted" data-testid="inside-more">
-              The {inside.length} most recently active of {insideCount} shoppers inside.
-            </p>
-          )}
+          <SessionTable
+            rows={inside.length}
+            empty="Nobody is in the store right now."
+            testid="shoppers-inside"
+            columns={["Shopper", "Basket", "Total", "Since"]}
+            numeric={["Total"]}
+          >
+            {inside.map((s) => (
+              <tr key={s.session} data-testid={`shopper-${s.shopper ?? s.session}`}>
+                <WhoCell who={s.shopper} session={s.session}>
+                  {s.reviews.some((r) => r.status === "open") && <span className="badge unsure">review</span>}
+                </WhoCell>
+                <td>
+                  <Basket shopper={s} />
+                </td>
+                <TotalSinceCells s={s} />
+              </tr>
+            ))}
+          </SessionTable>
+          <MostRecentNote
+            shown={inside.length}
+            count={insideCount}
+            what="shoppers inside"
+            testid="inside-more"
+          />
           <h2 style={{ marginTop: "1rem" }}>Left the store</h2>
-          {left.length === 0 ? (
-            <p className="muted">Nobody has left yet.</p>
-          ) : (
-            <table data-testid="shoppers-left">
-              <TableHead columns={["Shopper", "State", "Total", "Receipt"]} numeric={["Total"]} />
-              <tbody>
-                {left.map((s) => (
-                  <tr key={s.session} data-testid={`left-${s.shopper ?? s.session}`}>
-                    <td>
-                      <strong>{s.shopper ?? "—"}</strong> <span className="muted">{s.session}</span>
-                    </td>
-                    <td>
-                      <SessionStateBadge state={s.screenState} />
-                    </td>
-                    <td className="num">{money(s.total, s.currency)}</td>
-                    <td>
-                      {s.receiptLink ? <a href={s.receiptLink}>Receipt</a> : <span className="muted">—</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <SessionTable
+            rows={left.length}
+            empty="Nobody has left yet."
+            testid="shoppers-left"
+            columns={["Shopper", "State", "Total", "Receipt"]}
+            numeric={["Total"]}
+          >
+            {left.map((s) => (
+              <tr key={s.session} data-testid={`left-${s.shopper ?? s.session}`}>
+                <WhoCell who={s.shopper} session={s.session} inline />
+                <td>
+                  <SessionStateBadge state={s.screenState} />
+                </td>
+                <td className="num">{money(s.total, s.currency)}</td>
+                <td>
+                  {s.receiptLink ? <a href={s.receiptLink}>Receipt</a> : <span className="muted">—</span>}
+                </td>
+              </tr>
+            ))}
+          </SessionTable>
         </section>
 
         <section className="card" aria-labelledby="alerts-h">
