@@ -24,7 +24,7 @@ import type { StoreEvent } from "../../src/domain/events/sensor-events";
 import type { RunningServer } from "../../src/main";
 import { CountingIngest } from "../server/support/counting-ingest";
 import { startServerOnMosquitto } from "../server/support/mosquitto-server";
-import { closeServerClient, connectServerClient } from "../server/support/server-client";
+import { closeServerClient, connectServerClient, SERVER_ACCOUNT } from "../server/support/server-client";
 import { writeWaterCatalog } from "../server/support/two-water-stores";
 import { type DynsecMosquitto as Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto";
 import { waitFor } from "../support/wait-for";
@@ -150,6 +150,37 @@ describe.skipIf(!available)("walk-out devices on Mosquitto + dynamic security", 
     await dynsecRevokeDevice(dynsec, STORE, "tracker-1");
     await closed;
     expect([134, 135]).toContain((await connectError("tracker-1", "tracker-secret")).code);
+  });
+
+  it("an event published retained is recorded once and cleared: a later subscriber is handed nothing (2026-12-06)", async () => {
+    // before: the broker kept it and handed it to every later subscription (a restarted server too)
+    const c = await connect("gate-1", "gate-secret");
+    const errors: string[] = [];
+    c.on("message", (_t, p) => errors.push(p.toString()));
+    await c.subscribeAsync(deviceTopic(STORE, "gate-1", "errors"), { qos: 1 });
+    await c.publishAsync(deviceTopic(STORE, "gate-1", "events"), JSON.stringify(gateIn("g-r", "s-r")), {
+      qos: 1,
+      retain: true,
+    });
+    await waitFor(() => received.some((e) => e.id === "g-r"));
+    await new Promise((r) => setTimeout(r, 300));
+    const seen: string[] = [];
+    const monitor = await mqtt.connectAsync(mosq.url, {
+      ...SERVER_ACCOUNT,
+      clientId: `skiplane-test-monitor-${process.pid}`,
+      reconnectPeriod: 0,
+    });
+    clients.push(monitor);
+    monitor.on("message", (_t, p, packet) => {
+      if (packet.retain) seen.push(p.toString());
+    });
+    await monitor.subscribeAsync(deviceTopic(STORE, "gate-1", "events"), { qos: 1 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect({ recorded: received.filter((e) => e.id === "g-r").length, seen, errors }).toEqual({
+      recorded: 1,
+      seen: [],
+      errors: [],
+    });
   });
 });
 

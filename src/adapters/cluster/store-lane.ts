@@ -55,6 +55,7 @@ import type { ServerMetrics } from "../metrics/server-metrics";
 import { BlockedKeepAlive } from "../mqtt/blocked-keepalive";
 import { CartGateway, type CartIngestPort, type CartOutbound } from "../mqtt/cart-gateway";
 import type { IntakeLimit } from "../mqtt/intake-limit";
+import { EVENTS_SUBSCRIPTION, retainedEvent } from "../mqtt/retained-events";
 import { errorsTopic, eventsTopic, parseCartTopic, screenTopic, TOPIC_ROOT } from "../mqtt/topics";
 import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 
@@ -138,6 +139,8 @@ export class StoreLane implements CartOutbound {
   private gateway: CartGateway | undefined;
   /** the session id this lane reads */
   private readonly clientId: string;
+  /** events topics found published retained (logged once each; retained-events.ts) */
+  private readonly retainedWarned = new Set<string>();
   /** the old guessable session still to be taken (see the file comment); cleared once it is */
   private legacyId: string | undefined;
 
@@ -326,6 +329,12 @@ export class StoreLane implements CartOutbound {
         if (drain && parsed.cart === drain.marker) return drainReached();
         return flush();
       }
+      // a retained copy being cleared: nothing was sent; one published retained: cleared, and taken
+      if (retainedEvent(client, packet, this.retainedWarned, this.o.log) === "ignore") {
+        next();
+        entry.stored = true;
+        return flush();
+      }
       const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
       const handled = gateway.handleMessage(topic, payload, undefined, next);
       // waiting for room: mqtt.js reads nothing, not the broker's PINGRESP either, so the lane
@@ -395,7 +404,8 @@ export class StoreLane implements CartOutbound {
     }
     try {
       // Always (re)subscribe: harmless on a resumed session, required on a new or expired one.
-      await client.subscribeAsync(storeEventsFilter(this.o.store), { qos: 1 });
+      // nothing retained at subscribe time, and a retained send arrives flagged (retained-events.ts)
+      await client.subscribeAsync(storeEventsFilter(this.o.store), EVENTS_SUBSCRIPTION);
     } catch (err) {
       return fail(err);
     }
@@ -426,7 +436,7 @@ export class StoreLane implements CartOutbound {
     });
     c.handleMessage = (_packet, callback) => callback(DEFERRED);
     try {
-      await c.subscribeAsync(storeEventsFilter(this.o.store), { qos: 1 });
+      await c.subscribeAsync(storeEventsFilter(this.o.store), EVENTS_SUBSCRIPTION);
     } finally {
       await c.endAsync(true).catch(() => undefined);
     }

@@ -15,10 +15,14 @@ import { BlockedKeepAlive } from "./blocked-keepalive";
 import type { DeviceGateway, DeviceOutbound } from "./device-gateway";
 import { ALL_DEVICE_EVENTS, deviceTopic, deviceUsername } from "./device-topics";
 import { addClientRole, type Dynsec, ensureRole, receiveOnlyAcls } from "./external-broker";
+import { EVENTS_SUBSCRIPTION, retainedEvent } from "./retained-events";
 import { sharedSubscription } from "./topics";
 
 type Done = (err?: Error) => void;
-type PacketHandler = (packet: { topic: string; payload: Buffer | string }, done: Done) => void;
+type PacketHandler = (
+  packet: { topic: string; payload: Buffer | string; retain?: boolean },
+  done: Done,
+) => void;
 
 /**
  * Routes the device topics of an already connected server client to the device gateway (the
@@ -34,8 +38,12 @@ export async function attachDevicesToExternalBroker(
 ): Promise<void> {
   const carts = client.handleMessage.bind(client) as unknown as PacketHandler;
   const keepAlive = BlockedKeepAlive.of(client);
+  /** events topics found published retained (logged once each) */
+  const warned = new Set<string>();
   const route: PacketHandler = (packet, done) => {
     if (!gateway.accepts(packet.topic)) return carts(packet, done);
+    // a retained copy being cleared: nothing was sent; one published retained: cleared, and taken
+    if (retainedEvent(client, packet, warned, options.log) === "ignore") return done();
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
     // mqtt.js reads nothing until the message is recorded (its PUBACK is sent then): a long wait
     // (intake paused) must not end the connection (blocked-keepalive.ts)
@@ -63,7 +71,8 @@ export async function attachDevicesToExternalBroker(
   };
   gateway.attach(outbound);
   const filter = options.shared === false ? ALL_DEVICE_EVENTS : sharedSubscription(ALL_DEVICE_EVENTS);
-  await client.subscribeAsync(filter, { qos: 1 });
+  // nothing retained at subscribe time, and a retained send arrives flagged (retained-events.ts)
+  await client.subscribeAsync(filter, EVENTS_SUBSCRIPTION);
 }
 
 /**

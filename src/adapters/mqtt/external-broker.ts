@@ -25,6 +25,7 @@ import type { CartError, ScreenState } from "../schemas/cart-protocol.schema";
 import { BlockedKeepAlive } from "./blocked-keepalive";
 import type { CartGateway, CartOutbound } from "./cart-gateway";
 import { CartPresence, type CartPresenceOptions } from "./cart-presence";
+import { EVENTS_SUBSCRIPTION, retainedEvent } from "./retained-events";
 import {
   ALL_CART_EVENTS,
   ALL_CART_STATUS,
@@ -117,7 +118,8 @@ export class ExternalBroker implements CartOutbound {
     self.pipeline();
     options.gateway.attach(self);
     const filter = options.shared === false ? ALL_CART_EVENTS : sharedSubscription(ALL_CART_EVENTS);
-    await client.subscribeAsync(filter, { qos: 1 });
+    // nothing retained at subscribe time, and a retained send arrives flagged (retained-events.ts)
+    await client.subscribeAsync(filter, EVENTS_SUBSCRIPTION);
     // every process sees every cart's status (not shared); the retained ones arrive at once
     await client.subscribeAsync(ALL_CART_STATUS, { qos: 1 });
     return self;
@@ -163,6 +165,8 @@ export class ExternalBroker implements CartOutbound {
       client as unknown as { _sendPacket(p: object, cb?: () => void): void }
     )._sendPacket.bind(client);
     const keepAlive = BlockedKeepAlive.of(client);
+    /** events topics found published retained (logged once each) */
+    const warned = new Set<string>();
     const flush = (c: typeof conn) => {
       if (c !== conn || c.failed || !this.connected) return;
       while (c.pending.length > 0 && c.pending[0].done) {
@@ -193,7 +197,7 @@ export class ExternalBroker implements CartOutbound {
       const target = parseCartTopic(topic);
       const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
       if (target?.kind === "status") this.presence.status(target.cart, payload);
-      if (target?.kind !== "events") {
+      if (target?.kind !== "events" || retainedEvent(client, packet, warned, options.log) === "ignore") {
         next();
         entry.done = true;
         return flush(c);
