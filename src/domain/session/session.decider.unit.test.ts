@@ -58,6 +58,19 @@ const checkInHold = (): BasketEvent[] => [
   }),
 ];
 
+/** that session at the exit (StartCheckout at 20), the check-in hold still live */
+const exitingWithCheckInHold = (): BasketEvent[] => {
+  const checkedIn = checkInHold();
+  return [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
+};
+
+/** the check-in hold's release that timed out */
+const checkInReleaseFailed = {
+  authorizationId: "auth-in",
+  amount: 10_000,
+  reason: "release timeout: no answer",
+};
+
 describe("session decider", () => {
   it("opens a session with a generated id when the cart gives none", () => {
     expect(when([], { type: "OpenSession", at: 5, store: "st-1", cart: "c-9" })).toEqual([
@@ -381,8 +394,7 @@ describe("session decider", () => {
   });
 
   it("a hold taken at exit because the total outgrew the check-in hold records that hold's release first", () => {
-    const checkedIn = checkInHold();
-    const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
+    const exiting = exitingWithCheckInHold();
     const events = when(exiting, {
       type: "RecordAuthorization",
       at: 21,
@@ -412,30 +424,24 @@ describe("session decider", () => {
   });
 
   it("a replaced check-in hold whose release failed is owed one, whatever the phase, until released once (0112)", () => {
-    const checkedIn = checkInHold();
-    const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
-    const failedRelease = {
-      authorizationId: "auth-in",
-      amount: 10_000,
-      reason: "release timeout: no answer",
-    };
+    const exiting = exitingWithCheckInHold();
     const events = when(exiting, {
       type: "RecordAuthorization",
       at: 21,
       amount: 15_000,
       currency: "USD",
       authorizationId: "auth-exit",
-      releaseFailed: failedRelease,
+      releaseFailed: checkInReleaseFailed,
     });
     expect(events).toEqual([
-      { type: "HoldReleaseFailed", at: 21, ...failedRelease },
+      { type: "HoldReleaseFailed", at: 21, ...checkInReleaseFailed },
       { type: "PaymentAuthorized", at: 21, amount: 15_000, currency: "USD", authorizationId: "auth-exit" },
     ]);
     const charging = [...exiting, ...events];
     expect(foldBasket(charging).payment).toMatchObject({
       authorizationId: "auth-exit",
       authorized: 15_000,
-      holdsToRelease: [{ ...failedRelease, failedAt: 21 }],
+      holdsToRelease: [{ ...checkInReleaseFailed, failedAt: 21 }],
     });
     // paid, then closed: the owed release is still on record and still settles
     const closed: BasketEvent[] = [
@@ -452,14 +458,17 @@ describe("session decider", () => {
     expect(after.payment.holdsToRelease).toBeUndefined();
     expect(when([...closed, ...released], release)).toEqual([]);
     // a second failure of the same hold is not recorded twice
-    expect(when(charging, { type: "RecordReleaseFailure", at: 24, holds: [failedRelease] })).toEqual([]);
+    expect(when(charging, { type: "RecordReleaseFailure", at: 24, holds: [checkInReleaseFailed] })).toEqual(
+      [],
+    );
     // the recorded live hold is not owed: the stream shows it held already (0107 releases it)
-    expect(when(exiting, { type: "RecordReleaseFailure", at: 24, holds: [failedRelease] })).toEqual([]);
+    expect(when(exiting, { type: "RecordReleaseFailure", at: 24, holds: [checkInReleaseFailed] })).toEqual(
+      [],
+    );
   });
 
   it("a failure that ends the hold records its release with it; a hold left in problem is released later, once", () => {
-    const checkedIn = checkInHold();
-    const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
+    const exiting = exitingWithCheckInHold();
     const failed = when(exiting, {
       type: "RecordPaymentFailure",
       at: 21,
@@ -491,31 +500,27 @@ describe("session decider", () => {
   });
 
   it("a failure that ends the live hold and cannot release it records it owed; released, both are settled (0120)", () => {
-    const checkedIn = checkInHold();
-    const exiting = [...checkedIn, ...when(checkedIn, { type: "StartCheckout", at: 20 })];
-    const failedRelease = {
-      authorizationId: "auth-in",
-      amount: 10_000,
-      reason: "release timeout: no answer",
-    };
+    const exiting = exitingWithCheckInHold();
     const failed = when(exiting, {
       type: "RecordPaymentFailure",
       at: 21,
       reason: "capture declined: the card was declined",
-      releaseFailed: [failedRelease],
+      releaseFailed: [checkInReleaseFailed],
     });
     expect(failed).toEqual([
       { type: "PaymentFailed", at: 21, reason: "capture declined: the card was declined" },
-      { type: "HoldReleaseFailed", at: 21, ...failedRelease },
+      { type: "HoldReleaseFailed", at: 21, ...checkInReleaseFailed },
     ]);
     const problem = [...exiting, ...failed];
     expect(foldBasket(problem).payment).toMatchObject({
       authorizationId: "auth-in",
       authorized: 10_000,
-      holdsToRelease: [{ ...failedRelease, failedAt: 21 }],
+      holdsToRelease: [{ ...checkInReleaseFailed, failedAt: 21 }],
     });
     // a retry's failed release of the same hold, in problem, is not recorded twice
-    expect(when(problem, { type: "RecordReleaseFailure", at: 22, holds: [failedRelease] })).toEqual([]);
+    expect(when(problem, { type: "RecordReleaseFailure", at: 22, holds: [checkInReleaseFailed] })).toEqual(
+      [],
+    );
     const settled = [
       ...when(problem, { type: "ReleasePendingHold", at: 30, authorizationId: "auth-in" }),
       ...when(problem, { type: "ReleaseHold", at: 30, authorizationId: "auth-in" }),
@@ -526,8 +531,8 @@ describe("session decider", () => {
     expect(after.payment.holdsToRelease).toBeUndefined();
     // a live hold left off the record in problem (older streams) can be recorded owed later
     const leftOpen = [...exiting, ...when(exiting, { type: "RecordPaymentFailure", at: 21, reason: "x" })];
-    expect(when(leftOpen, { type: "RecordReleaseFailure", at: 40, holds: [failedRelease] })).toEqual([
-      { type: "HoldReleaseFailed", at: 40, ...failedRelease },
+    expect(when(leftOpen, { type: "RecordReleaseFailure", at: 40, holds: [checkInReleaseFailed] })).toEqual([
+      { type: "HoldReleaseFailed", at: 40, ...checkInReleaseFailed },
     ]);
   });
 
