@@ -13,6 +13,14 @@ import { evaluateDir, formatReport } from "./evaluate";
 const dir = mkdtempSync(join(tmpdir(), "skiplane-eval-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The truth file: one line per session. */
+const writeTruth = (lines: object[]) =>
+  writeFileSync(join(dir, "truth.jsonl"), lines.map((x) => JSON.stringify(x)).join("\n"));
+
+/** The evaluation of `dir` at the default settings and threshold 0.9: a replay unless `answering`. */
+const evaluate = (answering = false) =>
+  evaluateDir({ dir, settings: DEFAULT_STORE_SETTINGS, threshold: 0.9, answering, sweep: [] });
+
 const catalog = {
   currency: "USD",
   products: [
@@ -98,25 +106,14 @@ describe("skiplane eval on a hand-written store", () => {
     text.splice(9, 0, '{"v":1,"t":1767600000300,"type":"weight","store":"st","cart":"c2","grams":"heavy"}');
     writeFileSync(join(dir, "log.jsonl"), `${text.join("\n")}\n`);
     writeFileSync(join(dir, "catalog.json"), JSON.stringify(catalog));
-    writeFileSync(
-      join(dir, "truth.jsonl"),
-      [
-        { session: "s1", items: [{ sku: "cola-330", qty: 1 }], weighed: [], decidable: true },
-        { session: "s2", items: [{ sku: "chips-salt", qty: 2 }], weighed: [], decidable: true },
-        { session: "s3", items: [{ sku: "chips-salt", qty: 1 }], weighed: [], decidable: false },
-        { session: "s9", items: [{ sku: "cola-330", qty: 1 }], weighed: [], decidable: true },
-      ]
-        .map((x) => JSON.stringify(x))
-        .join("\n"),
-    );
+    writeTruth([
+      { session: "s1", items: [{ sku: "cola-330", qty: 1 }], weighed: [], decidable: true },
+      { session: "s2", items: [{ sku: "chips-salt", qty: 2 }], weighed: [], decidable: true },
+      { session: "s3", items: [{ sku: "chips-salt", qty: 1 }], weighed: [], decidable: false },
+      { session: "s9", items: [{ sku: "cola-330", qty: 1 }], weighed: [], decidable: true },
+    ]);
 
-    const r = await evaluateDir({
-      dir,
-      settings: DEFAULT_STORE_SETTINGS,
-      threshold: 0.9,
-      answering: false,
-      sweep: [],
-    });
+    const r = await evaluate();
     expect(r.issues.log.examples.map((i) => [i.line, i.reason])).toEqual([
       [4, "bad-json"],
       [7, "unknown-version"],
@@ -160,24 +157,15 @@ describe("skiplane eval on a hand-written store", () => {
   });
 
   it("reports the evidence bound beside the figures when the truth counts undecided stops", async () => {
-    writeFileSync(
-      join(dir, "truth.jsonl"),
+    writeTruth(
       [
         { session: "s1", items: [{ sku: "cola-330", qty: 1 }], decidable: true, undecidableStops: 0 },
         { session: "s2", items: [{ sku: "chips-salt", qty: 2 }], decidable: true, undecidableStops: 0 },
         { session: "s3", items: [{ sku: "chips-salt", qty: 1 }], decidable: false, undecidableStops: 1 },
         { session: "s9", items: [{ sku: "cola-330", qty: 1 }], decidable: true, undecidableStops: 0 },
-      ]
-        .map((x) => JSON.stringify({ weighed: [], ...x }))
-        .join("\n"),
+      ].map((x) => ({ weighed: [], ...x })),
     );
-    const r = await evaluateDir({
-      dir,
-      settings: DEFAULT_STORE_SETTINGS,
-      threshold: 0.9,
-      answering: false,
-      sweep: [],
-    });
+    const r = await evaluate();
     const b = r.modes[0].evidenceBound;
     expect(b?.available).toBe(true);
     if (!b?.available) return;
@@ -197,24 +185,13 @@ describe("skiplane eval on a hand-written store", () => {
 
   it("reports a truth line it cannot price by line number and scores the rest", async () => {
     // before: `unknown sku "x"` thrown from the pricing, no line, nothing scored
-    writeFileSync(
-      join(dir, "truth.jsonl"),
-      [
-        { session: "s1", items: [{ sku: "cola-330", qty: 1 }], weighed: [], decidable: true },
-        { session: "o", items: [{ sku: "x", qty: 1 }], weighed: [] },
-        { session: "s2", items: [{ sku: "chips-salt", qty: 2 }], weighed: [], decidable: true },
-        { session: "s3", items: [{ sku: "chips-salt", qty: 1 }], weighed: [], decidable: false },
-      ]
-        .map((x) => JSON.stringify(x))
-        .join("\n"),
-    );
-    const r = await evaluateDir({
-      dir,
-      settings: DEFAULT_STORE_SETTINGS,
-      threshold: 0.9,
-      answering: false,
-      sweep: [],
-    });
+    writeTruth([
+      { session: "s1", items: [{ sku: "cola-330", qty: 1 }], weighed: [], decidable: true },
+      { session: "o", items: [{ sku: "x", qty: 1 }], weighed: [] },
+      { session: "s2", items: [{ sku: "chips-salt", qty: 2 }], weighed: [], decidable: true },
+      { session: "s3", items: [{ sku: "chips-salt", qty: 1 }], weighed: [], decidable: false },
+    ]);
+    const r = await evaluate();
     expect(r.issues.truth.counts).toEqual({ "bad-event": 1 });
     expect(r.issues.truth.examples).toEqual([
       { line: 2, reason: "bad-event", detail: expect.stringMatching(/session o .*unknown sku "x"/) },
@@ -228,8 +205,7 @@ describe("skiplane eval on a hand-written store", () => {
   it("goes on without a broken sim.json, saying so; --answering cannot and says why", async () => {
     // before: a bare JSON.parse error naming no file, even for a plain replay
     writeFileSync(join(dir, "sim.json"), "{bad");
-    const o = { dir, settings: DEFAULT_STORE_SETTINGS, threshold: 0.9, sweep: [] };
-    const r = await evaluateDir({ ...o, answering: false });
+    const r = await evaluate();
     expect(r.modes.map((m) => m.mode)).toEqual(["replay"]);
     expect(r.warnings).toEqual([
       expect.stringMatching(
@@ -238,22 +214,21 @@ describe("skiplane eval on a hand-written store", () => {
         ),
       ),
     ]);
-    await expect(evaluateDir({ ...o, answering: true })).rejects.toThrow(
+    await expect(evaluate(true)).rejects.toThrow(
       new RegExp(`${join(dir, "sim.json")} is not valid JSON: line 1, column 2`),
     );
     writeFileSync(join(dir, "sim.json"), '{"seed":1,"sessions":4}');
-    const wrong = await evaluateDir({ ...o, answering: false });
+    const wrong = await evaluate();
     expect(wrong.warnings).toEqual([expect.stringMatching(/is not a simulation manifest: carts: Required/)]);
     rmSync(join(dir, "sim.json"));
-    expect((await evaluateDir({ ...o, answering: false })).warnings).toBeUndefined();
+    expect((await evaluate()).warnings).toBeUndefined();
   });
 
   it("names the mix file in the header when the sim used --mix-file (sim.json records it)", async () => {
-    const o = { dir, settings: DEFAULT_STORE_SETTINGS, threshold: 0.9, sweep: [], answering: false };
     const manifest = { seed: 1, sessions: 4, carts: 2, mix: "standard", store: "st", answering: false };
     try {
       writeFileSync(join(dir, "sim.json"), JSON.stringify(manifest));
-      const plain = await evaluateDir(o);
+      const plain = await evaluate();
       expect(plain.mixFile).toBeUndefined();
       expect(formatReport(plain).split("\n")[0]).toBe(`evaluation of ${dir} (standard mix, threshold 0.9)`);
 
@@ -265,7 +240,7 @@ describe("skiplane eval on a hand-written store", () => {
           mixOverrides: { sensors: { lookalikeConfusionP: 0 } },
         }),
       );
-      const r = await evaluateDir(o);
+      const r = await evaluate();
       expect(r.warnings).toBeUndefined();
       expect(r.mixFile).toBe("/tmp/camera.json");
       // before: "(standard mix, threshold 0.9)", as if the sim had used the standard mix
