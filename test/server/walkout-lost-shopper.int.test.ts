@@ -111,6 +111,34 @@ describe.each([
     return { service, walkout };
   }
 
+  /**
+   * One test's storage (restartable), the clock an hour after T0 (`advance` moves it) and a
+   * sandbox provider; the storage is closed after `run`.
+   */
+  async function inEnv(
+    run: (t: {
+      env: Env;
+      clock: { now(): number };
+      payments: SandboxPaymentGateway;
+      advance(ms: number): void;
+    }) => Promise<void>,
+  ): Promise<void> {
+    const env = await newEnv();
+    let now = T0 + 3_600_000;
+    try {
+      await run({
+        env,
+        clock: { now: () => now },
+        payments: new SandboxPaymentGateway({ ids: sequentialIds() }),
+        advance: (ms) => {
+          now += ms;
+        },
+      });
+    } finally {
+      await env.close();
+    }
+  }
+
   const holdsOf = (payments: SandboxPaymentGateway, session: string) =>
     payments
       .ledger()
@@ -128,12 +156,8 @@ describe.each([
     id: `${shopper}-track-${n}`,
   });
 
-  it("ends a lost shopper's visit after abandonAfterMinutes, across a restart: review with the hold, or cancelled and released", async () => {
-    const env = await newEnv();
-    try {
-      let now = T0 + 3_600_000;
-      const clock = { now: () => now };
-      const payments = new SandboxPaymentGateway({ ids: sequentialIds() });
+  it("ends a lost shopper's visit after abandonAfterMinutes, across a restart: review with the hold, or cancelled and released", () =>
+    inEnv(async ({ env, clock, payments, advance }) => {
       let storage = await env.storage();
       let { service, walkout } = services(storage, payments, clock);
       await walkout.rebuild();
@@ -166,7 +190,7 @@ describe.each([
         "water-500",
       ]);
 
-      now += 20 * MINUTE;
+      advance(20 * MINUTE);
       await walkout.ingest(store, [track("track-3", 20)]);
       expect(await walkout.abandonSilent()).toEqual([]);
 
@@ -175,12 +199,12 @@ describe.each([
       ({ service, walkout } = services(storage, payments, clock));
       await service.rebuild();
       await walkout.rebuild();
-      now += 2 * MINUTE;
+      advance(2 * MINUTE);
       expect(await walkout.abandonSilent()).toEqual([]);
-      now += 5 * MINUTE;
+      advance(5 * MINUTE);
       await walkout.ingest(store, [track("track-3", 27)]);
       expect(await walkout.abandonSilent()).toEqual([]);
-      now += 4 * MINUTE; // 31 minutes after track-1's bottle and track-2's gate.in
+      advance(4 * MINUTE); // 31 minutes after track-1's bottle and track-2's gate.in
       await walkout.ingest(store, [track("track-3", 31)]);
       const done = await walkout.abandonSilent();
       expect(
@@ -230,7 +254,7 @@ describe.each([
       await service.rebuild();
       expect(await walkout.rebuild()).toMatchObject({ appended: 0, inside: 1 });
       expect(walkout.counters.replayDiverged).toBe(0);
-      now += 3 * MINUTE;
+      advance(3 * MINUTE);
       expect(await walkout.abandonSilent()).toEqual([]);
       const out = await walkout.ingest(store, [
         { v: 1, t: T0 + 60_000, type: "gate.out", store, shopper: "track-3", id: "v-seen-out" },
@@ -247,23 +271,16 @@ describe.each([
       const decided = await service.resolveReview(store, c.caseId, { decision: "confirm", by: "rev-1" });
       expect(decided.settle).toMatchObject({ status: "paid" });
       expect(holdsOf(payments, "v-lost-basket")).toEqual(["captured"]);
-    } finally {
-      await env.close();
-    }
-  });
+    }));
 
-  it("watchAbandoned sweeps on its timer and reports the visit it ended", async () => {
-    const env = await newEnv();
-    try {
-      let now = T0 + 3_600_000;
-      const clock = { now: () => now };
-      const payments = new SandboxPaymentGateway({ ids: sequentialIds() });
+  it("watchAbandoned sweeps on its timer and reports the visit it ended", () =>
+    inEnv(async ({ env, clock, payments, advance }) => {
       const storage = await env.storage();
       const { walkout } = services(storage, payments, clock);
       await walkout.ingest(store, [
         { v: 1, t: T0, type: "gate.in", store, session: "v-timer", shopper: "track-5", id: "v-timer-in" },
       ]);
-      now += 31 * MINUTE;
+      advance(31 * MINUTE);
       const reported: string[] = [];
       const watch = walkout.watchAbandoned({
         everyMs: 20,
@@ -278,17 +295,10 @@ describe.each([
       }
       expect(reported).toEqual(["v-timer:cancelled"]);
       expect(holdsOf(payments, "v-timer")).toEqual(["released"]);
-    } finally {
-      await env.close();
-    }
-  });
+    }));
 
-  it("a sweep killed between its gate.out and the abandon's record is finished by the restart", async () => {
-    const env = await newEnv();
-    try {
-      let now = T0 + 3_600_000;
-      const clock = { now: () => now };
-      const payments = new SandboxPaymentGateway({ ids: sequentialIds() });
+  it("a sweep killed between its gate.out and the abandon's record is finished by the restart", () =>
+    inEnv(async ({ env, clock, payments, advance }) => {
       const storage = await env.storage();
       // the process dies as it records the abandon
       const crashing = appendDiesOnce(storage, "abandon");
@@ -306,7 +316,7 @@ describe.each([
       expect((await storage.sessions.get(store, "v-killed"))?.screen.lines.map((l) => l.sku)).toEqual([
         "chips-100",
       ]);
-      now += 31 * MINUTE;
+      advance(31 * MINUTE);
       await expect(first.walkout.abandonSilent()).rejects.toThrow(/killed/);
       expect((await storage.sessions.get(store, "v-killed"))?.state).toBe("shopping");
 
@@ -317,12 +327,9 @@ describe.each([
       expect(second.service.counters.abandoned).toEqual({ review: 1 });
       expect(holdsOf(payments, "v-killed")).toEqual(["held"]);
       expect((await second.walkout.shoppers(store)).filter((s) => s.inside)).toEqual([]);
-      now += 3 * MINUTE;
+      advance(3 * MINUTE);
       expect(await second.walkout.abandonSilent()).toEqual([]);
-    } finally {
-      await env.close();
-    }
-  });
+    }));
 });
 
 it("a device cannot send the store's own gate.out: the edge strips `sweep`", () => {
