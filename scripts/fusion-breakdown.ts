@@ -46,6 +46,8 @@ const threshold = Number(opts.threshold ?? DEFAULT_FUSION_CONFIG.acceptThreshold
 const show = Number(opts.show ?? 3);
 const needlessOnly = opts.needless === true;
 const { catalog, events, receipts, truths } = await runFusion(dir, { threshold, replayed });
+const skuByName = new Map<string, string>();
+for (const p of catalog.bySku.values()) skuByName.set(p.name, p.sku);
 
 /** why a line was unsure, from its evidence (as scripts/fusion-diagnose.ts) */
 function cause(ev: Evidence | undefined): string {
@@ -59,6 +61,59 @@ function cause(ev: Evidence | undefined): string {
   if (h.length > 1 && one(h[0].label) && one(h[1].label)) return "two single products compete";
   if (h.length > 1 && h[0].label.includes("+") !== h[1].label.includes("+")) return "one vs several";
   if (/ g$/.test(h[0]?.label ?? "")) return "weighed produce";
+  return otherCause(ev);
+}
+
+/** the products a hypothesis label names, by sku, with their unit counts (weighed: 0) */
+function labelItems(label: string): Map<string, number> | undefined {
+  const out = new Map<string, number>();
+  for (const part of label.split(" + ")) {
+    const unit = /^(\d+) × (.+)$/.exec(part);
+    const weighed = /^(.+) \d+ g(?: \(weighed\))?$/.exec(part);
+    const name = unit ? unit[2] : weighed?.[1];
+    const sku = name === undefined ? undefined : skuByName.get(name);
+    if (sku === undefined) {
+      if (/ g unidentified$/.test(part)) continue;
+      return undefined;
+    }
+    out.set(sku, unit ? Number(unit[1]) : 0);
+  }
+  return out;
+}
+
+/**
+ * What "other" is, from the evidence (session 12): the guess's product seen going the other way;
+ * a clear sighting whose top is a product the guess does not hold while it lists one lower; the
+ * same products at another count; one of them swapped for its look-alike; the guess against a
+ * catch-all (not merchandise, merchandise nothing identifies: the weight off the catalog's).
+ */
+function otherCause(ev: Evidence): string {
+  const h = ev.hypotheses;
+  const guess = labelItems(h[0]?.label ?? "");
+  if (!guess || !ev.change) return "other";
+  const against = ev.change.delta < 0 ? "in" : "out";
+  const tops = ev.vision
+    .filter((v) => v.candidates.length > 0)
+    .map((v) => ({ dir: v.dir, c: [...v.candidates].sort((a, b) => b.p - a.p) }));
+  if (tops.some((v) => v.dir === against && guess.has(v.c[0].sku))) return "seen the wrong way";
+  if (
+    tops.some(
+      (v) => v.dir !== against && !guess.has(v.c[0].sku) && v.c.slice(1).some((x) => guess.has(x.sku)),
+    )
+  )
+    return "camera's top another product";
+  const second = labelItems(h[1]?.label ?? "");
+  if (second && second.size === guess.size && [...guess.keys()].every((k) => second.has(k)))
+    return "how many units";
+  if (second && second.size === guess.size) {
+    const gone = [...guess.keys()].filter((k) => !second.has(k));
+    const come = [...second.keys()].filter((k) => !guess.has(k));
+    const alike = (a: string, b: string) =>
+      catalog.bySku.get(a)?.lookalikes?.includes(b) || catalog.bySku.get(b)?.lookalikes?.includes(a);
+    if (gone.length === 1 && come.length === 1 && alike(gone[0], come[0])) return "a look-alike second";
+  }
+  if (h[1]?.label.startsWith("unidentified") || h[1]?.label.startsWith("not merchandise"))
+    return "weight off (a catch-all second)";
   return "other";
 }
 
