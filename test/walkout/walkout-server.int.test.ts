@@ -97,6 +97,35 @@ async function captures(session: string): Promise<number> {
   return events.filter((e) => e.type === "PaymentCaptured").length;
 }
 
+/** A visit of `shopper`: gate.in at `t0`, one pick-up from PLATES[pick.plate], gate.out. */
+function visit(
+  session: string,
+  shopper: string,
+  t0: number,
+  pick: { plate: number; grams: number; atMs: number },
+) {
+  return visitScript({
+    store: STORE,
+    session,
+    shopper,
+    t0,
+    plates: PLATES,
+    pick: { ...pick, plate: PLATES[pick.plate] },
+  });
+}
+
+/** The session's receipt has `lines` and is captured in full, exactly once. */
+async function expectChargedOnce(session: string, lines: { sku: string; qty: number }[]) {
+  const receipt = await api("GET", `/receipts/${session}`);
+  expect(receipt.status).toBe(200);
+  expect(
+    (receipt.body.lines as { sku: string; qty: number }[]).map((l) => ({ sku: l.sku, qty: l.qty })),
+  ).toEqual(lines);
+  expect(receipt.body.captured).toBe(receipt.body.total);
+  expect(await captures(session)).toBe(1);
+  return receipt;
+}
+
 describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (%s)", (kind) => {
   const schema = uniqueSchemaName("walkout");
   beforeAll(async () => {
@@ -165,14 +194,7 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
   it("gate.in, a pick-up on the plates, gate.out: the receipt is charged once with the right line", async () => {
     const gate = await connect("gate-1");
     const plates = await connect("plates-1");
-    const v = visitScript({
-      store: STORE,
-      session: "v-0001",
-      shopper: "track-17",
-      t0: T0,
-      plates: PLATES,
-      pick: { plate: PLATES[0], grams: 538, atMs: 3000 },
-    });
+    const v = visit("v-0001", "track-17", T0, { plate: 0, grams: 538, atMs: 3000 });
     await send(gate, "gate-1", v.gateIn);
     for (const batch of v.plates.slice(0, 5)) {
       await send(plates, "plates-1", batch);
@@ -203,18 +225,10 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
       state: "paid",
     });
     expect(after.shoppers[0].receiptLink).toMatch(/^\/r\//);
-    const receipt = await api("GET", "/receipts/v-0001");
-    expect(receipt.status).toBe(200);
-    const lines = (receipt.body.lines as { sku: string; qty: number }[]).map((l) => ({
-      sku: l.sku,
-      qty: l.qty,
-    }));
-    expect(lines).toEqual([{ sku: "water-500", qty: 1 }]);
-    expect(receipt.body.captured).toBe(receipt.body.total);
+    const receipt = await expectChargedOnce("v-0001", [{ sku: "water-500", qty: 1 }]);
     // 1.29 plus the default (demo) sales tax
     expect(after.shoppers[0].total).toBe(receipt.body.total);
     expect(receipt.body.total).toBeGreaterThan(129);
-    expect(await captures("v-0001")).toBe(1);
   });
 
   it("a device may publish only on its own topic: another device's and a cart's are refused", async () => {
@@ -280,14 +294,7 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
 
   it("a restart rebuilds the visit of a shopper still inside; gate.out afterwards settles it once", async () => {
     const t0 = T0 + 200_000;
-    const v = visitScript({
-      store: STORE,
-      session: "v-0002",
-      shopper: "track-18",
-      t0,
-      plates: PLATES,
-      pick: { plate: PLATES[1], grams: 105, atMs: 2500 },
-    });
+    const v = visit("v-0002", "track-18", t0, { plate: 1, grams: 105, atMs: 2500 });
     let gate = await connect("gate-1");
     let plates = await connect("plates-1");
     await send(gate, "gate-1", v.gateIn);
@@ -319,25 +326,12 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
       await send(plates, "plates-1", batch);
     }
     await send(gate, "gate-1", v.gateOut);
-    const receipt = await api("GET", "/receipts/v-0002");
-    expect(receipt.status).toBe(200);
-    expect(
-      (receipt.body.lines as { sku: string; qty: number }[]).map((l) => ({ sku: l.sku, qty: l.qty })),
-    ).toEqual([{ sku: "chips-100", qty: 1 }]);
-    expect(receipt.body.captured).toBe(receipt.body.total);
-    expect(await captures("v-0002")).toBe(1);
+    await expectChargedOnce("v-0002", [{ sku: "chips-100", qty: 1 }]);
   });
 
   it("a crash after the raw write: the restart appends what the basket missed and settles the exit", async () => {
     const t0 = T0 + 300_000;
-    const v = visitScript({
-      store: STORE,
-      session: "v-0003",
-      shopper: "track-19",
-      t0,
-      plates: PLATES,
-      pick: { plate: PLATES[2], grams: 220, atMs: 3500 },
-    });
+    const v = visit("v-0003", "track-19", t0, { plate: 2, grams: 220, atMs: 3500 });
     const gate = await connect("gate-1");
     const plates = await connect("plates-1");
     await send(gate, "gate-1", v.gateIn);
@@ -363,13 +357,7 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
 
     await start();
     expect(server.walkout.counters.recoveredEvents).toBeGreaterThan(0);
-    const receipt = await api("GET", "/receipts/v-0003");
-    expect(receipt.status).toBe(200);
-    expect(
-      (receipt.body.lines as { sku: string; qty: number }[]).map((l) => ({ sku: l.sku, qty: l.qty })),
-    ).toEqual([{ sku: "soap-200", qty: 1 }]);
-    expect(receipt.body.captured).toBe(receipt.body.total);
-    expect(await captures("v-0003")).toBe(1);
+    await expectChargedOnce("v-0003", [{ sku: "soap-200", qty: 1 }]);
   });
 
   it("revoking a device through the API disconnects it now and refuses it afterwards", async () => {
@@ -391,14 +379,7 @@ describe.each(["sqlite", "postgres"] as const)("a walk-out store in the server (
 
   it("two shoppers within reach of a pick-up: the review case names both; the console gets the shelf's weight", async () => {
     const t0 = T0 + 400_000;
-    const v = visitScript({
-      store: STORE,
-      session: "v-0004",
-      shopper: "track-21",
-      t0,
-      plates: PLATES,
-      pick: { plate: PLATES[0], grams: 538, atMs: 3000 },
-    });
+    const v = visit("v-0004", "track-21", t0, { plate: 0, grams: 538, atMs: 3000 });
     const other = {
       v: 1,
       t: t0 + 100,
