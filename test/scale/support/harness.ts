@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { expect } from "vitest";
 import { writeCatalogFile } from "../../../src/adapters/files/catalog-file";
 import { SandboxPaymentGateway } from "../../../src/adapters/payments/sandbox-gateway";
 import { openSqliteStorage } from "../../../src/adapters/sqlite/sqlite-storage";
@@ -288,6 +289,14 @@ export async function verify(
   return v;
 }
 
+/** The checks every scenario ends with (above) passed for `trips`: nothing lost, one capture each. */
+export function expectNothingLost(verdict: Verdict, trips: ReturnType<Chain["trips"]>): void {
+  expect(verdict.ackedEvents).toBe(trips.reduce((s, t) => s + t.events.length, 0));
+  expect(verdict.missingAcked).toEqual([]);
+  expect(verdict.basketMismatches).toEqual([]);
+  expect(verdict.captureProblems).toEqual([]);
+}
+
 /** JSON with object keys sorted (JSONB does not keep key order). */
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
@@ -325,6 +334,16 @@ export async function chainRollup(chain: Chain, port: number) {
   };
   const unauth = await fetch(`http://127.0.0.1:${port}/api/v1/chain/rollup`);
   return { body, unauthorizedStatus: unauth.status };
+}
+
+/** What the rollup said per store, in expectedRollup's shape. */
+export function rollupCounts(rollup: Awaited<ReturnType<typeof chainRollup>>) {
+  return rollup.body.stores.map((s) => ({
+    store: s.store,
+    sessionsOpened: s.sessionsOpened,
+    sessionsPaid: s.sessionsPaid,
+    captured: s.captured,
+  }));
 }
 
 /** What the rollup must say per store, from the reference run. */
