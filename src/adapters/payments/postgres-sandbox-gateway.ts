@@ -16,7 +16,10 @@ import pg from "pg";
 import type { PaymentResult } from "../../app/ports/payment-gateway";
 import {
   captureFromRow,
+  captureRowValues,
   holdFromRow,
+  holdRowValues,
+  refundRowValues,
   type SandboxAnswer,
   type SandboxCaptureRow,
   type SandboxDecide,
@@ -219,48 +222,34 @@ async function captureFor(tx: Tx, captureId: string) {
 
 async function write(tx: Tx, w: SandboxWrite): Promise<void> {
   switch (w.kind) {
-    case "hold": {
-      const h = w.hold;
+    case "hold":
       await tx.query(
         "INSERT INTO sandbox_holds (authorization_id, payment_method, currency, amount, status, reference, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [
-          h.authorizationId,
-          h.paymentMethod,
-          h.currency,
-          h.amount,
-          h.status,
-          h.reference,
-          h.expiresAt ?? null,
-        ],
+        holdRowValues(w.hold),
       );
       return;
-    }
     case "hold-status":
       await tx.query("UPDATE sandbox_holds SET status = $2 WHERE authorization_id = $1", [
         w.authorizationId,
         w.status,
       ]);
       return;
-    case "capture": {
-      const c = w.capture;
+    case "capture":
       await tx.query(
         "INSERT INTO sandbox_captures (capture_id, authorization_id, payment_method, amount) VALUES ($1, $2, $3, $4)",
-        [c.captureId, c.authorizationId, c.paymentMethod, c.amount],
+        captureRowValues(w.capture),
       );
       return;
-    }
-    case "refund": {
-      const r = w.refund;
+    case "refund":
       await tx.query("UPDATE sandbox_captures SET refunded = refunded + $2 WHERE capture_id = $1", [
-        r.captureId,
-        r.amount,
+        w.refund.captureId,
+        w.refund.amount,
       ]);
       await tx.query(
         "INSERT INTO sandbox_refunds (refund_id, capture_id, amount, reason) VALUES ($1, $2, $3, $4)",
-        [r.refundId, r.captureId, r.amount, r.reason],
+        refundRowValues(w.refund),
       );
       return;
-    }
     default: {
       const never: never = w;
       throw new Error(`unknown sandbox write ${JSON.stringify(never)}`);

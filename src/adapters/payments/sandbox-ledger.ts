@@ -194,3 +194,25 @@ export const captureFromRow = (r: SandboxCaptureRow): SandboxCapture => ({
   amount: Number(r.amount),
   refunded: Number(r.refunded),
 });
+
+/** A hold's values in the column order of the SQL ledgers' INSERT INTO sandbox_holds. */
+export const holdRowValues = (h: SandboxHold) => [
+  h.authorizationId,
+  h.paymentMethod,
+  h.currency,
+  h.amount,
+  h.status,
+  h.reference,
+  h.expiresAt ?? null,
+];
+
+/** A capture's values in the column order of INSERT INTO sandbox_captures (refunded starts at 0). */
+export const captureRowValues = (c: SandboxCapture) => [
+  c.captureId,
+  c.authorizationId,
+  c.paymentMethod,
+  c.amount,
+];
+
+/** A refund's values in the column order of INSERT INTO sandbox_refunds. */
+export const refundRowValues = (r: SandboxRefund) => [r.refundId, r.captureId, r.amount, r.reason];

@@ -20,7 +20,10 @@
 import BetterSqlite3 from "better-sqlite3";
 import {
   captureFromRow,
+  captureRowValues,
   holdFromRow,
+  holdRowValues,
+  refundRowValues,
   type SandboxAnswer,
   type SandboxCaptureRow,
   type SandboxDecide,
@@ -165,33 +168,19 @@ export class SqliteSandboxGateway extends SandboxLedgerGateway {
 
   private write(w: SandboxWrite): void {
     switch (w.kind) {
-      case "hold": {
-        const h = w.hold;
-        this.sql.addHold.run(
-          h.authorizationId,
-          h.paymentMethod,
-          h.currency,
-          h.amount,
-          h.status,
-          h.reference,
-          h.expiresAt ?? null,
-        );
+      case "hold":
+        this.sql.addHold.run(...holdRowValues(w.hold));
         return;
-      }
       case "hold-status":
         this.sql.holdStatus.run(w.status, w.authorizationId);
         return;
-      case "capture": {
-        const c = w.capture;
-        this.sql.addCapture.run(c.captureId, c.authorizationId, c.paymentMethod, c.amount);
+      case "capture":
+        this.sql.addCapture.run(...captureRowValues(w.capture));
         return;
-      }
-      case "refund": {
-        const r = w.refund;
-        this.sql.addRefunded.run(r.amount, r.captureId);
-        this.sql.addRefund.run(r.refundId, r.captureId, r.amount, r.reason);
+      case "refund":
+        this.sql.addRefunded.run(w.refund.amount, w.refund.captureId);
+        this.sql.addRefund.run(...refundRowValues(w.refund));
         return;
-      }
       default: {
         const never: never = w;
         throw new Error(`unknown sandbox write ${JSON.stringify(never)}`);
