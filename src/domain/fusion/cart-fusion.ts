@@ -218,6 +218,9 @@ class CartFusionImpl implements CartFusion {
   /** changes explained as merchandise beyond doubt without the blank sightings, and how many had one */
   private blankSeenN = 0;
   private blankSeenK = 0;
+  /** one unit, scanned, explained beyond doubt: how many, and how many no sighting named */
+  private missSeenN = 0;
+  private missSeenK = 0;
   /**
    * what a unit of each sku charges, as a key (see chargeAgreement): as a counted unit, and as
    * weighed goods (one cache each: the key of a unit product depends on which it is asked as)
@@ -507,6 +510,7 @@ class CartFusionImpl implements CartFusion {
     // (tw for the lines only: "did something else go in?" is asked as before)
     if (!removal) {
       this.learnSpread(best, change, sightings, scans);
+      this.learnMiss(best, sightings, scans);
       this.learnTogether(best, scans);
     }
     for (const s of sightings) s.used = true;
@@ -760,6 +764,42 @@ class CartFusionImpl implements CartFusion {
     if (h.kind !== "merch" || h.remainder || h.posterior < 0.99) return;
     this.blankSeenN++;
     if (blank > 0) this.blankSeenK++;
+  }
+
+  /**
+   * How often this cart's camera misses a unit crossing the rim, as the "did something else go
+   * in?" doubt takes it (hiddenBesideRatio): over single units the shopper scanned and the cart
+   * explained beyond doubt (the scan, not the camera, names them, so the sample does not select
+   * on sightings), the share no sighting in the change's window named at any rank; the upper end
+   * of its one-sided Wilson interval at visionMissLearnZ, never above visionMissP (the configured
+   * rate is an assumption the cart may only narrow with its own evidence, as learnedBlankMerchP).
+   */
+  private learnedMissP(): number {
+    const cfg = this.cfg;
+    const z = cfg.visionMissLearnZ;
+    if (z <= 0 || this.missSeenN === 0) return cfg.visionMissP;
+    const n = this.missSeenN;
+    const p = this.missSeenK / n;
+    const ub =
+      (p + (z * z) / (2 * n) + z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+    return Math.min(cfg.visionMissP, ub);
+  }
+
+  /** one observation for learnedMissP: a single unit, scanned once, explained beyond doubt */
+  private learnMiss(best: Hypothesis, sightings: Sighting[], scans: Scan[]): void {
+    if (this.cfg.visionMissLearnZ <= 0 || best.kind !== "merch" || best.remainder || best.posterior < 0.99)
+      return;
+    if (best.items.length !== 1 || best.items[0].qty !== 1) return;
+    const sku = best.items[0].sku;
+    if (
+      scans.length !== 1 ||
+      scans[0].sku !== sku ||
+      scans[0].grams !== undefined ||
+      scans[0].price !== undefined
+    )
+      return;
+    this.missSeenN++;
+    if (!sightings.some((v) => v.candidates.some((c) => c.sku === sku))) this.missSeenK++;
   }
 
   /** the factor on unit explanations' weight sd this cart has learned (weightSpreadPriorN) */
@@ -1360,7 +1400,7 @@ class CartFusionImpl implements CartFusion {
       // the ratio of two Gaussian densities, in logs (the guess alone may be far out)
       sum += Math.exp(0.5 * (zOwn * zOwn - z2)) * (own / Math.sqrt(s2)) * (p.gtin ? scannedP : 1);
     }
-    return (cfg.extraUnitPrior * cfg.extraProductPrior * cfg.visionMissP * sum) / this.byWeight.length;
+    return (cfg.extraUnitPrior * cfg.extraProductPrior * this.learnedMissP() * sum) / this.byWeight.length;
   }
 
   /** Index of the first product (by unit weight) whose mean is at least `mean`. */

@@ -244,6 +244,13 @@ export interface FusionConfig {
    * scanning what they drop scans the product beside them too (1: no factor)
    */
   hiddenBesideScannedP: number;
+  /**
+   * the camera miss rate that sum takes is what this cart measures, not the configured
+   * visionMissP: over single units scanned and explained beyond doubt, the share no sighting
+   * named, at the upper end of its one-sided Wilson interval at this z, never above visionMissP
+   * (the cart may only narrow the assumption with its own evidence). 0: visionMissP
+   */
+  visionMissLearnZ: number;
   /** identity score of a basket product taken out without a sighting */
   unseenRemovalP: number;
   /** factor when a scan in the window is not part of the explanation */
@@ -419,6 +426,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   unseenCandidates: 4,
   hiddenBesideDoubt: true,
   hiddenBesideScannedP: 0.05,
+  visionMissLearnZ: 1.645,
   unseenRemovalP: 0.3,
   scanUnusedP: 0.02,
   pluLookalikeUnusedP: 0.001,
