@@ -191,8 +191,9 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
     await chain.waitAllOwned(30_000);
     const liveTrips = chain.stores.flatMap((store) =>
       Array.from({ length: LIVE_CARTS }, (_, k) => {
-        const cart = `live${k + 1}`;
-        const session = `${store}-${cart}-live`;
+        // cart ids are unique across the chain's stores (they are MQTT usernames)
+        const cart = `${store}-live${k + 1}`;
+        const session = `${cart}-live`;
         const items = Math.max(1, Math.floor((LIVE_SECONDS * 20 - 22) / 41));
         return {
           store,
@@ -202,6 +203,8 @@ async function runFor(n: number, brokerUrl: string, db: TestPostgres): Promise<R
         };
       }),
     );
+    // a store lane takes events only of a cart provisioned in its store (provisioned-carts.ts)
+    await chain.provision(liveTrips);
     const fleet = await startFleet({ url: brokerUrl, carts: liveTrips });
     let takeoverMs: number | undefined;
     let moved: string[] = [];

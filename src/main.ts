@@ -62,7 +62,7 @@ import { deviceTopic, deviceUsername } from "./adapters/mqtt/device-topics";
 import { EmbeddedBroker } from "./adapters/mqtt/embedded-broker";
 import { dynsecMigrateCarts, ExternalBroker } from "./adapters/mqtt/external-broker";
 import { IntakeLimit } from "./adapters/mqtt/intake-limit";
-import { provisionedCartsOnly } from "./adapters/mqtt/provisioned-carts";
+import { provisionedCartsBehind } from "./adapters/mqtt/provisioned-carts";
 import { RegistryCartDirectory } from "./adapters/mqtt/registry-cart-directory";
 import {
   announcingRevocations,
@@ -359,8 +359,7 @@ export async function startServer(
     // behind an external broker without dynsec, events count only for a cart provisioned in the
     // topic's store: an ACL file binds a cart to its id, not its store (provisioned-carts.ts); the
     // embedded broker's hook and dynsec's roles bind both already
-    ingest:
-      config.mqtt.url && config.mqtt.auth !== "dynsec" ? provisionedCartsOnly(ingest, storage.carts) : ingest,
+    ingest: provisionedCartsBehind(config.mqtt, ingest, storage.carts),
     intake,
     metrics,
     log,

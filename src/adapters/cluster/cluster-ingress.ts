@@ -34,6 +34,11 @@ export interface ClusterIngressOptions {
   };
   /** a fresh StoreService serving only `store` */
   newService: (store: string) => StoreService;
+  /**
+   * what each acquired store's lane takes cart messages through, around its service (cluster-node:
+   * provisioned-carts.ts `provisionedCartsBehind`, as the single process); absent: the service
+   */
+  guardIngest?: (ingest: CartIngestPort) => CartIngestPort;
   /** set after construction (the ownership needs this listener first) */
   ownership?: Ownership;
   metrics?: ServerMetrics;
@@ -148,7 +153,7 @@ export class ClusterIngress implements OwnershipListener {
     if (old) await this.stopUnit(old);
     const service = this.o.newService(store);
     const onExit = this.o.onExit;
-    const ingest: CartIngestPort = onExit
+    const served: CartIngestPort = onExit
       ? {
           async ingest(s, cart, events) {
             const r = await service.ingest(s, cart, events);
@@ -157,6 +162,7 @@ export class ClusterIngress implements OwnershipListener {
           },
         }
       : service;
+    const ingest = this.o.guardIngest ? this.o.guardIngest(served) : served;
     const owns = () => this.o.ownership?.epochOf(store) === epoch;
     const lane = new StoreLane({
       store,

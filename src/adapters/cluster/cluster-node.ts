@@ -44,6 +44,7 @@ import { ulidIds } from "../ids/ulid-ids";
 import { ServerMetrics } from "../metrics/server-metrics";
 import { scryptHasher, VerifiedSecretCache } from "../mqtt/cart-credentials";
 import { IntakeLimit } from "../mqtt/intake-limit";
+import { provisionedCartsBehind } from "../mqtt/provisioned-carts";
 import { RegistryCartDirectory } from "../mqtt/registry-cart-directory";
 import { recheckOnRevocation } from "../mqtt/revocation-bus";
 import { watchDynsecRevokedCarts } from "../mqtt/revoked-cart-accounts";
@@ -201,6 +202,9 @@ export async function startClusterNode(
       sessionKey: storeSessionKey(Buffer.from(config.secrets?.receiptKey ?? "", "base64")),
       sessionExpirySec: c.sessionExpirySec,
     },
+    // with mqtt.auth = none a lane takes events only of a cart provisioned in the topic's store: an
+    // ACL file binds a cart to its id, not its store (provisioned-carts.ts, as the single process)
+    guardIngest: (ingest) => provisionedCartsBehind(config.mqtt, ingest, storage.carts),
     newService: (store) => {
       const cfg = byId.get(store);
       if (!cfg) throw new DomainError("UNKNOWN_STORE", `store ${store} is not configured`);

@@ -9,18 +9,32 @@
  * `cart-a1` of store `st-a` published `session.start` on `skiplane/v1/st-b/carts/cart-a1/events`
  * and store `st-b` opened a session for it.
  *
- * So with `mqtt.auth = none` (the single process; with dynsec the roles bind store and cart,
- * test/server/mosquitto-broker.int.test.ts; a cluster's store lanes are not wrapped yet: the
- * scale tests' fleet publishes for carts it never provisions) the ingest port is wrapped: a message of a
- * (store, cart) the registry does not hold is refused whole, every element `unknown-cart` (answered on that topic's errors, counted), nothing
- * recorded. A cart found is remembered for good (a cart never changes store: ids are unique
- * across the stores, and a revoked cart keeps its record — refusing a revoked cart is the broker's,
- * as before); one not found is looked up again after `unknownForMs` (default 10 s), so a flood of
+ * So behind an external broker with `mqtt.auth = none` (`provisionedCartsBehind`: the single
+ * process's ingest and every store lane's of a cluster; with dynsec the roles bind store and cart,
+ * test/server/mosquitto-broker.int.test.ts) the ingest port is wrapped: a message of a (store,
+ * cart) the registry does not hold is refused whole, every element `unknown-cart` (answered on that
+ * topic's errors, counted), nothing recorded. A cart found is remembered for good (a cart never
+ * changes store: ids are unique across the stores, and a revoked cart keeps its record — refusing
+ * a revoked cart is the broker's, as before); one not found is looked up again after `unknownForMs` (default 10 s), so a flood of
  * messages for an unknown cart costs one lookup per interval, and a cart provisioned meanwhile is
  * taken within it.
  */
 import type { CartRegistry } from "../../app/ports/read-models";
 import type { CartIngestOutcome, CartIngestPort } from "./cart-gateway";
+
+/**
+ * The cart ingest a server behind `mqtt` takes messages through: wrapped by provisionedCartsOnly
+ * behind an external broker without dynsec, else `ingest` itself (the embedded broker's hook and
+ * dynsec's roles bind store and cart already). The single process (main.ts) and a cluster's store
+ * lanes (cluster-node.ts, one wrapper per acquired store) both ask this.
+ */
+export function provisionedCartsBehind(
+  mqtt: { url?: string; auth?: "dynsec" | "none" },
+  ingest: CartIngestPort,
+  carts: Pick<CartRegistry, "get">,
+): CartIngestPort {
+  return mqtt.url && mqtt.auth !== "dynsec" ? provisionedCartsOnly(ingest, carts) : ingest;
+}
 
 export function provisionedCartsOnly(
   inner: CartIngestPort,

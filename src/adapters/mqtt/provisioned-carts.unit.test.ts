@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CartEvent } from "../../domain/events/sensor-events";
-import { provisionedCartsOnly } from "./provisioned-carts";
+import { provisionedCartsBehind, provisionedCartsOnly } from "./provisioned-carts";
 
 const start = (store: string, cart: string) =>
   ({ v: 1, id: "e1", t: 1, type: "session.start", store, cart, session: "s-1" }) as CartEvent;
@@ -40,5 +40,17 @@ describe("provisionedCartsOnly", () => {
     now = 1001;
     expect((await port.ingest("st-b", "cart-a1", [start("st-b", "cart-a1")])).rejected).toEqual([]);
     expect(taken).toEqual(["st-a/cart-a1", "st-a/cart-a1", "st-b/cart-a1"]);
+  });
+
+  it("is put around the ingest behind an external broker without dynsec only (single process and cluster lanes alike)", async () => {
+    const inner = { ingest: async () => ({ rejected: [] }) };
+    const registry = { get: async () => undefined };
+    expect(provisionedCartsBehind({}, inner, registry)).toBe(inner);
+    expect(provisionedCartsBehind({ url: "mqtt://b", auth: "dynsec" }, inner, registry)).toBe(inner);
+    for (const auth of ["none", undefined] as const) {
+      const port = provisionedCartsBehind({ url: "mqtt://b", auth }, inner, registry);
+      expect(port).not.toBe(inner);
+      expect((await port.ingest("st-a", "cart-x", [start("st-a", "cart-x")])).rejected).toHaveLength(1);
+    }
   });
 });

@@ -4,7 +4,8 @@
  * MQTT QoS 1 on the cart's own events topic at the cart's pace. A cart remembers which events
  * the broker acknowledged (PUBACK), so a test can check that every acknowledged event was stored,
  * and it resends what was not acknowledged after a reconnect (mqtt.js keeps QoS 1 publishes
- * until acknowledged).
+ * until acknowledged). The carts must be provisioned in their stores first (a store lane takes
+ * events only of a provisioned cart with `mqtt.auth = none`): harness.ts `startChain` / `provision`.
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { eventsTopic, screenTopic } from "../../../src/adapters/mqtt/topics";

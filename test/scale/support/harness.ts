@@ -1,6 +1,8 @@
 /**
  * A chain for one scale scenario: a schema on the (private) PostgreSQL, a config file naming the
- * stores and their catalog, N clustered server processes, carts on the broker — and the checks
+ * stores and their catalog, N clustered server processes, carts provisioned through the store API
+ * (as a deployment provides its carts: with `mqtt.auth = none` a store lane takes events only of
+ * a cart provisioned in the topic's store, provisioned-carts.ts) on the broker — and the checks
  * every scenario ends with:
  *   - every event the broker acknowledged to a cart is in the raw log;
  *   - every session's cart-made basket events equal a reference run of the same events through
@@ -14,6 +16,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { expect } from "vitest";
 import { writeCatalogFile } from "../../../src/adapters/files/catalog-file";
+import { apiKeyHash } from "../../../src/adapters/http/tokens";
 import { SandboxPaymentGateway } from "../../../src/adapters/payments/sandbox-gateway";
 import { openSqliteStorage } from "../../../src/adapters/sqlite/sqlite-storage";
 import { preferredNode } from "../../../src/app/cluster/ownership";
@@ -54,6 +57,14 @@ export interface Chain {
   startNode(name: string): Promise<NodeProcess>;
   /** owner of each store per the leases table (only unexpired leases) */
   owners(): Promise<Map<string, { owner: string; epoch: number }>>;
+  /**
+   * Provisions `carts` through a live process's store API (`POST /stores/{store}/carts`, with the
+   * chain's admin key), as a deployment does before they shop; on the anonymous broker of these
+   * tests their secrets are not needed. startChain provisions the carts `trips()` shops with.
+   */
+  provision(carts: { store: string; cart: string }[]): Promise<void>;
+  /** a chain-wide admin API key (scope `*`), inserted as `skiplane keys create` would; made once */
+  adminKey(): Promise<string>;
   /** every store owned by its preferred live process (placement settled), no move for 1.5 s */
   waitAllOwned(ms?: number): Promise<Map<string, { owner: string; epoch: number }>>;
   trips(
@@ -84,6 +95,9 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
   const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 2, options: `-c search_path=${schema}` });
   pool.on("error", () => undefined);
   const nodes: NodeProcess[] = [];
+  /** the carts of `store` that trips() shops with (cart ids are unique across the chain's stores) */
+  const cartsOf = (store: string) => Array.from({ length: o.cartsPerStore }, (_, i) => `${store}-c${i + 1}`);
+  let adminKey: Promise<string> | undefined;
   const chain: Chain = {
     schema,
     stores,
@@ -102,6 +116,37 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
       });
       nodes.push(n);
       return n;
+    },
+    adminKey() {
+      adminKey ??= (async () => {
+        const secret = `skl_test_${Math.random().toString(36).slice(2)}`;
+        await pool.query(
+          "INSERT INTO api_keys (id, store, role, key_hash, label, created_at, revoked) VALUES ($1, '*', 'admin', $2, 'scale test', $3, 0)",
+          [`key_${secret}`, apiKeyHash(secret), Date.now()],
+        );
+        return secret;
+      })();
+      return adminKey;
+    },
+    async provision(carts) {
+      if (carts.length === 0) return;
+      const key = await chain.adminKey();
+      const node = nodes.find((n) => n.child.exitCode === null && n.child.signalCode === null);
+      if (!node) throw new Error("no live process to provision carts through");
+      const queue = [...carts];
+      // a few at a time: each hashes a new secret (scrypt) on a loaded machine
+      const worker = async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          const res = await fetch(`http://127.0.0.1:${node.port}/api/v1/stores/${c.store}/carts`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+            body: JSON.stringify({ cart: c.cart }),
+          });
+          if (res.status !== 201)
+            throw new Error(`provisioning ${c.store}/${c.cart}: HTTP ${res.status} ${await res.text()}`);
+        }
+      };
+      await Promise.all(Array.from({ length: 4 }, worker));
     },
     async owners() {
       const { rows } = await pool.query<{ partition: string; owner: string; epoch: string }>(
@@ -140,9 +185,9 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
     trips(t0) {
       const out = [];
       for (const store of stores) {
-        for (let c = 1; c <= o.cartsPerStore; c++) {
-          const cart = `c${c}`;
-          const session = `${store}-${cart}-trip`;
+        for (const [i, cart] of cartsOf(store).entries()) {
+          const c = i + 1;
+          const session = `${cart}-trip`;
           out.push({
             store,
             cart,
@@ -169,6 +214,7 @@ export async function startChain(o: ChainOptions): Promise<Chain> {
     },
   };
   for (let i = 1; i <= o.nodes; i++) await chain.startNode(`${o.tag}-n${i}`);
+  await chain.provision(stores.flatMap((store) => cartsOf(store).map((cart) => ({ store, cart }))));
   return chain;
 }
 
@@ -313,16 +359,11 @@ export function canonical(v: unknown): string {
 export { startFleet, waitUntil };
 
 /**
- * The head-office rollup through a node's HTTP API (a chain-wide admin key is created for it):
- * it must count every session once — no double counting after moves and restarts.
+ * The head-office rollup through a node's HTTP API (with the chain's admin key): it must count
+ * every session once — no double counting after moves and restarts.
  */
 export async function chainRollup(chain: Chain, port: number) {
-  const secret = `skl_test_${Math.random().toString(36).slice(2)}`;
-  const { apiKeyHash } = await import("../../../src/adapters/http/tokens");
-  await chain.pool.query(
-    "INSERT INTO api_keys (id, store, role, key_hash, label, created_at, revoked) VALUES ($1, '*', 'admin', $2, 'scale test', $3, 0)",
-    [`key_${secret}`, apiKeyHash(secret), Date.now()],
-  );
+  const secret = await chain.adminKey();
   const day = new Date().toISOString().slice(0, 10);
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/chain/rollup?from=${yesterday}&to=${day}`, {
