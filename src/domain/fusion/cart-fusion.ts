@@ -2001,7 +2001,15 @@ class CartFusionImpl implements CartFusion {
       const kind = p.prompt.kind;
       if (kind === "choose" && !p.prompt.options?.some((o) => o.sku === product.sku)) continue;
       if (kind === "plu" && !weighed) continue;
-      if (kind === "scan" && weighed && raw.grams === undefined) continue;
+      // (a keyed code of produce answers a scan question only right after the change it asks
+      // about: weigh, then key, as for a weighed line — pluAfterScanPromptMs)
+      if (
+        kind === "scan" &&
+        weighed &&
+        raw.grams === undefined &&
+        !(raw.plu !== undefined && t - p.at <= this.cfg.pluAfterScanPromptMs)
+      )
+        continue;
       // (the product must explain the weight: "it + N g unidentified" fits anything, and the
       // scan of the next item, made while an earlier question was still open, used to answer
       // it that way — the item then charged twice, standard seed 21 replayed)

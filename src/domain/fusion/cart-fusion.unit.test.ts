@@ -1891,3 +1891,29 @@ describe("cart fusion: a unit product's charge key", () => {
     expect(unitFirst.chargeKey("tea-lemon", true)).not.toBe(asWeighed);
   });
 });
+
+describe("cart fusion: produce keyed right after a change its scan question is about", () => {
+  // bananas weighed unseen, weighing what a bottle of water does, then their code keyed (standard
+  // seed 7 s-000610: bananas 292.5 g taken for a Logitech mouse nobody saw, PLU 4011 keyed after
+  // weighing while "scan the item you just added" was open; seed 21 s-001579 the same, no line)
+  const weighThenKey = (afterMs: number) =>
+    shopping(7).step(538).hold(800).hold(afterMs).plu("4011").hold(600).end().events;
+  const closed = (events: BasketEvent[]) => of(events, "PromptClosed").map((e) => e.outcome);
+
+  it("the code answers the open question: the change is that produce, by the gram", () => {
+    const { events } = run(weighThenKey(1500));
+    expect(of(events, "PromptRaised").map((e) => e.prompt.kind)).toEqual(["scan"]);
+    expect(closed(events)).toEqual(["answered"]);
+    expect(chargedOk(events).banana).toBeCloseTo(538, -1);
+    // a scan question that takes no keyed code leaves the bananas uncharged
+    const off = run(weighThenKey(1500), { pluAfterScanPromptMs: 0 });
+    expect(closed(off.events)).not.toContain("answered");
+    expect(chargedOk(off.events).banana).toBeUndefined();
+  });
+
+  it("a code keyed later is no answer to it (the next item's, keyed before weighing)", () => {
+    const { events } = run(weighThenKey(8000));
+    expect(closed(events)).not.toContain("answered");
+    expect(chargedOk(events).banana).toBeUndefined();
+  });
+});

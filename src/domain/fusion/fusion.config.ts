@@ -74,6 +74,14 @@ export interface FusionConfig {
    */
   pluAfterMs: number;
   /**
+   * A PLU of produce keyed this soon after a change whose "scan the item" question is still open,
+   * with no change since, answers that question when the produce explains the change's weight
+   * (weigh, then key: the camera missed the produce, or named a product of its weight). 0: a scan
+   * question takes no keyed code, which then waits as evidence for the next change (decision
+   * 0134, docs/evaluation.md session 12, helper 99), ms
+   */
+  pluAfterScanPromptMs: number;
+  /**
    * Shopper inputs (answers, keyed codes, scans) may arrive up to this late behind the scale
    * stream: the cart screen and the sensors can publish on different connections, so a tap can
    * reach the server after samples stamped a moment later. Within this tolerance the input is
@@ -391,6 +399,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   scanBeforeMs: 15000,
   pluBeforeMs: 30000,
   pluAfterMs: 6000,
+  pluAfterScanPromptMs: 6000,
   shopperInputLateMs: 2000,
   scanRepeatMs: 500,
 
