@@ -617,21 +617,50 @@ class CartFusionImpl implements CartFusion {
         : undefined;
     // ... and only for what the camera clearly saw or the shopper scanned or keyed: a faint
     // sighting (a bag) or a weight alone never charges on equivalence
-    const wideGuess = wide?.find((h) => h.kind === "merch" && sameItems(h, guess));
-    const twGuess = tw?.find((h) => h.kind === "merch" && sameItems(h, guess));
-    const chargeSure =
-      charge !== undefined &&
-      charge.mass >= cfg.acceptThreshold &&
-      (!wide ||
-        (wideGuess?.kind === "merch" &&
-          this.chargeAgreement(wideGuess, wide, ctx).mass >= cfg.acceptThreshold)) &&
-      (!tw ||
-        (twGuess?.kind === "merch" && this.chargeAgreement(twGuess, tw, ctx).mass >= cfg.acceptThreshold)) &&
-      guess.items.every((it) => this.clearlyIdentified(it, removal, sightings, scans, keyed));
+    const sureCharge = (c: { mass: number } | undefined): boolean => {
+      if (c === undefined || c.mass < cfg.acceptThreshold) return false;
+      const wideGuess = wide?.find((h) => h.kind === "merch" && sameItems(h, guess));
+      const twGuess = tw?.find((h) => h.kind === "merch" && sameItems(h, guess));
+      return (
+        (!wide ||
+          (wideGuess?.kind === "merch" &&
+            this.chargeAgreement(wideGuess, wide, ctx).mass >= cfg.acceptThreshold)) &&
+        (!tw ||
+          (twGuess?.kind === "merch" &&
+            this.chargeAgreement(twGuess, tw, ctx).mass >= cfg.acceptThreshold)) &&
+        guess.items.every((it) => this.clearlyIdentified(it, removal, sightings, scans, keyed))
+      );
+    };
+    const chargeSure = charge !== undefined && sureCharge(charge);
+    // a line the camera's own share does not support (a look-alike listed lower, or unlisted) is
+    // still charged unasked when the charge is sure: the clear sighting names a product of its
+    // charge, and the explanations that charge the same carry the posterior
+    // (chargeSureIdentifies; the lines keep their identity marginal as confidence)
+    const unsupported = (it: Item) => (support.get(it.sku) ?? 0) < cfg.minIdentityP && !listed.has(it.sku);
+    const idCharge =
+      !removal && cfg.chargeEquivalence && cfg.chargeSureIdentifies && guess.items.some(unsupported)
+        ? (charge ?? this.chargeAgreement(guess, hyps, ctx))
+        : undefined;
+    // ... and only where the camera itself supports the charge: some product of the line's charge
+    // at calibrated weight minIdentityP (its top, say, when the weight picks the look-alike it
+    // listed lower), not merely a raw p in the band (Quaker Oats seen at 0.48, 0.12 calibrated,
+    // for four bottles of Pine-sol of its weight: hard seed 9972 s-000012)
+    const chargeSupported = (it: Item) => {
+      const weighed = it.grams !== undefined;
+      const key = this.chargeKey(it.sku, weighed);
+      for (const [sku, p] of support)
+        if (p >= cfg.minIdentityP && this.chargeKey(sku, weighed) === key) return true;
+      return false;
+    };
+    const chargeIdentifies =
+      idCharge !== undefined &&
+      guess.items.every((it) => !unsupported(it) || chargeSupported(it)) &&
+      (idCharge === charge ? chargeSure : sureCharge(idCharge));
     const statuses: LineStatus[] = guess.items.map((it, i) => {
       if (marginals[i] < cfg.acceptThreshold && !chargeSure) return "unsure";
       if (beyond.has(it.sku)) return "unsure";
       if (removal || (support.get(it.sku) ?? 0) >= cfg.minIdentityP || listed.has(it.sku)) return "ok";
+      if (chargeIdentifies) return "ok";
       if (misread > 0) {
         misread--;
         return "ok";
@@ -665,11 +694,12 @@ class CartFusionImpl implements CartFusion {
     }
     const allOk = linesOk && !moreUnsure;
     evidence.summary = this.summary(change, guess, sightings, scans, keyed, allOk ? "ok" : "unsure");
-    if (allOk && chargeSure && charge.alternatives.length > 0) {
+    const shown = chargeSure ? charge : chargeIdentifies ? idCharge : undefined;
+    if (allOk && shown !== undefined && shown.alternatives.length > 0) {
       const identity = Math.min(...marginals);
-      evidence.summary += `; charged as shown, identity unsure (${identity.toFixed(2)}): or ${charge.alternatives
+      evidence.summary += `; charged as shown, identity unsure (${identity.toFixed(2)}): or ${shown.alternatives
         .map((x) => this.name(x))
-        .join(", ")}, same charge (${charge.mass.toFixed(2)})`;
+        .join(", ")}, same charge (${shown.mass.toFixed(2)})`;
     }
     const lineIds = this.emitLines(
       guess.items,

@@ -1062,6 +1062,41 @@ describe("cart fusion: look-alikes at the same price (charge equivalence)", () =
   });
 });
 
+describe("cart fusion: a look-alike a confusion lists lower, at the same charge", () => {
+  // std 7 s-001579: peanut M&M's (53.5 g) seen as white chocolate M&M's 0.84 (45.5 g), peanut
+  // listed lower at 0.075; all four M&M's cost 1.99. The weight makes it peanut (0.90), the
+  // caramel ones (unlisted) stay within 4 sd, and the camera's own share for peanut is under
+  // minIdentityP: it asked "which one?" though every answer charges 1.99
+  const mms = (white = 199) =>
+    indexCatalog("USD", [
+      ...TEST_PRODUCTS,
+      unit("mm-peanut", 53.5, 0.5, 199, { lookalikes: ["mm-white", "mm-caramel", "mm-crispy"] }),
+      unit("mm-white", 45.5, 1.3, white, { lookalikes: ["mm-peanut", "mm-caramel", "mm-crispy"] }),
+      unit("mm-caramel", 42.7, 3.2, 199, { lookalikes: ["mm-peanut", "mm-white", "mm-crispy"] }),
+      unit("mm-crispy", 41.2, 1.2, 199, { lookalikes: ["mm-peanut", "mm-white", "mm-caramel"] }),
+    ]);
+  const fusion = (catalog: ReturnType<typeof mms>, config?: Partial<FusionConfig>) =>
+    createCartFusion({ catalog, ids: sequentialIds(), store: STORE, cart: CART, config });
+  const tl = () => shopping(5).see("in", ["mm-white", 0.84], ["mm-peanut", 0.075]).step(53.7).hold(800).end();
+
+  it("charges it unasked when the charge is sure, and names the alternatives (chargeSureIdentifies)", () => {
+    const { events } = run(tl().events, undefined, fusion(mms()));
+    const added = of(events, "ItemAdded");
+    expect(added).toMatchObject([{ sku: "mm-peanut", qty: 1, status: "ok" }]);
+    expect(added[0].evidence.summary).toContain("same charge");
+    expect(of(events, "PromptRaised")).toEqual([]);
+    const off = run(tl().events, undefined, fusion(mms(), { chargeSureIdentifies: false })).events;
+    expect(of(off, "ItemAdded")).toMatchObject([{ sku: "mm-peanut", status: "unsure" }]);
+    expect(of(off, "PromptRaised")).toHaveLength(1);
+  });
+
+  it("asks as before when the top the camera named charges apart", () => {
+    const { events } = run(tl().events, undefined, fusion(mms(249)));
+    expect(of(events, "ItemAdded")).toMatchObject([{ sku: "mm-peanut", status: "unsure" }]);
+    expect(of(events, "PromptRaised")).toHaveLength(1);
+  });
+});
+
 describe("cart fusion: merchandise the camera clearly saw, and the weight tells which", () => {
   it("accepts the product a clear sighting lists lower when only its weight fits", () => {
     // the camera took the water for a cola (p 0.74) and listed water second; 538 g is water

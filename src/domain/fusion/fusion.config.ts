@@ -307,6 +307,15 @@ export interface FusionConfig {
    */
   chargeEquivalence: boolean;
   /**
+   * with chargeEquivalence, a line whose identity the camera's share does not support (under
+   * minIdentityP: a look-alike it listed lower, or did not list) is accepted unasked when the
+   * charge is sure (the explanations charging what the guess charges carry acceptThreshold in
+   * every variant), a clear sighting names a product of its charge, and the camera supports a
+   * product of that charge at minIdentityP (calibrated): the sighting vouches for the charge, as
+   * for a line whose identity marginal is unsure. false: such lines are asked
+   */
+  chargeSureIdentifies: boolean;
+  /**
    * a product a clear sighting lists below its top is accepted on the weight only when every
    * other candidate (listed, look-alike, or a product of that weight nobody saw) is further
    * than this many sd from the delta at any unit count
@@ -450,6 +459,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   minIdentityP: 0.4,
   answerMaxZ: 4,
   chargeEquivalence: true,
+  chargeSureIdentifies: true,
   listedExcludeZ: 4,
   listedSureP: 0.99,
   unseenBesideZ: 3,
