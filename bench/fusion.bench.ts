@@ -9,21 +9,38 @@
  *     the doubting explanation and the search for a product in place of some units). Measured
  *     last, on its own cart, so that 1 and 2 draw the same noise as before it was added.
  *
- * Run: npm run bench:fusion [-- --samples 4000000 --changes 2000]
+ * Run: npm run bench:fusion [-- --samples 4000000 --changes 2000]   (--help: the options)
  */
 import { cpus, loadavg } from "node:os";
+import { count, scriptCommand } from "../scripts/script-command";
 import { indexCatalog, type Product } from "../src/domain/catalog/product";
 import type { CartEvent } from "../src/domain/events/sensor-events";
 import { createCartFusion } from "../src/domain/fusion/cart-fusion";
 import type { CartFusion } from "../src/domain/fusion/fusion.types";
 import { sequentialIds } from "../src/domain/shared/ids";
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-const SAMPLES = arg("samples", 4_000_000);
-const CHANGES = arg("changes", 2000);
+// parsed before anything runs: --help and a usage error exit here
+const opts = scriptCommand(
+  "fusion.bench",
+  "Fusion benchmark (not a test): scale samples per second and settle latency, on one core.",
+)
+  .option(
+    "--samples <n>",
+    "scale samples fed to measure the rate (a count; 100 Hz device time)",
+    count(1),
+    4_000_000,
+  )
+  .option(
+    "--changes <n>",
+    "basket changes whose settle latency is timed (a count, adds and removals; the several-units part times half as many)",
+    count(1),
+    2000,
+  )
+  .addHelpText("after", "\nRun: npm run bench:fusion -- [options]")
+  .parse()
+  .opts<{ samples: number; changes: number }>();
+const SAMPLES = opts.samples;
+const CHANGES = opts.changes;
 const HZ = 100;
 const BATCH = 50;
 

@@ -3,10 +3,11 @@
  * with the demo store's 7 promotions (6 item-level: up to 720 orders searched), for baskets of
  * several sizes, and the rate of the basket fold with the running total read after every event.
  *
- * Run: npx tsx bench/pricing.bench.ts [-- --runs 2000]
+ * Run: npm run bench:pricing [-- --runs 2000]   (--help: the options)
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { count, scriptCommand } from "../scripts/script-command";
 import { loadDemoCatalog } from "../src/adapters/demo/demo-catalog";
 import { parseStoreConfig } from "../src/adapters/files/store-config-file";
 import type { BasketEvent } from "../src/domain/basket/basket.events";
@@ -14,11 +15,20 @@ import { added } from "../src/domain/basket/basket.fixtures";
 import { basketContents, evolveBasket, initialBasketState } from "../src/domain/basket/basket.state";
 import { priceBasket } from "../src/domain/pricing/price-basket";
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-const RUNS = arg("runs", 2000);
+// parsed before anything runs: --help and a usage error exit here
+const RUNS = scriptCommand(
+  "pricing.bench",
+  "Pricing benchmark (not a test): priceBasket p50/p99/max on the demo store, and the basket fold's rate.",
+)
+  .option(
+    "--runs <n>",
+    "baskets priced per basket size (a count; 200 more first warm the JIT)",
+    count(1),
+    2000,
+  )
+  .addHelpText("after", "\nRun: npm run bench:pricing -- [options]")
+  .parse()
+  .opts<{ runs: number }>().runs;
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

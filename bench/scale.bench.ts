@@ -16,26 +16,95 @@
  * Uses a private PostgreSQL of this machine's installation (durable: fsync on; so the CPU figures
  * are its alone — the shared 127.0.0.1:5432 when initdb is missing) and a private Mosquitto. Options (env): BENCH_NODES="1,2,4",
  * BENCH_STORES=16, BENCH_CARTS=5 (per store, backlog), BENCH_ITEMS=5, BENCH_LIVE_CARTS=1 (per
- * store), BENCH_LIVE_SECONDS=12, BENCH_FSYNC=off (private PostgreSQL without fsync).
+ * store), BENCH_LIVE_SECONDS=12, BENCH_FSYNC=off (private PostgreSQL without fsync), BENCH_PROF_DIR;
+ * each is also an option (--nodes, --stores, …; an option overrides its variable). --help: the options.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { Option } from "commander";
 import mqtt from "mqtt";
+import { amount, count, counts, scriptCommand } from "../scripts/script-command";
 import { eventsTopic } from "../src/adapters/mqtt/topics";
 import { TEST_PG_URL } from "../src/adapters/postgres/test-schema";
 import { quantile, settleLatencies, startFleet, tripEvents, waitUntil } from "../test/scale/support/fleet";
 import { startChain } from "../test/scale/support/harness";
 import { startBroker, startPostgres, type TestPostgres } from "../test/scale/support/servers";
 
-const NODES = (process.env.BENCH_NODES ?? "1,2,4").split(",").map(Number);
-const STORES = Number(process.env.BENCH_STORES ?? 16);
-const CARTS = Number(process.env.BENCH_CARTS ?? 5);
-const ITEMS = Number(process.env.BENCH_ITEMS ?? 5);
-const LIVE_CARTS = Number(process.env.BENCH_LIVE_CARTS ?? 1);
-const LIVE_SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 12);
+// parsed before anything runs (PostgreSQL, Mosquitto, the servers): --help and a usage error exit here
+const opts = scriptCommand(
+  "scale.bench",
+  "Clustered store servers on PostgreSQL and Mosquitto: throughput, settle-to-screen latency and takeover per process count.",
+)
+  .addOption(
+    new Option("--nodes <n[,n...]>", "store server process counts, one round each (takeover: 2 and more)")
+      .argParser(counts(1))
+      .default([1, 2, 4], "1,2,4")
+      .env("BENCH_NODES"),
+  )
+  .addOption(
+    new Option("--stores <n>", "stores (a count)").argParser(count(1)).default(16).env("BENCH_STORES"),
+  )
+  .addOption(
+    new Option("--carts <n>", "backlog carts per store, one trip each (a count)")
+      .argParser(count(1))
+      .default(5)
+      .env("BENCH_CARTS"),
+  )
+  .addOption(
+    new Option("--items <n>", "items per backlog trip (a count)")
+      .argParser(count(1))
+      .default(5)
+      .env("BENCH_ITEMS"),
+  )
+  .addOption(
+    new Option("--live-carts <n>", "carts per store streaming live at 20 Hz (a count)")
+      .argParser(count(1))
+      .default(1)
+      .env("BENCH_LIVE_CARTS"),
+  )
+  .addOption(
+    new Option("--live-seconds <s>", "live streaming time, seconds (the takeover kill at half of it)")
+      .argParser(amount(0, { above: true }))
+      .default(12)
+      .env("BENCH_LIVE_SECONDS"),
+  )
+  .addOption(
+    new Option("--fsync <on|off>", "the private PostgreSQL's fsync (off: faster, not durable)")
+      .choices(["on", "off"])
+      .default("on")
+      .env("BENCH_FSYNC"),
+  )
+  .addOption(
+    new Option(
+      "--prof-dir <dir>",
+      "every server process writes a V8 CPU profile there when it stops (default: none)",
+    ).env("BENCH_PROF_DIR"),
+  )
+  .addHelpText(
+    "after",
+    "\nRun: npm run bench:scale -- [options]   (or with the variables: BENCH_STORES=4 npm run bench:scale)",
+  )
+  .parse()
+  .opts<{
+    nodes: number[];
+    stores: number;
+    carts: number;
+    items: number;
+    liveCarts: number;
+    liveSeconds: number;
+    fsync: "on" | "off";
+    profDir?: string;
+  }>();
+const NODES = opts.nodes;
+const STORES = opts.stores;
+const CARTS = opts.carts;
+const ITEMS = opts.items;
+const LIVE_CARTS = opts.liveCarts;
+const LIVE_SECONDS = opts.liveSeconds;
+const FSYNC = opts.fsync === "on";
 const TICK = 100; // clock ticks per second (/proc stat units)
-const PROF_DIR = process.env.BENCH_PROF_DIR;
+const PROF_DIR = opts.profDir;
 /** the machine's 1-minute load average: how busy the shared VM was around a figure */
 const load1 = () => loadavg()[0].toFixed(2);
 
@@ -282,10 +351,10 @@ const f0 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "—
 
 const broker = await startBroker();
 // a private PostgreSQL (durable: fsync on) so its CPU is ours alone; the shared one if none
-const db = await startPostgres(TEST_PG_URL, { durable: process.env.BENCH_FSYNC !== "off" });
+const db = await startPostgres(TEST_PG_URL, { durable: FSYNC });
 const cores = Number(execFileSync("nproc").toString().trim());
 console.log(
-  `load average (1 min) at start ${load1()}; bench:scale — ${STORES} stores × ${CARTS} carts backlog (${ITEMS} items/trip, one sample per message), live ${STORES * LIVE_CARTS} carts at 20 Hz; ${cores} cores; PostgreSQL ${db.restartable ? `private (this machine's installation, fsync ${process.env.BENCH_FSYNC === "off" ? "off" : "on"})` : TEST_PG_URL}`,
+  `load average (1 min) at start ${load1()}; bench:scale — ${STORES} stores × ${CARTS} carts backlog (${ITEMS} items/trip, one sample per message), live ${STORES * LIVE_CARTS} carts at 20 Hz; ${cores} cores; PostgreSQL ${db.restartable ? `private (this machine's installation, fsync ${FSYNC ? "on" : "off"})` : TEST_PG_URL}`,
 );
 const rows: Row[] = [];
 try {

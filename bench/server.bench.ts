@@ -1,5 +1,5 @@
 /**
- * Store server benchmark (`npm run bench:server -- --carts 100,1000 --seconds 20 --db both`;
+ * Store server benchmark (`npm run bench:server -- --carts 100,1000 --seconds 20 --db both`; --help: the options;
  * `--per-message 5` sends 5 samples per message as a `grams` array with `hz`, exchange-v1 §1).
  *
  * Starts the server as a child process (as deployed: its own process, embedded broker), on a
@@ -20,8 +20,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Option } from "commander";
 import mqtt, { type MqttClient } from "mqtt";
 import pg from "pg";
+import { amount, count, counts, scriptCommand } from "../scripts/script-command";
 import { loadDemoCatalog } from "../src/adapters/demo/demo-catalog";
 import { ExternalBroker } from "../src/adapters/mqtt/external-broker";
 import { eventsTopic, screenTopic } from "../src/adapters/mqtt/topics";
@@ -36,42 +38,75 @@ import { freePort } from "../test/support/free-port";
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const STORE = "bench";
 
-if (process.argv.includes("--help")) {
-  process.stdout.write(`npm run bench:server -- [options]
-  --carts N[,N…]     carts per run (default 1000)
-  --seconds S        streaming time per run (default 20)
-  --db sqlite|postgres|both   storage (default both)
-  --broker embedded|mosquitto broker (default embedded: aedes in the server, on its own thread;
-                     SKIPLANE_MQTT_THREAD=false in the environment runs it in-process instead)
-  --per-message K    scale samples per message (default 1; 5 is a realistic cart)
-  --hz H             scale sample rate (default 20)
-  --stagger trip|message      cart starts spread over an item period (default) or one message
-  --pg URL           PostgreSQL server (default postgres://postgres@127.0.0.1:5432)
-  --profile DIR      the server writes a CPU profile there on exit
-`);
-  process.exit(0);
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-const CART_COUNTS = arg("carts", "1000").split(",").map(Number);
-const PER_MESSAGE = Number(arg("per-message", "1"));
-const SECONDS = Number(arg("seconds", "20"));
-const HZ = Number(arg("hz", "20"));
-const DB = arg("db", "both");
-const PG_URL = arg("pg", "postgres://postgres@127.0.0.1:5432");
+// parsed before anything runs: --help and a usage error exit here
+const opts = scriptCommand(
+  "server.bench",
+  "Store server benchmark (not a test): N carts over real MQTT on loopback against the server as a child process; settle-to-screen latency.",
+)
+  .addOption(
+    new Option("--carts <n[,n...]>", "carts per run, one run per count (a count, or a comma-separated list)")
+      .argParser(counts(1))
+      .default([1000], "1000"),
+  )
+  .option("--seconds <s>", "streaming time per run, seconds", amount(0, { above: true }), 20)
+  .addOption(
+    new Option(
+      "--db <name>",
+      "storage: a temp SQLite file, a fresh PostgreSQL database, or both (one run each)",
+    )
+      .choices(["sqlite", "postgres", "both"])
+      .default("both"),
+  )
+  .addOption(
+    new Option(
+      "--broker <name>",
+      "embedded: aedes in the server, on its own thread (SKIPLANE_MQTT_THREAD=false in the environment: in-process); mosquitto: a Mosquitto of its own, dynsec, the server one subscriber",
+    )
+      .choices(["embedded", "mosquitto"])
+      .default("embedded"),
+  )
+  .option("--per-message <k>", "scale samples per message (a count; 5 is a realistic cart)", count(1), 1)
+  .option("--hz <h>", "scale sample rate, samples per second", amount(0, { above: true }), 20)
+  .addOption(
+    new Option(
+      "--stagger <how>",
+      "cart starts spread over an item period (trip: independent shoppers) or one message (message: all carts in lockstep)",
+    )
+      .choices(["trip", "message"])
+      .default("trip"),
+  )
+  .option("--pg <url>", "PostgreSQL server, without a database name", "postgres://postgres@127.0.0.1:5432")
+  .option(
+    "--profile <dir>",
+    "the server runs with --cpu-prof and writes its CPU profile there on exit (default: none)",
+  )
+  .addHelpText("after", "\nRun: npm run bench:server -- [options]")
+  .parse()
+  .opts<{
+    carts: number[];
+    seconds: number;
+    db: "sqlite" | "postgres" | "both";
+    broker: "embedded" | "mosquitto";
+    perMessage: number;
+    hz: number;
+    stagger: "trip" | "message";
+    pg: string;
+    profile?: string;
+  }>();
+const CART_COUNTS = opts.carts;
+const PER_MESSAGE = opts.perMessage;
+const SECONDS = opts.seconds;
+const HZ = opts.hz;
+const DB = opts.db;
+const PG_URL = opts.pg;
 /** how cart starts are spread: over one item period (`trip`, independent shoppers) or one message */
-const STAGGER = arg("stagger", "trip");
-if (STAGGER !== "trip" && STAGGER !== "message") throw new Error("--stagger is trip or message");
+const STAGGER = opts.stagger;
 /** the scripted trip's item period: a 0.3 s step and the scale's 2 s hold (cartScript defaults) */
 const ITEM_PERIOD_MS = 2300;
 /** a directory: the server runs with --cpu-prof and writes its profile there on exit */
-const PROFILE = arg("profile", "");
+const PROFILE = opts.profile ?? "";
 /** embedded (aedes inside the server) or mosquitto (a Mosquitto of its own, dynsec, the server one subscriber) */
-const BROKER = arg("broker", "embedded") as "embedded" | "mosquitto";
-if (BROKER !== "embedded" && BROKER !== "mosquitto") throw new Error("--broker embedded|mosquitto");
+const BROKER = opts.broker;
 
 /**
  * Which message of a cart's script changes its screen to n items, found by running the script

@@ -6,13 +6,15 @@
  * one event), sessions completed (paid) per second, and this process's CPU time per message
  * (the figure to compare on a busy machine: wall-clock figures depend on the load).
  *
- * Run: npx tsx bench/store-service.bench.ts [--carts 50] [--sessions 4] [--items 6] [--backend sqlite|postgres|both]
- *      [--interval ms]   (each cart pauses ~ms between messages: latency at a realistic rate
- *                         instead of a saturation test)
+ * Run: npm run bench:store-service [-- --carts 50 --sessions 4 --items 6 --backend sqlite|postgres|both
+ *      --interval ms]   (each cart pauses ~ms between messages: latency at a realistic rate
+ *                        instead of a saturation test; --help: the options)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { Option } from "commander";
+import { amount, count, scriptCommand } from "../scripts/script-command";
 import { SandboxPaymentGateway } from "../src/adapters/payments/sandbox-gateway";
 import { openTestPostgres } from "../src/adapters/postgres/test-schema";
 import { openSqliteStorage } from "../src/adapters/sqlite/sqlite-storage";
@@ -22,16 +24,37 @@ import { cartLog, cola, scenarioCatalog, water } from "../src/app/services/store
 import { sequentialIds } from "../src/domain/shared/ids";
 import { DEFAULT_STORE_SETTINGS } from "../src/domain/store/store-settings";
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-}
-const CARTS = Number(arg("carts", "50"));
-const SESSIONS = Number(arg("sessions", "4"));
-const ITEMS = Number(arg("items", "6"));
-const BACKEND = arg("backend", "both");
+// parsed before anything runs: --help and a usage error exit here
+const opts = scriptCommand(
+  "store-service.bench",
+  "Store server benchmark (not a test): many carts shopping at once through StoreService, on SQLite and/or PostgreSQL.",
+)
+  .option("--carts <n>", "carts shopping at once (a count)", count(1), 50)
+  .option("--sessions <n>", "shopping sessions per cart, one after the other (a count)", count(1), 4)
+  .option("--items <n>", "items per session (a count)", count(1), 6)
+  .addOption(
+    new Option(
+      "--backend <name>",
+      "storage: a temp SQLite file, a fresh schema on 127.0.0.1's PostgreSQL, or both",
+    )
+      .choices(["sqlite", "postgres", "both"])
+      .default("both"),
+  )
+  .option(
+    "--interval <ms>",
+    "pause between one cart's messages in ms, each 0.5 to 1.5 times it (0: none, a saturation test)",
+    amount(0),
+    0,
+  )
+  .addHelpText("after", "\nRun: npm run bench:store-service -- [options]")
+  .parse()
+  .opts<{ carts: number; sessions: number; items: number; backend: string; interval: number }>();
+const CARTS = opts.carts;
+const SESSIONS = opts.sessions;
+const ITEMS = opts.items;
+const BACKEND = opts.backend;
 /** pause between one cart's messages, ms (0: as fast as possible, i.e. a saturation test) */
-const INTERVAL = Number(arg("interval", "0"));
+const INTERVAL = opts.interval;
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -1,13 +1,15 @@
 /**
- * The command line of the scripts run by hand (scripts/*.ts): commander, as the `skiplane` CLI
- * parses its own. `--help` / `-h` prints the usage and exits 0; a usage error (an unknown option,
- * a missing argument) and a DIR that is not a directory or lacks a file the script reads are
- * reported in one line, `<script>: …`, with exit status 2.
+ * The command line of the scripts run by hand (scripts/*.ts) and of the benchmarks (bench/*.ts):
+ * commander, as the `skiplane` CLI parses its own. `--help` / `-h` prints the usage and exits 0;
+ * a usage error (an unknown option, a missing argument, a number option given something else) and
+ * a DIR that is not a directory or lacks a file the script reads are reported in one line,
+ * `<script>: …`, with exit status 2. Node and commander only: importing this starts nothing, so a
+ * benchmark that parses its command line first does no work on `--help` or a usage error.
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 
 /** A command named `name` (the script's file name without .ts), described by `description`. */
 export function scriptCommand(name: string, description: string): Command {
@@ -16,6 +18,39 @@ export function scriptCommand(name: string, description: string): Command {
     .helpOption("-h, --help", "show this usage and exit")
     .configureOutput({ outputError: (s, write) => write(`${name}: ${s}`) })
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+}
+
+/**
+ * commander parsers for number options (`.option("--runs <n>", "…", count(1), 2000)`): what
+ * `Number()` reads, within bounds; anything else is a usage error, not a NaN run. `count(min)`: a
+ * whole number >= min; `counts(min)`: a comma-separated list of them; `amount(min, { above })`:
+ * any number >= min (> min with `above`).
+ */
+export function count(min: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`Not a whole number >= ${min}.`);
+    return n;
+  };
+}
+export function counts(min: number): (v: string) => number[] {
+  const one = count(min);
+  return (v) => {
+    try {
+      return v.split(",").map(one);
+    } catch {
+      throw new InvalidArgumentError(`Not a comma-separated list of whole numbers >= ${min}.`);
+    }
+  };
+}
+export function amount(min: number, { above = false } = {}): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n) || n < min || (above && n === min))
+      throw new InvalidArgumentError(`Not a number ${above ? ">" : ">="} ${min}.`);
+    return n;
+  };
 }
 
 /**
