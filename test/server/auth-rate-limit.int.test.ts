@@ -11,11 +11,11 @@
  *   secret too; a limit of 0 turns it off.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import type { RunningServer } from "../../src/main";
 import { callStoreApi } from "../support/store-api";
 import { addApiKey } from "./support/in-process-server";
 import { TwoWaterStores } from "./support/two-water-stores";
+import { provisionCart as provision, wsAuth } from "./support/ws-auth";
 
 const stores = new TwoWaterStores("skiplane-auth-limit-");
 afterEach(() => stores.stop());
@@ -23,32 +23,6 @@ afterEach(() => stores.stop());
 /** The server (st-a, st-b) with `http.authFailuresPerMinute` at `perMinute`. */
 const start = (perMinute: number): Promise<RunningServer> =>
   stores.start({ env: { SKIPLANE_AUTH_FAILURES_PER_MINUTE: String(perMinute) } });
-
-/** One `/ws` auth frame: the close code, or "ready". */
-async function wsAuth(s: RunningServer, auth: object): Promise<number | "ready"> {
-  const ws = new WebSocket(`${s.httpUrl.replace("http", "ws")}/ws`);
-  try {
-    await new Promise((r, j) => ws.once("open", r).once("error", j));
-    const out = new Promise<number | "ready">((r) => {
-      ws.once("close", (code) => r(code));
-      ws.on("message", (d) => {
-        if ((JSON.parse(String(d)) as { type: string }).type === "ready") r("ready");
-      });
-    });
-    ws.send(JSON.stringify({ type: "auth", ...auth }));
-    return await out;
-  } finally {
-    ws.terminate();
-  }
-}
-
-/** Provisions cart `cart` in st-a: its secret. */
-async function provision(s: RunningServer, cart: string): Promise<string> {
-  const admin = await addApiKey(s, `key_admin_${cart}`, "st-a", "admin");
-  const r = await callStoreApi(s.httpUrl, "st-a", admin, "POST", "/carts", { cart });
-  expect(r.status).toBe(201);
-  return r.body.secret as unknown as string;
-}
 
 describe("failed authentications are limited per address", () => {
   it("HTTP: past five unknown keys a minute, 429 with Retry-After, a valid key too; no credentials still 401", async () => {

@@ -12,11 +12,10 @@
  *   the failures count against the peer whatever the header says.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import type { RunningServer } from "../../src/main";
-import { callStoreApi } from "../support/store-api";
 import { addApiKey } from "./support/in-process-server";
 import { TwoWaterStores } from "./support/two-water-stores";
+import { provisionCart as provision, wsAuth as wsAuthFrame } from "./support/ws-auth";
 
 const stores = new TwoWaterStores("skiplane-trusted-proxy-");
 afterEach(() => stores.stop());
@@ -39,29 +38,8 @@ async function stats(s: RunningServer, key: string, from: string): Promise<numbe
 }
 
 /** One `/ws` auth frame as if for client `from`: the close code, or "ready". */
-async function wsAuth(s: RunningServer, auth: object, from: string): Promise<number | "ready"> {
-  const ws = new WebSocket(`${s.httpUrl.replace("http", "ws")}/ws`, { headers: { "x-forwarded-for": from } });
-  try {
-    await new Promise((r, j) => ws.once("open", r).once("error", j));
-    const out = new Promise<number | "ready">((r) => {
-      ws.once("close", (code) => r(code));
-      ws.on("message", (d) => {
-        if ((JSON.parse(String(d)) as { type: string }).type === "ready") r("ready");
-      });
-    });
-    ws.send(JSON.stringify({ type: "auth", ...auth }));
-    return await out;
-  } finally {
-    ws.terminate();
-  }
-}
-
-async function provision(s: RunningServer, cart: string): Promise<string> {
-  const admin = await addApiKey(s, `key_admin_${cart}`, "st-a", "admin");
-  const r = await callStoreApi(s.httpUrl, "st-a", admin, "POST", "/carts", { cart });
-  expect(r.status).toBe(201);
-  return r.body.secret as unknown as string;
-}
+const wsAuth = (s: RunningServer, auth: object, from: string): Promise<number | "ready"> =>
+  wsAuthFrame(s, auth, { "x-forwarded-for": from });
 
 const unknownKey = (i: number) => `skl_nobody${i}_${"x".repeat(32)}`;
 
