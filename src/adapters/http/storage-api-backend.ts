@@ -154,18 +154,18 @@ export class StorageApiBackend implements ApiBackend {
   }
 
   async provisionCart(store: string, cart: string, label?: string): Promise<ProvisionedCart> {
+    const taken = () =>
+      new ApiError("CART_EXISTS", `cart id ${cart} is taken by another store (cart ids are MQTT usernames)`);
+    // the common case, answered before hashing; the storage's unique index on the id decides a
+    // race (two stores provisioning one id at the same moment both pass this read)
     for (const other of this.o.stores()) {
-      if (other !== store && (await this.o.storage.carts.get(other, cart))) {
-        throw new ApiError(
-          "CART_EXISTS",
-          `cart id ${cart} is taken by another store (cart ids are MQTT usernames)`,
-        );
-      }
+      if (other !== store && (await this.o.storage.carts.get(other, cart))) throw taken();
     }
     const before = await this.o.storage.carts.get(store, cart);
     const secret = newSecret();
     const secretHash = await this.o.hasher.hash(secret);
-    await this.o.storage.carts.put({ store, cart, secretHash, createdAt: this.now(), label });
+    if (!(await this.o.storage.carts.put({ store, cart, secretHash, createdAt: this.now(), label })))
+      throw taken();
     try {
       await this.o.broker.cartProvisioned(store, cart, secret);
     } catch (err) {

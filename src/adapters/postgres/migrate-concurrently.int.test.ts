@@ -63,8 +63,8 @@ function oldWay(): Migration[] {
 }
 
 describe("postgres migration 0004: CREATE INDEX CONCURRENTLY outside the transaction", () => {
-  it("marks 0004 (and only it) to run without a transaction", () => {
-    expect(all.filter((m) => m.noTransaction).map((m) => m.id)).toEqual([4]);
+  it("marks 0004 and 0006 (unique carts (cart)) only to run without a transaction", () => {
+    expect(all.filter((m) => m.noTransaction).map((m) => m.id)).toEqual([4, 6]);
   });
 
   it("writes to sessions go on while the index waits and builds", async () => {
@@ -154,5 +154,35 @@ describe("postgres migration 0004: CREATE INDEX CONCURRENTLY outside the transac
       def: "CREATE INDEX sessions_opened ON sessions USING btree (store, opened_at)",
       valid: true,
     });
+  }, 30_000);
+  it("0006 (cart ids unique across stores) stops on ids already in two stores, naming them", async () => {
+    const schema = newSchema("mig6d");
+    const pool = poolOn(schema);
+    await migratePostgres(
+      pool,
+      schema,
+      all.filter((m) => m.id !== 6),
+    );
+    const put = (store: string, cart: string) =>
+      pool.query(
+        "INSERT INTO carts (store, cart, secret_hash, revoked, created_at) VALUES ($1, $2, 'h', 0, 1)",
+        [store, cart],
+      );
+    await put("st-a", "cart-7");
+    await put("st-b", "cart-7");
+    await put("st-a", "cart-8");
+    await expect(migratePostgres(pool, schema, all)).rejects.toThrow(
+      /1 id\(s\) are provisioned in more than one store: cart-7 \(stores st-a, st-b\)/,
+    );
+    expect((await recorded(pool)).some((m) => m.id === 6)).toBe(false);
+    expect((await indexes(pool, schema)).some((x) => x.name === "carts_cart")).toBe(false);
+    await pool.query("DELETE FROM carts WHERE store = 'st-b'");
+    expect(await migratePostgres(pool, schema, all)).toEqual([6]);
+    expect((await indexes(pool, schema)).find((x) => x.name === "carts_cart")).toEqual({
+      name: "carts_cart",
+      def: "CREATE UNIQUE INDEX carts_cart ON carts USING btree (cart)",
+      valid: true,
+    });
+    await expect(put("st-b", "cart-8")).rejects.toThrow(/carts_cart/);
   }, 30_000);
 });

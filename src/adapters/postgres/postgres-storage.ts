@@ -158,6 +158,7 @@ export async function migratePostgres(
       await client.query("BEGIN");
       try {
         for (; i < pending.length && !pending[i].noTransaction; i++) {
+          await precheck(client, pending[i]);
           await client.query(pending[i].sql);
           await record(pending[i]);
           batch.push(pending[i].id);
@@ -190,6 +191,7 @@ export async function migratePostgres(
  * (concurrently) and built again.
  */
 async function applyWithoutTransaction(client: pg.PoolClient, schema: string, m: Migration) {
+  await precheck(client, m);
   const statements = m.sql
     .split("\n")
     .filter((line) => !line.trim().startsWith("--"))
@@ -213,8 +215,21 @@ async function applyWithoutTransaction(client: pg.PoolClient, schema: string, m:
     );
     if (found.rows[0] && !found.rows[0].valid)
       await client.query(`DROP INDEX CONCURRENTLY ${schema}.${index}`);
-    await client.query(statement);
+    try {
+      await client.query(statement);
+    } catch (err) {
+      // a unique index's build found duplicates written after the precheck: name them
+      if ((err as { code?: unknown }).code === "23505") await precheck(client, m);
+      throw err;
+    }
   }
+}
+
+/** The migration's precheck (migrate.ts): its rows, if any, stop the migration with its error. */
+async function precheck(client: pg.PoolClient, m: Migration) {
+  if (!m.precheck) return;
+  const { rows } = await client.query<Record<string, unknown>>(m.precheck.sql);
+  if (rows.length > 0) throw m.precheck.error(rows);
 }
 
 /**

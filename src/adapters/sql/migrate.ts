@@ -16,7 +16,35 @@ export interface Migration {
    * For `CREATE INDEX CONCURRENTLY`, which PostgreSQL refuses inside one; SQLite ignores it.
    */
   noTransaction?: true;
+  /** Run before the migration's SQL (both dialects): a query whose rows, if any, stop it. */
+  precheck?: Precheck;
 }
+
+/** Rows found by `sql` mean the migration cannot apply; `error` says why, naming them. */
+export interface Precheck {
+  sql: string;
+  error(rows: Record<string, unknown>[]): Error;
+}
+
+/**
+ * Migration 0006 makes cart ids unique across stores (they are MQTT usernames). A deployment
+ * whose stores already share an id (provisioned concurrently before it) cannot build the index:
+ * it stops with the ids and their stores rather than the database's bare duplicate-key error.
+ */
+const CARTS_CART_UNIQUE: Precheck = {
+  sql: "SELECT cart, store FROM carts WHERE cart IN (SELECT cart FROM carts GROUP BY cart HAVING COUNT(*) > 1) ORDER BY cart, store",
+  error(rows) {
+    const stores = new Map<string, string[]>();
+    for (const r of rows)
+      stores.set(String(r.cart), [...(stores.get(String(r.cart)) ?? []), String(r.store)]);
+    const list = [...stores].map(([cart, held]) => `${cart} (stores ${held.join(", ")})`).join("; ");
+    return new Error(
+      `migration 0006-carts-cart-unique: cart ids must be unique across stores (they are MQTT usernames), but ${stores.size} id(s) are provisioned in more than one store: ${list}. Keep each id in one store: delete the other stores' rows (DELETE FROM carts WHERE store = '…' AND cart = '…'), provision those carts again under ids of their own, then restart`,
+    );
+  },
+};
+
+const PRECHECKS: Record<string, Precheck> = { "carts-cart-unique": CARTS_CART_UNIQUE };
 
 const NO_TRANSACTION = /^--\s*skiplane:no-transaction\s*$/m;
 
@@ -33,6 +61,7 @@ export function loadMigrations(dir: URL): Migration[] {
         name: f.slice(5, -4),
         sql,
         ...(NO_TRANSACTION.test(sql) ? { noTransaction: true as const } : {}),
+        ...(PRECHECKS[f.slice(5, -4)] ? { precheck: PRECHECKS[f.slice(5, -4)] } : {}),
       };
     });
 }

@@ -29,6 +29,7 @@ import type {
 import { SESSION_PHASES, type SessionPhase } from "../../domain/session/session.transitions";
 import type { Database, ReviewCasesTable, SessionsTable } from "./schema";
 import { fromJson, toJson } from "./schema";
+import { isUniqueViolation } from "./sql-event-store";
 
 /** How the dialect reads a number out of a JSON column (TEXT in SQLite, JSONB in PostgreSQL). */
 export type SqlDialectName = "sqlite" | "postgres";
@@ -393,6 +394,24 @@ export class SqlCartRegistry implements CartRegistry {
   constructor(private readonly db: Kysely<Database>) {}
 
   async put(r: {
+    store: string;
+    cart: string;
+    secretHash: string;
+    createdAt: number;
+    label?: string;
+  }): Promise<boolean> {
+    try {
+      await this.insertCart(r);
+      return true;
+    } catch (err) {
+      // carts_cart (migration 0006): the id is another store's cart; the (store, cart) upsert
+      // does not arbitrate that index, so the insert fails instead of updating
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  private async insertCart(r: {
     store: string;
     cart: string;
     secretHash: string;

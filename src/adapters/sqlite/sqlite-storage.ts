@@ -167,6 +167,10 @@ export function migrateSqlite(raw: BetterSqlite3.Database, migrations: Migration
   for (const m of migrations) {
     const run = raw.transaction(() => {
       if (raw.prepare("SELECT 1 FROM schema_migrations WHERE id = ?").get(m.id)) return false;
+      if (m.precheck) {
+        const rows = raw.prepare(m.precheck.sql).all() as Record<string, unknown>[];
+        if (rows.length > 0) throw m.precheck.error(rows);
+      }
       raw.exec(m.sql);
       raw
         .prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)")

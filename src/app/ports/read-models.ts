@@ -250,14 +250,19 @@ export interface CartRecord {
 }
 
 export interface CartRegistry {
-  /** Registers or re-keys a cart (un-revokes it). */
+  /**
+   * Registers or re-keys a cart (un-revokes it). A cart id is one cart in the whole deployment
+   * (it is the cart's MQTT username): false, and nothing written, when another store holds it —
+   * the storage enforces that (a unique index on the id), so of two stores registering one id
+   * at the same moment exactly one gets it.
+   */
   put(record: {
     store: string;
     cart: string;
     secretHash: string;
     createdAt: number;
     label?: string;
-  }): Promise<void>;
+  }): Promise<boolean>;
   get(store: string, cart: string): Promise<CartRecord | undefined>;
   /** Returns false when the cart does not exist. */
   revoke(store: string, cart: string): Promise<boolean>;

@@ -192,6 +192,27 @@ export function runReadModelContract({ newStorage }: ReadModelContractOptions): 
       expect(await s.carts.get(uniqueStore(), "c1")).toBeUndefined();
     });
 
+    it("carts: an id is one store's (MQTT username): another store's put is refused, the own re-keys", async () => {
+      const s = await newStorage();
+      const [a, b] = [uniqueStore(), uniqueStore()];
+      const cart = `cart-${a}`;
+      expect(await s.carts.put({ store: a, cart, secretHash: "h1", createdAt: 1 })).toBe(true);
+      expect(await s.carts.put({ store: b, cart, secretHash: "h2", createdAt: 2 })).toBe(false);
+      expect(await s.carts.get(b, cart)).toBeUndefined();
+      await s.carts.revoke(a, cart);
+      // a revoked cart still holds its id
+      expect(await s.carts.put({ store: b, cart, secretHash: "h3", createdAt: 3 })).toBe(false);
+      expect(await s.carts.put({ store: a, cart, secretHash: "h4", createdAt: 4 })).toBe(true);
+      expect(await s.carts.get(a, cart)).toMatchObject({ secretHash: "h4", revoked: false });
+      // concurrent puts of one new id in two stores: exactly one store gets it
+      const race = `race-${a}`;
+      const got = await Promise.all([
+        s.carts.put({ store: a, cart: race, secretHash: "ha", createdAt: 5 }),
+        s.carts.put({ store: b, cart: race, secretHash: "hb", createdAt: 5 }),
+      ]);
+      expect(got.filter(Boolean)).toHaveLength(1);
+    });
+
     it("api keys: found by hash until revoked, listed by scope", async () => {
       const s = await newStorage();
       const store = uniqueStore();

@@ -1,0 +1,11 @@
+-- A cart id is one cart in the whole deployment: it is the cart's MQTT username (broker account,
+-- embedded-broker login). The table's key is (store, cart), and provisioning checked the other
+-- stores by reading before writing, so two stores provisioning one id at the same moment could
+-- both get it. This index makes the second insert fail (the API answers 409 CART_EXISTS).
+-- Built CONCURRENTLY, outside the migrations' transaction (migratePostgres), as 0004: provisioning
+-- goes on while it builds. A database already holding an id in two stores stops here with the ids
+-- named (precheck in sql/migrate.ts), not with PostgreSQL's bare duplicate-key error; a duplicate
+-- provisioned while the index builds fails the build (INVALID index, dropped and built again at
+-- the next start) and is named the same way.
+-- skiplane:no-transaction
+CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS carts_cart ON carts (cart);
