@@ -139,6 +139,16 @@ export interface WalkoutConfig {
    * the nearer hand by the distance margin: placed by plates, else unsure (helper 82, 2026-12-06)
    */
   pairOpenUnsure: boolean;
+  /**
+   * a change decided in parts (decision 0131): a shopper clearly given an earlier part already
+   * acted on this shelf at this moment. In `splitByPairs` for a later part their hand, if they are
+   * not its actor, is where that part's actor's hand is (the hand model's actor density there,
+   * not anywhere in reach), and each hypothesis pays the labelled prior of what it adds — a unit
+   * for them is one shopper moving a second item (`twoInOneHand`), units only for others another
+   * shopper acting at once (`sameMoment`) — instead of counting them as a fresh second hand
+   * (helper 100, 2026-12-06: --hands-always seed 5)
+   */
+  partActorBusy: boolean;
   /** ms: the readings of a meeting of hands are weighed this long after it */
   meetingWindowMs: number;
   /**
@@ -183,6 +193,7 @@ export const DEFAULT_WALKOUT_CONFIG: WalkoutConfig = {
   // margin); the trade is the lead's, as decision 0133's round trips
   camerasWeighClearHands: false,
   pairOpenUnsure: true,
+  partActorBusy: true,
   meetingWindowMs: 2500,
   meetingAfterMs: 1000,
 };
@@ -346,6 +357,11 @@ export class WalkoutFusion {
   private readonly calibration: PlateCalibration;
   /** some track said what the cameras recognise in a hand (`held`): the store has hand recognition */
   private recognition = false;
+  /**
+   * shoppers clearly given an earlier part of the change being decided in parts, with where that
+   * part lay (`partActorBusy`)
+   */
+  private readonly partActors = new Map<string, PlatePosition>();
   /**
    * put-backs in doubt about their product, by line id: who put it back, and whom it told they
    * may have put it back instead (`notes`) — settled when that very item is taken again and seen
@@ -792,7 +808,21 @@ export class WalkoutFusion {
         if (c.roundTrip === "back") touched.delete(k);
         continue;
       }
-      for (const part of this.partsOf(c)) this.decide(part, out);
+      const parts = this.partsOf(c);
+      this.partActors.clear();
+      for (const part of parts) {
+        this.decide(part, out);
+        const d = out.decisions[out.decisions.length - 1];
+        if (
+          parts.length > 1 &&
+          d?.change === part &&
+          d.kind !== "ignored" &&
+          !d.ambiguous &&
+          d.candidates?.[0]
+        )
+          this.partActors.set(d.candidates[0].shopper, this.centroid(part));
+      }
+      this.partActors.clear();
       // its way there changed no basket (a put-back of an item nobody held): no way back either
       const d = out.decisions[out.decisions.length - 1];
       if (c.roundTrip === "there" && (d?.change !== c || d.sessions.length === 0)) touched.add(k);
@@ -1071,12 +1101,25 @@ export class WalkoutFusion {
       this.cfg.reach.handReach,
       inReach.map((n) => n.shopper),
     );
-    const l = inReach.map((n) => this.hands.logRatio(hands.get(n.shopper)!, at));
+    // a shopper given an earlier part of this change already acted here (`partActorBusy`): if not
+    // this part's actor, their hand is where that part's actor's hand is (not anywhere in reach),
+    // and each hypothesis also pays for what it adds — a second item for them, or another shopper
+    const busyAt = inReach.map((n) => (this.cfg.partActorBusy ? this.partActors.get(n.shopper) : undefined));
+    const busy = busyAt.map((b) => b !== undefined);
+    const l = inReach.map((n, i) => {
+      const h = hands.get(n.shopper)!;
+      const own = busyAt[i];
+      return this.hands.logRatio(h, at) - (own ? this.hands.logRatio(h, own) : 0);
+    });
     const hyps: { who: number[]; log: number }[] = [];
+    const extra = (who: number[]) =>
+      busy.some((b) => b)
+        ? Math.log(who.some((i) => busy[i]) ? this.cfg.twoInOneHand : this.cfg.sameMoment)
+        : 0;
     for (let i = 0; i < inReach.length; i++) {
-      hyps.push({ who: [i, i], log: Math.log(this.cfg.twoInOneHand) + l[i] });
+      hyps.push({ who: [i, i], log: Math.log(this.cfg.twoInOneHand) + l[i] + extra([i]) });
       for (let j = i + 1; j < inReach.length; j++)
-        hyps.push({ who: [i, j], log: Math.log(this.cfg.sameMoment) + l[i] + l[j] });
+        hyps.push({ who: [i, j], log: Math.log(this.cfg.sameMoment) + l[i] + l[j] + extra([i, j]) });
     }
     const max = Math.max(...hyps.map((h) => h.log));
     const z = hyps.reduce((a, h) => a + Math.exp(h.log - max), 0);

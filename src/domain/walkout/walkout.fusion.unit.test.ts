@@ -416,6 +416,32 @@ describe("WalkoutFusion attribution", () => {
     expect(settled({ pairOpenUnsure: false })).toEqual({ toA: 2, reviews: 0 });
   });
 
+  it("one shopper takes a cola, a neighbour two chips from the next plate 0.5 s before (one change, cut): the chips are not split between them", () => {
+    // --hands-always seed 5 (helper 100): boomchickapop by one shopper, 2 × skinnypop 0.6 s earlier
+    // by another from the next plate; the parts were cut, the first given clearly, but the pair
+    // hypotheses of the second counted the first part's actor as a fresh second hand and gave
+    // each one unit, unasked. A's hand is at the cola's plate 4, B's 6 cm beyond plate 5
+    const w = warmUp();
+    const ev = scenario(
+      28,
+      [...w.steps, [20.8, 4, -350], [20.3, 5, -120]],
+      [
+        { shopper: "A", x: 0.3, reaches: [...w.reaches, [20.0, 21.2, 4]] },
+        { shopper: "B", x: 0.7, reaches: [], holds: [[20.0, 21.0, [plateX(5) + 0.06, 0.25, 1.0]]] },
+      ],
+    );
+    const chipsOf = (config: Partial<WalkoutConfig> | undefined, shopper: string) =>
+      run(ev, catalog, layout, config)
+        .of(shopper, "ItemAdded")
+        .filter((e) => e.type === "ItemAdded" && e.at > T0 + 15_000 && e.sku === "chips")
+        .map((e) => (e.type === "ItemAdded" ? { qty: e.qty, status: e.status } : {}));
+    // A took the cola only: no chips for A, B's two chips not settled as one
+    expect(chipsOf(undefined, "A")).toEqual([]);
+    expect(chipsOf(undefined, "B")).not.toContainEqual({ qty: 1, status: "ok" });
+    // without the rule: one chips bag each, settled unasked (the silent pair)
+    expect(chipsOf({ partActorBusy: false }, "A")).toEqual([{ qty: 1, status: "ok" }]);
+  });
+
   it("two hands at one plate and two units gone at once: each took one (the labelled cases' priors)", () => {
     const w = warmUp();
     const ev = scenario(
