@@ -1609,13 +1609,16 @@ class CartFusionImpl implements CartFusion {
       // visionTogetherMs): units of one product crossing together show as one sighting, so the
       // second sighting is a second product's crossing, not a unit of the first confused
       const top = maxP(s.candidates);
+      const together = top >= cfg.visionConfusionMinP && crossesWithOther(s, sightings, against, cfg);
       const clear =
         !removal &&
         s.dir !== against &&
-        (top >= cfg.visionConfusionMaxP ||
-          (top >= cfg.visionConfusionMinP && crossesWithOther(s, sightings, against, cfg))) &&
+        (top >= cfg.visionConfusionMaxP || together) &&
         !skus.some((k) => (this.net.get(k) ?? 0) > 0);
-      ctxSightings.push(clear ? { skus, p: ps, floor: cfg.visionFloorClearP } : { skus, p: ps });
+      const alone = clear && together && top >= cfg.visionTogetherAloneMinP;
+      ctxSightings.push(
+        clear ? { skus, p: ps, floor: cfg.visionFloorClearP, ...(alone ? { alone } : {}) } : { skus, p: ps },
+      );
     }
     const scanned: string[] = [];
     if (!removal) {

@@ -1833,6 +1833,31 @@ describe("cart fusion: two products crossing together, seen in the band confusio
     }
   });
 
+  it("a sighting at 0.70 or more that crosses with another pays the clear floor alone (visionTogetherAloneMinP)", () => {
+    // bar-y at 0.70-0.72 beside bar-x: under "2 × bar-x" its sighting paid max(1 − p, floor) ≈ 0.3,
+    // the share of products it might have been confused with; no explanation holding bar-x alone
+    // claims any of them, so it pays visionFloorClearP, and "bar-x + bar-y" is charged unasked
+    for (const [px, py] of [
+      [0.78, 0.72],
+      [0.8, 0.7],
+    ]) {
+      const { events } = run(both(shopping(3), px, py, 100).end().events, undefined, fusion());
+      expect(chargedOk(events)).toEqual({ "bar-x": 1, "bar-y": 1 });
+      expect(of(events, "PromptRaised")).toHaveLength(0);
+      const off = run(
+        both(shopping(3), px, py, 100).end().events,
+        undefined,
+        fusion({ visionTogetherAloneMinP: 1 }),
+      );
+      expect(of(off.events, "PromptRaised")).toHaveLength(1);
+      expect(chargedOk(off.events)).toEqual({});
+    }
+    // under 0.70 it still pays 1 − p, and it asks
+    const low = run(both(shopping(3), 0.9, 0.65, 100).end().events, undefined, fusion());
+    expect(of(low.events, "PromptRaised")).toHaveLength(1);
+    expect(chargedOk(low.events)).toEqual({});
+  });
+
   it("asks as before when they come apart, or one names a product in the basket", () => {
     const apart = run(both(shopping(3), 0.78, 0.76, 800).end().events, undefined, fusion());
     expect(of(apart.events, "PromptRaised")).toHaveLength(1);

@@ -67,7 +67,7 @@ export interface ChangeContext {
    * `floor`, where set, in place of visionFloorP when no member explains it (a clear sighting of
    * a product not in the basket: visionFloorClearP)
    */
-  sightings: { skus: string[]; p: number[]; floor?: number }[];
+  sightings: { skus: string[]; p: number[]; floor?: number; alone?: boolean }[];
   /** skus of scans/PLUs in the window (each should be explained) */
   scanned: string[];
   /**
@@ -234,7 +234,7 @@ export function explainChanges(
         f *= best;
         covered[who] = 1;
         room[who]--;
-      } else f *= Math.max(1 - top, s.floor ?? cfg.visionFloorP);
+      } else f *= s.alone && s.floor !== undefined ? s.floor : Math.max(1 - top, s.floor ?? cfg.visionFloorP);
     }
     for (let m = 0; m < n; m++) if (!covered[m]) f *= memberList[m].uncovered;
     for (let m = 0; m < n; m++) room[m] = memberCap[m];

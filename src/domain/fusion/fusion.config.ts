@@ -177,6 +177,13 @@ export interface FusionConfig {
    */
   visionTogetherMs: number;
   /**
+   * such a sighting (crossing with another) with top p at least this pays visionFloorClearP alone
+   * where an explanation leaves it unexplained, not max(1 − q, floor): 1 − q is the calibrated
+   * share of its listed-lower products and look-alikes, which an explanation holding none of
+   * them does not claim. 1: off
+   */
+  visionTogetherAloneMinP: number;
+  /**
    * Camera calibration: each candidate's p is used as p^visionSharpness. 1 takes the camera's
    * scores as calibrated probabilities; above 1 trusts a camera whose top candidate is right more
    * often than its p says. Fit it on a labelled replay (the evaluation's sweep), never guess it.
@@ -429,6 +436,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   visionFloorP: 0.05,
   visionFloorClearP: 0.01,
   visionTogetherMs: 300,
+  visionTogetherAloneMinP: 0.7,
   visionSharpness: 1,
   // fitted by scripts/fusion-calibrate.ts (see docs/fusion-model.md §6)
   visionCalibration: CAL_PLAIN,
