@@ -1814,44 +1814,41 @@ describe("cart fusion: two products crossing together, seen in the band confusio
   // show as one sighting, so bar-y's is a second product's crossing, not a unit of bar-x confused
   const { fusion, both } = twoBars();
 
-  it("charges both unasked when the two sightings come together", () => {
-    for (const [px, py] of [
-      [0.9, 0.8],
-      [0.78, 0.76],
-    ]) {
-      const { events } = run(both(shopping(3), px, py, 100).end().events, undefined, fusion());
+  /** bar-x at px and bar-y at py 100 ms apart: both charged unasked, and asked with `off`. */
+  const chargedTogetherNotOff = (pairs: number[][], off: Partial<FusionConfig>) => {
+    for (const [px, py] of pairs) {
+      const tl = () => both(shopping(3), px, py, 100).end().events;
+      const { events } = run(tl(), undefined, fusion());
       expect(chargedOk(events)).toEqual({ "bar-x": 1, "bar-y": 1 });
       expect(of(events, "PromptRaised")).toHaveLength(0);
-      // without the rule bar-y's sighting pays visionFloorP under "2 × bar-x", and it asks
-      const off = run(
-        both(shopping(3), px, py, 100).end().events,
-        undefined,
-        fusion({ visionTogetherMs: 0 }),
-      );
-      expect(of(off.events, "PromptRaised")).toHaveLength(1);
-      expect(chargedOk(off.events)).toEqual({});
+      const without = run(tl(), undefined, fusion(off)).events;
+      expect(of(without, "PromptRaised")).toHaveLength(1);
+      expect(chargedOk(without)).toEqual({});
     }
+  };
+
+  it("charges both unasked when the two sightings come together", () => {
+    // without the rule bar-y's sighting pays visionFloorP under "2 × bar-x", and it asks
+    chargedTogetherNotOff(
+      [
+        [0.9, 0.8],
+        [0.78, 0.76],
+      ],
+      { visionTogetherMs: 0 },
+    );
   });
 
   it("a sighting at 0.70 or more that crosses with another pays the clear floor alone (visionTogetherAloneMinP)", () => {
     // bar-y at 0.70-0.72 beside bar-x: under "2 × bar-x" its sighting paid max(1 − p, floor) ≈ 0.3,
     // the share of products it might have been confused with; no explanation holding bar-x alone
     // claims any of them, so it pays visionFloorClearP, and "bar-x + bar-y" is charged unasked
-    for (const [px, py] of [
-      [0.78, 0.72],
-      [0.8, 0.7],
-    ]) {
-      const { events } = run(both(shopping(3), px, py, 100).end().events, undefined, fusion());
-      expect(chargedOk(events)).toEqual({ "bar-x": 1, "bar-y": 1 });
-      expect(of(events, "PromptRaised")).toHaveLength(0);
-      const off = run(
-        both(shopping(3), px, py, 100).end().events,
-        undefined,
-        fusion({ visionTogetherAloneMinP: 1 }),
-      );
-      expect(of(off.events, "PromptRaised")).toHaveLength(1);
-      expect(chargedOk(off.events)).toEqual({});
-    }
+    chargedTogetherNotOff(
+      [
+        [0.78, 0.72],
+        [0.8, 0.7],
+      ],
+      { visionTogetherAloneMinP: 1 },
+    );
     // under 0.70 it still pays 1 − p, and it asks
     const low = run(both(shopping(3), 0.9, 0.65, 100).end().events, undefined, fusion());
     expect(of(low.events, "PromptRaised")).toHaveLength(1);
